@@ -1,0 +1,42 @@
+// Package juhe speaks the 聚合数据 flow-recharge API V2 (flow/onlineorder,
+// flow/ordersta and the status callback) and nothing else.
+//
+// It promises that every answer, including a non-answer, is classified into
+// exactly one Class, that money is exact (Money, in 厘), and that the key and
+// the OpenID never appear in an error, a log line or a formatted value.
+package juhe
+
+// GameState is an order's state on the provider side.
+type GameState int
+
+const (
+	StateNone     GameState = -1 // no state in the answer
+	StateCharging GameState = 0
+	StateSuccess  GameState = 1
+	StateFailed   GameState = 9
+)
+
+// Final reports whether s will not change again.
+func (s GameState) Final() bool { return s == StateSuccess || s == StateFailed }
+
+// Outcome is one classified answer to Submit or Query.
+type Outcome struct {
+	Class Class
+	// Code is the provider's error_code, or NoCode when no JSON answer came.
+	Code int
+	// Reason is the provider's reason, or a description of the transport
+	// failure. It never contains the key or the OpenID.
+	Reason     string
+	HTTPStatus int
+
+	// Set when Class is ClassAccepted (and sometimes otherwise).
+	SporderID string
+	Cost      Money
+	HasCost   bool
+	CardName  string
+	// State is the query's game_state; StateNone on submit.
+	State GameState
+}
+
+// NoCode is Outcome.Code when the answer was not a provider JSON answer.
+const NoCode = -1

@@ -1,0 +1,165 @@
+// Command flowbatch gifts mobile data plans in bulk through the 聚合数据
+// flow-recharge API V2, and proves to the last 厘 what was spent.
+//
+//	flowbatch <command> [flags]
+//
+// See README.md for the commands, the exit codes and the rules of money.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set with -ldflags "-X main.version=…" by make build.
+var version = "dev"
+
+// Exit codes. They are documented in README.md and stable.
+const (
+	ExitOK          = 0
+	ExitError       = 1   // unexpected failure; nothing known was lost
+	ExitUsage       = 2   // bad command line
+	ExitInvalid     = 3   // input has invalid or duplicate rows; nothing was spent
+	ExitHalted      = 4   // the provider said stop (balance, key, sign, ban, quota)
+	ExitOpen        = 5   // finished working, but some orders are not final
+	ExitLocked      = 6   // another process holds the journal
+	ExitDamaged     = 7   // journal damaged or verification failed
+	ExitInterrupted = 130 // SIGINT/SIGTERM; run the same command again
+)
+
+// env is what a command may read from its surroundings.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	stdinTTY       bool
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"check", "validate an input file and estimate its cost; spends nothing", runCheck},
+		{"submit", "submit every valid row of an input file exactly once", runSubmit},
+		{"query", "query open orders until each is final", runQuery},
+		{"reconcile", "write the reconciliation workbook from a journal", runReconcile},
+		{"run", "submit, query and reconcile in one resumable command", runRun},
+		{"callback", "serve provider callbacks beside a running batch", runCallback},
+		{"status", "print counts, spend and open orders of a journal", runStatus},
+		{"verify", "check a journal's checksums and hash chain", runVerify},
+		{"sim", "serve the built-in provider simulator", runSim},
+		{"demo", "run a sample batch against the built-in simulator", runDemo},
+		{"version", "print the version", runVersion},
+	}
+}
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "flowbatch: interrupted: finishing requests in flight and flushing the journal (Ctrl-C again to exit at once; the journal stays safe)")
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "flowbatch: exiting at once")
+		os.Exit(ExitInterrupted)
+	}()
+
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	err := Run(ctx, e, os.Args[1:])
+	os.Exit(report(e.stderr, err))
+}
+
+// Run runs one flowbatch command line.
+func Run(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stdout)
+		if len(args) == 0 {
+			return &exitError{code: ExitUsage}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	return usageErr("unknown command %q", args[0]).hint("Try: flowbatch help")
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "flowbatch gifts mobile data plans in bulk through the 聚合数据 flow-recharge API V2.\n\nUsage:\n\n\tflowbatch <command> [flags]\n\nCommands:\n\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'flowbatch <command> -h' for a command's flags. Exit codes are in README.md.\n")
+}
+
+// exitError is an error meant for the user: a message, an optional hint
+// ("Try: …") and an exit code, kept apart from the wrapped internal error.
+type exitError struct {
+	code int
+	msg  string
+	tip  string
+	err  error
+}
+
+func (e *exitError) Error() string {
+	switch {
+	case e.msg != "" && e.err != nil:
+		return e.msg + ": " + e.err.Error()
+	case e.msg != "":
+		return e.msg
+	case e.err != nil:
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit %d", e.code)
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func (e *exitError) hint(format string, a ...any) *exitError {
+	e.tip = fmt.Sprintf(format, a...)
+	return e
+}
+
+func usageErr(format string, a ...any) *exitError {
+	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, a...)}
+}
+
+// report prints err for the user and returns the exit code.
+func report(w io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" || ee.err != nil {
+			fmt.Fprintf(w, "flowbatch: %s\n", ee.Error())
+		}
+		if ee.tip != "" {
+			fmt.Fprintf(w, "%s\n", ee.tip)
+		}
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(w, "flowbatch: interrupted\n")
+		return ExitInterrupted
+	}
+	fmt.Fprintf(w, "flowbatch: %v\n", err)
+	return ExitError
+}
+
+func runVersion(ctx context.Context, e *env, args []string) error {
+	fmt.Fprintf(e.stdout, "flowbatch %s\n", version)
+	return nil
+}
