@@ -1,0 +1,103 @@
+package batch
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// limiter is the one request-rate limit shared by every submit and query
+// of an engine, with AIMD on top: a throttled answer halves the rate (at
+// most once per window, never below minRate), and after a quiet window
+// without throttling the rate climbs back by a tenth of the configured
+// rate per window, up to the configured rate.
+//
+// The burst is 1, so the limit is never exceeded, even after idling.
+type limiter struct {
+	lim *rate.Limiter
+	now func() time.Time
+
+	mu           sync.Mutex
+	max, min     float64
+	cur          float64
+	window       time.Duration // at most one decrease, or one increase, per window
+	quiet        time.Duration // no throttle for this long before climbing back
+	lastDecrease time.Time
+	lastIncrease time.Time
+	lastThrottle time.Time
+}
+
+const (
+	aimdWindow = 5 * time.Second
+	aimdQuiet  = 10 * time.Second
+)
+
+func newLimiter(perSecond float64, now func() time.Time) *limiter {
+	if now == nil {
+		now = time.Now
+	}
+	l := &limiter{
+		lim:    rate.NewLimiter(rate.Limit(perSecond), 1),
+		now:    now,
+		max:    perSecond,
+		min:    min(1, perSecond),
+		cur:    perSecond,
+		window: aimdWindow,
+		quiet:  aimdQuiet,
+	}
+	t := now()
+	l.lastIncrease = t
+	// The bucket starts full; take its token so the first second is not
+	// one request over the limit.
+	l.lim.AllowN(t, 1)
+	return l
+}
+
+// Wait blocks until one request may be sent, or ctx is done.
+func (l *limiter) Wait(ctx context.Context) error {
+	l.recover(l.now())
+	return l.lim.Wait(ctx)
+}
+
+// allowAt takes a permit at t if one is available; tests use it with a
+// fake clock.
+func (l *limiter) allowAt(t time.Time) bool {
+	l.recover(t)
+	return l.lim.AllowN(t, 1)
+}
+
+// Throttled tells the limiter the provider answered "too many requests".
+func (l *limiter) Throttled() { l.throttledAt(l.now()) }
+
+func (l *limiter) throttledAt(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lastThrottle = t
+	if !l.lastDecrease.IsZero() && t.Sub(l.lastDecrease) < l.window {
+		return
+	}
+	l.lastDecrease = t
+	l.cur = max(l.cur/2, l.min)
+	l.lim.SetLimitAt(t, rate.Limit(l.cur))
+}
+
+// recover climbs back towards the configured rate after a quiet window.
+func (l *limiter) recover(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cur >= l.max || t.Sub(l.lastThrottle) < l.quiet || t.Sub(l.lastIncrease) < l.window {
+		return
+	}
+	l.lastIncrease = t
+	l.cur = min(l.cur+l.max/10, l.max)
+	l.lim.SetLimitAt(t, rate.Limit(l.cur))
+}
+
+// Limit is the current rate in requests per second.
+func (l *limiter) Limit() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur
+}
