@@ -2,6 +2,15 @@ package batch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/flowbatch/flowbatch/juhe"
 )
@@ -32,16 +41,273 @@ type InputReport struct {
 	ByCarrier  map[juhe.Carrier]int
 }
 
+// Header names accepted for each role, compared case-insensitively after
+// trimming spaces (fullwidth too) and a byte order mark.
+var (
+	PhoneHeaders = []string{"phone", "mobile", "手机号", "手机号码", "号码"}
+	PidHeaders   = []string{"pid", "产品编码", "流量产品编码", "套餐编码", "产品ID"}
+)
+
+// SupportedFormats names the file extensions ReadInput understands.
+const SupportedFormats = ".csv, .txt (CSV) and .xlsx, .xlsm (Excel)"
+
+// rowSource feeds the raw cells of every row of a file, header first, to
+// each. line is the file row number (header row 1 when it is the first
+// line). rowErr is set when the row could not be read but the file can go on.
+type rowSource func(ctx context.Context, each func(line int, cells []string, rowErr error) error) error
+
 // ReadInput reads the whole input at path, validates every row and calls
 // fn (if non-nil) with each row in file order, with its orderid derived.
 // Memory stays a small fixed amount per row. Errors name the row.
+//
+// Fully blank rows are skipped but keep their line number. A row is valid,
+// invalid (bad phone, missing or bad pid, unreadable) or a duplicate of an
+// earlier (phone, pid); a valid row, and a duplicate under
+// opts.AllowDuplicates, gets the orderid of its occurrence.
 func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error) (*InputReport, error) {
-	panic("not implemented")
+	name := filepath.Base(path)
+	rep, err := readInput(ctx, path, opts, fn)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return rep, nil
 }
 
-// OrderID derives the deterministic orderid of the occurrence-th
-// (phone, pid) row of a batch. See README.md for the formula.
-func OrderID(batchID, phone, pid string, occurrence int) string { panic("not implemented") }
+func readInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error) (*InputReport, error) {
+	var format string
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt":
+		format = "csv"
+	case ".xlsx", ".xlsm":
+		format = "xlsx"
+	default:
+		return nil, fmt.Errorf("unsupported file type %q; supported: %s", filepath.Ext(path), SupportedFormats)
+	}
+	rep := &InputReport{
+		Info:      InputInfo{Name: filepath.Base(path), Format: format},
+		ByPid:     map[string]int{},
+		ByCarrier: map[juhe.Carrier]int{},
+	}
+	var (
+		src rowSource
+		err error
+	)
+	switch format {
+	case "csv":
+		src, err = openCSV(path, opts.Encoding, &rep.Info)
+	case "xlsx":
+		if opts.Encoding != "" {
+			return nil, fmt.Errorf("-encoding applies to CSV files only")
+		}
+		rep.Info.SHA256, err = fileSHA256(path)
+		if err == nil {
+			src, err = openXLSX(path, opts.Sheet, &rep.Info)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &validator{opts: opts, rep: rep, fn: fn, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
+	if err := src(ctx, v.row); err != nil {
+		return nil, err
+	}
+	if !v.header {
+		return nil, errors.New("the file is empty: no header row")
+	}
+	return rep, nil
+}
 
-// NormalizePhone turns a cell into an 11-digit mainland number, or says why not.
-func NormalizePhone(cell string) (string, error) { panic("not implemented") }
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// dupKey identifies a (phone, pid): a valid phone is 11 digits, so it fits
+// a uint64, and pid strings are interned. That keeps the per-row state small.
+type dupKey struct {
+	phone uint64
+	pid   string
+}
+
+type dupEntry struct {
+	first int32 // line of the first occurrence
+	count int32
+}
+
+type validator struct {
+	opts InputOptions
+	rep  *InputReport
+	fn   func(*RowRecord) error
+
+	header    bool
+	phoneCol  int
+	pidCol    int
+	extraCols []int
+	seen      map[dupKey]dupEntry
+	pids      map[string]string // interned pid strings
+	rec       RowRecord
+}
+
+func (v *validator) row(line int, cells []string, rowErr error) error {
+	if !v.header {
+		if rowErr != nil {
+			return fmt.Errorf("row %d (header): %w", line, rowErr)
+		}
+		v.header = true
+		return v.readHeader(line, cells)
+	}
+	if rowErr == nil && blank(cells) {
+		return nil
+	}
+	v.rep.Info.Rows++
+	// A fresh record per row: fn may keep it.
+	r := &RowRecord{Line: line, Extra: make([]string, len(v.extraCols))}
+	for i, c := range v.extraCols {
+		if c < len(cells) {
+			r.Extra[i] = trimCell(cells[c])
+		}
+	}
+	v.classify(r, cells, rowErr)
+	if r.OrderID != "" {
+		v.rep.Valid++
+		v.rep.ByPid[r.Pid]++
+		v.rep.ByCarrier[juhe.CarrierOf(r.Phone)]++
+	}
+	if v.fn != nil {
+		if err := v.fn(r); err != nil {
+			return fmt.Errorf("row %d: %w", line, err)
+		}
+	}
+	return nil
+}
+
+func (v *validator) classify(r *RowRecord, cells []string, rowErr error) {
+	cell := func(i int) string {
+		if i < len(cells) {
+			return cells[i]
+		}
+		return ""
+	}
+	invalid := func(reason string) {
+		r.Status, r.Reason = RowInvalid, reason
+		v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
+	}
+	r.Phone = trimCell(cell(v.phoneCol))
+	r.Pid = trimCell(cell(v.pidCol))
+	if rowErr != nil {
+		invalid("unreadable row: " + rowErr.Error())
+		return
+	}
+	phone, err := NormalizePhone(r.Phone)
+	if err != nil {
+		invalid("bad phone: " + err.Error())
+		return
+	}
+	r.Phone = phone
+	pid, err := normalizePid(r.Pid)
+	if err != nil {
+		invalid(err.Error())
+		return
+	}
+	if p, ok := v.pids[pid]; ok {
+		pid = p
+	} else {
+		v.pids[pid] = pid
+	}
+	r.Pid = pid
+	n, _ := strconv.ParseUint(phone, 10, 64)
+	k := dupKey{phone: n, pid: pid}
+	e, ok := v.seen[k]
+	if !ok {
+		e.first = int32(r.Line)
+	}
+	e.count++
+	v.seen[k] = e
+	r.Occurrence = int(e.count)
+	if ok {
+		r.Status, r.DupOf = RowDuplicate, int(e.first)
+		r.Reason = fmt.Sprintf("duplicate of row %d", e.first)
+		v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
+		if !v.opts.AllowDuplicates {
+			return
+		}
+	} else {
+		r.Status = RowValid
+	}
+	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
+}
+
+func (v *validator) readHeader(line int, cells []string) error {
+	if line != 1 {
+		return fmt.Errorf("row %d: the header must be the first row; rows 1–%d are blank", line, line-1)
+	}
+	v.phoneCol, v.pidCol = -1, -1
+	// Trailing empty header cells are not columns.
+	n := len(cells)
+	for n > 0 && trimCell(cells[n-1]) == "" {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		h := trimCell(cells[i])
+		role := headerRole(h)
+		switch {
+		case role == "phone" && v.phoneCol >= 0:
+			return fmt.Errorf("row 1: two phone columns: %q (column %d) and %q (column %d)", trimCell(cells[v.phoneCol]), v.phoneCol+1, h, i+1)
+		case role == "pid" && v.pidCol >= 0:
+			return fmt.Errorf("row 1: two product columns: %q (column %d) and %q (column %d)", trimCell(cells[v.pidCol]), v.pidCol+1, h, i+1)
+		case role == "phone":
+			v.phoneCol = i
+		case role == "pid":
+			v.pidCol = i
+		default:
+			if h == "" {
+				h = fmt.Sprintf("column %d", i+1)
+			}
+			v.extraCols = append(v.extraCols, i)
+			v.rep.Info.Extra = append(v.rep.Info.Extra, h)
+		}
+	}
+	var missing []string
+	if v.phoneCol < 0 {
+		missing = append(missing, "no phone column (accepted headers: "+strings.Join(PhoneHeaders, ", ")+")")
+	}
+	if v.pidCol < 0 {
+		missing = append(missing, "no product column (accepted headers: "+strings.Join(PidHeaders, ", ")+")")
+	}
+	if missing != nil {
+		return fmt.Errorf("row 1: %s", strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+func headerRole(h string) string {
+	h = strings.ToLower(h)
+	for _, p := range PhoneHeaders {
+		if h == strings.ToLower(p) {
+			return "phone"
+		}
+	}
+	for _, p := range PidHeaders {
+		if h == strings.ToLower(p) {
+			return "pid"
+		}
+	}
+	return ""
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if trimCell(c) != "" {
+			return false
+		}
+	}
+	return true
+}
