@@ -2,38 +2,377 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
 )
 
-// Journal is an open, locked, append-only journal file.
+// Journal is an open, locked, append-only journal file. The file format
+// is described in journal_codec.go.
+//
+// Append fills in Seq, Prev and Hash; it does not touch any Book. The
+// caller (the engine) applies each record to its Book after Append
+// returns, so the Book only ever shows what is on disk.
 type Journal struct {
-	// (implementation fields)
+	path   string
+	f      journalFile
+	unlock func() error
+	noSync bool // test data generation only: skip fsync
+
+	mu     sync.RWMutex // closed vs. queueing
+	closed bool
+	reqs   chan *appendReq
+	done   chan struct{} // the writer has exited
+
+	errMu sync.Mutex
+	err   error // set once a write or fsync failed; final
+
+	// Owned by the writer goroutine.
+	seq     uint64
+	prevRaw [32]byte
+	prevHex [hashHexLen]byte
+	buf     []byte
 }
+
+// journalFile is what the journal needs of its file; tests replace it to
+// make writes and fsyncs fail.
+type journalFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+}
+
+type appendReq struct {
+	recs   []*Record
+	bodies [][]byte
+	done   chan error
+}
+
+const (
+	maxGroupRecords = 8192
+	maxGroupBytes   = 8 << 20
+)
+
+// ErrJournalClosed is returned by Append after Close.
+var ErrJournalClosed = errors.New("journal is closed")
 
 // CreateJournal creates a new journal at path (mode 0600, failing if it
 // exists), writes the header record, fsyncs the file and its directory,
 // and holds the journal's OS lock until Close.
 func CreateJournal(ctx context.Context, path string, h Header) (*Journal, *Book, error) {
-	panic("not implemented")
+	return createJournal(ctx, path, h, false)
+}
+
+func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Journal, *Book, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating journal: %w", err)
+	}
+	unlock, err := LockJournal(path)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	fail := func(err error) (*Journal, *Book, error) {
+		f.Close()
+		unlock()
+		return nil, nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fail(fmt.Errorf("creating journal %s: %w", path, err))
+	}
+	j := newJournal(path, f, unlock, 0, zeroHashHex)
+	j.noSync = noSync
+	hdr := &Record{Type: RecHeader, At: time.Now().UnixMilli(), Header: &h}
+	if err := j.Append(ctx, hdr); err != nil {
+		j.Close()
+		return nil, nil, err
+	}
+	if !noSync {
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			j.Close()
+			return nil, nil, fmt.Errorf("creating journal %s: %w", path, err)
+		}
+	}
+	b := newBook(path)
+	b.apply(hdr, 0)
+	return j, b, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync of directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+func newJournal(path string, f journalFile, unlock func() error, seq uint64, prevHex []byte) *Journal {
+	j := &Journal{
+		path:   path,
+		f:      f,
+		unlock: unlock,
+		reqs:   make(chan *appendReq, 1024),
+		done:   make(chan struct{}),
+		seq:    seq,
+	}
+	copy(j.prevHex[:], prevHex)
+	decodeHash(j.prevHex[:], &j.prevRaw)
+	go j.writer()
+	return j
 }
 
 // OpenJournal locks an existing journal, repairs a torn tail (the broken
 // bytes are kept aside in a side file and warn is told), refuses damage
 // anywhere else, and returns the journal with its replayed Book.
+//
+// A torn tail is what a crash during a write leaves after the last good
+// record: an incomplete last line (no LF), or bytes that start with a zero
+// byte and contain no intact record. It is copied to PATH.torn-<unixnano>
+// (mode 0600, fsynced) and cut off. Anything else that is not a valid,
+// chained record, including a complete line with a bad checksum, is a
+// *DamageError and nothing is changed.
 func OpenJournal(ctx context.Context, path string, warn func(string)) (*Journal, *Book, error) {
-	panic("not implemented")
+	unlock, err := LockJournal(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	j, b, err := openLocked(ctx, path, warn, unlock)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return j, b, nil
+}
+
+func openLocked(ctx context.Context, path string, warn func(string), unlock func() error) (*Journal, *Book, error) {
+	r, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening journal: %w", err)
+	}
+	defer r.Close()
+	b := newBook(path)
+	s := newScanner(path, r)
+	t, err := s.run(ctx, func(rec *Record, off int64) error {
+		b.apply(rec, off)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.recs == 0 {
+		return nil, nil, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record: the journal was never fully created"}
+	}
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening journal for appending: %w", err)
+	}
+	if t != nil {
+		kept, err := keepTorn(r, path, t)
+		if err == nil {
+			err = w.Truncate(t.off)
+		}
+		if err == nil {
+			err = w.Sync()
+		}
+		if err != nil {
+			w.Close()
+			return nil, nil, fmt.Errorf("repairing the torn tail of journal %s: %w", path, err)
+		}
+		if warn != nil {
+			warn(fmt.Sprintf("journal %s: torn tail of %d bytes after record %d kept in %s; truncated", path, t.n, s.recs, kept))
+		}
+	}
+	return newJournal(path, w, unlock, uint64(s.recs), s.prevHex[:]), b, nil
+}
+
+// keepTorn copies the torn bytes to a side file and syncs it and its
+// directory before the journal is cut.
+func keepTorn(r *os.File, path string, t *tail) (string, error) {
+	name := fmt.Sprintf("%s.torn-%d", path, time.Now().UnixNano())
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, io.NewSectionReader(r, t.off, t.n))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(path))
+	}
+	if err != nil {
+		return "", fmt.Errorf("keeping torn tail in %s: %w", name, err)
+	}
+	return name, nil
 }
 
 // Append writes recs and returns once they are on disk (fsynced). Appends
-// from many goroutines share one fsync (group commit). Seq, Prev and Hash
-// are filled in. After a failed write or fsync, this and every later
-// Append returns the error: a journal is never appended after damage.
+// from many goroutines share one write and one fsync (group commit). Seq,
+// Prev and Hash are filled in; the caller then applies the records to its
+// Book. A record that cannot be encoded is refused before anything is
+// written. A ctx cancelled before the records are queued returns ctx.Err()
+// and writes nothing; once queued, they are written regardless and Append
+// waits for them. After a failed write or fsync, this and every later
+// Append returns the error: the process must stop.
 func (j *Journal) Append(ctx context.Context, recs ...*Record) error {
-	panic("not implemented")
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := j.failed(); err != nil {
+		return err
+	}
+	req := &appendReq{recs: recs, bodies: make([][]byte, len(recs)), done: make(chan error, 1)}
+	for i, r := range recs {
+		body, err := appendBody(nil, r)
+		if err != nil {
+			return fmt.Errorf("journal %s: %w", j.path, err)
+		}
+		req.bodies[i] = body
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	j.mu.RLock()
+	if j.closed {
+		j.mu.RUnlock()
+		return fmt.Errorf("journal %s: %w", j.path, ErrJournalClosed)
+	}
+	select {
+	case j.reqs <- req:
+	case <-ctx.Done():
+		j.mu.RUnlock()
+		return ctx.Err()
+	}
+	j.mu.RUnlock()
+	return <-req.done
 }
 
-// Close flushes, syncs and unlocks the journal.
-func (j *Journal) Close() error { panic("not implemented") }
+func (j *Journal) failed() error {
+	j.errMu.Lock()
+	defer j.errMu.Unlock()
+	return j.err
+}
+
+func (j *Journal) poison(err error) error {
+	j.errMu.Lock()
+	defer j.errMu.Unlock()
+	if j.err == nil {
+		j.err = err
+	}
+	return j.err
+}
+
+// writer is the single goroutine that writes: it takes every request
+// waiting, writes them with one write(2) and one fsync, then answers all.
+func (j *Journal) writer() {
+	defer close(j.done)
+	group := make([]*appendReq, 0, 256)
+	for req := range j.reqs {
+		group = append(group[:0], req)
+		n, size := len(req.recs), 0
+	more:
+		for n < maxGroupRecords && size < maxGroupBytes {
+			select {
+			case r, ok := <-j.reqs:
+				if !ok {
+					break more
+				}
+				group = append(group, r)
+				n += len(r.recs)
+				for _, b := range r.bodies {
+					size += len(b)
+				}
+			default:
+				break more
+			}
+		}
+		err := j.commit(group)
+		for _, r := range group {
+			r.done <- err
+		}
+	}
+}
+
+func (j *Journal) commit(group []*appendReq) error {
+	if err := j.failed(); err != nil {
+		return err
+	}
+	seq, prevRaw, prevHex := j.seq, j.prevRaw, j.prevHex
+	j.buf = j.buf[:0]
+	for _, req := range group {
+		for i, r := range req.recs {
+			seq++
+			var sum [32]byte
+			start := len(j.buf)
+			j.buf, sum = sealLine(j.buf, seq, req.bodies[i], &prevRaw, prevHex[:])
+			r.Seq = seq
+			r.Prev = string(prevHex[:])
+			line := j.buf[start : len(j.buf)-1]
+			r.Hash = string(line[len(line)-hashHexLen:])
+			prevRaw = sum
+			copy(prevHex[:], r.Hash)
+		}
+	}
+	if _, err := j.f.Write(j.buf); err != nil {
+		return j.poison(fmt.Errorf("journal %s: write failed; the process must stop: %w", j.path, err))
+	}
+	if !j.noSync {
+		if err := j.f.Sync(); err != nil {
+			return j.poison(fmt.Errorf("journal %s: fsync failed; the process must stop: %w", j.path, err))
+		}
+	}
+	j.seq, j.prevRaw, j.prevHex = seq, prevRaw, prevHex
+	if cap(j.buf) > maxGroupBytes*2 {
+		j.buf = nil
+	}
+	return nil
+}
+
+// Close flushes, syncs and unlocks the journal. Appends after Close fail.
+// The lock file is left in place on purpose (see lock_unix.go).
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	close(j.reqs)
+	j.mu.Unlock()
+	<-j.done
+
+	err := j.failed()
+	if err == nil && !j.noSync {
+		if serr := j.f.Sync(); serr != nil {
+			err = fmt.Errorf("journal %s: fsync failed: %w", j.path, serr)
+		}
+	}
+	if cerr := j.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("closing journal %s: %w", j.path, cerr)
+	}
+	if uerr := j.unlock(); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// Path is the journal's file name.
+func (j *Journal) Path() string { return j.path }
 
 // LockedError says another process holds the journal.
 type LockedError struct {
@@ -68,8 +407,33 @@ type Verification struct {
 }
 
 // VerifyJournal checks every checksum and the whole hash chain of the
-// journal at path, without repairing anything. Any torn tail or damage is
-// an error.
+// journal at path, without locking or repairing anything. Any torn tail
+// or damage is an error (a *DamageError).
 func VerifyJournal(ctx context.Context, path string) (Verification, error) {
-	panic("not implemented")
+	var v Verification
+	f, err := os.Open(path)
+	if err != nil {
+		return v, fmt.Errorf("verifying journal: %w", err)
+	}
+	defer f.Close()
+	s := newScanner(path, f)
+	t, err := s.run(ctx, func(r *Record, _ int64) error {
+		if r.Header != nil {
+			v.BatchID = r.Header.BatchID
+		}
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	if t != nil {
+		return v, &DamageError{Path: path, Record: s.recs + 1, Offset: t.off,
+			Why: fmt.Sprintf("%d bytes after record %d are not a complete record (torn tail)", t.n, s.recs)}
+	}
+	if s.recs == 0 {
+		return v, &DamageError{Path: path, Record: 1, Offset: 0, Why: "empty journal: no header record"}
+	}
+	v.Records = s.recs
+	v.HeadHash = string(s.prevHex[:])
+	return v, nil
 }

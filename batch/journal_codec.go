@@ -1,0 +1,642 @@
+package batch
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// The journal file format, version 1.
+//
+// One record per line, tab-separated:
+//
+//	seq TAB type TAB at TAB <fields of the type…> TAB prev TAB hash LF
+//
+// seq counts from 1. type is one RecordType letter. at is unix
+// milliseconds. prev is the previous record's hash (64 zeros for the
+// first record) and hash is hex(sha256(raw prev || every byte of the line
+// up to and including the TAB before hash)), so each record carries its
+// checksum and the hash of the record before it: a hash chain.
+//
+// Text fields escape \ TAB LF CR as \\ \t \n \r. Numbers are canonical
+// decimal integers (no +, no leading zeros), money is integer 厘, an
+// unknown cost is an empty field. A list is a count followed by that many
+// fields; settings are a count followed by key, value pairs, sorted by key.
+// Fields per type:
+//
+//	H version batch_id tool_version n_settings (key value)…
+//	I name sha256 rows format encoding sheet n_extra extra…
+//	R line status phone pid orderid occurrence dupof reason n_extra extra…
+//	P rows
+//	T orderid attempt
+//	S orderid class code sporder_id cost cardname reason
+//	Q orderid class code state sporder_id cost reason
+//	C orderid sporder_id state err_msg
+const journalFormat = "flowbatch-journal/1"
+
+const hashHexLen = 64
+
+var zeroHashHex = bytes.Repeat([]byte{'0'}, hashHexLen)
+
+// appendBody appends "type TAB at TAB fields… TAB" for r: everything
+// between the seq and the prev hash. It refuses records the reader would
+// not accept back.
+func appendBody(dst []byte, r *Record) ([]byte, error) {
+	bad := func(why string) ([]byte, error) {
+		return dst, fmt.Errorf("journal record %c: %s", r.Type, why)
+	}
+	dst = append(dst, byte(r.Type), '\t')
+	dst = strconv.AppendInt(dst, r.At, 10)
+	dst = append(dst, '\t')
+	str := func(s string) { dst = appendEscaped(dst, s); dst = append(dst, '\t') }
+	num := func(n int64) { dst = strconv.AppendInt(dst, n, 10); dst = append(dst, '\t') }
+	list := func(l []string) {
+		num(int64(len(l)))
+		for _, s := range l {
+			str(s)
+		}
+	}
+	cost := func(m juhe.Money, has bool) {
+		if has {
+			dst = strconv.AppendInt(dst, int64(m), 10)
+		}
+		dst = append(dst, '\t')
+	}
+	class := func(c juhe.Class) bool {
+		if _, ok := juhe.ParseClass(c.String()); !ok {
+			return false
+		}
+		str(c.String())
+		return true
+	}
+	n := 0
+	for _, p := range []bool{r.Header != nil, r.Input != nil, r.Row != nil, r.Planned != nil, r.Intent != nil, r.Submit != nil, r.Query != nil, r.Callback != nil} {
+		if p {
+			n++
+		}
+	}
+	if n != 1 {
+		return bad("exactly one payload must be set")
+	}
+	switch r.Type {
+	case RecHeader:
+		h := r.Header
+		if h == nil {
+			return bad("no header")
+		}
+		str(journalFormat)
+		str(h.BatchID)
+		str(h.ToolVersion)
+		keys := make([]string, 0, len(h.Settings))
+		for k := range h.Settings {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		num(int64(len(keys)))
+		for _, k := range keys {
+			str(k)
+			str(h.Settings[k])
+		}
+	case RecInput:
+		in := r.Input
+		if in == nil {
+			return bad("no input")
+		}
+		str(in.Name)
+		str(in.SHA256)
+		num(int64(in.Rows))
+		str(in.Format)
+		str(in.Encoding)
+		str(in.Sheet)
+		list(in.Extra)
+	case RecRow:
+		w := r.Row
+		if w == nil {
+			return bad("no row")
+		}
+		switch w.Status {
+		case RowValid, RowInvalid, RowDuplicate:
+		default:
+			return bad(fmt.Sprintf("row status %q", w.Status))
+		}
+		num(int64(w.Line))
+		str(string(w.Status))
+		str(w.Phone)
+		str(w.Pid)
+		str(w.OrderID)
+		num(int64(w.Occurrence))
+		num(int64(w.DupOf))
+		str(w.Reason)
+		list(w.Extra)
+	case RecPlanned:
+		if r.Planned == nil {
+			return bad("no planned")
+		}
+		num(int64(r.Planned.Rows))
+	case RecIntent:
+		t := r.Intent
+		if t == nil {
+			return bad("no intent")
+		}
+		str(t.OrderID)
+		num(int64(t.Attempt))
+	case RecSubmit:
+		s := r.Submit
+		if s == nil {
+			return bad("no submit")
+		}
+		str(s.OrderID)
+		if !class(s.Class) {
+			return bad(fmt.Sprintf("class %d", s.Class))
+		}
+		num(int64(s.Code))
+		str(s.SporderID)
+		cost(s.Cost, s.HasCost)
+		str(s.CardName)
+		str(s.Reason)
+	case RecQuery:
+		q := r.Query
+		if q == nil {
+			return bad("no query")
+		}
+		str(q.OrderID)
+		if !class(q.Class) {
+			return bad(fmt.Sprintf("class %d", q.Class))
+		}
+		num(int64(q.Code))
+		num(int64(q.State))
+		str(q.SporderID)
+		cost(q.Cost, q.HasCost)
+		str(q.Reason)
+	case RecCallback:
+		c := r.Callback
+		if c == nil {
+			return bad("no callback")
+		}
+		str(c.OrderID)
+		str(c.SporderID)
+		num(int64(c.State))
+		str(c.ErrMsg)
+	default:
+		return bad("unknown record type")
+	}
+	return dst, nil
+}
+
+func appendEscaped(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// sealLine appends the complete line for a record with the given seq and
+// body to dst, chained to prev, and returns it with the new hash.
+func sealLine(dst []byte, seq uint64, body []byte, prevRaw *[32]byte, prevHex []byte) ([]byte, [32]byte) {
+	start := len(dst)
+	dst = strconv.AppendUint(dst, seq, 10)
+	dst = append(dst, '\t')
+	dst = append(dst, body...)
+	dst = append(dst, prevHex...)
+	dst = append(dst, '\t')
+	sum := chainHash(prevRaw, dst[start:])
+	dst = appendHex(dst, sum[:])
+	dst = append(dst, '\n')
+	return dst, sum
+}
+
+func chainHash(prevRaw *[32]byte, prefix []byte) [32]byte {
+	h := sha256.New()
+	h.Write(prevRaw[:])
+	h.Write(prefix)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex(dst, b []byte) []byte {
+	for _, c := range b {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
+}
+
+// decodeHash decodes 64 lowercase hex digits.
+func decodeHash(b []byte, out *[32]byte) bool {
+	if len(b) != hashHexLen {
+		return false
+	}
+	for i := 0; i < 32; i++ {
+		hi, ok1 := unhex(b[2*i])
+		lo, ok2 := unhex(b[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		out[i] = hi<<4 | lo
+	}
+	return true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+// lineError is why one line is not a valid record.
+type lineError struct{ why string }
+
+func (e *lineError) Error() string { return e.why }
+
+func lineErr(format string, a ...any) error { return &lineError{fmt.Sprintf(format, a...)} }
+
+// checkSeal verifies a line's own checksum (without LF) and returns the
+// index where its prev field starts. It does not look at the chain.
+func checkSeal(line []byte) (prevAt int, hashAt int, err error) {
+	hashAt = bytes.LastIndexByte(line, '\t') + 1
+	if hashAt == 0 || hashAt < hashHexLen+2 || line[hashAt-hashHexLen-2] != '\t' {
+		return 0, 0, lineErr("not a journal record")
+	}
+	prevAt = hashAt - hashHexLen - 1
+	var prevRaw, want [32]byte
+	if !decodeHash(line[prevAt:hashAt-1], &prevRaw) {
+		return 0, 0, lineErr("bad prev hash field")
+	}
+	if !decodeHash(line[hashAt:], &want) {
+		return 0, 0, lineErr("bad hash field")
+	}
+	if chainHash(&prevRaw, line[:hashAt]) != want {
+		return 0, 0, lineErr("checksum mismatch")
+	}
+	return prevAt, hashAt, nil
+}
+
+// decoder turns verified lines into Records. It reuses its payload structs
+// between calls: a decoded Record is valid until the next decode.
+type decoder struct {
+	fields  [][]byte
+	scratch []byte
+	intern  map[string]string
+
+	rec      Record
+	header   Header
+	input    InputInfo
+	row      RowRecord
+	planned  Planned
+	intent   Intent
+	submit   SubmitResult
+	query    QueryResult
+	callback CallbackNote
+}
+
+const maxInterned = 1 << 14
+
+// str returns the field as a string, unescaped; interned when asked.
+func (d *decoder) str(b []byte, intern bool) (string, error) {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		out := d.scratch[:0]
+		for i := 0; i < len(b); i++ {
+			c := b[i]
+			if c != '\\' {
+				out = append(out, c)
+				continue
+			}
+			i++
+			if i == len(b) {
+				return "", lineErr("dangling backslash")
+			}
+			switch b[i] {
+			case '\\':
+				out = append(out, '\\')
+			case 't':
+				out = append(out, '\t')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			default:
+				return "", lineErr("bad escape \\%c", b[i])
+			}
+		}
+		d.scratch = out
+		b = out
+	}
+	if !intern || len(b) > 64 {
+		return string(b), nil
+	}
+	if s, ok := d.intern[string(b)]; ok {
+		return s, nil
+	}
+	s := string(b)
+	if d.intern == nil {
+		d.intern = make(map[string]string)
+	}
+	if len(d.intern) < maxInterned {
+		d.intern[s] = s
+	}
+	return s, nil
+}
+
+// parseInt parses a canonical decimal integer: no sign but a leading minus
+// on a non-zero number, no leading zeros.
+func parseInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg = true
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 || (b[0] == '0' && (len(b) > 1 || neg)) {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+func parseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 || (b[0] == '0' && len(b) > 1) {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
+}
+
+var errFieldCount = &lineError{"wrong number of fields"}
+
+// decode parses a sealed line (without LF; prevAt/hashAt from checkSeal).
+// The Record returned is owned by d and valid until the next decode.
+func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
+	d.fields = d.fields[:0]
+	body := line[:prevAt-1]
+	for {
+		i := bytes.IndexByte(body, '\t')
+		if i < 0 {
+			d.fields = append(d.fields, body)
+			break
+		}
+		d.fields = append(d.fields, body[:i])
+		body = body[i+1:]
+	}
+	f := d.fields
+	if len(f) < 3 {
+		return nil, errFieldCount
+	}
+	r := &d.rec
+	*r = Record{}
+	var ok bool
+	if r.Seq, ok = parseUint(f[0]); !ok || r.Seq == 0 {
+		return nil, lineErr("bad seq %q", clip(f[0]))
+	}
+	if len(f[1]) != 1 {
+		return nil, lineErr("bad record type %q", clip(f[1]))
+	}
+	r.Type = RecordType(f[1][0])
+	if r.At, ok = parseInt(f[2]); !ok {
+		return nil, lineErr("bad time %q", clip(f[2]))
+	}
+	r.Prev = string(line[prevAt : hashAt-1])
+	r.Hash = string(line[hashAt:])
+	f = f[3:]
+
+	var err error
+	p := fieldParser{d: d, f: f}
+	switch r.Type {
+	case RecHeader:
+		h := &d.header
+		*h = Header{}
+		if v := p.str(false); v != journalFormat && p.err == nil {
+			return nil, lineErr("unknown journal format %q", clip([]byte(v)))
+		}
+		h.BatchID = p.str(false)
+		h.ToolVersion = p.str(false)
+		n := p.count(2)
+		h.Settings = make(map[string]string, n)
+		last := ""
+		for i := 0; i < n && p.err == nil; i++ {
+			k := p.str(false)
+			if i > 0 && k <= last {
+				p.fail(lineErr("settings not sorted or repeated"))
+			}
+			last = k
+			h.Settings[k] = p.str(false)
+		}
+		r.Header = h
+	case RecInput:
+		in := &d.input
+		*in = InputInfo{}
+		in.Name = p.str(false)
+		in.SHA256 = p.str(false)
+		in.Rows = p.int()
+		in.Format = p.str(true)
+		in.Encoding = p.str(true)
+		in.Sheet = p.str(false)
+		in.Extra = p.list()
+		r.Input = in
+	case RecRow:
+		w := &d.row
+		*w = RowRecord{}
+		w.Line = p.int()
+		w.Status = RowStatus(p.str(true))
+		switch w.Status {
+		case RowValid, RowInvalid, RowDuplicate:
+		default:
+			p.fail(lineErr("bad row status"))
+		}
+		w.Phone = p.str(false)
+		w.Pid = p.str(true)
+		w.OrderID = p.str(false)
+		w.Occurrence = p.int()
+		w.DupOf = p.int()
+		w.Reason = p.str(true)
+		w.Extra = p.list()
+		r.Row = w
+	case RecPlanned:
+		d.planned = Planned{Rows: p.int()}
+		r.Planned = &d.planned
+	case RecIntent:
+		t := &d.intent
+		t.OrderID = p.str(false)
+		t.Attempt = p.int()
+		r.Intent = t
+	case RecSubmit:
+		s := &d.submit
+		*s = SubmitResult{}
+		s.OrderID = p.str(false)
+		s.Class = p.class()
+		s.Code = p.int()
+		s.SporderID = p.str(false)
+		s.Cost, s.HasCost = p.cost()
+		s.CardName = p.str(true)
+		s.Reason = p.str(true)
+		r.Submit = s
+	case RecQuery:
+		q := &d.query
+		*q = QueryResult{}
+		q.OrderID = p.str(false)
+		q.Class = p.class()
+		q.Code = p.int()
+		q.State = juhe.GameState(p.int())
+		q.SporderID = p.str(false)
+		q.Cost, q.HasCost = p.cost()
+		q.Reason = p.str(true)
+		r.Query = q
+	case RecCallback:
+		c := &d.callback
+		*c = CallbackNote{}
+		c.OrderID = p.str(false)
+		c.SporderID = p.str(false)
+		c.State = juhe.GameState(p.int())
+		c.ErrMsg = p.str(true)
+		r.Callback = c
+	default:
+		return nil, lineErr("unknown record type %q", string(rune(r.Type)))
+	}
+	if p.err == nil && p.i != len(p.f) {
+		p.err = errFieldCount
+	}
+	if err = p.err; err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func clip(b []byte) string {
+	if len(b) > 24 {
+		return string(b[:24]) + "…"
+	}
+	return string(b)
+}
+
+// fieldParser consumes fields in order and keeps the first error.
+type fieldParser struct {
+	d   *decoder
+	f   [][]byte
+	i   int
+	err error
+}
+
+func (p *fieldParser) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+func (p *fieldParser) next() ([]byte, bool) {
+	if p.err != nil {
+		return nil, false
+	}
+	if p.i >= len(p.f) {
+		p.fail(errFieldCount)
+		return nil, false
+	}
+	p.i++
+	return p.f[p.i-1], true
+}
+
+func (p *fieldParser) str(intern bool) string {
+	b, ok := p.next()
+	if !ok {
+		return ""
+	}
+	s, err := p.d.str(b, intern)
+	if err != nil {
+		p.fail(err)
+	}
+	return s
+}
+
+func (p *fieldParser) int() int {
+	b, ok := p.next()
+	if !ok {
+		return 0
+	}
+	n, ok := parseInt(b)
+	if !ok || n != int64(int(n)) {
+		p.fail(lineErr("bad number %q", clip(b)))
+	}
+	return int(n)
+}
+
+// count reads a list length that must fit in the remaining fields.
+func (p *fieldParser) count(per int) int {
+	n := p.int()
+	if p.err == nil && (n < 0 || n > (len(p.f)-p.i)/per) {
+		p.fail(errFieldCount)
+		return 0
+	}
+	return n
+}
+
+func (p *fieldParser) list() []string {
+	n := p.count(1)
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = p.str(false)
+	}
+	return out
+}
+
+func (p *fieldParser) cost() (juhe.Money, bool) {
+	b, ok := p.next()
+	if !ok || len(b) == 0 {
+		return 0, false
+	}
+	n, ok := parseInt(b)
+	if !ok {
+		p.fail(lineErr("bad cost %q", clip(b)))
+	}
+	return juhe.Money(n), true
+}
+
+func (p *fieldParser) class() juhe.Class {
+	b, ok := p.next()
+	if !ok {
+		return 0
+	}
+	c, ok := juhe.ParseClass(string(b))
+	if !ok {
+		p.fail(lineErr("bad class %q", clip(b)))
+	}
+	return c
+}
+
+var errStopScan = errors.New("stop scan")

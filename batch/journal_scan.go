@@ -1,0 +1,201 @@
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+const (
+	maxLine      = 64 << 20 // a longer line is damage
+	maxTornTail  = 64 << 20 // a zero-led tail longer than this is damage
+	scanBufSize  = 1 << 20
+	ctxCheckMask = 1<<13 - 1
+)
+
+// scanner reads a journal from the start (or from a known record) and
+// checks framing, checksums, seq and the hash chain of every line.
+type scanner struct {
+	path    string
+	br      *bufio.Reader
+	off     int64 // offset of the next unread byte
+	recs    int64 // good records read, counting those before the start
+	prevHex [hashHexLen]byte
+	dec     decoder
+	long    []byte
+}
+
+func newScanner(path string, r io.Reader) *scanner {
+	s := &scanner{path: path, br: bufio.NewReaderSize(r, scanBufSize)}
+	copy(s.prevHex[:], zeroHashHex)
+	return s
+}
+
+// tail is what follows the last good record when it is not a clean end.
+type tail struct {
+	off int64 // where the bad bytes start (= end of the good records)
+	n   int64 // how many bytes there are
+}
+
+// readLine returns the next line with its LF, or without one at EOF.
+func (s *scanner) readLine() ([]byte, error) {
+	b, err := s.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		s.long = append(s.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			if len(s.long) > maxLine {
+				return nil, errLineTooLong
+			}
+			b, err = s.br.ReadSlice('\n')
+			s.long = append(s.long, b...)
+		}
+		b = s.long
+	}
+	if err == io.EOF {
+		if len(b) == 0 {
+			return nil, io.EOF
+		}
+		return b, nil
+	}
+	return b, err
+}
+
+var errLineTooLong = errors.New("line longer than 64 MiB")
+
+func (s *scanner) damage(why string) *DamageError {
+	return &DamageError{Path: s.path, Record: s.recs + 1, Offset: s.off, Why: why}
+}
+
+// chain checks a sealed line against the expected seq and prev hash.
+func (s *scanner) chain(line []byte, prevAt, hashAt int) error {
+	want := uint64(s.recs + 1)
+	i := bytes.IndexByte(line, '\t')
+	seq, ok := parseUint(line[:max(i, 0)])
+	if i < 0 || !ok {
+		return lineErr("bad seq")
+	}
+	if seq != want {
+		return lineErr("seq %d where %d was expected (a record is missing, moved or repeated)", seq, want)
+	}
+	if !bytes.Equal(line[prevAt:hashAt-1], s.prevHex[:]) {
+		return lineErr("prev hash does not match the record before it (the chain is broken)")
+	}
+	return nil
+}
+
+// run reads records to the end, calling fn (if not nil) with each one and
+// its byte offset. It stops with fn's error, with a *DamageError, or at
+// the end: then t is nil for a clean end, or the torn tail found.
+func (s *scanner) run(ctx context.Context, fn func(*Record, int64) error) (t *tail, err error) {
+	for {
+		if s.recs&ctxCheckMask == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		line, err := s.readLine()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err == errLineTooLong {
+			return nil, s.damage(err.Error())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading journal %s at byte %d: %w", s.path, s.off, err)
+		}
+		if line[len(line)-1] != '\n' {
+			return s.incomplete(line)
+		}
+		body := line[:len(line)-1]
+		rec, err := s.record(body)
+		if err != nil {
+			if len(body) > 0 && body[0] == 0 {
+				return s.zeroLed(line)
+			}
+			return nil, s.damage(err.Error())
+		}
+		if fn != nil {
+			if err := fn(rec, s.off); err != nil {
+				return nil, err
+			}
+		}
+		s.accept(body)
+		s.off += int64(len(line))
+	}
+}
+
+func (s *scanner) accept(body []byte) {
+	copy(s.prevHex[:], body[len(body)-hashHexLen:])
+	s.recs++
+}
+
+// record checks one line (without LF) completely and decodes it.
+func (s *scanner) record(body []byte) (*Record, error) {
+	if len(body) == 0 {
+		return nil, lineErr("empty line")
+	}
+	prevAt, hashAt, err := checkSeal(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.chain(body, prevAt, hashAt); err != nil {
+		return nil, err
+	}
+	rec, err := s.dec.decode(body, prevAt, hashAt)
+	if err != nil {
+		return nil, err
+	}
+	if (rec.Type == RecHeader) != (rec.Seq == 1) {
+		return nil, lineErr("the header must be record 1, and only record 1")
+	}
+	return rec, nil
+}
+
+// incomplete classifies a last line without LF. It is a torn write,
+// unless it is a whole valid record followed by one stray byte: then the
+// line end itself was damaged and the record is refused, not dropped.
+func (s *scanner) incomplete(line []byte) (*tail, error) {
+	if len(line) >= 2 {
+		if _, err := s.record(line[:len(line)-1]); err == nil {
+			return nil, s.damage("the record is complete but its line end is damaged")
+		}
+	}
+	return &tail{off: s.off, n: int64(len(line))}, nil
+}
+
+// zeroLed classifies a bad line that starts with a zero byte: the mark of
+// file space that was allocated but never written before a crash. It is a
+// torn tail unless an intact record follows somewhere after it.
+func (s *scanner) zeroLed(line []byte) (*tail, error) {
+	rest := append([]byte(nil), line...)
+	for {
+		b, err := s.br.ReadSlice('\n')
+		rest = append(rest, b...)
+		if len(rest) > maxTornTail {
+			return nil, s.damage("bad bytes that do not look like a torn write")
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return nil, fmt.Errorf("reading journal %s: %w", s.path, err)
+		}
+	}
+	for seg := rest; len(seg) > 0; {
+		i := bytes.IndexByte(seg, '\n')
+		if i < 0 {
+			break
+		}
+		cand := bytes.TrimLeft(seg[:i], "\x00")
+		if len(cand) > 0 {
+			if _, _, err := checkSeal(cand); err == nil {
+				return nil, s.damage("zero bytes in the middle of the journal, followed by intact records")
+			}
+		}
+		seg = seg[i+1:]
+	}
+	return &tail{off: s.off, n: int64(len(rest))}, nil
+}
