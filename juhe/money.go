@@ -54,10 +54,10 @@ func ParseMoney(field, s string) (Money, error) {
 // String formats m in yuan with exactly three decimals, e.g. "19.630".
 func (m Money) String() string {
 	sign := ""
-	v := int64(m)
-	if v < 0 {
+	v := uint64(m)
+	if m < 0 {
 		sign = "-"
-		v = -v
+		v = -v // two's complement: right even for the most negative value
 	}
 	return fmt.Sprintf("%s%d.%03d", sign, v/1000, v%1000)
 }
