@@ -1,0 +1,189 @@
+package reconcile
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// shanghai is China Standard Time. A fixed zone, so the workbook does not
+// depend on the machine's tzdata.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+const timeLayout = "2006-01-02 15:04:05"
+
+// line is one Orders row, before it becomes cells.
+type line struct {
+	row       int // 0 for an order absent from the latest input
+	phone     string
+	pid       string
+	cardName  string
+	orderID   string
+	sporderID string
+	cost      juhe.Money
+	hasCost   bool
+	status    batch.Status
+	submitted string
+	final     string
+	source    string
+	code      int // 0 when none
+	reason    string
+	extra     []string
+
+	exc []exception
+}
+
+type exception struct {
+	kind   kind
+	reason string
+}
+
+// fromRow joins an input row with its order (nil when the row has none).
+func fromRow(w *words, r *batch.RowRecord, o *batch.OrderState) line {
+	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra}
+	switch {
+	case r.OrderID == "":
+		l.status = batch.StatusInvalid
+		l.reason = r.Reason
+	case o == nil:
+		l.status = batch.StatusNotSubmitted
+	default:
+		l.fill(w, o)
+	}
+	if r.Status == batch.RowDuplicate || (o != nil && o.Dup) {
+		of := r.DupOf
+		if of == 0 && o != nil {
+			of = o.DupOf
+		}
+		dr := w.dupReason(of)
+		l.reason = join(dr, l.reason)
+		if r.OrderID != "" { // an invalid duplicate is already an invalid row
+			l.exc = append(l.exc, exception{kind: kindDuplicate, reason: dr})
+		}
+	}
+	l.exceptions(w, o)
+	return l
+}
+
+// fromOrphan is an order journaled from an earlier input.
+func fromOrphan(w *words, o *batch.OrderState) line {
+	l := line{phone: o.Phone, pid: o.Pid, orderID: o.OrderID}
+	l.fill(w, o)
+	or := w.orphanReason(o.Line)
+	l.reason = join(or, l.reason)
+	l.exceptions(w, o)
+	l.exc = append(l.exc, exception{kind: kindOrphan, reason: or})
+	return l
+}
+
+func (l *line) fill(w *words, o *batch.OrderState) {
+	l.cardName = o.CardName
+	l.sporderID = o.SporderID
+	l.cost, l.hasCost = o.Cost()
+	l.status = o.Status()
+	l.submitted = formatMillis(o.SubmittedAt)
+	l.final = formatMillis(o.FinalAt)
+	if s := o.Source(); s != "" {
+		if ws, ok := w.sources[s]; ok {
+			s = ws
+		}
+		l.source = s
+	}
+	if o.Code > 0 {
+		l.code = o.Code
+	}
+	l.reason = o.Reason
+}
+
+func (l *line) exceptions(w *words, o *batch.OrderState) {
+	var k kind
+	switch l.status {
+	case batch.StatusUnknown:
+		k = kindUnknown
+	case batch.StatusCharging:
+		k = kindCharging
+	case batch.StatusFailed:
+		k = kindFailed
+	case batch.StatusRejected:
+		k = kindRejected
+	case batch.StatusInvalid:
+		k = kindInvalid
+	case batch.StatusNotSubmitted:
+		k = kindNotSubmitted
+	default:
+		k = -1
+	}
+	if k >= 0 {
+		l.exc = append(l.exc, exception{kind: k, reason: l.reason})
+	}
+	if o == nil {
+		return
+	}
+	if o.CallbackState.Final() && o.QueryState.Final() && o.CallbackState != o.QueryState {
+		l.exc = append(l.exc, exception{kind: kindCallbackMismatch,
+			reason: w.cbReason(gameWord(w, o.CallbackState), gameWord(w, o.QueryState))})
+	}
+	if o.SubmitHasCost && o.QueryHasCost && o.SubmitCost != o.QueryCost {
+		l.exc = append(l.exc, exception{kind: kindCostMismatch,
+			reason: w.costReason(o.SubmitCost.String(), o.QueryCost.String())})
+	}
+}
+
+func gameWord(w *words, s juhe.GameState) string {
+	switch s {
+	case juhe.StateSuccess:
+		return w.states[batch.StatusSuccess]
+	case juhe.StateFailed:
+		return w.states[batch.StatusFailed]
+	case juhe.StateCharging:
+		return w.states[batch.StatusCharging]
+	}
+	return strconv.Itoa(int(s))
+}
+
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+func formatMillis(ms int64) string {
+	if ms <= 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).In(shanghai).Format(timeLayout)
+}
+
+// costValue is the exact yuan value of m as a float64: the double nearest
+// the three-decimal number, which is what Excel stores for that number.
+func costValue(m juhe.Money) float64 {
+	f, _ := strconv.ParseFloat(m.String(), 64)
+	return f
+}
+
+// ordersText is the text of each Orders cell, as shown and as written to
+// the CSV. Widths are measured on it.
+func (l *line) ordersText(w *words, dst []string) []string {
+	dst = dst[:0]
+	row := ""
+	if l.row > 0 {
+		row = strconv.Itoa(l.row)
+	}
+	cost := ""
+	if l.hasCost {
+		cost = l.cost.String()
+	}
+	code := ""
+	if l.code != 0 {
+		code = strconv.Itoa(l.code)
+	}
+	dst = append(dst, row, l.phone, l.pid, l.cardName, l.orderID, l.sporderID, cost,
+		w.states[l.status], l.submitted, l.final, l.source, code, l.reason)
+	return append(dst, l.extra...)
+}

@@ -1,0 +1,361 @@
+// Package reconcile turns a batch journal into the reconciliation workbook
+// that finance and auditors sign off on, and optionally a CSV of its Orders
+// table.
+//
+// It promises:
+//   - The workbook is a function of the journal alone; only the one
+//     "generated at" cell depends on the clock (Options.Now).
+//   - Money is exact: every amount is summed in juhe.Money (厘) and written
+//     as the double nearest its three-decimal value, formatted 0.000.
+//   - Totals on the Summary are live formulas over the Orders sheets, with
+//     the value computed in Go cached, so the file is right with or without
+//     recalculation; the control total input rows = the sum of the seven
+//     state counts is shown with a check cell.
+//   - Phones, pids and orderids are text cells.
+//   - The file appears whole or not at all: it is written to a temporary
+//     file beside the target with mode 0600, synced and renamed.
+//   - Memory stays bounded: every sheet is written with excelize's
+//     StreamWriter, and the journal's rows are streamed from disk twice
+//     (once to measure widths and totals, once to write).
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/xuri/excelize/v2"
+)
+
+// MaxRowsPerSheet is the most data rows one sheet holds (Excel's limit
+// less the header row).
+const MaxRowsPerSheet = excelize.TotalRows - 1
+
+// Options says how to write the workbook.
+type Options struct {
+	Lang string           // "zh" (default) or "en"
+	Now  func() time.Time // the "generated at" cell; nil is time.Now
+	CSV  string           // also write the Orders table here, if set
+	// MaxOrdersPerSheet is the number of data rows after which Orders
+	// (and Exceptions) continue on a new sheet; 0 is MaxRowsPerSheet.
+	MaxOrdersPerSheet int
+}
+
+// Summary is what the workbook says, for a short table on the terminal.
+type Summary struct {
+	Path, CSVPath string
+	BatchID       string
+	HeadHash      string
+	Records       int64
+	InputRows     int // rows in the latest input, per the journal
+	Listed        int // input rows listed on the Orders sheets
+	ByStatus      map[batch.Status]int
+	Spend         juhe.Money // success costs of input rows
+	Charging      juhe.Money
+	Refunded      juhe.Money
+	Orphans       int
+	OrphanSpend   juhe.Money // success costs of orders absent from the input
+	Open          int        // charging + unknown + not_submitted
+	Exceptions    int        // rows on the Exceptions sheet(s)
+	OrdersSheets  []string
+	ControlOK     bool // InputRows equals the sum of ByStatus
+}
+
+// Write writes the workbook for book to path, and the CSV if opts.CSV is set.
+func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*Summary, error) {
+	w, err := lookupWords(opts.Lang)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	perSheet := opts.MaxOrdersPerSheet
+	if perSheet <= 0 || perSheet > MaxRowsPerSheet {
+		perSheet = MaxRowsPerSheet
+	}
+
+	p := &plan{w: w, book: book, perSheet: perSheet, generated: now().In(shanghai).Format(timeLayout)}
+	if err := p.scan(ctx); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(path, func(out io.Writer) error { return p.writeWorkbook(ctx, out) }); err != nil {
+		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
+	}
+	s := p.summary()
+	s.Path = path
+	if opts.CSV != "" {
+		if err := writeAtomic(opts.CSV, func(out io.Writer) error { return p.writeCSV(ctx, out) }); err != nil {
+			return nil, fmt.Errorf("writing CSV %s: %w", opts.CSV, err)
+		}
+		s.CSVPath = opts.CSV
+	}
+	return s, nil
+}
+
+// plan is what the first pass over the journal learned: totals, widths
+// and where every row will go.
+type plan struct {
+	w         *words
+	book      *batch.Book
+	perSheet  int
+	generated string
+
+	inputRows, orphans, exceptions int
+	byStatus                       map[batch.Status]int
+	spend, charging, refunded      juhe.Money
+	orphanSpend                    juhe.Money
+	products                       map[string]*product
+
+	ordersWidth, excWidth []float64
+
+	ordersSheets []ordersSheet
+	excSheets    []string
+}
+
+type product struct {
+	pid, cardName    string
+	count, successes int
+	spend            juhe.Money
+}
+
+// ordersSheet says which rows of one Orders sheet hold input rows and
+// which hold orphans (0, 0 when none).
+type ordersSheet struct {
+	name                    string
+	inFirst, inLast         int
+	orphanFirst, orphanLast int
+}
+
+// each calls fn with every Orders line: the latest input's rows in input
+// order, then the orders absent from it in the order they were planned.
+func (p *plan) each(ctx context.Context, fn func(*line) error) error {
+	n := 0
+	err := p.book.Rows(ctx, func(r *batch.RowRecord) error {
+		if n++; n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var o *batch.OrderState
+		if r.OrderID != "" {
+			o, _ = p.book.Order(r.OrderID)
+		}
+		l := fromRow(p.w, r, o)
+		if err := fn(&l); err != nil {
+			return fmt.Errorf("row %d: %w", r.Line, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading the input rows from journal %s: %w", p.book.Path, err)
+	}
+	return p.book.Orders(func(o *batch.OrderState) error {
+		if o.InInput {
+			return nil
+		}
+		l := fromOrphan(p.w, o)
+		if err := fn(&l); err != nil {
+			return fmt.Errorf("order %s: %w", o.OrderID, err)
+		}
+		return nil
+	})
+}
+
+func (p *plan) scan(ctx context.Context) error {
+	p.byStatus = make(map[batch.Status]int)
+	p.products = make(map[string]*product)
+	p.ordersWidth = headerWidths(append(append([]string(nil), p.w.ordersHeader...), p.book.Input.Extra...))
+	p.excWidth = headerWidths(p.w.exceptionsHeader)
+	var text []string
+	err := p.each(ctx, func(l *line) error {
+		text = l.ordersText(p.w, text)
+		fit(p.ordersWidth, text)
+		for _, e := range l.exc {
+			fit(p.excWidth, l.exceptionText(p.w, e))
+		}
+		p.exceptions += len(l.exc)
+		if l.row == 0 {
+			p.orphans++
+			if l.status == batch.StatusSuccess && l.hasCost {
+				p.orphanSpend += l.cost
+			}
+			return nil
+		}
+		p.inputRows++
+		p.byStatus[l.status]++
+		if l.hasCost {
+			switch l.status {
+			case batch.StatusSuccess:
+				p.spend += l.cost
+			case batch.StatusCharging:
+				p.charging += l.cost
+			case batch.StatusFailed:
+				p.refunded += l.cost
+			}
+		}
+		if l.status == batch.StatusInvalid {
+			return nil
+		}
+		pr := p.products[l.pid]
+		if pr == nil {
+			pr = &product{pid: l.pid}
+			p.products[l.pid] = pr
+		}
+		if pr.cardName == "" {
+			pr.cardName = l.cardName
+		}
+		pr.count++
+		if l.status == batch.StatusSuccess {
+			pr.successes++
+			if l.hasCost {
+				pr.spend += l.cost
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	p.layout()
+	return nil
+}
+
+// layout names the Orders and Exceptions sheets and places the rows.
+func (p *plan) layout() {
+	total := p.inputRows + p.orphans
+	sheets := (total + p.perSheet - 1) / p.perSheet
+	if sheets == 0 {
+		sheets = 1
+	}
+	for i := 0; i < sheets; i++ {
+		s := ordersSheet{name: seriesName(p.w.orders, i)}
+		first, last := i*p.perSheet+1, min((i+1)*p.perSheet, total) // data row indexes, 1-based
+		if first <= p.inputRows {
+			s.inFirst, s.inLast = first-i*p.perSheet+1, min(last, p.inputRows)-i*p.perSheet+1
+		}
+		if last > p.inputRows {
+			s.orphanFirst, s.orphanLast = max(first, p.inputRows+1)-i*p.perSheet+1, last-i*p.perSheet+1
+		}
+		p.ordersSheets = append(p.ordersSheets, s)
+	}
+	n := (p.exceptions + p.perSheet - 1) / p.perSheet
+	for i := 0; i < max(n, 1); i++ {
+		p.excSheets = append(p.excSheets, seriesName(p.w.exceptions, i))
+	}
+}
+
+func seriesName(base string, i int) string {
+	if i == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s (%d)", base, i+1)
+}
+
+func (p *plan) summary() *Summary {
+	s := &Summary{
+		BatchID: p.book.Header.BatchID, HeadHash: p.book.HeadHash, Records: p.book.Records,
+		InputRows: p.book.Input.Rows, Listed: p.inputRows, ByStatus: make(map[batch.Status]int),
+		Spend: p.spend, Charging: p.charging, Refunded: p.refunded,
+		Orphans: p.orphans, OrphanSpend: p.orphanSpend, Exceptions: p.exceptions,
+	}
+	sum := 0
+	for _, st := range batch.Statuses {
+		s.ByStatus[st] = p.byStatus[st]
+		sum += p.byStatus[st]
+	}
+	s.Open = p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted]
+	s.ControlOK = sum == p.book.Input.Rows
+	for _, o := range p.ordersSheets {
+		s.OrdersSheets = append(s.OrdersSheets, o.name)
+	}
+	return s
+}
+
+func (l *line) exceptionText(w *words, e exception) []string {
+	row := ""
+	if l.row > 0 {
+		row = strconv.Itoa(l.row)
+	}
+	return []string{row, l.phone, l.pid, l.orderID, w.states[l.status], w.kinds[e.kind], e.reason, w.actions[e.kind]}
+}
+
+// Formulas. Every range is absolute and names its sheet, so the Summary
+// stays right if someone sorts or filters the Orders sheets.
+
+const (
+	colPid     = "C"
+	colOrderID = "E"
+	colCost    = "G"
+	colState   = "H"
+)
+
+func sheetRef(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
+
+func rangeRef(sheet, col string, first, last int) string {
+	return fmt.Sprintf("%s!$%s$%d:$%s$%d", sheetRef(sheet), col, first, col, last)
+}
+
+var wildcards = strings.NewReplacer("~", "~~", "*", "~*", "?", "~?")
+
+// criterion quotes s as an exact-match COUNTIF criterion.
+func criterion(s string) string {
+	s = wildcards.Replace(s)
+	if s == "" || strings.ContainsAny(s[:1], "=<>") {
+		s = "=" + s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// notCriterion quotes "anything but s" as a COUNTIFS criterion.
+func notCriterion(s string) string {
+	return `"<>` + strings.ReplaceAll(wildcards.Replace(s), `"`, `""`) + `"`
+}
+
+// over joins one term per sheet holding input rows (or orphan rows) with
+// "+", or gives "0" when there is none.
+func (p *plan) over(orphans bool, term func(r func(col string) string) string) string {
+	var terms []string
+	for _, s := range p.ordersSheets {
+		first, last := s.inFirst, s.inLast
+		if orphans {
+			first, last = s.orphanFirst, s.orphanLast
+		}
+		if first == 0 {
+			continue
+		}
+		terms = append(terms, term(func(col string) string { return rangeRef(s.name, col, first, last) }))
+	}
+	if len(terms) == 0 {
+		return "0"
+	}
+	return strings.Join(terms, "+")
+}
+
+func (p *plan) countState(st batch.Status) string {
+	return p.over(false, func(r func(string) string) string {
+		return fmt.Sprintf("COUNTIF(%s,%s)", r(colState), criterion(p.w.states[st]))
+	})
+}
+
+func (p *plan) sumState(orphans bool, st batch.Status) string {
+	return p.over(orphans, func(r func(string) string) string {
+		return fmt.Sprintf("SUMIFS(%s,%s,%s)", r(colCost), r(colState), criterion(p.w.states[st]))
+	})
+}
+
+func (p *plan) sortedProducts() []*product {
+	ps := make([]*product, 0, len(p.products))
+	for _, pr := range p.products {
+		ps = append(ps, pr)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].pid < ps[j].pid })
+	return ps
+}

@@ -1,0 +1,421 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/xuri/excelize/v2"
+)
+
+type styles struct {
+	header, text, cost, integer int
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	var s styles
+	var err error
+	costFmt := "0.000"
+	for _, st := range []struct {
+		id    *int
+		style *excelize.Style
+	}{
+		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}},
+		{&s.text, &excelize.Style{NumFmt: 49}}, // "@": stays text if edited
+		{&s.cost, &excelize.Style{CustomNumFmt: &costFmt}},
+		{&s.integer, &excelize.Style{NumFmt: 1}}, // "0"
+	} {
+		if *st.id, err = f.NewStyle(st.style); err != nil {
+			return s, fmt.Errorf("creating a cell style: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	// Create every sheet first, so they appear in order however the rows
+	// are interleaved while streaming.
+	if err := f.SetSheetName("Sheet1", p.w.summary); err != nil {
+		return err
+	}
+	for _, s := range p.ordersSheets {
+		if _, err := f.NewSheet(s.name); err != nil {
+			return err
+		}
+	}
+	for _, name := range p.excSheets {
+		if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+	}
+
+	if err := p.writeSummary(f, st); err != nil {
+		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
+	}
+
+	ordersHeader := append(append([]string(nil), p.w.ordersHeader...), p.book.Input.Extra...)
+	var ordersNames []string
+	for _, s := range p.ordersSheets {
+		ordersNames = append(ordersNames, s.name)
+	}
+	orders := &series{f: f, names: ordersNames, perSheet: p.perSheet, header: ordersHeader, widths: p.ordersWidth, st: st}
+	excs := &series{f: f, names: p.excSheets, perSheet: p.perSheet, header: p.w.exceptionsHeader, widths: p.excWidth, st: st}
+
+	cells := make([]any, 0, len(ordersHeader))
+	excCells := make([]any, 8)
+	err = p.each(ctx, func(l *line) error {
+		cells = l.ordersCells(p.w, st, cells)
+		if err := orders.add(cells); err != nil {
+			return err
+		}
+		for _, e := range l.exc {
+			l.exceptionCells(p.w, st, e, excCells)
+			if err := excs.add(excCells); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := orders.close(); err != nil {
+		return err
+	}
+	if err := excs.close(); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	if _, err := f.WriteTo(out); err != nil {
+		return err
+	}
+	return nil
+}
+
+func textCell(st styles, s string) any {
+	if s == "" {
+		return nil
+	}
+	return excelize.Cell{StyleID: st.text, Value: s}
+}
+
+func strCell(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (l *line) ordersCells(w *words, st styles, dst []any) []any {
+	dst = dst[:0]
+	var row, cost, code any
+	if l.row > 0 {
+		row = l.row
+	}
+	if l.hasCost {
+		cost = excelize.Cell{StyleID: st.cost, Value: costValue(l.cost)}
+	}
+	if l.code != 0 {
+		code = l.code
+	}
+	dst = append(dst, row, textCell(st, l.phone), textCell(st, l.pid), strCell(l.cardName),
+		textCell(st, l.orderID), textCell(st, l.sporderID), cost, w.states[l.status],
+		strCell(l.submitted), strCell(l.final), strCell(l.source), code, strCell(l.reason))
+	for _, x := range l.extra {
+		dst = append(dst, strCell(x))
+	}
+	return dst
+}
+
+func (l *line) exceptionCells(w *words, st styles, e exception, dst []any) {
+	var row any
+	if l.row > 0 {
+		row = l.row
+	}
+	dst[0], dst[1], dst[2], dst[3] = row, textCell(st, l.phone), textCell(st, l.pid), textCell(st, l.orderID)
+	dst[4], dst[5], dst[6], dst[7] = w.states[l.status], w.kinds[e.kind], strCell(e.reason), w.actions[e.kind]
+}
+
+// series writes a table that continues on "Name (2)", "Name (3)"… past
+// perSheet data rows. Each sheet gets the header, a frozen first row,
+// an autofilter and the column widths.
+type series struct {
+	f        *excelize.File
+	names    []string
+	perSheet int
+	header   []string
+	widths   []float64
+	st       styles
+
+	next int // index of the next sheet to open
+	sw   *excelize.StreamWriter
+	rows int // data rows on the open sheet
+}
+
+func (s *series) add(cells []any) error {
+	if s.sw == nil || s.rows == s.perSheet {
+		if err := s.finish(); err != nil {
+			return err
+		}
+		if err := s.open(); err != nil {
+			return err
+		}
+	}
+	s.rows++
+	cell, err := excelize.CoordinatesToCellName(1, s.rows+1)
+	if err != nil {
+		return err
+	}
+	if err := s.sw.SetRow(cell, cells); err != nil {
+		return fmt.Errorf("sheet %s row %d: %w", s.sw.Sheet, s.rows+1, err)
+	}
+	return nil
+}
+
+func (s *series) open() error {
+	if s.next >= len(s.names) {
+		return fmt.Errorf("more rows than planned for %s", s.names[0])
+	}
+	name := s.names[s.next]
+	s.next++
+	sw, err := s.f.NewStreamWriter(name)
+	if err != nil {
+		return fmt.Errorf("sheet %s: %w", name, err)
+	}
+	if err := startSheet(sw, s.widths); err != nil {
+		return fmt.Errorf("sheet %s: %w", name, err)
+	}
+	if err := sw.SetRow("A1", headerCells(s.st, s.header)); err != nil {
+		return fmt.Errorf("sheet %s: %w", name, err)
+	}
+	s.sw, s.rows = sw, 0
+	return nil
+}
+
+func (s *series) finish() error {
+	if s.sw == nil {
+		return nil
+	}
+	if err := endSheet(s.f, s.sw, len(s.header), s.rows+1); err != nil {
+		return fmt.Errorf("sheet %s: %w", s.sw.Sheet, err)
+	}
+	s.sw = nil
+	return nil
+}
+
+// close finishes the open sheet and gives any planned sheet that got no
+// rows its header.
+func (s *series) close() error {
+	if err := s.finish(); err != nil {
+		return err
+	}
+	for s.next < len(s.names) {
+		if err := s.open(); err != nil {
+			return err
+		}
+		if err := s.finish(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startSheet sets what the stream writer needs before the first row.
+func startSheet(sw *excelize.StreamWriter, widths []float64) error {
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	return sw.SetPanes(&excelize.Panes{
+		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+	})
+}
+
+// endSheet puts an autofilter over the table (header and lastRow) and
+// flushes the sheet.
+func endSheet(f *excelize.File, sw *excelize.StreamWriter, cols, lastRow int) error {
+	ref, err := excelize.CoordinatesToCellName(cols, lastRow)
+	if err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sw.Sheet, "A1:"+ref, nil); err != nil {
+		return fmt.Errorf("autofilter: %w", err)
+	}
+	return sw.Flush()
+}
+
+func headerCells(st styles, names []string) []any {
+	cells := make([]any, len(names))
+	for i, n := range names {
+		cells[i] = excelize.Cell{StyleID: st.header, Value: n}
+	}
+	return cells
+}
+
+// writeSummary writes the Summary sheet: the batch, the control totals and
+// the per-product block. Totals are formulas with the Go value cached.
+func (p *plan) writeSummary(f *excelize.File, st styles) error {
+	w := p.w
+	type item struct {
+		label string
+		value any
+	}
+	in := p.book.Input
+	items := []item{
+		{w.batchID, p.book.Header.BatchID},
+		{w.inputFile, in.Name},
+		{w.inputSHA, in.SHA256},
+		{w.headHash, p.book.HeadHash},
+		{w.records, p.book.Records},
+		{w.generatedAt, p.generated},
+		{w.timeZone, w.zoneName},
+		{w.inputRows, in.Rows},
+	}
+	rowOf := func(i int) int { return i + 2 } // items[i] is on this sheet row
+	inputRowsRow := rowOf(len(items) - 1)
+
+	firstState := len(items)
+	sum := 0
+	for _, s := range batch.Statuses {
+		n := p.byStatus[s]
+		sum += n
+		items = append(items, item{w.states[s], excelize.Cell{StyleID: st.integer, Value: n, Formula: p.countState(s)}})
+	}
+	stateRow := func(s batch.Status) int {
+		for i, x := range batch.Statuses {
+			if x == s {
+				return rowOf(firstState + i)
+			}
+		}
+		panic("unknown status " + s)
+	}
+	controlRow := rowOf(len(items))
+	items = append(items, item{w.controlTotal, excelize.Cell{StyleID: st.integer, Value: sum,
+		Formula: fmt.Sprintf("SUM(B%d:B%d)", rowOf(firstState), rowOf(firstState+len(batch.Statuses)-1))}})
+	check := w.ok
+	if sum != in.Rows {
+		check = w.mismatch
+	}
+	items = append(items, item{w.controlCheck, excelize.Cell{Value: check,
+		Formula: fmt.Sprintf(`IF(B%d=B%d,"%s","%s")`, inputRowsRow, controlRow, w.ok, w.mismatch)}})
+
+	money := func(label string, v any, formula string) item {
+		return item{label, excelize.Cell{StyleID: st.cost, Value: v, Formula: formula}}
+	}
+	items = append(items,
+		money(w.spend, costValue(p.spend), p.sumState(false, batch.StatusSuccess)),
+		money(w.charging, costValue(p.charging), p.sumState(false, batch.StatusCharging)),
+		money(w.refunded, costValue(p.refunded), p.sumState(false, batch.StatusFailed)),
+		item{w.orphans, excelize.Cell{StyleID: st.integer, Value: p.orphans,
+			Formula: p.over(true, func(r func(string) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
+		money(w.orphanSpend, costValue(p.orphanSpend), p.sumState(true, batch.StatusSuccess)),
+		item{w.open, excelize.Cell{StyleID: st.integer,
+			Value: p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted],
+			Formula: fmt.Sprintf("B%d+B%d+B%d", stateRow(batch.StatusCharging), stateRow(batch.StatusUnknown),
+				stateRow(batch.StatusNotSubmitted))}},
+		item{w.exceptionRows, excelize.Cell{StyleID: st.integer, Value: p.exceptions, Formula: p.exceptionCount()}},
+	)
+
+	products := p.sortedProducts()
+	widths := headerWidths(w.productHeader)
+	fit(widths, w.summaryHeader)
+	var text []string
+	for _, it := range items {
+		text = append(text[:0], it.label, summaryText(it.value))
+		fit(widths, text)
+	}
+	for _, pr := range products {
+		fit(widths, []string{pr.pid, pr.cardName, fmt.Sprint(pr.count), fmt.Sprint(pr.successes), pr.spend.String()})
+	}
+
+	sw, err := f.NewStreamWriter(w.summary)
+	if err != nil {
+		return err
+	}
+	if err := startSheet(sw, widths); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", headerCells(st, w.summaryHeader)); err != nil {
+		return err
+	}
+	for i, it := range items {
+		v := it.value
+		if s, ok := v.(string); ok {
+			v = textCell(st, s)
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", rowOf(i)), []any{it.label, v}); err != nil {
+			return err
+		}
+	}
+	lastItem := rowOf(len(items) - 1)
+
+	// The per-product block, after a blank row.
+	row := lastItem + 2
+	if err := sw.SetRow(fmt.Sprintf("A%d", row), headerCells(st, w.productHeader)); err != nil {
+		return err
+	}
+	for _, pr := range products {
+		row++
+		crit := criterion(pr.pid)
+		count := p.over(false, func(r func(string) string) string {
+			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), notCriterion(w.states[batch.StatusInvalid]))
+		})
+		succ := p.over(false, func(r func(string) string) string {
+			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
+		})
+		spend := p.over(false, func(r func(string) string) string {
+			return fmt.Sprintf("SUMIFS(%s,%s,%s,%s,%s)", r(colCost), r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
+		})
+		cells := []any{
+			textCell(st, pr.pid), strCell(pr.cardName),
+			excelize.Cell{StyleID: st.integer, Value: pr.count, Formula: count},
+			excelize.Cell{StyleID: st.integer, Value: pr.successes, Formula: succ},
+			excelize.Cell{StyleID: st.cost, Value: costValue(pr.spend), Formula: spend},
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
+			return err
+		}
+	}
+	// The filter covers the items; the product block has its own header.
+	return endSheet(f, sw, 2, lastItem)
+}
+
+// exceptionCount counts the filled "exception" column on every Exceptions sheet.
+func (p *plan) exceptionCount() string {
+	if p.exceptions == 0 {
+		return "0"
+	}
+	var terms []string
+	left := p.exceptions
+	for _, name := range p.excSheets {
+		n := min(left, p.perSheet)
+		left -= n
+		if n == 0 {
+			continue
+		}
+		terms = append(terms, fmt.Sprintf("COUNTA(%s)", rangeRef(name, "F", 2, n+1)))
+	}
+	return strings.Join(terms, "+")
+}
+
+func summaryText(v any) string {
+	switch v := v.(type) {
+	case excelize.Cell:
+		if f, ok := v.Value.(float64); ok {
+			return fmt.Sprintf("%.3f", f)
+		}
+		return fmt.Sprint(v.Value)
+	}
+	return fmt.Sprint(v)
+}
