@@ -191,11 +191,11 @@ func checkPrices(ctx context.Context, e *env, source, baseURL string) (label str
 		}
 		c, err := juhe.NewClient(juhe.Config{BaseURL: baseURL, Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second})
 		if err != nil {
-			return label, nil, fmt.Sprintf("no prices: %v", err)
+			return label, map[string]juhe.Product{}, fmt.Sprintf("no prices: %v", err)
 		}
 		ps, err = c.Products(ctx)
 		if err != nil {
-			return label, nil, fmt.Sprintf("no prices: %v", err)
+			return label, map[string]juhe.Product{}, fmt.Sprintf("no prices: %v", err)
 		}
 	}
 	catalogue = make(map[string]juhe.Product, len(ps))
@@ -229,7 +229,7 @@ func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe
 		case catalogue == nil:
 			fmt.Fprintf(tw, "  %s\t%d\n", pid, n)
 		case !ok:
-			fmt.Fprintf(tw, "  %s\t%d\tprice unknown\t\n", pid, n)
+			fmt.Fprintf(tw, "  %s\t%d\tprice unknown\n", pid, n)
 			unknown = append(unknown, pid)
 		default:
 			cost := p.Price * juhe.Money(n)

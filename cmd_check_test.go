@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/juhe/juhesim"
+)
+
+func runCheckCmd(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	err := Run(context.Background(), e, append([]string{"check"}, args...))
+	code = report(&errb, err)
+	return out.String(), errb.String(), code
+}
+
+func TestCheckSamples(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{"utf8", []string{"-in", "samples/gift-utf8.csv"}, ExitOK,
+			[]string{"encoding utf-8", "rows:     40 (40 to submit, 0 invalid, 0 duplicate)", "problems: none", "prices: simulator catalogue — not the provider's", "estimated cost: 636.890 yuan", "ok: submit would send 40 orders."}, nil},
+		{"gbk", []string{"-in", "samples/gift-gbk.csv", "-batch", "B-1"}, ExitOK,
+			[]string{"encoding gb18030", "carried:  姓名, 部门, 备注", "China Telecom (电信)", "estimated cost: 352.990 yuan"}, nil},
+		{"xlsx", []string{"-in", "samples/gift.xlsx", "-prices", "sim"}, ExitOK,
+			[]string{`format:   xlsx, sheet "名单"`, "rows:     30 (30 to submit", "105002  6  × 29.450  = 176.700"}, nil},
+		{"bad rows", []string{"-in", "samples/bad-rows.csv", "-prices", "none"}, ExitInvalid,
+			[]string{"row 3: bad phone: 10 digits", "row 4: missing pid", "row 6: duplicate of row 2", "row 13: bad phone:"},
+			[]string{"6 invalid rows and 1 duplicate row", "-skip-invalid", "-allow-duplicates"}},
+		{"bad rows, invalid skipped", []string{"-in", "samples/bad-rows.csv", "-skip-invalid"}, ExitInvalid,
+			nil, []string{"1 duplicate row", "Try: fix the rows above, or add -allow-duplicates"}},
+		{"bad rows, both allowed", []string{"-in", "samples/bad-rows.csv", "-skip-invalid", "-allow-duplicates"}, ExitOK,
+			[]string{"ok: submit would send 6 orders."}, nil},
+		{"max problems", []string{"-in", "samples/bad-rows.csv", "-max-problems", "2"}, ExitInvalid,
+			[]string{"row 4: missing pid\n  … and 5 more\n"}, nil},
+		{"missing -in", nil, ExitUsage, nil, []string{"-in is required", "Try: flowbatch check -in"}},
+		{"bad batch", []string{"-in", "samples/gift-utf8.csv", "-batch", "a/b"}, ExitUsage, nil, []string{"-batch"}},
+		{"bad prices", []string{"-in", "samples/gift-utf8.csv", "-prices", "cheap"}, ExitUsage, nil, []string{"-prices"}},
+		{"no file", []string{"-in", "samples/nope.csv"}, ExitInvalid, nil, []string{"read nope.csv"}},
+		{"bad format", []string{"-in", "go.mod"}, ExitInvalid, nil, []string{"supported: .csv"}},
+		{"unknown sheet", []string{"-in", "samples/gift.xlsx", "-sheet", "x"}, ExitInvalid, nil, []string{`no sheet "x"; the sheets are: 名单`}},
+		{"help", []string{"-h"}, ExitOK, nil, []string{"Usage: flowbatch check"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runCheckCmd(t, nil, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckProviderPrices(t *testing.T) {
+	sim := juhesim.NewServer(juhesim.Config{Key: "k-secret-123", OpenID: "o-secret-456", Products: []juhe.Product{
+		{Pid: "105000", Name: "移动1G", Carrier: juhe.CarrierMobile, Price: 20000},
+	}})
+	defer sim.Close()
+	in := filepath.Join(t.TempDir(), "in.csv")
+	data := "phone,pid\n15925601712,105000\n13800138000,105000\n18612345678,105000\n13312345678,107000\n"
+	if err := os.WriteFile(in, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"JUHE_KEY": "k-secret-123", "JUHE_OPENID": "o-secret-456", "JUHE_BASE_URL": sim.URL}
+	stdout, stderr, code := runCheckCmd(t, vars, "-in", in)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, s := range []string{
+		"prices: provider (flow/list)",
+		"105000  3  × 20.000  = 60.000",
+		"107000  1  price unknown",
+		"estimated cost: 60.000 yuan, plus rows of pid 107000 (price unknown)",
+		"warning: pid 105000 is a China Mobile product, but 1 rows to submit are China Unicom numbers",
+	} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+
+	// A provider that cannot be reached is a note, not a failure.
+	vars["JUHE_BASE_URL"] = "http://127.0.0.1:1"
+	stdout, stderr, code = runCheckCmd(t, vars, "-in", in, "-prices", "provider")
+	if code != ExitOK || !strings.Contains(stdout, "note: no prices:") || !strings.Contains(stdout, "estimated cost: unknown") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout+stderr, "k-secret-123") || strings.Contains(stdout+stderr, "o-secret-456") {
+		t.Fatal("a secret was printed")
+	}
+}
+
+func TestCheckCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	err := Run(ctx, &env{stdout: &out, stderr: &out, getenv: func(string) string { return "" }}, []string{"check", "-in", "samples/gift-utf8.csv"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+}
