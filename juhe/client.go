@@ -309,6 +309,9 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (status
 		return 0, nil, "no answer: " + describeErr(ctx, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return resp.StatusCode, nil, fmt.Sprintf("redirect not followed, HTTP %d", resp.StatusCode)
+	}
 	body, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		return resp.StatusCode, nil, fmt.Sprintf("answer cut off, HTTP %d: %s", resp.StatusCode, describeErr(ctx, err))
