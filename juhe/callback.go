@@ -62,7 +62,7 @@ func (c *Client) VerifyCallback(form url.Values) (Callback, error) {
 		return cb, errors.New("callback: sta is neither 1 nor 9")
 	}
 	if !SignEqual(strings.ToLower(sign), CallbackSign(c.key.value(), sporderID, orderID)) {
-		return cb, fmt.Errorf("callback for orderid %s: bad sign", orderID)
+		return cb, fmt.Errorf("callback for orderid %s: bad sign", c.scrub(orderID))
 	}
 	return Callback{
 		SporderID: sporderID,
