@@ -21,7 +21,7 @@ func permits(l *limiter, c *fakeClock, d time.Duration) int {
 		if l.allowAt(c.t) {
 			n++
 		}
-		c.add(100 * time.Microsecond)
+		c.add(500 * time.Microsecond)
 	}
 	return n
 }

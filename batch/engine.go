@@ -1,0 +1,634 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// provider is what the engine needs from the provider; *juhe.Client is one.
+// Neither method returns an error: every failure is an Outcome.
+type provider interface {
+	Submit(ctx context.Context, r juhe.SubmitRequest) juhe.Outcome
+	Query(ctx context.Context, orderID string) juhe.Outcome
+}
+
+// EngineOptions tune an Engine. Zero values take the defaults.
+type EngineOptions struct {
+	// Rate is requests per second to the provider, submits and queries
+	// together, over all workers. Default 10.
+	Rate float64
+	// Workers is how many requests may be in flight at once. Default 8.
+	Workers int
+	// CBURL is passed to the provider with every submit when set.
+	CBURL string
+
+	// QueryBackoff is the first delay before an order is queried again;
+	// it doubles per attempt up to MaxQueryBackoff. Each delay is drawn
+	// uniformly from [d/2, d]. Defaults 2s and 60s. Throttled submits
+	// back off the same way.
+	QueryBackoff    time.Duration
+	MaxQueryBackoff time.Duration
+	// ThrottleHaltAfter halts when every answer has been "throttled" for
+	// this long: the limit is probably a daily quota. Default 5m.
+	ThrottleHaltAfter time.Duration
+	// MaxResubmits bounds how often one run submits an orderid again after
+	// queries answered 210511; the order is then left for the next run.
+	// Default 5.
+	MaxResubmits int
+
+	// Progress receives the counters; nil keeps them private.
+	Progress *Progress
+	// Logf receives notes for the operator; nil discards them.
+	Logf func(format string, args ...any)
+}
+
+func (o *EngineOptions) defaults() {
+	if o.Rate <= 0 {
+		o.Rate = 10
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.QueryBackoff <= 0 {
+		o.QueryBackoff = 2 * time.Second
+	}
+	if o.MaxQueryBackoff <= 0 {
+		o.MaxQueryBackoff = 60 * time.Second
+	}
+	if o.MaxQueryBackoff < o.QueryBackoff {
+		o.MaxQueryBackoff = o.QueryBackoff
+	}
+	if o.ThrottleHaltAfter <= 0 {
+		o.ThrottleHaltAfter = 5 * time.Minute
+	}
+	if o.MaxResubmits <= 0 {
+		o.MaxResubmits = 5
+	}
+	if o.Progress == nil {
+		o.Progress = NewProgress(nil)
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+}
+
+// Engine submits and settles the orders of one journal. It is the only
+// writer of the journal's Book while it runs, and guards it.
+//
+// A halt is sticky: once the provider said stop, every later Submit or
+// Settle of the same Engine returns the same *HaltError without sending.
+type Engine struct {
+	j    *Journal
+	book *Book
+	p    provider
+	opts EngineOptions
+	lim  *limiter
+	prog *Progress
+
+	mu       sync.Mutex // guards book, headSeq, headHash
+	headSeq  uint64
+	headHash string
+
+	haltMu sync.Mutex
+	halt   *HaltError
+	haltCh chan struct{} // closed on halt
+	fatal  error         // a journal write failed
+
+	throttleMu    sync.Mutex
+	throttleSince time.Time // start of an unbroken run of throttled answers
+
+	submits, queries atomic.Int64
+
+	settle atomic.Pointer[settleQueue] // set while Settle runs
+}
+
+// NewEngine returns an engine that writes to j, keeps book up to date
+// and sends through p (usually a *juhe.Client).
+func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
+	opts.defaults()
+	return &Engine{
+		headSeq:  uint64(book.Records),
+		headHash: book.HeadHash,
+		j:        j,
+		book:     book,
+		p:        p,
+		opts:     opts,
+		lim:      newLimiter(opts.Rate, nil),
+		prog:     opts.Progress,
+		haltCh:   make(chan struct{}),
+	}
+}
+
+// HaltError says the provider answered that nothing will succeed until a
+// person acts (balance, key, sign, ban, maintenance, quota). Nothing more
+// was sent after it.
+type HaltError struct {
+	Line    int    // input row of the order that got the answer
+	OrderID string // that order
+	Code    int    // the provider's code, juhe.NoCode when none
+	Reason  string // what happened, e.g. "balance insufficient"
+	Advice  string // what to do, e.g. "top up, then run the same command again"
+}
+
+func (e *HaltError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Reason)
+	if e.Code != juhe.NoCode && e.Code != 0 {
+		fmt.Fprintf(&b, " (%d)", e.Code)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " at row %s", Thousands(e.Line))
+	}
+	if e.Advice != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Advice)
+	}
+	return b.String()
+}
+
+func newHaltError(o *OrderState, out juhe.Outcome) *HaltError {
+	h := &HaltError{Line: o.Line, OrderID: o.OrderID, Code: out.Code, Reason: out.Reason}
+	if c, ok := juhe.LookupCode(out.Code); ok && c.Why != "" {
+		reason, advice, ok := strings.Cut(c.Why, ": ")
+		h.Reason = reason
+		if ok {
+			h.Advice = advice
+		}
+	}
+	if h.Reason == "" {
+		h.Reason = "the provider said stop"
+	}
+	switch {
+	case h.Advice == "":
+		h.Advice = "fix it, then run the same command again"
+	case strings.Contains(h.Advice, "run again"):
+		h.Advice = strings.Replace(h.Advice, "run again", "run the same command again", 1)
+	case !strings.Contains(h.Advice, "run"):
+		h.Advice += ", then run the same command again"
+	}
+	return h
+}
+
+// Result is what a Submit or Settle did, and where the batch stands.
+type Result struct {
+	Totals   Totals        // the book's control totals at the end
+	Orders   int           // orders of the latest input this call looked at
+	Skipped  int           // of those, already done when it started
+	Submits  int64         // submit requests sent
+	Queries  int64         // query requests sent
+	NotFound int           // Settle: orders the provider does not have; submit them again
+	Duration time.Duration // wall time of the call
+}
+
+// Requests is every request sent.
+func (r Result) Requests() int64 { return r.Submits + r.Queries }
+
+// Open is the number of input rows not in a final state.
+func (r Result) Open() int { return r.Totals.OpenCount }
+
+// Unsubmitted is the number of rows without a definitive submit outcome:
+// unknown, or not submitted yet.
+func (r Result) Unsubmitted() int {
+	return r.Totals.ByStatus[StatusUnknown] + r.Totals.ByStatus[StatusNotSubmitted]
+}
+
+// errStopped ends an order's work when the run stops (ctx done or halt).
+var errStopped = errors.New("stopped")
+
+// Halted returns the halt, or nil.
+func (e *Engine) Halted() *HaltError {
+	e.haltMu.Lock()
+	defer e.haltMu.Unlock()
+	return e.halt
+}
+
+func (e *Engine) triggerHalt(h *HaltError) {
+	e.haltMu.Lock()
+	defer e.haltMu.Unlock()
+	if e.halt != nil || e.fatal != nil {
+		return
+	}
+	e.halt = h
+	close(e.haltCh)
+}
+
+func (e *Engine) triggerFatal(err error) {
+	e.haltMu.Lock()
+	defer e.haltMu.Unlock()
+	if e.fatal != nil {
+		return
+	}
+	e.fatal = err
+	if e.halt == nil {
+		close(e.haltCh)
+	}
+}
+
+// stopped reports whether no new request may leave.
+func (e *Engine) stopped(ctx context.Context) bool {
+	select {
+	case <-e.haltCh:
+		return true
+	default:
+		return ctx.Err() != nil
+	}
+}
+
+// endErr is the error a run ends with: fatal journal error, halt, ctx.
+func (e *Engine) endErr(ctx context.Context) error {
+	e.haltMu.Lock()
+	defer e.haltMu.Unlock()
+	switch {
+	case e.fatal != nil:
+		return e.fatal
+	case e.halt != nil:
+		return e.halt
+	}
+	return ctx.Err()
+}
+
+// append writes recs (fsynced) and folds them into the book. The write
+// runs on a context that a Ctrl-C does not cancel: an answer that came
+// back is never lost.
+func (e *Engine) append(ctx context.Context, recs ...*Record) error {
+	now := time.Now().UnixMilli()
+	for _, r := range recs {
+		if r.At == 0 {
+			r.At = now
+		}
+	}
+	if err := e.j.Append(context.WithoutCancel(ctx), recs...); err != nil {
+		err = fmt.Errorf("writing the journal: %w", err)
+		e.triggerFatal(err)
+		return err
+	}
+	e.mu.Lock()
+	for _, r := range recs {
+		e.book.Apply(r)
+		if r.Seq > e.headSeq {
+			e.headSeq, e.headHash = r.Seq, r.Hash
+		}
+	}
+	// Workers apply concurrently, so the last record applied need not be
+	// the journal's last: keep the book's head at the highest sequence.
+	e.book.Records, e.book.HeadHash = int64(e.headSeq), e.headHash
+	e.mu.Unlock()
+	return nil
+}
+
+// snapshot copies an order's state under the lock.
+func (e *Engine) snapshot(orderID string) (OrderState, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.book.Order(orderID)
+	if !ok {
+		return OrderState{}, false
+	}
+	return *o, true
+}
+
+// permit waits for the rate limiter, then reports whether the request may
+// still leave (no halt, ctx not done).
+func (e *Engine) permit(ctx context.Context) error {
+	if err := e.lim.Wait(ctx); err != nil {
+		return errStopped
+	}
+	if e.stopped(ctx) {
+		return errStopped
+	}
+	return nil
+}
+
+// noteAnswer feeds AIMD and the persistent-throttle halt. It returns a
+// halt when the provider has throttled without a break for too long.
+func (e *Engine) noteAnswer(o *OrderState, out juhe.Outcome) *HaltError {
+	e.throttleMu.Lock()
+	defer e.throttleMu.Unlock()
+	if out.Class != juhe.ClassThrottled {
+		e.throttleSince = time.Time{}
+		return nil
+	}
+	e.prog.Throttled.Add(1)
+	e.lim.Throttled()
+	now := time.Now()
+	if e.throttleSince.IsZero() {
+		e.throttleSince = now
+		return nil
+	}
+	if now.Sub(e.throttleSince) < e.opts.ThrottleHaltAfter {
+		return nil
+	}
+	return &HaltError{
+		Line: o.Line, OrderID: o.OrderID, Code: out.Code,
+		Reason: fmt.Sprintf("the provider keeps throttling (every answer for %s): maybe a daily quota", roundDuration(e.opts.ThrottleHaltAfter)),
+		Advice: "wait until the limit resets, then run the same command again",
+	}
+}
+
+// backoff is the delay before the n-th retry (n from 0): QueryBackoff
+// doubling up to MaxQueryBackoff, drawn uniformly from [d/2, d].
+func (e *Engine) backoff(n int) time.Duration {
+	d := e.opts.QueryBackoff
+	for i := 0; i < n && d < e.opts.MaxQueryBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, e.opts.MaxQueryBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits d, or until the run stops.
+func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+	case <-e.haltCh:
+	}
+	return errStopped
+}
+
+// Submit sends every order of the latest input that needs it, in input
+// order: an order never sent is submitted; an order with an intent but
+// no definitive outcome is queried first; a final, charging or rejected
+// order is skipped.
+//
+// It returns when every order has been handled, or soon after ctx is done
+// or the provider said halt: no new order is started then, requests in
+// flight finish and their answers are journaled. A halt returns a
+// *HaltError, a cancelled ctx its error; the Result is valid either way.
+func (e *Engine) Submit(ctx context.Context) (Result, error) {
+	start := time.Now()
+	var ids []string
+	var res Result
+	e.mu.Lock()
+	err := e.book.Orders(func(o *OrderState) error {
+		if !o.InInput {
+			return nil
+		}
+		res.Orders++
+		if submitDone(o) {
+			res.Skipped++
+			return nil
+		}
+		ids = append(ids, o.OrderID)
+		return nil
+	})
+	e.mu.Unlock()
+	if err != nil {
+		return res, fmt.Errorf("listing orders: %w", err)
+	}
+	e.prog.Total.Store(int64(res.Orders))
+	e.prog.Done.Store(int64(res.Skipped))
+	e.prog.Start("submitted")
+	defer e.prog.Stop()
+
+	submits0, queries0 := e.submits.Load(), e.queries.Load()
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range e.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				e.submitOrder(ctx, id)
+			}
+		}()
+	}
+feed:
+	for _, id := range ids {
+		if e.stopped(ctx) {
+			break
+		}
+		select {
+		case work <- id:
+		case <-ctx.Done():
+			break feed
+		case <-e.haltCh:
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+
+	res.Submits = e.submits.Load() - submits0
+	res.Queries = e.queries.Load() - queries0
+	res.Duration = time.Since(start)
+	e.mu.Lock()
+	res.Totals = e.book.Counts()
+	e.mu.Unlock()
+	return res, e.endErr(ctx)
+}
+
+// submitDone reports whether Submit has nothing to do for o.
+func submitDone(o *OrderState) bool {
+	switch o.Status() {
+	case StatusSuccess, StatusFailed, StatusCharging, StatusRejected, StatusInvalid:
+		return true
+	case StatusUnknown:
+		return false
+	}
+	return !o.NeedsSubmit()
+}
+
+// submitOrder runs one order's state machine until it has a definitive
+// submit outcome, or the run stops. Whatever happens, the journal holds
+// every request's intent and every answer that came back.
+func (e *Engine) submitOrder(ctx context.Context, id string) {
+	defer e.prog.Done.Add(1)
+	o, ok := e.snapshot(id)
+	if !ok || submitDone(&o) {
+		return
+	}
+	query := o.Status() == StatusUnknown // may exist: query first
+	resubmits, throttles, unknowns := 0, 0, 0
+	for {
+		if e.stopped(ctx) {
+			return
+		}
+		if !query {
+			out, err := e.submitOnce(ctx, &o)
+			if err != nil {
+				return
+			}
+			switch out.Class {
+			case juhe.ClassAccepted, juhe.ClassRejected:
+				return
+			case juhe.ClassThrottled:
+				if e.sleep(ctx, e.backoff(throttles)) != nil {
+					return
+				}
+				throttles++
+			case juhe.ClassHalt:
+				return
+			default: // unknown: the order may exist
+				query = true
+			}
+			continue
+		}
+		out, err := e.queryOnce(ctx, &o)
+		if err != nil {
+			return
+		}
+		switch out.Class {
+		case juhe.ClassAccepted:
+			return
+		case juhe.ClassNotFound:
+			if resubmits >= e.opts.MaxResubmits {
+				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
+					Thousands(o.Line), o.OrderID, resubmits)
+				return
+			}
+			resubmits++
+			query = false
+		case juhe.ClassHalt:
+			return
+		default: // unknown or throttled: ask again later
+			if e.sleep(ctx, e.backoff(unknowns)) != nil {
+				return
+			}
+			unknowns++
+		}
+	}
+}
+
+// submitOnce journals an intent, sends the submit and journals its answer.
+// It returns errStopped (nothing sent) when the run stops first.
+func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
+	if err := e.permit(ctx); err != nil {
+		return juhe.Outcome{}, err
+	}
+	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
+		return juhe.Outcome{}, err
+	}
+	select {
+	case <-e.haltCh:
+		// Another worker got a halt while this intent was written. Send
+		// nothing more: the next run queries this order, finds it absent
+		// and submits it then.
+		return juhe.Outcome{}, errStopped
+	default:
+	}
+	e.submits.Add(1)
+	e.prog.Requests.Add(1)
+	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
+	if out.Class == juhe.ClassNotFound {
+		// 210511 on a submit is the provider refusing the orderid; it
+		// created nothing, but the engine does not guess: query it.
+		out.Class = juhe.ClassUnknown
+	}
+	e.count(out)
+	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
+		OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
+		SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost, CardName: out.CardName,
+	}}
+	if err := e.append(ctx, rec); err != nil {
+		return out, err
+	}
+	e.refresh(o)
+	e.afterAnswer(o, out)
+	return out, nil
+}
+
+// queryOnce sends a query and journals its answer: always for a definitive
+// answer (accepted, not found, halt), and for unknown or throttled only
+// when the code differs from the order's last journaled query, so an
+// outage does not fill the journal with identical lines.
+func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
+	if err := e.permit(ctx); err != nil {
+		return juhe.Outcome{}, err
+	}
+	e.queries.Add(1)
+	e.prog.Queries.Add(1)
+	e.prog.Requests.Add(1)
+	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
+	if out.Class == juhe.ClassRejected {
+		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
+	}
+	if queryChanged(o, out) {
+		rec := &Record{Type: RecQuery, Query: &QueryResult{
+			OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
+			SporderID: out.SporderID, State: out.State, Cost: out.Cost, HasCost: out.HasCost,
+		}}
+		if err := e.append(ctx, rec); err != nil {
+			return out, err
+		}
+		e.refresh(o)
+	}
+	e.afterAnswer(o, out)
+	return out, nil
+}
+
+// queryChanged reports whether out is worth a journal record for o.
+func queryChanged(o *OrderState, out juhe.Outcome) bool {
+	switch out.Class {
+	case juhe.ClassAccepted:
+		return o.QueryClass != out.Class || o.QueryState != out.State || o.SporderID != out.SporderID ||
+			o.QueryCost != out.Cost || o.QueryHasCost != out.HasCost || o.QueryCode != out.Code
+	case juhe.ClassUnknown, juhe.ClassThrottled:
+		return o.QueryClass != out.Class || o.QueryCode != out.Code
+	}
+	return true
+}
+
+// refresh reloads o from the book after a journal write.
+func (e *Engine) refresh(o *OrderState) {
+	if n, ok := e.snapshot(o.OrderID); ok {
+		*o = n
+	}
+}
+
+func (e *Engine) count(out juhe.Outcome) {
+	switch out.Class {
+	case juhe.ClassAccepted:
+		e.prog.Accepted.Add(1)
+	case juhe.ClassRejected:
+		e.prog.Rejected.Add(1)
+	case juhe.ClassUnknown:
+		e.prog.Unknown.Add(1)
+	}
+}
+
+// afterAnswer turns a halt answer, or unbroken throttling, into a halt.
+func (e *Engine) afterAnswer(o *OrderState, out juhe.Outcome) {
+	if out.Class == juhe.ClassHalt {
+		e.triggerHalt(newHaltError(o, out))
+		return
+	}
+	if h := e.noteAnswer(o, out); h != nil {
+		e.triggerHalt(h)
+	}
+}
+
+// AppendCallback journals a verified callback, folds it into the book and
+// moves the order's next query to now. The callback is advice: only a
+// query settles the order.
+func (e *Engine) AppendCallback(ctx context.Context, c *CallbackNote) error {
+	if err := e.append(ctx, &Record{Type: RecCallback, Callback: c}); err != nil {
+		return err
+	}
+	e.Nudge(c.OrderID)
+	return nil
+}
+
+// Known reports whether orderID is an order of this batch (for callbacks).
+func (e *Engine) Known(orderID string) bool {
+	_, ok := e.snapshot(orderID)
+	return ok
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
