@@ -240,7 +240,11 @@ func TestCallbackRefused(t *testing.T) {
 		form   url.Values
 		code   int
 	}{
-		{"forged sign", "GET", func() url.Values { v := good(); v.Set("sign", juhe.CallbackSign("WRONGKEY", cbSpA, cbOrderA)); return v }(), 403},
+		{"forged sign", "GET", func() url.Values {
+			v := good()
+			v.Set("sign", juhe.CallbackSign("WRONGKEY", cbSpA, cbOrderA))
+			return v
+		}(), 403},
 		{"sign of another order", "POST", func() url.Values { v := good(); v.Set("sign", juhe.CallbackSign(cbKey, cbSpB, cbOrderB)); return v }(), 403},
 		{"sign of another sporder", "GET", func() url.Values { v := good(); v.Set("sporder_id", cbSpB); return v }(), 403},
 		{"no sign", "GET", without("sign"), 403},
