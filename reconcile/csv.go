@@ -52,7 +52,7 @@ func (p *plan) writeCSV(ctx context.Context, out io.Writer) error {
 	}
 	cw := csv.NewWriter(out)
 	cw.UseCRLF = true
-	header := append(append([]string(nil), p.w.ordersHeader...), p.book.Input.Extra...)
+	header := p.ordersHeader()
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -64,6 +64,9 @@ func (p *plan) writeCSV(ctx context.Context, out io.Writer) error {
 		one[0] = csvRow{text[0], text[1], text[2], text[3], text[4], text[5], text[6],
 			text[7], text[8], text[9], text[10], text[11], text[12]}
 		x.extra = text[13:]
+		for len(x.extra) < len(p.extraNames) { // as many fields as the header
+			x.extra = append(x.extra, "")
+		}
 		return gocsv.MarshalCSVWithoutHeaders(one, x)
 	})
 	if err != nil {

@@ -26,6 +26,8 @@ type words struct {
 	ok, mismatch                                                           string
 	zoneName                                                               string
 
+	extraName func(i int) string // for an extra column the journal does not name
+
 	kinds   map[kind]string
 	actions map[kind]string
 
@@ -48,6 +50,7 @@ const (
 	kindDuplicate
 	kindCallbackMismatch
 	kindCostMismatch
+	kindConflict
 	kindOrphan
 )
 
@@ -82,7 +85,7 @@ var english = &words{
 	kinds: map[kind]string{
 		kindUnknown: "unknown", kindCharging: "charging", kindFailed: "failed", kindRejected: "rejected",
 		kindInvalid: "invalid", kindNotSubmitted: "not_submitted", kindDuplicate: "duplicate",
-		kindCallbackMismatch: "callback_mismatch", kindCostMismatch: "cost_mismatch", kindOrphan: "orphan",
+		kindCallbackMismatch: "callback_mismatch", kindCostMismatch: "cost_mismatch", kindConflict: "conflict", kindOrphan: "orphan",
 	},
 	actions: map[kind]string{
 		kindUnknown:          "run `flowbatch query -journal <journal>` or the same run command again; do not resubmit by hand",
@@ -94,9 +97,14 @@ var english = &words{
 		kindDuplicate:        "check the recipient was meant to get it twice",
 		kindCallbackMismatch: "the query is authoritative; ask the provider if in doubt",
 		kindCostMismatch:     "ask the provider which cost is billed",
+		kindConflict:         "the journal holds contradicting answers; ask the provider for the order's true state",
 		kindOrphan:           "not in the latest input; check whether it was meant to be gifted",
 	},
+	extraName: func(i int) string { return fmt.Sprintf("extra_%d", i) },
 	orphanReason: func(line int) string {
+		if line == 0 {
+			return "not in the latest input"
+		}
 		return fmt.Sprintf("not in the latest input (row %d of an earlier input)", line)
 	},
 	dupReason:  func(of int) string { return fmt.Sprintf("duplicate of row %d", of) },
@@ -135,7 +143,7 @@ var chinese = &words{
 	kinds: map[kind]string{
 		kindUnknown: "结果未知", kindCharging: "充值中", kindFailed: "失败", kindRejected: "已拒绝",
 		kindInvalid: "无效行", kindNotSubmitted: "未提交", kindDuplicate: "重复",
-		kindCallbackMismatch: "回调与查询不一致", kindCostMismatch: "金额不一致", kindOrphan: "不在输入中",
+		kindCallbackMismatch: "回调与查询不一致", kindCostMismatch: "金额不一致", kindConflict: "状态冲突", kindOrphan: "不在输入中",
 	},
 	actions: map[kind]string{
 		kindUnknown:          "运行 `flowbatch query -journal <journal>` 或重新执行同一条 run 命令；切勿手工重新提交",
@@ -147,8 +155,10 @@ var chinese = &words{
 		kindDuplicate:        "确认该号码是否应获赠两次",
 		kindCallbackMismatch: "以查询结果为准；如有疑问请联系供应商",
 		kindCostMismatch:     "向供应商确认按哪个金额结算",
+		kindConflict:         "日志中有相互矛盾的结果；请向供应商核实订单的真实状态",
 		kindOrphan:           "不在最新输入文件中；请确认是否应当赠送",
 	},
+	extraName: func(i int) string { return fmt.Sprintf("附加列%d", i) },
 	orphanReason: func(line int) string {
 		return fmt.Sprintf("不在最新输入中（来自早前输入的第 %d 行）", line)
 	},

@@ -44,7 +44,7 @@ type exception struct {
 func fromRow(w *words, r *batch.RowRecord, o *batch.OrderState) line {
 	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra}
 	switch {
-	case r.OrderID == "":
+	case r.OrderID == "" || r.Status == batch.RowInvalid:
 		l.status = batch.StatusInvalid
 		l.reason = r.Reason
 	case o == nil:
@@ -59,7 +59,7 @@ func fromRow(w *words, r *batch.RowRecord, o *batch.OrderState) line {
 		}
 		dr := w.dupReason(of)
 		l.reason = join(dr, l.reason)
-		if r.OrderID != "" { // an invalid duplicate is already an invalid row
+		if l.status != batch.StatusInvalid { // an unsubmitted duplicate is already an invalid row
 			l.exc = append(l.exc, exception{kind: kindDuplicate, reason: dr})
 		}
 	}
@@ -85,7 +85,7 @@ func (l *line) fill(w *words, o *batch.OrderState) {
 	l.status = o.Status()
 	l.submitted = formatMillis(o.SubmittedAt)
 	l.final = formatMillis(o.FinalAt)
-	if s := o.Source(); s != "" {
+	if s := o.Source(); s != "" && l.status != batch.StatusNotSubmitted {
 		if ws, ok := w.sources[s]; ok {
 			s = ws
 		}
@@ -124,6 +124,9 @@ func (l *line) exceptions(w *words, o *batch.OrderState) {
 	if o.CallbackState.Final() && o.QueryState.Final() && o.CallbackState != o.QueryState {
 		l.exc = append(l.exc, exception{kind: kindCallbackMismatch,
 			reason: w.cbReason(gameWord(w, o.CallbackState), gameWord(w, o.QueryState))})
+	}
+	if o.Conflict != "" {
+		l.exc = append(l.exc, exception{kind: kindConflict, reason: o.Conflict})
 	}
 	if o.SubmitHasCost && o.QueryHasCost && o.SubmitCost != o.QueryCost {
 		l.exc = append(l.exc, exception{kind: kindCostMismatch,

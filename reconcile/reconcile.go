@@ -114,6 +114,7 @@ type plan struct {
 	orphanSpend                    juhe.Money
 	products                       map[string]*product
 
+	extraNames            []string // the input's own column names
 	ordersWidth, excWidth []float64
 
 	ordersSheets []ordersSheet
@@ -172,11 +173,15 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 func (p *plan) scan(ctx context.Context) error {
 	p.byStatus = make(map[batch.Status]int)
 	p.products = make(map[string]*product)
-	p.ordersWidth = headerWidths(append(append([]string(nil), p.w.ordersHeader...), p.book.Input.Extra...))
+	p.extraNames = append([]string(nil), p.book.Input.Extra...)
+	p.ordersWidth = headerWidths(p.w.ordersHeader)
 	p.excWidth = headerWidths(p.w.exceptionsHeader)
 	var text []string
 	err := p.each(ctx, func(l *line) error {
 		text = l.ordersText(p.w, text)
+		for len(p.ordersWidth) < len(text) {
+			p.ordersWidth = append(p.ordersWidth, 0)
+		}
 		fit(p.ordersWidth, text)
 		for _, e := range l.exc {
 			fit(p.excWidth, l.exceptionText(p.w, e))
@@ -224,8 +229,20 @@ func (p *plan) scan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Rows may carry more extra cells than the journal names.
+	for i := len(p.extraNames); i < len(p.ordersWidth)-len(p.w.ordersHeader); i++ {
+		p.extraNames = append(p.extraNames, p.w.extraName(i+1))
+	}
+	for len(p.ordersWidth) < len(p.w.ordersHeader)+len(p.extraNames) {
+		p.ordersWidth = append(p.ordersWidth, 0)
+	}
+	fit(p.ordersWidth, p.ordersHeader())
 	p.layout()
 	return nil
+}
+
+func (p *plan) ordersHeader() []string {
+	return append(append([]string(nil), p.w.ordersHeader...), p.extraNames...)
 }
 
 // layout names the Orders and Exceptions sheets and places the rows.

@@ -7,7 +7,7 @@ import "golang.org/x/text/width"
 // stream writer must set them before its first row.
 const (
 	minWidth = 6
-	maxWidth = 60
+	maxWidth = 66 // a sha256 in hex fits
 	padding  = 2
 )
 

@@ -62,7 +62,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
 	}
 
-	ordersHeader := append(append([]string(nil), p.w.ordersHeader...), p.book.Input.Extra...)
+	ordersHeader := p.ordersHeader()
 	var ordersNames []string
 	for _, s := range p.ordersSheets {
 		ordersNames = append(ordersNames, s.name)
@@ -73,7 +73,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	cells := make([]any, 0, len(ordersHeader))
 	excCells := make([]any, 8)
 	err = p.each(ctx, func(l *line) error {
-		cells = l.ordersCells(p.w, st, cells)
+		cells = l.ordersCells(p.w, st, len(ordersHeader), cells)
 		if err := orders.add(cells); err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func strCell(s string) any {
 	return s
 }
 
-func (l *line) ordersCells(w *words, st styles, dst []any) []any {
+func (l *line) ordersCells(w *words, st styles, cols int, dst []any) []any {
 	dst = dst[:0]
 	var row, cost, code any
 	if l.row > 0 {
@@ -132,6 +132,9 @@ func (l *line) ordersCells(w *words, st styles, dst []any) []any {
 		strCell(l.submitted), strCell(l.final), strCell(l.source), code, strCell(l.reason))
 	for _, x := range l.extra {
 		dst = append(dst, strCell(x))
+	}
+	for len(dst) < cols { // keep every row as wide as the header
+		dst = append(dst, nil)
 	}
 	return dst
 }
