@@ -1,7 +1,102 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"text/tabwriter"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/reconcile"
+)
+
+const reconcileUsage = `Usage: flowbatch reconcile -journal PATH -out FILE.xlsx [-lang zh|en] [-csv FILE]
+
+Writes the reconciliation workbook (Summary, Orders, Exceptions) from the
+journal alone. It only reads the journal, so it may run beside a batch that is
+still running. Open rows are marked in the workbook; the exit code is 0 once
+the workbook is written.
+
+Flags:
+`
 
 func runReconcile(ctx context.Context, e *env, args []string) error {
-	return &exitError{code: ExitError, msg: "reconcile: not yet implemented"}
+	fset := flag.NewFlagSet("reconcile", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	journal := fset.String("journal", "", "journal `path` of the batch")
+	out := fset.String("out", "", "workbook `file` to write (.xlsx)")
+	lang := fset.String("lang", "zh", "labels: zh or en (en names are the scripting contract)")
+	csvPath := fset.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
+	fset.Usage = func() {
+		fmt.Fprint(e.stderr, reconcileUsage)
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageErr("reconcile: %v", err)
+	}
+	switch {
+	case fset.NArg() > 0:
+		return usageErr("reconcile: unexpected argument %q", fset.Arg(0)).hint("Try: flowbatch reconcile -journal PATH -out FILE.xlsx")
+	case *journal == "":
+		return usageErr("reconcile: -journal is required").hint("Try: flowbatch reconcile -journal PATH -out FILE.xlsx")
+	case *out == "":
+		return usageErr("reconcile: -out is required").hint("Try: flowbatch reconcile -journal %s -out reconciliation.xlsx", *journal)
+	case *lang != "zh" && *lang != "en":
+		return usageErr("reconcile: -lang %q: use zh or en", *lang)
+	}
+
+	book, err := batch.LoadBook(ctx, *journal)
+	if err != nil {
+		var dmg *batch.DamageError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return (&exitError{code: ExitError, msg: fmt.Sprintf("reconcile: no journal at %s", *journal)}).
+				hint("Try: the -journal path that submit or run used; flowbatch status -journal PATH checks it")
+		case errors.As(err, &dmg):
+			return (&exitError{code: ExitDamaged, msg: "reconcile", err: err}).hint("Try: flowbatch verify -journal %s", *journal)
+		}
+		return &exitError{code: ExitError, msg: "reconcile", err: err}
+	}
+	s, err := reconcile.Write(ctx, book, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
+	if err != nil {
+		return &exitError{code: ExitError, msg: "reconcile", err: err}
+	}
+	printWorkbookSummary(e.stdout, *lang, s)
+	return nil
+}
+
+// printWorkbookSummary prints where the workbook went and its short table.
+func printWorkbookSummary(w io.Writer, lang string, s *reconcile.Summary) {
+	fmt.Fprintf(w, "wrote %s\n", s.Path)
+	if s.CSVPath != "" {
+		fmt.Fprintf(w, "wrote %s\n", s.CSVPath)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "batch\t%s\t\n", s.BatchID)
+	fmt.Fprintf(tw, "input rows\t%d\t\n", s.InputRows)
+	for _, st := range batch.Statuses {
+		fmt.Fprintf(tw, "%s\t%d\t\n", reconcile.StateLabel(lang, st), s.ByStatus[st])
+	}
+	check := "OK"
+	if !s.ControlOK {
+		check = "MISMATCH"
+	}
+	fmt.Fprintf(tw, "control total\t%s\t\n", check)
+	fmt.Fprintf(tw, "spend (yuan)\t%s\t\n", s.Spend)
+	fmt.Fprintf(tw, "charging (yuan)\t%s\t\n", s.Charging)
+	fmt.Fprintf(tw, "refunded (yuan)\t%s\t\n", s.Refunded)
+	if s.Orphans > 0 {
+		fmt.Fprintf(tw, "not in input\t%d\t\n", s.Orphans)
+		fmt.Fprintf(tw, "their spend (yuan)\t%s\t\n", s.OrphanSpend)
+	}
+	fmt.Fprintf(tw, "open rows\t%d\t\n", s.Open)
+	fmt.Fprintf(tw, "exceptions\t%d\t\n", s.Exceptions)
+	tw.Flush()
+	fmt.Fprintf(w, "journal head %s (%d records)\n", s.HeadHash, s.Records)
 }
