@@ -1,7 +1,101 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+)
+
+const queryUsage = `Usage: flowbatch query -journal PATH [flags]
+
+Queries every order of the batch that may exist but is not final (charging,
+or unknown) until each is final (success or failed) or -wait runs out. Each
+order has its own backoff (2s rising to 60s, with jitter); all queries share
+-rate. Every change of state goes into the journal. Run it again to continue.
+
+Exit codes: 0 every row is final; 4 the provider said stop; 5 some rows are
+still open (charging, unknown or not submitted); 6 the journal is in use;
+7 the journal is damaged; 130 interrupted.
+
+Flags:
+`
 
 func runQuery(ctx context.Context, e *env, args []string) error {
-	return &exitError{code: ExitError, msg: "query: not yet implemented"}
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	journal := fs.String("journal", "", "journal `path`")
+	wait := fs.Duration("wait", 30*time.Minute, "give up on orders still open after this `long` (0: query each once)")
+	rate := fs.Float64("rate", 10, "requests per `second` to the provider")
+	workers := fs.Int("workers", 8, "requests in flight at most")
+	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, queryUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageErr("query: %v", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("query: unexpected argument %q", fs.Arg(0))
+	case *journal == "":
+		return usageErr("query: -journal is required").hint("Try: flowbatch query -journal ID.journal")
+	case *rate <= 0 || *rate > 10000:
+		return usageErr("query: -rate %v: want a number of requests per second above 0", *rate)
+	case *workers < 1 || *workers > 1024:
+		return usageErr("query: -workers %d: want 1 to 1024", *workers)
+	case *wait < 0:
+		return usageErr("query: -wait must not be negative")
+	}
+	client, err := newProviderClient(e, *baseURL)
+	if err != nil {
+		return err
+	}
+	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch: warning: %s\n", s) }
+	j, book, err := batch.OpenJournal(ctx, *journal, warn)
+	if err != nil {
+		return journalErr("query", *journal, err)
+	}
+	defer j.Close()
+
+	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
+		Rate: *rate, Workers: *workers,
+		Progress: batch.NewProgress(e.stderr), Logf: logTo(e.stderr),
+	})
+	res, err := eng.Settle(ctx, *wait)
+	closeErr := j.Close()
+	printBatchSummary(e.stdout, "query", book, res)
+	if err := engineErr(ctx, "query", args, err); err != nil {
+		return err
+	}
+	if closeErr != nil {
+		return &exitError{code: ExitError, msg: "query", err: closeErr}
+	}
+	return queryOpen(res, *journal)
+}
+
+// queryOpen is ExitOpen with what to do next when rows are not final.
+func queryOpen(res batch.Result, journal string) error {
+	if res.Open() == 0 {
+		return nil
+	}
+	t := res.Totals
+	open := t.ByStatus[batch.StatusCharging] + t.ByStatus[batch.StatusUnknown]
+	notSent := t.ByStatus[batch.StatusNotSubmitted]
+	ee := &exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s not final", plural(res.Open(), "row"))}
+	switch {
+	case notSent > 0 && open > 0:
+		return ee.hint("Try: the same submit command again to send the %s the provider does not have, then flowbatch query -journal %s -wait 1h",
+			plural(notSent, "order"), shellQuote(journal))
+	case notSent > 0:
+		return ee.hint("Try: the same submit command again to send the %s the provider does not have", plural(notSent, "order"))
+	}
+	return ee.hint("Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", shellQuote(journal))
 }
