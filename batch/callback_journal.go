@@ -1,0 +1,430 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// Where callbacks are written:
+//
+//   - `run -callback-addr` records them in its own journal through its
+//     Engine (EngineCallbacks), so group commit orders every write.
+//   - A standalone `flowbatch callback` never writes a journal another
+//     process holds, and never takes the main journal's lock (that would
+//     stop `run`). It writes a side journal, CallbackSidePath(main), of the
+//     same format, locked by itself (CallbackSide). A batch process moves
+//     what it finds there into its own journal (CallbackImporter).
+//
+// A callback is "already recorded" when the journal holds one for the same
+// orderid with the same state. The sign binds the sporder_id to the
+// orderid, so a second sporder_id with the same state adds nothing.
+
+// CallbackSidePath is the side journal a standalone callback server
+// writes for the journal at journalPath.
+func CallbackSidePath(journalPath string) string { return journalPath + ".callbacks" }
+
+type callbackKey struct {
+	orderID string
+	state   juhe.GameState
+}
+
+func keyOf(n *CallbackNote) callbackKey { return callbackKey{n.OrderID, n.State} }
+
+// inBatch reports whether o is an order of the batch (planned from an
+// input or sent), not merely named by a stray record.
+func inBatch(o *OrderState) bool {
+	return o.Line > 0 || o.InInput || o.Intents > 0 || o.Outcomes > 0
+}
+
+// callbackLedger says whether a journal already holds a callback. The
+// book's latest callback state answers almost always; only when an order
+// had callbacks with both states does it scan the journal, once.
+type callbackLedger struct {
+	path string
+
+	mu     sync.Mutex
+	loaded bool
+	seen   map[callbackKey]struct{}
+}
+
+// has reports whether n is recorded, given latest, the book's latest
+// callback state for n's order.
+func (l *callbackLedger) has(ctx context.Context, latest juhe.GameState, n *CallbackNote) bool {
+	switch latest {
+	case juhe.StateNone:
+		return false
+	case n.State:
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.loaded {
+		seen := make(map[callbackKey]struct{})
+		err := scanRecords(ctx, l.path, func(r *Record) error {
+			if r.Callback != nil {
+				seen[keyOf(r.Callback)] = struct{}{}
+			}
+			return nil
+		})
+		if err != nil {
+			// Recording a callback twice is harmless; losing one is not.
+			return false
+		}
+		l.seen, l.loaded = seen, true
+	}
+	_, ok := l.seen[keyOf(n)]
+	return ok
+}
+
+// add notes that n is now on disk.
+func (l *callbackLedger) add(n *CallbackNote) {
+	l.mu.Lock()
+	if l.loaded {
+		l.seen[keyOf(n)] = struct{}{}
+	}
+	l.mu.Unlock()
+}
+
+// scanRecords calls fn for every complete record of the journal at path,
+// ignoring an incomplete tail (a writer may be mid-append).
+func scanRecords(ctx context.Context, path string, fn func(*Record) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading journal: %w", err)
+	}
+	defer f.Close()
+	_, err = newScanner(path, f).run(ctx, func(r *Record, _ int64) error { return fn(r) })
+	return err
+}
+
+// EngineCallbacks returns Known, Seen and Record for a CallbackHandler
+// (or CallbackImporter.ImportTo) that records into e's journal while e
+// runs. Record nudges the order's next query; Verifier and Logf are the
+// caller's to set.
+func EngineCallbacks(e *Engine) CallbackOptions {
+	ledger := &callbackLedger{path: e.j.Path()}
+	return CallbackOptions{
+		Known: func(id string) bool {
+			o, ok := e.snapshot(id)
+			return ok && inBatch(&o)
+		},
+		Seen: func(n *CallbackNote) bool {
+			o, ok := e.snapshot(n.OrderID)
+			return ok && ledger.has(context.Background(), o.CallbackState, n)
+		},
+		Record: func(ctx context.Context, n *CallbackNote) error {
+			c := *n
+			if err := e.AppendCallback(ctx, &c); err != nil {
+				return err
+			}
+			ledger.add(n)
+			return nil
+		},
+	}
+}
+
+// bookCallbacks is EngineCallbacks for a journal and book used by one
+// goroutine at a time (no engine running).
+func bookCallbacks(j *Journal, book *Book, ledger *callbackLedger) CallbackOptions {
+	return CallbackOptions{
+		Known: func(id string) bool {
+			o, ok := book.Order(id)
+			return ok && inBatch(o)
+		},
+		Seen: func(n *CallbackNote) bool {
+			o, ok := book.Order(n.OrderID)
+			return ok && ledger.has(context.Background(), o.CallbackState, n)
+		},
+		Record: func(ctx context.Context, n *CallbackNote) error {
+			c := *n
+			r := &Record{Type: RecCallback, At: time.Now().UnixMilli(), Callback: &c}
+			if err := j.Append(ctx, r); err != nil {
+				return err
+			}
+			book.Apply(r)
+			ledger.add(n)
+			return nil
+		},
+	}
+}
+
+// CallbackSide is the store of a standalone callback server: it knows the
+// batch's orders from the main journal, read-only, and records into the
+// side journal, which it holds locked.
+type CallbackSide struct {
+	mainPath string
+	j        *Journal
+	batchID  string
+
+	mu       sync.RWMutex // guards main
+	main     *Book
+	reloadMu sync.Mutex // one reload at a time; guards mainSize, loadedAt
+	mainSize int64
+	loadedAt time.Time
+	// ReloadEvery bounds how often the main journal is re-read when an
+	// unknown orderid arrives; default 1s.
+	ReloadEvery time.Duration
+
+	seenMu sync.Mutex
+	seen   map[callbackKey]struct{} // in the side journal
+}
+
+// OpenCallbackSide reads the journal at mainPath (without locking it) and
+// opens, or creates, its side journal for writing. A *LockedError means
+// another callback server holds the side journal. warn is told of a torn
+// tail repaired in the side journal.
+func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (*CallbackSide, error) {
+	st, err := os.Stat(mainPath)
+	if err != nil {
+		return nil, fmt.Errorf("callback server: %w", err)
+	}
+	main, err := LoadBook(ctx, mainPath)
+	if err != nil {
+		return nil, fmt.Errorf("callback server: %w", err)
+	}
+	s := &CallbackSide{
+		mainPath:    mainPath,
+		batchID:     main.Header.BatchID,
+		main:        main,
+		mainSize:    st.Size(),
+		loadedAt:    time.Now(),
+		ReloadEvery: time.Second,
+		seen:        make(map[callbackKey]struct{}),
+	}
+	side := CallbackSidePath(mainPath)
+	var sb *Book
+	s.j, sb, err = openOrCreateSide(ctx, side, s.batchID, warn)
+	if err != nil {
+		return nil, err
+	}
+	if sb.Header.BatchID != s.batchID {
+		s.j.Close()
+		return nil, fmt.Errorf("side journal %s is for batch %q, not %q (journal %s)", side, sb.Header.BatchID, s.batchID, mainPath)
+	}
+	if err := scanRecords(ctx, side, func(r *Record) error {
+		if r.Callback != nil {
+			s.seen[keyOf(r.Callback)] = struct{}{}
+		}
+		return nil
+	}); err != nil {
+		s.j.Close()
+		return nil, fmt.Errorf("callback server: %w", err)
+	}
+	return s, nil
+}
+
+func openOrCreateSide(ctx context.Context, side, batchID string, warn func(string)) (*Journal, *Book, error) {
+	for {
+		if _, err := os.Stat(side); err == nil {
+			return OpenJournal(ctx, side, warn)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("side journal: %w", err)
+		}
+		j, b, err := CreateJournal(ctx, side, Header{
+			BatchID:  batchID,
+			Settings: map[string]string{"kind": "callbacks", "journal": filepath.Base(side[:len(side)-len(".callbacks")])},
+		})
+		if errors.Is(err, fs.ErrExist) {
+			continue // another callback server created it first
+		}
+		return j, b, err
+	}
+}
+
+// BatchID is the batch the side journal belongs to.
+func (s *CallbackSide) BatchID() string { return s.batchID }
+
+// Path is the side journal's path.
+func (s *CallbackSide) Path() string { return s.j.Path() }
+
+// Close closes the side journal.
+func (s *CallbackSide) Close() error { return s.j.Close() }
+
+// Options returns Known, Seen and Record for a CallbackHandler.
+func (s *CallbackSide) Options() CallbackOptions {
+	return CallbackOptions{Known: s.known, Seen: s.seenNote, Record: s.record}
+}
+
+func (s *CallbackSide) order(id string) (OrderState, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.main.Order(id)
+	if !ok || !inBatch(o) {
+		return OrderState{}, false
+	}
+	return *o, true
+}
+
+// known looks id up in the main journal, re-reading it (at most once per
+// ReloadEvery) when it has grown: an order planned after this server
+// started must not be refused.
+func (s *CallbackSide) known(id string) bool {
+	if _, ok := s.order(id); ok {
+		return true
+	}
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	if _, ok := s.order(id); ok { // another request reloaded meanwhile
+		return true
+	}
+	st, err := os.Stat(s.mainPath)
+	if err != nil || st.Size() == s.mainSize {
+		return false
+	}
+	if wait := s.ReloadEvery - time.Since(s.loadedAt); wait > 0 {
+		time.Sleep(wait)
+	}
+	b, err := LoadBook(context.Background(), s.mainPath)
+	s.loadedAt = time.Now()
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	s.main, s.mainSize = b, st.Size()
+	s.mu.Unlock()
+	_, ok := s.order(id)
+	return ok
+}
+
+func (s *CallbackSide) seenNote(n *CallbackNote) bool {
+	s.seenMu.Lock()
+	_, ok := s.seen[keyOf(n)]
+	s.seenMu.Unlock()
+	if ok {
+		return true
+	}
+	o, ok := s.order(n.OrderID)
+	return ok && o.CallbackState == n.State // already in the main journal
+}
+
+func (s *CallbackSide) record(ctx context.Context, n *CallbackNote) error {
+	c := *n
+	if err := s.j.Append(ctx, &Record{Type: RecCallback, At: time.Now().UnixMilli(), Callback: &c}); err != nil {
+		return fmt.Errorf("writing side journal %s: %w", s.j.Path(), err)
+	}
+	s.seenMu.Lock()
+	s.seen[keyOf(n)] = struct{}{}
+	s.seenMu.Unlock()
+	return nil
+}
+
+// CallbackImporter moves the callbacks a standalone server wrote in a side
+// journal into the batch's own journal. It remembers how far it has read,
+// so calling Import often is cheap. It is safe for concurrent use.
+type CallbackImporter struct {
+	path string
+
+	mu     sync.Mutex
+	pos    scanPos
+	ledger *callbackLedger
+}
+
+// scanPos is a point between two records of a journal.
+type scanPos struct {
+	off  int64
+	recs int64
+	prev [hashHexLen]byte
+}
+
+// NewCallbackImporter returns an importer for the side journal at sidePath
+// (usually CallbackSidePath of the batch's journal).
+func NewCallbackImporter(sidePath string) *CallbackImporter {
+	return &CallbackImporter{path: sidePath}
+}
+
+// ImportCallbacks imports sidePath's callbacks into j once; see
+// CallbackImporter.Import.
+func ImportCallbacks(ctx context.Context, j *Journal, book *Book, sidePath string) (int, error) {
+	return NewCallbackImporter(sidePath).Import(ctx, j, book)
+}
+
+// Import appends to j, and applies to book, every callback of the side
+// journal not already recorded there, and returns how many it appended.
+// The caller must not use book concurrently (no engine running); while an
+// engine runs, use ImportTo with EngineCallbacks. A missing side journal
+// imports nothing; an incomplete last record is left for the next call.
+func (ci *CallbackImporter) Import(ctx context.Context, j *Journal, book *Book) (int, error) {
+	ci.mu.Lock()
+	if ci.ledger == nil || ci.ledger.path != j.Path() {
+		ci.ledger = &callbackLedger{path: j.Path()}
+	}
+	ledger := ci.ledger
+	ci.mu.Unlock()
+	return ci.ImportTo(ctx, book.Header.BatchID, bookCallbacks(j, book, ledger))
+}
+
+// ImportTo records, through to's Known, Seen and Record, every callback of
+// the side journal that is for an order of the batch batchID and not seen
+// yet. Callbacks for orders to does not know are skipped.
+func (ci *CallbackImporter) ImportTo(ctx context.Context, batchID string, to CallbackOptions) (int, error) {
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	st, err := os.Stat(ci.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("importing callbacks: %w", err)
+	}
+	if st.Size() == ci.pos.off {
+		return 0, nil
+	}
+	if st.Size() < ci.pos.off {
+		ci.pos = scanPos{} // the side journal was replaced
+	}
+	n, err := ci.importFrom(ctx, batchID, to)
+	var de *DamageError
+	if errors.As(err, &de) && ci.pos.off > 0 && n == 0 {
+		// The file at our offset no longer continues what we read: it was
+		// replaced. Read it again from the start; Seen drops repeats.
+		ci.pos = scanPos{}
+		n, err = ci.importFrom(ctx, batchID, to)
+	}
+	return n, err
+}
+
+func (ci *CallbackImporter) importFrom(ctx context.Context, batchID string, to CallbackOptions) (int, error) {
+	f, err := os.Open(ci.path)
+	if err != nil {
+		return 0, fmt.Errorf("importing callbacks: %w", err)
+	}
+	defer f.Close()
+	s := newScanner(ci.path, io.NewSectionReader(f, ci.pos.off, 1<<62))
+	if ci.pos.recs > 0 { // else the scanner starts a fresh chain
+		s.off, s.recs, s.prevHex = ci.pos.off, ci.pos.recs, ci.pos.prev
+	}
+	n := 0
+	_, err = s.run(ctx, func(r *Record, _ int64) error {
+		switch {
+		case r.Header != nil:
+			if r.Header.BatchID != batchID {
+				return fmt.Errorf("side journal %s is for batch %q, not %q", ci.path, r.Header.BatchID, batchID)
+			}
+		case r.Callback != nil:
+			c := *r.Callback
+			if !to.Known(c.OrderID) || to.Seen(&c) {
+				return nil
+			}
+			if err := to.Record(ctx, &c); err != nil {
+				return fmt.Errorf("importing callbacks from %s: %w", ci.path, err)
+			}
+			n++
+		}
+		return nil
+	})
+	// The scanner stops before any record it did not finish with.
+	ci.pos = scanPos{off: s.off, recs: s.recs, prev: s.prevHex}
+	if err != nil {
+		return n, err
+	}
+	return n, nil
+}
