@@ -148,7 +148,7 @@ func OpenJournal(ctx context.Context, path string, warn func(string)) (*Journal,
 	if err != nil {
 		return nil, nil, err
 	}
-	j, b, err := openLocked(ctx, path, warn, unlock)
+	j, b, err := openLocked(ctx, path, warn, unlock, false)
 	if err != nil {
 		unlock()
 		return nil, nil, err
@@ -156,7 +156,9 @@ func OpenJournal(ctx context.Context, path string, warn func(string)) (*Journal,
 	return j, b, nil
 }
 
-func openLocked(ctx context.Context, path string, warn func(string), unlock func() error) (*Journal, *Book, error) {
+// openLocked opens a locked journal. noSync skips every fsync; only tests
+// and test-data generation use it.
+func openLocked(ctx context.Context, path string, warn func(string), unlock func() error, noSync bool) (*Journal, *Book, error) {
 	r, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening journal: %w", err)
@@ -179,11 +181,11 @@ func openLocked(ctx context.Context, path string, warn func(string), unlock func
 		return nil, nil, fmt.Errorf("opening journal for appending: %w", err)
 	}
 	if t != nil {
-		kept, err := keepTorn(r, path, t)
+		kept, err := keepTorn(r, path, t, noSync)
 		if err == nil {
 			err = w.Truncate(t.off)
 		}
-		if err == nil {
+		if err == nil && !noSync {
 			err = w.Sync()
 		}
 		if err != nil {
@@ -194,25 +196,27 @@ func openLocked(ctx context.Context, path string, warn func(string), unlock func
 			warn(fmt.Sprintf("journal %s: torn tail of %d bytes after record %d kept in %s; truncated", path, t.n, s.recs, kept))
 		}
 	}
-	return newJournal(path, w, unlock, uint64(s.recs), s.prevHex[:]), b, nil
+	j := newJournal(path, w, unlock, uint64(s.recs), s.prevHex[:])
+	j.noSync = noSync
+	return j, b, nil
 }
 
 // keepTorn copies the torn bytes to a side file and syncs it and its
 // directory before the journal is cut.
-func keepTorn(r *os.File, path string, t *tail) (string, error) {
+func keepTorn(r *os.File, path string, t *tail, noSync bool) (string, error) {
 	name := fmt.Sprintf("%s.torn-%d", path, time.Now().UnixNano())
 	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return "", err
 	}
 	_, err = io.Copy(f, io.NewSectionReader(r, t.off, t.n))
-	if err == nil {
+	if err == nil && !noSync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
+	if err == nil && !noSync {
 		err = syncDir(filepath.Dir(path))
 	}
 	if err != nil {
@@ -356,12 +360,7 @@ func (j *Journal) Close() error {
 	j.mu.Unlock()
 	<-j.done
 
-	err := j.failed()
-	if err == nil && !j.noSync {
-		if serr := j.f.Sync(); serr != nil {
-			err = fmt.Errorf("journal %s: fsync failed: %w", j.path, serr)
-		}
-	}
+	err := j.failed() // every commit was fsynced: nothing is left to flush
 	if cerr := j.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("closing journal %s: %w", j.path, cerr)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 const (
@@ -29,7 +30,13 @@ type scanner struct {
 }
 
 func newScanner(path string, r io.Reader) *scanner {
-	s := &scanner{path: path, br: bufio.NewReaderSize(r, scanBufSize)}
+	size := scanBufSize
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Size() < int64(size) {
+			size = max(int(fi.Size())+1, 4096)
+		}
+	}
+	s := &scanner{path: path, br: bufio.NewReaderSize(r, size)}
 	copy(s.prevHex[:], zeroHashHex)
 	return s
 }
