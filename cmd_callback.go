@@ -1,7 +1,107 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+const callbackUsage = `Usage: flowbatch callback -addr HOST:PORT -journal PATH [-max-body N]
+
+Serves the provider's status callbacks beside a batch that runs in another
+process. It reads the batch's journal without locking it, and writes every
+verified callback for an order of the batch to its own side journal,
+PATH.callbacks; a running or resumed batch imports them into its journal.
+A bad sign or an unknown orderid gets 403 and a log line, and writes nothing.
+
+The key comes from $JUHE_KEY (the sign is md5(key+sporder_id+orderid)); the
+OpenID is not needed. Runs until interrupted.
+
+Flags:
+`
 
 func runCallback(ctx context.Context, e *env, args []string) error {
-	return &exitError{code: ExitError, msg: "callback: not yet implemented"}
+	fs := flag.NewFlagSet("callback", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("addr", "", "listen `address`, e.g. :8080 (port 0 picks a free one)")
+	journal := fs.String("journal", "", "the batch's journal `path`")
+	maxBody := fs.Int64("max-body", batch.DefaultCallbackMaxBody, "largest request body in `bytes`")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, callbackUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageErr("callback: %v", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("callback: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch callback -h")
+	case *addr == "" || *journal == "":
+		return usageErr("callback: -addr and -journal are required").
+			hint("Try: flowbatch callback -addr :8080 -journal batch.journal")
+	case *maxBody <= 0:
+		return usageErr("callback: -max-body must be positive")
+	}
+	key := e.getenv("JUHE_KEY")
+	if key == "" {
+		return usageErr("callback: no key: set JUHE_KEY (it checks the callbacks' sign)")
+	}
+	openID := e.getenv("JUHE_OPENID")
+	if openID == "" {
+		openID = "unused" // callbacks are signed with the key alone
+	}
+	client, err := juhe.NewClient(juhe.Config{Key: key, OpenID: openID})
+	if err != nil {
+		return &exitError{code: ExitUsage, msg: "callback", err: err}
+	}
+
+	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch callback: %s\n", s) }
+	side, err := batch.OpenCallbackSide(ctx, *journal, warn)
+	if err != nil {
+		return callbackOpenErr(err, *journal)
+	}
+	defer side.Close()
+
+	opts := side.Options()
+	opts.Verifier = client
+	opts.MaxBody = *maxBody
+	opts.Logf = func(format string, a ...any) {
+		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().Format(time.RFC3339), fmt.Sprintf(format, a...))
+	}
+	srv := batch.NewCallbackServer(*addr, batch.NewCallbackHandler(opts))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return &exitError{code: ExitError, msg: "callback: cannot listen", err: err}
+	}
+	fmt.Fprintf(e.stdout, "flowbatch callback: listening on http://%s/ for batch %s (writing %s)\n", ln.Addr(), side.BatchID(), side.Path())
+	if err := batch.ServeCallbacks(ctx, srv, ln); err != nil {
+		return &exitError{code: ExitError, msg: "callback", err: err}
+	}
+	if err := side.Close(); err != nil {
+		return &exitError{code: ExitError, msg: "callback: closing the side journal", err: err}
+	}
+	return nil
+}
+
+// callbackOpenErr maps a journal opening error to an exit code and a hint.
+func callbackOpenErr(err error, path string) error {
+	var le *batch.LockedError
+	var de *batch.DamageError
+	switch {
+	case errors.As(err, &le):
+		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
+			hint("Another callback server writes %s already; one per batch is enough.", batch.CallbackSidePath(path))
+	case errors.As(err, &de):
+		return (&exitError{code: ExitDamaged, msg: "callback", err: err}).hint("Try: flowbatch verify -journal %s", de.Path)
+	}
+	return &exitError{code: ExitError, msg: "callback", err: err}
 }
