@@ -1,0 +1,223 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// Shorthands for Status table tests.
+func intent() *Record { return &Record{Type: RecIntent, Intent: &Intent{OrderID: "O", Attempt: 1}} }
+func sub(c juhe.Class) *Record {
+	return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: c, Cost: 1000, HasCost: c == juhe.ClassAccepted}}
+}
+func qry(c juhe.Class, st juhe.GameState) *Record {
+	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: c, State: st, Cost: 990, HasCost: c == juhe.ClassAccepted}}
+}
+func cb(st juhe.GameState) *Record {
+	return &Record{Type: RecCallback, Callback: &CallbackNote{OrderID: "O", State: st}}
+}
+
+func TestOrderStatus(t *testing.T) {
+	A, U, R, T, H, N := juhe.ClassAccepted, juhe.ClassUnknown, juhe.ClassRejected, juhe.ClassThrottled, juhe.ClassHalt, juhe.ClassNotFound
+	for _, tc := range []struct {
+		name     string
+		recs     []*Record
+		want     Status
+		source   string
+		conflict bool
+	}{
+		{"planned only", nil, StatusNotSubmitted, "submit", false},
+		{"intent only", []*Record{intent()}, StatusUnknown, "submit", false},
+		{"intent, unknown", []*Record{intent(), sub(U)}, StatusUnknown, "submit", false},
+		{"accepted", []*Record{intent(), sub(A)}, StatusCharging, "submit", false},
+		{"accepted, query 0", []*Record{intent(), sub(A), qry(A, 0)}, StatusCharging, "query", false},
+		{"accepted, query 1", []*Record{intent(), sub(A), qry(A, 1)}, StatusSuccess, "query", false},
+		{"accepted, query 9", []*Record{intent(), sub(A), qry(A, 9)}, StatusFailed, "query", false},
+		{"unknown, query 1", []*Record{intent(), sub(U), qry(A, 1)}, StatusSuccess, "query", false},
+		{"rejected", []*Record{intent(), sub(R)}, StatusRejected, "submit", false},
+		{"halt", []*Record{intent(), sub(H)}, StatusNotSubmitted, "submit", false},
+		{"throttled", []*Record{intent(), sub(T)}, StatusNotSubmitted, "submit", false},
+		{"throttled, new intent", []*Record{intent(), sub(T), intent()}, StatusUnknown, "submit", false},
+		{"unknown, not found", []*Record{intent(), sub(U), qry(N, juhe.StateNone)}, StatusNotSubmitted, "submit", false},
+		{"not found, new intent", []*Record{intent(), sub(U), qry(N, juhe.StateNone), intent()}, StatusUnknown, "submit", false},
+		{"not found, new intent, unknown", []*Record{intent(), sub(U), qry(N, juhe.StateNone), intent(), sub(U)}, StatusUnknown, "submit", false},
+		{"not found, new intent, accepted", []*Record{intent(), sub(U), qry(N, juhe.StateNone), intent(), sub(A)}, StatusCharging, "submit", false},
+		{"accepted, then not found (lag)", []*Record{intent(), sub(A), qry(N, juhe.StateNone)}, StatusCharging, "submit", false},
+		{"unknown query changes nothing", []*Record{intent(), sub(A), qry(U, juhe.StateNone), qry(T, juhe.StateNone), qry(H, juhe.StateNone)}, StatusCharging, "submit", false},
+		{"callback then query", []*Record{intent(), sub(A), cb(1), qry(A, 1)}, StatusSuccess, "callback", false},
+		{"callback alone changes nothing", []*Record{intent(), sub(A), cb(1)}, StatusCharging, "submit", false},
+		{"callback disagrees", []*Record{intent(), sub(A), cb(9), qry(A, 1)}, StatusSuccess, "query", false},
+		{"final then late unknown", []*Record{intent(), sub(A), qry(A, 1), qry(U, juhe.StateNone), qry(A, 0)}, StatusSuccess, "query", false},
+		{"success then failed", []*Record{intent(), sub(A), qry(A, 1), qry(A, 9)}, StatusSuccess, "query", true},
+		{"seen charging then not found", []*Record{intent(), sub(U), qry(A, 0), qry(N, juhe.StateNone)}, StatusCharging, "query", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := plannedBook(t)
+			for i, r := range tc.recs {
+				r.Seq = uint64(b.Records) + 1
+				r.At = int64(100 + i)
+				b.Apply(r)
+			}
+			o, ok := b.Order("O")
+			if !ok {
+				t.Fatal("order O unknown")
+			}
+			if got := o.Status(); got != tc.want {
+				t.Errorf("status %s, want %s", got, tc.want)
+			}
+			if got := o.Source(); got != tc.source {
+				t.Errorf("source %s, want %s", got, tc.source)
+			}
+			if (o.Conflict != "") != tc.conflict {
+				t.Errorf("conflict %q", o.Conflict)
+			}
+			if o.NeedsSubmit() != (tc.want == StatusNotSubmitted) || o.NeedsQuery() != (tc.want == StatusCharging || tc.want == StatusUnknown) {
+				t.Errorf("needs submit %v query %v", o.NeedsSubmit(), o.NeedsQuery())
+			}
+		})
+	}
+}
+
+// plannedBook is a book with order O planned from a one-row input.
+func plannedBook(t *testing.T) *Book {
+	b := newBook("")
+	for i, r := range []*Record{
+		{Type: RecHeader, Header: &Header{BatchID: "B"}},
+		{Type: RecInput, Input: &InputInfo{Name: "in.csv", Rows: 1}},
+		{Type: RecRow, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "O", Occurrence: 1, Status: RowValid}},
+		{Type: RecPlanned, Planned: &Planned{Rows: 1}},
+	} {
+		r.Seq = uint64(i + 1)
+		b.Apply(r)
+	}
+	return b
+}
+
+func TestCostAndFinalAt(t *testing.T) {
+	b := plannedBook(t)
+	for i, r := range []*Record{intent(), sub(juhe.ClassAccepted)} {
+		r.Seq, r.At = uint64(5+i), int64(10+i)
+		b.Apply(r)
+	}
+	o, _ := b.Order("O")
+	if c, ok := o.Cost(); !ok || c != 1000 {
+		t.Errorf("submit cost %v %v", c, ok)
+	}
+	q := qry(juhe.ClassAccepted, juhe.StateSuccess)
+	q.Seq, q.At = 7, 50
+	b.Apply(q)
+	if c, ok := o.Cost(); !ok || c != 990 || o.FinalAt != 50 || o.SubmittedAt != 10 {
+		t.Errorf("cost %v %v final %d submitted %d", c, ok, o.FinalAt, o.SubmittedAt)
+	}
+}
+
+// TestBookFromJournal writes two input sections (the second changed, and
+// a third one left incomplete by a "crash"), then checks the replayed
+// counts, orphans and the Rows stream.
+func TestBookFromJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.journal")
+	ctx := context.Background()
+	j, _, err := CreateJournal(ctx, path, Header{BatchID: "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(line int, oid string, st RowStatus) *Record {
+		return &Record{Type: RecRow, Row: &RowRecord{Line: line, Phone: "1592560171" + fmt.Sprint(line%10), Pid: "10", OrderID: oid, Occurrence: 1, Status: st, Extra: []string{"x\t" + oid}}}
+	}
+	money := func(oid string, c juhe.Class, st juhe.GameState, cost juhe.Money) []*Record {
+		return []*Record{
+			{Type: RecIntent, Intent: &Intent{OrderID: oid, Attempt: 1}},
+			{Type: RecSubmit, Submit: &SubmitResult{OrderID: oid, Class: c, Cost: cost, HasCost: c == juhe.ClassAccepted, CardName: "10M"}},
+			{Type: RecQuery, Query: &QueryResult{OrderID: oid, Class: juhe.ClassAccepted, State: st, Cost: cost, HasCost: true}},
+		}
+	}
+	var recs []*Record
+	recs = append(recs,
+		&Record{Type: RecInput, Input: &InputInfo{Name: "v1.csv", Rows: 3}},
+		row(2, "A", RowValid), row(3, "GONE", RowValid), row(4, "", RowInvalid),
+		&Record{Type: RecPlanned, Planned: &Planned{Rows: 3}})
+	recs = append(recs, money("GONE", juhe.ClassAccepted, juhe.StateSuccess, 500)...)
+	second := []*Record{
+		{Type: RecInput, Input: &InputInfo{Name: "v2.csv", Rows: 6}},
+		row(2, "A", RowValid), row(3, "B", RowValid), row(4, "", RowInvalid), row(5, "C", RowDuplicate), row(6, "", RowDuplicate), row(7, "D", RowValid),
+		{Type: RecPlanned, Planned: &Planned{Rows: 6}},
+	}
+	recs = append(recs, second...)
+	recs = append(recs, money("A", juhe.ClassAccepted, juhe.StateSuccess, 19630)...)
+	recs = append(recs, money("B", juhe.ClassAccepted, juhe.StateFailed, 3000)...)
+	recs = append(recs, money("C", juhe.ClassAccepted, juhe.StateCharging, 700)...)
+	recs = append(recs, &Record{Type: RecInput, Input: &InputInfo{Name: "v3-crashed.csv", Rows: 9}}, row(2, "Z", RowValid))
+	if err := j.Append(ctx, recs...); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	b, err := LoadBook(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Input.Name != "v2.csv" {
+		t.Errorf("input %q, want the latest complete one", b.Input.Name)
+	}
+	got := b.Counts()
+	want := Totals{Rows: 6, Spend: 19630, Refunded: 3000, Charging: 700, Orphans: 1, OpenCount: 2,
+		ByStatus: map[Status]int{StatusSuccess: 1, StatusFailed: 1, StatusCharging: 1, StatusInvalid: 2, StatusNotSubmitted: 1, StatusUnknown: 0, StatusRejected: 0}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("counts\n got %+v\nwant %+v", got, want)
+	}
+	sum := 0
+	for _, n := range got.ByStatus {
+		sum += n
+	}
+	if sum != got.Rows {
+		t.Errorf("control total: %d rows, %d by status", got.Rows, sum)
+	}
+	if _, ok := b.Order("Z"); ok {
+		t.Error("an order of an incomplete input section exists")
+	}
+	var ids []string
+	b.Orders(func(o *OrderState) error { ids = append(ids, fmt.Sprintf("%s:%d:%v", o.OrderID, o.Line, o.InInput)); return nil })
+	if want := []string{"A:2:true", "GONE:3:false", "B:3:true", "C:5:true", "D:7:true"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("orders %v, want %v", ids, want)
+	}
+	if c, _ := b.Order("C"); !c.Dup {
+		t.Error("C is a duplicate row")
+	}
+	var rows []RowRecord
+	if err := b.Rows(ctx, func(r *RowRecord) error { rows = append(rows, *r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 6 {
+		t.Fatalf("%d rows streamed, want 6", len(rows))
+	}
+	for i, r := range rows {
+		if !reflect.DeepEqual(r, *second[i+1].Row) {
+			t.Errorf("row %d: got %+v want %+v", i, r, *second[i+1].Row)
+		}
+	}
+	// The live book (Apply after Append, offsets unknown) streams the same rows.
+	j, live, err := OpenJournal(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	third := []*Record{{Type: RecInput, Input: &InputInfo{Name: "v4.csv", Rows: 1}}, row(9, "E", RowValid), {Type: RecPlanned, Planned: &Planned{Rows: 1}}}
+	if err := j.Append(ctx, third...); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range third {
+		live.Apply(r)
+	}
+	rows = rows[:0]
+	if err := live.Rows(ctx, func(r *RowRecord) error { rows = append(rows, *r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].OrderID != "E" || live.Counts().Orphans != 5 {
+		t.Errorf("live rows %+v, orphans %d", rows, live.Counts().Orphans)
+	}
+}
