@@ -181,7 +181,10 @@ func TestBookFromJournal(t *testing.T) {
 		t.Error("an order of an incomplete input section exists")
 	}
 	var ids []string
-	b.Orders(func(o *OrderState) error { ids = append(ids, fmt.Sprintf("%s:%d:%v", o.OrderID, o.Line, o.InInput)); return nil })
+	b.Orders(func(o *OrderState) error {
+		ids = append(ids, fmt.Sprintf("%s:%d:%v", o.OrderID, o.Line, o.InInput))
+		return nil
+	})
 	if want := []string{"A:2:true", "GONE:3:false", "B:3:true", "C:5:true", "D:7:true"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("orders %v, want %v", ids, want)
 	}
