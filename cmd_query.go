@@ -30,7 +30,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	journal := fs.String("journal", "", "journal `path`")
 	wait := fs.Duration("wait", 30*time.Minute, "give up on orders still open after this `long` (0: query each once)")
 	rate := fs.Float64("rate", 10, "requests per `second` to the provider")
-	workers := fs.Int("workers", 8, "requests in flight at most")
+	workers := fs.Int("workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, queryUsage)
@@ -49,8 +49,8 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return usageErr("query: -journal is required").hint("Try: flowbatch query -journal ID.journal")
 	case *rate <= 0 || *rate > 10000:
 		return usageErr("query: -rate %v: want a number of requests per second above 0", *rate)
-	case *workers < 1 || *workers > 1024:
-		return usageErr("query: -workers %d: want 1 to 1024", *workers)
+	case *workers < 0 || *workers > 1024:
+		return usageErr("query: -workers %d: want 0 (automatic) to 1024", *workers)
 	case *wait < 0:
 		return usageErr("query: -wait must not be negative")
 	}

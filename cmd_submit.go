@@ -54,7 +54,7 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.batchID, "batch", "", "batch `id`: letters, digits, '-', '_', '.'; orderids derive from it")
 	fs.StringVar(&f.journal, "journal", "", "journal `path` (default ID.journal)")
 	fs.Float64Var(&f.rate, "rate", 10, "requests per `second` to the provider, over all workers")
-	fs.IntVar(&f.workers, "workers", 8, "requests in flight at most")
+	fs.IntVar(&f.workers, "workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	fs.StringVar(&f.cburl, "cburl", "", "callback `URL` passed to the provider with every order")
 	fs.BoolVar(&f.skipInvalid, "skip-invalid", false, "record invalid rows as invalid and submit the rest")
 	fs.BoolVar(&f.allowDups, "allow-duplicates", false, "submit a repeated (phone, pid) as its own order")
@@ -74,8 +74,8 @@ func (f *submitFlags) check(cmd string) error {
 		return usageErr("%s: -batch is required", cmd).hint("Try: flowbatch %s -in %s -batch ID", cmd, shellQuote(f.in))
 	case f.rate <= 0 || f.rate > 10000:
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
-	case f.workers < 1 || f.workers > 1024:
-		return usageErr("%s: -workers %d: want 1 to 1024", cmd, f.workers)
+	case f.workers < 0 || f.workers > 1024:
+		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
 	}
 	if err := batch.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -25,7 +26,11 @@ type EngineOptions struct {
 	// Rate is requests per second to the provider, submits and queries
 	// together, over all workers. Default 10.
 	Rate float64
-	// Workers is how many requests may be in flight at once. Default 8.
+	// Workers is how many requests may be in flight at once. Default:
+	// Rate/4, at least 8, at most 64. The limiter never saves up permits
+	// (burst 1), so a permit no worker is waiting for is lost: with a
+	// journal fsync on each side of a request, 8 workers reach only about
+	// 96/s at Rate 100; 25 reach 99.9/s.
 	Workers int
 	// CBURL is passed to the provider with every submit when set.
 	CBURL string
@@ -55,7 +60,7 @@ func (o *EngineOptions) defaults() {
 		o.Rate = 10
 	}
 	if o.Workers <= 0 {
-		o.Workers = 8
+		o.Workers = min(max(8, int(math.Ceil(o.Rate/4))), 64)
 	}
 	if o.QueryBackoff <= 0 {
 		o.QueryBackoff = 2 * time.Second

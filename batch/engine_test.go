@@ -521,7 +521,7 @@ func BenchmarkSubmitRate100(b *testing.B) {
 	for range b.N {
 		sim := engSim(b, juhesim.Config{Faults: juhesim.Faults{Latency: 1, LatencyMin: 2 * time.Millisecond, LatencyMax: 5 * time.Millisecond}})
 		_, j, book := engPlan(b, n)
-		e := NewEngine(j, book, engClient(b, sim.URL, engKey, engOpenID), EngineOptions{Rate: 100, Workers: 8})
+		e := NewEngine(j, book, engClient(b, sim.URL, engKey, engOpenID), EngineOptions{Rate: 100})
 		res, err := e.Submit(context.Background())
 		if err != nil {
 			b.Fatal(err)
