@@ -294,10 +294,14 @@ func reportAbsent(w io.Writer, book *batch.Book) {
 }
 
 func (f *submitFlags) settings() map[string]string {
+	workers := "auto"
+	if f.workers > 0 {
+		workers = strconv.Itoa(f.workers)
+	}
 	return map[string]string{
 		"input":            filepath.Base(f.in),
 		"rate":             strconv.FormatFloat(f.rate, 'f', -1, 64),
-		"workers":          strconv.Itoa(f.workers),
+		"workers":          workers,
 		"cburl":            f.cburl,
 		"skip-invalid":     strconv.FormatBool(f.skipInvalid),
 		"allow-duplicates": strconv.FormatBool(f.allowDups),
