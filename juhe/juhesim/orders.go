@@ -14,22 +14,27 @@ import (
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
-// order is one charged order, kept small: a million of them must fit.
-// Its sporder_id is derived from its index and charge time.
+// order is one charged order, kept small and free of pointers: a million
+// of them must fit, and the garbage collector need not scan them. Its
+// sporder_id is derived from its index and charge time.
 type order struct {
-	orderID   string
-	cburl     string
 	phone     uint64
 	chargedAt int64 // unix nanoseconds
 	settledAt int64 // unix nanoseconds, 0 while charging
 	cost      juhe.Money
 	submits   int32
+	cburl     int32 // index+1 into Server.cburls; 0 for none
 	product   uint16
+	oidLen    uint8
 	state     uint8 // 0 charging, 1 success, 9 failed
 	refunded  bool
 	cbTries   uint8
 	cbDone    bool
+	oid       [32]byte
 }
+
+// id returns the orderid. Comparing it to a string does not allocate.
+func (o *order) id() string { return string(o.oid[:o.oidLen]) }
 
 // cst is the provider's time zone, used in sporder_ids.
 var cst = time.FixedZone("CST", 8*3600)
@@ -89,7 +94,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 
 	fl := s.cfg.Faults
 	s.mu.Lock()
-	if _, dup := s.byID[oid]; dup {
+	if _, dup := s.index.find(s.orders, oid); dup {
 		s.mu.Unlock()
 		s.answer(w, r, opSubmit, codeDuplicate, nil)
 		return
@@ -101,17 +106,18 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	idx := len(s.orders)
-	s.orders = append(s.orders, order{
-		orderID:   oid,
+	o := order{
 		cburl:     s.intern(cburl),
 		phone:     phoneN,
 		chargedAt: now.UnixNano(),
 		cost:      p.Price,
 		submits:   s.tries[oid],
 		product:   uint16(pi),
-	})
+	}
+	o.oidLen = uint8(copy(o.oid[:], oid))
+	s.orders = append(s.orders, o)
 	delete(s.tries, oid)
-	s.byID[oid] = int32(idx)
+	s.index.add(s.orders, int32(idx))
 	s.balance -= p.Price
 	s.charged += p.Price
 	if s.cfg.SettleDelay < 0 {
@@ -149,25 +155,26 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) countSubmit(oid string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if idx, ok := s.byID[oid]; ok {
+	if idx, ok := s.index.find(s.orders, oid); ok {
 		s.orders[idx].submits++
 		return
 	}
 	s.tries[oid]++
 }
 
-// intern shares the memory of callback URLs, which repeat. Call with s.mu held.
-func (s *Server) intern(u string) string {
+// intern numbers callback URLs, which repeat, so that an order holds a
+// small number instead of a string. Call with s.mu held.
+func (s *Server) intern(u string) int32 {
 	if u == "" {
-		return ""
+		return 0
 	}
-	if v, ok := s.cburls[u]; ok {
-		return v
+	if n, ok := s.cburlIDs[u]; ok {
+		return n
 	}
-	if len(s.cburls) < 64 {
-		s.cburls[u] = u
-	}
-	return u
+	s.cburls = append(s.cburls, u)
+	n := int32(len(s.cburls))
+	s.cburlIDs[u] = n
+	return n
 }
 
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +187,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	oid := r.Form.Get("orderid")
 	s.mu.Lock()
-	idx, ok := s.byID[oid]
+	idx, ok := s.index.find(s.orders, oid)
 	var o order
 	if ok {
 		o = s.orders[idx]
@@ -213,7 +220,7 @@ func (s *Server) settle(idx int) {
 		s.balance += o.cost
 		s.refund += o.cost
 	}
-	if o.cburl != "" {
+	if o.cburl != 0 {
 		s.queueCallback(event{idx: int32(idx), kind: evCallback})
 	}
 }
@@ -254,7 +261,7 @@ type LedgerOrder struct {
 func (s *Server) ledgerOrder(idx int, o *order) LedgerOrder {
 	p := s.cfg.Products[o.product]
 	lo := LedgerOrder{
-		OrderID:           o.orderID,
+		OrderID:           o.id(),
 		SporderID:         sporderID(idx, o.chargedAt),
 		Phone:             strconv.FormatUint(o.phone, 10),
 		Pid:               p.Pid,
@@ -302,7 +309,7 @@ func (s *Server) Ledger() Ledger {
 func (s *Server) Order(orderID string) (LedgerOrder, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	idx, ok := s.byID[orderID]
+	idx, ok := s.index.find(s.orders, orderID)
 	if !ok {
 		return LedgerOrder{}, false
 	}

@@ -142,14 +142,14 @@ func (s *Server) sendCallbacks() {
 		o := &s.orders[e.idx]
 		form := url.Values{
 			"sporder_id": {sporderID(int(e.idx), o.chargedAt)},
-			"orderid":    {o.orderID},
+			"orderid":    {o.id()},
 			"sta":        {itoaState(o.state)},
 		}
-		form.Set("sign", juhe.CallbackSign(s.cfg.Key, form.Get("sporder_id"), o.orderID))
+		form.Set("sign", juhe.CallbackSign(s.cfg.Key, form.Get("sporder_id"), o.id()))
 		if o.state == 9 {
 			form.Set("err_msg", "充值失败")
 		}
-		cburl := o.cburl
+		cburl := s.cburls[o.cburl-1]
 		s.counts.Callbacks++
 		s.mu.Unlock()
 

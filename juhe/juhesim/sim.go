@@ -125,20 +125,21 @@ type Server struct {
 	wake   chan struct{} // the scheduler has an earlier event
 	cbWake chan struct{} // a callback is ready
 
-	mu      sync.Mutex
-	rng     *rand.Rand
-	balance juhe.Money
-	charged juhe.Money // sum of all charges
-	refund  juhe.Money // sum of all refunds
-	orders  []order
-	byID    map[string]int32
-	tries   map[string]int32 // submits of orderids not (yet) charged
-	cburls  map[string]string
-	events  eventHeap
-	ready   []event // callbacks due now
-	qpsWin  int64   // unix second of the current QPS window
-	qpsUsed map[string]int
-	counts  Counts
+	mu       sync.Mutex
+	rng      *rand.Rand
+	balance  juhe.Money
+	charged  juhe.Money // sum of all charges
+	refund   juhe.Money // sum of all refunds
+	orders   []order
+	index    orderIndex
+	tries    map[string]int32 // submits of orderids not (yet) charged
+	cburls   []string         // callback URLs, numbered from 1
+	cburlIDs map[string]int32 // callback URL → its number
+	events   eventHeap
+	ready    []event // callbacks due now
+	qpsWin   int64   // unix second of the current QPS window
+	qpsUsed  map[string]int
+	counts   Counts
 }
 
 // NewServer starts a Server on 127.0.0.1 on a free port. Like
@@ -237,20 +238,20 @@ func newServer(cfg Config) (*Server, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = callbackWorkers
 	s := &Server{
-		cfg:     cfg,
-		catalog: catalog,
-		cb:      &http.Client{Transport: tr, Timeout: 10 * time.Second},
-		ctx:     ctx,
-		cancel:  cancel,
-		wake:    make(chan struct{}, 1),
-		cbWake:  make(chan struct{}, 1),
-		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
-		balance: cfg.Balance,
-		byID:    make(map[string]int32),
-		tries:   make(map[string]int32),
-		cburls:  make(map[string]string),
-		qpsUsed: make(map[string]int),
-		counts:  newCounts(),
+		cfg:      cfg,
+		catalog:  catalog,
+		cb:       &http.Client{Transport: tr, Timeout: 10 * time.Second},
+		ctx:      ctx,
+		cancel:   cancel,
+		wake:     make(chan struct{}, 1),
+		cbWake:   make(chan struct{}, 1),
+		rng:      rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
+		balance:  cfg.Balance,
+		index:    newOrderIndex(),
+		tries:    make(map[string]int32),
+		cburlIDs: make(map[string]int32),
+		qpsUsed:  make(map[string]int),
+		counts:   newCounts(),
 	}
 	s.handler = s.routes()
 	s.wg.Add(1 + callbackWorkers)
