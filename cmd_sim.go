@@ -1,7 +1,161 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/juhe/juhesim"
+)
+
+const simUsage = `Usage: flowbatch sim [-addr HOST:PORT] [-key K] [-openid O] [flags]
+
+Serves the built-in provider simulator: flow/onlineorder, flow/ordersta,
+flow/list and flow/telcheck (GET or POST form), plus GET /_sim/ledger (the
+balance and every order ever charged, as JSON) and POST /_sim/balance (form
+field balance or add, in yuan). It prints the URL it serves and runs until
+interrupted.
+
+The key and OpenID default to $JUHE_KEY and $JUHE_OPENID. Point flowbatch
+at it with JUHE_BASE_URL set to the printed URL.
+
+Flags:
+`
 
 func runSim(ctx context.Context, e *env, args []string) error {
-	return &exitError{code: ExitError, msg: "sim: not yet implemented"}
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("addr", "127.0.0.1:8099", "listen `address` (port 0 picks a free one)")
+	key := fs.String("key", "", "the key to accept (default $JUHE_KEY)")
+	openID := fs.String("openid", "", "the OpenID to check signs with (default $JUHE_OPENID)")
+	balance := fs.String("balance", "1000000", "opening balance in `yuan`")
+	settle := fs.Duration("settle-delay", 2*time.Second, "time from charge to settlement (0: settle before answering)")
+	success := fs.Float64("success-ratio", 0.95, "probability that an order settles to success")
+	cbMethod := fs.String("callback-method", "GET", "callback method: GET or POST")
+	cbRetries := fs.Int("callback-retries", 3, "callback retries while no response body comes back")
+	cbInterval := fs.Duration("callback-interval", 3*time.Second, "time between callback attempts")
+	qps := fs.Int("qps", 0, "requests per key per second before 10012 (0: unlimited)")
+	drop := fs.Float64("drop-after-charge", 0, "probability of charging, then closing the connection unanswered")
+	e10014 := fs.Float64("err10014-after-charge", 0, "probability of charging, then answering 10014")
+	h502b := fs.Float64("html502-before", 0, "probability of an HTML 502 page before anything (submit and query)")
+	h502a := fs.Float64("html502-after", 0, "probability of charging, then answering an HTML 502 page")
+	latP := fs.Float64("latency-prob", 0, "probability of a slow answer (submit and query)")
+	latMin := fs.Duration("latency-min", 100*time.Millisecond, "shortest slow answer")
+	latMax := fs.Duration("latency-max", 2*time.Second, "longest slow answer")
+	seed := fs.Int64("seed", 0, "random seed for settlement and faults (default: from the clock, printed)")
+	verbose := fs.Bool("v", false, "log every request and event to stderr (never the key or OpenID)")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, simUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageErr("sim: %v", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	if fs.NArg() > 0 {
+		return usageErr("sim: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch sim -h")
+	}
+	if *key == "" {
+		*key = e.getenv("JUHE_KEY")
+	}
+	if *openID == "" {
+		*openID = e.getenv("JUHE_OPENID")
+	}
+	if *key == "" || *openID == "" {
+		return usageErr("sim: no key or OpenID: set JUHE_KEY and JUHE_OPENID, or pass -key and -openid").
+			hint("Try: flowbatch sim -key demo-key -openid demo-openid")
+	}
+	bal, err := juhe.ParseMoney("-balance", *balance)
+	if err != nil {
+		return usageErr("sim: %v", err)
+	}
+	for name, p := range map[string]float64{"-success-ratio": *success, "-drop-after-charge": *drop,
+		"-err10014-after-charge": *e10014, "-html502-before": *h502b, "-html502-after": *h502a, "-latency-prob": *latP} {
+		if p < 0 || p > 1 {
+			return usageErr("sim: %s %v: want a probability from 0 to 1", name, p)
+		}
+	}
+	switch {
+	case *settle < 0:
+		return usageErr("sim: -settle-delay %v is negative", *settle)
+	case *cbRetries < 0:
+		return usageErr("sim: -callback-retries %d is negative", *cbRetries)
+	case *cbInterval <= 0:
+		return usageErr("sim: -callback-interval %v: want a positive duration", *cbInterval)
+	case *qps < 0:
+		return usageErr("sim: -qps %d is negative", *qps)
+	case *latMin < 0 || *latMax < *latMin:
+		return usageErr("sim: -latency-min %v and -latency-max %v: want 0 ≤ min ≤ max", *latMin, *latMax)
+	}
+	*cbMethod = strings.ToUpper(*cbMethod)
+	if *cbMethod != "GET" && *cbMethod != "POST" {
+		return usageErr("sim: -callback-method %q: want GET or POST", *cbMethod)
+	}
+	if !set["seed"] {
+		*seed = rand.Int64()
+	}
+
+	// Config's zero values mean "default"; the flags' zeros mean zero.
+	cfg := juhesim.Config{
+		Key: *key, OpenID: *openID,
+		SettleDelay:      *settle,
+		SuccessRatio:     *success,
+		CallbackMethod:   *cbMethod,
+		CallbackRetries:  *cbRetries,
+		CallbackInterval: *cbInterval,
+		QPS:              *qps,
+		Seed:             *seed,
+		Faults: juhesim.Faults{
+			DropAfterCharge: *drop, Err10014AfterCharge: *e10014,
+			HTML502Before: *h502b, HTML502After: *h502a,
+			Latency: *latP, LatencyMin: *latMin, LatencyMax: *latMax,
+		},
+	}
+	if *settle == 0 {
+		cfg.SettleDelay = -1
+	}
+	if *success == 0 {
+		cfg.SuccessRatio = -1
+	}
+	if *cbRetries == 0 {
+		cfg.CallbackRetries = -1
+	}
+	if *verbose {
+		cfg.Logf = lineLogger(e.stderr)
+	}
+	s, err := juhesim.NewServerAt(*addr, cfg)
+	if err != nil {
+		return &exitError{code: ExitError, msg: "sim: cannot start", err: err}
+	}
+	defer s.Close()
+	s.SetBalance(bal)
+
+	fmt.Fprintf(e.stdout, "flowbatch sim: serving %s\n", s.URL)
+	fmt.Fprintf(e.stderr, "flowbatch sim: balance %s yuan, settle after %v at %.0f%% success, seed %d; ledger at %s/_sim/ledger\n",
+		bal, *settle, *success*100, *seed, s.URL)
+	<-ctx.Done()
+	fmt.Fprintf(e.stderr, "flowbatch sim: shutting down\n")
+	return nil
+}
+
+// lineLogger writes one line per call, safe for concurrent use.
+func lineLogger(w io.Writer) func(string, ...any) {
+	var mu sync.Mutex
+	return func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "flowbatch sim: "+format+"\n", args...)
+	}
 }
