@@ -1,7 +1,204 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/reconcile"
+)
+
+const runUsage = `Usage: flowbatch run -in FILE -batch ID -out FILE.xlsx [flags]
+
+Submits every valid row exactly once, queries every order until it is final
+(or -wait runs out), and writes the reconciliation workbook. After any
+interruption, run the same command again: it continues where it stopped and
+never pays twice. The workbook is written in every case, with open rows
+marked.
+
+Callbacks: -callback-addr :PORT serves the provider's callbacks in this
+process; -cburl must then be the public URL that reaches it. Callbacks that a
+standalone 'flowbatch callback' took for this journal are imported too.
+
+Exit codes: 0 every row is final (success, failed, rejected or invalid) and
+the workbook is written; 3 invalid input, or the input changed; 4 the
+provider said stop; 5 some rows are still open (charging, unknown, not
+submitted); 6 the journal is in use; 7 the journal is damaged;
+130 interrupted.
+
+Flags:
+`
 
 func runRun(ctx context.Context, e *env, args []string) error {
-	return &exitError{code: ExitError, msg: "run: not yet implemented"}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	f := addSubmitFlags(fs)
+	out := fs.String("out", "", "workbook `file` to write (.xlsx)")
+	wait := fs.Duration("wait", 30*time.Minute, "how long to query open orders before giving up for now")
+	lang := fs.String("lang", "zh", "workbook labels: zh or en (en names are the scripting contract)")
+	csvPath := fs.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
+	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, runUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageErr("run: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("run: unexpected argument %q", fs.Arg(0))
+	}
+	if err := f.check("run"); err != nil {
+		return err
+	}
+	switch {
+	case *out == "":
+		return usageErr("run: -out is required").hint("Try: flowbatch run -in %s -batch %s -out %s.xlsx", shellQuote(f.in), shellQuote(f.batchID), f.batchID)
+	case *lang != "zh" && *lang != "en":
+		return usageErr("run: -lang %q: use zh or en", *lang)
+	case *wait < 0:
+		return usageErr("run: -wait %v: want a duration of zero or more", *wait)
+	}
+	// The callback listener comes first: on a loopback address its URL is
+	// the -cburl the provider is given.
+	var cbLn net.Listener
+	if *cbAddr != "" {
+		var err error
+		if cbLn, err = net.Listen("tcp", *cbAddr); err != nil {
+			return &exitError{code: ExitUsage, msg: "run: -callback-addr", err: err}
+		}
+		defer cbLn.Close()
+		if f.cburl == "" {
+			if tcp, ok := cbLn.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+				return usageErr("run: -callback-addr %s needs -cburl, the public URL at which the provider reaches it", *cbAddr)
+			}
+			f.cburl = "http://" + cbLn.Addr().String() + "/"
+		}
+	}
+	client, err := newProviderClient(e, f.baseURL)
+	if err != nil {
+		return err
+	}
+	j, book, err := prepareJournal(ctx, e, "run", f)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+
+	logf := logTo(e.stderr)
+	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
+		Rate: f.rate, Workers: f.workers, CBURL: f.cburl,
+		Progress: batch.NewProgress(e.stderr), Logf: logf,
+	})
+	cbOpts := batch.EngineCallbacks(eng)
+	cbOpts.Verifier, cbOpts.Logf = client, logf
+	importer := batch.NewCallbackImporter(batch.CallbackSidePath(f.journal))
+	stopImports := importCallbacksEvery(ctx, 5*time.Second, importer, f.batchID, cbOpts, logf)
+
+	stopServing := func() {}
+	if cbLn != nil {
+		fmt.Fprintf(e.stderr, "flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", cbLn.Addr(), f.cburl)
+		srvCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		srv := batch.NewCallbackServer(*cbAddr, batch.NewCallbackHandler(cbOpts))
+		done := make(chan error, 1)
+		go func() { done <- batch.ServeCallbacks(srvCtx, srv, cbLn) }()
+		stopServing = func() { cancel(); <-done }
+	}
+
+	res, runErr := settleAll(ctx, eng, *wait)
+	// Stop taking callbacks before the journal closes, so none is answered
+	// "success" without being on disk.
+	stopServing()
+	stopImports()
+	if _, err := importer.ImportTo(context.WithoutCancel(ctx), f.batchID, cbOpts); err != nil {
+		logf("importing callbacks: %v", err)
+	}
+	printBatchSummary(e.stdout, "run", book, res)
+	if err := j.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+
+	// The workbook is written in every case, from the journal alone.
+	wctx := context.WithoutCancel(ctx)
+	final, err := batch.LoadBook(wctx, f.journal)
+	if err != nil {
+		return journalErr("run", f.journal, err)
+	}
+	s, err := reconcile.Write(wctx, final, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
+	if err != nil {
+		return &exitError{code: ExitError, msg: "run: writing the workbook", err: err}
+	}
+	printWorkbookSummary(e.stdout, *lang, s)
+
+	if err := engineErr(ctx, "run", args, runErr); err != nil {
+		return err
+	}
+	if s.Open > 0 {
+		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("run: %s not final yet (charging, unknown or not submitted); the workbook marks them", plural(s.Open, "row"))}).
+			hint("Try: the same command again later: flowbatch run %s", quoteArgs(args))
+	}
+	return nil
+}
+
+// settleAll submits, then queries until every order is final or wait runs
+// out. Orders a query found absent at the provider (210511) are submitted
+// again, with the same orderid, a bounded number of rounds.
+func settleAll(ctx context.Context, eng *batch.Engine, wait time.Duration) (batch.Result, error) {
+	const rounds = 3
+	deadline := time.Now().Add(wait)
+	var total batch.Result
+	for round := 1; ; round++ {
+		res, err := eng.Submit(ctx)
+		total = addResults(total, res)
+		if err != nil {
+			return total, err
+		}
+		res, err = eng.Settle(ctx, max(time.Until(deadline), 0))
+		total = addResults(total, res)
+		if err != nil || res.NotFound == 0 || round == rounds || time.Until(deadline) <= 0 {
+			return total, err
+		}
+	}
+}
+
+// addResults adds b's request counts to a and takes b's totals, which are
+// the newer picture of the batch.
+func addResults(a, b batch.Result) batch.Result {
+	b.Submits += a.Submits
+	b.Queries += a.Queries
+	b.Duration += a.Duration
+	return b
+}
+
+// importCallbacksEvery imports callbacks that a standalone callback server
+// wrote for this batch, now and then every interval, until the returned
+// stop is called.
+func importCallbacksEvery(ctx context.Context, interval time.Duration, ci *batch.CallbackImporter, batchID string, to batch.CallbackOptions, logf func(string, ...any)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if n, err := ci.ImportTo(ctx, batchID, to); err != nil && ctx.Err() == nil {
+				logf("importing callbacks: %v", err)
+			} else if n > 0 {
+				logf("imported %s from the callback server", plural(n, "callback"))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }

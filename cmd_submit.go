@@ -114,7 +114,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	j, book, err := prepareJournal(ctx, e, f)
+	j, book, err := prepareJournal(ctx, e, "submit", f)
 	if err != nil {
 		return err
 	}
@@ -194,8 +194,7 @@ const maxListed = 50
 // prepareJournal validates the whole input, then opens (or creates) the
 // journal and makes sure its latest complete input section is this file.
 // Nothing is written or sent when the input is refused.
-func prepareJournal(ctx context.Context, e *env, f *submitFlags) (*batch.Journal, *batch.Book, error) {
-	cmd := "submit"
+func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*batch.Journal, *batch.Book, error) {
 	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), nil)
 	if err != nil {
 		if ctx.Err() != nil {
