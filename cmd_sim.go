@@ -19,8 +19,9 @@ const simUsage = `Usage: flowbatch sim [-addr HOST:PORT] [-key K] [-openid O] [f
 
 Serves the built-in provider simulator: flow/onlineorder, flow/ordersta,
 flow/list and flow/telcheck (GET or POST form), plus GET /_sim/ledger (the
-balance and every order ever charged, as JSON) and POST /_sim/balance (form
-field balance or add, in yuan). It prints the URL it serves and runs until
+balance and every order ever charged, as JSON), GET /_sim/requests (request
+counts by error code) and POST /_sim/balance (form field balance or add, in
+yuan). It prints the URL it serves and runs until
 interrupted.
 
 The key and OpenID default to $JUHE_KEY and $JUHE_OPENID. Point flowbatch

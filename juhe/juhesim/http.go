@@ -38,20 +38,20 @@ const (
 // Counts are the requests the simulator has seen, for tests that must
 // prove what a client did (or did not) send.
 type Counts struct {
-	Submits int // flow/onlineorder requests, every one
-	Queries int // flow/ordersta requests, every one
-	Lists   int // flow/list and flow/telcheck requests
+	Submits int `json:"submits"` // flow/onlineorder requests, every one
+	Queries int `json:"queries"` // flow/ordersta requests, every one
+	Lists   int `json:"lists"`   // flow/list and flow/telcheck requests
 
 	// SubmitCodes and QueryCodes count JSON answers by error_code.
-	SubmitCodes map[int]int
-	QueryCodes  map[int]int
+	SubmitCodes map[int]int `json:"submit_codes"`
+	QueryCodes  map[int]int `json:"query_codes"`
 
-	Dropped int // connections closed after a charge (DropAfterCharge)
-	HTML502 int // HTML 502 pages served, before or after a charge
-	Slowed  int // requests delayed by the Latency fault
+	Dropped int `json:"dropped"` // connections closed after a charge (DropAfterCharge)
+	HTML502 int `json:"html502"` // HTML 502 pages served, before or after a charge
+	Slowed  int `json:"slowed"`  // requests delayed by the Latency fault
 
-	Callbacks          int // callback attempts sent
-	CallbacksDelivered int // callback attempts that got a response body
+	Callbacks          int `json:"callbacks"`           // callback attempts sent
+	CallbacksDelivered int `json:"callbacks_delivered"` // callback attempts that got a response body
 }
 
 func newCounts() Counts {
@@ -75,6 +75,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/flow/list", s.withForm(s.handleList))
 	mux.HandleFunc("/flow/telcheck", s.withForm(s.handleList))
 	mux.HandleFunc("GET /_sim/ledger", s.handleLedger)
+	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.Requests())
+	})
 	mux.HandleFunc("POST /_sim/balance", s.withForm(s.handleBalance))
 	return mux
 }

@@ -353,21 +353,34 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 // process) from baseURL + "/_sim/ledger".
 func FetchLedger(ctx context.Context, baseURL string) (Ledger, error) {
 	var l Ledger
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(baseURL, "/")+"/_sim/ledger", nil)
+	err := fetchJSON(ctx, baseURL, "/_sim/ledger", "ledger", &l)
+	return l, err
+}
+
+// FetchRequests reads the request counts of a simulator running elsewhere
+// from baseURL + "/_sim/requests".
+func FetchRequests(ctx context.Context, baseURL string) (Counts, error) {
+	var c Counts
+	err := fetchJSON(ctx, baseURL, "/_sim/requests", "request counts", &c)
+	return c, err
+}
+
+func fetchJSON(ctx context.Context, baseURL, path, what string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(baseURL, "/")+path, nil)
 	if err != nil {
-		return l, fmt.Errorf("fetching the simulator ledger: %w", err)
+		return fmt.Errorf("fetching the simulator %s: %w", what, err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return l, fmt.Errorf("fetching the simulator ledger: %w", err)
+		return fmt.Errorf("fetching the simulator %s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return l, fmt.Errorf("fetching the simulator ledger: HTTP %d: %s", resp.StatusCode, b)
+		return fmt.Errorf("fetching the simulator %s: HTTP %d: %s", what, resp.StatusCode, b)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
-		return l, fmt.Errorf("decoding the simulator ledger: %w", err)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("decoding the simulator %s: %w", what, err)
 	}
-	return l, nil
+	return nil
 }

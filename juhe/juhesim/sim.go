@@ -21,6 +21,12 @@
 //	Err10014AfterCharge    yes     no     no   (only when an order was charged)
 //	HTML502After           yes     no     no   (only when an order was charged)
 //
+// Besides the provider's endpoints it serves, for tests in other processes:
+//
+//	GET  /_sim/ledger    the Ledger as JSON (?summary=1: without orders); see FetchLedger
+//	GET  /_sim/requests  the Counts as JSON; see FetchRequests
+//	POST /_sim/balance   form field balance (set) or add (top up), in yuan
+//
 // A request is first delayed (Latency), then may get an HTML 502
 // (HTML502Before, as from a gateway in front), then is counted against the
 // QPS limit (10012), and only then checked and served.

@@ -528,6 +528,10 @@ func TestLedgerEndpoint(t *testing.T) {
 	if string(a) != string(b) || got.Count != 3 || len(got.Orders) != 3 {
 		t.Errorf("FetchLedger:\n%s\nLedger():\n%s", a, b)
 	}
+	counts, err := FetchRequests(context.Background(), s.URL)
+	if err != nil || counts.Submits != 3 || counts.SubmitCodes[0] != 3 {
+		t.Errorf("FetchRequests: %+v, %v", counts, err)
+	}
 	_, body, _ := send(http.DefaultClient, s.URL, http.MethodGet, "/_sim/ledger", url.Values{"summary": {"1"}})
 	var sum map[string]any
 	if err := json.Unmarshal(body, &sum); err != nil || sum["orders"] != nil || sum["balance"] != want.BalanceYuan {
