@@ -118,21 +118,21 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	s.counts.Lists++
 	s.mu.Unlock()
 	if !s.keyOK(r.Form.Get("key")) {
-		s.answer(w, r, 0, codeWrongKey, nil)
+		s.answer(w, r, opList, codeWrongKey, nil)
 		return
 	}
 	only := juhe.CarrierUnknown
 	if tel {
 		phone := r.Form.Get("phone")
 		if !validPhone(phone) {
-			s.answer(w, r, 0, codeBadPhone, nil)
+			s.answer(w, r, opList, codeBadPhone, nil)
 			return
 		}
 		only = juhe.CarrierOf(phone)
 		if only == juhe.CarrierUnknown {
-			s.answer(w, r, 0, codeNoProduct, nil)
+			s.answer(w, r, opList, codeNoProduct, nil)
 			return
 		}
 	}
-	s.answer(w, r, 0, 0, s.listing(only))
+	s.answer(w, r, opList, 0, s.listing(only))
 }

@@ -480,7 +480,7 @@ func TestCatalogue(t *testing.T) {
 	s := newSim(t, Config{})
 	r := call(t, s, http.MethodGet, "/flow/list", url.Values{"key": {testKey}})
 	var groups []listGroup
-	if err := json.Unmarshal(r.Result, &groups); err != nil || r.ErrorCode != 0 {
+	if err := json.Unmarshal(r.Result, &groups); err != nil || r.ErrorCode != 0 || r.Reason != "查询成功" {
 		t.Fatalf("flow/list: %d %s %v", r.ErrorCode, r.Result, err)
 	}
 	n, seen := 0, false
