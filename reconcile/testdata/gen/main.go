@@ -1,0 +1,82 @@
+//go:build ignore
+
+// Gen writes a journal of n orders through the batch API, for measuring
+// reconcile at scale (BENCHMARKS.md):
+//
+//	go run ./reconcile/testdata/gen/main.go -n 1000000 -out /tmp/big.journal
+//
+// 90% success, 5% failed, 3% charging, 1% unknown, 1% rejected, two extra
+// columns with Chinese text.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"strconv"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+func main() {
+	n := flag.Int("n", 1000000, "orders")
+	out := flag.String("out", "big.journal", "journal to create")
+	flag.Parse()
+	ctx := context.Background()
+	j, _, err := batch.CreateJournal(ctx, *out, batch.Header{BatchID: "BENCH", ToolVersion: "gen"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var recs []*batch.Record
+	at := int64(1740794400000)
+	flush := func(force bool) {
+		if len(recs) >= 20000 || (force && len(recs) > 0) {
+			if err := j.Append(ctx, recs...); err != nil {
+				log.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+	add := func(r *batch.Record) {
+		at++
+		r.At = at
+		recs = append(recs, r)
+		flush(false)
+	}
+	add(&batch.Record{Type: batch.RecInput, Input: &batch.InputInfo{Name: "big.csv", SHA256: fmt.Sprintf("%064x", 1),
+		Rows: *n, Format: "csv", Encoding: "utf-8", Extra: []string{"姓名", "部门"}}})
+	ids := make([]string, *n)
+	for i := 0; i < *n; i++ {
+		phone := strconv.Itoa(13800000000 + i)
+		pid := strconv.Itoa(10 + i%3*10)
+		ids[i] = batch.OrderID("BENCH", phone, pid, 1)
+		add(&batch.Record{Type: batch.RecRow, Row: &batch.RowRecord{Line: i + 2, Phone: phone, Pid: pid, OrderID: ids[i],
+			Occurrence: 1, Status: batch.RowValid, Extra: []string{"张三" + strconv.Itoa(i%1000), "技术部"}}})
+	}
+	add(&batch.Record{Type: batch.RecPlanned, Planned: &batch.Planned{Rows: *n}})
+	for i, id := range ids {
+		cost := juhe.Money(19630 + i%3*1000)
+		add(&batch.Record{Type: batch.RecIntent, Intent: &batch.Intent{OrderID: id, Attempt: 1}})
+		switch k := i % 100; {
+		case k == 98:
+			add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout"}})
+		case k == 99:
+			add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassRejected, Code: 210502, Reason: "不支持"}})
+		default:
+			add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassAccepted,
+				SporderID: "J" + id[:20], Cost: cost, HasCost: true, CardName: "移动全国1G"}})
+			switch {
+			case k < 90:
+				add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted, State: juhe.StateSuccess, Cost: cost, HasCost: true}})
+			case k < 95:
+				add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted, State: juhe.StateFailed, Cost: cost, HasCost: true}})
+			}
+		}
+	}
+	flush(true)
+	if err := j.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
