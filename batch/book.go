@@ -25,6 +25,7 @@ type Book struct {
 	list   []*OrderState // in the order each was first planned
 	cur    *section      // the latest complete input section
 	pend   *section      // an input section whose Planned has not come yet
+	last   *OrderState   // the order the decoder just looked up (replay)
 }
 
 // section is one input section: an Input record, its rows, a Planned.
@@ -190,6 +191,15 @@ func LoadBook(ctx context.Context, path string) (*Book, error) {
 	defer f.Close()
 	b := newBook(path)
 	s := newScanner(path, f)
+	s.dec.noHashes = true
+	s.dec.orderID = func(id []byte) (string, bool) {
+		o, ok := b.orders[string(id)]
+		if ok {
+			b.last = o
+			return o.OrderID, true
+		}
+		return "", false
+	}
 	if _, err := s.run(ctx, func(r *Record, off int64) error {
 		b.apply(r, off)
 		return nil
@@ -199,6 +209,9 @@ func LoadBook(ctx context.Context, path string) (*Book, error) {
 	if s.recs == 0 {
 		return nil, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record"}
 	}
+	b.last = nil
+	b.Records = s.recs
+	b.HeadHash = string(s.prevHex[:])
 	return b, nil
 }
 
@@ -214,8 +227,9 @@ func (b *Book) apply(r *Record, off int64) {
 	} else {
 		b.Records++
 	}
-	prev := b.HeadHash
-	b.HeadHash = r.Hash
+	if r.Hash != "" {
+		b.HeadHash = r.Hash
+	}
 	switch {
 	case r.Header != nil:
 		h := *r.Header
@@ -224,7 +238,7 @@ func (b *Book) apply(r *Record, off int64) {
 	case r.Input != nil:
 		in := *r.Input
 		in.Extra = nil
-		b.pend = &section{info: in, seq: r.Seq, prev: prev, off: off}
+		b.pend = &section{info: in, seq: r.Seq, prev: r.Prev, off: off}
 	case r.Row != nil:
 		if b.pend == nil {
 			return
@@ -276,6 +290,10 @@ func (b *Book) plan(s *section) {
 		}
 	}
 	s.orders = make([]*OrderState, 0, len(s.rows)-s.invalid)
+	if len(b.orders) == 0 {
+		b.orders = make(map[string]*OrderState, len(s.rows))
+		b.list = make([]*OrderState, 0, len(s.rows))
+	}
 	for _, p := range s.rows {
 		if p.orderID == "" {
 			continue
@@ -292,6 +310,9 @@ func (b *Book) plan(s *section) {
 
 // order returns the state of id, creating it (as not in any input) if new.
 func (b *Book) order(id string) *OrderState {
+	if b.last != nil && b.last.OrderID == id {
+		return b.last
+	}
 	if o, ok := b.orders[id]; ok {
 		return o
 	}
@@ -385,14 +406,14 @@ func (b *Book) Rows(ctx context.Context, fn func(*RowRecord) error) error {
 		return fmt.Errorf("reading rows from journal: %w", err)
 	}
 	defer f.Close()
-	sc := newScanner(b.Path, f)
-	if s.off >= 0 && len(s.prev) == hashHexLen {
+	if s.off >= 0 {
 		if _, err := f.Seek(s.off, 0); err != nil {
 			return fmt.Errorf("reading rows from journal %s: %w", b.Path, err)
 		}
-		sc.off = s.off
-		sc.recs = int64(s.seq) - 1
-		copy(sc.prevHex[:], s.prev)
+	}
+	sc := newScanner(b.Path, f)
+	if s.off >= 0 && !sc.startAt(s.off, s.seq, s.prev) {
+		return fmt.Errorf("journal %s: bad hash before the input section at record %d", b.Path, s.seq)
 	}
 	_, err = sc.run(ctx, func(r *Record, off int64) error {
 		if r.Seq < s.seq {

@@ -300,6 +300,13 @@ type decoder struct {
 	scratch []byte
 	intern  map[string]string
 
+	// noHashes leaves Prev and Hash empty on the frequent record types
+	// (rows, intents, outcomes, callbacks): LoadBook does not need them.
+	noHashes bool
+	// orderID, when set, returns an existing string for an orderid so
+	// that replay does not allocate one per record.
+	orderID func([]byte) (string, bool)
+
 	rec      Record
 	header   Header
 	input    InputInfo
@@ -430,8 +437,16 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 	if r.At, ok = parseInt(f[2]); !ok {
 		return nil, lineErr("bad time %q", clip(f[2]))
 	}
-	r.Prev = string(line[prevAt : hashAt-1])
-	r.Hash = string(line[hashAt:])
+	switch r.Type {
+	case RecHeader, RecInput, RecPlanned:
+		r.Prev = string(line[prevAt : hashAt-1])
+		r.Hash = string(line[hashAt:])
+	default:
+		if !d.noHashes {
+			r.Prev = string(line[prevAt : hashAt-1])
+			r.Hash = string(line[hashAt:])
+		}
+	}
 	f = f[3:]
 
 	var err error
@@ -491,13 +506,13 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 		r.Planned = &d.planned
 	case RecIntent:
 		t := &d.intent
-		t.OrderID = p.str(false)
+		t.OrderID = p.oid()
 		t.Attempt = p.int()
 		r.Intent = t
 	case RecSubmit:
 		s := &d.submit
 		*s = SubmitResult{}
-		s.OrderID = p.str(false)
+		s.OrderID = p.oid()
 		s.Class = p.class()
 		s.Code = p.int()
 		s.SporderID = p.str(false)
@@ -508,7 +523,7 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 	case RecQuery:
 		q := &d.query
 		*q = QueryResult{}
-		q.OrderID = p.str(false)
+		q.OrderID = p.oid()
 		q.Class = p.class()
 		q.Code = p.int()
 		q.State = juhe.GameState(p.int())
@@ -519,7 +534,7 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 	case RecCallback:
 		c := &d.callback
 		*c = CallbackNote{}
-		c.OrderID = p.str(false)
+		c.OrderID = p.oid()
 		c.SporderID = p.str(false)
 		c.State = juhe.GameState(p.int())
 		c.ErrMsg = p.str(true)
@@ -579,6 +594,17 @@ func (p *fieldParser) str(intern bool) string {
 		p.fail(err)
 	}
 	return s
+}
+
+func (p *fieldParser) oid() string {
+	if p.d.orderID == nil || p.i >= len(p.f) || bytes.IndexByte(p.f[p.i], '\\') >= 0 {
+		return p.str(false)
+	}
+	if s, ok := p.d.orderID(p.f[p.i]); ok {
+		p.i++
+		return s
+	}
+	return p.str(false)
 }
 
 func (p *fieldParser) int() int {

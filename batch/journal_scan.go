@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 )
@@ -25,6 +27,9 @@ type scanner struct {
 	off     int64 // offset of the next unread byte
 	recs    int64 // good records read, counting those before the start
 	prevHex [hashHexLen]byte
+	prevRaw [32]byte
+	nextRaw [32]byte // hash of the record just checked, until accepted
+	h       hash.Hash
 	dec     decoder
 	long    []byte
 }
@@ -36,7 +41,7 @@ func newScanner(path string, r io.Reader) *scanner {
 			size = max(int(fi.Size())+1, 4096)
 		}
 	}
-	s := &scanner{path: path, br: bufio.NewReaderSize(r, size)}
+	s := &scanner{path: path, br: bufio.NewReaderSize(r, size), h: sha256.New()}
 	copy(s.prevHex[:], zeroHashHex)
 	return s
 }
@@ -76,21 +81,52 @@ func (s *scanner) damage(why string) *DamageError {
 	return &DamageError{Path: s.path, Record: s.recs + 1, Offset: s.off, Why: why}
 }
 
-// chain checks a sealed line against the expected seq and prev hash.
-func (s *scanner) chain(line []byte, prevAt, hashAt int) error {
+// startAt positions a scanner at a record in the middle of a journal
+// whose seq and previous hash are known.
+func (s *scanner) startAt(off int64, seq uint64, prevHex string) bool {
+	if !decodeHash([]byte(prevHex), &s.prevRaw) {
+		return false
+	}
+	copy(s.prevHex[:], prevHex)
+	s.off = off
+	s.recs = int64(seq) - 1
+	return true
+}
+
+// seal checks a line's checksum and its place in the chain. The prev
+// field must equal the previous record's hash, so its raw bytes are
+// already known and only the line is hashed.
+func (s *scanner) seal(line []byte) (prevAt, hashAt int, err error) {
+	hashAt = bytes.LastIndexByte(line, '\t') + 1
+	if hashAt < hashHexLen+2 || line[hashAt-hashHexLen-2] != '\t' || len(line)-hashAt != hashHexLen {
+		return 0, 0, lineErr("not a journal record")
+	}
+	prevAt = hashAt - hashHexLen - 1
+	if !bytes.Equal(line[prevAt:hashAt-1], s.prevHex[:]) {
+		if _, _, err := checkSeal(line); err != nil {
+			return 0, 0, err
+		}
+		return 0, 0, lineErr("prev hash does not match the record before it (the chain is broken)")
+	}
+	s.h.Reset()
+	s.h.Write(s.prevRaw[:])
+	s.h.Write(line[:hashAt])
+	s.h.Sum(s.nextRaw[:0])
+	var sumHex [hashHexLen]byte
+	appendHex(sumHex[:0], s.nextRaw[:])
+	if !bytes.Equal(sumHex[:], line[hashAt:]) {
+		return 0, 0, lineErr("checksum mismatch")
+	}
 	want := uint64(s.recs + 1)
 	i := bytes.IndexByte(line, '\t')
-	seq, ok := parseUint(line[:max(i, 0)])
-	if i < 0 || !ok {
-		return lineErr("bad seq")
+	seq, ok := parseUint(line[:i])
+	if !ok {
+		return 0, 0, lineErr("bad seq")
 	}
 	if seq != want {
-		return lineErr("seq %d where %d was expected (a record is missing, moved or repeated)", seq, want)
+		return 0, 0, lineErr("seq %d where %d was expected (a record is missing, moved or repeated)", seq, want)
 	}
-	if !bytes.Equal(line[prevAt:hashAt-1], s.prevHex[:]) {
-		return lineErr("prev hash does not match the record before it (the chain is broken)")
-	}
-	return nil
+	return prevAt, hashAt, nil
 }
 
 // run reads records to the end, calling fn (if not nil) with each one and
@@ -136,6 +172,7 @@ func (s *scanner) run(ctx context.Context, fn func(*Record, int64) error) (t *ta
 
 func (s *scanner) accept(body []byte) {
 	copy(s.prevHex[:], body[len(body)-hashHexLen:])
+	s.prevRaw = s.nextRaw
 	s.recs++
 }
 
@@ -144,11 +181,8 @@ func (s *scanner) record(body []byte) (*Record, error) {
 	if len(body) == 0 {
 		return nil, lineErr("empty line")
 	}
-	prevAt, hashAt, err := checkSeal(body)
+	prevAt, hashAt, err := s.seal(body)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.chain(body, prevAt, hashAt); err != nil {
 		return nil, err
 	}
 	rec, err := s.dec.decode(body, prevAt, hashAt)
