@@ -11,14 +11,14 @@ import (
 )
 
 // Shorthands for Status table tests.
-func intent() *Record { return &Record{Type: RecIntent, Intent: &Intent{OrderID: "O", Attempt: 1}} }
-func sub(c juhe.Class) *Record {
+func bkIntent() *Record { return &Record{Type: RecIntent, Intent: &Intent{OrderID: "O", Attempt: 1}} }
+func bkSubmit(c juhe.Class) *Record {
 	return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: c, Cost: 1000, HasCost: c == juhe.ClassAccepted}}
 }
-func qry(c juhe.Class, st juhe.GameState) *Record {
+func bkQuery(c juhe.Class, st juhe.GameState) *Record {
 	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: c, State: st, Cost: 990, HasCost: c == juhe.ClassAccepted}}
 }
-func cb(st juhe.GameState) *Record {
+func bkCallback(st juhe.GameState) *Record {
 	return &Record{Type: RecCallback, Callback: &CallbackNote{OrderID: "O", State: st}}
 }
 
@@ -32,29 +32,29 @@ func TestOrderStatus(t *testing.T) {
 		conflict bool
 	}{
 		{"planned only", nil, StatusNotSubmitted, "submit", false},
-		{"intent only", []*Record{intent()}, StatusUnknown, "submit", false},
-		{"intent, unknown", []*Record{intent(), sub(U)}, StatusUnknown, "submit", false},
-		{"accepted", []*Record{intent(), sub(A)}, StatusCharging, "submit", false},
-		{"accepted, query 0", []*Record{intent(), sub(A), qry(A, 0)}, StatusCharging, "query", false},
-		{"accepted, query 1", []*Record{intent(), sub(A), qry(A, 1)}, StatusSuccess, "query", false},
-		{"accepted, query 9", []*Record{intent(), sub(A), qry(A, 9)}, StatusFailed, "query", false},
-		{"unknown, query 1", []*Record{intent(), sub(U), qry(A, 1)}, StatusSuccess, "query", false},
-		{"rejected", []*Record{intent(), sub(R)}, StatusRejected, "submit", false},
-		{"halt", []*Record{intent(), sub(H)}, StatusNotSubmitted, "submit", false},
-		{"throttled", []*Record{intent(), sub(T)}, StatusNotSubmitted, "submit", false},
-		{"throttled, new intent", []*Record{intent(), sub(T), intent()}, StatusUnknown, "submit", false},
-		{"unknown, not found", []*Record{intent(), sub(U), qry(N, juhe.StateNone)}, StatusNotSubmitted, "submit", false},
-		{"not found, new intent", []*Record{intent(), sub(U), qry(N, juhe.StateNone), intent()}, StatusUnknown, "submit", false},
-		{"not found, new intent, unknown", []*Record{intent(), sub(U), qry(N, juhe.StateNone), intent(), sub(U)}, StatusUnknown, "submit", false},
-		{"not found, new intent, accepted", []*Record{intent(), sub(U), qry(N, juhe.StateNone), intent(), sub(A)}, StatusCharging, "submit", false},
-		{"accepted, then not found (lag)", []*Record{intent(), sub(A), qry(N, juhe.StateNone)}, StatusCharging, "submit", false},
-		{"unknown query changes nothing", []*Record{intent(), sub(A), qry(U, juhe.StateNone), qry(T, juhe.StateNone), qry(H, juhe.StateNone)}, StatusCharging, "submit", false},
-		{"callback then query", []*Record{intent(), sub(A), cb(1), qry(A, 1)}, StatusSuccess, "callback", false},
-		{"callback alone changes nothing", []*Record{intent(), sub(A), cb(1)}, StatusCharging, "submit", false},
-		{"callback disagrees", []*Record{intent(), sub(A), cb(9), qry(A, 1)}, StatusSuccess, "query", false},
-		{"final then late unknown", []*Record{intent(), sub(A), qry(A, 1), qry(U, juhe.StateNone), qry(A, 0)}, StatusSuccess, "query", false},
-		{"success then failed", []*Record{intent(), sub(A), qry(A, 1), qry(A, 9)}, StatusSuccess, "query", true},
-		{"seen charging then not found", []*Record{intent(), sub(U), qry(A, 0), qry(N, juhe.StateNone)}, StatusCharging, "query", true},
+		{"intent only", []*Record{bkIntent()}, StatusUnknown, "submit", false},
+		{"intent, unknown", []*Record{bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
+		{"accepted", []*Record{bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
+		{"accepted, query 0", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 0)}, StatusCharging, "query", false},
+		{"accepted, query 1", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 1)}, StatusSuccess, "query", false},
+		{"accepted, query 9", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 9)}, StatusFailed, "query", false},
+		{"unknown, query 1", []*Record{bkIntent(), bkSubmit(U), bkQuery(A, 1)}, StatusSuccess, "query", false},
+		{"rejected", []*Record{bkIntent(), bkSubmit(R)}, StatusRejected, "submit", false},
+		{"halt", []*Record{bkIntent(), bkSubmit(H)}, StatusNotSubmitted, "submit", false},
+		{"throttled", []*Record{bkIntent(), bkSubmit(T)}, StatusNotSubmitted, "submit", false},
+		{"throttled, new intent", []*Record{bkIntent(), bkSubmit(T), bkIntent()}, StatusUnknown, "submit", false},
+		{"unknown, not found", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone)}, StatusNotSubmitted, "submit", false},
+		{"not found, new intent", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent()}, StatusUnknown, "submit", false},
+		{"not found, new intent, unknown", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
+		{"not found, new intent, accepted", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
+		{"accepted, then not found (lag)", []*Record{bkIntent(), bkSubmit(A), bkQuery(N, juhe.StateNone)}, StatusCharging, "submit", false},
+		{"unknown query changes nothing", []*Record{bkIntent(), bkSubmit(A), bkQuery(U, juhe.StateNone), bkQuery(T, juhe.StateNone), bkQuery(H, juhe.StateNone)}, StatusCharging, "submit", false},
+		{"callback then query", []*Record{bkIntent(), bkSubmit(A), bkCallback(1), bkQuery(A, 1)}, StatusSuccess, "callback", false},
+		{"callback alone changes nothing", []*Record{bkIntent(), bkSubmit(A), bkCallback(1)}, StatusCharging, "submit", false},
+		{"callback disagrees", []*Record{bkIntent(), bkSubmit(A), bkCallback(9), bkQuery(A, 1)}, StatusSuccess, "query", false},
+		{"final then late unknown", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 1), bkQuery(U, juhe.StateNone), bkQuery(A, 0)}, StatusSuccess, "query", false},
+		{"success then failed", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 1), bkQuery(A, 9)}, StatusSuccess, "query", true},
+		{"seen charging then not found", []*Record{bkIntent(), bkSubmit(U), bkQuery(A, 0), bkQuery(N, juhe.StateNone)}, StatusCharging, "query", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := plannedBook(t)
@@ -100,7 +100,7 @@ func plannedBook(t *testing.T) *Book {
 
 func TestCostAndFinalAt(t *testing.T) {
 	b := plannedBook(t)
-	for i, r := range []*Record{intent(), sub(juhe.ClassAccepted)} {
+	for i, r := range []*Record{bkIntent(), bkSubmit(juhe.ClassAccepted)} {
 		r.Seq, r.At = uint64(5+i), int64(10+i)
 		b.Apply(r)
 	}
@@ -108,7 +108,7 @@ func TestCostAndFinalAt(t *testing.T) {
 	if c, ok := o.Cost(); !ok || c != 1000 {
 		t.Errorf("submit cost %v %v", c, ok)
 	}
-	q := qry(juhe.ClassAccepted, juhe.StateSuccess)
+	q := bkQuery(juhe.ClassAccepted, juhe.StateSuccess)
 	q.Seq, q.At = 7, 50
 	b.Apply(q)
 	if c, ok := o.Cost(); !ok || c != 990 || o.FinalAt != 50 || o.SubmittedAt != 10 {

@@ -61,7 +61,7 @@ func newTestJournal(t testing.TB, extra int) (string, []*Record) {
 	return path, recs
 }
 
-func readAll(t testing.TB, path string) []Record {
+func readJournalRecords(t testing.TB, path string) []Record {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -114,7 +114,7 @@ func cloneRecord(r *Record) Record {
 
 func TestJournalRoundTrip(t *testing.T) {
 	path, recs := newTestJournal(t, 0)
-	got := readAll(t, path)
+	got := readJournalRecords(t, path)
 	if len(got) != len(recs)+1 {
 		t.Fatalf("read %d records, wrote %d", len(got), len(recs)+1)
 	}
@@ -136,7 +136,7 @@ func TestJournalRoundTrip(t *testing.T) {
 			t.Errorf("record %d: Append filled seq %d prev %s hash %s; file has %d %s %s", i+1, w.Seq, w.Prev, w.Hash, g.Seq, g.Prev, g.Hash)
 		}
 		if !reflect.DeepEqual(&g, w) {
-			t.Errorf("record %d:\n got %s\nwant %s", i+1, dump(&g), dump(w))
+			t.Errorf("record %d:\n got %s\nwant %s", i+1, dumpRecord(&g), dumpRecord(w))
 		}
 	}
 	v, err := VerifyJournal(context.Background(), path)
@@ -163,7 +163,7 @@ func TestJournalRoundTrip(t *testing.T) {
 	}
 }
 
-func dump(r *Record) string {
+func dumpRecord(r *Record) string {
 	var payload any
 	for _, p := range []any{r.Header, r.Input, r.Row, r.Planned, r.Intent, r.Submit, r.Query, r.Callback} {
 		if !reflect.ValueOf(p).IsNil() {
@@ -192,11 +192,11 @@ func TestAppendRefusesBadRecords(t *testing.T) {
 			t.Errorf("Append(%+v) succeeded", r)
 		}
 	}
-	before := readAll(t, path)
+	before := readJournalRecords(t, path)
 	if err := j.Append(context.Background(), &Record{Type: RecIntent, Intent: &Intent{OrderID: "ok", Attempt: 1}}); err != nil {
 		t.Fatal(err)
 	}
-	if after := readAll(t, path); len(after) != len(before)+1 {
+	if after := readJournalRecords(t, path); len(after) != len(before)+1 {
 		t.Errorf("bad records were written: %d then %d records", len(before), len(after))
 	}
 }
@@ -208,13 +208,13 @@ func TestAppendCancelledContextWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	before := readAll(t, path)
+	before := readJournalRecords(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := j.Append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: "x", Attempt: 1}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Append with a cancelled context: %v", err)
 	}
-	if after := readAll(t, path); len(after) != len(before) {
+	if after := readJournalRecords(t, path); len(after) != len(before) {
 		t.Errorf("cancelled append wrote: %d then %d records", len(before), len(after))
 	}
 }
@@ -258,7 +258,7 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
-	for _, r := range readAll(t, path) {
+	for _, r := range readJournalRecords(t, path) {
 		if r.Intent != nil && strings.HasPrefix(r.Intent.OrderID, "W") {
 			seen[r.Intent.OrderID]++
 		}

@@ -130,7 +130,7 @@ func TestTornTailEveryOffset(t *testing.T) {
 			if len(res.warnings) != 1 || len(kept) != 1 || !bytes.Equal(kept[0], raw[offs[whole]:cut]) {
 				t.Errorf("cut at %d: warnings %q, torn files %q, want %q", cut, res.warnings, kept, raw[offs[whole]:cut])
 			}
-			if _, err := VerifyJournal(context.Background(), writeTemp(t, raw[:cut])); err == nil {
+			if _, err := VerifyJournal(context.Background(), writeJournalBytes(t, raw[:cut])); err == nil {
 				t.Errorf("cut at %d: VerifyJournal accepted a torn journal", cut)
 			}
 		}
@@ -145,7 +145,7 @@ func TestTornTailEveryOffset(t *testing.T) {
 	}
 }
 
-func writeTemp(t *testing.T, data []byte) string {
+func writeJournalBytes(t *testing.T, data []byte) string {
 	t.Helper()
 	path := filepath.Join(scratchDir(t), "v.journal")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -195,7 +195,7 @@ func TestZeroTail(t *testing.T) {
 			if kept := tornFiles(t, path); len(kept) != 1 || !bytes.Equal(kept[0], tc.data[offs[tc.keep]:]) {
 				t.Errorf("torn file does not hold the cut bytes")
 			}
-			if _, err := VerifyJournal(context.Background(), writeTemp(t, tc.data)); err == nil {
+			if _, err := VerifyJournal(context.Background(), writeJournalBytes(t, tc.data)); err == nil {
 				t.Error("VerifyJournal accepted it")
 			}
 		})
@@ -262,7 +262,7 @@ func TestVerifyDetectsEdits(t *testing.T) {
 		"no header":       join(lines[1:]),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := VerifyJournal(context.Background(), writeTemp(t, data)); err == nil {
+			if _, err := VerifyJournal(context.Background(), writeJournalBytes(t, data)); err == nil {
 				t.Error("VerifyJournal accepted it")
 			}
 		})
