@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 
 	"github.com/flowbatch/flowbatch/juhe"
 )
@@ -237,7 +238,7 @@ func (b *Book) apply(r *Record, off int64) {
 		b.Header = h
 	case r.Input != nil:
 		in := *r.Input
-		in.Extra = nil
+		in.Extra = slices.Clone(in.Extra) // the workbook shows these names
 		b.pend = &section{info: in, seq: r.Seq, prev: r.Prev, off: off}
 	case r.Row != nil:
 		if b.pend == nil {

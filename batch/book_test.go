@@ -224,3 +224,58 @@ func TestBookFromJournal(t *testing.T) {
 		t.Errorf("live rows %+v, orphans %d", rows, live.Counts().Orphans)
 	}
 }
+
+// TestBookKeepsInputExtra: the extra column names of the latest complete
+// input survive LoadBook, OpenJournal and live Apply, so the workbook can
+// show them; an incomplete later section does not replace them.
+func TestBookKeepsInputExtra(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.journal")
+	ctx := context.Background()
+	j, _, err := CreateJournal(ctx, path, Header{BatchID: "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []*Record{
+		{Type: RecInput, Input: &InputInfo{Name: "v1.csv", Rows: 1, Extra: []string{"old"}}},
+		{Type: RecRow, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "A", Occurrence: 1, Status: RowValid, Extra: []string{"x"}}},
+		{Type: RecPlanned, Planned: &Planned{Rows: 1}},
+		{Type: RecInput, Input: &InputInfo{Name: "v2.csv", Rows: 1, Extra: []string{"姓名", "dept\tname"}}},
+		{Type: RecRow, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "A", Occurrence: 1, Status: RowValid, Extra: []string{"张三", "财务"}}},
+		{Type: RecPlanned, Planned: &Planned{Rows: 1}},
+		{Type: RecInput, Input: &InputInfo{Name: "v3-crashed.csv", Rows: 1, Extra: []string{"torn"}}},
+	}
+	if err := j.Append(ctx, recs...); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	want := []string{"姓名", "dept\tname"}
+
+	b, err := LoadBook(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Input.Name != "v2.csv" || !reflect.DeepEqual(b.Input.Extra, want) {
+		t.Errorf("LoadBook: input %q extra %q, want v2.csv %q", b.Input.Name, b.Input.Extra, want)
+	}
+	j, live, err := OpenJournal(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if live.Input.Name != "v2.csv" || !reflect.DeepEqual(live.Input.Extra, want) {
+		t.Errorf("OpenJournal: input %q extra %q, want v2.csv %q", live.Input.Name, live.Input.Extra, want)
+	}
+	// Live Apply copies the names: the caller's record stays its own.
+	in := &InputInfo{Name: "v4.csv", Rows: 0, Extra: []string{"new"}}
+	next := []*Record{{Type: RecInput, Input: in}, {Type: RecPlanned, Planned: &Planned{Rows: 0}}}
+	if err := j.Append(ctx, next...); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range next {
+		live.Apply(r)
+	}
+	in.Extra[0] = "changed by the caller"
+	if !reflect.DeepEqual(live.Input.Extra, []string{"new"}) {
+		t.Errorf("live Apply: extra %q, want [new]", live.Input.Extra)
+	}
+}
