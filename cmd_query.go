@@ -69,7 +69,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		Rate: *rate, Workers: *workers,
 		Progress: batch.NewProgress(e.stderr), Logf: logTo(e.stderr),
 	})
+	_, stopImports := importSideCallbacks(ctx, eng, client, *journal, book.Header.BatchID, logTo(e.stderr))
 	res, err := eng.Settle(ctx, *wait)
+	stopImports()
 	closeErr := j.Close()
 	printBatchSummary(e.stdout, "query", book, res)
 	if err := engineErr(ctx, "query", args, err); err != nil {

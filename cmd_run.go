@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -97,10 +98,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl,
 		Progress: batch.NewProgress(e.stderr), Logf: logf,
 	})
-	cbOpts := batch.EngineCallbacks(eng)
-	cbOpts.Verifier, cbOpts.Logf = client, logf
-	importer := batch.NewCallbackImporter(batch.CallbackSidePath(f.journal))
-	stopImports := importCallbacksEvery(ctx, 5*time.Second, importer, f.batchID, cbOpts, logf)
+	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)
 
 	stopServing := func() {}
 	if cbLn != nil {
@@ -117,9 +115,6 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	// "success" without being on disk.
 	stopServing()
 	stopImports()
-	if _, err := importer.ImportTo(context.WithoutCancel(ctx), f.batchID, cbOpts); err != nil {
-		logf("importing callbacks: %v", err)
-	}
 	printBatchSummary(e.stdout, "run", book, res)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = err
@@ -177,28 +172,40 @@ func addResults(a, b batch.Result) batch.Result {
 	return b
 }
 
-// importCallbacksEvery imports callbacks that a standalone callback server
-// wrote for this batch, now and then every interval, until the returned
-// stop is called.
-func importCallbacksEvery(ctx context.Context, interval time.Duration, ci *batch.CallbackImporter, batchID string, to batch.CallbackOptions, logf func(string, ...any)) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
+// importSideCallbacks imports, into a running engine, the callbacks that
+// a standalone 'flowbatch callback' took for this journal: now, every few
+// seconds, and once more when stop is called. The options it returns
+// record callbacks through the engine, for a server in this process.
+func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (batch.CallbackOptions, func()) {
+	const interval = 5 * time.Second
+	opts := batch.EngineCallbacks(eng)
+	opts.Verifier, opts.Logf = client, logf
+	ci := batch.NewCallbackImporter(batch.CallbackSidePath(journal))
+	importOnce := func(ctx context.Context) {
+		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
+			logf("importing callbacks: %v", err)
+		} else if n > 0 {
+			logf("imported %s from the callback server", plural(n, "callback"))
+		}
+	}
+	tickCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			if n, err := ci.ImportTo(ctx, batchID, to); err != nil && ctx.Err() == nil {
-				logf("importing callbacks: %v", err)
-			} else if n > 0 {
-				logf("imported %s from the callback server", plural(n, "callback"))
-			}
+			importOnce(tickCtx)
 			select {
-			case <-ctx.Done():
+			case <-tickCtx.Done():
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return opts, func() {
+		cancel()
+		<-done
+		importOnce(context.WithoutCancel(ctx))
+	}
 }

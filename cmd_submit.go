@@ -125,7 +125,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl,
 		Progress: prog, Logf: logTo(e.stderr),
 	})
+	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))
 	res, err := eng.Submit(ctx)
+	stopImports()
 	closeErr := j.Close()
 	printBatchSummary(e.stdout, "submit", book, res)
 	if err := submitExit(ctx, "submit", args, res, err); err != nil {
