@@ -3,7 +3,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 BIN      := bin/flowbatch
 
-.PHONY: build test demo bench fuzz clean
+.PHONY: build test demo bench bench-go fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -15,7 +15,15 @@ test:
 demo: build
 	./$(BIN) demo -out demo-out
 
-bench: build
+# bench runs every benchmark and prints the figures for BENCHMARKS.md
+# (about 10 minutes); BENCH_SECTIONS picks some of: machine rate journal
+# check pending. bench-go runs just the Go benchmark functions.
+BENCH_SECTIONS ?=
+
+bench:
+	bash .ci/bench $(BENCH_SECTIONS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 clean:
