@@ -319,7 +319,9 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (status
 	if int64(len(body)) > c.maxBody {
 		return resp.StatusCode, nil, fmt.Sprintf("answer larger than %d bytes, HTTP %d", c.maxBody, resp.StatusCode)
 	}
-	return resp.StatusCode, body, ""
+	// Scrub before anything reads the body: a reason is cut short later,
+	// and a secret echoed across the cut would no longer be recognised.
+	return resp.StatusCode, []byte(c.scrub(string(body))), ""
 }
 
 // describeErr names a transport failure in a few words.
