@@ -1,9 +1,14 @@
 package reconcile
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -38,6 +43,8 @@ func newStyles(f *excelize.File) (styles, error) {
 func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	zw := &directZip{out: out}
+	f.SetZipWriter(zw.open)
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -94,11 +101,72 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	if err := excs.close(); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
+	// The Summary is the first sheet and already the active one. Not
+	// f.SetActiveSheet: it parses every stream-written sheet still in
+	// memory (a big Exceptions sheet) back into cells, for nothing.
 	if _, err := f.WriteTo(out); err != nil {
 		return err
 	}
-	return nil
+	return zw.err
+}
+
+// directZip makes excelize write the archive straight to out instead of
+// into the in-memory buffer WriteTo hands it: excelize v2.11 assembles the
+// whole compressed file in a bytes.Buffer before writing a byte
+// (qax-os/excelize#2276, #2357), which on a 1M-row workbook costs about as
+// much memory as the file, doubled while the buffer grows. It also
+// deflates at BestSpeed: the sheets are repetitive XML, and the default
+// level spent most of the save time for a file only somewhat smaller.
+//
+// The price: excelize patches the local headers of zip64 entries (a part
+// over 4 GiB uncompressed) in that buffer for Excel's sake, and cannot
+// here. A part that large fails the write instead of giving a file Excel
+// may refuse; no flowbatch sheet comes near it (1M orders is ~0.5 GiB).
+type directZip struct {
+	out io.Writer
+	zw  *zip.Writer
+	err error
+}
+
+func (d *directZip) open(io.Writer) excelize.ZipWriter {
+	d.zw = zip.NewWriter(d.out)
+	d.zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	return d
+}
+
+func (d *directZip) Create(name string) (io.Writer, error) {
+	w, err := d.zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	return &partWriter{d: d, name: name, w: w}, nil
+}
+
+func (d *directZip) AddFS(fsys fs.FS) error { return d.zw.AddFS(fsys) }
+
+func (d *directZip) Close() error { return d.zw.Close() }
+
+// partWriter refuses a part past what a plain (non-zip64) local header
+// can describe.
+type partWriter struct {
+	d    *directZip
+	name string
+	w    io.Writer
+	n    int64
+}
+
+var errPartTooBig = errors.New("over 4 GiB uncompressed, which needs zip64 local headers this writer does not patch")
+
+func (p *partWriter) Write(b []byte) (int, error) {
+	if p.n += int64(len(b)); p.n > math.MaxUint32 {
+		if p.d.err == nil {
+			p.d.err = fmt.Errorf("workbook part %s: %w", p.name, errPartTooBig)
+		}
+		return 0, p.d.err
+	}
+	return p.w.Write(b)
 }
 
 func textCell(st styles, s string) any {
