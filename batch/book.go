@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"os"
 	"slices"
@@ -11,10 +12,13 @@ import (
 )
 
 // Book is the state of a batch folded from its journal: what each order
-// is known to be. It keeps a small fixed amount per order and no row
-// extras; Rows streams those from the journal again when needed.
+// is known to be. It keeps a small fixed amount per order, without
+// pointers (see order), and no row extras; Rows streams those from the
+// journal again when needed. Order and Orders hand out OrderState values
+// materialised from that compact form.
 //
-// A Book is not safe for concurrent use; the engine guards it.
+// A Book is not safe for concurrent use; the engine guards it. Order may
+// be called by many readers at once while nothing applies records.
 type Book struct {
 	Path     string
 	Header   Header
@@ -22,29 +26,25 @@ type Book struct {
 	HeadHash string    // hash of the last record
 	Records  int64     // records in the journal
 
-	orders map[string]*OrderState
-	list   []*OrderState // in the order each was first planned
-	cur    *section      // the latest complete input section
-	pend   *section      // an input section whose Planned has not come yet
-	last   *OrderState   // the order the decoder just looked up (replay)
+	orders []order // in the order each was first planned
+	index  orderIndex
+	seed   maphash.Seed
+	text   textStore
+	wide   map[wideKey]int // numbers too wide for their field in order
+	cur    *section        // the latest complete input section
+	pend   *section        // an input section whose Planned has not come yet
 }
 
 // section is one input section: an Input record, its rows, a Planned.
 type section struct {
 	info    InputInfo
-	seq     uint64 // seq of the Input record
-	prev    string // hash of the record before it
-	off     int64  // byte offset of the Input record, -1 if unknown
-	rows    []pendingRow
-	orders  []*OrderState // rows with an order, in input order
-	invalid int           // rows without an order
-}
-
-type pendingRow struct {
-	line, dupOf int
-	phone, pid  string
-	orderID     string
-	dup         bool
+	seq     uint64  // seq of the Input record
+	prev    string  // hash of the record before it
+	off     int64   // byte offset of the Input record, -1 if unknown
+	n       int     // rows read, invalid ones included
+	rows    []order // pending: rows with an order, only id and row fields set
+	members []int32 // planned: the orders of the rows with one, in input order
+	invalid int     // rows without an order
 }
 
 // OrderState is one order as the journal knows it.
@@ -116,10 +116,16 @@ type OrderState struct {
 
 // Status derives the workbook state of o. See the rules on OrderState.
 func (o *OrderState) Status() Status {
-	if o.Intents == 0 {
+	return statusOf(o.Intents > 0, o.QueryState, o.SubmitClass, o.intentSeq, o.outcomeSeq, o.notFoundSeq)
+}
+
+// statusOf applies the status rules; OrderState and the compact order
+// share it.
+func statusOf(intent bool, query juhe.GameState, submit juhe.Class, intentSeq, outcomeSeq, notFoundSeq uint64) Status {
+	if !intent {
 		return StatusNotSubmitted
 	}
-	switch o.QueryState {
+	switch query {
 	case juhe.StateSuccess:
 		return StatusSuccess
 	case juhe.StateFailed:
@@ -127,19 +133,19 @@ func (o *OrderState) Status() Status {
 	case juhe.StateCharging:
 		return StatusCharging
 	}
-	if o.intentSeq > o.outcomeSeq && o.intentSeq > o.notFoundSeq {
+	if intentSeq > outcomeSeq && intentSeq > notFoundSeq {
 		return StatusUnknown // in flight
 	}
-	switch o.SubmitClass {
+	switch submit {
 	case juhe.ClassAccepted:
 		return StatusCharging // seen created; a later 210511 does not undo that
 	case juhe.ClassRejected:
 		return StatusRejected
 	}
-	if o.notFoundSeq > o.outcomeSeq {
+	if notFoundSeq > outcomeSeq {
 		return StatusNotSubmitted
 	}
-	switch o.SubmitClass {
+	switch submit {
 	case juhe.ClassThrottled, juhe.ClassHalt:
 		return StatusNotSubmitted
 	}
@@ -177,7 +183,7 @@ func (o *OrderState) NeedsQuery() bool {
 }
 
 func newBook(path string) *Book {
-	return &Book{Path: path, orders: make(map[string]*OrderState)}
+	return &Book{Path: path, seed: maphash.MakeSeed()}
 }
 
 // LoadBook reads and verifies the journal at path and folds it into a Book.
@@ -192,27 +198,12 @@ func LoadBook(ctx context.Context, path string) (*Book, error) {
 	defer f.Close()
 	b := newBook(path)
 	s := newScanner(path, f)
-	s.dec.noHashes = true
-	s.dec.orderID = func(id []byte) (string, bool) {
-		o, ok := b.orders[string(id)]
-		if ok {
-			b.last = o
-			return o.OrderID, true
-		}
-		return "", false
-	}
-	if _, err := s.run(ctx, func(r *Record, off int64) error {
-		b.apply(r, off)
-		return nil
-	}); err != nil {
+	if _, err := s.replay(ctx, b); err != nil {
 		return nil, err
 	}
 	if s.recs == 0 {
 		return nil, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record"}
 	}
-	b.last = nil
-	b.Records = s.recs
-	b.HeadHash = string(s.prevHex[:])
 	return b, nil
 }
 
@@ -221,7 +212,8 @@ func LoadBook(ctx context.Context, path string) (*Book, error) {
 // journal order. The book keeps no reference to r.
 func (b *Book) Apply(r *Record) { b.apply(r, -1) }
 
-// apply folds r, read at byte offset off (-1 when unknown).
+// apply folds r, read at byte offset off (-1 when unknown). The frequent
+// record types go through the same appliers as replay (book_replay.go).
 func (b *Book) apply(r *Record, off int64) {
 	if r.Seq > 0 {
 		b.Records = int64(r.Seq)
@@ -237,157 +229,242 @@ func (b *Book) apply(r *Record, off int64) {
 		h.Settings = maps.Clone(h.Settings)
 		b.Header = h
 	case r.Input != nil:
-		in := *r.Input
-		in.Extra = slices.Clone(in.Extra) // the workbook shows these names
-		b.pend = &section{info: in, seq: r.Seq, prev: r.Prev, off: off}
+		b.beginInput(r.Input, r.Seq, r.Prev, off)
 	case r.Row != nil:
-		if b.pend == nil {
-			return
-		}
 		w := r.Row
-		if w.OrderID == "" || w.Status == RowInvalid {
-			b.pend.invalid++
-			b.pend.rows = append(b.pend.rows, pendingRow{line: w.Line})
-			return
-		}
-		b.pend.rows = append(b.pend.rows, pendingRow{
-			line: w.Line, dupOf: w.DupOf, phone: w.Phone, pid: w.Pid,
-			orderID: w.OrderID, dup: w.Status == RowDuplicate,
-		})
+		b.addRow(rowFields{line: w.Line, dupOf: w.DupOf, status: w.Status,
+			phone: []byte(w.Phone), pid: []byte(w.Pid), orderID: []byte(w.OrderID)})
 	case r.Planned != nil:
-		if b.pend == nil || r.Planned.Rows != len(b.pend.rows) {
-			b.pend = nil // not a complete section: ignored
-			return
-		}
-		b.plan(b.pend)
-		b.pend = nil
+		b.planned(r.Planned.Rows)
 	case r.Intent != nil:
-		o := b.order(r.Intent.OrderID)
-		o.Intents++
-		o.intentSeq = r.Seq
-		if o.SubmittedAt == 0 {
-			o.SubmittedAt = r.At
-		}
+		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At)
 	case r.Submit != nil:
-		b.applySubmit(r)
+		s := r.Submit
+		b.applySubmit(r.Seq, &submitFields{orderID: []byte(s.OrderID), class: s.Class, code: s.Code,
+			sporderID: []byte(s.SporderID), cost: s.Cost, hasCost: s.HasCost, cardName: []byte(s.CardName), reason: []byte(s.Reason)})
 	case r.Query != nil:
-		b.applyQuery(r)
+		q := r.Query
+		b.applyQuery(r.Seq, r.At, &queryFields{orderID: []byte(q.OrderID), class: q.Class, code: q.Code, state: q.State,
+			sporderID: []byte(q.SporderID), cost: q.Cost, hasCost: q.HasCost, reason: []byte(q.Reason)})
 	case r.Callback != nil:
 		c := r.Callback
-		o := b.order(c.OrderID)
-		o.CallbackState = c.State
-		o.CallbackAt = r.At
-		if o.SporderID == "" {
-			o.SporderID = c.SporderID
-		}
+		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State)
 	}
 }
 
-// plan makes s the current input: its orders are now "in the input".
-func (b *Book) plan(s *section) {
+// beginInput starts a pending input section.
+func (b *Book) beginInput(in *InputInfo, seq uint64, prev string, off int64) {
+	info := *in
+	info.Extra = slices.Clone(info.Extra) // the workbook shows these names
+	b.pend = &section{info: info, seq: seq, prev: prev, off: off}
+	if n := info.Rows; n > 0 {
+		b.pend.rows = make([]order, 0, min(n, 1<<22))
+	}
+}
+
+// rowFields is what the book keeps of a row record. The byte slices are
+// only read during the call.
+type rowFields struct {
+	line, dupOf         int
+	status              RowStatus
+	phone, pid, orderID []byte
+}
+
+func (b *Book) addRow(w rowFields) {
+	p := b.pend
+	if p == nil {
+		return
+	}
+	p.n++
+	if len(w.orderID) == 0 || w.status == RowInvalid {
+		p.invalid++
+		return
+	}
+	var o order
+	b.setID(&o, w.orderID)
+	b.setPhone(&o, w.phone)
+	o.pid = b.text.intern(w.pid)
+	o.line, o.dupOf = int64(w.line), int64(w.dupOf)
+	if w.status == RowDuplicate {
+		o.flags |= fDup
+	}
+	p.rows = append(p.rows, o)
+}
+
+// planned closes the pending section; it becomes the input when all its
+// rows were read, and is ignored otherwise.
+func (b *Book) planned(rows int) {
+	p := b.pend
+	b.pend = nil
+	if p == nil || rows != p.n {
+		return
+	}
 	if b.cur != nil {
-		for _, o := range b.cur.orders {
-			o.InInput = false
+		for _, i := range b.cur.members {
+			b.orders[i].flags &^= fInInput
 		}
 	}
-	s.orders = make([]*OrderState, 0, len(s.rows)-s.invalid)
+	pending := p.rows
+	p.rows = nil
+	p.members = make([]int32, 0, len(pending))
+	b.index.reserve(len(b.orders) + len(pending))
 	if len(b.orders) == 0 {
-		b.orders = make(map[string]*OrderState, len(s.rows))
-		b.list = make([]*OrderState, 0, len(s.rows))
+		// The first input: its rows become the orders in place. A row
+		// is copied out before its slot can be written, and new orders
+		// never overtake the rows still to be read.
+		b.orders = pending[:0]
+	} else {
+		b.orders = slices.Grow(b.orders, len(pending))
 	}
-	for _, p := range s.rows {
-		if p.orderID == "" {
-			continue
-		}
-		o := b.order(p.orderID)
-		o.Line, o.Phone, o.Pid, o.Dup, o.DupOf = p.line, p.phone, p.pid, p.dup, p.dupOf
-		o.InInput = true
-		s.orders = append(s.orders, o)
+	for k := range pending {
+		r := pending[k]
+		i := b.lookupOrAdd(&r)
+		o := &b.orders[i]
+		o.line, o.dupOf = r.line, r.dupOf
+		o.phone, o.pid = r.phone, r.pid
+		o.flags = o.flags&^(fDup|fPhoneText) | r.flags&(fDup|fPhoneText) | fInInput
+		p.members = append(p.members, i)
 	}
-	s.rows = nil
-	b.cur = s
-	b.Input = s.info
+	b.cur = p
+	b.Input = p.info
 }
 
-// order returns the state of id, creating it (as not in any input) if new.
-func (b *Book) order(id string) *OrderState {
-	if b.last != nil && b.last.OrderID == id {
-		return b.last
+// orderFor returns the index of the order id, creating it (as not in any
+// input) if new.
+func (b *Book) orderFor(id []byte) int32 {
+	var key order
+	if i, ok := b.find(id, &key); ok {
+		return i
 	}
-	if o, ok := b.orders[id]; ok {
-		return o
-	}
-	o := &OrderState{OrderID: id, QueryState: juhe.StateNone, CallbackState: juhe.StateNone}
-	b.orders[id] = o
-	b.list = append(b.list, o)
-	return o
+	b.setID(&key, id) // a text id is copied only now, when it is kept
+	return b.lookupOrAdd(&key)
 }
 
-func (b *Book) applySubmit(r *Record) {
-	s := r.Submit
-	o := b.order(s.OrderID)
-	o.Outcomes++
-	o.outcomeSeq = r.Seq
-	o.SubmitClass, o.SubmitCode = s.Class, s.Code
-	o.SubmitCost, o.SubmitHasCost = s.Cost, s.HasCost
-	if s.SporderID != "" {
-		o.SporderID = s.SporderID
+func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
+	o := &b.orders[b.orderFor(id)]
+	o.intents++
+	o.intentSeq = seq
+	if o.submittedAt == 0 {
+		o.submittedAt = at
 	}
-	if s.CardName != "" {
-		o.CardName = s.CardName
-	}
-	o.Code, o.Reason = s.Code, s.Reason
 }
 
-func (b *Book) applyQuery(r *Record) {
-	q := r.Query
-	o := b.order(q.OrderID)
-	o.QueryClass, o.QueryCode = q.Class, q.Code
-	o.Code, o.Reason = q.Code, q.Reason
-	switch q.Class {
+// submitFields is what the book keeps of a submit outcome.
+type submitFields struct {
+	orderID   []byte
+	class     juhe.Class
+	code      int
+	sporderID []byte
+	cost      juhe.Money
+	hasCost   bool
+	cardName  []byte
+	reason    []byte
+}
+
+func (b *Book) applySubmit(seq uint64, s *submitFields) {
+	i := b.orderFor(s.orderID)
+	o := &b.orders[i]
+	o.outcomes++
+	o.outcomeSeq = seq
+	o.submitClass = uint8(s.class)
+	o.submitCode = b.putWide(i, fSubmitCode, s.code)
+	o.submitCost = s.cost
+	o.setFlag(fSubmitHasCost, s.hasCost)
+	if len(s.sporderID) > 0 {
+		b.setSporder(o, s.sporderID)
+	}
+	if len(s.cardName) > 0 {
+		o.cardName = b.text.intern(s.cardName)
+	}
+	o.code = b.putWide(i, fCode, s.code)
+	o.reason = b.text.intern(s.reason)
+}
+
+// queryFields is what the book keeps of a query answer.
+type queryFields struct {
+	orderID   []byte
+	class     juhe.Class
+	code      int
+	state     juhe.GameState
+	sporderID []byte
+	cost      juhe.Money
+	hasCost   bool
+	reason    []byte
+}
+
+func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
+	i := b.orderFor(q.orderID)
+	o := &b.orders[i]
+	o.queryClass = uint8(q.class)
+	o.queryCode = b.putWide(i, fQueryCode, q.code)
+	o.code = b.putWide(i, fCode, q.code)
+	o.reason = b.text.intern(q.reason)
+	qs := juhe.GameState(o.queryState)
+	switch q.class {
 	case juhe.ClassNotFound:
-		if o.QueryState != juhe.StateNone {
-			o.Conflict = fmt.Sprintf("query said the order does not exist after one said state %d", o.QueryState)
+		if qs != juhe.StateNone {
+			o.conflict = b.text.intern(fmt.Appendf(nil, "query said the order does not exist after one said state %d", qs))
 			return
 		}
-		o.notFoundSeq = r.Seq
+		o.notFoundSeq = seq
 	case juhe.ClassAccepted:
-		if q.SporderID != "" {
-			o.SporderID = q.SporderID
+		if len(q.sporderID) > 0 {
+			b.setSporder(o, q.sporderID)
 		}
-		if q.HasCost {
-			o.QueryCost, o.QueryHasCost = q.Cost, true
+		if q.hasCost {
+			o.queryCost = q.cost
+			o.flags |= fQueryHasCost
 		}
-		switch q.State {
+		switch q.state {
 		case juhe.StateCharging, juhe.StateSuccess, juhe.StateFailed:
 		default:
 			return
 		}
-		if o.QueryState.Final() {
-			if q.State.Final() && q.State != o.QueryState {
-				o.Conflict = fmt.Sprintf("query said state %d after one confirmed state %d", q.State, o.QueryState)
+		if qs.Final() {
+			if q.state.Final() && q.state != qs {
+				o.conflict = b.text.intern(fmt.Appendf(nil, "query said state %d after one confirmed state %d", q.state, qs))
 			}
 			return
 		}
-		o.QueryState, o.QueryAt = q.State, r.At
-		if q.State.Final() {
-			o.FinalAt = r.At
-			o.viaCallback = o.CallbackState == q.State
+		o.queryState, o.queryAt = int8(q.state), at
+		if q.state.Final() {
+			o.finalAt = at
+			o.setFlag(fViaCallback, b.callbackState(i) == q.state)
 		}
 	}
 }
 
-// Order returns the state of orderID.
+func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.GameState) {
+	i := b.orderFor(id)
+	o := &b.orders[i]
+	o.callbackState = b.putWide(i, fCallbackState, int(state))
+	o.callbackAt = at
+	if o.sporder == 0 && len(sporderID) > 0 {
+		b.setSporder(o, sporderID)
+	}
+}
+
+// Order returns the state of orderID: a copy materialised from the book,
+// the caller's to keep; it does not follow later records.
 func (b *Book) Order(orderID string) (*OrderState, bool) {
-	o, ok := b.orders[orderID]
-	return o, ok
+	var key order
+	i, ok := b.find([]byte(orderID), &key)
+	if !ok {
+		return nil, false
+	}
+	o := new(OrderState)
+	b.state(i, o)
+	return o, true
 }
 
 // Orders calls fn for every order the journal knows, in the order each
-// was first planned.
+// was first planned. fn gets the same *OrderState every time, refilled:
+// it must not keep the pointer (copy the value to keep it).
 func (b *Book) Orders(fn func(*OrderState) error) error {
-	for _, o := range b.list {
-		if err := fn(o); err != nil {
+	var o OrderState
+	for i := range b.orders {
+		b.state(int32(i), &o)
+		if err := fn(&o); err != nil {
 			return err
 		}
 	}
@@ -446,15 +523,16 @@ func (b *Book) Counts() Totals {
 		t.ByStatus[s] = 0
 	}
 	if b.cur != nil {
-		t.Rows = len(b.cur.orders) + b.cur.invalid
+		t.Rows = len(b.cur.members) + b.cur.invalid
 		t.ByStatus[StatusInvalid] += b.cur.invalid
-		for _, o := range b.cur.orders {
-			st := o.Status()
+		for _, i := range b.cur.members {
+			o := &b.orders[i]
+			st := o.status()
 			t.ByStatus[st]++
 			if !st.Final() {
 				t.OpenCount++
 			}
-			c, ok := o.Cost()
+			c, ok := o.cost()
 			if !ok {
 				continue
 			}
@@ -468,8 +546,8 @@ func (b *Book) Counts() Totals {
 			}
 		}
 	}
-	for _, o := range b.list {
-		if !o.InInput {
+	for i := range b.orders {
+		if b.orders[i].flags&fInInput == 0 {
 			t.Orphans++
 		}
 	}

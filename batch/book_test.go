@@ -111,6 +111,7 @@ func TestCostAndFinalAt(t *testing.T) {
 	q := bkQuery(juhe.ClassAccepted, juhe.StateSuccess)
 	q.Seq, q.At = 7, 50
 	b.Apply(q)
+	o, _ = b.Order("O") // a snapshot: fetch it again after Apply
 	if c, ok := o.Cost(); !ok || c != 990 || o.FinalAt != 50 || o.SubmittedAt != 10 {
 		t.Errorf("cost %v %v final %d submitted %d", c, ok, o.FinalAt, o.SubmittedAt)
 	}

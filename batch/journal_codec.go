@@ -241,29 +241,31 @@ func appendHex(dst, b []byte) []byte {
 
 // decodeHash decodes 64 lowercase hex digits.
 func decodeHash(b []byte, out *[32]byte) bool {
-	if len(b) != hashHexLen {
-		return false
-	}
-	for i := 0; i < 32; i++ {
-		hi, ok1 := unhex(b[2*i])
-		lo, ok2 := unhex(b[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		out[i] = hi<<4 | lo
-	}
-	return true
+	return len(b) == hashHexLen && decodeHex(out[:], b)
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
+// decodeHex decodes lowercase hex digits src into dst (len(src) =
+// 2*len(dst)), reporting whether all were hex.
+func decodeHex(dst, src []byte) bool {
+	var bad byte
+	for i := range dst {
+		hi, lo := hexVal[src[2*i]], hexVal[src[2*i+1]]
+		bad |= hi | lo
+		dst[i] = hi<<4 | lo&15
 	}
-	return 0, false
+	return bad&0x80 == 0
 }
+
+// hexVal is the value of a lowercase hex digit, 0xff for any other byte.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := 0; i < 16; i++ {
+		t[hexDigits[i]] = byte(i)
+	}
+	return t
+}()
 
 // lineError is why one line is not a valid record.
 type lineError struct{ why string }
@@ -303,9 +305,6 @@ type decoder struct {
 	// noHashes leaves Prev and Hash empty on the frequent record types
 	// (rows, intents, outcomes, callbacks): LoadBook does not need them.
 	noHashes bool
-	// orderID, when set, returns an existing string for an orderid so
-	// that replay does not allocate one per record.
-	orderID func([]byte) (string, bool)
 
 	rec      Record
 	header   Header
@@ -323,29 +322,9 @@ const maxInterned = 1 << 14
 // str returns the field as a string, unescaped; interned when asked.
 func (d *decoder) str(b []byte, intern bool) (string, error) {
 	if bytes.IndexByte(b, '\\') >= 0 {
-		out := d.scratch[:0]
-		for i := 0; i < len(b); i++ {
-			c := b[i]
-			if c != '\\' {
-				out = append(out, c)
-				continue
-			}
-			i++
-			if i == len(b) {
-				return "", lineErr("dangling backslash")
-			}
-			switch b[i] {
-			case '\\':
-				out = append(out, '\\')
-			case 't':
-				out = append(out, '\t')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			default:
-				return "", lineErr("bad escape \\%c", b[i])
-			}
+		out, err := unescape(d.scratch[:0], b)
+		if err != nil {
+			return "", err
 		}
 		d.scratch = out
 		b = out
@@ -364,6 +343,34 @@ func (d *decoder) str(b []byte, intern bool) (string, error) {
 		d.intern[s] = s
 	}
 	return s, nil
+}
+
+// unescape appends the text field b, unescaped, to dst.
+func unescape(dst, b []byte) ([]byte, error) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		if i == len(b) {
+			return dst, lineErr("dangling backslash")
+		}
+		switch b[i] {
+		case '\\':
+			dst = append(dst, '\\')
+		case 't':
+			dst = append(dst, '\t')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		default:
+			return dst, lineErr("bad escape \\%c", b[i])
+		}
+	}
+	return dst, nil
 }
 
 // parseInt parses a canonical decimal integer: no sign but a leading minus
@@ -506,13 +513,13 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 		r.Planned = &d.planned
 	case RecIntent:
 		t := &d.intent
-		t.OrderID = p.oid()
+		t.OrderID = p.str(false)
 		t.Attempt = p.int()
 		r.Intent = t
 	case RecSubmit:
 		s := &d.submit
 		*s = SubmitResult{}
-		s.OrderID = p.oid()
+		s.OrderID = p.str(false)
 		s.Class = p.class()
 		s.Code = p.int()
 		s.SporderID = p.str(false)
@@ -523,7 +530,7 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 	case RecQuery:
 		q := &d.query
 		*q = QueryResult{}
-		q.OrderID = p.oid()
+		q.OrderID = p.str(false)
 		q.Class = p.class()
 		q.Code = p.int()
 		q.State = juhe.GameState(p.int())
@@ -534,7 +541,7 @@ func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
 	case RecCallback:
 		c := &d.callback
 		*c = CallbackNote{}
-		c.OrderID = p.oid()
+		c.OrderID = p.str(false)
 		c.SporderID = p.str(false)
 		c.State = juhe.GameState(p.int())
 		c.ErrMsg = p.str(true)
@@ -594,17 +601,6 @@ func (p *fieldParser) str(intern bool) string {
 		p.fail(err)
 	}
 	return s
-}
-
-func (p *fieldParser) oid() string {
-	if p.d.orderID == nil || p.i >= len(p.f) || bytes.IndexByte(p.f[p.i], '\\') >= 0 {
-		return p.str(false)
-	}
-	if s, ok := p.d.orderID(p.f[p.i]); ok {
-		p.i++
-		return s
-	}
-	return p.str(false)
 }
 
 func (p *fieldParser) int() int {

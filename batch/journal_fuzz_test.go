@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzJournal feeds arbitrary bytes to the journal reader as a file:
-// VerifyJournal, LoadBook and OpenJournal never panic, and whatever the
-// reader accepts re-encodes to exactly the bytes it was read from.
+// VerifyJournal, LoadBook and OpenJournal never panic, whatever the
+// reader accepts re-encodes to exactly the bytes it was read from, and
+// LoadBook's in-place replay agrees with decoding every record.
 func FuzzJournal(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -24,7 +25,14 @@ func FuzzJournal(f *testing.F) {
 		if verr == nil && (lerr != nil || b.Records != v.Records || b.HeadHash != v.HeadHash) {
 			t.Fatalf("verify ok (%+v) but LoadBook: %v", v, lerr)
 		}
+		ref, rerr := referenceBook(ctx, path)
+		if (rerr == nil) != (lerr == nil) {
+			t.Fatalf("LoadBook: %v; decoding every record: %v", lerr, rerr)
+		}
 		if lerr == nil {
+			if d := sameBooks(b, ref); d != "" {
+				t.Fatalf("LoadBook and decoding every record differ: %s", d)
+			}
 			b.Counts()
 			b.Orders(func(o *OrderState) error { o.Status(); o.Source(); o.Cost(); return nil })
 			b.Rows(ctx, func(*RowRecord) error { return nil })

@@ -133,6 +133,23 @@ func (s *scanner) seal(line []byte) (prevAt, hashAt int, err error) {
 // its byte offset. It stops with fn's error, with a *DamageError, or at
 // the end: then t is nil for a clean end, or the torn tail found.
 func (s *scanner) run(ctx context.Context, fn func(*Record, int64) error) (t *tail, err error) {
+	return s.loop(ctx, func(body []byte, prevAt, hashAt int, off int64) (bad, err error) {
+		rec, bad := s.decodeRecord(body, prevAt, hashAt)
+		if bad != nil || fn == nil {
+			return bad, nil
+		}
+		return nil, fn(rec, off)
+	})
+}
+
+// lineFunc takes one sealed line (without LF, its seq and chain checked)
+// at byte offset off. It returns bad when the line is not a valid record,
+// before acting on it; err stops the scan as it is.
+type lineFunc func(body []byte, prevAt, hashAt int, off int64) (bad, err error)
+
+// loop reads lines to the end, checks each one's framing, checksum, seq
+// and chain, and hands it to fn. It returns as run does.
+func (s *scanner) loop(ctx context.Context, fn lineFunc) (t *tail, err error) {
 	for {
 		if s.recs&ctxCheckMask == 0 {
 			if err := ctx.Err(); err != nil {
@@ -153,17 +170,23 @@ func (s *scanner) run(ctx context.Context, fn func(*Record, int64) error) (t *ta
 			return s.incomplete(line)
 		}
 		body := line[:len(line)-1]
-		rec, err := s.record(body)
-		if err != nil {
+		var bad error
+		var prevAt, hashAt int
+		if len(body) == 0 {
+			bad = lineErr("empty line")
+		} else {
+			prevAt, hashAt, bad = s.seal(body)
+		}
+		if bad == nil {
+			if bad, err = fn(body, prevAt, hashAt, s.off); err != nil {
+				return nil, err
+			}
+		}
+		if bad != nil {
 			if len(body) > 0 && body[0] == 0 {
 				return s.zeroLed(line)
 			}
-			return nil, s.damage(err.Error())
-		}
-		if fn != nil {
-			if err := fn(rec, s.off); err != nil {
-				return nil, err
-			}
+			return nil, s.damage(bad.Error())
 		}
 		s.accept(body)
 		s.off += int64(len(line))
@@ -185,15 +208,23 @@ func (s *scanner) record(body []byte) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.decodeRecord(body, prevAt, hashAt)
+}
+
+// decodeRecord decodes a sealed line and checks its place: the header is
+// record 1 and only record 1.
+func (s *scanner) decodeRecord(body []byte, prevAt, hashAt int) (*Record, error) {
 	rec, err := s.dec.decode(body, prevAt, hashAt)
 	if err != nil {
 		return nil, err
 	}
 	if (rec.Type == RecHeader) != (rec.Seq == 1) {
-		return nil, lineErr("the header must be record 1, and only record 1")
+		return nil, errHeaderPlace
 	}
 	return rec, nil
 }
+
+var errHeaderPlace = &lineError{"the header must be record 1, and only record 1"}
 
 // incomplete classifies a last line without LF. It is a torn write,
 // unless it is a whole valid record followed by one stray byte: then the

@@ -1,0 +1,391 @@
+package batch
+
+import (
+	"bytes"
+	"encoding/hex"
+	"hash/maphash"
+	"math"
+	"strconv"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// order is one order in a Book, kept without pointers so that a book of
+// a million orders is one flat slice the garbage collector need not scan.
+// Strings that repeat (pid, card name, reason, conflict) are numbers in
+// the book's intern table; the rest live in its byte arena. An orderid of
+// 32 lowercase hex digits (every orderid flowbatch makes) is kept as its
+// 16 bytes, a phone of decimal digits as a number; anything else is kept
+// as text in the arena, flagged.
+type order struct {
+	id    [16]byte // the decoded orderid, or its arena text (fIDText)
+	phone uint64   // the phone's digits, or its arena text (fPhoneText)
+
+	line, dupOf int64
+	sporder     txt
+
+	submittedAt, queryAt, callbackAt, finalAt int64
+	submitCost, queryCost                     juhe.Money
+	intentSeq, outcomeSeq, notFoundSeq        uint64
+
+	intents, outcomes uint32
+	// Numbers that fit in an int32; anything else is wide and kept in
+	// Book.wide.
+	submitCode, queryCode, code, callbackState int32
+
+	pid, cardName, reason, conflict uint32 // in the intern table
+
+	submitClass, queryClass uint8
+	queryState              int8 // StateNone, or a confirmed 0, 1 or 9
+	flags                   uint8
+}
+
+const (
+	fInInput uint8 = 1 << iota
+	fDup
+	fSubmitHasCost
+	fQueryHasCost
+	fViaCallback
+	fIDText
+	fPhoneText
+)
+
+func (o *order) setFlag(f uint8, on bool) {
+	if on {
+		o.flags |= f
+	} else {
+		o.flags &^= f
+	}
+}
+
+func (o *order) status() Status {
+	return statusOf(o.intents > 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass), o.intentSeq, o.outcomeSeq, o.notFoundSeq)
+}
+
+func (o *order) cost() (juhe.Money, bool) {
+	if o.flags&fQueryHasCost != 0 {
+		return o.queryCost, true
+	}
+	return o.submitCost, o.flags&fSubmitHasCost != 0
+}
+
+// A wide number does not fit in its int32 field: the field holds wide and
+// the value is in Book.wide under the order and field.
+const wide = math.MinInt32
+
+type wideField uint8
+
+const (
+	fSubmitCode wideField = iota
+	fQueryCode
+	fCode
+	fCallbackState
+)
+
+type wideKey struct {
+	order int32
+	field wideField
+}
+
+func (b *Book) putWide(i int32, f wideField, v int) int32 {
+	if v != wide && v == int(int32(v)) {
+		return int32(v)
+	}
+	if b.wide == nil {
+		b.wide = make(map[wideKey]int)
+	}
+	b.wide[wideKey{i, f}] = v
+	return wide
+}
+
+func (b *Book) getWide(i int32, f wideField, v int32) int {
+	if v != wide {
+		return int(v)
+	}
+	return b.wide[wideKey{i, f}]
+}
+
+func (b *Book) callbackState(i int32) juhe.GameState {
+	return juhe.GameState(b.getWide(i, fCallbackState, b.orders[i].callbackState))
+}
+
+// txt is a string in a textStore's arena: offset<<26 | length. Journal
+// lines are at most 64 MiB, so a field's length fits in 26 bits. 0 is "".
+type txt uint64
+
+const txtLenBits = 26
+
+// textStore holds a book's strings: an arena for strings that do not
+// repeat, an intern table for those that do (0 is "").
+type textStore struct {
+	arena []byte
+	strs  []string
+	ids   map[string]uint32
+}
+
+func (t *textStore) put(s []byte) txt {
+	if len(s) == 0 {
+		return 0
+	}
+	off := len(t.arena)
+	t.arena = append(t.arena, s...)
+	return txt(uint64(off)<<txtLenBits | uint64(len(s)))
+}
+
+func (t *textStore) bytes(x txt) []byte {
+	off, n := uint64(x)>>txtLenBits, uint64(x)&(1<<txtLenBits-1)
+	return t.arena[off : off+n]
+}
+
+func (t *textStore) get(x txt) string {
+	if x == 0 {
+		return ""
+	}
+	return string(t.bytes(x))
+}
+
+func (t *textStore) intern(s []byte) uint32 {
+	if len(s) == 0 {
+		return 0
+	}
+	if i, ok := t.ids[string(s)]; ok {
+		return i
+	}
+	if t.ids == nil {
+		t.ids = make(map[string]uint32)
+		t.strs = append(t.strs, "")
+	}
+	i := uint32(len(t.strs))
+	str := string(s)
+	t.strs = append(t.strs, str)
+	t.ids[str] = i
+	return i
+}
+
+func (t *textStore) str(i uint32) string {
+	if i == 0 {
+		return ""
+	}
+	return t.strs[i]
+}
+
+// hexID decodes an orderid of 32 lowercase hex digits.
+func hexID(id []byte) (raw [16]byte, ok bool) {
+	return raw, len(id) == 32 && decodeHex(raw[:], id)
+}
+
+func (o *order) idText() txt {
+	var n uint64
+	for i := 0; i < 8; i++ {
+		n |= uint64(o.id[i]) << (8 * i)
+	}
+	return txt(n)
+}
+
+func (b *Book) setID(o *order, id []byte) {
+	if raw, ok := hexID(id); ok {
+		o.id = raw
+		o.flags &^= fIDText
+		return
+	}
+	x := uint64(b.text.put(id))
+	o.id = [16]byte{}
+	for i := 0; i < 8; i++ {
+		o.id[i] = byte(x >> (8 * i))
+	}
+	o.flags |= fIDText
+}
+
+func (b *Book) idString(o *order) string {
+	if o.flags&fIDText != 0 {
+		return b.text.get(o.idText())
+	}
+	return hex.EncodeToString(o.id[:])
+}
+
+// setPhone keeps a phone of 1 to 19 decimal digits without a leading zero
+// as a number; any other text (rare: phones are normalised) in the arena.
+func (b *Book) setPhone(o *order, p []byte) {
+	if n, ok := parseUint(p); ok && len(p) > 0 && p[0] != '0' {
+		o.phone = n
+		o.flags &^= fPhoneText
+		return
+	}
+	o.phone = uint64(b.text.put(p))
+	o.flags |= fPhoneText
+}
+
+func (b *Book) phoneString(o *order) string {
+	if o.flags&fPhoneText != 0 {
+		return b.text.get(txt(o.phone))
+	}
+	return strconv.FormatUint(o.phone, 10)
+}
+
+func (b *Book) setSporder(o *order, s []byte) {
+	if o.sporder != 0 && bytes.Equal(b.text.bytes(o.sporder), s) {
+		return
+	}
+	o.sporder = b.text.put(s)
+}
+
+// hashOf hashes an order's id as find hashes the same id's text.
+func (b *Book) hashOf(o *order) uint64 {
+	if o.flags&fIDText != 0 {
+		return maphash.Bytes(b.seed, b.text.bytes(o.idText()))
+	}
+	return maphash.Bytes(b.seed, o.id[:])
+}
+
+func (b *Book) sameID(a, c *order) bool {
+	if a.flags&fIDText != c.flags&fIDText {
+		return false
+	}
+	if a.flags&fIDText != 0 {
+		return bytes.Equal(b.text.bytes(a.idText()), b.text.bytes(c.idText()))
+	}
+	return a.id == c.id
+}
+
+// find looks up the order with the orderid id. It fills key with the id
+// when it is hex, so that the caller can add it without decoding again.
+// It does not change the book.
+func (b *Book) find(id []byte, key *order) (int32, bool) {
+	x := &b.index
+	if len(x.slots) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.slots) - 1)
+	raw, isHex := hexID(id)
+	var hi uint64
+	if isHex {
+		key.id = raw
+		hi = maphash.Bytes(b.seed, raw[:]) >> 32
+	} else {
+		hi = maphash.Bytes(b.seed, id) >> 32
+	}
+	for p := hi & mask; ; p = (p + 1) & mask {
+		s := x.slots[p]
+		if s == 0 {
+			return 0, false
+		}
+		if s>>32 != hi {
+			continue
+		}
+		i := int32(uint32(s) - 1)
+		o := &b.orders[i]
+		if isHex {
+			if o.flags&fIDText == 0 && o.id == raw {
+				return i, true
+			}
+		} else if o.flags&fIDText != 0 && bytes.Equal(b.text.bytes(o.idText()), id) {
+			return i, true
+		}
+	}
+}
+
+// lookupOrAdd returns the index of the order with r's id, adding a new
+// order (not in any input) when there is none.
+func (b *Book) lookupOrAdd(r *order) int32 {
+	h := b.hashOf(r)
+	x := &b.index
+	if len(x.slots) > 0 {
+		mask := uint64(len(x.slots) - 1)
+		hi := h >> 32
+		for p := hi & mask; ; p = (p + 1) & mask {
+			s := x.slots[p]
+			if s == 0 {
+				break
+			}
+			if i := int32(uint32(s) - 1); s>>32 == hi && b.sameID(&b.orders[i], r) {
+				return i
+			}
+		}
+	}
+	i := int32(len(b.orders))
+	b.orders = append(b.orders, order{id: r.id, flags: r.flags & fIDText,
+		queryState: int8(juhe.StateNone), callbackState: int32(juhe.StateNone)})
+	x.add(h, i)
+	return i
+}
+
+// orderIndex maps orderids to order indexes: open addressing with linear
+// probing over slots holding the upper 32 bits of the id's hash and the
+// index+1 (0 is an empty slot).
+type orderIndex struct {
+	slots []uint64
+	n     int
+}
+
+// add inserts index i for hash h; the id must not be in the index.
+func (x *orderIndex) add(h uint64, i int32) {
+	x.reserve(x.n + 1)
+	x.insert(h>>32<<32 | uint64(uint32(i)+1))
+	x.n++
+}
+
+func (x *orderIndex) insert(s uint64) {
+	mask := uint64(len(x.slots) - 1)
+	p := s >> 32 & mask
+	for x.slots[p] != 0 {
+		p = (p + 1) & mask
+	}
+	x.slots[p] = s
+}
+
+// reserve makes room for n ids at a load of at most 3/4.
+func (x *orderIndex) reserve(n int) {
+	size := max(len(x.slots), 8)
+	for n*4 > size*3 {
+		size *= 2
+	}
+	if size == len(x.slots) {
+		return
+	}
+	old := x.slots
+	x.slots = make([]uint64, size)
+	for _, s := range old {
+		if s != 0 {
+			x.insert(s)
+		}
+	}
+}
+
+// state materialises order i into o.
+func (b *Book) state(i int32, o *OrderState) {
+	r := &b.orders[i]
+	*o = OrderState{
+		OrderID:       b.idString(r),
+		Line:          int(r.line),
+		Phone:         b.phoneString(r),
+		Pid:           b.text.str(r.pid),
+		Dup:           r.flags&fDup != 0,
+		DupOf:         int(r.dupOf),
+		InInput:       r.flags&fInInput != 0,
+		Intents:       int(r.intents),
+		Outcomes:      int(r.outcomes),
+		SubmittedAt:   r.submittedAt,
+		SubmitClass:   juhe.Class(r.submitClass),
+		SubmitCode:    b.getWide(i, fSubmitCode, r.submitCode),
+		SubmitCost:    r.submitCost,
+		SubmitHasCost: r.flags&fSubmitHasCost != 0,
+		SporderID:     b.text.get(r.sporder),
+		CardName:      b.text.str(r.cardName),
+		QueryClass:    juhe.Class(r.queryClass),
+		QueryCode:     b.getWide(i, fQueryCode, r.queryCode),
+		QueryState:    juhe.GameState(r.queryState),
+		QueryCost:     r.queryCost,
+		QueryHasCost:  r.flags&fQueryHasCost != 0,
+		QueryAt:       r.queryAt,
+		CallbackState: b.callbackState(i),
+		CallbackAt:    r.callbackAt,
+		FinalAt:       r.finalAt,
+		Code:          b.getWide(i, fCode, r.code),
+		Reason:        b.text.str(r.reason),
+		Conflict:      b.text.str(r.conflict),
+		intentSeq:     r.intentSeq,
+		outcomeSeq:    r.outcomeSeq,
+		notFoundSeq:   r.notFoundSeq,
+		viaCallback:   r.flags&fViaCallback != 0,
+	}
+}
