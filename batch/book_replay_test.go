@@ -79,7 +79,7 @@ func TestReplayMatchesDecoder(t *testing.T) {
 		{Type: RecInput, Input: &InputInfo{Name: "v2.csv", Rows: 5, Extra: []string{"名", "d\tx"}}},
 		row(2, "15925601712", "10", hexA, RowValid), row(3, "", "", "", RowInvalid),
 		row(4, "1592560171X", "20", hexB, RowDuplicate), row(5, "15925601713", "20", hexB, RowValid),
-		row(6, "9999999999999999999", "10", "UPPER" + hexA[5:], RowValid),
+		row(6, "9999999999999999999", "10", "UPPER"+hexA[5:], RowValid),
 		{Type: RecPlanned, Planned: &Planned{Rows: 5}},
 		{Type: RecIntent, Intent: &Intent{OrderID: hexA, Attempt: 1}},
 		{Type: RecSubmit, Submit: &SubmitResult{OrderID: hexA, Class: juhe.ClassAccepted, Code: 0, Reason: "成功", SporderID: "J1", Cost: 19630, HasCost: true, CardName: "移动\\1G"}},
