@@ -28,6 +28,7 @@ type Book struct {
 
 	orders []order // in the order each was first planned
 	index  orderIndex
+	hint   int32 // the order after the last one found by a hex orderid
 	seed   maphash.Seed
 	text   textStore
 	wide   map[wideKey]int // numbers too wide for their field in order
@@ -334,6 +335,7 @@ func (b *Book) planned(rows int) {
 func (b *Book) orderFor(id []byte) int32 {
 	var key order
 	if i, ok := b.find(id, &key); ok {
+		b.hint = i + 1 // only here: find must not write, readers share it
 		return i
 	}
 	b.setID(&key, id) // a text id is copied only now, when it is kept

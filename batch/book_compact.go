@@ -109,32 +109,46 @@ func (b *Book) callbackState(i int32) juhe.GameState {
 	return juhe.GameState(b.getWide(i, fCallbackState, b.orders[i].callbackState))
 }
 
-// txt is a string in a textStore's arena: offset<<26 | length. Journal
-// lines are at most 64 MiB, so a field's length fits in 26 bits. 0 is "".
+// txt is a string in a textStore's arena: chunk<<46 | offset<<26 |
+// length. Journal lines are at most 64 MiB, so a field's length fits in
+// 26 bits; a string longer than a chunk gets a chunk of its own. 0 is "".
 type txt uint64
 
-const txtLenBits = 26
+const (
+	txtLenBits = 26
+	txtOffBits = 20
+	chunkSize  = 1 << txtOffBits
+)
 
 // textStore holds a book's strings: an arena for strings that do not
-// repeat, an intern table for those that do (0 is "").
+// repeat, in chunks that are never moved (no garbage as it grows), and
+// an intern table for those that do (0 is "").
 type textStore struct {
-	arena []byte
-	strs  []string
-	ids   map[string]uint32
+	chunks [][]byte
+	strs   []string
+	ids    map[string]uint32
 }
 
 func (t *textStore) put(s []byte) txt {
 	if len(s) == 0 {
 		return 0
 	}
-	off := len(t.arena)
-	t.arena = append(t.arena, s...)
-	return txt(uint64(off)<<txtLenBits | uint64(len(s)))
+	n := len(t.chunks)
+	if n == 0 || len(t.chunks[n-1])+len(s) > cap(t.chunks[n-1]) {
+		t.chunks = append(t.chunks, make([]byte, 0, max(chunkSize, len(s))))
+		n++
+	}
+	c := &t.chunks[n-1]
+	off := len(*c)
+	*c = append(*c, s...)
+	return txt(uint64(n-1)<<(txtOffBits+txtLenBits) | uint64(off)<<txtLenBits | uint64(len(s)))
 }
 
 func (t *textStore) bytes(x txt) []byte {
-	off, n := uint64(x)>>txtLenBits, uint64(x)&(1<<txtLenBits-1)
-	return t.arena[off : off+n]
+	c := uint64(x) >> (txtOffBits + txtLenBits)
+	off := uint64(x) >> txtLenBits & (1<<txtOffBits - 1)
+	n := uint64(x) & (1<<txtLenBits - 1)
+	return t.chunks[c][off : off+n]
 }
 
 func (t *textStore) get(x txt) string {
@@ -260,6 +274,11 @@ func (b *Book) find(id []byte, key *order) (int32, bool) {
 	var hi uint64
 	if isHex {
 		key.id = raw
+		// Outcomes and queries mostly come in the order of the rows:
+		// try the order after the last one found before hashing.
+		if h := b.hint; h < int32(len(b.orders)) && b.orders[h].id == raw && b.orders[h].flags&fIDText == 0 {
+			return h, true
+		}
 		hi = maphash.Bytes(b.seed, raw[:]) >> 32
 	} else {
 		hi = maphash.Bytes(b.seed, id) >> 32

@@ -15,15 +15,15 @@ import (
 // it is applied, and refused exactly when the decoder refuses it.
 func (s *scanner) replay(ctx context.Context, b *Book) (*tail, error) {
 	var p lineParser
-	t, err := s.loop(ctx, func(body []byte, prevAt, hashAt int, off int64) (bad, err error) {
-		if typ, ok := fastType(body); ok {
-			return p.apply(b, typ, uint64(s.recs+1), body[:prevAt-1]), nil
+	t, err := s.loopAhead(ctx, func(l sealed) (bad, err error) {
+		if typ, ok := fastType(l.body); ok {
+			return p.apply(b, typ, l.seq, l.body[:l.prevAt-1]), nil
 		}
-		rec, bad := s.decodeRecord(body, prevAt, hashAt)
+		rec, bad := s.decodeRecord(l.body, l.prevAt, l.hashAt)
 		if bad != nil {
 			return bad, nil
 		}
-		b.apply(rec, off)
+		b.apply(rec, l.off)
 		return nil, nil
 	})
 	if err != nil {

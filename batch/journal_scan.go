@@ -133,64 +133,171 @@ func (s *scanner) seal(line []byte) (prevAt, hashAt int, err error) {
 // its byte offset. It stops with fn's error, with a *DamageError, or at
 // the end: then t is nil for a clean end, or the torn tail found.
 func (s *scanner) run(ctx context.Context, fn func(*Record, int64) error) (t *tail, err error) {
-	return s.loop(ctx, func(body []byte, prevAt, hashAt int, off int64) (bad, err error) {
-		rec, bad := s.decodeRecord(body, prevAt, hashAt)
+	return s.loop(ctx, func(l sealed) (bad, err error) {
+		rec, bad := s.decodeRecord(l.body, l.prevAt, l.hashAt)
 		if bad != nil || fn == nil {
 			return bad, nil
 		}
-		return nil, fn(rec, off)
+		return nil, fn(rec, l.off)
 	})
 }
 
-// lineFunc takes one sealed line (without LF, its seq and chain checked)
-// at byte offset off. It returns bad when the line is not a valid record,
-// before acting on it; err stops the scan as it is.
-type lineFunc func(body []byte, prevAt, hashAt int, off int64) (bad, err error)
+// sealed is one line (without LF) whose framing, checksum, seq and place
+// in the chain are checked.
+type sealed struct {
+	body           []byte
+	prevAt, hashAt int
+	seq            uint64
+	off            int64 // byte offset of the line
+}
 
-// loop reads lines to the end, checks each one's framing, checksum, seq
-// and chain, and hands it to fn. It returns as run does.
+// lineFunc takes a sealed line. It returns bad when the line is not a
+// valid record, before acting on it; err stops the scan as it is.
+type lineFunc func(l sealed) (bad, err error)
+
+// next reads and seals the next line. At the end of the lines it returns
+// done and the scan's result, as run returns it. A line that is not a
+// record comes back with bad set.
+func (s *scanner) next(ctx context.Context) (l sealed, line []byte, bad error, done bool, t *tail, err error) {
+	if s.recs&ctxCheckMask == 0 {
+		if err := ctx.Err(); err != nil {
+			return l, nil, nil, true, nil, err
+		}
+	}
+	line, err = s.readLine()
+	switch {
+	case err == io.EOF:
+		return l, nil, nil, true, nil, nil
+	case err == errLineTooLong:
+		return l, nil, nil, true, nil, s.damage(err.Error())
+	case err != nil:
+		return l, nil, nil, true, nil, fmt.Errorf("reading journal %s at byte %d: %w", s.path, s.off, err)
+	case line[len(line)-1] != '\n':
+		t, err := s.incomplete(line)
+		return l, nil, nil, true, t, err
+	}
+	l = sealed{body: line[:len(line)-1], seq: uint64(s.recs + 1), off: s.off}
+	if len(l.body) == 0 {
+		bad = lineErr("empty line")
+	} else {
+		l.prevAt, l.hashAt, bad = s.seal(l.body)
+	}
+	return l, line, bad, false, nil, nil
+}
+
+// refuse ends a scan at a line that is not a record: a torn tail when it
+// starts with a zero byte and nothing intact follows, damage otherwise.
+func (s *scanner) refuse(line []byte, bad error) (*tail, error) {
+	if len(line) > 1 && line[0] == 0 {
+		return s.zeroLed(line)
+	}
+	return nil, s.damage(bad.Error())
+}
+
+// loop reads lines to the end, checks each one and hands it to fn. It
+// returns as run does.
 func (s *scanner) loop(ctx context.Context, fn lineFunc) (t *tail, err error) {
 	for {
-		if s.recs&ctxCheckMask == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		line, err := s.readLine()
-		if err == io.EOF {
-			return nil, nil
-		}
-		if err == errLineTooLong {
-			return nil, s.damage(err.Error())
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading journal %s at byte %d: %w", s.path, s.off, err)
-		}
-		if line[len(line)-1] != '\n' {
-			return s.incomplete(line)
-		}
-		body := line[:len(line)-1]
-		var bad error
-		var prevAt, hashAt int
-		if len(body) == 0 {
-			bad = lineErr("empty line")
-		} else {
-			prevAt, hashAt, bad = s.seal(body)
+		l, line, bad, done, t, err := s.next(ctx)
+		if done {
+			return t, err
 		}
 		if bad == nil {
-			if bad, err = fn(body, prevAt, hashAt, s.off); err != nil {
+			if bad, err = fn(l); err != nil {
 				return nil, err
 			}
 		}
 		if bad != nil {
-			if len(body) > 0 && body[0] == 0 {
-				return s.zeroLed(line)
-			}
-			return nil, s.damage(bad.Error())
+			return s.refuse(line, bad)
 		}
-		s.accept(body)
+		s.accept(l.body)
 		s.off += int64(len(line))
 	}
+}
+
+// loopAhead is loop on two goroutines: this one reads, hashes and checks
+// the chain (which must be sequential), and copies the sealed lines in
+// batches to fn on another. The result is the same as loop's: lines are
+// handed to fn in order, and a line fn calls bad is damage at that line
+// even when the reader has gone past it.
+func (s *scanner) loopAhead(ctx context.Context, fn lineFunc) (*tail, error) {
+	type batch struct {
+		buf   []byte
+		lines []sealed // bodies point into buf
+	}
+	const batchBytes = 1 << 20
+	free := make(chan *batch, 4)
+	full := make(chan *batch, 4)
+	stop := make(chan struct{})
+	for range cap(free) {
+		free <- &batch{buf: make([]byte, 0, batchBytes+4096)}
+	}
+	var (
+		endTail *tail
+		endErr  error
+	)
+	go func() {
+		defer close(full)
+		send := func(b *batch) bool {
+			select {
+			case full <- b:
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		b := <-free
+		for {
+			l, line, bad, done, t, err := s.next(ctx)
+			if done {
+				endTail, endErr = t, err
+				break
+			}
+			if bad != nil {
+				endTail, endErr = s.refuse(line, bad)
+				break
+			}
+			if len(b.buf)+len(l.body) > cap(b.buf) && len(b.lines) > 0 {
+				if !send(b) {
+					return
+				}
+				select {
+				case b = <-free:
+				case <-stop:
+					return
+				}
+			}
+			start := len(b.buf)
+			b.buf = append(b.buf, l.body...)
+			l.body = b.buf[start:len(b.buf):len(b.buf)]
+			b.lines = append(b.lines, l)
+			s.accept(l.body)
+			s.off += int64(len(line))
+		}
+		if len(b.lines) > 0 {
+			send(b)
+		}
+	}()
+	fail := func(err error) (*tail, error) {
+		close(stop)
+		for range full { // wait for the reader to stop
+		}
+		return nil, err
+	}
+	for b := range full {
+		for _, l := range b.lines {
+			bad, err := fn(l)
+			if err != nil {
+				return fail(err)
+			}
+			if bad != nil {
+				return fail(&DamageError{Path: s.path, Record: int64(l.seq), Offset: l.off, Why: bad.Error()})
+			}
+		}
+		b.buf, b.lines = b.buf[:0], b.lines[:0]
+		free <- b
+	}
+	return endTail, endErr
 }
 
 func (s *scanner) accept(body []byte) {
@@ -208,7 +315,17 @@ func (s *scanner) record(body []byte) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.decodeRecord(body, prevAt, hashAt)
+	// Its own decoder: under loopAhead, s.dec belongs to the other
+	// goroutine.
+	var d decoder
+	rec, err := d.decode(body, prevAt, hashAt)
+	if err != nil {
+		return nil, err
+	}
+	if (rec.Type == RecHeader) != (rec.Seq == 1) {
+		return nil, errHeaderPlace
+	}
+	return rec, nil
 }
 
 // decodeRecord decodes a sealed line and checks its place: the header is
