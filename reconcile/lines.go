@@ -40,8 +40,45 @@ type exception struct {
 	reason string
 }
 
+// lineMaker makes lines. It keeps the last formatted second of each time
+// column: consecutive orders mostly share it, so most rows format none.
+type lineMaker struct {
+	w                *words
+	submitted, final secondText
+}
+
+func newLineMaker(w *words) *lineMaker { return &lineMaker{w: w} }
+
+// secondText formats a time to the second, remembering the last one.
+type secondText struct {
+	sec  int64
+	text string
+	buf  []byte
+}
+
+func (c *secondText) format(ms int64) string {
+	if ms <= 0 {
+		return ""
+	}
+	sec := ms / 1000
+	if c.text == "" || sec != c.sec {
+		c.buf = time.Unix(sec, 0).In(shanghai).AppendFormat(c.buf[:0], timeLayout)
+		c.sec, c.text = sec, string(c.buf)
+	}
+	return c.text
+}
+
+// source is the word for what settled an order's state.
+func (m *lineMaker) source(s string) string {
+	if ws, ok := m.w.sources[s]; ok {
+		return ws
+	}
+	return s
+}
+
 // fromRow joins an input row with its order (nil when the row has none).
-func fromRow(w *words, r *batch.RowRecord, o *batch.OrderState) line {
+func (m *lineMaker) fromRow(r *batch.RowRecord, o *batch.OrderState) line {
+	w := m.w
 	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra}
 	switch {
 	case r.OrderID == "" || r.Status == batch.RowInvalid:
@@ -50,7 +87,7 @@ func fromRow(w *words, r *batch.RowRecord, o *batch.OrderState) line {
 	case o == nil:
 		l.status = batch.StatusNotSubmitted
 	default:
-		l.fill(w, o)
+		m.fill(&l, o)
 	}
 	if r.Status == batch.RowDuplicate || (o != nil && o.Dup) {
 		of := r.DupOf
@@ -68,9 +105,10 @@ func fromRow(w *words, r *batch.RowRecord, o *batch.OrderState) line {
 }
 
 // fromOrphan is an order journaled from an earlier input.
-func fromOrphan(w *words, o *batch.OrderState) line {
+func (m *lineMaker) fromOrphan(o *batch.OrderState) line {
+	w := m.w
 	l := line{phone: o.Phone, pid: o.Pid, orderID: o.OrderID}
-	l.fill(w, o)
+	m.fill(&l, o)
 	or := w.orphanReason(o.Line)
 	l.reason = join(or, l.reason)
 	l.exceptions(w, o)
@@ -78,18 +116,15 @@ func fromOrphan(w *words, o *batch.OrderState) line {
 	return l
 }
 
-func (l *line) fill(w *words, o *batch.OrderState) {
+func (m *lineMaker) fill(l *line, o *batch.OrderState) {
 	l.cardName = o.CardName
 	l.sporderID = o.SporderID
 	l.cost, l.hasCost = o.Cost()
 	l.status = o.Status()
-	l.submitted = formatMillis(o.SubmittedAt)
-	l.final = formatMillis(o.FinalAt)
+	l.submitted = m.submitted.format(o.SubmittedAt)
+	l.final = m.final.format(o.FinalAt)
 	if s := o.Source(); s != "" && l.status != batch.StatusNotSubmitted {
-		if ws, ok := w.sources[s]; ok {
-			s = ws
-		}
-		l.source = s
+		l.source = m.source(s)
 	}
 	if o.Code > 0 {
 		l.code = o.Code
@@ -156,16 +191,15 @@ func join(a, b string) string {
 	return a + "; " + b
 }
 
-func formatMillis(ms int64) string {
-	if ms <= 0 {
-		return ""
-	}
-	return time.UnixMilli(ms).In(shanghai).Format(timeLayout)
-}
-
 // costValue is the exact yuan value of m as a float64: the double nearest
 // the three-decimal number, which is what Excel stores for that number.
+// Below 2^53 厘 both m and 1000 are exact doubles and IEEE division rounds
+// the true quotient m/1000 once, to that nearest double; beyond, parse the
+// decimal text.
 func costValue(m juhe.Money) float64 {
+	if m > -1<<53 && m < 1<<53 {
+		return float64(m) / 1000
+	}
 	f, _ := strconv.ParseFloat(m.String(), 64)
 	return f
 }

@@ -15,8 +15,10 @@
 //   - The file appears whole or not at all: it is written to a temporary
 //     file beside the target with mode 0600, synced and renamed.
 //   - Memory stays bounded: every sheet is written with excelize's
-//     StreamWriter, and the journal's rows are streamed from disk twice
-//     (once to measure widths and totals, once to write).
+//     StreamWriter, and the journal's rows are streamed from disk once
+//     (twice with a CSV). Column widths are measured on the first
+//     Options.WidthSample rows and, past those, estimated from the
+//     book's orders, which it holds in memory anyway.
 package reconcile
 
 import (
@@ -45,7 +47,15 @@ type Options struct {
 	// MaxOrdersPerSheet is the number of data rows after which Orders
 	// (and Exceptions) continue on a new sheet; 0 is MaxRowsPerSheet.
 	MaxOrdersPerSheet int
+	// WidthSample is how many rows of a table are held back and measured
+	// before its sheet starts (a stream writer needs the widths first);
+	// 0 is DefaultWidthSample. A table that fits in the sample gets exact
+	// widths; a longer one adds estimates from the book for the rest.
+	WidthSample int
 }
+
+// DefaultWidthSample is the default Options.WidthSample.
+const DefaultWidthSample = 10000
 
 // Summary is what the workbook says, for a short table on the terminal.
 type Summary struct {
@@ -82,10 +92,13 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 		perSheet = MaxRowsPerSheet
 	}
 
-	p := &plan{w: w, book: book, perSheet: perSheet, generated: now().In(shanghai).Format(timeLayout)}
-	if err := p.scan(ctx); err != nil {
-		return nil, err
+	sample := opts.WidthSample
+	if sample <= 0 {
+		sample = DefaultWidthSample
 	}
+	p := &plan{w: w, book: book, perSheet: perSheet, sample: sample,
+		generated: now().In(shanghai).Format(timeLayout), lines: newLineMaker(w)}
+	p.prepare()
 	if err := writeAtomic(path, func(out io.Writer) error { return p.writeWorkbook(ctx, out) }); err != nil {
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
@@ -100,13 +113,18 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 	return s, nil
 }
 
-// plan is what the first pass over the journal learned: totals, widths
-// and where every row will go.
+// plan is where every row goes, and the totals and widths the pass over
+// the journal's rows learns.
 type plan struct {
 	w         *words
 	book      *batch.Book
 	perSheet  int
+	sample    int // rows measured for widths before a table starts
 	generated string
+	lines     *lineMaker
+
+	// From the book, before the pass: how many Orders rows there will be.
+	plannedRows, plannedOrphans int
 
 	inputRows, orphans, exceptions int
 	byStatus                       map[batch.Status]int
@@ -149,7 +167,7 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 		if r.OrderID != "" {
 			o, _ = p.book.Order(r.OrderID)
 		}
-		l := fromRow(p.w, r, o)
+		l := p.lines.fromRow(r, o)
 		if err := fn(&l); err != nil {
 			return fmt.Errorf("row %d: %w", r.Line, err)
 		}
@@ -162,7 +180,7 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 		if o.InInput {
 			return nil
 		}
-		l := fromOrphan(p.w, o)
+		l := p.lines.fromOrphan(o)
 		if err := fn(&l); err != nil {
 			return fmt.Errorf("order %s: %w", o.OrderID, err)
 		}
@@ -170,84 +188,195 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 	})
 }
 
-func (p *plan) scan(ctx context.Context) error {
+// prepare takes from the book what must be known before the first row:
+// the number of Orders rows, hence the Orders sheets the Summary's
+// formulas name.
+func (p *plan) prepare() {
 	p.byStatus = make(map[batch.Status]int)
 	p.products = make(map[string]*product)
 	p.extraNames = append([]string(nil), p.book.Input.Extra...)
-	p.ordersWidth = headerWidths(p.w.ordersHeader)
-	p.excWidth = headerWidths(p.w.exceptionsHeader)
-	var text []string
-	err := p.each(ctx, func(l *line) error {
-		text = l.ordersText(p.w, text)
-		for len(p.ordersWidth) < len(text) {
-			p.ordersWidth = append(p.ordersWidth, 0)
+	t := p.book.Counts()
+	p.plannedRows, p.plannedOrphans = t.Rows, t.Orphans
+	p.layout()
+}
+
+// count adds one Orders line to the totals.
+func (p *plan) count(l *line) {
+	p.exceptions += len(l.exc)
+	if l.row == 0 {
+		p.orphans++
+		if l.status == batch.StatusSuccess && l.hasCost {
+			p.orphanSpend += l.cost
 		}
-		fit(p.ordersWidth, text)
-		for _, e := range l.exc {
-			fit(p.excWidth, l.exceptionText(p.w, e))
+		return
+	}
+	p.inputRows++
+	p.byStatus[l.status]++
+	if l.hasCost {
+		switch l.status {
+		case batch.StatusSuccess:
+			p.spend += l.cost
+		case batch.StatusCharging:
+			p.charging += l.cost
+		case batch.StatusFailed:
+			p.refunded += l.cost
 		}
-		p.exceptions += len(l.exc)
-		if l.row == 0 {
-			p.orphans++
-			if l.status == batch.StatusSuccess && l.hasCost {
-				p.orphanSpend += l.cost
-			}
-			return nil
-		}
-		p.inputRows++
-		p.byStatus[l.status]++
+	}
+	if l.status == batch.StatusInvalid {
+		return
+	}
+	pr := p.products[l.pid]
+	if pr == nil {
+		pr = &product{pid: l.pid}
+		p.products[l.pid] = pr
+	}
+	if pr.cardName == "" {
+		pr.cardName = l.cardName
+	}
+	pr.count++
+	if l.status == batch.StatusSuccess {
+		pr.successes++
 		if l.hasCost {
-			switch l.status {
-			case batch.StatusSuccess:
-				p.spend += l.cost
-			case batch.StatusCharging:
-				p.charging += l.cost
-			case batch.StatusFailed:
-				p.refunded += l.cost
+			pr.spend += l.cost
+		}
+	}
+}
+
+// measureOrders gives the Orders widths and header for the lines held
+// back; all says they are the whole table. Rows may carry more extra
+// cells than the journal names: the sample decides the header.
+func (p *plan) measureOrders(held []line, all bool) []float64 {
+	ws := headerWidths(p.w.ordersHeader)
+	var text []string
+	for i := range held {
+		text = held[i].ordersText(p.w, text)
+		for len(ws) < len(text) {
+			ws = append(ws, 0)
+		}
+		fit(ws, text)
+	}
+	for i := len(p.extraNames); i < len(ws)-len(p.w.ordersHeader); i++ {
+		p.extraNames = append(p.extraNames, p.w.extraName(i+1))
+	}
+	for len(ws) < len(p.w.ordersHeader)+len(p.extraNames) {
+		ws = append(ws, 0)
+	}
+	fit(ws, p.ordersHeader())
+	if !all {
+		p.estimateOrders(ws)
+	}
+	return ws
+}
+
+// measureExceptions is measureOrders for the Exceptions table;
+// ordersWidths are the Orders sheet's, for the columns the two share.
+func (p *plan) measureExceptions(held []excRow, all bool, ordersWidths []float64) []float64 {
+	ws := headerWidths(p.w.exceptionsHeader)
+	for i := range held {
+		fit(ws, held[i].text(p.w))
+	}
+	if !all {
+		// row, phone, pid, orderid, state, exception, reason, action
+		for i, from := range []int{colRowN, colPhoneN, colPidN, colOrderIDN, -1, -1, colReasonN, -1} {
+			if from >= 0 && ordersWidths[from] > ws[i] {
+				ws[i] = ordersWidths[from]
 			}
 		}
-		if l.status == batch.StatusInvalid {
-			return nil
+		for _, s := range p.w.states {
+			fitOne(ws, 4, s)
 		}
-		pr := p.products[l.pid]
-		if pr == nil {
-			pr = &product{pid: l.pid}
-			p.products[l.pid] = pr
+		for _, s := range p.w.kinds {
+			fitOne(ws, 5, s)
 		}
-		if pr.cardName == "" {
-			pr.cardName = l.cardName
+		for _, s := range p.w.actions {
+			fitOne(ws, 7, s)
 		}
-		pr.count++
-		if l.status == batch.StatusSuccess {
-			pr.successes++
-			if l.hasCost {
-				pr.spend += l.cost
-			}
+		p.estimateExceptionReasons(ws)
+	}
+	return ws
+}
+
+// Orders column indexes (0-based) used by the width estimates.
+const (
+	colRowN = iota
+	colPhoneN
+	colPidN
+	colCardNameN
+	colOrderIDN
+	colSporderIDN
+	colCostN
+	colStateN
+	colSubmittedN
+	colFinalN
+	colSourceN
+	colCodeN
+	colReasonN
+)
+
+// estimateOrders widens the widths measured on the sample for the rows
+// past it, from every order in the book: exact for the order's own
+// columns. Only the extra columns and the text of invalid rows (which
+// have no order) rest on the sample.
+func (p *plan) estimateOrders(ws []float64) {
+	ts := float64(len(timeLayout) + padding)
+	_ = p.book.Orders(func(o *batch.OrderState) error {
+		fitN(ws, colRowN, digits(int64(o.Line)))
+		fitOne(ws, colPhoneN, o.Phone)
+		fitOne(ws, colPidN, o.Pid)
+		fitOne(ws, colCardNameN, o.CardName)
+		fitOne(ws, colOrderIDN, o.OrderID)
+		fitOne(ws, colSporderIDN, o.SporderID)
+		if c, ok := o.Cost(); ok {
+			fitN(ws, colCostN, moneyWidth(c))
+		}
+		st := o.Status()
+		fitOne(ws, colStateN, p.w.states[st])
+		if o.SubmittedAt > 0 && ws[colSubmittedN] < ts {
+			ws[colSubmittedN] = ts
+		}
+		if o.FinalAt > 0 && ws[colFinalN] < ts {
+			ws[colFinalN] = ts
+		}
+		if st != batch.StatusNotSubmitted {
+			fitOne(ws, colSourceN, p.lines.source(o.Source()))
+		}
+		if o.Code > 0 {
+			fitN(ws, colCodeN, digits(int64(o.Code)))
+		}
+		reason := o.Reason
+		switch { // rare: allocating here is fine
+		case !o.InInput:
+			reason = join(p.w.orphanReason(o.Line), reason)
+		case o.Dup:
+			reason = join(p.w.dupReason(o.DupOf), reason)
+		}
+		fitOne(ws, colReasonN, reason)
+		return nil
+	})
+}
+
+// estimateExceptionReasons widens the Exceptions reason column for the
+// reasons only an order's exceptions carry.
+func (p *plan) estimateExceptionReasons(ws []float64) {
+	const colExcReason = 6
+	_ = p.book.Orders(func(o *batch.OrderState) error {
+		var l line // no status: only the order's own disagreements
+		l.exceptions(p.w, o)
+		for _, e := range l.exc {
+			fitOne(ws, colExcReason, e.reason)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	// Rows may carry more extra cells than the journal names.
-	for i := len(p.extraNames); i < len(p.ordersWidth)-len(p.w.ordersHeader); i++ {
-		p.extraNames = append(p.extraNames, p.w.extraName(i+1))
-	}
-	for len(p.ordersWidth) < len(p.w.ordersHeader)+len(p.extraNames) {
-		p.ordersWidth = append(p.ordersWidth, 0)
-	}
-	fit(p.ordersWidth, p.ordersHeader())
-	p.layout()
-	return nil
 }
 
 func (p *plan) ordersHeader() []string {
 	return append(append([]string(nil), p.w.ordersHeader...), p.extraNames...)
 }
 
-// layout names the Orders and Exceptions sheets and places the rows.
+// layout names the Orders sheets and places the rows on them.
 func (p *plan) layout() {
-	total := p.inputRows + p.orphans
+	inputRows := p.plannedRows
+	total := inputRows + p.plannedOrphans
 	sheets := (total + p.perSheet - 1) / p.perSheet
 	if sheets == 0 {
 		sheets = 1
@@ -255,17 +384,13 @@ func (p *plan) layout() {
 	for i := 0; i < sheets; i++ {
 		s := ordersSheet{name: seriesName(p.w.orders, i)}
 		first, last := i*p.perSheet+1, min((i+1)*p.perSheet, total) // data row indexes, 1-based
-		if first <= p.inputRows {
-			s.inFirst, s.inLast = first-i*p.perSheet+1, min(last, p.inputRows)-i*p.perSheet+1
+		if first <= inputRows {
+			s.inFirst, s.inLast = first-i*p.perSheet+1, min(last, inputRows)-i*p.perSheet+1
 		}
-		if last > p.inputRows {
-			s.orphanFirst, s.orphanLast = max(first, p.inputRows+1)-i*p.perSheet+1, last-i*p.perSheet+1
+		if last > inputRows {
+			s.orphanFirst, s.orphanLast = max(first, inputRows+1)-i*p.perSheet+1, last-i*p.perSheet+1
 		}
 		p.ordersSheets = append(p.ordersSheets, s)
-	}
-	n := (p.exceptions + p.perSheet - 1) / p.perSheet
-	for i := 0; i < max(n, 1); i++ {
-		p.excSheets = append(p.excSheets, seriesName(p.w.exceptions, i))
 	}
 }
 
@@ -296,12 +421,24 @@ func (p *plan) summary() *Summary {
 	return s
 }
 
-func (l *line) exceptionText(w *words, e exception) []string {
+// excRow is one Exceptions row: a line's fields and one of its exceptions.
+type excRow struct {
+	row                 int
+	phone, pid, orderID string
+	status              batch.Status
+	exception
+}
+
+func (l *line) excRow(e exception) excRow {
+	return excRow{row: l.row, phone: l.phone, pid: l.pid, orderID: l.orderID, status: l.status, exception: e}
+}
+
+func (x *excRow) text(w *words) []string {
 	row := ""
-	if l.row > 0 {
-		row = strconv.Itoa(l.row)
+	if x.row > 0 {
+		row = strconv.Itoa(x.row)
 	}
-	return []string{row, l.phone, l.pid, l.orderID, w.states[l.status], w.kinds[e.kind], e.reason, w.actions[e.kind]}
+	return []string{row, x.phone, x.pid, x.orderID, w.states[x.status], w.kinds[x.kind], x.reason, w.actions[x.kind]}
 }
 
 // Formulas. Every range is absolute and names its sheet, so the Summary

@@ -49,57 +49,115 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Create every sheet first, so they appear in order however the rows
-	// are interleaved while streaming.
+	// Create the sheets first, in order: rows arrive interleaved, and the
+	// Summary, which needs the totals, is written last. Further
+	// Exceptions sheets are appended as they fill, after all of these.
 	if err := f.SetSheetName("Sheet1", p.w.summary); err != nil {
 		return err
 	}
+	var ordersNames []string
 	for _, s := range p.ordersSheets {
 		if _, err := f.NewSheet(s.name); err != nil {
 			return err
 		}
-	}
-	for _, name := range p.excSheets {
-		if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-	}
-
-	if err := p.writeSummary(f, st); err != nil {
-		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
-	}
-
-	ordersHeader := p.ordersHeader()
-	var ordersNames []string
-	for _, s := range p.ordersSheets {
 		ordersNames = append(ordersNames, s.name)
 	}
-	orders := &series{f: f, names: ordersNames, perSheet: p.perSheet, header: ordersHeader, widths: p.ordersWidth, st: st}
-	excs := &series{f: f, names: p.excSheets, perSheet: p.perSheet, header: p.w.exceptionsHeader, widths: p.excWidth, st: st}
+	if _, err := f.NewSheet(p.w.exceptions); err != nil {
+		return err
+	}
+	summary, err := p.startSummary(f, st)
+	if err != nil {
+		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
+	}
+	orders := &series{f: f, base: p.w.orders, names: ordersNames, fixed: true, perSheet: p.perSheet, st: st}
+	excs := &series{f: f, base: p.w.exceptions, names: []string{p.w.exceptions}, perSheet: p.perSheet,
+		header: p.w.exceptionsHeader, st: st}
 
-	cells := make([]any, 0, len(ordersHeader))
-	excCells := make([]any, 8)
-	err = p.each(ctx, func(l *line) error {
-		cells = l.ordersCells(p.w, st, len(ordersHeader), cells)
-		if err := orders.add(cells); err != nil {
-			return err
-		}
-		for _, e := range l.exc {
-			l.exceptionCells(p.w, st, e, excCells)
-			if err := excs.add(excCells); err != nil {
+	// The first rows of each table are held back until their widths are
+	// measured; then the sheet starts and rows stream straight through.
+	var held []line
+	var heldExc []excRow
+	ordersOpen, excOpen := false, false
+	cells := newRowCells(p.w, st)
+	startOrders := func(all bool) error {
+		orders.widths = p.measureOrders(held, all)
+		orders.header = p.ordersHeader()
+		p.ordersWidth, ordersOpen = orders.widths, true
+		for i := range held {
+			if err := orders.add(cells.orders(&held[i], len(orders.header))); err != nil {
 				return err
 			}
 		}
+		held = nil
 		return nil
+	}
+	startExceptions := func(all bool) error {
+		if !ordersOpen { // the shared columns' estimates come from Orders
+			if err := startOrders(false); err != nil {
+				return err
+			}
+		}
+		excs.widths = p.measureExceptions(heldExc, all, p.ordersWidth)
+		p.excWidth, excOpen = excs.widths, true
+		for i := range heldExc {
+			if err := excs.add(cells.exception(&heldExc[i])); err != nil {
+				return err
+			}
+		}
+		heldExc = nil
+		return nil
+	}
+
+	err = p.each(ctx, func(l *line) error {
+		p.count(l)
+		for _, e := range l.exc {
+			x := l.excRow(e)
+			if !excOpen {
+				if heldExc = append(heldExc, x); len(heldExc) >= p.sample {
+					if err := startExceptions(false); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if err := excs.add(cells.exception(&x)); err != nil {
+				return err
+			}
+		}
+		if !ordersOpen {
+			if held = append(held, *l); len(held) >= p.sample {
+				return startOrders(false)
+			}
+			return nil
+		}
+		return orders.add(cells.orders(l, len(orders.header)))
 	})
 	if err != nil {
 		return err
+	}
+	if p.inputRows != p.plannedRows || p.orphans != p.plannedOrphans {
+		return fmt.Errorf("the journal's rows (%d, %d not in the input) differ from its book (%d, %d)",
+			p.inputRows, p.orphans, p.plannedRows, p.plannedOrphans)
+	}
+	if !ordersOpen {
+		if err := startOrders(true); err != nil {
+			return err
+		}
+	}
+	if !excOpen {
+		if err := startExceptions(true); err != nil {
+			return err
+		}
 	}
 	if err := orders.close(); err != nil {
 		return err
 	}
 	if err := excs.close(); err != nil {
 		return err
+	}
+	p.excSheets = excs.names
+	if err := p.writeSummary(f, summary, st); err != nil {
+		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
 	}
 	// The Summary is the first sheet and already the active one. Not
 	// f.SetActiveSheet: it parses every stream-written sheet still in
@@ -169,11 +227,48 @@ func (p *partWriter) Write(b []byte) (int, error) {
 	return p.w.Write(b)
 }
 
-func textCell(st styles, s string) any {
+// rowCells builds the cells of one row in buffers reused for every row:
+// SetRow takes *excelize.Cell, so a styled cell costs no allocation of its
+// own, and the fixed words (states, sources, kinds, actions) are boxed
+// once.
+type rowCells struct {
+	st      styles
+	any     []any
+	cells   []excelize.Cell
+	states  map[batch.Status]any
+	sources map[string]any
+	kinds   map[kind]any
+	actions map[kind]any
+}
+
+func newRowCells(w *words, st styles) *rowCells {
+	c := &rowCells{st: st, states: map[batch.Status]any{}, sources: map[string]any{}, kinds: map[kind]any{}, actions: map[kind]any{}}
+	for k, v := range w.states {
+		c.states[k] = v
+	}
+	for _, v := range w.sources {
+		c.sources[v] = v
+	}
+	for k, v := range w.kinds {
+		c.kinds[k] = v
+	}
+	for k, v := range w.actions {
+		c.actions[k] = v
+	}
+	return c
+}
+
+// styled sets the i-th reused cell and returns it as a cell value.
+func (c *rowCells) styled(i, style int, v any) any {
+	c.cells[i] = excelize.Cell{StyleID: style, Value: v}
+	return &c.cells[i]
+}
+
+func (c *rowCells) text(i int, s string) any {
 	if s == "" {
 		return nil
 	}
-	return excelize.Cell{StyleID: st.text, Value: s}
+	return c.styled(i, c.st.text, s)
 }
 
 func strCell(s string) any {
@@ -183,37 +278,61 @@ func strCell(s string) any {
 	return s
 }
 
-func (l *line) ordersCells(w *words, st styles, cols int, dst []any) []any {
-	dst = dst[:0]
+func wordCell(m map[string]any, s string) any {
+	if v, ok := m[s]; ok {
+		return v
+	}
+	return strCell(s)
+}
+
+func (c *rowCells) reset(n int) {
+	c.any = c.any[:0]
+	if len(c.cells) < n {
+		c.cells = make([]excelize.Cell, n)
+	}
+}
+
+// orders is the Orders row of l, at least cols cells wide.
+func (c *rowCells) orders(l *line, cols int) []any {
+	c.reset(cols)
 	var row, cost, code any
 	if l.row > 0 {
 		row = l.row
 	}
 	if l.hasCost {
-		cost = excelize.Cell{StyleID: st.cost, Value: costValue(l.cost)}
+		cost = c.styled(6, c.st.cost, costValue(l.cost))
 	}
 	if l.code != 0 {
 		code = l.code
 	}
-	dst = append(dst, row, textCell(st, l.phone), textCell(st, l.pid), strCell(l.cardName),
-		textCell(st, l.orderID), textCell(st, l.sporderID), cost, w.states[l.status],
-		strCell(l.submitted), strCell(l.final), strCell(l.source), code, strCell(l.reason))
+	c.any = append(c.any, row, c.text(1, l.phone), c.text(2, l.pid), strCell(l.cardName),
+		c.text(4, l.orderID), c.text(5, l.sporderID), cost, c.states[l.status],
+		strCell(l.submitted), strCell(l.final), wordCell(c.sources, l.source), code, strCell(l.reason))
 	for _, x := range l.extra {
-		dst = append(dst, strCell(x))
+		c.any = append(c.any, strCell(x))
 	}
-	for len(dst) < cols { // keep every row as wide as the header
-		dst = append(dst, nil)
+	for len(c.any) < cols { // keep every row as wide as the header
+		c.any = append(c.any, nil)
 	}
-	return dst
+	return c.any
 }
 
-func (l *line) exceptionCells(w *words, st styles, e exception, dst []any) {
+func (c *rowCells) exception(x *excRow) []any {
+	c.reset(8)
 	var row any
-	if l.row > 0 {
-		row = l.row
+	if x.row > 0 {
+		row = x.row
 	}
-	dst[0], dst[1], dst[2], dst[3] = row, textCell(st, l.phone), textCell(st, l.pid), textCell(st, l.orderID)
-	dst[4], dst[5], dst[6], dst[7] = w.states[l.status], w.kinds[e.kind], strCell(e.reason), w.actions[e.kind]
+	c.any = append(c.any, row, c.text(1, x.phone), c.text(2, x.pid), c.text(3, x.orderID),
+		c.states[x.status], c.kinds[x.kind], strCell(x.reason), c.actions[x.kind])
+	return c.any
+}
+
+func textCell(st styles, s string) any {
+	if s == "" {
+		return nil
+	}
+	return excelize.Cell{StyleID: st.text, Value: s}
 }
 
 // series writes a table that continues on "Name (2)", "Name (3)"… past
@@ -221,7 +340,9 @@ func (l *line) exceptionCells(w *words, st styles, e exception, dst []any) {
 // an autofilter and the column widths.
 type series struct {
 	f        *excelize.File
-	names    []string
+	base     string   // the first sheet's name
+	names    []string // the sheets so far (or all of them, if fixed)
+	fixed    bool     // no sheets beyond names
 	perSheet int
 	header   []string
 	widths   []float64
@@ -254,7 +375,14 @@ func (s *series) add(cells []any) error {
 
 func (s *series) open() error {
 	if s.next >= len(s.names) {
-		return fmt.Errorf("more rows than planned for %s", s.names[0])
+		if s.fixed {
+			return fmt.Errorf("more rows than planned for %s", s.base)
+		}
+		name := seriesName(s.base, s.next)
+		if _, err := s.f.NewSheet(name); err != nil {
+			return err
+		}
+		s.names = append(s.names, name)
 	}
 	name := s.names[s.next]
 	s.next++
@@ -283,8 +411,8 @@ func (s *series) finish() error {
 	return nil
 }
 
-// close finishes the open sheet and gives any planned sheet that got no
-// rows its header.
+// close finishes the open sheet and gives any sheet that got no rows
+// (the only one of an empty table, or a planned one) its header.
 func (s *series) close() error {
 	if err := s.finish(); err != nil {
 		return err
@@ -336,12 +464,83 @@ func headerCells(st styles, names []string) []any {
 
 // writeSummary writes the Summary sheet: the batch, the control totals and
 // the per-product block. Totals are formulas with the Go value cached.
-func (p *plan) writeSummary(f *excelize.File, st styles) error {
+func (p *plan) writeSummary(f *excelize.File, sw *excelize.StreamWriter, st styles) error {
 	w := p.w
-	type item struct {
-		label string
-		value any
+	items := p.summaryItems(st)
+	rowOf := func(i int) int { return i + 2 } // items[i] is on this sheet row
+
+	products := p.sortedProducts()
+	widths := headerWidths(w.productHeader)
+	fit(widths, w.summaryHeader)
+	var text []string
+	for _, it := range items {
+		text = append(text[:0], it.label, summaryText(it.value))
+		fit(widths, text)
 	}
+	for _, pr := range products {
+		fit(widths, []string{pr.pid, pr.cardName, fmt.Sprint(pr.count), fmt.Sprint(pr.successes), pr.spend.String()})
+	}
+
+	if err := startSheet(sw, widths); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", headerCells(st, w.summaryHeader)); err != nil {
+		return err
+	}
+	for i, it := range items {
+		v := it.value
+		if s, ok := v.(string); ok {
+			v = textCell(st, s)
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", rowOf(i)), []any{it.label, v}); err != nil {
+			return err
+		}
+	}
+	lastItem := rowOf(len(items) - 1)
+
+	// The per-product block, after a blank row.
+	row := lastItem + 2
+	if err := sw.SetRow(fmt.Sprintf("A%d", row), headerCells(st, w.productHeader)); err != nil {
+		return err
+	}
+	for _, pr := range products {
+		row++
+		crit := criterion(pr.pid)
+		count := p.over(false, func(r func(string) string) string {
+			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), notCriterion(w.states[batch.StatusInvalid]))
+		})
+		succ := p.over(false, func(r func(string) string) string {
+			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
+		})
+		spend := p.over(false, func(r func(string) string) string {
+			return fmt.Sprintf("SUMIFS(%s,%s,%s,%s,%s)", r(colCost), r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
+		})
+		cells := []any{
+			textCell(st, pr.pid), strCell(pr.cardName),
+			excelize.Cell{StyleID: st.integer, Value: pr.count, Formula: count},
+			excelize.Cell{StyleID: st.integer, Value: pr.successes, Formula: succ},
+			excelize.Cell{StyleID: st.cost, Value: costValue(pr.spend), Formula: spend},
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
+			return err
+		}
+	}
+	// The filter, set before the pass (startSummary), covers the items;
+	// the product block has its own header.
+	return sw.Flush()
+}
+
+// summaryItem is one label and value of the Summary's upper block.
+type summaryItem struct {
+	label string
+	value any
+}
+
+// summaryItems is the Summary's upper block, one item per row from row 2.
+// How many there are does not depend on the journal.
+func (p *plan) summaryItems(st styles) []summaryItem {
+	w := p.w
+	type item = summaryItem
 	in := p.book.Input
 	items := []item{
 		{w.batchID, p.book.Header.BatchID},
@@ -398,68 +597,25 @@ func (p *plan) writeSummary(f *excelize.File, st styles) error {
 		item{w.exceptionRows, excelize.Cell{StyleID: st.integer, Value: p.exceptions, Formula: p.exceptionCount()}},
 	)
 
-	products := p.sortedProducts()
-	widths := headerWidths(w.productHeader)
-	fit(widths, w.summaryHeader)
-	var text []string
-	for _, it := range items {
-		text = append(text[:0], it.label, summaryText(it.value))
-		fit(widths, text)
-	}
-	for _, pr := range products {
-		fit(widths, []string{pr.pid, pr.cardName, fmt.Sprint(pr.count), fmt.Sprint(pr.successes), pr.spend.String()})
-	}
+	return items
+}
 
-	sw, err := f.NewStreamWriter(w.summary)
+// startSummary opens the Summary's stream and sets its filter over the
+// items now, so the workbook's filter names stay in sheet order although
+// the Summary's rows are written last.
+func (p *plan) startSummary(f *excelize.File, st styles) (*excelize.StreamWriter, error) {
+	sw, err := f.NewStreamWriter(p.w.summary)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := startSheet(sw, widths); err != nil {
-		return err
+	ref, err := excelize.CoordinatesToCellName(2, len(p.summaryItems(st))+1)
+	if err != nil {
+		return nil, err
 	}
-	if err := sw.SetRow("A1", headerCells(st, w.summaryHeader)); err != nil {
-		return err
+	if err := f.AutoFilter(p.w.summary, "A1:"+ref, nil); err != nil {
+		return nil, fmt.Errorf("autofilter: %w", err)
 	}
-	for i, it := range items {
-		v := it.value
-		if s, ok := v.(string); ok {
-			v = textCell(st, s)
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", rowOf(i)), []any{it.label, v}); err != nil {
-			return err
-		}
-	}
-	lastItem := rowOf(len(items) - 1)
-
-	// The per-product block, after a blank row.
-	row := lastItem + 2
-	if err := sw.SetRow(fmt.Sprintf("A%d", row), headerCells(st, w.productHeader)); err != nil {
-		return err
-	}
-	for _, pr := range products {
-		row++
-		crit := criterion(pr.pid)
-		count := p.over(false, func(r func(string) string) string {
-			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), notCriterion(w.states[batch.StatusInvalid]))
-		})
-		succ := p.over(false, func(r func(string) string) string {
-			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
-		})
-		spend := p.over(false, func(r func(string) string) string {
-			return fmt.Sprintf("SUMIFS(%s,%s,%s,%s,%s)", r(colCost), r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
-		})
-		cells := []any{
-			textCell(st, pr.pid), strCell(pr.cardName),
-			excelize.Cell{StyleID: st.integer, Value: pr.count, Formula: count},
-			excelize.Cell{StyleID: st.integer, Value: pr.successes, Formula: succ},
-			excelize.Cell{StyleID: st.cost, Value: costValue(pr.spend), Formula: spend},
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
-			return err
-		}
-	}
-	// The filter covers the items; the product block has its own header.
-	return endSheet(f, sw, 2, lastItem)
+	return sw, nil
 }
 
 // exceptionCount counts the filled "exception" column on every Exceptions sheet.
