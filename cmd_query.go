@@ -47,7 +47,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return usageErr("query: unexpected argument %q", fs.Arg(0))
 	case *journal == "":
 		return usageErr("query: -journal is required").hint("Try: flowbatch query -journal ID.journal")
-	case *rate <= 0 || *rate > 10000:
+	case !(*rate > 0 && *rate <= 10000): // also refuses NaN
 		return usageErr("query: -rate %v: want a number of requests per second above 0", *rate)
 	case *workers < 0 || *workers > 1024:
 		return usageErr("query: -workers %d: want 0 (automatic) to 1024", *workers)
@@ -79,6 +79,10 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	}
 	if closeErr != nil {
 		return &exitError{code: ExitError, msg: "query", err: closeErr}
+	}
+	if n := openOrphans(book); n > 0 {
+		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s no longer in the input may exist at the provider and are not final yet", plural(n, "order"))}).
+			hint("Try: the same command again later")
 	}
 	return queryOpen(res, *journal)
 }

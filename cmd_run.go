@@ -135,6 +135,10 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err := engineErr(ctx, "run", args, runErr); err != nil {
 		return err
 	}
+	if n := openOrphans(final); n > 0 {
+		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("run: %s no longer in the input may exist at the provider and are not final yet; the workbook lists them", plural(n, "order"))}).
+			hint("Try: flowbatch query -journal %s", shellQuote(f.journal))
+	}
 	if s.Open > 0 {
 		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("run: %s not final yet (charging, unknown or not submitted); the workbook marks them", plural(s.Open, "row"))}).
 			hint("Try: the same command again later: flowbatch run %s", quoteArgs(args))
@@ -208,4 +212,17 @@ func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Cl
 		<-done
 		importOnce(context.WithoutCancel(ctx))
 	}
+}
+
+// openOrphans counts orders journaled under an earlier input, absent from
+// the latest, that may exist at the provider and are not final.
+func openOrphans(book *batch.Book) int {
+	n := 0
+	book.Orders(func(o *batch.OrderState) error {
+		if !o.InInput && o.NeedsQuery() {
+			n++
+		}
+		return nil
+	})
+	return n
 }

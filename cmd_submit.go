@@ -72,7 +72,7 @@ func (f *submitFlags) check(cmd string) error {
 		return usageErr("%s: -in is required", cmd).hint("Try: flowbatch %s -in FILE -batch ID", cmd)
 	case f.batchID == "":
 		return usageErr("%s: -batch is required", cmd).hint("Try: flowbatch %s -in %s -batch ID", cmd, shellQuote(f.in))
-	case f.rate <= 0 || f.rate > 10000:
+	case !(f.rate > 0 && f.rate <= 10000): // also refuses NaN
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
 		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)

@@ -48,6 +48,11 @@ type EngineOptions struct {
 	// queries answered 210511; the order is then left for the next run.
 	// Default 5.
 	MaxResubmits int
+	// MaxUnknownQueries bounds how often Submit queries one order whose
+	// answers stay unknown before it moves on and leaves the order to
+	// Settle (default 5), so a provider that cannot answer queries for a
+	// few orders does not stop every other row from being submitted.
+	MaxUnknownQueries int
 
 	// Progress receives the counters; nil keeps them private.
 	Progress *Progress
@@ -56,7 +61,7 @@ type EngineOptions struct {
 }
 
 func (o *EngineOptions) defaults() {
-	if o.Rate <= 0 {
+	if !(o.Rate > 0) { // also NaN
 		o.Rate = 10
 	}
 	if o.Workers <= 0 {
@@ -73,6 +78,9 @@ func (o *EngineOptions) defaults() {
 	}
 	if o.ThrottleHaltAfter <= 0 {
 		o.ThrottleHaltAfter = 5 * time.Minute
+	}
+	if o.MaxUnknownQueries <= 0 {
+		o.MaxUnknownQueries = 5
 	}
 	if o.MaxResubmits <= 0 {
 		o.MaxResubmits = 5
@@ -465,6 +473,12 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 			if err != nil {
 				return
 			}
+			if out.Code == codeDuplicate && o.Intents == 1 {
+				// This run never sent the orderid before, yet the provider
+				// has it: the batch id may have been used for another batch.
+				e.opts.Logf("row %s: order %s existed at the provider before this journal first sent it (210508); was batch id %q used before? It will be counted as that order",
+					Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
+			}
 			switch out.Class {
 			case juhe.ClassAccepted, juhe.ClassRejected:
 				return
@@ -498,6 +512,11 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 		case juhe.ClassHalt:
 			return
 		default: // unknown or throttled: ask again later
+			if unknowns >= e.opts.MaxUnknownQueries {
+				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
+					Thousands(o.Line), o.OrderID, unknowns+1)
+				return
+			}
 			if e.sleep(ctx, e.backoff(unknowns)) != nil {
 				return
 			}
@@ -505,6 +524,9 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 		}
 	}
 }
+
+// codeDuplicate is the provider's "duplicate orderid" (210508).
+const codeDuplicate = 210508
 
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
@@ -526,11 +548,6 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	e.submits.Add(1)
 	e.prog.Requests.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
-	if out.Class == juhe.ClassNotFound {
-		// 210511 on a submit is the provider refusing the orderid; it
-		// created nothing, but the engine does not guess: query it.
-		out.Class = juhe.ClassUnknown
-	}
 	e.count(out)
 	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
 		OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,

@@ -71,22 +71,27 @@ func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Jo
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("creating journal: %w", err)
-	}
 	unlock, err := LockJournal(path)
 	if err != nil {
-		f.Close()
 		return nil, nil, err
 	}
-	fail := func(err error) (*Journal, *Book, error) {
+	// The header is written and synced under a temporary name and then
+	// linked into place, so a crash at any instant leaves either no
+	// journal or one with a complete header, never an empty file that
+	// every later run would have to refuse. The lock keeps other
+	// processes from creating at the same time.
+	tmp := path + ".new"
+	os.Remove(tmp)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		unlock()
+		return nil, nil, fmt.Errorf("creating journal: %w", err)
+	}
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
 		f.Close()
 		unlock()
-		return nil, nil, err
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fail(fmt.Errorf("creating journal %s: %w", path, err))
+		return nil, nil, fmt.Errorf("creating journal %s: %w", path, err)
 	}
 	j := newJournal(path, f, unlock, 0, zeroHashHex)
 	j.noSync = noSync
@@ -94,6 +99,10 @@ func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Jo
 	if err := j.Append(ctx, hdr); err != nil {
 		j.Close()
 		return nil, nil, err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		j.Close()
+		return nil, nil, fmt.Errorf("creating journal: %w", err)
 	}
 	if !noSync {
 		if err := syncDir(filepath.Dir(path)); err != nil {

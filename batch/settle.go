@@ -109,9 +109,8 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	q := &settleQueue{byID: make(map[string]*settleItem), wake: make(chan struct{}, 1)}
 	e.mu.Lock()
 	err := e.book.Orders(func(o *OrderState) error {
-		if !o.InInput {
-			return nil
-		}
+		// Orders no longer in the input are settled too: one that may
+		// exist must still reach a final state.
 		res.Orders++
 		if !o.NeedsQuery() {
 			res.Skipped++
