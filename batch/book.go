@@ -343,9 +343,10 @@ func (b *Book) orderFor(id []byte) int32 {
 }
 
 func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
-	o := &b.orders[b.orderFor(id)]
+	i := b.orderFor(id)
+	o := &b.orders[i]
 	o.intents++
-	o.intentSeq = seq
+	o.intentSeq = b.putSeq(i, fIntentSeq, seq)
 	if o.submittedAt == 0 {
 		o.submittedAt = at
 	}
@@ -367,7 +368,7 @@ func (b *Book) applySubmit(seq uint64, s *submitFields) {
 	i := b.orderFor(s.orderID)
 	o := &b.orders[i]
 	o.outcomes++
-	o.outcomeSeq = seq
+	o.outcomeSeq = b.putSeq(i, fOutcomeSeq, seq)
 	o.submitClass = uint8(s.class)
 	o.submitCode = b.putWide(i, fSubmitCode, s.code)
 	o.submitCost = s.cost
@@ -378,7 +379,7 @@ func (b *Book) applySubmit(seq uint64, s *submitFields) {
 	if len(s.cardName) > 0 {
 		o.cardName = b.text.intern(s.cardName)
 	}
-	o.code = b.putWide(i, fCode, s.code)
+	o.flags &^= fCodeFromQuery
 	o.reason = b.text.intern(s.reason)
 }
 
@@ -399,7 +400,7 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 	o := &b.orders[i]
 	o.queryClass = uint8(q.class)
 	o.queryCode = b.putWide(i, fQueryCode, q.code)
-	o.code = b.putWide(i, fCode, q.code)
+	o.flags |= fCodeFromQuery
 	o.reason = b.text.intern(q.reason)
 	qs := juhe.GameState(o.queryState)
 	switch q.class {
@@ -408,7 +409,7 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 			o.conflict = b.text.intern(fmt.Appendf(nil, "query said the order does not exist after one said state %d", qs))
 			return
 		}
-		o.notFoundSeq = seq
+		o.notFoundSeq = b.putSeq(i, fNotFoundSeq, seq)
 	case juhe.ClassAccepted:
 		if len(q.sporderID) > 0 {
 			b.setSporder(o, q.sporderID)
@@ -529,7 +530,7 @@ func (b *Book) Counts() Totals {
 		t.ByStatus[StatusInvalid] += b.cur.invalid
 		for _, i := range b.cur.members {
 			o := &b.orders[i]
-			st := o.status()
+			st := b.status(i)
 			t.ByStatus[st]++
 			if !st.Final() {
 				t.OpenCount++

@@ -26,12 +26,13 @@ type order struct {
 
 	submittedAt, queryAt, callbackAt, finalAt int64
 	submitCost, queryCost                     juhe.Money
-	intentSeq, outcomeSeq, notFoundSeq        uint64
+
+	// Numbers that fit their field; anything else is wide and kept in
+	// Book.wide (a seq past 2^32-2 would take a journal of terabytes).
+	intentSeq, outcomeSeq, notFoundSeq   uint32
+	submitCode, queryCode, callbackState int32
 
 	intents, outcomes uint32
-	// Numbers that fit in an int32; anything else is wide and kept in
-	// Book.wide.
-	submitCode, queryCode, code, callbackState int32
 
 	pid, cardName, reason, conflict uint32 // in the intern table
 
@@ -48,6 +49,7 @@ const (
 	fViaCallback
 	fIDText
 	fPhoneText
+	fCodeFromQuery // Code is the query's code, else the submit's
 )
 
 func (o *order) setFlag(f uint8, on bool) {
@@ -58,8 +60,10 @@ func (o *order) setFlag(f uint8, on bool) {
 	}
 }
 
-func (o *order) status() Status {
-	return statusOf(o.intents > 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass), o.intentSeq, o.outcomeSeq, o.notFoundSeq)
+func (b *Book) status(i int32) Status {
+	o := &b.orders[i]
+	return statusOf(o.intents > 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass),
+		b.getSeq(i, fIntentSeq, o.intentSeq), b.getSeq(i, fOutcomeSeq, o.outcomeSeq), b.getSeq(i, fNotFoundSeq, o.notFoundSeq))
 }
 
 func (o *order) cost() (juhe.Money, bool) {
@@ -78,8 +82,10 @@ type wideField uint8
 const (
 	fSubmitCode wideField = iota
 	fQueryCode
-	fCode
 	fCallbackState
+	fIntentSeq
+	fOutcomeSeq
+	fNotFoundSeq
 )
 
 type wideKey struct {
@@ -103,6 +109,26 @@ func (b *Book) getWide(i int32, f wideField, v int32) int {
 		return int(v)
 	}
 	return b.wide[wideKey{i, f}]
+}
+
+const wideSeq = math.MaxUint32
+
+func (b *Book) putSeq(i int32, f wideField, seq uint64) uint32 {
+	if seq < wideSeq {
+		return uint32(seq)
+	}
+	if b.wide == nil {
+		b.wide = make(map[wideKey]int)
+	}
+	b.wide[wideKey{i, f}] = int(seq)
+	return wideSeq
+}
+
+func (b *Book) getSeq(i int32, f wideField, v uint32) uint64 {
+	if v != wideSeq {
+		return uint64(v)
+	}
+	return uint64(b.wide[wideKey{i, f}])
 }
 
 func (b *Book) callbackState(i int32) juhe.GameState {
@@ -399,12 +425,15 @@ func (b *Book) state(i int32, o *OrderState) {
 		CallbackState: b.callbackState(i),
 		CallbackAt:    r.callbackAt,
 		FinalAt:       r.finalAt,
-		Code:          b.getWide(i, fCode, r.code),
+		Code:          b.getWide(i, fSubmitCode, r.submitCode),
 		Reason:        b.text.str(r.reason),
 		Conflict:      b.text.str(r.conflict),
-		intentSeq:     r.intentSeq,
-		outcomeSeq:    r.outcomeSeq,
-		notFoundSeq:   r.notFoundSeq,
+		intentSeq:     b.getSeq(i, fIntentSeq, r.intentSeq),
+		outcomeSeq:    b.getSeq(i, fOutcomeSeq, r.outcomeSeq),
+		notFoundSeq:   b.getSeq(i, fNotFoundSeq, r.notFoundSeq),
 		viaCallback:   r.flags&fViaCallback != 0,
+	}
+	if r.flags&fCodeFromQuery != 0 {
+		o.Code = o.QueryCode
 	}
 }

@@ -183,3 +183,33 @@ func TestReplayRefusesAsDecoder(t *testing.T) {
 		})
 	}
 }
+
+// TestWideSeqsAndCodes: seqs past 2^32 and codes past int32, which the
+// compact order keeps aside, still order the status rules and read back.
+func TestWideSeqsAndCodes(t *testing.T) {
+	const big = uint64(1) << 33
+	b := plannedBook(t)
+	for _, step := range []struct {
+		r    *Record
+		want Status
+		code int
+	}{
+		{bkIntent(), StatusUnknown, 0},
+		{&Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassThrottled, Code: 1 << 40}}, StatusNotSubmitted, 1 << 40},
+		{bkIntent(), StatusUnknown, 1 << 40},
+		{&Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: 7}}, StatusUnknown, 7},
+		{&Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: juhe.ClassNotFound, Code: -(1 << 35)}}, StatusNotSubmitted, -(1 << 35)},
+		{bkIntent(), StatusUnknown, -(1 << 35)},
+	} {
+		big := big + uint64(b.Records)
+		step.r.Seq = big
+		b.Apply(step.r)
+		o, _ := b.Order("O")
+		if o.Status() != step.want || o.Code != step.code {
+			t.Fatalf("after %c at seq %d: status %s code %d, want %s %d", step.r.Type, big, o.Status(), o.Code, step.want, step.code)
+		}
+		if got := b.Counts().ByStatus[step.want]; got != 1 {
+			t.Fatalf("after %c: Counts has %d %s", step.r.Type, got, step.want)
+		}
+	}
+}
