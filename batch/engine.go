@@ -320,6 +320,24 @@ func (e *Engine) permit(ctx context.Context) error {
 	return nil
 }
 
+// permitInFlight waits for a permit for a request whose intent is already
+// on disk: a cancelled ctx does not stop the wait, a halt does.
+func (e *Engine) permitInFlight(ctx context.Context) error {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go func() {
+		select {
+		case <-e.haltCh:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	if err := e.lim.Wait(wctx); err != nil {
+		return errStopped
+	}
+	return nil
+}
+
 // noteAnswer feeds AIMD and the persistent-throttle halt. It returns a
 // halt when the provider has throttled without a break for too long.
 func (e *Engine) noteAnswer(o *OrderState, out juhe.Outcome) *HaltError {
@@ -531,10 +549,16 @@ const codeDuplicate = 210508
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
-	if err := e.permit(ctx); err != nil {
+	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
 		return juhe.Outcome{}, err
 	}
-	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
+	// The permit comes after the intent's fsync, right before the request
+	// leaves: permits taken before it would be released together when a
+	// group fsync returns, and the requests would reach the provider in a
+	// burst past the limit. An intent on disk is in flight, so an
+	// interrupt does not abandon it; only a halt does (then the intent
+	// stays without an answer and the next run queries it first).
+	if err := e.permitInFlight(ctx); err != nil {
 		return juhe.Outcome{}, err
 	}
 	select {

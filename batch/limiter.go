@@ -27,6 +27,12 @@ type limiter struct {
 	lastDecrease time.Time
 	lastIncrease time.Time
 	lastThrottle time.Time
+
+	// sent holds the times of the permits of the last second, oldest
+	// first: a sliding-window check on top of the token bucket, so that
+	// late wake-ups of some waiters never let more than the rate through
+	// in any one second.
+	sent []time.Time
 }
 
 const (
@@ -58,7 +64,40 @@ func newLimiter(perSecond float64, now func() time.Time) *limiter {
 // Wait blocks until one request may be sent, or ctx is done.
 func (l *limiter) Wait(ctx context.Context) error {
 	l.recover(l.now())
-	return l.lim.Wait(ctx)
+	if err := l.lim.Wait(ctx); err != nil {
+		return err
+	}
+	for {
+		d := l.slideAt(l.now())
+		if d <= 0 {
+			return nil
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// slideAt takes a place in the sliding one-second window at t and returns
+// 0, or returns how long to wait before the window has room.
+func (l *limiter) slideAt(t time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := 0
+	for i < len(l.sent) && t.Sub(l.sent[i]) >= time.Second {
+		i++
+	}
+	l.sent = l.sent[i:]
+	n := max(1, int(l.cur))
+	if len(l.sent) < n {
+		l.sent = append(l.sent, t)
+		return 0
+	}
+	return l.sent[len(l.sent)-n].Add(time.Second).Sub(t)
 }
 
 // allowAt takes a permit at t if one is available; tests use it with a

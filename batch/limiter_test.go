@@ -122,3 +122,25 @@ func TestLimiterSlowRate(t *testing.T) {
 		t.Fatalf("limit %v, want 0.5", got)
 	}
 }
+
+// The sliding window lets no more than the rate through in any one
+// second, whatever the token bucket allowed: waiters that woke late and
+// go together must not add up past it.
+func TestLimiterSlidingWindow(t *testing.T) {
+	t0 := time.Unix(1e9, 0)
+	l := newLimiter(10, func() time.Time { return t0 })
+	for i := range 10 {
+		if d := l.slideAt(t0.Add(time.Duration(i) * time.Millisecond)); d != 0 {
+			t.Fatalf("permit %d waits %v inside the first 10", i+1, d)
+		}
+	}
+	if d := l.slideAt(t0.Add(500 * time.Millisecond)); d != 500*time.Millisecond {
+		t.Errorf("11th permit in the same second waits %v, want 500ms", d)
+	}
+	if d := l.slideAt(t0.Add(time.Second)); d != 0 {
+		t.Errorf("a permit one second after the first waits %v, want 0", d)
+	}
+	if d := l.slideAt(t0.Add(time.Second)); d != time.Millisecond {
+		t.Errorf("the next permit waits %v, want 1ms (until the second-oldest leaves the window)", d)
+	}
+}
