@@ -179,7 +179,8 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 // The price: excelize patches the local headers of zip64 entries (a part
 // over 4 GiB uncompressed) in that buffer for Excel's sake, and cannot
 // here. A part that large fails the write instead of giving a file Excel
-// may refuse; no flowbatch sheet comes near it (1M orders is ~0.5 GiB).
+// may refuse. An Orders sheet of 1M rows is ~0.8 GiB of XML, so only rows
+// several times wider (long extra columns) would get there.
 type directZip struct {
 	out io.Writer
 	zw  *zip.Writer
