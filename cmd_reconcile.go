@@ -52,25 +52,35 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		return usageErr("reconcile: -lang %q: use zh or en", *lang)
 	}
 
+	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
+	if err != nil {
+		return err
+	}
+	printWorkbookSummary(e.stdout, *lang, s)
+	return nil
+}
+
+// writeWorkbook writes the workbook of the journal at path, built from the
+// journal alone, and returns what it says with the book it was built from.
+func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts reconcile.Options) (*reconcile.Summary, *batch.Book, error) {
 	defer lowerGCPercent(e)()
-	book, err := batch.LoadBook(ctx, *journal)
+	book, err := batch.LoadBook(ctx, journal)
 	if err != nil {
 		var dmg *batch.DamageError
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return (&exitError{code: ExitError, msg: fmt.Sprintf("reconcile: no journal at %s", *journal)}).
+			return nil, nil, (&exitError{code: ExitError, msg: fmt.Sprintf("%s: no journal at %s", cmd, journal)}).
 				hint("Try: the -journal path that submit or run used; flowbatch status -journal PATH checks it")
 		case errors.As(err, &dmg):
-			return (&exitError{code: ExitDamaged, msg: "reconcile", err: err}).hint("Try: flowbatch verify -journal %s", *journal)
+			return nil, nil, (&exitError{code: ExitDamaged, msg: cmd, err: err}).hint("Try: flowbatch verify -journal %s", shellQuote(journal))
 		}
-		return &exitError{code: ExitError, msg: "reconcile", err: err}
+		return nil, nil, &exitError{code: ExitError, msg: cmd, err: err}
 	}
-	s, err := reconcile.Write(ctx, book, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
+	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
-		return &exitError{code: ExitError, msg: "reconcile", err: err}
+		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
-	printWorkbookSummary(e.stdout, *lang, s)
-	return nil
+	return s, book, nil
 }
 
 // printWorkbookSummary prints where the workbook went and its short table.

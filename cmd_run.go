@@ -121,14 +121,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 
 	// The workbook is written in every case, from the journal alone.
-	wctx := context.WithoutCancel(ctx)
-	final, err := batch.LoadBook(wctx, f.journal)
+	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
 	if err != nil {
-		return journalErr("run", f.journal, err)
-	}
-	s, err := reconcile.Write(wctx, final, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
-	if err != nil {
-		return &exitError{code: ExitError, msg: "run: writing the workbook", err: err}
+		return err
 	}
 	printWorkbookSummary(e.stdout, *lang, s)
 

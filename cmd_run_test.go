@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/juhe/juhesim"
+)
+
+func TestRunUsage(t *testing.T) {
+	_, vars := subSim(t, juhesim.Config{})
+	in := subCSV(t, t.TempDir(), 1)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no out", []string{"run", "-in", in, "-batch", "b"}, "-out is required"},
+		{"bad lang", []string{"run", "-in", in, "-batch", "b", "-out", "x.xlsx", "-lang", "fr"}, "use zh or en"},
+		{"negative wait", []string{"run", "-in", in, "-batch", "b", "-out", "x.xlsx", "-wait", "-1s"}, "zero or more"},
+		{"public callback address without cburl", []string{"run", "-in", in, "-batch", "b", "-out", "x.xlsx", "-callback-addr", "0.0.0.0:0"}, "needs -cburl"},
+		{"NaN rate", []string{"run", "-in", in, "-batch", "b", "-out", "x.xlsx", "-rate", "NaN"}, "-rate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := runCmd(context.Background(), t, vars, tc.args...)
+			if code != ExitUsage || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, want %d with %q:\n%s", code, ExitUsage, tc.want, errOut)
+			}
+		})
+	}
+}
+
+// run with -callback-addr serves the simulator's callbacks itself: they are
+// verified and journaled, and every row ends final with exit 0.
+func TestRunServesCallbacks(t *testing.T) {
+	sim, vars := subSim(t, juhesim.Config{SettleDelay: 100 * time.Millisecond, SuccessRatio: 0.8, Seed: 7})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 20)
+	jp := filepath.Join(dir, "cb.journal")
+	out := filepath.Join(dir, "cb.xlsx")
+	stdout, stderr, code := runCmd(context.Background(), t, vars, "run", "-in", in, "-batch", "cb", "-journal", jp,
+		"-out", out, "-lang", "en", "-rate", "200", "-wait", "1m", "-callback-addr", "127.0.0.1:0")
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	book, err := batch.LoadBook(context.Background(), jp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callbacks, final := 0, 0
+	book.Orders(func(o *batch.OrderState) error {
+		if o.CallbackState != juhe.StateNone {
+			callbacks++
+		}
+		if o.Status().Final() {
+			final++
+		}
+		return nil
+	})
+	if final != 20 {
+		t.Errorf("%d of 20 orders final", final)
+	}
+	// A query that finds an order charging waits 2 s before the next; the
+	// callbacks (100 ms after the charge) arrive first and nudge it.
+	if callbacks == 0 {
+		t.Errorf("no callback was journaled; the simulator sent %d", sim.Requests().Callbacks)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no workbook: %v", err)
+	}
+	if !strings.Contains(stdout, "control total    OK") {
+		t.Errorf("summary lacks the control total:\n%s", stdout)
+	}
+}
+
+// demo is the main job on the built-in simulator: it must finish with
+// every row final, write the workbook, and tie out to the ledger.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a whole batch with realistic latency")
+	}
+	dir := t.TempDir()
+	stdout, stderr, code := runCmd(context.Background(), t, map[string]string{}, "demo", "-out", dir, "-lang", "en", "-seed", "42")
+	if code != ExitOK {
+		t.Fatalf("demo: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var spend, ledgerSpend string
+	for _, l := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(l); len(f) >= 3 && f[0] == "spend" && f[1] == "(yuan)" {
+			spend = f[2]
+		}
+		if _, after, ok := strings.Cut(l, "simulator ledger:"); ok {
+			_, s, _ := strings.Cut(after, "spend ")
+			ledgerSpend, _, _ = strings.Cut(s, " ")
+		}
+	}
+	if spend == "" || spend != ledgerSpend {
+		t.Errorf("workbook spend %q, ledger spend %q:\n%s", spend, ledgerSpend, stdout)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "demo-*.xlsx"))
+	if len(matches) != 1 {
+		t.Errorf("workbooks in %s: %v", dir, matches)
+	}
+	if !strings.Contains(stdout, "workbook: ") || !strings.Contains(stdout, "open rows        0") {
+		t.Errorf("demo output lacks the workbook path or shows open rows:\n%s", stdout)
+	}
+}
