@@ -175,10 +175,7 @@ func openLocked(ctx context.Context, path string, warn func(string), unlock func
 	defer r.Close()
 	b := newBook(path)
 	s := newScanner(path, r)
-	t, err := s.run(ctx, func(rec *Record, off int64) error {
-		b.apply(rec, off)
-		return nil
-	})
+	t, err := s.replay(ctx, b)
 	if err != nil {
 		return nil, nil, err
 	}
