@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
+	"github.com/xuri/excelize/v2"
 )
 
 func TestRunUsage(t *testing.T) {
@@ -109,5 +111,48 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "workbook: ") || !strings.Contains(stdout, "open rows        0") {
 		t.Errorf("demo output lacks the workbook path or shows open rows:\n%s", stdout)
+	}
+}
+
+// The same batch id run again on a new journal (last month's id reused, a
+// lost journal) must charge nothing new, and the workbook must say, row by
+// row, that the provider already had each orderid: a person decides.
+func TestRunFlagsAReusedBatchID(t *testing.T) {
+	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 5)
+	run := func(journal, out string) (string, string) {
+		stdout, stderr, code := runCmd(context.Background(), t, vars, "run", "-in", in, "-batch", "reused",
+			"-journal", filepath.Join(dir, journal), "-out", filepath.Join(dir, out), "-lang", "en", "-rate", "200", "-wait", "1m")
+		if code != ExitOK {
+			t.Fatalf("run: exit %d\n%s%s", code, stdout, stderr)
+		}
+		return stdout, stderr
+	}
+	run("first.journal", "first.xlsx")
+	_, stderr := run("second.journal", "second.xlsx")
+	if n := sim.Ledger().Count; n != 5 {
+		t.Fatalf("%d orders charged, want the first run's 5 and no more", n)
+	}
+	if !strings.Contains(stderr, "was batch id \"reused\" used before?") {
+		t.Errorf("the second run does not warn about the reused batch id:\n%s", stderr)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, "second.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Exceptions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for _, r := range rows {
+		if slices.Contains(r, "pre_existing") {
+			flagged++
+		}
+	}
+	if flagged != 5 {
+		t.Errorf("%d Exceptions rows say pre_existing, want 5:\n%v", flagged, rows)
 	}
 }

@@ -109,6 +109,12 @@ type OrderState struct {
 	// when none.
 	Conflict string
 
+	// PreExisting: the provider answered this journal's first request for
+	// the orderid with 210508, so it had the orderid before this batch
+	// sent it. The batch id was probably used before, and the row may be
+	// counted as another batch's order; reconcile lists it for a person.
+	PreExisting bool
+
 	intentSeq   uint64 // seq of the latest intent
 	outcomeSeq  uint64 // seq of the latest submit outcome
 	notFoundSeq uint64 // seq of the latest not_found query
@@ -367,6 +373,11 @@ type submitFields struct {
 func (b *Book) applySubmit(seq uint64, s *submitFields) {
 	i := b.orderFor(s.orderID)
 	o := &b.orders[i]
+	if o.outcomes == 0 && o.intents == 1 && s.code == codeDuplicate {
+		// This journal had sent the orderid once, yet the provider's first
+		// answer says it already had it: it came from somewhere else.
+		o.flags |= fPreExisting
+	}
 	o.outcomes++
 	o.outcomeSeq = b.putSeq(i, fOutcomeSeq, seq)
 	o.submitClass = uint8(s.class)

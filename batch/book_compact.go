@@ -38,11 +38,11 @@ type order struct {
 
 	submitClass, queryClass uint8
 	queryState              int8 // StateNone, or a confirmed 0, 1 or 9
-	flags                   uint8
+	flags                   uint16
 }
 
 const (
-	fInInput uint8 = 1 << iota
+	fInInput uint16 = 1 << iota
 	fDup
 	fSubmitHasCost
 	fQueryHasCost
@@ -50,9 +50,10 @@ const (
 	fIDText
 	fPhoneText
 	fCodeFromQuery // Code is the query's code, else the submit's
+	fPreExisting   // the first answer to the first request was 210508
 )
 
-func (o *order) setFlag(f uint8, on bool) {
+func (o *order) setFlag(f uint16, on bool) {
 	if on {
 		o.flags |= f
 	} else {
@@ -432,6 +433,7 @@ func (b *Book) state(i int32, o *OrderState) {
 		outcomeSeq:    b.getSeq(i, fOutcomeSeq, r.outcomeSeq),
 		notFoundSeq:   b.getSeq(i, fNotFoundSeq, r.notFoundSeq),
 		viaCallback:   r.flags&fViaCallback != 0,
+		PreExisting:   r.flags&fPreExisting != 0,
 	}
 	if r.flags&fCodeFromQuery != 0 {
 		o.Code = o.QueryCode

@@ -167,6 +167,9 @@ func (l *line) exceptions(w *words, o *batch.OrderState) {
 		l.exc = append(l.exc, exception{kind: kindCostMismatch,
 			reason: w.costReason(o.SubmitCost.String(), o.QueryCost.String())})
 	}
+	if o.PreExisting {
+		l.exc = append(l.exc, exception{kind: kindPreExisting, reason: w.preExisting})
+	}
 }
 
 func gameWord(w *words, s juhe.GameState) string {

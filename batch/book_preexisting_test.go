@@ -1,0 +1,44 @@
+package batch
+
+import (
+	"testing"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// An orderid the provider already had when this journal first sent it
+// (210508 on the first answer to the first request) is flagged: its batch
+// id was probably used before. A 210508 after a resubmit is the ordinary
+// "our own earlier request got there after all" and is not.
+func TestOrderPreExisting(t *testing.T) {
+	dup := func() *Record {
+		return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: codeDuplicate}}
+	}
+	lost := func() *Record {
+		return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: juhe.NoCode}}
+	}
+	intent := func(n int) *Record { return &Record{Type: RecIntent, Intent: &Intent{OrderID: "O", Attempt: n}} }
+	for _, tc := range []struct {
+		name string
+		recs []*Record
+		want bool
+	}{
+		{"first answer 210508", []*Record{intent(1), dup(), bkQuery(juhe.ClassAccepted, 1)}, true},
+		{"first answer lost, then 210508 after not found", []*Record{intent(1), lost(), bkQuery(juhe.ClassNotFound, juhe.StateNone), intent(2), dup()}, false},
+		{"accepted", []*Record{intent(1), bkSubmit(juhe.ClassAccepted)}, false},
+		{"crash after the intent, resubmitted, 210508", []*Record{intent(1), bkQuery(juhe.ClassNotFound, juhe.StateNone), intent(2), dup()}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := plannedBook(t)
+			for i, r := range tc.recs {
+				r.Seq = uint64(b.Records) + 1
+				r.At = int64(100 + i)
+				b.Apply(r)
+			}
+			o, _ := b.Order("O")
+			if o.PreExisting != tc.want {
+				t.Errorf("PreExisting = %v, want %v", o.PreExisting, tc.want)
+			}
+		})
+	}
+}
