@@ -56,7 +56,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWorkbookSummary(e.stdout, *lang, s)
+	printWorkbookSummary(e.stdout, s)
 	return nil
 }
 
@@ -84,7 +84,7 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 }
 
 // printWorkbookSummary prints where the workbook went and its short table.
-func printWorkbookSummary(w io.Writer, lang string, s *reconcile.Summary) {
+func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 	fmt.Fprintf(w, "wrote %s\n", s.Path)
 	if s.CSVPath != "" {
 		fmt.Fprintf(w, "wrote %s\n", s.CSVPath)
@@ -93,7 +93,8 @@ func printWorkbookSummary(w io.Writer, lang string, s *reconcile.Summary) {
 	fmt.Fprintf(tw, "batch\t%s\t\n", s.BatchID)
 	fmt.Fprintf(tw, "input rows\t%d\t\n", s.InputRows)
 	for _, st := range batch.Statuses {
-		fmt.Fprintf(tw, "%s\t%d\t\n", reconcile.StateLabel(lang, st), s.ByStatus[st])
+		// English words on the terminal: tabwriter cannot align CJK.
+		fmt.Fprintf(tw, "%s\t%d\t\n", st, s.ByStatus[st])
 	}
 	check := "OK"
 	if !s.ControlOK {

@@ -125,7 +125,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWorkbookSummary(e.stdout, *lang, s)
+	printWorkbookSummary(e.stdout, s)
 
 	if err := engineErr(ctx, "run", args, runErr); err != nil {
 		return err

@@ -184,16 +184,3 @@ func lookupWords(lang string) (*words, error) {
 	}
 	return nil, fmt.Errorf("language %q: want zh or en", lang)
 }
-
-// StateLabel is the word the workbook uses for s in lang ("zh" or "en";
-// anything else is Chinese, the default).
-func StateLabel(lang string, s batch.Status) string {
-	w := chinese
-	if lang == "en" {
-		w = english
-	}
-	if l, ok := w.states[s]; ok {
-		return l
-	}
-	return string(s)
-}

@@ -570,20 +570,3 @@ func TestMissingLanguage(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-func TestStateLabel(t *testing.T) {
-	for _, tc := range []struct {
-		lang string
-		s    batch.Status
-		want string
-	}{
-		{"en", batch.StatusNotSubmitted, "not_submitted"},
-		{"zh", batch.StatusNotSubmitted, "未提交"},
-		{"", batch.StatusCharging, "充值中"},
-		{"en", batch.StatusInvalid, "invalid"},
-	} {
-		if got := StateLabel(tc.lang, tc.s); got != tc.want {
-			t.Errorf("StateLabel(%q, %s) = %q, want %q", tc.lang, tc.s, got, tc.want)
-		}
-	}
-}
