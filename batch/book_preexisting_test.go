@@ -30,11 +30,7 @@ func TestOrderPreExisting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := plannedBook(t)
-			for i, r := range tc.recs {
-				r.Seq = uint64(b.Records) + 1
-				r.At = int64(100 + i)
-				b.Apply(r)
-			}
+			applyInOrder(b, tc.recs)
 			o, _ := b.Order("O")
 			if o.PreExisting != tc.want {
 				t.Errorf("PreExisting = %v, want %v", o.PreExisting, tc.want)

@@ -22,6 +22,15 @@ func bkCallback(st juhe.GameState) *Record {
 	return &Record{Type: RecCallback, Callback: &CallbackNote{OrderID: "O", State: st}}
 }
 
+// applyInOrder applies recs to b as the journal would number and time them.
+func applyInOrder(b *Book, recs []*Record) {
+	for i, r := range recs {
+		r.Seq = uint64(b.Records) + 1
+		r.At = int64(100 + i)
+		b.Apply(r)
+	}
+}
+
 func TestOrderStatus(t *testing.T) {
 	A, U, R, T, H, N := juhe.ClassAccepted, juhe.ClassUnknown, juhe.ClassRejected, juhe.ClassThrottled, juhe.ClassHalt, juhe.ClassNotFound
 	for _, tc := range []struct {
@@ -58,11 +67,7 @@ func TestOrderStatus(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := plannedBook(t)
-			for i, r := range tc.recs {
-				r.Seq = uint64(b.Records) + 1
-				r.At = int64(100 + i)
-				b.Apply(r)
-			}
+			applyInOrder(b, tc.recs)
 			o, ok := b.Order("O")
 			if !ok {
 				t.Fatal("order O unknown")
