@@ -399,8 +399,8 @@ func (ci *CallbackImporter) importFrom(ctx context.Context, batchID string, to C
 	}
 	defer f.Close()
 	s := newScanner(ci.path, io.NewSectionReader(f, ci.pos.off, 1<<62))
-	if ci.pos.recs > 0 { // else the scanner starts a fresh chain
-		s.off, s.recs, s.prevHex = ci.pos.off, ci.pos.recs, ci.pos.prev
+	if ci.pos.recs > 0 && !s.startAt(ci.pos.off, uint64(ci.pos.recs)+1, string(ci.pos.prev[:])) {
+		return 0, fmt.Errorf("importing callbacks: bad saved position in %s", ci.path)
 	}
 	n := 0
 	_, err = s.run(ctx, func(r *Record, _ int64) error {

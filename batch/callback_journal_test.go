@@ -300,3 +300,43 @@ func TestCallbackEngineConcurrent(t *testing.T) {
 		t.Fatalf("unknown orderid: %d", code)
 	}
 }
+
+// An importer reads only what was appended since its last import: it
+// resumes the chain where it stopped instead of reading the file again.
+func TestCallbackImporterResumes(t *testing.T) {
+	ctx := context.Background()
+	path, j, _ := cbJournal(t, cbOrderA, cbOrderB)
+	defer j.Close()
+	side, err := OpenCallbackSide(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer side.Close()
+	seenCalls := 0
+	recorded := map[string]bool{}
+	to := CallbackOptions{
+		Known: func(string) bool { return true },
+		Seen: func(n *CallbackNote) bool {
+			seenCalls++
+			return recorded[n.OrderID]
+		},
+		Record: func(_ context.Context, n *CallbackNote) error { recorded[n.OrderID] = true; return nil },
+	}
+	ci := NewCallbackImporter(side.Path())
+	if err := side.record(ctx, &CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: juhe.StateSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ci.ImportTo(ctx, cbBatch, to); n != 1 || err != nil {
+		t.Fatalf("first import: %d, %v; want 1", n, err)
+	}
+	if err := side.record(ctx, &CallbackNote{OrderID: cbOrderB, SporderID: cbSpB, State: juhe.StateFailed}); err != nil {
+		t.Fatal(err)
+	}
+	seenCalls = 0
+	if n, err := ci.ImportTo(ctx, cbBatch, to); n != 1 || err != nil {
+		t.Fatalf("second import: %d, %v; want 1", n, err)
+	}
+	if seenCalls != 1 {
+		t.Errorf("the second import looked at %d callbacks, want only the 1 appended since the first", seenCalls)
+	}
+}
