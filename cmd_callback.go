@@ -95,13 +95,13 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 // callbackOpenErr maps a journal opening error to an exit code and a hint.
 func callbackOpenErr(err error, path string) error {
 	var le *batch.LockedError
-	var de *batch.DamageError
-	switch {
-	case errors.As(err, &le):
+	if errors.As(err, &le) {
 		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
 			hint("Another callback server writes %s already; one per batch is enough.", batch.CallbackSidePath(path))
-	case errors.As(err, &de):
-		return (&exitError{code: ExitDamaged, msg: "callback", err: err}).hint("Try: flowbatch verify -journal %s", de.Path)
 	}
-	return &exitError{code: ExitError, msg: "callback", err: err}
+	var de *batch.DamageError
+	if errors.As(err, &de) {
+		return journalErr("callback", de.Path, err)
+	}
+	return journalErr("callback", path, err)
 }

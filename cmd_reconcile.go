@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"runtime/debug"
 	"text/tabwriter"
 
@@ -66,15 +65,7 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	defer lowerGCPercent(e)()
 	book, err := batch.LoadBook(ctx, journal)
 	if err != nil {
-		var dmg *batch.DamageError
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, nil, (&exitError{code: ExitError, msg: fmt.Sprintf("%s: no journal at %s", cmd, journal)}).
-				hint("Try: the -journal path that submit or run used; flowbatch status -journal PATH checks it")
-		case errors.As(err, &dmg):
-			return nil, nil, (&exitError{code: ExitDamaged, msg: cmd, err: err}).hint("Try: flowbatch verify -journal %s", shellQuote(journal))
-		}
-		return nil, nil, &exitError{code: ExitError, msg: cmd, err: err}
+		return nil, nil, journalErr(cmd, journal, err)
 	}
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {

@@ -44,11 +44,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	}
 	b, err := batch.LoadBook(ctx, *path)
 	if err != nil {
-		var de *batch.DamageError
-		if errors.As(err, &de) {
-			return (&exitError{code: ExitDamaged, msg: "status", err: err}).hint("Try: flowbatch verify -journal %s", *path)
-		}
-		return fmt.Errorf("status: %w", err)
+		return journalErr("status", *path, err)
 	}
 	t := b.Counts()
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)

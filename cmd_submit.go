@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -311,17 +312,23 @@ func (f *submitFlags) settings() map[string]string {
 	}
 }
 
-// journalErr maps OpenJournal/CreateJournal errors to exit codes.
+// journalErr maps an error from opening, creating or reading a journal to
+// the user's message and exit code. It is the one place that does.
 func journalErr(cmd, path string, err error) error {
 	var le *batch.LockedError
 	var de *batch.DamageError
 	switch {
+	case errors.Is(err, context.Canceled):
+		return err
 	case errors.As(err, &le):
 		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).
 			hint("Try: wait for that process to finish, or stop it (Ctrl-C); the journal stays safe")
 	case errors.As(err, &de):
 		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal damaged", cmd), err: de}).
 			hint("Try: flowbatch verify -journal %s; keep the file for the audit and do not edit it", shellQuote(path))
+	case errors.Is(err, fs.ErrNotExist):
+		return (&exitError{code: ExitError, msg: fmt.Sprintf("%s: no journal at %s", cmd, path)}).
+			hint("Try: the -journal path that submit or run used")
 	}
 	return &exitError{code: ExitError, msg: cmd, err: err}
 }

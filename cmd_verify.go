@@ -46,10 +46,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if errors.As(err, &de) {
 			return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
 		}
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
+		return journalErr("verify", *path, err)
 	}
 	fmt.Fprintf(e.stdout, "ok: %d records, head %s, batch %s\n", v.Records, v.HeadHash, v.BatchID)
 	return nil
