@@ -110,18 +110,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	label, catalogue, note := checkPrices(ctx, e, *prices, *baseURL)
 	printCost(w, rep, carriers, label, catalogue, note)
 
-	var why, flags []string
-	if len(rep.Invalid) > 0 && !*skipInvalid {
-		why = append(why, plural(len(rep.Invalid), "invalid row"))
-		flags = append(flags, "-skip-invalid to record them as invalid and submit the rest")
-	}
-	if len(rep.Duplicates) > 0 && !*allowDups {
-		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
-		flags = append(flags, "-allow-duplicates to submit each repeat as its own order")
-	}
-	if why != nil {
+	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups); why != nil {
 		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
-			hint("Try: fix the rows above, or add %s", strings.Join(flags, ", and "))
+			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
 	if rep.Valid == 0 {
 		fmt.Fprintln(w, "\nnothing to submit.")
@@ -129,6 +120,21 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(w, "\nok: submit would send %d orders.\n", rep.Valid)
 	return nil
+}
+
+// inputRefusal is the one rule by which submit (and run) refuse an input,
+// and check predicts it: why lists the problems, fixes the flags that
+// would accept them. Both are nil when the input may be submitted.
+func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
+	if len(rep.Invalid) > 0 && !skipInvalid {
+		why = append(why, plural(len(rep.Invalid), "invalid row"))
+		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
+	}
+	if len(rep.Duplicates) > 0 && !allowDups {
+		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
+		fixes = append(fixes, "-allow-duplicates to submit each repeat as its own order")
+	}
+	return why, fixes
 }
 
 // printProblems lists invalid and duplicate rows together in row order.

@@ -205,19 +205,10 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 		}
 		return nil, nil, &exitError{code: ExitInvalid, msg: cmd, err: err}
 	}
-	var why, flags []string
-	if len(rep.Invalid) > 0 && !f.skipInvalid {
-		why = append(why, plural(len(rep.Invalid), "invalid row"))
-		flags = append(flags, "-skip-invalid")
-	}
-	if len(rep.Duplicates) > 0 && !f.allowDups {
-		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
-		flags = append(flags, "-allow-duplicates")
-	}
-	if why != nil {
+	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
 		printProblems(e.stderr, rep, maxListed)
 		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
-			hint("Try: fix the rows above, or add %s", strings.Join(flags, " and "))
+			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
 
 	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch: warning: %s\n", s) }

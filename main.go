@@ -36,7 +36,6 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	stdinTTY       bool
 }
 
 type command struct {

@@ -222,13 +222,16 @@ func (b *Book) Apply(r *Record) { b.apply(r, -1) }
 // apply folds r, read at byte offset off (-1 when unknown). The frequent
 // record types go through the same appliers as replay (book_replay.go).
 func (b *Book) apply(r *Record, off int64) {
-	if r.Seq > 0 {
-		b.Records = int64(r.Seq)
-	} else {
+	// The head only moves forward: the engine's workers apply their
+	// records concurrently, so a lower seq may be applied after a higher.
+	switch {
+	case r.Seq == 0:
 		b.Records++
-	}
-	if r.Hash != "" {
-		b.HeadHash = r.Hash
+		if r.Hash != "" {
+			b.HeadHash = r.Hash
+		}
+	case int64(r.Seq) > b.Records:
+		b.Records, b.HeadHash = int64(r.Seq), r.Hash
 	}
 	switch {
 	case r.Header != nil:
@@ -369,6 +372,9 @@ type submitFields struct {
 	cardName  []byte
 	reason    []byte
 }
+
+// codeDuplicate is the provider's "duplicate orderid" (210508).
+const codeDuplicate = 210508
 
 func (b *Book) applySubmit(seq uint64, s *submitFields) {
 	i := b.orderFor(s.orderID)

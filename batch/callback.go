@@ -171,19 +171,13 @@ func reply(w http.ResponseWriter, code int, body string) {
 	fmt.Fprint(w, body)
 }
 
-// logOrderID returns id if it looks like an orderid (8-32 ASCII letters
-// and digits), else "".
+// logOrderID returns id if it is a well-formed orderid, else "": only
+// those go into a log line.
 func logOrderID(id string) string {
-	if len(id) < 8 || len(id) > 32 {
-		return ""
+	if juhe.ValidOrderID(id) {
+		return id
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return ""
-		}
-	}
-	return id
+	return ""
 }
 
 // scrubReason keeps a verifier's reason fit for a log line: no sign, no

@@ -57,12 +57,3 @@ func ServeCallbacks(ctx context.Context, srv *http.Server, ln net.Listener) erro
 	}
 	return nil
 }
-
-// ListenAndServeCallbacks listens on srv.Addr and serves as ServeCallbacks.
-func ListenAndServeCallbacks(ctx context.Context, srv *http.Server) error {
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		return fmt.Errorf("callback server: %w", err)
-	}
-	return ServeCallbacks(ctx, srv, ln)
-}

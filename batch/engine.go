@@ -106,9 +106,7 @@ type Engine struct {
 	lim  *limiter
 	prog *Progress
 
-	mu       sync.Mutex // guards book, headSeq, headHash
-	headSeq  uint64
-	headHash string
+	mu sync.Mutex // guards book
 
 	haltMu sync.Mutex
 	halt   *HaltError
@@ -128,15 +126,13 @@ type Engine struct {
 func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
 	opts.defaults()
 	return &Engine{
-		headSeq:  uint64(book.Records),
-		headHash: book.HeadHash,
-		j:        j,
-		book:     book,
-		p:        p,
-		opts:     opts,
-		lim:      newLimiter(opts.Rate, nil),
-		prog:     opts.Progress,
-		haltCh:   make(chan struct{}),
+		j:      j,
+		book:   book,
+		p:      p,
+		opts:   opts,
+		lim:    newLimiter(opts.Rate, nil),
+		prog:   opts.Progress,
+		haltCh: make(chan struct{}),
 	}
 }
 
@@ -216,13 +212,6 @@ func (r Result) Unsubmitted() int {
 // errStopped ends an order's work when the run stops (ctx done or halt).
 var errStopped = errors.New("stopped")
 
-// Halted returns the halt, or nil.
-func (e *Engine) Halted() *HaltError {
-	e.haltMu.Lock()
-	defer e.haltMu.Unlock()
-	return e.halt
-}
-
 func (e *Engine) triggerHalt(h *HaltError) {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -286,13 +275,7 @@ func (e *Engine) append(ctx context.Context, recs ...*Record) error {
 	e.mu.Lock()
 	for _, r := range recs {
 		e.book.Apply(r)
-		if r.Seq > e.headSeq {
-			e.headSeq, e.headHash = r.Seq, r.Hash
-		}
 	}
-	// Workers apply concurrently, so the last record applied need not be
-	// the journal's last: keep the book's head at the highest sequence.
-	e.book.Records, e.book.HeadHash = int64(e.headSeq), e.headHash
 	e.mu.Unlock()
 	return nil
 }
@@ -462,13 +445,8 @@ feed:
 
 // submitDone reports whether Submit has nothing to do for o.
 func submitDone(o *OrderState) bool {
-	switch o.Status() {
-	case StatusSuccess, StatusFailed, StatusCharging, StatusRejected, StatusInvalid:
-		return true
-	case StatusUnknown:
-		return false
-	}
-	return !o.NeedsSubmit()
+	s := o.Status()
+	return s != StatusUnknown && s != StatusNotSubmitted
 }
 
 // submitOrder runs one order's state machine until it has a definitive
@@ -487,13 +465,12 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 			return
 		}
 		if !query {
+			was := o.PreExisting
 			out, err := e.submitOnce(ctx, &o)
 			if err != nil {
 				return
 			}
-			if out.Code == codeDuplicate && o.Intents == 1 {
-				// This run never sent the orderid before, yet the provider
-				// has it: the batch id may have been used for another batch.
+			if o.PreExisting && !was {
 				e.opts.Logf("row %s: order %s existed at the provider before this journal first sent it (210508); was batch id %q used before? It will be counted as that order",
 					Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
 			}
@@ -543,9 +520,6 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 	}
 }
 
-// codeDuplicate is the provider's "duplicate orderid" (210508).
-const codeDuplicate = 210508
-
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
@@ -594,7 +568,6 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		return juhe.Outcome{}, err
 	}
 	e.queries.Add(1)
-	e.prog.Queries.Add(1)
 	e.prog.Requests.Add(1)
 	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
 	if out.Class == juhe.ClassRejected {
@@ -664,12 +637,6 @@ func (e *Engine) AppendCallback(ctx context.Context, c *CallbackNote) error {
 	}
 	e.Nudge(c.OrderID)
 	return nil
-}
-
-// Known reports whether orderID is an order of this batch (for callbacks).
-func (e *Engine) Known(orderID string) bool {
-	_, ok := e.snapshot(orderID)
-	return ok
 }
 
 func roundDuration(d time.Duration) time.Duration {

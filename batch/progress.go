@@ -27,7 +27,6 @@ type Progress struct {
 	Rejected  atomic.Int64 // answers: definitively not created
 	Unknown   atomic.Int64 // answers: may exist, resolved by query
 	Throttled atomic.Int64 // answers: over a rate limit
-	Queries   atomic.Int64 // queries sent
 	Requests  atomic.Int64 // requests sent (submits and queries)
 
 	w     io.Writer

@@ -46,7 +46,7 @@ func (c *Client) VerifyCallback(form url.Values) (Callback, error) {
 	if err != nil {
 		return cb, err
 	}
-	if !validOrderID(orderID) {
+	if !ValidOrderID(orderID) {
 		return cb, errors.New("callback: orderid is not 8-32 letters and digits")
 	}
 	if !validSporderID(sporderID) {

@@ -220,7 +220,7 @@ func (c *Client) Submit(ctx context.Context, r SubmitRequest) Outcome {
 
 // Query asks for an order's state (flow/ordersta).
 func (c *Client) Query(ctx context.Context, orderID string) Outcome {
-	if !validOrderID(orderID) {
+	if !ValidOrderID(orderID) {
 		return Outcome{Class: ClassUnknown, Code: NoCode, Reason: "not sent: orderid must be 8-32 letters and digits", State: StateNone}
 	}
 	form := url.Values{
@@ -267,7 +267,7 @@ func (c *Client) noAnswer(status int, failure string) Outcome {
 
 func checkSubmit(r SubmitRequest) string {
 	switch {
-	case !validOrderID(r.OrderID):
+	case !ValidOrderID(r.OrderID):
 		return "orderid must be 8-32 letters and digits"
 	case r.Phone == "":
 		return "no phone"
@@ -277,8 +277,9 @@ func checkSubmit(r SubmitRequest) string {
 	return ""
 }
 
-// validOrderID: the provider's orderid is 8-32 ASCII letters and digits.
-func validOrderID(s string) bool {
+// ValidOrderID reports whether s is an orderid the provider accepts: 8-32
+// ASCII letters and digits.
+func ValidOrderID(s string) bool {
 	if len(s) < 8 || len(s) > 32 {
 		return false
 	}

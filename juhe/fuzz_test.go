@@ -91,7 +91,7 @@ func FuzzVerifyCallback(f *testing.F) {
 		if len(form["sign"]) != 1 || strings.ToLower(form.Get("sign")) != CallbackSign(key, form.Get("sporder_id"), form.Get("orderid")) {
 			t.Fatalf("accepted a wrongly signed callback: %v", form)
 		}
-		if cb.SporderID != form.Get("sporder_id") || cb.OrderID != form.Get("orderid") || !validOrderID(cb.OrderID) {
+		if cb.SporderID != form.Get("sporder_id") || cb.OrderID != form.Get("orderid") || !ValidOrderID(cb.OrderID) {
 			t.Fatalf("callback %+v does not match form %v", cb, form)
 		}
 		if !(cb.State == StateSuccess && form.Get("sta") == "1" || cb.State == StateFailed && form.Get("sta") == "9") {

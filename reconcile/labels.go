@@ -168,6 +168,9 @@ var chinese = &words{
 	preExisting: "本批次首次提交前，供应商已有此订单号（210508）",
 	extraName:   func(i int) string { return fmt.Sprintf("附加列%d", i) },
 	orphanReason: func(line int) string {
+		if line == 0 {
+			return "不在最新输入中"
+		}
 		return fmt.Sprintf("不在最新输入中（来自早前输入的第 %d 行）", line)
 	},
 	dupReason:  func(of int) string { return fmt.Sprintf("与第 %d 行重复", of) },

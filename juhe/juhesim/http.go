@@ -246,19 +246,6 @@ func validPhone(p string) bool {
 	return true
 }
 
-func validOrderID(id string) bool {
-	if len(id) < 8 || len(id) > 32 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 // handleBalance sets (form field balance) or raises (form field add) the
 // balance, both in yuan, and answers the new balance.
 func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request) {

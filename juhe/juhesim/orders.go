@@ -62,7 +62,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, opSubmit, codeWrongKey, nil)
 		return
 	}
-	okID := validOrderID(oid)
+	okID := juhe.ValidOrderID(oid)
 	if okID {
 		s.countSubmit(oid)
 	}
