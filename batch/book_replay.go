@@ -50,19 +50,6 @@ func fastType(body []byte) (RecordType, bool) {
 	return 0, false
 }
 
-// classByName maps the journal's class words to classes.
-var classByName = func() map[string]juhe.Class {
-	m := make(map[string]juhe.Class)
-	for c := juhe.Class(0); c < 64; c++ {
-		if n := c.String(); n != "invalid" {
-			if pc, ok := juhe.ParseClass(n); ok && pc == c {
-				m[n] = c
-			}
-		}
-	}
-	return m
-}()
-
 // lineParser reads the fields of one line in place, with the checks of
 // decoder.decode, keeping the first error.
 type lineParser struct {
@@ -138,7 +125,7 @@ func (p *lineParser) class() juhe.Class {
 	if p.err != nil {
 		return 0
 	}
-	c, ok := classByName[string(f)]
+	c, ok := juhe.ParseClass(string(f))
 	if !ok {
 		p.err = lineErr("bad class %q", clip(f))
 	}

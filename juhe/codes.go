@@ -38,14 +38,18 @@ func (c Class) String() string {
 	return "invalid"
 }
 
+var classByName = func() map[string]Class {
+	m := make(map[string]Class, len(classNames))
+	for c, n := range classNames {
+		m[n] = c
+	}
+	return m
+}()
+
 // ParseClass is the inverse of Class.String.
 func ParseClass(s string) (Class, bool) {
-	for c, n := range classNames {
-		if n == s {
-			return c, true
-		}
-	}
-	return 0, false
+	c, ok := classByName[s]
+	return c, ok
 }
 
 // Op is the request an answer belongs to; a few codes mean different
