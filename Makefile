@@ -17,7 +17,7 @@ demo: build
 
 # bench runs every benchmark and prints the figures for BENCHMARKS.md
 # (about 10 minutes); BENCH_SECTIONS picks some of: machine rate journal
-# check pending. bench-go runs just the Go benchmark functions.
+# check million. bench-go runs just the Go benchmark functions.
 BENCH_SECTIONS ?=
 
 bench:
