@@ -26,7 +26,8 @@ func lineStarts(raw []byte) []int {
 	return offs
 }
 
-var openCopies = map[string]int{}
+// openCopies counts openCopy calls per running test.
+var openCopies = map[*testing.T]int{}
 
 type openResult struct {
 	records  int64
@@ -39,8 +40,11 @@ type openResult struct {
 // test goes through OpenJournal itself).
 func openCopy(t *testing.T, data []byte) (string, openResult) {
 	t.Helper()
-	first := !t.Failed() && openCopies[t.Name()] == 0
-	openCopies[t.Name()]++
+	if openCopies[t] == 0 {
+		t.Cleanup(func() { delete(openCopies, t) })
+	}
+	first := !t.Failed() && openCopies[t] == 0
+	openCopies[t]++
 	path := filepath.Join(scratchDir(t), "c.journal")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -70,18 +74,20 @@ func openCopy(t *testing.T, data []byte) (string, openResult) {
 	return path, res
 }
 
-// scratchDir is one directory per test, reused: creating files and
-// directories is the slow part of these tests.
+// scratchDir is one directory per running test, reused: creating files
+// and directories is the slow part of these tests. Keyed by the test
+// itself, not its name, so -count=N gets a fresh one each time.
 func scratchDir(t *testing.T) string {
-	if d, ok := scratchDirs[t.Name()]; ok {
+	if d, ok := scratchDirs[t]; ok {
 		return d
 	}
 	d := t.TempDir()
-	scratchDirs[t.Name()] = d
+	scratchDirs[t] = d
+	t.Cleanup(func() { delete(scratchDirs, t) })
 	return d
 }
 
-var scratchDirs = map[string]string{}
+var scratchDirs = map[*testing.T]string{}
 
 // tornFiles returns the contents of the torn-tail side files of path and
 // removes them.
