@@ -57,6 +57,11 @@ func (p *Progress) Start(verb string) {
 	defer p.mu.Unlock()
 	p.verb = verb
 	p.started = time.Now()
+	// Each phase (submitting, settling) counts its own answers.
+	p.Accepted.Store(0)
+	p.Rejected.Store(0)
+	p.Unknown.Store(0)
+	p.Throttled.Store(0)
 	if p.w == nil || p.stop != nil {
 		return
 	}
@@ -121,7 +126,7 @@ func (p *Progress) draw(stop, done chan struct{}) {
 }
 
 func (p *Progress) counts() string {
-	return fmt.Sprintf("ok %s · rejected %s · unknown %s",
+	return fmt.Sprintf("accepted %s · rejected %s · unknown %s",
 		Thousands(p.Accepted.Load()), Thousands(p.Rejected.Load()), Thousands(p.Unknown.Load()))
 }
 
