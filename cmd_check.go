@@ -192,10 +192,7 @@ func checkPrices(ctx context.Context, e *env, source, baseURL string) (label str
 		label, ps = "simulator catalogue — not the provider's", juhesim.DefaultCatalogue()
 	case "provider":
 		label = "provider (flow/list)"
-		if baseURL == "" {
-			baseURL = e.getenv("JUHE_BASE_URL")
-		}
-		c, err := juhe.NewClient(juhe.Config{BaseURL: baseURL, Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second})
+		c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second})
 		if err != nil {
 			return label, map[string]juhe.Product{}, fmt.Sprintf("no prices: %v", err)
 		}

@@ -58,8 +58,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch: warning: %s\n", s) }
-	j, book, err := batch.OpenJournal(ctx, *journal, warn)
+	j, book, err := batch.OpenJournal(ctx, *journal, warnTo(e.stderr))
 	if err != nil {
 		return journalErr("query", *journal, err)
 	}

@@ -181,10 +181,7 @@ func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
 		return nil, (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s not set: the provider key and OpenID come from the environment", strings.Join(missing, " and "))}).
 			hint("Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`")
 	}
-	if baseURL == "" {
-		baseURL = e.getenv("JUHE_BASE_URL")
-	}
-	c, err := juhe.NewClient(juhe.Config{BaseURL: baseURL, Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID")})
+	c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID")})
 	if err != nil {
 		return nil, &exitError{code: ExitUsage, msg: "provider", err: err}
 	}
@@ -211,7 +208,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
 
-	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch: warning: %s\n", s) }
+	warn := warnTo(e.stderr)
 	var j *batch.Journal
 	var book *batch.Book
 	if _, statErr := os.Stat(f.journal); statErr == nil {
@@ -355,6 +352,20 @@ func printBatchSummary(w io.Writer, cmd string, book *batch.Book, res batch.Resu
 	}
 	fmt.Fprintf(tw, "head:\t%s (%s records)\n", book.HeadHash, batch.Thousands(book.Records))
 	tw.Flush()
+}
+
+// providerBaseURL is the -base-url flag, else $JUHE_BASE_URL; empty means
+// the juhe client's default.
+func providerBaseURL(e *env, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return e.getenv("JUHE_BASE_URL")
+}
+
+// warnTo returns the warn func that journal recovery reports through.
+func warnTo(w io.Writer) func(string) {
+	return func(s string) { fmt.Fprintf(w, "flowbatch: warning: %s\n", s) }
 }
 
 func logTo(w io.Writer) func(string, ...any) {
