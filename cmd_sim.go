@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flowbatch/flowbatch/juhe"
@@ -151,12 +150,9 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// lineLogger writes one line per call, safe for concurrent use.
+// lineLogger writes one line per call; Run has made w safe for concurrent use.
 func lineLogger(w io.Writer) func(string, ...any) {
-	var mu sync.Mutex
 	return func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
 		fmt.Fprintf(w, "flowbatch sim: "+format+"\n", args...)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -80,6 +81,8 @@ func main() {
 
 // Run runs one flowbatch command line.
 func Run(ctx context.Context, e *env, args []string) error {
+	var mu sync.Mutex
+	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stdout)
 		if len(args) == 0 {
@@ -101,6 +104,29 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'flowbatch <command> -h' for a command's flags. Exit codes are in README.md.\n")
+}
+
+// A command writes from many goroutines at once: engine workers' log lines,
+// the progress drawer, callback and simulator servers. safeWriter
+// serialises the writes to w under mu; an *os.File needs no lock (each
+// Write is one system call) and stays itself, so terminals are still seen.
+func safeWriter(mu *sync.Mutex, w io.Writer) io.Writer {
+	switch w.(type) {
+	case *os.File, lockedWriter:
+		return w
+	}
+	return lockedWriter{mu, w}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // exitError is an error meant for the user: a message, an optional hint
