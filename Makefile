@@ -3,7 +3,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 BIN      := bin/flowbatch
 
-.PHONY: build test demo bench bench-go fuzz clean
+.PHONY: build test demo bench bench-go dist fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -26,5 +26,11 @@ bench:
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
+# dist cross-compiles (no cgo) for windows/amd64, darwin/arm64, darwin/amd64,
+# linux/amd64 and linux/arm64 into dist/: one archive each with the README,
+# and SHA256SUMS.
+dist:
+	VERSION=$(VERSION) bash .ci/dist dist
+
 clean:
-	rm -rf bin demo-out
+	rm -rf bin demo-out dist
