@@ -7,6 +7,10 @@
 package juhe
 
 // GameState is an order's state on the provider side.
+//
+// The numbers are journaled, so they never change. They are the
+// provider's game_state, except StateNone, which is ours, and
+// StateSubmitFailed, which is the provider's -1 moved out of StateNone's way.
 type GameState int
 
 const (
@@ -14,10 +18,17 @@ const (
 	StateCharging GameState = 0
 	StateSuccess  GameState = 1
 	StateFailed   GameState = 9
+	// StateSubmitFailed is the provider's game_state -1 (提交充值失败):
+	// the submit failed and nothing was charged. It is final. The code is
+	// known from the provider's phone-bill demo code, so a caller keeps such
+	// an order out of a retry until the statement shows no charge for it.
+	StateSubmitFailed GameState = -2
 )
 
 // Final reports whether s will not change again.
-func (s GameState) Final() bool { return s == StateSuccess || s == StateFailed }
+func (s GameState) Final() bool {
+	return s == StateSuccess || s == StateFailed || s == StateSubmitFailed
+}
 
 // Outcome is one classified answer to Submit or Query.
 type Outcome struct {

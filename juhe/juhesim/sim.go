@@ -83,6 +83,17 @@ type Config struct {
 	// Logf, when set, receives one line per request and per notable event.
 	// Lines never contain the key or the OpenID.
 	Logf func(format string, args ...any)
+
+	// The account-side endpoints (account.go).
+
+	// AccountDenied makes ofpay/mobile/yue, flow/batchquery and
+	// flow/ordersbydate answer 10002, as for a key without permission.
+	AccountDenied bool
+	// Shapes picks the documented answer shapes those endpoints use.
+	Shapes Shapes
+	// AccountID is the uid the balance endpoint reports; "" means
+	// DefaultAccountID.
+	AccountID string
 }
 
 // Faults are probabilities in [0, 1] of misbehaving on a request.
@@ -146,6 +157,8 @@ type Server struct {
 	qpsWin   int64   // unix second of the current QPS window
 	qpsUsed  map[string]int
 	counts   Counts
+
+	account AccountCounts // the account-side endpoints (account.go)
 }
 
 // NewServer starts a Server on 127.0.0.1 on a free port. Like
