@@ -212,10 +212,10 @@ func TestParseTelcheck(t *testing.T) {
 		t.Errorf("mixed carriers: %+v %+v", np, r)
 	}
 	for body, want := range map[string]ReplyStatus{
-		`{"error_code":0,"result":[]}`:                                          ReplyOK,
-		`{"error_code":210501,"result":null}`:                                   ReplyRejected,
-		`{"error_code":210503}`:                                                 ReplyRejected,
-		`{"error_code":0,"result":{"flows":[]}}`:                                ReplyNotAvailable,
+		`{"error_code":0,"result":[]}`:                                        ReplyOK,
+		`{"error_code":210501,"result":null}`:                                 ReplyRejected,
+		`{"error_code":210503}`:                                               ReplyRejected,
+		`{"error_code":0,"result":{"flows":[]}}`:                              ReplyNotAvailable,
 		`{"error_code":0,"result":[{"company":"中国联通","flows":[{"id":"1"}]}]}`: ReplyNotAvailable,
 	} {
 		if _, r := parseTelcheck(200, []byte(body)); r.Status != want {
