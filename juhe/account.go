@@ -341,12 +341,12 @@ type NumberProducts struct {
 // Telcheck asks which products phone can take (flow/telcheck).
 func (c *Client) Telcheck(ctx context.Context, phone string) (NumberProducts, Reply) {
 	if phone == "" {
-		return NumberProducts{}, Reply{Endpoint: endpointName(PathTelcheck), Status: ReplyRejected, Code: NoCode, Reason: "not sent: no phone"}
+		return NumberProducts{Carrier: CarrierUnknown}, Reply{Endpoint: endpointName(PathTelcheck), Status: ReplyRejected, Code: NoCode, Reason: "not sent: no phone"}
 	}
 	form := url.Values{"phone": {phone}, "key": {c.key.value()}}
 	status, body, failure := c.post(ctx, PathTelcheck, form)
 	if failure != "" {
-		return NumberProducts{}, c.noReply(PathTelcheck, status, failure)
+		return NumberProducts{Carrier: CarrierUnknown}, c.noReply(PathTelcheck, status, failure)
 	}
 	np, r := parseTelcheck(status, body)
 	r.Reason = c.scrub(r.Reason)

@@ -404,7 +404,7 @@ func count(raw json.RawMessage) (int, bool) {
 // parseTelcheck reads a flow/telcheck answer, the flow/list shape.
 func parseTelcheck(status int, body []byte) (NumberProducts, Reply) {
 	r, result := envelope(PathTelcheck, status, body)
-	var np NumberProducts
+	np := NumberProducts{Carrier: CarrierUnknown}
 	if r.Status != ReplyOK {
 		return np, r
 	}
@@ -413,7 +413,6 @@ func parseTelcheck(status int, body []byte) (NumberProducts, Reply) {
 		return np, unreadable(r, err.Error())
 	}
 	np.Products = ps
-	np.Carrier = CarrierUnknown
 	for i, p := range ps {
 		if i == 0 {
 			np.Carrier = p.Carrier
