@@ -4,6 +4,20 @@
 // It promises that every answer, including a non-answer, is classified into
 // exactly one Class, that money is exact (Money, in 厘), and that the key and
 // the OpenID never appear in an error, a log line or a formatted value.
+//
+// It also speaks the account-side endpoints that public client code shows
+// and V2 does not document (see account.go): the balance
+// (ofpay/mobile/yue, signed with the OpenID), flow/batchquery (up to 50
+// orders a request), the statement flow/ordersbydate (one Beijing month,
+// 100 orders a page) and flow/telcheck (a number's carrier and products).
+// Each is optional: it answers a Reply, never an Outcome, and a Reply that
+// is not ReplyOK means "fall back to the V2 way", never "stop spending".
+// Their parsers take every documented shape (uorderid or orderid,
+// uordercash or ordercash, result or result.data or result.list,
+// error_code as a number or a string); an order a batch answer lists but
+// was not asked about is dropped, an order it leaves out is absent, never
+// "not found", and a statement page with a line that cannot be read is
+// refused whole.
 package juhe
 
 // GameState is an order's state on the provider side.
