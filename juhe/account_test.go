@@ -179,37 +179,47 @@ func TestOrdersByDatePaging(t *testing.T) {
 	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, juhe.Beijing)
 	start, end := juhe.MonthOf(nov)
 	for _, tt := range []struct {
-		name   string
-		shapes juhesim.Shapes
-		totals bool
+		name      string
+		shapes    juhesim.Shapes
+		totals    bool
+		backdated bool // charges out of time order
 	}{
-		{"result.data", juhesim.Shapes{}, true},
-		{"result.list, orderid, ordercash", juhesim.Shapes{List: true, OrderID: true, OrderCash: true}, true},
-		{"bare list, string code", juhesim.Shapes{Bare: true, StringCode: true}, false},
+		{"result.data", juhesim.Shapes{}, true, true},
+		{"result.list, orderid, ordercash", juhesim.Shapes{List: true, OrderID: true, OrderCash: true}, true, false},
+		{"bare list, string code", juhesim.Shapes{Bare: true, StringCode: true}, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			sim := newSim(t, func(c *juhesim.Config) { c.Shapes = tt.shapes })
 			c := newClient(t, sim.URL)
 			const n = 2345
-			want := map[string]juhesim.LedgerOrder{}
-			for i := range n {
-				at := start.Add(time.Duration(i) * (30 * 24 * time.Hour / n))
-				switch i {
-				case 7:
-					at = end // the last second of the month
-				case 8:
-					at = start
-				}
+			charge := func(at time.Time) juhesim.LedgerOrder {
 				lo, err := sim.Charge(juhesim.ChargeRequest{Phone: "13012345678", Pid: "106001", At: at})
 				if err != nil {
 					t.Fatal(err)
 				}
+				return lo
+			}
+			outside := []time.Time{start.Add(-time.Second), end.Add(time.Second), end.Add(time.Hour)}
+			if !tt.backdated {
+				charge(outside[0])
+				outside = outside[1:]
+			}
+			want := map[string]juhesim.LedgerOrder{}
+			for i := range n {
+				at := start.Add(time.Duration(i) * (30 * 24 * time.Hour / n))
+				switch { // the month's first second is i == 0's
+				case i == n-1 && !tt.backdated:
+					at = end // the month's last second
+				case i == 7 && tt.backdated:
+					at = end
+				case i == 8 && tt.backdated:
+					at = start
+				}
+				lo := charge(at)
 				want[lo.OrderID] = lo
 			}
-			for _, at := range []time.Time{start.Add(-time.Second), end.Add(time.Second), end.Add(time.Hour)} {
-				if _, err := sim.Charge(juhesim.ChargeRequest{Phone: "13012345678", Pid: "106001", At: at}); err != nil {
-					t.Fatal(err)
-				}
+			for _, at := range outside {
+				charge(at)
 			}
 			seen := map[string]bool{}
 			var last time.Time

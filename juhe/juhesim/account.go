@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -61,11 +62,22 @@ type AccountCounts struct {
 	Codes map[int]int `json:"codes"`
 }
 
+// accountState is the Server's state for the account-side endpoints.
+type accountState struct {
+	counts AccountCounts
+	// The orders are in charge order unless Charge back-dated one (or the
+	// clock stepped back): checked orders have been looked at, and
+	// unsorted says whether one was out of order. While none is, a
+	// statement page is found by binary search.
+	checked  int
+	unsorted bool
+}
+
 // AccountRequests returns a copy of the account-side request counts.
 func (s *Server) AccountRequests() AccountCounts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.account
+	c := s.account.counts
 	c.Codes = maps.Clone(c.Codes)
 	if c.Codes == nil {
 		c.Codes = map[int]int{}
@@ -91,7 +103,7 @@ func (s *Server) handleAccountRequests(w http.ResponseWriter, _ *http.Request) {
 // whether to go on.
 func (s *Server) accountGate(w http.ResponseWriter, r *http.Request, count func(*AccountCounts)) bool {
 	s.mu.Lock()
-	count(&s.account)
+	count(&s.account.counts)
 	s.mu.Unlock()
 	key := r.Form.Get("key")
 	switch {
@@ -113,10 +125,11 @@ const codeNoPermission = 10002
 // Shapes.StringCode, a string.
 func (s *Server) accountAnswer(w http.ResponseWriter, r *http.Request, code int, result any) {
 	s.mu.Lock()
-	if s.account.Codes == nil {
-		s.account.Codes = map[int]int{}
+	c := &s.account.counts
+	if c.Codes == nil {
+		c.Codes = map[int]int{}
 	}
-	s.account.Codes[code]++
+	c.Codes[code]++
 	s.mu.Unlock()
 	reason := "查询成功"
 	switch c, ok := juhe.LookupCode(code); {
@@ -243,27 +256,11 @@ func (s *Server) handleOrdersByDate(w http.ResponseWriter, r *http.Request) {
 	lo, hi := start.UnixNano(), end.Add(time.Second).UnixNano() // endtime is inclusive to the second
 
 	s.mu.Lock()
-	var in []int32
-	sorted := true
-	for i := range s.orders {
-		if at := s.orders[i].chargedAt; at >= lo && at < hi {
-			if n := len(in); n > 0 && s.orders[in[n-1]].chargedAt > at {
-				sorted = false
-			}
-			in = append(in, int32(i))
-		}
-	}
-	if !sorted { // Charge can back-date an order
-		slices.SortStableFunc(in, func(a, b int32) int {
-			return cmp.Compare(s.orders[a].chargedAt, s.orders[b].chargedAt)
-		})
-	}
-	total := len(in)
+	total, nth := s.inPeriod(lo, hi)
 	lines := []map[string]string{}
-	// Newest first: page 1 is the end of in.
 	for k := (page - 1) * size; k < page*size && k < total; k++ {
-		idx := in[total-1-k]
-		lines = append(lines, s.accountLine(int(idx), &s.orders[idx], true))
+		idx := nth(k)
+		lines = append(lines, s.accountLine(idx, &s.orders[idx], true))
 	}
 	s.mu.Unlock()
 
@@ -282,6 +279,32 @@ func (s *Server) handleOrdersByDate(w http.ResponseWriter, r *http.Request) {
 		"pagesize":   size,
 		field:        lines,
 	})
+}
+
+// inPeriod counts the orders charged in [lo, hi) (unix nanoseconds) and
+// returns a function giving the index of the k-th newest of them. Call
+// with s.mu held; nth is valid while it is.
+func (s *Server) inPeriod(lo, hi int64) (total int, nth func(k int) int) {
+	a := &s.account
+	for ; a.checked < len(s.orders); a.checked++ {
+		if i := a.checked; i > 0 && s.orders[i].chargedAt < s.orders[i-1].chargedAt {
+			a.unsorted = true
+		}
+	}
+	if !a.unsorted {
+		first := sort.Search(len(s.orders), func(i int) bool { return s.orders[i].chargedAt >= lo })
+		end := sort.Search(len(s.orders), func(i int) bool { return s.orders[i].chargedAt >= hi })
+		return end - first, func(k int) int { return end - 1 - k }
+	}
+	var in []int
+	for i := range s.orders {
+		if at := s.orders[i].chargedAt; at >= lo && at < hi {
+			in = append(in, i)
+		}
+	}
+	// Stable: orders charged in the same nanosecond stay in charge order.
+	slices.SortStableFunc(in, func(x, y int) int { return cmp.Compare(s.orders[x].chargedAt, s.orders[y].chargedAt) })
+	return len(in), func(k int) int { return in[len(in)-1-k] }
 }
 
 func formInt(v string, def int) (int, error) {

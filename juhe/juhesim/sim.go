@@ -172,7 +172,7 @@ type Server struct {
 	qpsUsed  map[string]int
 	counts   Counts
 
-	account AccountCounts // the account-side endpoints (account.go)
+	account accountState // the account-side endpoints (account.go)
 }
 
 // NewServer starts a Server on 127.0.0.1 on a free port. Like
