@@ -281,7 +281,8 @@ type StatementPage struct {
 // start and end (flow/ordersbydate), both inclusive and in one calendar
 // month in Beijing time, at most MaxStatementPage a page. An empty page
 // means the end. A page with a line that cannot be read is
-// ReplyNotAvailable as a whole: a statement is never half-read.
+// ReplyNotAvailable as a whole: a statement is never half-read. A page may
+// be up to 256 KiB, or Config.MaxBody when that is larger.
 func (c *Client) OrdersByDate(ctx context.Context, start, end time.Time, page, pageSize int) (StatementPage, Reply) {
 	if why := checkPeriod(start, end, page, pageSize); why != "" {
 		return StatementPage{}, Reply{Endpoint: endpointName(PathOrdersByDate), Status: ReplyRejected, Code: NoCode, Reason: "not sent: " + why}

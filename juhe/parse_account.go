@@ -200,6 +200,7 @@ func readOrderLine(raw json.RawMessage) (orderLine, error) {
 	if err != nil {
 		return l, err
 	}
+	hasU, hasO = hasU && u != "", hasO && o != "" // an empty field names nothing
 	if hasU && hasO && u != o {
 		return l, fmt.Errorf("uorderid %q and orderid %q differ", cleanN(u, 40), cleanN(o, 40))
 	}

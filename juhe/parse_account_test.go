@@ -111,6 +111,9 @@ func TestParseBatchQuery(t *testing.T) {
 		{"the same item twice is one",
 			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"1"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"1"}]}`,
 			ReplyOK, map[string]BatchItem{oidA: {OrderID: oidA, SporderID: "S1", State: StateSuccess}}, []string{oidB, oidC}, 0},
+		{"empty uorderid, orderid given",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"","orderid":"` + oidA + `","game_state":"1"}]}`,
+			ReplyOK, map[string]BatchItem{oidA: {OrderID: oidA, SporderID: "S1", State: StateSuccess}}, []string{oidB, oidC}, 0},
 		{"uorderid and orderid disagree",
 			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","orderid":"` + oidB + `","game_state":"1"}]}`,
 			ReplyOK, map[string]BatchItem{}, asked, 1},
@@ -252,5 +255,27 @@ func TestCheckPeriod(t *testing.T) {
 	s, e := MonthOf(time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC)) // already January in Beijing
 	if !s.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, Beijing)) || !e.Equal(time.Date(2027, 1, 31, 23, 59, 59, 0, Beijing)) || checkPeriod(s, e, 1, 100) != "" {
 		t.Errorf("MonthOf: %v to %v", s, e)
+	}
+}
+
+// TestGameStateNumbersStay: the journal stores these numbers, so adding
+// the provider's -1 must not move any of them.
+func TestGameStateNumbersStay(t *testing.T) {
+	for s, n := range map[GameState]int{StateNone: -1, StateCharging: 0, StateSuccess: 1, StateFailed: 9, StateSubmitFailed: -2} {
+		if int(s) != n {
+			t.Errorf("state %d, journaled as %d", s, n)
+		}
+	}
+	for s, final := range map[GameState]bool{StateNone: false, StateCharging: false, StateSuccess: true, StateFailed: true, StateSubmitFailed: true} {
+		if s.Final() != final {
+			t.Errorf("state %d final %v", s, s.Final())
+		}
+	}
+	// flow/ordersta knows no -1: its parser still refuses it.
+	if o := ParseResponse(OpQuery, 200, []byte(`{"error_code":0,"result":{"sporder_id":"S1","game_state":"-1"}}`)); o.Class != ClassUnknown {
+		t.Errorf("ordersta with game_state -1: %+v", o)
+	}
+	if st, ok := parseLineState([]byte(`-1`)); !ok || st != StateSubmitFailed {
+		t.Errorf("batch line -1: %d %v", st, ok)
 	}
 }
