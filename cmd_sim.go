@@ -17,11 +17,14 @@ import (
 const simUsage = `Usage: flowbatch sim [-addr HOST:PORT] [-key K] [-openid O] [flags]
 
 Serves the built-in provider simulator: flow/onlineorder, flow/ordersta,
-flow/list and flow/telcheck (GET or POST form), plus GET /_sim/ledger (the
-balance and every order ever charged, as JSON), GET /_sim/requests (request
-counts by error code) and POST /_sim/balance (form field balance or add, in
-yuan). It prints the URL it serves and runs until
-interrupted.
+flow/list and flow/telcheck, and the account-side ofpay/mobile/yue (the
+balance), flow/batchquery and flow/ordersbydate (the statement), all GET or
+POST form. For tests it also serves GET /_sim/ledger (the balance and every
+order ever charged, as JSON), GET /_sim/requests and
+GET /_sim/account-requests (request counts by error code), POST
+/_sim/balance (form field balance or add, in yuan) and POST /_sim/charge
+(form fields phone, pid, and optionally orderid and addtime: a charge no
+batch made). It prints the URL it serves and runs until interrupted.
 
 The key and OpenID default to $JUHE_KEY and $JUHE_OPENID. Point flowbatch
 at it with JUHE_BASE_URL set to the printed URL.
@@ -49,6 +52,12 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	latP := fs.Float64("latency-prob", 0, "probability of a slow answer (submit and query)")
 	latMin := fs.Duration("latency-min", 100*time.Millisecond, "shortest slow answer")
 	latMax := fs.Duration("latency-max", 2*time.Second, "longest slow answer")
+	denied := fs.Bool("account-denied", false, "answer 10002 on ofpay/mobile/yue, flow/batchquery and flow/ordersbydate")
+	accountID := fs.String("account-id", juhesim.DefaultAccountID, "the `uid` the balance endpoint reports")
+	shapeList := fs.String("shape-list", "data", "where flow/ordersbydate puts its orders: data (result.data), list (result.list) or bare (result itself)")
+	shapeOrderID := fs.Bool("shape-orderid", false, "name a batchquery or statement line's orderid \"orderid\", not \"uorderid\"")
+	shapeOrderCash := fs.Bool("shape-ordercash", false, "name a batchquery or statement line's cost \"ordercash\", not \"uordercash\"")
+	shapeStringCode := fs.Bool("shape-string-code", false, "write error_code as a string on the account-side endpoints")
 	seed := fs.Int64("seed", 0, "random seed for settlement and faults (default: from the clock, printed)")
 	verbose := fs.Bool("v", false, "log every request and event to stderr (never the key or OpenID)")
 	fs.Usage = func() {
@@ -103,6 +112,16 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	if *cbMethod != "GET" && *cbMethod != "POST" {
 		return usageErr("sim: -callback-method %q: want GET or POST", *cbMethod)
 	}
+	shapes := juhesim.Shapes{OrderID: *shapeOrderID, OrderCash: *shapeOrderCash, StringCode: *shapeStringCode}
+	switch *shapeList {
+	case "data":
+	case "list":
+		shapes.List = true
+	case "bare":
+		shapes.Bare = true
+	default:
+		return usageErr("sim: -shape-list %q: want data, list or bare", *shapeList)
+	}
 	if !set["seed"] {
 		*seed = rand.Int64()
 	}
@@ -117,6 +136,9 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		CallbackInterval: *cbInterval,
 		QPS:              *qps,
 		Seed:             *seed,
+		AccountDenied:    *denied,
+		AccountID:        *accountID,
+		Shapes:           shapes,
 		Faults: juhesim.Faults{
 			DropAfterCharge: *drop, Err10014AfterCharge: *e10014,
 			HTML502Before: *h502b, HTML502After: *h502a,

@@ -214,3 +214,47 @@ func TestSimUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestSimAccountFlags: the account-side flags reach the simulator: a
+// denied key, and every alternate shape, read by the client.
+func TestSimAccountFlags(t *testing.T) {
+	const key, openID = "k-account", "o-account"
+	ctx := context.Background()
+	client := func(base string) *juhe.Client {
+		c, err := juhe.NewClient(juhe.Config{BaseURL: base, Key: key, OpenID: openID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	base, _, _, _ := startSim(t, nil, "-key", key, "-openid", openID, "-account-denied")
+	if b, r := client(base).Balance(ctx); r.Status != juhe.ReplyNotAvailable || r.Code != 10002 || b.Credentials != juhe.CredsKeyOnly {
+		t.Errorf("denied: %+v %+v", b, r)
+	}
+
+	base, _, _, _ = startSim(t, nil, "-key", key, "-openid", openID, "-settle-delay", "0", "-success-ratio", "1", "-account-id", "JH9",
+		"-shape-list", "bare", "-shape-orderid", "-shape-ordercash", "-shape-string-code")
+	if status, m := simPost(t, base, "/_sim/charge", url.Values{"phone": {"13800138000"}, "pid": {"105000"}, "orderid": {"SIMFLAGS0001"}}); status != http.StatusOK || m["orderid"] != "SIMFLAGS0001" {
+		t.Fatalf("charge: HTTP %d %v", status, m)
+	}
+	c := client(base)
+	if b, r := c.Balance(ctx); r.Status != juhe.ReplyOK || b.AccountID != "JH9" || b.Money != juhesim.DefaultBalance-19630 {
+		t.Errorf("balance: %+v %+v", b, r)
+	}
+	if res, r := c.BatchQuery(ctx, []string{"SIMFLAGS0001"}); r.Status != juhe.ReplyOK || res.Items["SIMFLAGS0001"].Cost != 19630 {
+		t.Errorf("batchquery: %+v %+v", res, r)
+	}
+	start, end := juhe.MonthOf(time.Now())
+	p, r := c.OrdersByDate(ctx, start, end, 1, 100)
+	if r.Status != juhe.ReplyOK || p.HasTotals || len(p.Orders) != 1 || p.Orders[0].OrderID != "SIMFLAGS0001" || p.Orders[0].Cost != 19630 {
+		t.Errorf("ordersbydate: %+v %+v", p, r)
+	}
+
+	var errb bytes.Buffer
+	e := &env{stdout: io.Discard, stderr: &errb, getenv: func(string) string { return "" }}
+	err := Run(ctx, e, []string{"sim", "-key", key, "-openid", openID, "-shape-list", "rows"})
+	if code := report(&errb, err); code != ExitUsage || !strings.Contains(errb.String(), "-shape-list") {
+		t.Errorf("bad -shape-list: exit %d: %s", code, errb.String())
+	}
+}

@@ -296,6 +296,12 @@ func ValidOrderID(s string) bool {
 // no complete answer came back; it says why, briefly, and may still carry
 // the secrets of an underlying error until scrubbed.
 func (c *Client) post(ctx context.Context, path string, form url.Values) (status int, body []byte, failure string) {
+	return c.postBounded(ctx, path, form, c.maxBody)
+}
+
+// postBounded is post with its own bound on the body, for an answer that
+// is larger by design (a page of the statement).
+func (c *Client) postBounded(ctx context.Context, path string, form url.Values, maxBody int64) (status int, body []byte, failure string) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
@@ -313,12 +319,12 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (status
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
 		return resp.StatusCode, nil, fmt.Sprintf("redirect not followed, HTTP %d", resp.StatusCode)
 	}
-	body, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return resp.StatusCode, nil, fmt.Sprintf("answer cut off, HTTP %d: %s", resp.StatusCode, describeErr(ctx, err))
 	}
-	if int64(len(body)) > c.maxBody {
-		return resp.StatusCode, nil, fmt.Sprintf("answer larger than %d bytes, HTTP %d", c.maxBody, resp.StatusCode)
+	if int64(len(body)) > maxBody {
+		return resp.StatusCode, nil, fmt.Sprintf("answer larger than %d bytes, HTTP %d", maxBody, resp.StatusCode)
 	}
 	// Scrub before anything reads the body: a reason is cut short later,
 	// and a secret echoed across the cut would no longer be recognised.

@@ -4,9 +4,27 @@
 // It promises that every answer, including a non-answer, is classified into
 // exactly one Class, that money is exact (Money, in 厘), and that the key and
 // the OpenID never appear in an error, a log line or a formatted value.
+//
+// It also speaks the account-side endpoints that public client code shows
+// and V2 does not document (see account.go): the balance
+// (ofpay/mobile/yue, signed with the OpenID), flow/batchquery (up to 50
+// orders a request), the statement flow/ordersbydate (one Beijing month,
+// 100 orders a page) and flow/telcheck (a number's carrier and products).
+// Each is optional: it answers a Reply, never an Outcome, and a Reply that
+// is not ReplyOK means "fall back to the V2 way", never "stop spending".
+// Their parsers take every documented shape (uorderid or orderid,
+// uordercash or ordercash, result or result.data or result.list,
+// error_code as a number or a string); an order a batch answer lists but
+// was not asked about is dropped, an order it leaves out is absent, never
+// "not found", and a statement page with a line that cannot be read is
+// refused whole.
 package juhe
 
 // GameState is an order's state on the provider side.
+//
+// The numbers are journaled, so they never change. They are the
+// provider's game_state, except StateNone, which is ours, and
+// StateSubmitFailed, which is the provider's -1 moved out of StateNone's way.
 type GameState int
 
 const (
@@ -14,10 +32,17 @@ const (
 	StateCharging GameState = 0
 	StateSuccess  GameState = 1
 	StateFailed   GameState = 9
+	// StateSubmitFailed is the provider's game_state -1 (提交充值失败):
+	// the submit failed and nothing was charged. It is final. The code is
+	// known from the provider's phone-bill demo code, so a caller keeps such
+	// an order out of a retry until the statement shows no charge for it.
+	StateSubmitFailed GameState = -2
 )
 
 // Final reports whether s will not change again.
-func (s GameState) Final() bool { return s == StateSuccess || s == StateFailed }
+func (s GameState) Final() bool {
+	return s == StateSuccess || s == StateFailed || s == StateSubmitFailed
+}
 
 // Outcome is one classified answer to Submit or Query.
 type Outcome struct {

@@ -22,6 +22,19 @@ func parseProducts(status int, body []byte) ([]Product, error) {
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, fmt.Errorf("no catalogue: malformed JSON")
 	}
+	out, err := parseProductGroups(top.Result)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no catalogue: the provider listed no products")
+	}
+	return out, nil
+}
+
+// parseProductGroups reads the result of flow/list or flow/telcheck, the
+// one reader of that shape.
+func parseProductGroups(result json.RawMessage) ([]Product, error) {
 	var groups []struct {
 		Company     json.RawMessage `json:"company"`
 		CompanyType json.RawMessage `json:"companytype"`
@@ -33,7 +46,7 @@ func parseProducts(status int, body []byte) ([]Product, error) {
 			InPrice json.RawMessage `json:"inprice"`
 		} `json:"flows"`
 	}
-	if err := json.Unmarshal(top.Result, &groups); err != nil {
+	if err := json.Unmarshal(result, &groups); err != nil {
 		return nil, fmt.Errorf("no catalogue: result is not a list of product groups")
 	}
 	var out []Product
@@ -61,9 +74,6 @@ func parseProducts(status int, body []byte) ([]Product, error) {
 			}
 			out = append(out, Product{Pid: cleanN(pid, 64), Name: cleanReason(pname), Carrier: carrier, Price: m})
 		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no catalogue: the provider listed no products")
 	}
 	return out, nil
 }

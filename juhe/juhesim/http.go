@@ -80,6 +80,12 @@ func (s *Server) routes() http.Handler {
 		json.NewEncoder(w).Encode(s.Requests())
 	})
 	mux.HandleFunc("POST /_sim/balance", s.withForm(s.handleBalance))
+	// The account-side endpoints (account.go).
+	mux.HandleFunc("/ofpay/mobile/yue", s.withForm(s.handleYue))
+	mux.HandleFunc("/flow/batchquery", s.withForm(s.handleBatchQuery))
+	mux.HandleFunc("/flow/ordersbydate", s.withForm(s.handleOrdersByDate))
+	mux.HandleFunc("POST /_sim/charge", s.withForm(s.handleCharge))
+	mux.HandleFunc("GET /_sim/account-requests", s.handleAccountRequests)
 	return mux
 }
 

@@ -21,11 +21,25 @@
 //	Err10014AfterCharge    yes     no     no   (only when an order was charged)
 //	HTML502After           yes     no     no   (only when an order was charged)
 //
+// It also serves the account-side endpoints (account.go):
+// ofpay/mobile/yue (the balance and the uid, signed
+// md5(OpenID+key+timestamp)), flow/batchquery (at most 50 orderids; an
+// unknown one is absent from the list) and flow/ordersbydate (the orders
+// charged in a period of one Beijing month, newest first, at most 100 a
+// page, addtime in Beijing time). A request across a month, over 50
+// orderids or over 100 a page is answered with code 210500, the
+// simulator's own: the provider's is not public. Config.AccountDenied
+// makes the three answer 10002; Config.Shapes picks the other documented
+// shapes. Faults do not apply to them; the QPS limit does.
+//
 // Besides the provider's endpoints it serves, for tests in other processes:
 //
-//	GET  /_sim/ledger    the Ledger as JSON (?summary=1: without orders); see FetchLedger
-//	GET  /_sim/requests  the Counts as JSON; see FetchRequests
-//	POST /_sim/balance   form field balance (set) or add (top up), in yuan
+//	GET  /_sim/ledger           the Ledger as JSON (?summary=1: without orders); see FetchLedger
+//	GET  /_sim/requests         the Counts as JSON; see FetchRequests
+//	GET  /_sim/account-requests the AccountCounts as JSON; see FetchAccountRequests
+//	POST /_sim/balance          form field balance (set) or add (top up), in yuan
+//	POST /_sim/charge           form fields phone, pid, optional orderid and addtime
+//	                            (Beijing time): a charge no batch made; see Charge
 //
 // A request is first delayed (Latency), then may get an HTML 502
 // (HTML502Before, as from a gateway in front), then is counted against the
@@ -83,6 +97,17 @@ type Config struct {
 	// Logf, when set, receives one line per request and per notable event.
 	// Lines never contain the key or the OpenID.
 	Logf func(format string, args ...any)
+
+	// The account-side endpoints (account.go).
+
+	// AccountDenied makes ofpay/mobile/yue, flow/batchquery and
+	// flow/ordersbydate answer 10002, as for a key without permission.
+	AccountDenied bool
+	// Shapes picks the documented answer shapes those endpoints use.
+	Shapes Shapes
+	// AccountID is the uid the balance endpoint reports; "" means
+	// DefaultAccountID.
+	AccountID string
 }
 
 // Faults are probabilities in [0, 1] of misbehaving on a request.
@@ -146,6 +171,8 @@ type Server struct {
 	qpsWin   int64   // unix second of the current QPS window
 	qpsUsed  map[string]int
 	counts   Counts
+
+	account accountState // the account-side endpoints (account.go)
 }
 
 // NewServer starts a Server on 127.0.0.1 on a free port. Like
