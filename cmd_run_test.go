@@ -88,7 +88,12 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 5)
+	// Each workbook in a directory of its own: the first one's
+	// attestation (reused.attest.json) is not the second journal's.
 	run := func(journal, out string) (string, string) {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(out)), 0o700); err != nil {
+			t.Fatal(err)
+		}
 		stdout, stderr, code := runCmd(context.Background(), t, vars, "run", "-in", in, "-batch", "reused",
 			"-journal", filepath.Join(dir, journal), "-out", filepath.Join(dir, out), "-lang", "en", "-rate", "200", "-wait", "1m")
 		if code != ExitOK {
@@ -96,15 +101,15 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 		}
 		return stdout, stderr
 	}
-	run("first.journal", "first.xlsx")
-	_, stderr := run("second.journal", "second.xlsx")
+	run("first.journal", "first/first.xlsx")
+	_, stderr := run("second.journal", "second/second.xlsx")
 	if n := sim.Ledger().Count; n != 5 {
 		t.Fatalf("%d orders charged, want the first run's 5 and no more", n)
 	}
 	if !strings.Contains(stderr, "was batch id \"reused\" used before?") {
 		t.Errorf("the second run does not warn about the reused batch id:\n%s", stderr)
 	}
-	f, err := excelize.OpenFile(filepath.Join(dir, "second.xlsx"))
+	f, err := excelize.OpenFile(filepath.Join(dir, "second", "second.xlsx"))
 	if err != nil {
 		t.Fatal(err)
 	}

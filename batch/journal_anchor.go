@@ -27,9 +27,13 @@ type AnchorError struct {
 	Anchor  Anchor
 	Records int64  // complete records the journal has
 	Found   string // hash of record Anchor.Records, when the journal has it
+	Missing bool   // there is no journal at Path at all
 }
 
 func (e *AnchorError) Error() string {
+	if e.Missing {
+		return fmt.Sprintf("there is no journal %s, attested with %s records", e.Path, Thousands(e.Anchor.Records))
+	}
 	if e.Records < e.Anchor.Records {
 		return fmt.Sprintf("journal %s has %s records, attested %s: %s cut from its end",
 			e.Path, Thousands(e.Records), Thousands(e.Anchor.Records), plural(e.Anchor.Records-e.Records, "record"))
@@ -48,21 +52,27 @@ func plural(n int64, what string) string {
 // errAnchorReached stops a scan at the anchored record.
 var errAnchorReached = errors.New("anchor reached")
 
-// VerifyJournalTo is VerifyJournal, and then holds the journal to a: its
-// record a.Records must exist and have the hash a.Head, else the error is
-// an *AnchorError. Damage anywhere is a *DamageError first.
-func VerifyJournalTo(ctx context.Context, path string, a Anchor) (Verification, error) {
-	var found string
+// VerifyJournalTo is VerifyJournal, and then holds the journal to each
+// anchor: its record a.Records must exist and have the hash a.Head, else
+// the error is an *AnchorError (for the first anchor missed). Damage
+// anywhere is a *DamageError first.
+func VerifyJournalTo(ctx context.Context, path string, anchors ...Anchor) (Verification, error) {
+	found := make(map[int64]string, len(anchors))
+	for _, a := range anchors {
+		found[a.Records] = ""
+	}
 	v, err := verifyJournal(ctx, path, func(l sealed) {
-		if int64(l.seq) == a.Records {
-			found = string(l.body[l.hashAt:])
+		if _, ok := found[int64(l.seq)]; ok {
+			found[int64(l.seq)] = string(l.body[l.hashAt:])
 		}
 	})
 	if err != nil {
 		return v, err
 	}
-	if v.Records < a.Records || found != a.Head {
-		return v, &AnchorError{Path: path, Anchor: a, Records: v.Records, Found: found}
+	for _, a := range anchors {
+		if v.Records < a.Records || found[a.Records] != a.Head {
+			return v, &AnchorError{Path: path, Anchor: a, Records: v.Records, Found: found[a.Records]}
+		}
 	}
 	return v, nil
 }
