@@ -160,3 +160,41 @@ func TestNotAJournal(t *testing.T) {
 		})
 	}
 }
+
+// FuzzJournalKind: VerifyJournal, OpenJournal and LoadBook agree on
+// whether a file is a journal at all, and a file whose first line starts
+// like a header is never called "not a journal".
+func FuzzJournalKind(f *testing.F) {
+	f.Add([]byte("PK\x03\x04\x14\x00"))
+	f.Add([]byte("1\tH\t17\tflowbatch-journal/1\tB\t\t0\t"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "k.journal")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		_, verr := VerifyJournal(ctx, path)
+		j, _, oerr := OpenJournal(ctx, path, func(string) {})
+		if oerr == nil {
+			j.Close()
+		}
+		_, lerr := LoadBook(ctx, path)
+		lerr = NotJournal(path, lerr)
+		var ne *NotJournalError
+		kinds := []bool{errors.As(verr, &ne), errors.As(oerr, &ne), errors.As(lerr, &ne)}
+		if kinds[0] != kinds[1] || kinds[0] != kinds[2] {
+			t.Fatalf("disagree on a journal: verify %v, open %v, load %v", verr, oerr, lerr)
+		}
+		if kinds[0] && bytes.HasPrefix(data, []byte("1\tH\t")) {
+			t.Fatalf("a header-like start called no journal: %v", verr)
+		}
+		for _, name := range []string{path + ".new"} {
+			os.Remove(name)
+		}
+		torn, _ := filepath.Glob(path + ".torn-*")
+		for _, name := range torn {
+			os.Remove(name)
+		}
+	})
+}
