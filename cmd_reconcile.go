@@ -50,6 +50,9 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	case *lang != "zh" && *lang != "en":
 		return usageErr("reconcile: -lang %q: use zh or en", *lang)
 	}
+	if err := checkOutputs("reconcile", *out, *csvPath, namedPath{"-journal", *journal}); err != nil {
+		return err
+	}
 
 	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
 	if err != nil {
@@ -67,11 +70,38 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	if err != nil {
 		return nil, nil, journalErr(cmd, journal, err)
 	}
+	opts.Attest, opts.ToolVersion = true, version
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
+		if ee := attestErr(cmd, journal, reconcile.AttestationPath(out, book.Header.BatchID), err); ee != nil {
+			return nil, nil, ee
+		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
 	return s, book, nil
+}
+
+// attestErr maps a journal that no longer reaches the attestation beside
+// its workbook, or an attestation that cannot be read, to exit 7, and an
+// attestation of another journal of the batch there to exit 2; nil for
+// any other error.
+func attestErr(cmd, journal, attest string, err error) error {
+	var ae *batch.AnchorError
+	var te *reconcile.AttestationError
+	var oe *reconcile.OtherJournalError
+	switch {
+	case errors.As(err, &oe):
+		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, oe)}).
+			hint("Try: another -out directory for this journal's workbook, or a new batch id; keep %s for the audit", shellQuote(attest))
+	case errors.As(err, &ae):
+		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, ae)}).
+			hint("Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)",
+				shellQuote(journal), shellQuote(attest), shellQuote(attest))
+	case errors.As(err, &te):
+		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, te)}).
+			hint("Try: keep %s for the audit, and find out who changed it", shellQuote(attest))
+	}
+	return nil
 }
 
 // printWorkbookSummary prints where the workbook went and its short table.
@@ -103,6 +133,9 @@ func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 	fmt.Fprintf(tw, "exceptions\t%d\t\n", s.Exceptions)
 	tw.Flush()
 	fmt.Fprintf(w, "journal head %s (%d records)\n", s.HeadHash, s.Records)
+	if s.AttestPath != "" {
+		fmt.Fprintf(w, "wrote %s\nattestation sha256 %s\n", s.AttestPath, s.AttestSHA256)
+	}
 }
 
 // reconcileGCPercent is the GOGC the reconcile command runs with unless the

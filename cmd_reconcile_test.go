@@ -6,12 +6,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/reconcile"
+	"github.com/xuri/excelize/v2"
 )
 
 // reconcileJournal writes a small journal: one success, one unknown, one
@@ -126,6 +130,293 @@ func TestReconcileGCPercent(t *testing.T) {
 			restore()
 			if got := debug.SetGCPercent(100); got != 100 {
 				t.Errorf("GOGC after the command %d, want 100 restored", got)
+			}
+		})
+	}
+}
+
+// dirFiles lists the names in dir.
+func dirFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// truncateRecords cuts the last n records off the journal at path, in place.
+func truncateRecords(t *testing.T, path string, n int) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; n > 0; n-- {
+		raw = raw[:bytes.LastIndexByte(raw[:len(raw)-1], '\n')+1]
+	}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReconcileAttestation: reconcile writes the attestation beside the
+// workbook, shows its sha256 on the Summary and prints it. Run again on a
+// journal that grew, it supersedes the old one; on a journal cut below
+// it, or cut and written again, it refuses with exit 7 and writes
+// nothing, so a clean workbook cannot hide the cut.
+func TestReconcileAttestation(t *testing.T) {
+	ctx := context.Background()
+	journal := reconcileJournal(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.xlsx")
+	attest := filepath.Join(dir, "B1.attest.json")
+	reconcileOnce := func() (string, string, int) {
+		return runJournalCmd("reconcile", "-journal", journal, "-out", out, "-lang", "en")
+	}
+	stdout, stderr, code := reconcileOnce()
+	if code != ExitOK {
+		t.Fatalf("reconcile: exit %d\n%s", code, stderr)
+	}
+	fi, err := os.Stat(attest)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("attestation %s: %v %v", attest, fi, err)
+	}
+	a, sum, err := reconcile.ReadAttestation(attest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := batch.VerifyJournal(ctx, journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reconcile.Attestation{Format: reconcile.AttestationFormat, BatchID: "B1", Journal: "b.journal",
+		JournalRecords: v.Records, JournalHead: v.HeadHash, InputFile: "in.csv", InputSHA256: strings.Repeat("0", 64), InputRows: 3,
+		Counts:  map[string]int{"success": 1, "failed": 0, "charging": 0, "unknown": 1, "rejected": 0, "invalid": 1, "not_submitted": 0},
+		SpendLi: 19630, SpendYuan: "19.630", ChargingYuan: "0.000", RefundedYuan: "0.000", OrphanSpendYn: "0.000",
+		GeneratedAt: a.GeneratedAt, ToolVersion: version}
+	if !reflect.DeepEqual(*a, want) {
+		t.Errorf("attestation\n got %+v\nwant %+v", *a, want)
+	}
+	if _, err := time.Parse(time.RFC3339, a.GeneratedAt); err != nil || !strings.HasSuffix(a.GeneratedAt, "+08:00") {
+		t.Errorf("generated_at %q: want RFC 3339 in Beijing time (%v)", a.GeneratedAt, err)
+	}
+	if !strings.Contains(stdout, "attestation sha256 "+sum) {
+		t.Errorf("stdout lacks the attestation's sha256 %s:\n%s", sum, stdout)
+	}
+	if got := summaryCell(t, out, "attestation_sha256"); got != sum {
+		t.Errorf("Summary attestation_sha256 = %q, want %s", got, sum)
+	}
+
+	// The journal grows: the new attestation supersedes the old one.
+	j, _, err := batch.OpenJournal(ctx, journal, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := j.Append(ctx, &batch.Record{Type: batch.RecQuery, At: 9, Query: &batch.QueryResult{OrderID: "a2", Class: juhe.ClassAccepted, State: juhe.StateCharging}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	if _, stderr, code := reconcileOnce(); code != ExitOK {
+		t.Fatalf("reconcile of a grown journal: exit %d\n%s", code, stderr)
+	}
+	grown, _, _ := reconcile.ReadAttestation(attest)
+	if grown.JournalRecords != a.JournalRecords+3 {
+		t.Errorf("attestation after growth: %d records, want %d", grown.JournalRecords, a.JournalRecords+3)
+	}
+
+	keptBook, _ := os.ReadFile(out)
+	keptAttest, _ := os.ReadFile(attest)
+	files := dirFiles(t, dir)
+	for _, tc := range []struct {
+		name string
+		cut  func()
+		want string
+	}{
+		{"cut", func() { truncateRecords(t, journal, 4) }, "has 9 records, attested 13: 4 records cut from its end"},
+		{"cut and written again", func() {
+			j, _, err := batch.OpenJournal(ctx, journal, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 6; i++ {
+				j.Append(ctx, &batch.Record{Type: batch.RecQuery, At: 10, Query: &batch.QueryResult{OrderID: "a2", Class: juhe.ClassAccepted, State: juhe.StateSuccess}})
+			}
+			j.Close()
+		}, "no longer reaches the attested head"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cut()
+			if _, err := batch.VerifyJournal(ctx, journal); err != nil {
+				t.Fatalf("the chain check alone should pass: %v", err)
+			}
+			_, stderr, code := reconcileOnce()
+			if code != ExitDamaged || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "nothing was written") {
+				t.Errorf("exit %d, want %d saying %q:\n%s", code, ExitDamaged, tc.want, stderr)
+			}
+			if b, _ := os.ReadFile(out); !bytes.Equal(b, keptBook) {
+				t.Error("the workbook changed")
+			}
+			if b, _ := os.ReadFile(attest); !bytes.Equal(b, keptAttest) {
+				t.Error("the attestation changed")
+			}
+			if got := dirFiles(t, dir); !reflect.DeepEqual(got, files) {
+				t.Errorf("files beside the workbook %v, want %v", got, files)
+			}
+		})
+	}
+
+	// Another journal of batch B1, its workbook in the same directory:
+	// the first journal's attestation is neither overwritten nor used.
+	other := filepath.Join(t.TempDir(), "other.journal")
+	oj, _, err := batch.CreateJournal(ctx, other, batch.Header{BatchID: "B1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oj.Close()
+	_, stderr, code = runJournalCmd("reconcile", "-journal", other, "-out", filepath.Join(dir, "other.xlsx"))
+	if code != ExitUsage || !strings.Contains(stderr, "is of journal b.journal") {
+		t.Errorf("another journal of the batch: exit %d:\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(attest); !bytes.Equal(b, keptAttest) {
+		t.Error("the attestation changed")
+	}
+}
+
+// summaryCell is the value beside label on the Summary sheet.
+func summaryCell(t *testing.T, path, label string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if len(r) >= 2 && r[0] == label {
+			return r[1]
+		}
+	}
+	t.Fatalf("no %q on the Summary", label)
+	return ""
+}
+
+// TestCarelessOutputs: an output that is one of the files read, however
+// it is spelled, or with an extension the writer does not produce, is
+// refused with exit 2 before anything is written. The input list was
+// once overwritten by the workbook.
+func TestCarelessOutputs(t *testing.T) {
+	journal := reconcileJournal(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "list.csv")
+	if err := os.WriteFile(in, []byte("phone,pid\n13900000001,105000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	xin := filepath.Join(dir, "list.xlsx")
+	os.WriteFile(xin, []byte("PK\x03\x04 not really a workbook"), 0o600)
+	sym := filepath.Join(dir, "sym.xlsx")
+	os.Symlink(xin, sym)
+	hard := filepath.Join(dir, "hard.xlsx")
+	os.Link(xin, hard)
+	jsym := filepath.Join(dir, "journal.xlsx")
+	os.Symlink(journal, jsym)
+	jcsv := filepath.Join(dir, "journal.csv")
+	os.Symlink(journal, jcsv)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o700)
+	os.Mkdir(filepath.Join(dir, "folder.xlsx"), 0o700)
+	newJournal := filepath.Join(dir, "new.xlsx") // a journal not created yet, oddly named
+	vars := map[string]string{"JUHE_KEY": "k", "JUHE_OPENID": "o", "JUHE_BASE_URL": "http://127.0.0.1:1"}
+	run := func(args ...string) []string {
+		return append([]string{"run", "-batch", "B1", "-rate", "1"}, args...)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"run: -out is -in", run("-in", xin, "-out", xin), "-out " + xin + " is the same file as -in"},
+		{"run: -out is -in through ../", run("-in", xin, "-out", filepath.Join(dir, "sub", "..", "list.xlsx")), "is the same file as -in"},
+		{"run: -out is a symlink to -in", run("-in", xin, "-out", sym), "is the same file as -in"},
+		{"run: -out is a hard link of -in", run("-in", xin, "-out", hard), "is the same file as -in"},
+		{"run: -out is the journal", run("-in", in, "-journal", jsym, "-out", jsym), "is the same file as -journal"},
+		{"run: -out is a journal not created yet", run("-in", in, "-journal", newJournal, "-out", newJournal), "is the same file as -journal"},
+		{"run: -csv is -in", run("-in", in, "-out", filepath.Join(dir, "r.xlsx"), "-csv", in), "-csv " + in + " is the same file as -in"},
+		{"run: -out a.pdf", run("-in", in, "-out", filepath.Join(dir, "a.pdf")), `the file written is .xlsx, not ".pdf"`},
+		{"run: -csv a.txt", run("-in", in, "-out", filepath.Join(dir, "r.xlsx"), "-csv", filepath.Join(dir, "a.txt")), `the file written is .csv, not ".txt"`},
+		{"run: -out a directory", run("-in", in, "-out", filepath.Join(dir, "folder.xlsx")), "is a directory"},
+		{"submit: -journal is -in", []string{"submit", "-in", in, "-batch", "B1", "-journal", in}, "is the input file"},
+		{"reconcile: -out is the journal", []string{"reconcile", "-journal", jsym, "-out", jsym}, "is the same file as -journal"},
+		{"reconcile: -out no extension", []string{"reconcile", "-journal", journal, "-out", filepath.Join(dir, "r")}, "the file written is .xlsx"},
+		{"reconcile: -csv is the journal", []string{"reconcile", "-journal", journal, "-out", filepath.Join(dir, "r.xlsx"), "-csv", jcsv}, "-csv " + jcsv + " is the same file as -journal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := map[string][]byte{}
+			for _, p := range []string{in, xin, journal} {
+				before[p], _ = os.ReadFile(p)
+			}
+			files := dirFiles(t, dir)
+			_, stderr, code := runCmd(context.Background(), t, vars, tc.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want %d saying %q:\n%s", code, ExitUsage, tc.want, stderr)
+			}
+			for p, b := range before {
+				if now, _ := os.ReadFile(p); !bytes.Equal(now, b) {
+					t.Errorf("%s changed", p)
+				}
+			}
+			if got := dirFiles(t, dir); !reflect.DeepEqual(got, files) {
+				t.Errorf("files %v, want %v", got, files)
+			}
+		})
+	}
+}
+
+// TestNotAJournalCommands: a -journal that is not a journal is a wrong
+// argument (exit 2), said so; it is not "damaged, keep it for the audit".
+// A journal damaged after a valid header is still exit 7.
+func TestNotAJournalCommands(t *testing.T) {
+	dir := t.TempDir()
+	xlsx := filepath.Join(dir, "list.xlsx")
+	os.WriteFile(xlsx, []byte("PK\x03\x04\x14\x00\x06\x00rest of a workbook"), 0o600)
+	empty := filepath.Join(dir, "empty.journal")
+	os.WriteFile(empty, nil, 0o600)
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("phone,pid\n13900000001,105000\n"), 0o600)
+	damaged := reconcileJournal(t)
+	raw, _ := os.ReadFile(damaged)
+	raw[bytes.IndexByte(raw, '\n')+5] ^= 1
+	os.WriteFile(damaged, raw, 0o600)
+	vars := map[string]string{"JUHE_KEY": "k", "JUHE_OPENID": "o", "JUHE_BASE_URL": "http://127.0.0.1:1"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"reconcile xlsx", []string{"reconcile", "-journal", xlsx, "-out", filepath.Join(dir, "r.xlsx")}, ExitUsage,
+			xlsx + ` is not a flowbatch journal (it starts with "PK\x03\x04`},
+		{"status xlsx", []string{"status", "-journal", xlsx}, ExitUsage, "is not a flowbatch journal"},
+		{"verify empty", []string{"verify", "-journal", empty}, ExitUsage, "is not a flowbatch journal (it is empty)"},
+		{"query xlsx", []string{"query", "-journal", xlsx}, ExitUsage, "is not a flowbatch journal"},
+		{"submit xlsx", []string{"submit", "-in", in, "-batch", "B1", "-journal", xlsx}, ExitUsage, "is not a flowbatch journal"},
+		{"reconcile damaged", []string{"reconcile", "-journal", damaged, "-out", filepath.Join(dir, "d.xlsx")}, ExitDamaged, "journal damaged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runCmd(context.Background(), t, vars, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want %d saying %q:\n%s", code, tc.code, tc.want, stderr)
+			}
+			if tc.code == ExitUsage && strings.Contains(stderr, "keep the file for the audit") {
+				t.Errorf("a wrong path is told to be kept for the audit:\n%s", stderr)
 			}
 		})
 	}

@@ -67,6 +67,18 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	case *wait < 0:
 		return usageErr("run: -wait %v: want a duration of zero or more", *wait)
 	}
+	if err := checkOutputs("run", *out, *csvPath, namedPath{"-in", f.in}, namedPath{"-journal", f.journal}); err != nil {
+		return err
+	}
+	// A journal that no longer reaches the attestation beside the
+	// workbook was cut (or replaced): nothing may be spent on it.
+	attest := reconcile.AttestationPath(*out, f.batchID)
+	if err := reconcile.CheckAttested(ctx, attest, f.journal); err != nil {
+		if ee := attestErr("run", f.journal, attest, err); ee != nil {
+			return ee
+		}
+		return journalErr("run", f.journal, err)
+	}
 	// The callback listener comes first: on a loopback address its URL is
 	// the -cburl the provider is given.
 	var cbLn net.Listener

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -88,7 +89,12 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 5)
+	// Each workbook in a directory of its own: the first one's
+	// attestation (reused.attest.json) is not the second journal's.
 	run := func(journal, out string) (string, string) {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(out)), 0o700); err != nil {
+			t.Fatal(err)
+		}
 		stdout, stderr, code := runCmd(context.Background(), t, vars, "run", "-in", in, "-batch", "reused",
 			"-journal", filepath.Join(dir, journal), "-out", filepath.Join(dir, out), "-lang", "en", "-rate", "200", "-wait", "1m")
 		if code != ExitOK {
@@ -96,15 +102,15 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 		}
 		return stdout, stderr
 	}
-	run("first.journal", "first.xlsx")
-	_, stderr := run("second.journal", "second.xlsx")
+	run("first.journal", "first/first.xlsx")
+	_, stderr := run("second.journal", "second/second.xlsx")
 	if n := sim.Ledger().Count; n != 5 {
 		t.Fatalf("%d orders charged, want the first run's 5 and no more", n)
 	}
 	if !strings.Contains(stderr, "was batch id \"reused\" used before?") {
 		t.Errorf("the second run does not warn about the reused batch id:\n%s", stderr)
 	}
-	f, err := excelize.OpenFile(filepath.Join(dir, "second.xlsx"))
+	f, err := excelize.OpenFile(filepath.Join(dir, "second", "second.xlsx"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,5 +127,43 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 	}
 	if flagged != 5 {
 		t.Errorf("%d Exceptions rows say pre_existing, want 5:\n%v", flagged, rows)
+	}
+}
+
+// TestRunRefusesACutJournal: a journal cut below the attestation beside
+// its workbook is refused before anything is sent or written: resuming on
+// it would rebuild a clean-looking workbook over the cut.
+func TestRunRefusesACutJournal(t *testing.T) {
+	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 5)
+	journal := filepath.Join(dir, "cut.journal")
+	out := filepath.Join(dir, "cut.xlsx")
+	args := []string{"run", "-in", in, "-batch", "cut", "-journal", journal, "-out", out, "-lang", "en", "-rate", "200", "-wait", "1m"}
+	if stdout, stderr, code := runCmd(context.Background(), t, vars, args...); code != ExitOK {
+		t.Fatalf("run: exit %d\n%s%s", code, stdout, stderr)
+	} else if !strings.Contains(stdout, "attestation sha256 ") {
+		t.Errorf("run does not print the attestation's sha256:\n%s", stdout)
+	}
+	truncateRecords(t, journal, 3)
+	before := sim.Requests()
+	book, _ := os.ReadFile(out)
+	_, stderr, code := runCmd(context.Background(), t, vars, args...)
+	if code != ExitDamaged || !strings.Contains(stderr, "3 records cut from its end") {
+		t.Errorf("run on a cut journal: exit %d, want %d:\n%s", code, ExitDamaged, stderr)
+	}
+	if after := sim.Requests(); after.Submits != before.Submits || after.Queries != before.Queries {
+		t.Errorf("requests sent on a cut journal: %+v, then %+v", before, after)
+	}
+	if now, _ := os.ReadFile(out); !bytes.Equal(now, book) {
+		t.Error("the workbook changed")
+	}
+	// The journal deleted altogether: the same.
+	os.Remove(journal)
+	if _, stderr, code := runCmd(context.Background(), t, vars, args...); code != ExitDamaged || !strings.Contains(stderr, "there is no journal") {
+		t.Errorf("run with the journal gone: exit %d:\n%s", code, stderr)
+	}
+	if n := sim.Ledger().Count; n != 5 {
+		t.Errorf("%d orders charged, want 5", n)
 	}
 }

@@ -84,6 +84,10 @@ func (f *submitFlags) check(cmd string) error {
 	if f.journal == "" {
 		f.journal = f.batchID + ".journal"
 	}
+	if samePath(f.in, f.journal) {
+		return usageErr("%s: -journal %s is the input file %s", cmd, f.journal, f.in).
+			hint("Try: -journal %s.journal, or leave -journal out", f.batchID)
+	}
 	return nil
 }
 
@@ -305,9 +309,14 @@ func (f *submitFlags) settings() map[string]string {
 func journalErr(cmd, path string, err error) error {
 	var le *batch.LockedError
 	var de *batch.DamageError
+	var ne *batch.NotJournalError
+	err = batch.NotJournal(path, err)
 	switch {
 	case errors.Is(err, context.Canceled):
 		return err
+	case errors.As(err, &ne):
+		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).
+			hint("Try: the -journal path that submit or run used (BATCH.journal by default)")
 	case errors.As(err, &le):
 		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).
 			hint("Try: wait for that process to finish, or stop it (Ctrl-C); the journal stays safe")

@@ -5,49 +5,137 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-const verifyUsage = `Usage: flowbatch verify -journal PATH
+const verifyUsage = `Usage: flowbatch verify -journal PATH [-head HEX -records N] [-attest FILE] [-attest-hash HEX]
 
 Checks every record's checksum and the whole hash chain of a journal,
 without changing it or taking its lock. Prints the record count, the head
 hash (the Summary sheet of the workbook shows the same) and the batch id.
-Exit 0 when the journal is intact, 7 on any change: a changed byte, a
-removed, repeated or reordered record, or a torn tail.
+
+The chain shows a changed byte and a removed, repeated, inserted or
+reordered record anywhere before the head, and a torn tail. It cannot show
+whole records cut from the end: the rest is a valid, shorter journal. Hold
+it to a record count and head hash kept elsewhere:
+  -head HEX -records N   the values printed at the end of run and reconcile,
+                         and on the workbook's Summary;
+  -attest FILE           an attestation (ID.attest.json) reconcile wrote;
+  -attest-hash HEX       the sha256 of that attestation as it was printed
+                         (on the Summary, at the end of run); without
+                         -attest, the attestation is ID.attest.json beside
+                         the journal.
+The journal must still have record N, with that hash.
+
+Exit 0 when the journal is intact and reaches every anchor given; 7 on any
+change, a cut tail, or an attestation that is not the one attested; 2 on a
+wrong argument, such as a file that is not a journal.
 
 Flags:
 `
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	path := fs.String("journal", "", "journal `file` to check")
-	fs.Usage = func() {
+	fset := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	path := fset.String("journal", "", "journal `file` to check")
+	head := fset.String("head", "", "attested head `hash` (with -records)")
+	records := fset.Int64("records", 0, "attested record `count` (with -head)")
+	attest := fset.String("attest", "", "attestation `file` (ID.attest.json) to hold the journal to")
+	attestHash := fset.String("attest-hash", "", "the attestation's printed sha256 (`hex`)")
+	fset.Usage = func() {
 		fmt.Fprint(e.stderr, verifyUsage)
-		fs.PrintDefaults()
+		fset.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return usageErr("verify: %v", err)
 	}
+	*head, *attestHash = strings.ToLower(*head), strings.ToLower(*attestHash)
+	headSet := false
+	fset.Visit(func(f *flag.Flag) { headSet = headSet || f.Name == "records" || f.Name == "head" })
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("verify: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch verify -journal PATH")
+	case fset.NArg() > 0:
+		return usageErr("verify: unexpected argument %q", fset.Arg(0)).hint("Try: flowbatch verify -journal PATH")
 	case *path == "":
 		return usageErr("verify: -journal is required").hint("Try: flowbatch verify -journal BATCH.journal")
+	case headSet && (*head == "" || *records == 0):
+		return usageErr("verify: -head and -records go together").hint("Try: flowbatch verify -journal %s -head HEX -records N (both from the Summary)", shellQuote(*path))
+	case headSet && !reconcile.IsHash(*head):
+		return usageErr("verify: -head %q: want the 64 hex digits of the head hash", *head)
+	case headSet && *records < 1:
+		return usageErr("verify: -records %d: want 1 or more", *records)
+	case *attestHash != "" && !reconcile.IsHash(*attestHash):
+		return usageErr("verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", *attestHash)
 	}
+
+	var anchors []batch.Anchor
+	if headSet {
+		anchors = append(anchors, batch.Anchor{Records: *records, Head: *head})
+	}
+	// The journal's own checks come first: a damaged journal is damage
+	// whatever the anchors say.
 	v, err := batch.VerifyJournal(ctx, *path)
 	if err != nil {
-		var de *batch.DamageError
-		if errors.As(err, &de) {
-			return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
+		return verifyErr(*path, err)
+	}
+	var att *reconcile.Attestation
+	attPath := *attest
+	if attPath != "" || *attestHash != "" {
+		if attPath == "" {
+			attPath = reconcile.AttestationPath(*path, v.BatchID)
 		}
-		return journalErr("verify", *path, err)
+		a, sum, err := reconcile.ReadAttestation(attPath)
+		var te *reconcile.AttestationError
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && *attest != "":
+			return usageErr("verify: no attestation at %s", attPath)
+		case errors.Is(err, fs.ErrNotExist):
+			return &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: the attestation %s whose sha256 was given is missing", attPath)}
+		case errors.As(err, &te):
+			return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: te}
+		case err != nil:
+			return &exitError{code: ExitError, msg: "verify", err: err}
+		case *attestHash != "" && sum != *attestHash:
+			return &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: attestation %s has sha256 %s, not the attested %s: it is not the file whose hash was printed", attPath, sum, *attestHash)}
+		case !strings.EqualFold(a.BatchID, v.BatchID):
+			return usageErr("verify: attestation %s is for batch %q, journal %s is batch %q", attPath, a.BatchID, *path, v.BatchID)
+		}
+		att = a
+		anchors = append(anchors, a.Anchor())
+	}
+	if len(anchors) > 0 {
+		if v, err = batch.VerifyJournalTo(ctx, *path, anchors...); err != nil {
+			return verifyErr(*path, err)
+		}
 	}
 	fmt.Fprintf(e.stdout, "ok: %d records, head %s, batch %s\n", v.Records, v.HeadHash, v.BatchID)
+	for _, a := range anchors {
+		from := "-head"
+		if att != nil && a == att.Anchor() {
+			from = filepath.Base(attPath)
+		}
+		fmt.Fprintf(e.stdout, "ok: reaches record %d with the attested head %s (%s)\n", a.Records, a.Head, from)
+	}
 	return nil
+}
+
+// verifyErr maps what verification found to the user's message and exit
+// code: damage and a missed anchor are exit 7.
+func verifyErr(path string, err error) error {
+	var de *batch.DamageError
+	var ae *batch.AnchorError
+	switch {
+	case errors.As(err, &ae):
+		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: ae}
+	case errors.As(err, &de):
+		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
+	}
+	return journalErr("verify", path, err)
 }

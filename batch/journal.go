@@ -1,10 +1,12 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -71,27 +73,39 @@ func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Jo
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	unlock, err := LockJournal(path)
+	cl, err := lockCreate(path)
 	if err != nil {
 		return nil, nil, err
+	}
+	defer cl.release()
+	if _, err := os.Lstat(path); err == nil {
+		if err := heldBy(path); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("creating journal %s: %w", path, fs.ErrExist)
 	}
 	// The header is written and synced under a temporary name and then
 	// linked into place, so a crash at any instant leaves either no
 	// journal or one with a complete header, never an empty file that
-	// every later run would have to refuse. The lock keeps other
-	// processes from creating at the same time.
-	tmp := path + ".new"
+	// every later run would have to refuse. The new file is locked before
+	// it is linked, so no other process can take it in between. Creators
+	// take turns on the creation lock, so a PATH.new found here is what a
+	// killed creator left.
+	tmp := resolvePath(path) + ".new"
 	os.Remove(tmp)
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		unlock()
 		return nil, nil, fmt.Errorf("creating journal: %w", err)
 	}
 	defer os.Remove(tmp)
 	if err := f.Chmod(0o600); err != nil {
 		f.Close()
-		unlock()
 		return nil, nil, fmt.Errorf("creating journal %s: %w", path, err)
+	}
+	unlock, err := lockNew(tmp, path)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("creating journal %s: locking it: %w", path, err)
 	}
 	j := newJournal(path, f, unlock, 0, zeroHashHex)
 	j.noSync = noSync
@@ -110,9 +124,26 @@ func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Jo
 			return nil, nil, fmt.Errorf("creating journal %s: %w", path, err)
 		}
 	}
+	noteHolder(path)
 	b := newBook(path)
 	b.apply(hdr, 0)
 	return j, b, nil
+}
+
+// removeStaleNew removes the PATH.new a creator killed before it finished
+// left (a second name of the journal, when it was killed after linking).
+// It runs under the journal's lock, and skips when a creator is at work.
+func removeStaleNew(path string) {
+	tmp := resolvePath(path) + ".new"
+	if _, err := os.Lstat(tmp); err != nil {
+		return
+	}
+	cl, err := lockCreate(path)
+	if err != nil {
+		return
+	}
+	defer cl.release()
+	os.Remove(tmp)
 }
 
 func syncDir(dir string) error {
@@ -160,8 +191,9 @@ func OpenJournal(ctx context.Context, path string, warn func(string)) (*Journal,
 	j, b, err := openLocked(ctx, path, warn, unlock, false)
 	if err != nil {
 		unlock()
-		return nil, nil, err
+		return nil, nil, NotJournal(path, err)
 	}
+	removeStaleNew(path)
 	return j, b, nil
 }
 
@@ -413,8 +445,15 @@ type Verification struct {
 
 // VerifyJournal checks every checksum and the whole hash chain of the
 // journal at path, without locking or repairing anything. Any torn tail
-// or damage is an error (a *DamageError).
+// or damage is an error (a *DamageError); a file that is not a journal at
+// all is a *NotJournalError. It cannot see whole records cut from the
+// end: VerifyJournalTo holds the journal to an anchor kept elsewhere.
 func VerifyJournal(ctx context.Context, path string) (Verification, error) {
+	return verifyJournal(ctx, path, nil)
+}
+
+// verifyJournal is VerifyJournal; each (if not nil) sees every checked line.
+func verifyJournal(ctx context.Context, path string, each func(sealed)) (Verification, error) {
 	var v Verification
 	f, err := os.Open(path)
 	if err != nil {
@@ -422,23 +461,103 @@ func VerifyJournal(ctx context.Context, path string) (Verification, error) {
 	}
 	defer f.Close()
 	s := newScanner(path, f)
-	t, err := s.run(ctx, func(r *Record, _ int64) error {
+	t, err := s.loop(ctx, func(l sealed) (bad, err error) {
+		r, bad := s.decodeRecord(l.body, l.prevAt, l.hashAt)
+		if bad != nil {
+			return bad, nil
+		}
 		if r.Header != nil {
 			v.BatchID = r.Header.BatchID
 		}
-		return nil
+		if each != nil {
+			each(l)
+		}
+		return nil, nil
 	})
 	if err != nil {
-		return v, err
+		return v, NotJournal(path, err)
 	}
 	if t != nil {
-		return v, &DamageError{Path: path, Record: s.recs + 1, Offset: t.off,
-			Why: fmt.Sprintf("%d bytes after record %d are not a complete record (torn tail)", t.n, s.recs)}
+		return v, NotJournal(path, &DamageError{Path: path, Record: s.recs + 1, Offset: t.off,
+			Why: fmt.Sprintf("%d bytes after record %d are not a complete record (torn tail)", t.n, s.recs)})
 	}
 	if s.recs == 0 {
-		return v, &DamageError{Path: path, Record: 1, Offset: 0, Why: "empty journal: no header record"}
+		return v, NotJournal(path, &DamageError{Path: path, Record: 1, Offset: 0, Why: "empty journal: no header record"})
 	}
 	v.Records = s.recs
 	v.HeadHash = string(s.prevHex[:])
 	return v, nil
+}
+
+// NotJournalError says a file is not a flowbatch journal at all (an
+// .xlsx, a CSV, an empty file): a wrong path, not a damaged journal.
+type NotJournalError struct {
+	Path  string
+	Start string // what the file starts with, quoted; "" when it is empty
+	Kind  string // what it looks like, when known ("a zip archive, as .xlsx files are")
+}
+
+func (e *NotJournalError) Error() string {
+	switch {
+	case e.Start == "":
+		return fmt.Sprintf("%s is not a flowbatch journal (it is empty)", e.Path)
+	case e.Kind != "":
+		return fmt.Sprintf("%s is not a flowbatch journal (it starts with %s: %s)", e.Path, e.Start, e.Kind)
+	}
+	return fmt.Sprintf("%s is not a flowbatch journal (it starts with %s)", e.Path, e.Start)
+}
+
+// headerStart is how every journal starts: record 1, the header.
+const headerStart = "1\tH\t"
+
+// NotJournal turns damage at record 1 into a *NotJournalError when the
+// file does not even look like a journal; any other error is returned as
+// it is. A journal is recognised by its first line starting "1 TAB H TAB"
+// or naming the journal format, so one flipped byte in the header is still
+// damage to a journal (exit 7, keep the file), and a zero-filled start (a
+// crash's unwritten blocks) too.
+func NotJournal(path string, err error) error {
+	var de *DamageError
+	if !errors.As(err, &de) || de.Record != 1 {
+		return err
+	}
+	f, ferr := os.Open(path)
+	if ferr != nil {
+		return err
+	}
+	defer f.Close()
+	raw := make([]byte, 4096)
+	n, _ := io.ReadFull(f, raw)
+	raw = raw[:n]
+	line := raw
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	start := []byte(headerStart)
+	switch {
+	case n > 0 && raw[0] == 0,
+		len(line) > 0 && bytes.HasPrefix(start, line[:min(len(line), len(start))]),
+		bytes.Contains(line, []byte("\t"+journalFormat+"\t")):
+		return err
+	}
+	if n == 0 {
+		return &NotJournalError{Path: path}
+	}
+	head := raw[:min(len(raw), 24)]
+	ne := &NotJournalError{Path: path, Start: fmt.Sprintf("%q", head)}
+	if len(raw) > len(head) {
+		ne.Start = fmt.Sprintf("%q…", head)
+	}
+	buf := raw
+	switch {
+	case bytes.HasPrefix(buf, []byte("PK\x03\x04")):
+		ne.Kind = "a zip archive, as .xlsx files are"
+	case bytes.HasPrefix(buf, []byte("\xd0\xcf\x11\xe0")):
+		ne.Kind = "an old Office file, as .xls files are"
+	case bytes.HasPrefix(buf, []byte("%PDF")):
+		ne.Kind = "a PDF"
+	case bytes.HasPrefix(buf, []byte("{")):
+		ne.Kind = "JSON, as an attestation is"
+	}
+	return ne
 }

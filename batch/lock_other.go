@@ -11,3 +11,12 @@ func LockJournal(path string) (unlock func() error, err error) { return nil, err
 
 // JournalHolder is not available on this system.
 func JournalHolder(path string) (pid int, held bool, err error) { return 0, false, errNoLock }
+
+type createLock struct{}
+
+func lockCreate(path string) (*createLock, error)    { return nil, errNoLock }
+func (c *createLock) release()                       {}
+func lockNew(tmp, path string) (func() error, error) { return nil, errNoLock }
+func heldBy(path string) error                       { return errNoLock }
+func noteHolder(path string)                         {}
+func resolvePath(path string) string                 { return path }

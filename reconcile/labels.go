@@ -24,6 +24,7 @@ type words struct {
 	inputRows, controlTotal, controlCheck                                  string
 	spend, charging, refunded, orphans, orphanSpend, open, exceptionRows   string
 	ok, mismatch                                                           string
+	attestSHA                                                              string
 	zoneName                                                               string
 
 	extraName func(i int) string // for an extra column the journal does not name
@@ -72,6 +73,7 @@ var english = &words{
 	batchID:   "batch_id",
 	inputFile: "input_file", inputSHA: "input_sha256", headHash: "journal_head_hash",
 	records: "journal_records", generatedAt: "generated_at", timeZone: "time_zone",
+	attestSHA:     "attestation_sha256",
 	inputRows:     "input_rows",
 	controlTotal:  "control_total (invalid + rejected + success + failed + charging + unknown + not_submitted)",
 	controlCheck:  "control_check (input_rows = control_total)",
@@ -133,6 +135,7 @@ var chinese = &words{
 	batchID:   "批次号",
 	inputFile: "输入文件", inputSHA: "输入文件 SHA-256", headHash: "日志头哈希",
 	records: "日志记录数", generatedAt: "生成时间", timeZone: "时区",
+	attestSHA:     "存证文件 SHA-256",
 	inputRows:     "输入行数",
 	controlTotal:  "控制合计（无效+已拒绝+成功+失败+充值中+未知+未提交）",
 	controlCheck:  "勾稽校验（输入行数 = 控制合计）",

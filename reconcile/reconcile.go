@@ -25,6 +25,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +53,12 @@ type Options struct {
 	// 0 is DefaultWidthSample. A table that fits in the sample gets exact
 	// widths; a longer one adds estimates from the book for the rest.
 	WidthSample int
+	// Attest also writes the attestation ID.attest.json beside the
+	// workbook (see attest.go), and shows its sha256 on the Summary. An
+	// earlier attestation there that the journal no longer reaches stops
+	// Write before anything is written.
+	Attest      bool
+	ToolVersion string // the attestation's tool_version
 }
 
 // DefaultWidthSample is the default Options.WidthSample.
@@ -74,7 +81,9 @@ type Summary struct {
 	Open          int        // charging + unknown + not_submitted
 	Exceptions    int        // rows on the Exceptions sheet(s)
 	OrdersSheets  []string
-	ControlOK     bool // InputRows equals the sum of ByStatus
+	ControlOK     bool   // InputRows equals the sum of ByStatus
+	AttestPath    string // the attestation written, with Options.Attest
+	AttestSHA256  string // the sha256 of its bytes
 }
 
 // Write writes the workbook for book to path, and the CSV if opts.CSV is set.
@@ -96,9 +105,29 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 	if sample <= 0 {
 		sample = DefaultWidthSample
 	}
-	p := &plan{w: w, book: book, perSheet: perSheet, sample: sample,
-		generated: now().In(shanghai).Format(timeLayout), lines: newLineMaker(w)}
+	var attestPath string
+	if opts.Attest {
+		attestPath = AttestationPath(path, book.Header.BatchID)
+		if err := checkSupersede(ctx, attestPath, book); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range []string{path, opts.CSV, attestPath} {
+		if p != "" {
+			removeStale(p)
+		}
+	}
+	t := now()
+	p := &plan{w: w, book: book, perSheet: perSheet, sample: sample, now: t,
+		generated: t.In(shanghai).Format(timeLayout), lines: newLineMaker(w),
+		attesting: opts.Attest, toolVersion: opts.ToolVersion}
 	p.prepare()
+	tmpDir, err := privateTempDir(path)
+	if err != nil {
+		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
+	}
+	defer os.RemoveAll(tmpDir)
+	p.tmpDir = tmpDir
 	if err := writeAtomic(path, func(out io.Writer) error { return p.writeWorkbook(ctx, out) }); err != nil {
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
@@ -110,6 +139,16 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 		}
 		s.CSVPath = opts.CSV
 	}
+	if opts.Attest {
+		err := writeAtomic(attestPath, func(out io.Writer) error {
+			_, err := out.Write(p.attestData)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("writing attestation %s: %w", attestPath, err)
+		}
+		s.AttestPath, s.AttestSHA256 = attestPath, p.attestSum
+	}
 	return s, nil
 }
 
@@ -120,8 +159,15 @@ type plan struct {
 	book      *batch.Book
 	perSheet  int
 	sample    int // rows measured for widths before a table starts
+	now       time.Time
 	generated string
 	lines     *lineMaker
+	tmpDir    string // excelize spills big sheets here
+
+	attesting   bool
+	toolVersion string
+	attestData  []byte // the attestation, made once the totals are known
+	attestSum   string // its sha256, shown on the Summary
 
 	// From the book, before the pass: how many Orders rows there will be.
 	plannedRows, plannedOrphans int

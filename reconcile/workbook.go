@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"compress/flate"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +43,7 @@ func newStyles(f *excelize.File) (styles, error) {
 }
 
 func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
-	f := excelize.NewFile()
+	f := excelize.NewFile(excelize.Options{TmpDir: p.tmpDir})
 	defer f.Close()
 	zw := &directZip{out: out}
 	f.SetZipWriter(zw.open)
@@ -156,6 +158,15 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	p.excSheets = excs.names
+	if p.attesting {
+		// The attestation holds the totals, not the workbook, so it is
+		// made now and the Summary can show its sha256.
+		if p.attestData, err = p.attestation(); err != nil {
+			return fmt.Errorf("attestation: %w", err)
+		}
+		sum := sha256.Sum256(p.attestData)
+		p.attestSum = hex.EncodeToString(sum[:])
+	}
 	if err := p.writeSummary(f, summary, st); err != nil {
 		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
 	}
@@ -597,6 +608,9 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 				stateRow(batch.StatusNotSubmitted))}},
 		item{w.exceptionRows, excelize.Cell{StyleID: st.integer, Value: p.exceptions, Formula: p.exceptionCount()}},
 	)
+	if p.attesting {
+		items = append(items, item{w.attestSHA, p.attestSum})
+	}
 
 	return items
 }

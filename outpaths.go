@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// A file a command writes must not be one it reads: a workbook written
+// over the input list (or over the journal) destroys the one record of
+// what was to be paid, or of what was. Paths are compared as the files
+// they name, whatever the spelling: a symlink, a hard link, a ../ form,
+// or a file that does not exist yet under a symlinked directory.
+
+// namedPath is a path with the flag that gave it, for messages.
+type namedPath struct{ flag, path string }
+
+// checkOutputs refuses, before anything is written, an -out that is not
+// an .xlsx name, a -csv that is not a .csv name, an output that is a
+// directory, and an output that is the same file as one of reads or as
+// another output. Empty paths are skipped.
+func checkOutputs(cmd string, out, csv string, reads ...namedPath) error {
+	outs := []namedPath{{"-out", out}, {"-csv", csv}}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		want := map[string]string{"-out": ".xlsx", "-csv": ".csv"}[o.flag]
+		if ext := filepath.Ext(o.path); !strings.EqualFold(ext, want) {
+			return usageErr("%s: %s %s: the file written is %s, not %q", cmd, o.flag, o.path, want, ext).
+				hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+want))
+		}
+		if fi, err := os.Stat(o.path); err == nil && fi.IsDir() {
+			return usageErr("%s: %s %s is a directory", cmd, o.flag, o.path).
+				hint("Try: %s %s", o.flag, shellQuote(filepath.Join(o.path, "reconciliation"+want)))
+		}
+		for _, r := range reads {
+			if r.path != "" && samePath(o.path, r.path) {
+				return usageErr("%s: %s %s is the same file as %s %s: writing it would destroy it; nothing was written",
+					cmd, o.flag, o.path, r.flag, r.path).hint("Try: another %s name", o.flag)
+			}
+		}
+	}
+	if out != "" && csv != "" && samePath(out, csv) {
+		return usageErr("%s: -csv %s is the same file as -out %s", cmd, csv, out)
+	}
+	return nil
+}
+
+// samePath reports whether a and b name one file: the same cleaned
+// absolute path, the same path once symlinks are resolved (also for a
+// file not created yet), or, for existing files, the same inode.
+func samePath(a, b string) bool {
+	if absPath(a) == absPath(b) || resolvedPath(a) == resolvedPath(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+// resolvedPath resolves every symlink of p, or of its directory when p
+// does not exist yet.
+func resolvedPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return absPath(r)
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		return absPath(filepath.Join(d, filepath.Base(p)))
+	}
+	return absPath(p)
+}
