@@ -5,10 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"net"
 	"time"
 
-	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -31,7 +32,7 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	addr := fs.String("addr", "", "listen `address`, e.g. :8080 (port 0 picks a free one)")
 	journal := fs.String("journal", "", "the batch's journal `path`")
-	maxBody := fs.Int64("max-body", batch.DefaultCallbackMaxBody, "largest request body in `bytes`")
+	maxBody := fs.Int64("max-body", callback.DefaultCallbackMaxBody, "largest request body in `bytes`")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, callbackUsage)
 		fs.PrintDefaults()
@@ -65,7 +66,7 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	}
 
 	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch callback: %s\n", s) }
-	side, err := batch.OpenCallbackSide(ctx, *journal, warn)
+	side, err := callback.OpenCallbackSide(ctx, *journal, warn)
 	if err != nil {
 		return callbackOpenErr(err, *journal)
 	}
@@ -77,13 +78,13 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	opts.Logf = func(format string, a ...any) {
 		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().Format(time.RFC3339), fmt.Sprintf(format, a...))
 	}
-	srv := batch.NewCallbackServer(*addr, batch.NewCallbackHandler(opts))
+	srv := callback.NewCallbackServer(*addr, callback.NewCallbackHandler(opts))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return &exitError{code: ExitError, msg: "callback: cannot listen", err: err}
 	}
 	fmt.Fprintf(e.stdout, "flowbatch callback: listening on http://%s/ for batch %s (writing %s)\n", ln.Addr(), side.BatchID(), side.Path())
-	if err := batch.ServeCallbacks(ctx, srv, ln); err != nil {
+	if err := callback.ServeCallbacks(ctx, srv, ln); err != nil {
 		return &exitError{code: ExitError, msg: "callback", err: err}
 	}
 	if err := side.Close(); err != nil {
@@ -94,12 +95,12 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 
 // callbackOpenErr maps a journal opening error to an exit code and a hint.
 func callbackOpenErr(err error, path string) error {
-	var le *batch.LockedError
+	var le *journal.LockedError
 	if errors.As(err, &le) {
 		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", batch.CallbackSidePath(path))
+			hint("Another callback server writes %s already; one per batch is enough.", callback.CallbackSidePath(path))
 	}
-	var de *batch.DamageError
+	var de *journal.DamageError
 	if errors.As(err, &de) {
 		return journalErr("callback", de.Path, err)
 	}

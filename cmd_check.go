@@ -5,13 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -62,7 +63,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return usageErr("check: -prices %q: use auto, sim, provider or none", *prices)
 	}
 	if *batchID != "" {
-		if err := batch.ValidateBatchID(*batchID); err != nil {
+		if err := input.ValidateBatchID(*batchID); err != nil {
 			return usageErr("check: -batch: %v", err)
 		}
 	}
@@ -70,8 +71,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// Per pid, the carriers of the rows to submit: a Unicom number sent
 	// to a China Mobile product is money the provider will refuse.
 	carriers := map[string]map[juhe.Carrier]int{}
-	opts := batch.InputOptions{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
-	rep, err := batch.ReadInput(ctx, *in, opts, func(r *batch.RowRecord) error {
+	opts := input.InputOptions{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
+	rep, err := input.ReadInput(ctx, *in, opts, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -125,7 +126,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 // inputRefusal is the one rule by which submit (and run) refuse an input,
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
+func inputRefusal(rep *input.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
 	if len(rep.Invalid) > 0 && !skipInvalid {
 		why = append(why, plural(len(rep.Invalid), "invalid row"))
 		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
@@ -138,7 +139,7 @@ func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fix
 }
 
 // printProblems lists invalid and duplicate rows together in row order.
-func printProblems(w io.Writer, rep *batch.InputReport, max int) {
+func printProblems(w io.Writer, rep *input.InputReport, max int) {
 	total := len(rep.Invalid) + len(rep.Duplicates)
 	if total == 0 {
 		fmt.Fprintf(w, "\nproblems: none\n")
@@ -147,7 +148,7 @@ func printProblems(w io.Writer, rep *batch.InputReport, max int) {
 	fmt.Fprintf(w, "\nproblems: %d\n", total)
 	inv, dup := rep.Invalid, rep.Duplicates
 	for n := 0; len(inv) > 0 || len(dup) > 0; n++ {
-		var p batch.Problem
+		var p input.Problem
 		if len(dup) == 0 || len(inv) > 0 && inv[0].Line < dup[0].Line {
 			p, inv = inv[0], inv[1:]
 		} else {
@@ -161,7 +162,7 @@ func printProblems(w io.Writer, rep *batch.InputReport, max int) {
 	}
 }
 
-func printCounts(w io.Writer, rep *batch.InputReport) {
+func printCounts(w io.Writer, rep *input.InputReport) {
 	if rep.Valid == 0 {
 		return
 	}
@@ -208,7 +209,7 @@ func checkPrices(ctx context.Context, e *env, source, baseURL string) (label str
 	return label, catalogue, ""
 }
 
-func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
+func printCost(w io.Writer, rep *input.InputReport, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
 	if rep.Valid == 0 {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"runtime/debug"
 	"text/tabwriter"
@@ -85,8 +86,8 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 // its workbook, or an attestation that cannot be read, to exit 7, and an
 // attestation of another journal of the batch there to exit 2; nil for
 // any other error.
-func attestErr(cmd, journal, attest string, err error) error {
-	var ae *batch.AnchorError
+func attestErr(cmd, journalPath, attest string, err error) error {
+	var ae *journal.AnchorError
 	var te *reconcile.AttestationError
 	var oe *reconcile.OtherJournalError
 	switch {
@@ -96,7 +97,7 @@ func attestErr(cmd, journal, attest string, err error) error {
 	case errors.As(err, &ae):
 		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, ae)}).
 			hint("Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)",
-				shellQuote(journal), shellQuote(attest), shellQuote(attest))
+				shellQuote(journalPath), shellQuote(attest), shellQuote(attest))
 	case errors.As(err, &te):
 		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, te)}).
 			hint("Try: keep %s for the audit, and find out who changed it", shellQuote(attest))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/callback"
 	"net"
 	"time"
 
@@ -116,9 +117,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if cbLn != nil {
 		fmt.Fprintf(e.stderr, "flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", cbLn.Addr(), f.cburl)
 		srvCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		srv := batch.NewCallbackServer(*cbAddr, batch.NewCallbackHandler(cbOpts))
+		srv := callback.NewCallbackServer(*cbAddr, callback.NewCallbackHandler(cbOpts))
 		done := make(chan error, 1)
-		go func() { done <- batch.ServeCallbacks(srvCtx, srv, cbLn) }()
+		go func() { done <- callback.ServeCallbacks(srvCtx, srv, cbLn) }()
 		stopServing = func() { cancel(); <-done }
 	}
 
@@ -187,11 +188,11 @@ func addResults(a, b batch.Result) batch.Result {
 // a standalone 'flowbatch callback' took for this journal: now, every few
 // seconds, and once more when stop is called. The options it returns
 // record callbacks through the engine, for a server in this process.
-func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (batch.CallbackOptions, func()) {
+func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (callback.CallbackOptions, func()) {
 	const interval = 5 * time.Second
-	opts := batch.EngineCallbacks(eng)
+	opts := callback.EngineCallbacks(eng)
 	opts.Verifier, opts.Logf = client, logf
-	ci := batch.NewCallbackImporter(batch.CallbackSidePath(journal))
+	ci := callback.NewCallbackImporter(callback.CallbackSidePath(journal))
 	importOnce := func(ctx context.Context) {
 		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
 			logf("importing callbacks: %v", err)

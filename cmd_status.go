@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"text/tabwriter"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -65,7 +66,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "orphans\t%d\n", t.Orphans)
 	fmt.Fprintf(w, "records\t%d\n", b.Records)
 	fmt.Fprintf(w, "head\t%s\n", b.HeadHash)
-	switch pid, held, err := batch.JournalHolder(*path); {
+	switch pid, held, err := journal.JournalHolder(*path); {
 	case err != nil:
 		fmt.Fprintf(w, "held by\tunknown (%v)\n", err)
 	case held && pid > 0:

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"io/fs"
 	"os"
@@ -78,7 +80,7 @@ func (f *submitFlags) check(cmd string) error {
 	case f.workers < 0 || f.workers > 1024:
 		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
 	}
-	if err := batch.ValidateBatchID(f.batchID); err != nil {
+	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
 	}
 	if f.journal == "" {
@@ -91,8 +93,8 @@ func (f *submitFlags) check(cmd string) error {
 	return nil
 }
 
-func (f *submitFlags) inputOptions() batch.InputOptions {
-	return batch.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+func (f *submitFlags) inputOptions() input.InputOptions {
+	return input.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
 }
 
 func runSubmit(ctx context.Context, e *env, args []string) error {
@@ -198,8 +200,8 @@ const maxListed = 50
 // prepareJournal validates the whole input, then opens (or creates) the
 // journal and makes sure its latest complete input section is this file.
 // Nothing is written or sent when the input is refused.
-func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*batch.Journal, *batch.Book, error) {
-	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), nil)
+func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*journal.Journal, *batch.Book, error) {
+	rep, err := input.ReadInput(ctx, f.in, f.inputOptions(), nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, err
@@ -213,7 +215,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 	}
 
 	warn := warnTo(e.stderr)
-	var j *batch.Journal
+	var j *journal.Journal
 	var book *batch.Book
 	if _, statErr := os.Stat(f.journal); statErr == nil {
 		j, book, err = batch.OpenJournal(ctx, f.journal, warn)
@@ -226,7 +228,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 				hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
 		}
 	} else if errors.Is(statErr, os.ErrNotExist) {
-		j, book, err = batch.CreateJournal(ctx, f.journal, batch.Header{
+		j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
 			BatchID:     f.batchID,
 			ToolVersion: version,
 			Settings:    f.settings(),
@@ -307,10 +309,10 @@ func (f *submitFlags) settings() map[string]string {
 // journalErr maps an error from opening, creating or reading a journal to
 // the user's message and exit code. It is the one place that does.
 func journalErr(cmd, path string, err error) error {
-	var le *batch.LockedError
-	var de *batch.DamageError
-	var ne *batch.NotJournalError
-	err = batch.NotJournal(path, err)
+	var le *journal.LockedError
+	var de *journal.DamageError
+	var ne *journal.NotJournalError
+	err = journal.NotJournal(path, err)
 	switch {
 	case errors.Is(err, context.Canceled):
 		return err
@@ -344,11 +346,11 @@ func printBatchSummary(w io.Writer, cmd string, book *batch.Book, res batch.Resu
 		rate = float64(res.Requests()) / s
 	}
 	fmt.Fprintf(tw, "%s:\t%s submits, %s queries in %s (%.1f requests/s)\n", cmd,
-		batch.Thousands(res.Submits), batch.Thousands(res.Queries), res.Duration.Round(100*time.Millisecond), rate)
+		journal.Thousands(res.Submits), journal.Thousands(res.Queries), res.Duration.Round(100*time.Millisecond), rate)
 	var parts []string
 	for _, s := range batch.Statuses {
 		if n := t.ByStatus[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", s, batch.Thousands(n)))
+			parts = append(parts, fmt.Sprintf("%s %s", s, journal.Thousands(n)))
 		}
 	}
 	if len(parts) == 0 {
@@ -359,7 +361,7 @@ func printBatchSummary(w io.Writer, cmd string, book *batch.Book, res batch.Resu
 	if t.Orphans > 0 {
 		fmt.Fprintf(tw, "absent:\t%s journaled earlier, not in this input\n", plural(t.Orphans, "order"))
 	}
-	fmt.Fprintf(tw, "head:\t%s (%s records)\n", book.HeadHash, batch.Thousands(book.Records))
+	fmt.Fprintf(tw, "head:\t%s (%s records)\n", book.HeadHash, journal.Thousands(book.Records))
 	tw.Flush()
 }
 

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io/fs"
 	"path/filepath"
 	"strings"
 
-	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -75,13 +75,13 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		return usageErr("verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", *attestHash)
 	}
 
-	var anchors []batch.Anchor
+	var anchors []journal.Anchor
 	if headSet {
-		anchors = append(anchors, batch.Anchor{Records: *records, Head: *head})
+		anchors = append(anchors, journal.Anchor{Records: *records, Head: *head})
 	}
 	// The journal's own checks come first: a damaged journal is damage
 	// whatever the anchors say.
-	v, err := batch.VerifyJournal(ctx, *path)
+	v, err := journal.VerifyJournal(ctx, *path)
 	if err != nil {
 		return verifyErr(*path, err)
 	}
@@ -111,7 +111,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		anchors = append(anchors, a.Anchor())
 	}
 	if len(anchors) > 0 {
-		if v, err = batch.VerifyJournalTo(ctx, *path, anchors...); err != nil {
+		if v, err = journal.VerifyJournalTo(ctx, *path, anchors...); err != nil {
 			return verifyErr(*path, err)
 		}
 	}
@@ -129,8 +129,8 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 // verifyErr maps what verification found to the user's message and exit
 // code: damage and a missed anchor are exit 7.
 func verifyErr(path string, err error) error {
-	var de *batch.DamageError
-	var ae *batch.AnchorError
+	var de *journal.DamageError
+	var ae *journal.AnchorError
 	switch {
 	case errors.As(err, &ae):
 		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: ae}

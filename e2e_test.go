@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -21,7 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 	"github.com/xuri/excelize/v2"
@@ -174,7 +174,7 @@ func assertLedgerMatches(t *testing.T, batchID string, rows []e2eRow, ledger juh
 	}
 	want := 0
 	for _, r := range rows {
-		id := batch.OrderID(batchID, r.phone, r.pid, 1)
+		id := input.OrderID(batchID, r.phone, r.pid, 1)
 		o, ok := charged[id]
 		switch {
 		case r.valid && !ok:

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"testing"
 
 	"github.com/flowbatch/flowbatch/juhe"
@@ -11,22 +12,24 @@ import (
 // id was probably used before. A 210508 after a resubmit is the ordinary
 // "our own earlier request got there after all" and is not.
 func TestOrderPreExisting(t *testing.T) {
-	dup := func() *Record {
-		return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: codeDuplicate}}
+	dup := func() *journal.Record {
+		return &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: codeDuplicate}}}
 	}
-	lost := func() *Record {
-		return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: juhe.NoCode}}
+	lost := func() *journal.Record {
+		return &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: juhe.NoCode}}}
 	}
-	intent := func(n int) *Record { return &Record{Type: RecIntent, Intent: &Intent{OrderID: "O", Attempt: n}} }
+	intent := func(n int) *journal.Record {
+		return &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: "O", Attempt: n}}
+	}
 	for _, tc := range []struct {
 		name string
-		recs []*Record
+		recs []*journal.Record
 		want bool
 	}{
-		{"first answer 210508", []*Record{intent(1), dup(), bkQuery(juhe.ClassAccepted, 1)}, true},
-		{"first answer lost, then 210508 after not found", []*Record{intent(1), lost(), bkQuery(juhe.ClassNotFound, juhe.StateNone), intent(2), dup()}, false},
-		{"accepted", []*Record{intent(1), bkSubmit(juhe.ClassAccepted)}, false},
-		{"crash after the intent, resubmitted, 210508", []*Record{intent(1), bkQuery(juhe.ClassNotFound, juhe.StateNone), intent(2), dup()}, false},
+		{"first answer 210508", []*journal.Record{intent(1), dup(), bkQuery(juhe.ClassAccepted, 1)}, true},
+		{"first answer lost, then 210508 after not found", []*journal.Record{intent(1), lost(), bkQuery(juhe.ClassNotFound, juhe.StateNone), intent(2), dup()}, false},
+		{"accepted", []*journal.Record{intent(1), bkSubmit(juhe.ClassAccepted)}, false},
+		{"crash after the intent, resubmitted, 210508", []*journal.Record{intent(1), bkQuery(juhe.ClassNotFound, juhe.StateNone), intent(2), dup()}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := plannedBook(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -99,7 +100,7 @@ func (o *EngineOptions) defaults() {
 // A halt is sticky: once the provider said stop, every later Submit or
 // Settle of the same Engine returns the same *HaltError without sending.
 type Engine struct {
-	j    *Journal
+	j    *journal.Journal
 	book *Book
 	p    provider
 	opts EngineOptions
@@ -123,7 +124,7 @@ type Engine struct {
 
 // NewEngine returns an engine that writes to j, keeps book up to date
 // and sends through p (usually a *juhe.Client).
-func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
+func NewEngine(j *journal.Journal, book *Book, p provider, opts EngineOptions) *Engine {
 	opts.defaults()
 	return &Engine{
 		j:      j,
@@ -154,7 +155,7 @@ func (e *HaltError) Error() string {
 		fmt.Fprintf(&b, " (%d)", e.Code)
 	}
 	if e.Line > 0 {
-		fmt.Fprintf(&b, " at row %s", Thousands(e.Line))
+		fmt.Fprintf(&b, " at row %s", journal.Thousands(e.Line))
 	}
 	if e.Advice != "" {
 		b.WriteString(": ")
@@ -260,7 +261,7 @@ func (e *Engine) endErr(ctx context.Context) error {
 // append writes recs (fsynced) and folds them into the book. The write
 // runs on a context that a Ctrl-C does not cancel: an answer that came
 // back is never lost.
-func (e *Engine) append(ctx context.Context, recs ...*Record) error {
+func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 	now := time.Now().UnixMilli()
 	for _, r := range recs {
 		if r.At == 0 {
@@ -472,7 +473,7 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 			}
 			if o.PreExisting && !was {
 				e.opts.Logf("row %s: order %s existed at the provider before this journal first sent it (210508); was batch id %q used before? It will be counted as that order",
-					Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
+					journal.Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
 			}
 			switch out.Class {
 			case juhe.ClassAccepted, juhe.ClassRejected:
@@ -499,7 +500,7 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 		case juhe.ClassNotFound:
 			if resubmits >= e.opts.MaxResubmits {
 				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
-					Thousands(o.Line), o.OrderID, resubmits)
+					journal.Thousands(o.Line), o.OrderID, resubmits)
 				return
 			}
 			resubmits++
@@ -509,7 +510,7 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
 				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
-					Thousands(o.Line), o.OrderID, unknowns+1)
+					journal.Thousands(o.Line), o.OrderID, unknowns+1)
 				return
 			}
 			if e.sleep(ctx, e.backoff(unknowns)) != nil {
@@ -523,7 +524,7 @@ func (e *Engine) submitOrder(ctx context.Context, id string) {
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
-	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
+	if err := e.append(ctx, &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
 		return juhe.Outcome{}, err
 	}
 	// The permit comes after the intent's fsync, right before the request
@@ -547,10 +548,7 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	e.prog.Requests.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
 	e.count(out)
-	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
-		OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
-		SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost, CardName: out.CardName,
-	}}
+	rec := &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason, SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}, CardName: out.CardName}}
 	if err := e.append(ctx, rec); err != nil {
 		return out, err
 	}
@@ -574,10 +572,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
 	}
 	if queryChanged(o, out) {
-		rec := &Record{Type: RecQuery, Query: &QueryResult{
-			OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
-			SporderID: out.SporderID, State: out.State, Cost: out.Cost, HasCost: out.HasCost,
-		}}
+		rec := &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason, SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}, State: out.State}}
 		if err := e.append(ctx, rec); err != nil {
 			return out, err
 		}
@@ -631,13 +626,20 @@ func (e *Engine) afterAnswer(o *OrderState, out juhe.Outcome) {
 // AppendCallback journals a verified callback, folds it into the book and
 // moves the order's next query to now. The callback is advice: only a
 // query settles the order.
-func (e *Engine) AppendCallback(ctx context.Context, c *CallbackNote) error {
-	if err := e.append(ctx, &Record{Type: RecCallback, Callback: c}); err != nil {
+func (e *Engine) AppendCallback(ctx context.Context, c *journal.CallbackNote) error {
+	if err := e.append(ctx, &journal.Record{Type: journal.RecCallback, Callback: c}); err != nil {
 		return err
 	}
 	e.Nudge(c.OrderID)
 	return nil
 }
+
+// Order returns a copy of the order's state as the engine's book knows
+// it; safe while the engine runs.
+func (e *Engine) Order(orderID string) (OrderState, bool) { return e.snapshot(orderID) }
+
+// JournalPath is the path of the journal the engine writes.
+func (e *Engine) JournalPath() string { return e.j.Path() }
 
 func roundDuration(d time.Duration) time.Duration {
 	if d >= time.Second {

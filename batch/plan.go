@@ -3,6 +3,8 @@ package batch
 import (
 	"context"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"time"
 )
 
@@ -17,13 +19,13 @@ const planChunk = 1000
 // which a Book ignores, and an error says so.
 //
 // Call it before an Engine runs on the book.
-func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts InputOptions, want *InputReport) error {
+func AppendInput(ctx context.Context, j *journal.Journal, book *Book, path string, opts input.InputOptions, want *input.InputReport) error {
 	now := time.Now().UnixMilli()
 	info := want.Info
-	if err := appendApply(ctx, j, book, &Record{Type: RecInput, At: now, Input: &info}); err != nil {
+	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecInput, At: now, Input: &info}); err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
-	chunk := make([]*Record, 0, planChunk)
+	chunk := make([]*journal.Record, 0, planChunk)
 	rows := 0
 	flush := func() error {
 		if len(chunk) == 0 {
@@ -35,9 +37,9 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 		chunk = chunk[:0]
 		return nil
 	}
-	rep, err := ReadInput(ctx, path, opts, func(r *RowRecord) error {
+	rep, err := input.ReadInput(ctx, path, opts, func(r *journal.RowRecord) error {
 		row := *r
-		chunk = append(chunk, &Record{Type: RecRow, At: now, Row: &row})
+		chunk = append(chunk, &journal.Record{Type: journal.RecRow, At: now, Row: &row})
 		rows++
 		if len(chunk) == planChunk {
 			return flush()
@@ -54,13 +56,13 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 		return fmt.Errorf("planning %s: the file changed while it was read (sha256 %s, then %s); nothing was submitted: run the command again",
 			info.Name, short(want.Info.SHA256), short(rep.Info.SHA256))
 	}
-	if err := appendApply(ctx, j, book, &Record{Type: RecPlanned, At: time.Now().UnixMilli(), Planned: &Planned{Rows: rows}}); err != nil {
+	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecPlanned, At: time.Now().UnixMilli(), Planned: &journal.Planned{Rows: rows}}); err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
 	return nil
 }
 
-func appendApply(ctx context.Context, j *Journal, book *Book, recs ...*Record) error {
+func appendApply(ctx context.Context, j *journal.Journal, book *Book, recs ...*journal.Record) error {
 	if err := j.Append(ctx, recs...); err != nil {
 		return err
 	}

@@ -2,9 +2,9 @@ package batch
 
 import (
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,7 +127,7 @@ func (p *Progress) draw(stop, done chan struct{}) {
 
 func (p *Progress) counts() string {
 	return fmt.Sprintf("accepted %s · rejected %s · unknown %s",
-		Thousands(p.Accepted.Load()), Thousands(p.Rejected.Load()), Thousands(p.Unknown.Load()))
+		journal.Thousands(p.Accepted.Load()), journal.Thousands(p.Rejected.Load()), journal.Thousands(p.Unknown.Load()))
 }
 
 // Line is the plain progress line, e.g.
@@ -148,10 +148,10 @@ func (p *Progress) Line() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s/%s (%.0f%%) · %.1f/s · accepted %s rejected %s unknown %s",
-		verb, Thousands(done), Thousands(total), pct, perSec,
-		Thousands(p.Accepted.Load()), Thousands(p.Rejected.Load()), Thousands(p.Unknown.Load()))
+		verb, journal.Thousands(done), journal.Thousands(total), pct, perSec,
+		journal.Thousands(p.Accepted.Load()), journal.Thousands(p.Rejected.Load()), journal.Thousands(p.Unknown.Load()))
 	if n := p.Throttled.Load(); n > 0 {
-		fmt.Fprintf(&b, " throttled %s", Thousands(n))
+		fmt.Fprintf(&b, " throttled %s", journal.Thousands(n))
 	}
 	rowsPerSec := 0.0
 	if el > 0 {
@@ -160,24 +160,6 @@ func (p *Progress) Line() string {
 	if left := total - done; left > 0 && rowsPerSec > 0 {
 		eta := time.Duration(float64(left) / rowsPerSec * float64(time.Second))
 		fmt.Fprintf(&b, " · eta %s", eta.Round(time.Second))
-	}
-	return b.String()
-}
-
-// Thousands formats n with comma thousands separators: 1204 → "1,204".
-func Thousands[T ~int | ~int64](n T) string {
-	s := strconv.FormatInt(int64(n), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"sync"
 	"time"
 
@@ -256,7 +257,7 @@ func (e *Engine) settleOne(ctx context.Context, it *settleItem) (again, gone boo
 		return !out.State.Final(), false
 	case juhe.ClassNotFound:
 		e.opts.Logf("row %s: order %s: the provider has no such order; it will be submitted again by submit or run",
-			Thousands(o.Line), o.OrderID)
+			journal.Thousands(o.Line), o.OrderID)
 		return false, true
 	case juhe.ClassHalt:
 		return false, false

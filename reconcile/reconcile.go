@@ -24,6 +24,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"sort"
@@ -203,7 +204,7 @@ type ordersSheet struct {
 // order, then the orders absent from it in the order they were planned.
 func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 	n := 0
-	err := p.book.Rows(ctx, func(r *batch.RowRecord) error {
+	err := p.book.Rows(ctx, func(r *journal.RowRecord) error {
 		if n++; n&4095 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err

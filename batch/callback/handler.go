@@ -1,9 +1,10 @@
-package batch
+package callback
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,10 +36,10 @@ type CallbackOptions struct {
 	// Known reports whether orderID belongs to the batch.
 	Known func(orderID string) bool
 	// Seen reports whether n is already recorded (a replay).
-	Seen func(n *CallbackNote) bool
+	Seen func(n *journal.CallbackNote) bool
 	// Record durably records n (a RecCallback record) and returns after
 	// it is on disk. Afterwards Seen(n) must report true.
-	Record func(ctx context.Context, n *CallbackNote) error
+	Record func(ctx context.Context, n *journal.CallbackNote) error
 	// Notify, if set, is told of every newly recorded callback, so the
 	// engine can query that order now.
 	Notify func(orderID string)
@@ -119,7 +120,7 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusForbidden, orderID, "orderid not in this batch")
 		return
 	}
-	n := &CallbackNote{
+	n := &journal.CallbackNote{
 		OrderID:   cb.OrderID,
 		SporderID: cb.SporderID,
 		State:     cb.State,

@@ -1,10 +1,11 @@
-package batch
+package callback
 
 import (
 	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"net"
 	"net/http"
@@ -46,7 +47,7 @@ type cbMemStore struct {
 	known map[string]bool
 
 	mu      sync.Mutex
-	recs    []CallbackNote
+	recs    []journal.CallbackNote
 	fail    error
 	notices []string
 }
@@ -55,7 +56,7 @@ func (s *cbMemStore) options(v verifier, logf func(string, ...any)) CallbackOpti
 	return CallbackOptions{
 		Verifier: v,
 		Known:    func(id string) bool { return s.known[id] },
-		Seen: func(n *CallbackNote) bool {
+		Seen: func(n *journal.CallbackNote) bool {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			for _, r := range s.recs {
@@ -65,7 +66,7 @@ func (s *cbMemStore) options(v verifier, logf func(string, ...any)) CallbackOpti
 			}
 			return false
 		},
-		Record: func(ctx context.Context, n *CallbackNote) error {
+		Record: func(ctx context.Context, n *journal.CallbackNote) error {
 			runtime.Gosched() // widen the window a missing lock would leave
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -84,10 +85,10 @@ func (s *cbMemStore) options(v verifier, logf func(string, ...any)) CallbackOpti
 	}
 }
 
-func (s *cbMemStore) snapshot() ([]CallbackNote, []string) {
+func (s *cbMemStore) snapshot() ([]journal.CallbackNote, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]CallbackNote(nil), s.recs...), append([]string(nil), s.notices...)
+	return append([]journal.CallbackNote(nil), s.recs...), append([]string(nil), s.notices...)
 }
 
 func (s *cbMemStore) count() int {
@@ -182,7 +183,7 @@ func TestCallbackGoodRecordedOnce(t *testing.T) {
 				t.Fatalf("recorded %d times, want once", st.count())
 			}
 			recs, notices := st.snapshot()
-			want := CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: juhe.StateSuccess, ErrMsg: "ok"}
+			want := journal.CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: juhe.StateSuccess, ErrMsg: "ok"}
 			if recs[0] != want {
 				t.Errorf("recorded %+v, want %+v", recs[0], want)
 			}

@@ -1,10 +1,11 @@
-package batch
+package callback
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,11 +38,11 @@ type callbackKey struct {
 	state   juhe.GameState
 }
 
-func keyOf(n *CallbackNote) callbackKey { return callbackKey{n.OrderID, n.State} }
+func keyOf(n *journal.CallbackNote) callbackKey { return callbackKey{n.OrderID, n.State} }
 
 // inBatch reports whether o is an order of the batch (planned from an
 // input or sent), not merely named by a stray record.
-func inBatch(o *OrderState) bool {
+func inBatch(o *batch.OrderState) bool {
 	return o.Line > 0 || o.InInput || o.Intents > 0 || o.Outcomes > 0
 }
 
@@ -58,7 +59,7 @@ type callbackLedger struct {
 
 // has reports whether n is recorded, given latest, the book's latest
 // callback state for n's order.
-func (l *callbackLedger) has(ctx context.Context, latest juhe.GameState, n *CallbackNote) bool {
+func (l *callbackLedger) has(ctx context.Context, latest juhe.GameState, n *journal.CallbackNote) bool {
 	switch latest {
 	case juhe.StateNone:
 		return false
@@ -69,7 +70,7 @@ func (l *callbackLedger) has(ctx context.Context, latest juhe.GameState, n *Call
 	defer l.mu.Unlock()
 	if !l.loaded {
 		seen := make(map[callbackKey]struct{})
-		err := scanRecords(ctx, l.path, func(r *Record) error {
+		err := scanRecords(ctx, l.path, func(r *journal.Record) error {
 			if r.Callback != nil {
 				seen[keyOf(r.Callback)] = struct{}{}
 			}
@@ -86,7 +87,7 @@ func (l *callbackLedger) has(ctx context.Context, latest juhe.GameState, n *Call
 }
 
 // add notes that n is now on disk.
-func (l *callbackLedger) add(n *CallbackNote) {
+func (l *callbackLedger) add(n *journal.CallbackNote) {
 	l.mu.Lock()
 	if l.loaded {
 		l.seen[keyOf(n)] = struct{}{}
@@ -96,13 +97,14 @@ func (l *callbackLedger) add(n *CallbackNote) {
 
 // scanRecords calls fn for every complete record of the journal at path,
 // ignoring an incomplete tail (a writer may be mid-append).
-func scanRecords(ctx context.Context, path string, fn func(*Record) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("reading journal: %w", err)
-	}
-	defer f.Close()
-	_, err = newScanner(path, f).run(ctx, func(r *Record, _ int64) error { return fn(r) })
+func scanRecords(ctx context.Context, path string, fn func(*journal.Record) error) error {
+	_, err := journal.ScanFrom(ctx, path, journal.Pos{}, func(raw *journal.Raw) error {
+		r, err := raw.Record()
+		if err != nil {
+			return err
+		}
+		return fn(r)
+	})
 	return err
 }
 
@@ -110,18 +112,18 @@ func scanRecords(ctx context.Context, path string, fn func(*Record) error) error
 // (or CallbackImporter.ImportTo) that records into e's journal while e
 // runs. Record nudges the order's next query; Verifier and Logf are the
 // caller's to set.
-func EngineCallbacks(e *Engine) CallbackOptions {
-	ledger := &callbackLedger{path: e.j.Path()}
+func EngineCallbacks(e *batch.Engine) CallbackOptions {
+	ledger := &callbackLedger{path: e.JournalPath()}
 	return CallbackOptions{
 		Known: func(id string) bool {
-			o, ok := e.snapshot(id)
+			o, ok := e.Order(id)
 			return ok && inBatch(&o)
 		},
-		Seen: func(n *CallbackNote) bool {
-			o, ok := e.snapshot(n.OrderID)
+		Seen: func(n *journal.CallbackNote) bool {
+			o, ok := e.Order(n.OrderID)
 			return ok && ledger.has(context.Background(), o.CallbackState, n)
 		},
-		Record: func(ctx context.Context, n *CallbackNote) error {
+		Record: func(ctx context.Context, n *journal.CallbackNote) error {
 			c := *n
 			if err := e.AppendCallback(ctx, &c); err != nil {
 				return err
@@ -134,19 +136,19 @@ func EngineCallbacks(e *Engine) CallbackOptions {
 
 // bookCallbacks is EngineCallbacks for a journal and book used by one
 // goroutine at a time (no engine running).
-func bookCallbacks(j *Journal, book *Book, ledger *callbackLedger) CallbackOptions {
+func bookCallbacks(j *journal.Journal, book *batch.Book, ledger *callbackLedger) CallbackOptions {
 	return CallbackOptions{
 		Known: func(id string) bool {
 			o, ok := book.Order(id)
 			return ok && inBatch(o)
 		},
-		Seen: func(n *CallbackNote) bool {
+		Seen: func(n *journal.CallbackNote) bool {
 			o, ok := book.Order(n.OrderID)
 			return ok && ledger.has(context.Background(), o.CallbackState, n)
 		},
-		Record: func(ctx context.Context, n *CallbackNote) error {
+		Record: func(ctx context.Context, n *journal.CallbackNote) error {
 			c := *n
-			r := &Record{Type: RecCallback, At: time.Now().UnixMilli(), Callback: &c}
+			r := &journal.Record{Type: journal.RecCallback, At: time.Now().UnixMilli(), Callback: &c}
 			if err := j.Append(ctx, r); err != nil {
 				return err
 			}
@@ -162,11 +164,11 @@ func bookCallbacks(j *Journal, book *Book, ledger *callbackLedger) CallbackOptio
 // side journal, which it holds locked.
 type CallbackSide struct {
 	mainPath string
-	j        *Journal
+	j        *journal.Journal
 	batchID  string
 
 	mu       sync.RWMutex // guards main
-	main     *Book
+	main     *batch.Book
 	reloadMu sync.Mutex // one reload at a time; guards mainSize, loadedAt
 	mainSize int64
 	loadedAt time.Time
@@ -187,7 +189,7 @@ func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (
 	if err != nil {
 		return nil, fmt.Errorf("callback server: %w", err)
 	}
-	main, err := LoadBook(ctx, mainPath)
+	main, err := batch.LoadBook(ctx, mainPath)
 	if err != nil {
 		return nil, fmt.Errorf("callback server: %w", err)
 	}
@@ -201,7 +203,7 @@ func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (
 		seen:        make(map[callbackKey]struct{}),
 	}
 	side := CallbackSidePath(mainPath)
-	var sb *Book
+	var sb *batch.Book
 	s.j, sb, err = openOrCreateSide(ctx, side, s.batchID, warn)
 	if err != nil {
 		return nil, err
@@ -210,7 +212,7 @@ func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (
 		s.j.Close()
 		return nil, fmt.Errorf("side journal %s is for batch %q, not %q (journal %s)", side, sb.Header.BatchID, s.batchID, mainPath)
 	}
-	if err := scanRecords(ctx, side, func(r *Record) error {
+	if err := scanRecords(ctx, side, func(r *journal.Record) error {
 		if r.Callback != nil {
 			s.seen[keyOf(r.Callback)] = struct{}{}
 		}
@@ -222,14 +224,14 @@ func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (
 	return s, nil
 }
 
-func openOrCreateSide(ctx context.Context, side, batchID string, warn func(string)) (*Journal, *Book, error) {
+func openOrCreateSide(ctx context.Context, side, batchID string, warn func(string)) (*journal.Journal, *batch.Book, error) {
 	for {
 		if _, err := os.Stat(side); err == nil {
-			return OpenJournal(ctx, side, warn)
+			return batch.OpenJournal(ctx, side, warn)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, fmt.Errorf("side journal: %w", err)
 		}
-		j, b, err := CreateJournal(ctx, side, Header{
+		j, b, err := batch.CreateJournal(ctx, side, journal.Header{
 			BatchID:  batchID,
 			Settings: map[string]string{"kind": "callbacks", "journal": filepath.Base(side[:len(side)-len(".callbacks")])},
 		})
@@ -254,12 +256,12 @@ func (s *CallbackSide) Options() CallbackOptions {
 	return CallbackOptions{Known: s.known, Seen: s.seenNote, Record: s.record}
 }
 
-func (s *CallbackSide) order(id string) (OrderState, bool) {
+func (s *CallbackSide) order(id string) (batch.OrderState, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	o, ok := s.main.Order(id)
 	if !ok || !inBatch(o) {
-		return OrderState{}, false
+		return batch.OrderState{}, false
 	}
 	return *o, true
 }
@@ -283,7 +285,7 @@ func (s *CallbackSide) known(id string) bool {
 	if wait := s.ReloadEvery - time.Since(s.loadedAt); wait > 0 {
 		time.Sleep(wait)
 	}
-	b, err := LoadBook(context.Background(), s.mainPath)
+	b, err := batch.LoadBook(context.Background(), s.mainPath)
 	s.loadedAt = time.Now()
 	if err != nil {
 		return false
@@ -295,7 +297,7 @@ func (s *CallbackSide) known(id string) bool {
 	return ok
 }
 
-func (s *CallbackSide) seenNote(n *CallbackNote) bool {
+func (s *CallbackSide) seenNote(n *journal.CallbackNote) bool {
 	s.seenMu.Lock()
 	_, ok := s.seen[keyOf(n)]
 	s.seenMu.Unlock()
@@ -306,9 +308,9 @@ func (s *CallbackSide) seenNote(n *CallbackNote) bool {
 	return ok && o.CallbackState == n.State // already in the main journal
 }
 
-func (s *CallbackSide) record(ctx context.Context, n *CallbackNote) error {
+func (s *CallbackSide) record(ctx context.Context, n *journal.CallbackNote) error {
 	c := *n
-	if err := s.j.Append(ctx, &Record{Type: RecCallback, At: time.Now().UnixMilli(), Callback: &c}); err != nil {
+	if err := s.j.Append(ctx, &journal.Record{Type: journal.RecCallback, At: time.Now().UnixMilli(), Callback: &c}); err != nil {
 		return fmt.Errorf("writing side journal %s: %w", s.j.Path(), err)
 	}
 	s.seenMu.Lock()
@@ -324,15 +326,8 @@ type CallbackImporter struct {
 	path string
 
 	mu     sync.Mutex
-	pos    scanPos
+	pos    journal.Pos // where the next unread record starts
 	ledger *callbackLedger
-}
-
-// scanPos is a point between two records of a journal.
-type scanPos struct {
-	off  int64
-	recs int64
-	prev [hashHexLen]byte
 }
 
 // NewCallbackImporter returns an importer for the side journal at sidePath
@@ -343,7 +338,7 @@ func NewCallbackImporter(sidePath string) *CallbackImporter {
 
 // ImportCallbacks imports sidePath's callbacks into j once; see
 // CallbackImporter.Import.
-func ImportCallbacks(ctx context.Context, j *Journal, book *Book, sidePath string) (int, error) {
+func ImportCallbacks(ctx context.Context, j *journal.Journal, book *batch.Book, sidePath string) (int, error) {
 	return NewCallbackImporter(sidePath).Import(ctx, j, book)
 }
 
@@ -352,7 +347,7 @@ func ImportCallbacks(ctx context.Context, j *Journal, book *Book, sidePath strin
 // The caller must not use book concurrently (no engine running); while an
 // engine runs, use ImportTo with EngineCallbacks. A missing side journal
 // imports nothing; an incomplete last record is left for the next call.
-func (ci *CallbackImporter) Import(ctx context.Context, j *Journal, book *Book) (int, error) {
+func (ci *CallbackImporter) Import(ctx context.Context, j *journal.Journal, book *batch.Book) (int, error) {
 	ci.mu.Lock()
 	if ci.ledger == nil || ci.ledger.path != j.Path() {
 		ci.ledger = &callbackLedger{path: j.Path()}
@@ -375,35 +370,31 @@ func (ci *CallbackImporter) ImportTo(ctx context.Context, batchID string, to Cal
 	if err != nil {
 		return 0, fmt.Errorf("importing callbacks: %w", err)
 	}
-	if st.Size() == ci.pos.off {
+	if st.Size() == ci.pos.Off {
 		return 0, nil
 	}
-	if st.Size() < ci.pos.off {
-		ci.pos = scanPos{} // the side journal was replaced
+	if st.Size() < ci.pos.Off {
+		ci.pos = journal.Pos{} // the side journal was replaced
 	}
 	n, err := ci.importFrom(ctx, batchID, to)
-	var de *DamageError
-	if errors.As(err, &de) && ci.pos.off > 0 && n == 0 {
+	var de *journal.DamageError
+	if errors.As(err, &de) && ci.pos.Off > 0 && n == 0 {
 		// The file at our offset no longer continues what we read: it was
 		// replaced. Read it again from the start; Seen drops repeats.
-		ci.pos = scanPos{}
+		ci.pos = journal.Pos{}
 		n, err = ci.importFrom(ctx, batchID, to)
 	}
 	return n, err
 }
 
 func (ci *CallbackImporter) importFrom(ctx context.Context, batchID string, to CallbackOptions) (int, error) {
-	f, err := os.Open(ci.path)
-	if err != nil {
-		return 0, fmt.Errorf("importing callbacks: %w", err)
-	}
-	defer f.Close()
-	s := newScanner(ci.path, io.NewSectionReader(f, ci.pos.off, 1<<62))
-	if ci.pos.recs > 0 && !s.startAt(ci.pos.off, uint64(ci.pos.recs)+1, string(ci.pos.prev[:])) {
-		return 0, fmt.Errorf("importing callbacks: bad saved position in %s", ci.path)
-	}
 	n := 0
-	_, err = s.run(ctx, func(r *Record, _ int64) error {
+	// The scan stops before any record it did not finish with.
+	pos, err := journal.ScanFrom(ctx, ci.path, ci.pos, func(raw *journal.Raw) error {
+		r, err := raw.Record()
+		if err != nil {
+			return err
+		}
 		switch {
 		case r.Header != nil:
 			if r.Header.BatchID != batchID {
@@ -421,8 +412,7 @@ func (ci *CallbackImporter) importFrom(ctx context.Context, batchID string, to C
 		}
 		return nil
 	})
-	// The scanner stops before any record it did not finish with.
-	ci.pos = scanPos{off: s.off, recs: s.recs, prev: s.prevHex}
+	ci.pos = pos
 	if err != nil {
 		return n, err
 	}

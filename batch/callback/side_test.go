@@ -1,9 +1,11 @@
-package batch
+package callback
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,15 +20,15 @@ import (
 const cbBatch = "cbtest-1"
 
 // cbPlan appends an input section planning one valid row per orderid.
-func cbPlan(t testing.TB, j *Journal, book *Book, ids ...string) {
+func cbPlan(t testing.TB, j *journal.Journal, book *batch.Book, ids ...string) {
 	t.Helper()
-	recs := []*Record{{Type: RecInput, Input: &InputInfo{Name: "in.csv", SHA256: strings.Repeat("0", 64), Rows: len(ids), Format: "csv"}}}
+	recs := []*journal.Record{{Type: journal.RecInput, Input: &journal.InputInfo{Name: "in.csv", SHA256: strings.Repeat("0", 64), Rows: len(ids), Format: "csv"}}}
 	for i, id := range ids {
-		recs = append(recs, &Record{Type: RecRow, Row: &RowRecord{
-			Line: i + 2, Phone: fmt.Sprintf("1390000%04d", i), Pid: "100", OrderID: id, Occurrence: 1, Status: RowValid,
+		recs = append(recs, &journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{
+			Line: i + 2, Phone: fmt.Sprintf("1390000%04d", i), Pid: "100", OrderID: id, Occurrence: 1, Status: journal.RowValid,
 		}})
 	}
-	recs = append(recs, &Record{Type: RecPlanned, Planned: &Planned{Rows: len(ids)}})
+	recs = append(recs, &journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: len(ids)}})
 	if err := j.Append(context.Background(), recs...); err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +38,10 @@ func cbPlan(t testing.TB, j *Journal, book *Book, ids ...string) {
 }
 
 // cbJournal creates a journal planning ids; the test holds it open.
-func cbJournal(t testing.TB, ids ...string) (string, *Journal, *Book) {
+func cbJournal(t testing.TB, ids ...string) (string, *journal.Journal, *batch.Book) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "batch.journal")
-	j, book, err := CreateJournal(context.Background(), path, Header{BatchID: cbBatch})
+	j, book, err := batch.CreateJournal(context.Background(), path, journal.Header{BatchID: cbBatch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,10 +60,10 @@ func readFile(t testing.TB, path string) []byte {
 }
 
 // callbacksIn returns the callback records of the journal at path.
-func callbacksIn(t testing.TB, path string) []CallbackNote {
+func callbacksIn(t testing.TB, path string) []journal.CallbackNote {
 	t.Helper()
-	var out []CallbackNote
-	if err := scanRecords(context.Background(), path, func(r *Record) error {
+	var out []journal.CallbackNote
+	if err := scanRecords(context.Background(), path, func(r *journal.Record) error {
 		if r.Callback != nil {
 			out = append(out, *r.Callback)
 		}
@@ -81,8 +83,12 @@ func TestCallbackJournalRefusedWritesNothing(t *testing.T) {
 	opts := bookCallbacks(j, book, &callbackLedger{path: path})
 	known, seen, record := opts.Known, opts.Seen, opts.Record
 	opts.Known = func(id string) bool { mu.Lock(); defer mu.Unlock(); return known(id) }
-	opts.Seen = func(n *CallbackNote) bool { mu.Lock(); defer mu.Unlock(); return seen(n) }
-	opts.Record = func(ctx context.Context, n *CallbackNote) error { mu.Lock(); defer mu.Unlock(); return record(ctx, n) }
+	opts.Seen = func(n *journal.CallbackNote) bool { mu.Lock(); defer mu.Unlock(); return seen(n) }
+	opts.Record = func(ctx context.Context, n *journal.CallbackNote) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return record(ctx, n)
+	}
 	opts.Verifier, opts.Logf = cbVerifier(t), logs.logf
 	srv := httptest.NewServer(NewCallbackHandler(opts))
 	defer srv.Close()
@@ -138,7 +144,7 @@ func TestCallbackJournalRefusedWritesNothing(t *testing.T) {
 			t.Errorf("the key appears in the %s", name)
 		}
 	}
-	if _, err := VerifyJournal(context.Background(), path); err != nil {
+	if _, err := journal.VerifyJournal(context.Background(), path); err != nil {
 		t.Errorf("verify after callbacks: %v", err)
 	}
 }
@@ -159,7 +165,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 	}
 	if _, err := OpenCallbackSide(ctx, path, nil); err == nil {
 		t.Fatal("a second callback server opened the same side journal")
-	} else if _, ok := err.(*LockedError); !ok {
+	} else if _, ok := err.(*journal.LockedError); !ok {
 		t.Fatalf("second callback server: %v, want *LockedError", err)
 	}
 	side.ReloadEvery = 0
@@ -191,7 +197,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 	if got := callbacksIn(t, side.Path()); len(got) != 3 {
 		t.Fatalf("side journal holds %d callbacks, want 3: %+v", len(got), got)
 	}
-	if _, err := VerifyJournal(ctx, side.Path()); err != nil {
+	if _, err := journal.VerifyJournal(ctx, side.Path()); err != nil {
 		t.Fatalf("verify side journal: %v", err)
 	}
 
@@ -220,7 +226,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 	if o, _ := book.Order(orderC); o.CallbackState != juhe.StateSuccess {
 		t.Errorf("book: callback state of %s is %d", orderC, o.CallbackState)
 	}
-	if _, err := VerifyJournal(ctx, path); err != nil {
+	if _, err := journal.VerifyJournal(ctx, path); err != nil {
 		t.Fatalf("verify main journal: %v", err)
 	}
 }
@@ -235,7 +241,7 @@ func TestCallbackImportDisagreement(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, st := range []juhe.GameState{juhe.StateSuccess, juhe.StateFailed} {
-		if err := side.record(ctx, &CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: st}); err != nil {
+		if err := side.record(ctx, &journal.CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: st}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +266,7 @@ func TestCallbackImportOtherBatch(t *testing.T) {
 	ctx := context.Background()
 	_, j, book := cbJournal(t, cbOrderA)
 	other := filepath.Join(t.TempDir(), "other.callbacks")
-	oj, _, err := CreateJournal(ctx, other, Header{BatchID: "another"})
+	oj, _, err := batch.CreateJournal(ctx, other, journal.Header{BatchID: "another"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +283,7 @@ func TestCallbackImportOtherBatch(t *testing.T) {
 // make one record.
 func TestCallbackEngineConcurrent(t *testing.T) {
 	path, j, book := cbJournal(t, cbOrderA, cbOrderB)
-	e := NewEngine(j, book, cbVerifier(t), EngineOptions{})
+	e := batch.NewEngine(j, book, cbVerifier(t), batch.EngineOptions{})
 	opts := EngineCallbacks(e)
 	opts.Verifier = cbVerifier(t)
 	srv := httptest.NewServer(NewCallbackHandler(opts))
@@ -316,20 +322,20 @@ func TestCallbackImporterResumes(t *testing.T) {
 	recorded := map[string]bool{}
 	to := CallbackOptions{
 		Known: func(string) bool { return true },
-		Seen: func(n *CallbackNote) bool {
+		Seen: func(n *journal.CallbackNote) bool {
 			seenCalls++
 			return recorded[n.OrderID]
 		},
-		Record: func(_ context.Context, n *CallbackNote) error { recorded[n.OrderID] = true; return nil },
+		Record: func(_ context.Context, n *journal.CallbackNote) error { recorded[n.OrderID] = true; return nil },
 	}
 	ci := NewCallbackImporter(side.Path())
-	if err := side.record(ctx, &CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: juhe.StateSuccess}); err != nil {
+	if err := side.record(ctx, &journal.CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: juhe.StateSuccess}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := ci.ImportTo(ctx, cbBatch, to); n != 1 || err != nil {
 		t.Fatalf("first import: %d, %v; want 1", n, err)
 	}
-	if err := side.record(ctx, &CallbackNote{OrderID: cbOrderB, SporderID: cbSpB, State: juhe.StateFailed}); err != nil {
+	if err := side.record(ctx, &journal.CallbackNote{OrderID: cbOrderB, SporderID: cbSpB, State: juhe.StateFailed}); err != nil {
 		t.Fatal(err)
 	}
 	seenCalls = 0

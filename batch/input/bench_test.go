@@ -1,8 +1,9 @@
-package batch
+package input
 
 import (
 	"context"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"path/filepath"
 	"sync"
@@ -73,7 +74,7 @@ func BenchmarkReadInputXLSX(b *testing.B) {
 	path := benchXLSXFile(b)
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "bench"}, func(*RowRecord) error { return nil })
+		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "bench"}, func(*journal.RowRecord) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package batch
+package input
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"strings"
@@ -182,7 +183,7 @@ func csvEncoding(path, forced string, scan csvBytes) (string, error) {
 	return "", errors.New("cannot tell the encoding: the file is neither UTF-8 nor GBK/GB18030; use -encoding")
 }
 
-func openCSV(path, forced string, info *InputInfo) (rowSource, error) {
+func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
 	scan, err := scanCSVBytes(path)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,8 @@
-package batch
+package input
 
 import (
 	"context"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,12 +30,12 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 		rows := 0
-		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "F", AllowDuplicates: true}, func(r *RowRecord) error {
+		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "F", AllowDuplicates: true}, func(r *journal.RowRecord) error {
 			rows++
 			if r.Line < 2 {
 				t.Fatalf("row at line %d", r.Line)
 			}
-			if (r.Status == RowValid || r.Status == RowDuplicate) != (r.OrderID != "") {
+			if (r.Status == journal.RowValid || r.Status == journal.RowDuplicate) != (r.OrderID != "") {
 				t.Fatalf("line %d: status %s with orderid %q", r.Line, r.Status, r.OrderID)
 			}
 			if r.OrderID != "" {

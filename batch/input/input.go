@@ -1,4 +1,4 @@
-package batch
+package input
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ type Problem struct {
 
 // InputReport is what reading the whole file found.
 type InputReport struct {
-	Info       InputInfo
+	Info       journal.InputInfo
 	Valid      int            // rows that will be submitted
 	Invalid    []Problem      // bad phone, missing pid, unreadable
 	Duplicates []Problem      // repeated (phone, pid)
@@ -64,7 +65,7 @@ type rowSource func(ctx context.Context, each func(line int, cells []string, row
 // invalid (bad phone, missing or bad pid, unreadable) or a duplicate of an
 // earlier (phone, pid); a valid row, and a duplicate under
 // opts.AllowDuplicates, gets the orderid of its occurrence.
-func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error) (*InputReport, error) {
+func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
 	name := filepath.Base(path)
 	rep, err := readInput(ctx, path, opts, fn)
 	if err != nil {
@@ -73,7 +74,7 @@ func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 	return rep, nil
 }
 
-func readInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error) (*InputReport, error) {
+func readInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
 	var format string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
@@ -84,7 +85,7 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 		return nil, fmt.Errorf("unsupported file type %q; supported: %s", filepath.Ext(path), SupportedFormats)
 	}
 	rep := &InputReport{
-		Info:      InputInfo{Name: filepath.Base(path), Format: format},
+		Info:      journal.InputInfo{Name: filepath.Base(path), Format: format},
 		ByPid:     map[string]int{},
 		ByCarrier: map[juhe.Carrier]int{},
 	}
@@ -145,7 +146,7 @@ type dupEntry struct {
 type validator struct {
 	opts InputOptions
 	rep  *InputReport
-	fn   func(*RowRecord) error
+	fn   func(*journal.RowRecord) error
 
 	header    bool
 	phoneCol  int
@@ -153,7 +154,7 @@ type validator struct {
 	extraCols []int
 	seen      map[dupKey]dupEntry
 	pids      map[string]string // interned pid strings
-	rec       RowRecord
+	rec       journal.RowRecord
 }
 
 func (v *validator) row(line int, cells []string, rowErr error) error {
@@ -169,7 +170,7 @@ func (v *validator) row(line int, cells []string, rowErr error) error {
 	}
 	v.rep.Info.Rows++
 	// A fresh record per row: fn may keep it.
-	r := &RowRecord{Line: line, Extra: make([]string, len(v.extraCols))}
+	r := &journal.RowRecord{Line: line, Extra: make([]string, len(v.extraCols))}
 	for i, c := range v.extraCols {
 		if c < len(cells) {
 			r.Extra[i] = trimCell(cells[c])
@@ -189,7 +190,7 @@ func (v *validator) row(line int, cells []string, rowErr error) error {
 	return nil
 }
 
-func (v *validator) classify(r *RowRecord, cells []string, rowErr error) {
+func (v *validator) classify(r *journal.RowRecord, cells []string, rowErr error) {
 	cell := func(i int) string {
 		if i < len(cells) {
 			return cells[i]
@@ -197,7 +198,7 @@ func (v *validator) classify(r *RowRecord, cells []string, rowErr error) {
 		return ""
 	}
 	invalid := func(reason string) {
-		r.Status, r.Reason = RowInvalid, reason
+		r.Status, r.Reason = journal.RowInvalid, reason
 		v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
@@ -233,14 +234,14 @@ func (v *validator) classify(r *RowRecord, cells []string, rowErr error) {
 	v.seen[k] = e
 	r.Occurrence = int(e.count)
 	if ok {
-		r.Status, r.DupOf = RowDuplicate, int(e.first)
+		r.Status, r.DupOf = journal.RowDuplicate, int(e.first)
 		r.Reason = fmt.Sprintf("duplicate of row %d", e.first)
 		v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
 		if !v.opts.AllowDuplicates {
 			return
 		}
 	} else {
-		r.Status = RowValid
+		r.Status = journal.RowValid
 	}
 	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
 }

@@ -1,8 +1,9 @@
-package batch
+package input
 
 import (
 	"context"
 	"errors"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,10 +16,10 @@ import (
 )
 
 // readAll reads path and collects every row handed to fn.
-func readAll(t *testing.T, path string, opts InputOptions) (*InputReport, []RowRecord, error) {
+func readAll(t *testing.T, path string, opts InputOptions) (*InputReport, []journal.RowRecord, error) {
 	t.Helper()
-	var rows []RowRecord
-	rep, err := ReadInput(context.Background(), path, opts, func(r *RowRecord) error {
+	var rows []journal.RowRecord
+	rep, err := ReadInput(context.Background(), path, opts, func(r *journal.RowRecord) error {
 		rows = append(rows, *r)
 		return nil
 	})
@@ -145,7 +146,7 @@ func TestReadCSVRows(t *testing.T) {
 		type row struct {
 			Line       int
 			Phone, Pid string
-			Status     RowStatus
+			Status     journal.RowStatus
 			Reason     string
 			DupOf, Occ int
 			Extra      string
@@ -155,14 +156,14 @@ func TestReadCSVRows(t *testing.T) {
 			got = append(got, row{r.Line, r.Phone, r.Pid, r.Status, r.Reason, r.DupOf, r.Occurrence, strings.Join(r.Extra, "|")})
 		}
 		want := []row{
-			{2, "15925601712", "105000", RowValid, "", 0, 1, "a"},
-			{5, "1592560171", "105000", RowInvalid, "bad phone: 10 digits", 0, 0, "b"},
-			{6, "13800138000", "", RowInvalid, "missing pid", 0, 0, "c"},
-			{7, "15925601712", "105000", RowDuplicate, "duplicate of row 2", 2, 2, "d"},
-			{8, "13800138000", "105000", RowValid, "", 0, 1, "multi\nline"},
-			{10, "13800138000", "10-5", RowInvalid, `bad pid: "10-5": only letters and digits are allowed`, 0, 0, "e"},
-			{11, "15925601712", "105000", RowDuplicate, "duplicate of row 2", 2, 3, ""},
-			{12, "18612345678", "106000", RowValid, "", 0, 1, "f"},
+			{2, "15925601712", "105000", journal.RowValid, "", 0, 1, "a"},
+			{5, "1592560171", "105000", journal.RowInvalid, "bad phone: 10 digits", 0, 0, "b"},
+			{6, "13800138000", "", journal.RowInvalid, "missing pid", 0, 0, "c"},
+			{7, "15925601712", "105000", journal.RowDuplicate, "duplicate of row 2", 2, 2, "d"},
+			{8, "13800138000", "105000", journal.RowValid, "", 0, 1, "multi\nline"},
+			{10, "13800138000", "10-5", journal.RowInvalid, `bad pid: "10-5": only letters and digits are allowed`, 0, 0, "e"},
+			{11, "15925601712", "105000", journal.RowDuplicate, "duplicate of row 2", 2, 3, ""},
+			{12, "18612345678", "106000", journal.RowValid, "", 0, 1, "f"},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("allow=%v rows:\n got %+v\nwant %+v", allow, got, want)
@@ -174,7 +175,7 @@ func TestReadCSVRows(t *testing.T) {
 			t.Fatalf("problems %+v %+v", rep.Invalid, rep.Duplicates)
 		}
 		for _, r := range rows {
-			submitted := r.Status == RowValid || (r.Status == RowDuplicate && allow)
+			submitted := r.Status == journal.RowValid || (r.Status == journal.RowDuplicate && allow)
 			if submitted != (r.OrderID != "") {
 				t.Fatalf("allow=%v row %d: status %s orderid %q", allow, r.Line, r.Status, r.OrderID)
 			}
@@ -234,7 +235,7 @@ func TestReadCSVShapes(t *testing.T) {
 			}
 			rep, rows, err := readAll(t, writeFile(t, name, []byte(tt.in)), InputOptions{})
 			if tt.want == "" {
-				if err != nil || len(rows) != 1 || rows[0].Status != RowValid {
+				if err != nil || len(rows) != 1 || rows[0].Status != journal.RowValid {
 					t.Fatalf("%v %+v", err, rows)
 				}
 				_ = rep
@@ -250,7 +251,7 @@ func TestReadCSVShapes(t *testing.T) {
 func TestReadInputCallbackErrorAndCancel(t *testing.T) {
 	path := writeFile(t, "in.csv", []byte("phone,pid\n15925601712,105000\n13800138000,105000\n"))
 	boom := errors.New("boom")
-	_, err := ReadInput(context.Background(), path, InputOptions{}, func(r *RowRecord) error {
+	_, err := ReadInput(context.Background(), path, InputOptions{}, func(r *journal.RowRecord) error {
 		if r.Line == 3 {
 			return boom
 		}
@@ -321,13 +322,13 @@ func TestReadXLSX(t *testing.T) {
 		t.Fatalf("info %+v", rep.Info)
 	}
 	lines := []int{2, 3, 4, 6, 7}
-	status := []RowStatus{RowValid, RowValid, RowValid, RowInvalid, RowDuplicate}
+	status := []journal.RowStatus{journal.RowValid, journal.RowValid, journal.RowValid, journal.RowInvalid, journal.RowDuplicate}
 	phones := []string{"15925601712", "13800138000", "18612345678", "1592560171", "15925601712"}
 	for i, r := range rows {
 		if r.Line != lines[i] || r.Status != status[i] || r.Phone != phones[i] {
 			t.Errorf("row %d: got line %d status %s phone %s (%s)", i, r.Line, r.Status, r.Phone, r.Reason)
 		}
-		if r.Status != RowInvalid && r.Pid != "105000" && r.Pid != "106000" {
+		if r.Status != journal.RowInvalid && r.Pid != "105000" && r.Pid != "106000" {
 			t.Errorf("row %d: pid %q", r.Line, r.Pid)
 		}
 	}
@@ -339,7 +340,7 @@ func TestReadXLSX(t *testing.T) {
 	}
 
 	rep, rows, err = readAll(t, path, InputOptions{Sheet: "Other"})
-	if err != nil || rep.Info.Sheet != "Other" || len(rows) != 1 || rows[0].Line != 3 || rows[0].Status != RowValid {
+	if err != nil || rep.Info.Sheet != "Other" || len(rows) != 1 || rows[0].Line != 3 || rows[0].Status != journal.RowValid {
 		t.Fatalf("sheet Other: %v %+v %+v", err, rep, rows)
 	}
 	if _, _, err = readAll(t, path, InputOptions{Sheet: "Nope"}); err == nil || !strings.Contains(err.Error(), "the sheets are: 名单, Other") {

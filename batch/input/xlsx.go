@@ -1,9 +1,10 @@
-package batch
+package input
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -12,7 +13,7 @@ import (
 // openXLSX streams one sheet with excelize's row iterator and raw cell
 // values (a number cell comes back as the number as written, never
 // formatted). GetRows would hold the whole sheet in memory.
-func openXLSX(path, sheet string, info *InputInfo) (rowSource, error) {
+func openXLSX(path, sheet string, info *journal.InputInfo) (rowSource, error) {
 	// Worksheets and shared strings larger than UnzipXMLSizeLimit are
 	// unpacked to a temporary file rather than memory (excelize's default is
 	// 16 MB, stated here so it cannot drift).

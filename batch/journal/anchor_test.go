@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func TestAnchorSeesACutTail(t *testing.T) {
 	if err := os.WriteFile(rewritten, cutRecords(data, 3), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	j, _, err := OpenJournal(ctx, rewritten, nil)
+	j, _, err := openJournal(ctx, rewritten, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +140,8 @@ func TestNotAJournal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeJournalBytes(t, tc.data)
 			_, verr := VerifyJournal(ctx, p)
-			_, _, oerr := OpenJournal(ctx, p, nil)
-			_, lerr := LoadBook(ctx, p)
+			_, _, oerr := openJournal(ctx, p, nil)
+			_, lerr := load(ctx, p)
 			lerr = NotJournal(p, lerr)
 			for fn, err := range map[string]error{"VerifyJournal": verr, "OpenJournal": oerr, "LoadBook": lerr} {
 				var ne *NotJournalError
@@ -175,11 +175,11 @@ func FuzzJournalKind(f *testing.F) {
 		}
 		ctx := context.Background()
 		_, verr := VerifyJournal(ctx, path)
-		j, _, oerr := OpenJournal(ctx, path, func(string) {})
+		j, _, oerr := openJournal(ctx, path, func(string) {})
 		if oerr == nil {
 			j.Close()
 		}
-		_, lerr := LoadBook(ctx, path)
+		_, lerr := load(ctx, path)
 		lerr = NotJournal(path, lerr)
 		var ne *NotJournalError
 		kinds := []bool{errors.As(verr, &ne), errors.As(oerr, &ne), errors.As(lerr, &ne)}

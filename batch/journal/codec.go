@@ -1,9 +1,8 @@
-package batch
+package journal
 
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -295,56 +294,6 @@ func checkSeal(line []byte) (prevAt int, hashAt int, err error) {
 	return prevAt, hashAt, nil
 }
 
-// decoder turns verified lines into Records. It reuses its payload structs
-// between calls: a decoded Record is valid until the next decode.
-type decoder struct {
-	fields  [][]byte
-	scratch []byte
-	intern  map[string]string
-
-	// noHashes leaves Prev and Hash empty on the frequent record types
-	// (rows, intents, outcomes, callbacks): LoadBook does not need them.
-	noHashes bool
-
-	rec      Record
-	header   Header
-	input    InputInfo
-	row      RowRecord
-	planned  Planned
-	intent   Intent
-	submit   SubmitResult
-	query    QueryResult
-	callback CallbackNote
-}
-
-const maxInterned = 1 << 14
-
-// str returns the field as a string, unescaped; interned when asked.
-func (d *decoder) str(b []byte, intern bool) (string, error) {
-	if bytes.IndexByte(b, '\\') >= 0 {
-		out, err := unescape(d.scratch[:0], b)
-		if err != nil {
-			return "", err
-		}
-		d.scratch = out
-		b = out
-	}
-	if !intern || len(b) > 64 {
-		return string(b), nil
-	}
-	if s, ok := d.intern[string(b)]; ok {
-		return s, nil
-	}
-	s := string(b)
-	if d.intern == nil {
-		d.intern = make(map[string]string)
-	}
-	if len(d.intern) < maxInterned {
-		d.intern[s] = s
-	}
-	return s, nil
-}
-
 // unescape appends the text field b, unescaped, to dst.
 func unescape(dst, b []byte) ([]byte, error) {
 	for i := 0; i < len(b); i++ {
@@ -413,151 +362,6 @@ func parseUint(b []byte) (uint64, bool) {
 
 var errFieldCount = &lineError{"wrong number of fields"}
 
-// decode parses a sealed line (without LF; prevAt/hashAt from checkSeal).
-// The Record returned is owned by d and valid until the next decode.
-func (d *decoder) decode(line []byte, prevAt, hashAt int) (*Record, error) {
-	d.fields = d.fields[:0]
-	body := line[:prevAt-1]
-	for {
-		i := bytes.IndexByte(body, '\t')
-		if i < 0 {
-			d.fields = append(d.fields, body)
-			break
-		}
-		d.fields = append(d.fields, body[:i])
-		body = body[i+1:]
-	}
-	f := d.fields
-	if len(f) < 3 {
-		return nil, errFieldCount
-	}
-	r := &d.rec
-	*r = Record{}
-	var ok bool
-	if r.Seq, ok = parseUint(f[0]); !ok || r.Seq == 0 {
-		return nil, lineErr("bad seq %q", clip(f[0]))
-	}
-	if len(f[1]) != 1 {
-		return nil, lineErr("bad record type %q", clip(f[1]))
-	}
-	r.Type = RecordType(f[1][0])
-	if r.At, ok = parseInt(f[2]); !ok {
-		return nil, lineErr("bad time %q", clip(f[2]))
-	}
-	switch r.Type {
-	case RecHeader, RecInput, RecPlanned:
-		r.Prev = string(line[prevAt : hashAt-1])
-		r.Hash = string(line[hashAt:])
-	default:
-		if !d.noHashes {
-			r.Prev = string(line[prevAt : hashAt-1])
-			r.Hash = string(line[hashAt:])
-		}
-	}
-	f = f[3:]
-
-	var err error
-	p := fieldParser{d: d, f: f}
-	switch r.Type {
-	case RecHeader:
-		h := &d.header
-		*h = Header{}
-		if v := p.str(false); v != journalFormat && p.err == nil {
-			return nil, lineErr("unknown journal format %q", clip([]byte(v)))
-		}
-		h.BatchID = p.str(false)
-		h.ToolVersion = p.str(false)
-		n := p.count(2)
-		h.Settings = make(map[string]string, n)
-		last := ""
-		for i := 0; i < n && p.err == nil; i++ {
-			k := p.str(false)
-			if i > 0 && k <= last {
-				p.fail(lineErr("settings not sorted or repeated"))
-			}
-			last = k
-			h.Settings[k] = p.str(false)
-		}
-		r.Header = h
-	case RecInput:
-		in := &d.input
-		*in = InputInfo{}
-		in.Name = p.str(false)
-		in.SHA256 = p.str(false)
-		in.Rows = p.int()
-		in.Format = p.str(true)
-		in.Encoding = p.str(true)
-		in.Sheet = p.str(false)
-		in.Extra = p.list()
-		r.Input = in
-	case RecRow:
-		w := &d.row
-		*w = RowRecord{}
-		w.Line = p.int()
-		w.Status = RowStatus(p.str(true))
-		switch w.Status {
-		case RowValid, RowInvalid, RowDuplicate:
-		default:
-			p.fail(lineErr("bad row status"))
-		}
-		w.Phone = p.str(false)
-		w.Pid = p.str(true)
-		w.OrderID = p.str(false)
-		w.Occurrence = p.int()
-		w.DupOf = p.int()
-		w.Reason = p.str(true)
-		w.Extra = p.list()
-		r.Row = w
-	case RecPlanned:
-		d.planned = Planned{Rows: p.int()}
-		r.Planned = &d.planned
-	case RecIntent:
-		t := &d.intent
-		t.OrderID = p.str(false)
-		t.Attempt = p.int()
-		r.Intent = t
-	case RecSubmit:
-		s := &d.submit
-		*s = SubmitResult{}
-		s.OrderID = p.str(false)
-		s.Class = p.class()
-		s.Code = p.int()
-		s.SporderID = p.str(false)
-		s.Cost, s.HasCost = p.cost()
-		s.CardName = p.str(true)
-		s.Reason = p.str(true)
-		r.Submit = s
-	case RecQuery:
-		q := &d.query
-		*q = QueryResult{}
-		q.OrderID = p.str(false)
-		q.Class = p.class()
-		q.Code = p.int()
-		q.State = juhe.GameState(p.int())
-		q.SporderID = p.str(false)
-		q.Cost, q.HasCost = p.cost()
-		q.Reason = p.str(true)
-		r.Query = q
-	case RecCallback:
-		c := &d.callback
-		*c = CallbackNote{}
-		c.OrderID = p.str(false)
-		c.SporderID = p.str(false)
-		c.State = juhe.GameState(p.int())
-		c.ErrMsg = p.str(true)
-		r.Callback = c
-	default:
-		return nil, lineErr("unknown record type %q", string(rune(r.Type)))
-	}
-	if p.err == nil && p.i != len(p.f) {
-		p.err = errFieldCount
-	}
-	if err = p.err; err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
 func clip(b []byte) string {
 	if len(b) > 24 {
 		return string(b[:24]) + "…"
@@ -565,100 +369,12 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-// fieldParser consumes fields in order and keeps the first error.
-type fieldParser struct {
-	d   *decoder
-	f   [][]byte
-	i   int
-	err error
-}
+// Digits parses a canonical decimal number without a sign (no leading
+// zeros), as the journal writes seqs.
+func Digits(b []byte) (uint64, bool) { return parseUint(b) }
 
-func (p *fieldParser) fail(err error) {
-	if p.err == nil {
-		p.err = err
-	}
+// HexOrderID decodes an orderid of 32 lowercase hex digits, the form of
+// every orderid flowbatch makes.
+func HexOrderID(id []byte) (raw [16]byte, ok bool) {
+	return raw, len(id) == 32 && decodeHex(raw[:], id)
 }
-
-func (p *fieldParser) next() ([]byte, bool) {
-	if p.err != nil {
-		return nil, false
-	}
-	if p.i >= len(p.f) {
-		p.fail(errFieldCount)
-		return nil, false
-	}
-	p.i++
-	return p.f[p.i-1], true
-}
-
-func (p *fieldParser) str(intern bool) string {
-	b, ok := p.next()
-	if !ok {
-		return ""
-	}
-	s, err := p.d.str(b, intern)
-	if err != nil {
-		p.fail(err)
-	}
-	return s
-}
-
-func (p *fieldParser) int() int {
-	b, ok := p.next()
-	if !ok {
-		return 0
-	}
-	n, ok := parseInt(b)
-	if !ok || n != int64(int(n)) {
-		p.fail(lineErr("bad number %q", clip(b)))
-	}
-	return int(n)
-}
-
-// count reads a list length that must fit in the remaining fields.
-func (p *fieldParser) count(per int) int {
-	n := p.int()
-	if p.err == nil && (n < 0 || n > (len(p.f)-p.i)/per) {
-		p.fail(errFieldCount)
-		return 0
-	}
-	return n
-}
-
-func (p *fieldParser) list() []string {
-	n := p.count(1)
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = p.str(false)
-	}
-	return out
-}
-
-func (p *fieldParser) cost() (juhe.Money, bool) {
-	b, ok := p.next()
-	if !ok || len(b) == 0 {
-		return 0, false
-	}
-	n, ok := parseInt(b)
-	if !ok {
-		p.fail(lineErr("bad cost %q", clip(b)))
-	}
-	return juhe.Money(n), true
-}
-
-func (p *fieldParser) class() juhe.Class {
-	b, ok := p.next()
-	if !ok {
-		return 0
-	}
-	c, ok := juhe.ParseClass(string(b))
-	if !ok {
-		p.fail(lineErr("bad class %q", clip(b)))
-	}
-	return c
-}
-
-var errStopScan = errors.New("stop scan")

@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func TestCreateJournalIsAtomic(t *testing.T) {
 	if err := os.WriteFile(path+".new", []byte("1\tH\t17000"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	j, _, err := CreateJournal(ctx, path, Header{BatchID: "b", ToolVersion: "test"})
+	j, _, err := Create(ctx, path, Header{BatchID: "b", ToolVersion: "test"})
 	if err != nil {
 		t.Fatalf("CreateJournal after a crash mid-create: %v", err)
 	}
@@ -37,7 +37,7 @@ func TestCreateJournalIsAtomic(t *testing.T) {
 		t.Errorf("journal mode %v, want 0600", fi.Mode().Perm())
 	}
 	// An existing journal is never replaced.
-	if _, _, err := CreateJournal(ctx, path, Header{BatchID: "other", ToolVersion: "test"}); !errors.Is(err, fs.ErrExist) {
+	if _, _, err := Create(ctx, path, Header{BatchID: "other", ToolVersion: "test"}); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("CreateJournal over an existing journal: %v, want an 'exists' error", err)
 	}
 	if v2, _ := VerifyJournal(ctx, path); v2.HeadHash != v.HeadHash {

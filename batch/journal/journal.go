@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 )
 
 // Journal is an open, locked, append-only journal file. The file format
-// is described in journal_codec.go.
+// is described in codec.go.
 //
 // Append fills in Seq, Prev and Hash; it does not touch any Book. The
 // caller (the engine) applies each record to its Book after Append
@@ -62,14 +62,15 @@ const (
 // ErrJournalClosed is returned by Append after Close.
 var ErrJournalClosed = errors.New("journal is closed")
 
-// CreateJournal creates a new journal at path (mode 0600, failing if it
+// Create creates a new journal at path (mode 0600, failing if it
 // exists), writes the header record, fsyncs the file and its directory,
-// and holds the journal's OS lock until Close.
-func CreateJournal(ctx context.Context, path string, h Header) (*Journal, *Book, error) {
-	return createJournal(ctx, path, h, false)
+// and holds the journal's OS lock until Close. It returns the header
+// record as written (Seq and Hash set).
+func Create(ctx context.Context, path string, h Header) (*Journal, *Record, error) {
+	return create(ctx, path, h, false)
 }
 
-func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Journal, *Book, error) {
+func create(ctx context.Context, path string, h Header, noSync bool) (*Journal, *Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -125,9 +126,7 @@ func createJournal(ctx context.Context, path string, h Header, noSync bool) (*Jo
 		}
 	}
 	noteHolder(path)
-	b := newBook(path)
-	b.apply(hdr, 0)
-	return j, b, nil
+	return j, hdr, nil
 }
 
 // removeStaleNew removes the PATH.new a creator killed before it finished
@@ -173,9 +172,10 @@ func newJournal(path string, f journalFile, unlock func() error, seq uint64, pre
 	return j
 }
 
-// OpenJournal locks an existing journal, repairs a torn tail (the broken
-// bytes are kept aside in a side file and warn is told), refuses damage
-// anywhere else, and returns the journal with its replayed Book.
+// Open locks an existing journal, reads it through visit (as Scan
+// does), repairs a torn tail (the broken bytes are kept aside in a side
+// file and warn is told), refuses damage anywhere else, and returns the
+// journal ready to append, with the position after its last record.
 //
 // A torn tail is what a crash during a write leaves after the last good
 // record: an incomplete last line (no LF), or bytes that start with a zero
@@ -183,40 +183,39 @@ func newJournal(path string, f journalFile, unlock func() error, seq uint64, pre
 // (mode 0600, fsynced) and cut off. Anything else that is not a valid,
 // chained record, including a complete line with a bad checksum, is a
 // *DamageError and nothing is changed.
-func OpenJournal(ctx context.Context, path string, warn func(string)) (*Journal, *Book, error) {
+func Open(ctx context.Context, path string, warn func(string), visit func(*Raw) error) (*Journal, Pos, error) {
 	unlock, err := LockJournal(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, Pos{}, err
 	}
-	j, b, err := openLocked(ctx, path, warn, unlock, false)
+	j, end, err := openLocked(ctx, path, warn, visit, unlock, false)
 	if err != nil {
 		unlock()
-		return nil, nil, NotJournal(path, err)
+		return nil, Pos{}, NotJournal(path, err)
 	}
 	removeStaleNew(path)
-	return j, b, nil
+	return j, end, nil
 }
 
 // openLocked opens a locked journal. noSync skips every fsync; only tests
 // and test-data generation use it.
-func openLocked(ctx context.Context, path string, warn func(string), unlock func() error, noSync bool) (*Journal, *Book, error) {
+func openLocked(ctx context.Context, path string, warn func(string), visit func(*Raw) error, unlock func() error, noSync bool) (*Journal, Pos, error) {
 	r, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening journal: %w", err)
+		return nil, Pos{}, fmt.Errorf("opening journal: %w", err)
 	}
 	defer r.Close()
-	b := newBook(path)
 	s := newScanner(path, r)
-	t, err := s.replay(ctx, b)
+	t, err := s.loopAhead(ctx, visitor(visit))
 	if err != nil {
-		return nil, nil, err
+		return nil, Pos{}, err
 	}
 	if s.recs == 0 {
-		return nil, nil, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record: the journal was never fully created"}
+		return nil, Pos{}, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record: the journal was never fully created"}
 	}
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening journal for appending: %w", err)
+		return nil, Pos{}, fmt.Errorf("opening journal for appending: %w", err)
 	}
 	if t != nil {
 		kept, err := keepTorn(r, path, t, noSync)
@@ -228,7 +227,7 @@ func openLocked(ctx context.Context, path string, warn func(string), unlock func
 		}
 		if err != nil {
 			w.Close()
-			return nil, nil, fmt.Errorf("repairing the torn tail of journal %s: %w", path, err)
+			return nil, Pos{}, fmt.Errorf("repairing the torn tail of journal %s: %w", path, err)
 		}
 		if warn != nil {
 			warn(fmt.Sprintf("journal %s: torn tail of %d bytes after record %d kept in %s; truncated", path, t.n, s.recs, kept))
@@ -236,7 +235,7 @@ func openLocked(ctx context.Context, path string, warn func(string), unlock func
 	}
 	j := newJournal(path, w, unlock, uint64(s.recs), s.prevHex[:])
 	j.noSync = noSync
-	return j, b, nil
+	return j, s.pos(), nil
 }
 
 // keepTorn copies the torn bytes to a side file and syncs it and its
@@ -461,18 +460,21 @@ func verifyJournal(ctx context.Context, path string, each func(sealed)) (Verific
 	}
 	defer f.Close()
 	s := newScanner(path, f)
+	check := visitor(func(r *Raw) error {
+		rec, err := r.Record()
+		if err != nil {
+			return err
+		}
+		if rec.Header != nil {
+			v.BatchID = rec.Header.BatchID
+		}
+		return nil
+	})
 	t, err := s.loop(ctx, func(l sealed) (bad, err error) {
-		r, bad := s.decodeRecord(l.body, l.prevAt, l.hashAt)
-		if bad != nil {
-			return bad, nil
-		}
-		if r.Header != nil {
-			v.BatchID = r.Header.BatchID
-		}
-		if each != nil {
+		if bad, err = check(l); bad == nil && err == nil && each != nil {
 			each(l)
 		}
-		return nil, nil
+		return bad, err
 	})
 	if err != nil {
 		return v, NotJournal(path, err)

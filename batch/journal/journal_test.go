@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import (
 	"bytes"
@@ -26,10 +26,10 @@ func sampleRecords() []*Record {
 		{Type: RecRow, At: 3, Row: &RowRecord{Line: 4, Phone: "15925601712", Pid: "10", OrderID: "FB1abd", Occurrence: 2, Status: RowDuplicate, DupOf: 2, Reason: "duplicate of row 2"}},
 		{Type: RecPlanned, At: 4, Planned: &Planned{Rows: 3}},
 		{Type: RecIntent, At: 5, Intent: &Intent{OrderID: "FB1abc", Attempt: 1}},
-		{Type: RecSubmit, At: 6, Submit: &SubmitResult{OrderID: "FB1abc", Class: juhe.ClassAccepted, Code: 0, Reason: "成功", SporderID: "J123", Cost: 19630, HasCost: true, CardName: "移动10M " + awkward}},
-		{Type: RecSubmit, At: 6, Submit: &SubmitResult{OrderID: "FB1abd", Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout\n" + awkward}},
-		{Type: RecQuery, At: 7, Query: &QueryResult{OrderID: "FB1abc", Class: juhe.ClassAccepted, Code: 0, Reason: "", SporderID: "J123", State: juhe.StateSuccess, Cost: 19630, HasCost: true}},
-		{Type: RecQuery, At: 7, Query: &QueryResult{OrderID: "FB1abd", Class: juhe.ClassNotFound, Code: 210511, State: juhe.StateNone}},
+		{Type: RecSubmit, At: 6, Submit: &SubmitResult{Answer: Answer{OrderID: "FB1abc", Class: juhe.ClassAccepted, Code: 0, Reason: "成功", SporderID: "J123", Cost: 19630, HasCost: true}, CardName: "移动10M " + awkward}},
+		{Type: RecSubmit, At: 6, Submit: &SubmitResult{Answer: Answer{OrderID: "FB1abd", Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout\n" + awkward}}},
+		{Type: RecQuery, At: 7, Query: &QueryResult{Answer: Answer{OrderID: "FB1abc", Class: juhe.ClassAccepted, Code: 0, Reason: "", SporderID: "J123", Cost: 19630, HasCost: true}, State: juhe.StateSuccess}},
+		{Type: RecQuery, At: 7, Query: &QueryResult{Answer: Answer{OrderID: "FB1abd", Class: juhe.ClassNotFound, Code: 210511}, State: juhe.StateNone}},
 		{Type: RecCallback, At: 8, Callback: &CallbackNote{OrderID: "FB1abc", SporderID: "J123", State: juhe.StateFailed, ErrMsg: awkward}},
 	}
 }
@@ -44,7 +44,7 @@ func newTestJournal(t testing.TB, extra int) (string, []*Record) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "b.journal")
 	ctx := context.Background()
-	j, _, err := CreateJournal(ctx, path, testHeader())
+	j, _, err := Create(ctx, path, testHeader())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func readJournalRecords(t testing.TB, path string) []Record {
 	defer f.Close()
 	var out []Record
 	s := newScanner(path, f)
-	tl, err := s.run(context.Background(), func(r *Record, _ int64) error {
+	tl, err := runRecords(context.Background(), s, func(r *Record) error {
 		out = append(out, cloneRecord(r))
 		return nil
 	})
@@ -147,13 +147,13 @@ func TestJournalRoundTrip(t *testing.T) {
 		t.Errorf("verify: %+v, want %d records head %s", v, len(got), prev)
 	}
 	// The head hash does not depend on when or how often it is read.
-	j, b, err := OpenJournal(context.Background(), path, func(s string) { t.Errorf("warning on a clean journal: %s", s) })
+	j, b, err := openJournal(context.Background(), path, func(s string) { t.Errorf("warning on a clean journal: %s", s) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
-	if b.HeadHash != prev || b.Records != v.Records {
-		t.Errorf("book head %s/%d, verify %s/%d", b.HeadHash, b.Records, prev, v.Records)
+	if b.Head() != prev || b.Records() != v.Records {
+		t.Errorf("book head %s/%d, verify %s/%d", b.Head(), b.Records(), prev, v.Records)
 	}
 	if raw, _ := os.ReadFile(path); bytes.Count(raw, []byte("\n")) != len(got) {
 		t.Errorf("a line contains a raw newline:\n%s", raw)
@@ -175,7 +175,7 @@ func dumpRecord(r *Record) string {
 
 func TestAppendRefusesBadRecords(t *testing.T) {
 	path, _ := newTestJournal(t, 0)
-	j, _, err := OpenJournal(context.Background(), path, nil)
+	j, _, err := openJournal(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestAppendRefusesBadRecords(t *testing.T) {
 	for _, r := range []*Record{
 		{Type: RecIntent},
 		{Type: RecIntent, Submit: &SubmitResult{}},
-		{Type: RecSubmit, Submit: &SubmitResult{OrderID: "x"}}, // class 0
+		{Type: RecSubmit, Submit: &SubmitResult{Answer: Answer{OrderID: "x"}}}, // class 0
 		{Type: RecRow, Row: &RowRecord{Status: "weird"}},
 		{Type: 'Z', Intent: &Intent{}},
 		{Type: RecIntent, Intent: &Intent{}, Planned: &Planned{}},
@@ -203,7 +203,7 @@ func TestAppendRefusesBadRecords(t *testing.T) {
 
 func TestAppendCancelledContextWritesNothing(t *testing.T) {
 	path, _ := newTestJournal(t, 0)
-	j, _, err := OpenJournal(context.Background(), path, nil)
+	j, _, err := openJournal(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestAppendCancelledContextWritesNothing(t *testing.T) {
 func TestGroupCommit(t *testing.T) {
 	path, _ := newTestJournal(t, 0)
 	ctx := context.Background()
-	j, _, err := OpenJournal(ctx, path, nil)
+	j, _, err := openJournal(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestJournalPoisonedAfterFailure(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path, _ := newTestJournal(t, 0)
 			ctx := context.Background()
-			j, _, err := OpenJournal(ctx, path, nil)
+			j, _, err := openJournal(ctx, path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -335,11 +335,11 @@ func TestJournalPoisonedAfterFailure(t *testing.T) {
 func TestLockInProcess(t *testing.T) {
 	path, _ := newTestJournal(t, 0)
 	ctx := context.Background()
-	j, _, err := OpenJournal(ctx, path, nil)
+	j, _, err := openJournal(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = OpenJournal(ctx, path, nil)
+	_, _, err = openJournal(ctx, path, nil)
 	var le *LockedError
 	if !errors.As(err, &le) || le.PID != os.Getpid() || le.Path != path {
 		t.Fatalf("second open: %v", err)
@@ -353,7 +353,7 @@ func TestLockInProcess(t *testing.T) {
 	if _, held, err := JournalHolder(path); err != nil || held {
 		t.Errorf("JournalHolder after close: %v %v", held, err)
 	}
-	j, _, err = OpenJournal(ctx, path, nil)
+	j, _, err = openJournal(ctx, path, nil)
 	if err != nil {
 		t.Fatalf("open after close: %v", err)
 	}
@@ -363,7 +363,7 @@ func TestLockInProcess(t *testing.T) {
 func TestCreateJournalRefusesExisting(t *testing.T) {
 	path, _ := newTestJournal(t, 0)
 	before, _ := os.ReadFile(path)
-	if _, _, err := CreateJournal(context.Background(), path, testHeader()); err == nil {
+	if _, _, err := Create(context.Background(), path, testHeader()); err == nil {
 		t.Fatal("CreateJournal over an existing journal succeeded")
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package batch
+package journal
 
 import (
 	"bytes"
@@ -51,7 +51,7 @@ func TestLockIsPerFile(t *testing.T) {
 	for name, alt := range otherNames(t, path) {
 		t.Run(name, func(t *testing.T) {
 			for _, holder := range []string{path, alt} {
-				j, _, err := OpenJournal(ctx, holder, nil)
+				j, _, err := openJournal(ctx, holder, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -71,8 +71,8 @@ func TestLockIsPerFile(t *testing.T) {
 				if le.PID != os.Getpid() && (name != "hard link" || procErr == nil) {
 					t.Errorf("held through %s, the error through %s names PID %d, want %d", holder, other, le.PID, os.Getpid())
 				}
-				if _, _, err := OpenJournal(ctx, other, nil); !errors.As(err, &le) {
-					t.Errorf("OpenJournal(%s) while held through %s: %v", other, holder, err)
+				if _, _, err := openJournal(ctx, other, nil); !errors.As(err, &le) {
+					t.Errorf("openJournal(%s) while held through %s: %v", other, holder, err)
 				}
 				if pid, held, err := JournalHolder(other); err != nil || !held || pid != os.Getpid() {
 					t.Errorf("JournalHolder(%s) while held through %s: %d %v %v", other, holder, pid, held, err)
@@ -99,7 +99,7 @@ func TestCreateHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	j, _, err := CreateJournal(ctx, filepath.Join(link, "new.journal"), testHeader())
+	j, _, err := Create(ctx, filepath.Join(link, "new.journal"), testHeader())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,11 +107,11 @@ func TestCreateHoldsTheLock(t *testing.T) {
 	if _, err := LockJournal(path); !errors.As(err, &le) || le.PID != os.Getpid() {
 		t.Errorf("LockJournal on a journal just created: %v", err)
 	}
-	if _, _, err := CreateJournal(ctx, path, testHeader()); !errors.As(err, &le) {
+	if _, _, err := Create(ctx, path, testHeader()); !errors.As(err, &le) {
 		t.Errorf("CreateJournal on a held journal: %v, want a LockedError", err)
 	}
 	j.Close()
-	if _, _, err := CreateJournal(ctx, path, testHeader()); !errors.Is(err, fs.ErrExist) {
+	if _, _, err := Create(ctx, path, testHeader()); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("CreateJournal on an existing free journal: %v, want an 'exists' error", err)
 	}
 	if _, err := os.Lstat(path + ".new"); !errors.Is(err, fs.ErrNotExist) {
@@ -128,7 +128,7 @@ func TestStaleNewIsRemoved(t *testing.T) {
 	if err := os.Link(path, path+".new"); err != nil {
 		t.Fatal(err)
 	}
-	j, _, err := OpenJournal(context.Background(), path, nil)
+	j, _, err := openJournal(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestLockOtherNamesTwoProcesses(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for name, alt := range names {
-		_, _, err := OpenJournal(context.Background(), alt, nil)
+		_, _, err := openJournal(context.Background(), alt, nil)
 		var le *LockedError
 		if !errors.As(err, &le) || le.PID != cmd.Process.Pid {
 			t.Errorf("%s: open while the helper holds the journal: %v", name, err)
@@ -175,7 +175,7 @@ func TestLockOtherNamesTwoProcesses(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	j, _, err := OpenJournal(context.Background(), names["hard link"], nil)
+	j, _, err := openJournal(context.Background(), names["hard link"], nil)
 	if err != nil {
 		t.Fatalf("open after the holder was killed: %v", err)
 	}

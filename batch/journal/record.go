@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import "github.com/flowbatch/flowbatch/juhe"
 
@@ -77,6 +77,12 @@ type RowRecord struct {
 	Extra      []string
 }
 
+// Submittable is the rule of which rows become orders: a row with an
+// orderid that is not invalid. The book and the workbook both follow it.
+func (r *RowRecord) Submittable() bool { return submittable(r.OrderID != "", r.Status) }
+
+func submittable(hasOrderID bool, s RowStatus) bool { return hasOrderID && s != RowInvalid }
+
 // Planned closes an input section: Rows RowRecords were written after it.
 type Planned struct {
 	Rows int
@@ -88,8 +94,8 @@ type Intent struct {
 	Attempt int // 1 for the first submit of this orderid, 2 after a 210511…
 }
 
-// SubmitResult is the classified answer to a submit.
-type SubmitResult struct {
+// Answer is what the classified answers to a submit and to a query share.
+type Answer struct {
 	OrderID   string
 	Class     juhe.Class
 	Code      int
@@ -97,19 +103,18 @@ type SubmitResult struct {
 	SporderID string
 	Cost      juhe.Money
 	HasCost   bool
-	CardName  string
+}
+
+// SubmitResult is the classified answer to a submit.
+type SubmitResult struct {
+	Answer
+	CardName string
 }
 
 // QueryResult is the classified answer to a query.
 type QueryResult struct {
-	OrderID   string
-	Class     juhe.Class
-	Code      int
-	Reason    string
-	SporderID string
-	State     juhe.GameState
-	Cost      juhe.Money
-	HasCost   bool
+	Answer
+	State juhe.GameState
 }
 
 // CallbackNote is a callback whose sign verified.
@@ -118,29 +123,4 @@ type CallbackNote struct {
 	SporderID string
 	State     juhe.GameState // 1 or 9
 	ErrMsg    string
-}
-
-// Status is an order's state in the workbook and in `status`.
-type Status string
-
-const (
-	StatusSuccess      Status = "success"
-	StatusFailed       Status = "failed"
-	StatusCharging     Status = "charging"
-	StatusUnknown      Status = "unknown"
-	StatusRejected     Status = "rejected"
-	StatusInvalid      Status = "invalid"
-	StatusNotSubmitted Status = "not_submitted"
-)
-
-// Statuses lists every Status in the order the workbook shows them.
-var Statuses = []Status{StatusSuccess, StatusFailed, StatusCharging, StatusUnknown, StatusRejected, StatusInvalid, StatusNotSubmitted}
-
-// Final reports whether s needs no more work from flowbatch.
-func (s Status) Final() bool {
-	switch s {
-	case StatusSuccess, StatusFailed, StatusRejected, StatusInvalid:
-		return true
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import (
 	"bufio"
@@ -30,7 +30,6 @@ type scanner struct {
 	prevRaw [32]byte
 	nextRaw [32]byte // hash of the record just checked, until accepted
 	h       hash.Hash
-	dec     decoder
 	long    []byte
 }
 
@@ -81,15 +80,40 @@ func (s *scanner) damage(why string) *DamageError {
 	return &DamageError{Path: s.path, Record: s.recs + 1, Offset: s.off, Why: why}
 }
 
-// startAt positions a scanner at a record in the middle of a journal
-// whose seq and previous hash are known.
-func (s *scanner) startAt(off int64, seq uint64, prevHex string) bool {
-	if !decodeHash([]byte(prevHex), &s.prevRaw) {
+// Pos is a point between two records of a journal: Off is the byte
+// offset of the next record, Seq its seq, Prev the hash (hex) of the
+// record before it. The zero Pos is the start of the journal. A Raw's
+// Pos is where the record starts.
+type Pos struct {
+	Off  int64
+	Seq  uint64
+	Prev [hashHexLen]byte
+}
+
+// Records is how many records come before p.
+func (p Pos) Records() int64 { return max(int64(p.Seq)-1, 0) }
+
+// Head is the hash of the record before p ("" at the start).
+func (p Pos) Head() string {
+	if p.Seq <= 1 {
+		return ""
+	}
+	return string(p.Prev[:])
+}
+
+// pos is where the scan stands: before the next unread record.
+func (s *scanner) pos() Pos {
+	return Pos{Off: s.off, Seq: uint64(s.recs) + 1, Prev: s.prevHex}
+}
+
+// startAt positions a scanner at p, in the middle of a journal.
+func (s *scanner) startAt(p Pos) bool {
+	if !decodeHash(p.Prev[:], &s.prevRaw) {
 		return false
 	}
-	copy(s.prevHex[:], prevHex)
-	s.off = off
-	s.recs = int64(seq) - 1
+	s.prevHex = p.Prev
+	s.off = p.Off
+	s.recs = int64(p.Seq) - 1
 	return true
 }
 
@@ -129,17 +153,24 @@ func (s *scanner) seal(line []byte) (prevAt, hashAt int, err error) {
 	return prevAt, hashAt, nil
 }
 
-// run reads records to the end, calling fn (if not nil) with each one and
-// its byte offset. It stops with fn's error, with a *DamageError, or at
-// the end: then t is nil for a clean end, or the torn tail found.
-func (s *scanner) run(ctx context.Context, fn func(*Record, int64) error) (t *tail, err error) {
-	return s.loop(ctx, func(l sealed) (bad, err error) {
-		rec, bad := s.decodeRecord(l.body, l.prevAt, l.hashAt)
-		if bad != nil || fn == nil {
+// visitor turns visit into a lineFunc: each sealed line becomes a Raw.
+// An error of the Raw's own readers (a *lineError) is the line's damage;
+// any other error stops the scan as it is.
+func visitor(visit func(*Raw) error) lineFunc {
+	var raw Raw
+	st := &rawState{}
+	return func(l sealed) (bad, err error) {
+		pos := Pos{Off: l.off, Seq: l.seq}
+		copy(pos.Prev[:], l.body[l.prevAt:l.hashAt-1])
+		if bad := readRaw(&raw, st, l.body, l.prevAt, pos); bad != nil {
 			return bad, nil
 		}
-		return nil, fn(rec, l.off)
-	})
+		err = visit(&raw)
+		if le, ok := err.(*lineError); ok {
+			return le, nil
+		}
+		return nil, err
+	}
 }
 
 // sealed is one line (without LF) whose framing, checksum, seq and place
@@ -311,37 +342,19 @@ func (s *scanner) record(body []byte) (*Record, error) {
 	if len(body) == 0 {
 		return nil, lineErr("empty line")
 	}
-	prevAt, hashAt, err := s.seal(body)
+	prevAt, _, err := s.seal(body)
 	if err != nil {
 		return nil, err
 	}
-	// Its own decoder: under loopAhead, s.dec belongs to the other
+	// Its own state: under loopAhead, the visitor's belongs to the other
 	// goroutine.
-	var d decoder
-	rec, err := d.decode(body, prevAt, hashAt)
-	if err != nil {
+	var raw Raw
+	pos := Pos{Off: s.off, Seq: uint64(s.recs + 1), Prev: s.prevHex}
+	if err := readRaw(&raw, &rawState{}, body, prevAt, pos); err != nil {
 		return nil, err
 	}
-	if (rec.Type == RecHeader) != (rec.Seq == 1) {
-		return nil, errHeaderPlace
-	}
-	return rec, nil
+	return raw.Record()
 }
-
-// decodeRecord decodes a sealed line and checks its place: the header is
-// record 1 and only record 1.
-func (s *scanner) decodeRecord(body []byte, prevAt, hashAt int) (*Record, error) {
-	rec, err := s.dec.decode(body, prevAt, hashAt)
-	if err != nil {
-		return nil, err
-	}
-	if (rec.Type == RecHeader) != (rec.Seq == 1) {
-		return nil, errHeaderPlace
-	}
-	return rec, nil
-}
-
-var errHeaderPlace = &lineError{"the header must be record 1, and only record 1"}
 
 // incomplete classifies a last line without LF. It is a torn write,
 // unless it is a whole valid record followed by one stray byte: then the
@@ -387,4 +400,45 @@ func (s *scanner) zeroLed(line []byte) (*tail, error) {
 		seg = seg[i+1:]
 	}
 	return &tail{off: s.off, n: int64(len(rest))}, nil
+}
+
+// Scan reads the journal at path from the start and calls visit with
+// every record, in order, each checked completely (framing, checksum,
+// seq, chain) before visit sees it. It reads ahead on a second goroutine.
+// It does not lock, and an incomplete tail (a writer mid-append, or a
+// torn tail a crash left) ends the scan quietly; damage anywhere else is
+// a *DamageError. It returns the position after the last record.
+func Scan(ctx context.Context, path string, visit func(*Raw) error) (Pos, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Pos{}, fmt.Errorf("reading journal: %w", err)
+	}
+	defer f.Close()
+	s := newScanner(path, f)
+	if _, err := s.loopAhead(ctx, visitor(visit)); err != nil {
+		return Pos{}, err
+	}
+	return s.pos(), nil
+}
+
+// ScanFrom is Scan from the position from (the zero Pos is the start),
+// on one goroutine: for short reads. It returns the position before the
+// first record it did not finish with, also with an error.
+func ScanFrom(ctx context.Context, path string, from Pos, visit func(*Raw) error) (Pos, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return from, fmt.Errorf("reading journal: %w", err)
+	}
+	defer f.Close()
+	if from.Seq > 1 {
+		if _, err := f.Seek(from.Off, io.SeekStart); err != nil {
+			return from, fmt.Errorf("reading journal %s: %w", path, err)
+		}
+	}
+	s := newScanner(path, f)
+	if from.Seq > 1 && !s.startAt(from) {
+		return from, fmt.Errorf("journal %s: bad hash before record %d", path, from.Seq)
+	}
+	_, err = s.loop(ctx, visitor(visit))
+	return s.pos(), err
 }

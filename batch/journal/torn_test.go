@@ -1,4 +1,4 @@
-package batch
+package journal
 
 import (
 	"bytes"
@@ -52,23 +52,23 @@ func openCopy(t *testing.T, data []byte) (string, openResult) {
 	var res openResult
 	warn := func(s string) { res.warnings = append(res.warnings, s) }
 	var j *Journal
-	var b *Book
+	var b Pos
 	var err error
 	if first {
-		j, b, err = OpenJournal(context.Background(), path, warn)
+		j, b, err = openJournal(context.Background(), path, warn)
 	} else {
 		unlock, lerr := LockJournal(path)
 		if lerr != nil {
 			t.Fatal(lerr)
 		}
-		j, b, err = openLocked(context.Background(), path, warn, unlock, true)
+		j, b, err = openLocked(context.Background(), path, warn, checkAll, unlock, true)
 		if err != nil {
 			unlock()
 		}
 	}
 	res.err = err
 	if err == nil {
-		res.records = b.Records
+		res.records = b.Records()
 		j.Close()
 	}
 	return path, res
@@ -240,7 +240,7 @@ func TestFlippedByte(t *testing.T) {
 			if _, err := VerifyJournal(context.Background(), path); !errors.As(err, &de) {
 				t.Errorf("record %d byte %d flipped: VerifyJournal: %v", rec, i, err)
 			}
-			if _, err := LoadBook(context.Background(), path); err == nil && rec != n {
+			if _, err := load(context.Background(), path); err == nil && rec != n {
 				t.Errorf("record %d byte %d flipped: LoadBook accepted it", rec, i)
 			}
 		}
@@ -302,7 +302,7 @@ func TestLockTwoProcesses(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	start := time.Now()
-	_, _, err := OpenJournal(context.Background(), path, nil)
+	_, _, err := openJournal(context.Background(), path, nil)
 	var le *LockedError
 	if !errors.As(err, &le) || le.PID != cmd.Process.Pid {
 		t.Fatalf("open while the helper holds it: %v", err)
@@ -317,7 +317,7 @@ func TestLockTwoProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	j, _, err := OpenJournal(context.Background(), path, nil)
+	j, _, err := openJournal(context.Background(), path, nil)
 	if err != nil {
 		t.Fatalf("open after the holder was killed: %v", err)
 	}
@@ -329,7 +329,7 @@ func TestHelperHoldJournal(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for TestLockTwoProcesses")
 	}
-	_, _, err := OpenJournal(context.Background(), path, nil)
+	_, _, err := openJournal(context.Background(), path, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		os.Exit(1)
