@@ -71,7 +71,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	}
 	orders := &series{f: f, base: p.w.orders, names: ordersNames, fixed: true, perSheet: p.perSheet, st: st}
 	excs := &series{f: f, base: p.w.exceptions, names: []string{p.w.exceptions}, perSheet: p.perSheet,
-		header: p.w.exceptionsHeader, st: st}
+		header: exceptionsTable.header(p.w), st: st}
 
 	// The first rows of each table are held back until their widths are
 	// measured; then the sheet starts and rows stream straight through.
@@ -108,10 +108,13 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 		return nil
 	}
 
+	// One excRow, reused: its address goes through the table's cell
+	// functions, so one per exception would be a heap allocation each.
+	var x excRow
 	err = p.each(ctx, func(l *line) error {
 		p.count(l)
 		for _, e := range l.exc {
-			x := l.excRow(e)
+			x = l.excRow(e)
 			if !excOpen {
 				if heldExc = append(heldExc, x); len(heldExc) >= p.sample {
 					if err := startExceptions(false); err != nil {
@@ -295,20 +298,8 @@ func (c *rowCells) reset(n int) {
 
 // orders is the Orders row of l, at least cols cells wide.
 func (c *rowCells) orders(l *line, cols int) []any {
-	c.reset(cols)
-	var row, cost, code any
-	if l.row > 0 {
-		row = l.row
-	}
-	if l.hasCost {
-		cost = c.styled(6, c.st.cost, costValue(l.cost))
-	}
-	if l.code != 0 {
-		code = l.code
-	}
-	c.any = append(c.any, row, c.text(1, l.phone), c.text(2, l.pid), strCell(l.cardName),
-		c.text(4, l.orderID), c.text(5, l.sporderID), cost, c.states[l.status],
-		strCell(l.submitted), strCell(l.final), wordCell(c.sources, l.source), code, strCell(l.reason))
+	c.reset(max(cols, len(ordersTable)))
+	ordersTable.cells(c, l)
 	for _, x := range l.extra {
 		c.any = append(c.any, strCell(x))
 	}
@@ -319,13 +310,8 @@ func (c *rowCells) orders(l *line, cols int) []any {
 }
 
 func (c *rowCells) exception(x *excRow) []any {
-	c.reset(8)
-	var row any
-	if x.row > 0 {
-		row = x.row
-	}
-	c.any = append(c.any, row, c.text(1, x.phone), c.text(2, x.pid), c.text(3, x.orderID),
-		c.states[x.status], c.kinds[x.kind], strCell(x.reason), c.actions[x.kind])
+	c.reset(len(exceptionsTable))
+	exceptionsTable.cells(c, x)
 	return c.any
 }
 
@@ -507,13 +493,13 @@ func (p *plan) writeSummary(f *excelize.File, sw *excelize.StreamWriter, st styl
 	for _, pr := range products {
 		row++
 		crit := criterion(pr.pid)
-		count := p.over(false, func(r func(string) string) string {
+		count := p.over(false, func(r func(column) string) string {
 			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), notCriterion(w.states[batch.StatusInvalid]))
 		})
-		succ := p.over(false, func(r func(string) string) string {
+		succ := p.over(false, func(r func(column) string) string {
 			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
 		})
-		spend := p.over(false, func(r func(string) string) string {
+		spend := p.over(false, func(r func(column) string) string {
 			return fmt.Sprintf("SUMIFS(%s,%s,%s,%s,%s)", r(colCost), r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
 		})
 		cells := []any{
@@ -589,7 +575,7 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 		money(w.charging, costValue(p.charging), p.sumState(false, batch.StatusCharging)),
 		money(w.refunded, costValue(p.refunded), p.sumState(false, batch.StatusFailed)),
 		item{w.orphans, excelize.Cell{StyleID: st.integer, Value: p.orphans,
-			Formula: p.over(true, func(r func(string) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
+			Formula: p.over(true, func(r func(column) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
 		money(w.orphanSpend, costValue(p.orphanSpend), p.sumState(true, batch.StatusSuccess)),
 		item{w.open, excelize.Cell{StyleID: st.integer,
 			Value: p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted],
@@ -632,7 +618,7 @@ func (p *plan) exceptionCount() string {
 		if n == 0 {
 			continue
 		}
-		terms = append(terms, fmt.Sprintf("COUNTA(%s)", rangeRef(name, "F", 2, n+1)))
+		terms = append(terms, fmt.Sprintf("COUNTA(%s)", rangeRef(name, exceptionsLetter[colException], 2, n+1)))
 	}
 	return strings.Join(terms, "+")
 }
