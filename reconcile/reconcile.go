@@ -131,8 +131,7 @@ type plan struct {
 	orphanSpend                    juhe.Money
 	products                       map[string]*product
 
-	extraNames            []string // the input's own column names
-	ordersWidth, excWidth []float64
+	extraNames []string // the input's own column names
 
 	ordersSheets []ordersSheet
 	excSheets    []string
@@ -396,13 +395,11 @@ func (p *plan) summary() *Summary {
 		Spend: p.spend, Charging: p.charging, Refunded: p.refunded,
 		Orphans: p.orphans, OrphanSpend: p.orphanSpend, Exceptions: p.exceptions,
 	}
-	sum := 0
 	for _, st := range batch.Statuses {
 		s.ByStatus[st] = p.byStatus[st]
-		sum += p.byStatus[st]
 	}
-	s.Open = p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted]
-	s.ControlOK = sum == p.book.Input.Rows
+	s.Open = p.open()
+	s.ControlOK = p.controlTotal() == p.book.Input.Rows
 	for _, o := range p.ordersSheets {
 		s.OrdersSheets = append(s.OrdersSheets, o.name)
 	}
@@ -477,6 +474,28 @@ func (p *plan) sumState(orphans bool, st batch.Status) string {
 	return p.over(orphans, func(r func(column) string) string {
 		return fmt.Sprintf("SUMIFS(%s,%s,%s)", r(colCost), r(colState), criterion(p.w.states[st]))
 	})
+}
+
+// openStatuses are the states of the rows still open: not settled yet.
+var openStatuses = []batch.Status{batch.StatusCharging, batch.StatusUnknown, batch.StatusNotSubmitted}
+
+// open counts the input rows in openStatuses.
+func (p *plan) open() int {
+	n := 0
+	for _, st := range openStatuses {
+		n += p.byStatus[st]
+	}
+	return n
+}
+
+// controlTotal is the sum of the input rows' state counts, which must
+// equal the input's rows.
+func (p *plan) controlTotal() int {
+	n := 0
+	for _, st := range batch.Statuses {
+		n += p.byStatus[st]
+	}
+	return n
 }
 
 func (p *plan) sortedProducts() []*product {

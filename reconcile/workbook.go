@@ -82,7 +82,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	startOrders := func(all bool) error {
 		orders.widths = p.measureOrders(held, all)
 		orders.header = p.ordersHeader()
-		p.ordersWidth, ordersOpen = orders.widths, true
+		ordersOpen = true
 		for i := range held {
 			if err := orders.add(cells.orders(&held[i], len(orders.header))); err != nil {
 				return err
@@ -97,8 +97,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 				return err
 			}
 		}
-		excs.widths = p.measureExceptions(heldExc, all, p.ordersWidth)
-		p.excWidth, excOpen = excs.widths, true
+		excs.widths, excOpen = p.measureExceptions(heldExc, all, orders.widths), true
 		for i := range heldExc {
 			if err := excs.add(cells.exception(&heldExc[i])); err != nil {
 				return err
@@ -543,11 +542,8 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 	inputRowsRow := rowOf(len(items) - 1)
 
 	firstState := len(items)
-	sum := 0
 	for _, s := range batch.Statuses {
-		n := p.byStatus[s]
-		sum += n
-		items = append(items, item{w.states[s], excelize.Cell{StyleID: st.integer, Value: n, Formula: p.countState(s)}})
+		items = append(items, item{w.states[s], excelize.Cell{StyleID: st.integer, Value: p.byStatus[s], Formula: p.countState(s)}})
 	}
 	stateRow := func(s batch.Status) int {
 		for i, x := range batch.Statuses {
@@ -558,6 +554,7 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 		panic("unknown status " + s)
 	}
 	controlRow := rowOf(len(items))
+	sum := p.controlTotal()
 	items = append(items, item{w.controlTotal, excelize.Cell{StyleID: st.integer, Value: sum,
 		Formula: fmt.Sprintf("SUM(B%d:B%d)", rowOf(firstState), rowOf(firstState+len(batch.Statuses)-1))}})
 	check := w.ok
@@ -567,6 +564,10 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 	items = append(items, item{w.controlCheck, excelize.Cell{Value: check,
 		Formula: fmt.Sprintf(`IF(B%d=B%d,"%s","%s")`, inputRowsRow, controlRow, w.ok, w.mismatch)}})
 
+	var openRefs []string
+	for _, s := range openStatuses {
+		openRefs = append(openRefs, fmt.Sprintf("B%d", stateRow(s)))
+	}
 	money := func(label string, v any, formula string) item {
 		return item{label, excelize.Cell{StyleID: st.cost, Value: v, Formula: formula}}
 	}
@@ -577,10 +578,7 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 		item{w.orphans, excelize.Cell{StyleID: st.integer, Value: p.orphans,
 			Formula: p.over(true, func(r func(column) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
 		money(w.orphanSpend, costValue(p.orphanSpend), p.sumState(true, batch.StatusSuccess)),
-		item{w.open, excelize.Cell{StyleID: st.integer,
-			Value: p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted],
-			Formula: fmt.Sprintf("B%d+B%d+B%d", stateRow(batch.StatusCharging), stateRow(batch.StatusUnknown),
-				stateRow(batch.StatusNotSubmitted))}},
+		item{w.open, excelize.Cell{StyleID: st.integer, Value: p.open(), Formula: strings.Join(openRefs, "+")}},
 		item{w.exceptionRows, excelize.Cell{StyleID: st.integer, Value: p.exceptions, Formula: p.exceptionCount()}},
 	)
 
