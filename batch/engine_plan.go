@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// planChunk is how many Row records share one Append (one fsync).
-const planChunk = 1000
+// planChunk is how many Row records share one Append (one fsync), and
+// planChunkBytes about how much text at most: rows may be 1 MiB each.
+const (
+	planChunk      = 1000
+	planChunkBytes = 8 << 20
+)
 
 // AppendInput writes an input section to j: the Input record, one Row
 // record per row of the file at path (read again, streaming), and the
@@ -24,7 +28,7 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
 	chunk := make([]*Record, 0, planChunk)
-	rows := 0
+	rows, size := 0, 0
 	flush := func() error {
 		if len(chunk) == 0 {
 			return nil
@@ -32,14 +36,18 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 		if err := appendApply(ctx, j, book, chunk...); err != nil {
 			return err
 		}
-		chunk = chunk[:0]
+		chunk, size = chunk[:0], 0
 		return nil
 	}
 	rep, err := ReadInput(ctx, path, opts, func(r *RowRecord) error {
 		row := *r
 		chunk = append(chunk, &Record{Type: RecRow, At: now, Row: &row})
 		rows++
-		if len(chunk) == planChunk {
+		size += 64 + len(row.Phone) + len(row.Pid) + len(row.Reason)
+		for _, e := range row.Extra {
+			size += len(e)
+		}
+		if len(chunk) == planChunk || size >= planChunkBytes {
 			return flush()
 		}
 		return nil
