@@ -130,8 +130,12 @@ func (p *partReader) Read(b []byte) (int, error) {
 	}
 	n, err := p.rc.Read(b)
 	p.n += int64(n)
-	if p.n > p.limit {
+	switch {
+	case p.n > p.limit:
 		p.err = limitErr("%s unpacks to more than %s bytes", p.name, thousands(int(p.limit)))
+		return 0, p.err
+	case uint64(p.n) > p.zf.UncompressedSize64:
+		p.err = fmt.Errorf("damaged workbook: %s unpacks to more than the %s bytes the archive says", p.name, thousands64(p.zf.UncompressedSize64))
 		return 0, p.err
 	}
 	p.crc.Write(b[:n])

@@ -159,6 +159,7 @@ type sheetReader struct {
 	dataDepth int // depth of <sheetData> once inside it
 	dataDone  bool
 	lastRow   int
+	inRow     bool // lastRow is still being read
 	rowBytes  int
 	cell      []byte
 }
@@ -217,7 +218,7 @@ func (s *sheetReader) next(row *rawRow) error {
 					return err
 				}
 				inRow, rowDepth = true, depth
-				s.lastRow, s.rowBytes = n, 0
+				s.lastRow, s.rowBytes, s.inRow = n, 0, true
 				row.Line, row.Hidden, row.Err = n, hidden, nil
 				row.Cells, row.Formulas = row.Cells[:0], row.Formulas[:0]
 			case !inCell:
@@ -287,6 +288,7 @@ func (s *sheetReader) next(row *rawRow) error {
 			case inIS != 0 && depth == inIS-1:
 				inIS = 0
 			case inRow && depth == rowDepth-1: // </row>
+				s.inRow = false
 				return nil
 			case s.dataDepth != 0 && depth == s.dataDepth-1: // </sheetData>
 				s.dataDepth, s.dataDone = 0, true
@@ -302,10 +304,13 @@ func (s *sheetReader) next(row *rawRow) error {
 	}
 }
 
-// rowErr names the row being read.
+// rowErr names the row being read, or the one before.
 func (s *sheetReader) rowErr(err error) error {
-	if s.lastRow == 0 {
+	switch {
+	case s.lastRow == 0:
 		return err
+	case !s.inRow:
+		return fmt.Errorf("after row %d: %w", s.lastRow, err)
 	}
 	return fmt.Errorf("row %d: %w", s.lastRow, err)
 }
