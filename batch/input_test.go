@@ -193,6 +193,37 @@ func TestReadCSVRows(t *testing.T) {
 	}
 }
 
+// Problems name the spreadsheet row a person sees, not the file line: a
+// quoted cell with line breaks is one row, and a blank line is a row.
+func TestReadCSVRowNumbersAfterQuotedLineBreaks(t *testing.T) {
+	in := "phone,pid,remark\r\n" + // row 1
+		"15925601712,105000,\"three\r\nline\r\nremark\"\r\n" + // row 2: file lines 2–4
+		"\r\n" + // row 3: blank
+		"1592560171,105000,\"a\nb\"\r\n" + // row 4, file line 6: bad phone
+		"13800138000,10-5,x\r\n" + // row 5, file line 8: bad pid
+		"13800138000,105000,\"bare\"quote\"\r\n" // row 6, file line 9: unreadable
+	path := writeFile(t, "q.csv", []byte(in))
+	_, _, err := readAll(t, path, InputOptions{})
+	if err == nil || !strings.Contains(err.Error(), "row 6: unreadable row (line 9") {
+		t.Fatalf("unreadable row: %v, want it named row 6 (file line 9)", err)
+	}
+	path = writeFile(t, "q.csv", []byte(strings.TrimSuffix(in, "13800138000,105000,\"bare\"quote\"\r\n")))
+	rep, rows, err := readAll(t, path, InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, r := range rows {
+		lines = append(lines, r.Line)
+	}
+	if !reflect.DeepEqual(lines, []int{2, 4, 5}) || len(rep.Invalid) != 2 || rep.Invalid[0].Line != 4 || rep.Invalid[1].Line != 5 {
+		t.Fatalf("rows %v, problems %+v; want rows 2, 4, 5 and problems at 4 and 5", lines, rep.Invalid)
+	}
+	if rows[0].Extra[0] != "three\nline\nremark" {
+		t.Fatalf("multi-line cell %q", rows[0].Extra[0])
+	}
+}
+
 // Orderids depend on (phone, pid, occurrence), not on where a row sits.
 func TestOrderIDsIgnoreRowOrder(t *testing.T) {
 	a := "phone,pid\n15925601712,105000\n13800138000,105000\n15925601712,105000\n18612345678,106000\n"

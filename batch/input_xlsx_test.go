@@ -3,9 +3,11 @@ package batch
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -354,5 +356,33 @@ func TestReadXLSXLimits(t *testing.T) {
 				t.Fatalf("error %v, want a limit saying %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The journal's Input record names the sheet that was read.
+func TestAppendInputNamesTheSheet(t *testing.T) {
+	data := buildXLSX(t, listSST, testSheet{"上月", "hidden", listRows}, testSheet{"本月", "", listRows})
+	path := writeFile(t, "h.xlsx", data)
+	ctx := context.Background()
+	opts := InputOptions{BatchID: "B"}
+	rep, err := ReadInput(ctx, path, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jpath := filepath.Join(t.TempDir(), "h.journal")
+	j, book, err := CreateJournal(ctx, jpath, Header{BatchID: "B", ToolVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendInput(ctx, j, book, path, opts, rep); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	b, err := LoadBook(ctx, jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Input.Sheet != "本月" || b.Input.Rows != 1 {
+		t.Fatalf("journaled input %+v, want sheet 本月 with 1 row", b.Input)
 	}
 }
