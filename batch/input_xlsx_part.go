@@ -298,41 +298,47 @@ func (w *workbookZip) readXMLPart(name string, limit int64, fn func(xml.Token, i
 	}
 }
 
-// checkZipDirectory bounds the number of entries before archive/zip reads
-// the central directory into memory (a few hundred bytes per entry).
+// checkZipDirectory bounds the central directory (its entries and its
+// bytes) before archive/zip reads all of it into memory. It finds the end
+// record as archive/zip does: the last signature with room for a record.
 func checkZipDirectory(f *os.File, size int64) error {
 	const eocdLen, maxEntries = 22, 10_000
+	if size < eocdLen {
+		return errors.New("not a readable workbook (not a zip archive): save it again as .xlsx")
+	}
 	tail := min(size, 65535+eocdLen)
 	b := make([]byte, tail)
 	if _, err := f.ReadAt(b, size-tail); err != nil {
 		return fmt.Errorf("not a readable workbook: %v", err)
 	}
-	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
-	if i < 0 || len(b)-i < eocdLen {
+	i := bytes.LastIndex(b[:len(b)-eocdLen+4], []byte("PK\x05\x06"))
+	if i < 0 {
 		return errors.New("not a readable workbook (not a zip archive): save it again as .xlsx")
 	}
-	entries := uint64(b[i+10]) | uint64(b[i+11])<<8
-	if entries == 0xFFFF && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07" {
-		// Zip64: the count is in the zip64 end record the locator points at.
-		loc := b[i-20:]
-		var off int64
-		for k := 7; k >= 0; k-- {
-			off = off<<8 | int64(loc[8+k])
+	le := func(b []byte) (n uint64) {
+		for k := len(b) - 1; k >= 0; k-- {
+			n = n<<8 | uint64(b[k])
 		}
-		rec := make([]byte, 40)
-		if off < 0 || off > size-40 {
-			return errors.New("damaged workbook: bad zip64 directory")
-		}
-		if _, err := f.ReadAt(rec, off); err != nil || string(rec[:4]) != "PK\x06\x06" {
-			return errors.New("damaged workbook: bad zip64 directory")
-		}
-		entries = 0
-		for k := 7; k >= 0; k-- {
-			entries = entries<<8 | uint64(rec[32+k])
-		}
+		return n
 	}
-	if entries > maxEntries {
+	entries, dirSize := le(b[i+10:i+12]), le(b[i+12:i+16])
+	if (entries == 0xFFFF || dirSize == 0xFFFFFFFF) && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07" {
+		// Zip64: the figures are in the zip64 end record the locator points at.
+		off := le(b[i-20+8 : i-20+16])
+		rec := make([]byte, 48)
+		if off > uint64(size-48) {
+			return errors.New("damaged workbook: bad zip64 directory")
+		}
+		if _, err := f.ReadAt(rec, int64(off)); err != nil || string(rec[:4]) != "PK\x06\x06" {
+			return errors.New("damaged workbook: bad zip64 directory")
+		}
+		entries, dirSize = le(rec[32:40]), le(rec[40:48])
+	}
+	switch {
+	case entries > maxEntries:
 		return limitErr("the workbook archive has %s entries; at most %s", thousands64(entries), thousands(maxEntries))
+	case dirSize > MaxPartBytes:
+		return limitErr("the workbook archive's directory is %s bytes; at most %s", thousands64(dirSize), thousands(MaxPartBytes))
 	}
 	return nil
 }

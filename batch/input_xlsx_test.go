@@ -386,3 +386,39 @@ func TestAppendInputNamesTheSheet(t *testing.T) {
 		t.Fatalf("journaled input %+v, want sheet 本月 with 1 row", b.Input)
 	}
 }
+
+// The central directory is bounded before archive/zip reads it whole.
+func TestReadXLSXTooManyEntries(t *testing.T) {
+	parts := xlsxParts(listSST, testSheet{name: "S", body: listRows})
+	for i := 0; i < 10_001; i++ {
+		parts = append(parts, [2]string{fmt.Sprintf("junk/%d", i), ""})
+	}
+	_, _, err := readAll(t, writeFile(t, "many.xlsx", zipParts(t, zip.Store, parts)), InputOptions{})
+	if err == nil || !strings.Contains(err.Error(), "entries; at most 10,000") || !errors.Is(err, errLimit) {
+		t.Fatalf("error %v", err)
+	}
+}
+
+// A part that inflates past the size its archive gives is refused at once.
+func TestReadXLSXPartLongerThanSaid(t *testing.T) {
+	body := sheetXML(listRows + strings.Repeat("<row/>", 1000))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range xlsxParts(listSST, testSheet{name: "S", body: listRows}) {
+		if p[0] != "xl/worksheets/sheet1.xml" {
+			w, _ := zw.Create(p[0])
+			w.Write([]byte(p[1]))
+			continue
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: p[0], Method: zip.Store, CompressedSize64: uint64(len(body)), UncompressedSize64: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	_, _, err := readAll(t, writeFile(t, "long.xlsx", buf.Bytes()), InputOptions{})
+	if err == nil || !strings.Contains(err.Error(), "unpacks to more than the 100 bytes the archive says") {
+		t.Fatalf("error %v", err)
+	}
+}
