@@ -23,7 +23,11 @@ const (
 // Call it before an Engine runs on the book.
 func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts InputOptions, want *InputReport) error {
 	now := time.Now().UnixMilli()
+	// Only want's Info is needed: its problems (a million of them can
+	// take a hundred megabytes) are not kept alive through the reading.
 	info := want.Info
+	wantSHA := want.Info.SHA256
+	want = nil
 	if err := appendApply(ctx, j, book, &Record{Type: RecInput, At: now, Input: &info}); err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
@@ -39,7 +43,7 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 		chunk, size = chunk[:0], 0
 		return nil
 	}
-	rep, err := ReadInput(ctx, path, opts, func(r *RowRecord) error {
+	rep, err := readInput(ctx, path, opts, func(r *RowRecord) error {
 		row := *r
 		chunk = append(chunk, &Record{Type: RecRow, At: now, Row: &row})
 		rows++
@@ -51,16 +55,16 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 			return flush()
 		}
 		return nil
-	})
+	}, false)
 	if err == nil {
 		err = flush()
 	}
 	if err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
-	if rep.Info.SHA256 != want.Info.SHA256 {
+	if rep.Info.SHA256 != wantSHA {
 		return fmt.Errorf("planning %s: the file changed while it was read (sha256 %s, then %s); nothing was submitted: run the command again",
-			info.Name, short(want.Info.SHA256), short(rep.Info.SHA256))
+			info.Name, short(wantSHA), short(rep.Info.SHA256))
 	}
 	if err := appendApply(ctx, j, book, &Record{Type: RecPlanned, At: time.Now().UnixMilli(), Planned: &Planned{Rows: rows}}); err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)

@@ -67,14 +67,17 @@ type rowSource func(ctx context.Context, each func(*rawRow) error) error
 // opts.AllowDuplicates, gets the orderid of its occurrence.
 func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error) (*InputReport, error) {
 	name := filepath.Base(path)
-	rep, err := readInput(ctx, path, opts, fn)
+	rep, err := readInput(ctx, path, opts, fn, true)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return rep, nil
 }
 
-func readInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error) (*InputReport, error) {
+// readInput is ReadInput; without problems, the report's Invalid and
+// Duplicates stay empty (a second reading needs only the rows, and a
+// million problems cost a hundred megabytes or more).
+func readInput(ctx context.Context, path string, opts InputOptions, fn func(*RowRecord) error, problems bool) (*InputReport, error) {
 	var format string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
@@ -108,7 +111,7 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{opts: opts, rep: rep, fn: fn, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
+	v := &validator{opts: opts, rep: rep, fn: fn, problems: problems, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
 	if err := src(ctx, v.row); err != nil {
 		return nil, err
 	}
@@ -144,9 +147,10 @@ type dupEntry struct {
 }
 
 type validator struct {
-	opts InputOptions
-	rep  *InputReport
-	fn   func(*RowRecord) error
+	opts     InputOptions
+	rep      *InputReport
+	fn       func(*RowRecord) error
+	problems bool // keep them in rep
 
 	header    bool
 	phoneCol  int
@@ -207,7 +211,9 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 	}
 	invalid := func(reason string) {
 		r.Status, r.Reason = RowInvalid, reason
-		v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
+		if v.problems {
+			v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
+		}
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
 	r.Pid = trimCell(cell(v.pidCol))
@@ -255,7 +261,9 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 	if ok {
 		r.Status, r.DupOf = RowDuplicate, int(e.first)
 		r.Reason = fmt.Sprintf("duplicate of row %d", e.first)
-		v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
+		if v.problems {
+			v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
+		}
 		if !v.opts.AllowDuplicates {
 			return
 		}
