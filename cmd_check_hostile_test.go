@@ -2,6 +2,7 @@ package main
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"errors"
@@ -178,6 +179,21 @@ func TestCheckHostileInputs(t *testing.T) {
 			}
 			fmt.Fprint(f, "\n")
 		}, ExitInvalid, "row 2: a row longer than"},
+		{"a CSV of a million rows with a problem each, one row too many", func(p string) {
+			f, err := os.Create(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			w := bufio.NewWriterSize(f, 1<<20)
+			w.WriteString("phone,pid\n")
+			for i := 0; i < batch.MaxRows; i++ { // rows 2 … MaxRows+1
+				fmt.Fprintf(w, "1.%09dE+10,105000\n", i)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}, ExitInvalid, "row 1048577: at most 1,048,576 rows (Excel's limit)"},
 		{"a CSV cell over Excel's limit", func(p string) {
 			os.WriteFile(p, []byte("phone,pid,remark\n15925601712,105000,"+strings.Repeat("长", batch.MaxCellChars+1)+"\n"), 0o600)
 		}, ExitInvalid, "row 2: column C: a cell of 32,768 characters; at most 32,767"},

@@ -225,6 +225,11 @@ type xmlReader struct {
 
 func newXMLReader(part string, r io.Reader) *xmlReader {
 	src := &xmlSource{br: bufio.NewReaderSize(r, 64<<10)}
+	// Some writers (.NET's among them) start a part with a UTF-8 byte
+	// order mark, which encoding/xml would take for text.
+	if b, _ := src.br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
+		src.br.Discard(3)
+	}
 	d := xml.NewDecoder(src)
 	d.Strict = true
 	pr, _ := r.(*partReader)

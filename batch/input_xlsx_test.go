@@ -422,3 +422,15 @@ func TestReadXLSXPartLongerThanSaid(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// Parts that start with a UTF-8 byte order mark (as .NET writers do) are read.
+func TestReadXLSXByteOrderMark(t *testing.T) {
+	var parts [][2]string
+	for _, p := range xlsxParts(listSST, testSheet{name: "S", body: listRows}) {
+		parts = append(parts, [2]string{p[0], "\ufeff" + p[1]})
+	}
+	_, rows, err := readAll(t, writeFile(t, "bom.xlsx", zipParts(t, zip.Deflate, parts)), InputOptions{})
+	if err != nil || len(rows) != 1 || rows[0].Phone != "15925601712" || rows[0].Extra[0] != "张伟" {
+		t.Fatalf("%v %+v", err, rows)
+	}
+}
