@@ -34,6 +34,8 @@ type workbook struct {
 	sst    string // part name, "" when there is none
 }
 
+var errNoSheets = errors.New("the workbook has no sheets")
+
 type relationship struct{ id, typ, target string }
 
 const relNS = "/relationships/"

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -433,5 +432,3 @@ func parseCellRef(ref string) (col, row int, ok bool) {
 	}
 	return min(col, MaxColumns+1) - 1, r, true
 }
-
-var errNoSheets = errors.New("the workbook has no sheets")
