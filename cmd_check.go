@@ -31,7 +31,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	in := fs.String("in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
-	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the first sheet)")
+	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
 	batchID := fs.String("batch", "", "batch `id` (only checked here; orderids derive from it)")
 	skipInvalid := fs.Bool("skip-invalid", false, "as submit: invalid rows are recorded and the rest submitted")
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")

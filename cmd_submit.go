@@ -61,7 +61,7 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.BoolVar(&f.allowDups, "allow-duplicates", false, "submit a repeated (phone, pid) as its own order")
 	fs.BoolVar(&f.allowChanged, "allow-changed-input", false, "continue a journal whose input file changed; rows no longer in the file are never submitted")
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
-	fs.StringVar(&f.sheet, "sheet", "", "XLSX sheet `name` (default: the first sheet)")
+	fs.StringVar(&f.sheet, "sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	return f
 }

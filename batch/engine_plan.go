@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// planChunk is how many Row records share one Append (one fsync).
-const planChunk = 1000
+// planChunk is how many Row records share one Append (one fsync), and
+// planChunkBytes about how much text at most: rows may be 1 MiB each.
+const (
+	planChunk      = 1000
+	planChunkBytes = 8 << 20
+)
 
 // AppendInput writes an input section to j: the Input record, one Row
 // record per row of the file at path (read again, streaming), and the
@@ -19,12 +23,16 @@ const planChunk = 1000
 // Call it before an Engine runs on the book.
 func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts InputOptions, want *InputReport) error {
 	now := time.Now().UnixMilli()
+	// Only want's Info is needed: its problems (a million of them can
+	// take a hundred megabytes) are not kept alive through the reading.
 	info := want.Info
+	wantSHA := want.Info.SHA256
+	want = nil
 	if err := appendApply(ctx, j, book, &Record{Type: RecInput, At: now, Input: &info}); err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
 	chunk := make([]*Record, 0, planChunk)
-	rows := 0
+	rows, size := 0, 0
 	flush := func() error {
 		if len(chunk) == 0 {
 			return nil
@@ -32,27 +40,31 @@ func AppendInput(ctx context.Context, j *Journal, book *Book, path string, opts 
 		if err := appendApply(ctx, j, book, chunk...); err != nil {
 			return err
 		}
-		chunk = chunk[:0]
+		chunk, size = chunk[:0], 0
 		return nil
 	}
-	rep, err := ReadInput(ctx, path, opts, func(r *RowRecord) error {
+	rep, err := readInput(ctx, path, opts, func(r *RowRecord) error {
 		row := *r
 		chunk = append(chunk, &Record{Type: RecRow, At: now, Row: &row})
 		rows++
-		if len(chunk) == planChunk {
+		size += 64 + len(row.Phone) + len(row.Pid) + len(row.Reason)
+		for _, e := range row.Extra {
+			size += len(e)
+		}
+		if len(chunk) == planChunk || size >= planChunkBytes {
 			return flush()
 		}
 		return nil
-	})
+	}, false)
 	if err == nil {
 		err = flush()
 	}
 	if err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
 	}
-	if rep.Info.SHA256 != want.Info.SHA256 {
+	if rep.Info.SHA256 != wantSHA {
 		return fmt.Errorf("planning %s: the file changed while it was read (sha256 %s, then %s); nothing was submitted: run the command again",
-			info.Name, short(want.Info.SHA256), short(rep.Info.SHA256))
+			info.Name, short(wantSHA), short(rep.Info.SHA256))
 	}
 	if err := appendApply(ctx, j, book, &Record{Type: RecPlanned, At: time.Now().UnixMilli(), Planned: &Planned{Rows: rows}}); err != nil {
 		return fmt.Errorf("planning %s: %w", info.Name, err)
