@@ -91,17 +91,3 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-
-// callbackOpenErr maps a journal opening error to an exit code and a hint.
-func callbackOpenErr(err error, path string) error {
-	var le *batch.LockedError
-	if errors.As(err, &le) {
-		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", batch.CallbackSidePath(path))
-	}
-	var de *batch.DamageError
-	if errors.As(err, &de) {
-		return journalErr("callback", de.Path, err)
-	}
-	return journalErr("callback", path, err)
-}

@@ -85,22 +85,3 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	}
 	return queryOpen(res, *journal)
 }
-
-// queryOpen is ExitOpen with what to do next when rows are not final.
-func queryOpen(res batch.Result, journal string) error {
-	if res.Open() == 0 {
-		return nil
-	}
-	t := res.Totals
-	open := t.ByStatus[batch.StatusCharging] + t.ByStatus[batch.StatusUnknown]
-	notSent := t.ByStatus[batch.StatusNotSubmitted]
-	ee := &exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s not final", plural(res.Open(), "row"))}
-	switch {
-	case notSent > 0 && open > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have, then flowbatch query -journal %s -wait 1h",
-			plural(notSent, "order"), shellQuote(journal))
-	case notSent > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have", plural(notSent, "order"))
-	}
-	return ee.hint("Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", shellQuote(journal))
-}

@@ -81,29 +81,6 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	return s, book, nil
 }
 
-// attestErr maps a journal that no longer reaches the attestation beside
-// its workbook, or an attestation that cannot be read, to exit 7, and an
-// attestation of another journal of the batch there to exit 2; nil for
-// any other error.
-func attestErr(cmd, journal, attest string, err error) error {
-	var ae *batch.AnchorError
-	var te *reconcile.AttestationError
-	var oe *reconcile.OtherJournalError
-	switch {
-	case errors.As(err, &oe):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, oe)}).
-			hint("Try: another -out directory for this journal's workbook, or a new batch id; keep %s for the audit", shellQuote(attest))
-	case errors.As(err, &ae):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, ae)}).
-			hint("Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)",
-				shellQuote(journal), shellQuote(attest), shellQuote(attest))
-	case errors.As(err, &te):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, te)}).
-			hint("Try: keep %s for the audit, and find out who changed it", shellQuote(attest))
-	}
-	return nil
-}
-
 // printWorkbookSummary prints where the workbook went and its short table.
 func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 	fmt.Fprintf(w, "wrote %s\n", s.Path)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -144,34 +143,6 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// submitExit maps what Submit returned to the user's error and exit code.
-func submitExit(ctx context.Context, cmd string, args []string, res batch.Result, err error) error {
-	if err := engineErr(ctx, cmd, args, err); err != nil {
-		return err
-	}
-	if n := res.Unsubmitted(); n > 0 {
-		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("%s: %s still without a submit outcome", cmd, plural(n, "row"))}).
-			hint("Try: the same command again: flowbatch %s", quoteArgs(args))
-	}
-	return nil
-}
-
-// engineErr maps a halt, an interrupt or a journal failure; nil stays nil.
-func engineErr(ctx context.Context, cmd string, args []string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var h *batch.HaltError
-	switch {
-	case errors.As(err, &h):
-		return &exitError{code: ExitHalted, msg: fmt.Sprintf("%s: halted: %v", cmd, h)}
-	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		return &exitError{code: ExitInterrupted,
-			msg: fmt.Sprintf("interrupted: run the same command again to continue: flowbatch %s %s", cmd, quoteArgs(args))}
-	}
-	return &exitError{code: ExitError, msg: cmd, err: err}
-}
-
 // newProviderClient builds the juhe client from the environment. The
 // messages name the variables, never their values.
 func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
@@ -302,32 +273,6 @@ func (f *submitFlags) settings() map[string]string {
 		"encoding":         f.encoding,
 		"sheet":            f.sheet,
 	}
-}
-
-// journalErr maps an error from opening, creating or reading a journal to
-// the user's message and exit code. It is the one place that does.
-func journalErr(cmd, path string, err error) error {
-	var le *batch.LockedError
-	var de *batch.DamageError
-	var ne *batch.NotJournalError
-	err = batch.NotJournal(path, err)
-	switch {
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.As(err, &ne):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).
-			hint("Try: the -journal path that submit or run used (BATCH.journal by default)")
-	case errors.As(err, &le):
-		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).
-			hint("Try: wait for that process to finish, or stop it (Ctrl-C); the journal stays safe")
-	case errors.As(err, &de):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal damaged", cmd), err: de}).
-			hint("Try: flowbatch verify -journal %s; keep the file for the audit and do not edit it", shellQuote(path))
-	case errors.Is(err, fs.ErrNotExist):
-		return (&exitError{code: ExitError, msg: fmt.Sprintf("%s: no journal at %s", cmd, path)}).
-			hint("Try: the -journal path that submit or run used")
-	}
-	return &exitError{code: ExitError, msg: cmd, err: err}
 }
 
 // printBatchSummary prints where a batch stands after submit or query.

@@ -125,17 +125,3 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-
-// verifyErr maps what verification found to the user's message and exit
-// code: damage and a missed anchor are exit 7.
-func verifyErr(path string, err error) error {
-	var de *batch.DamageError
-	var ae *batch.AnchorError
-	switch {
-	case errors.As(err, &ae):
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: ae}
-	case errors.As(err, &de):
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
-	}
-	return journalErr("verify", path, err)
-}
