@@ -122,45 +122,6 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// inputRefusal is the one rule by which submit (and run) refuse an input,
-// and check predicts it: why lists the problems, fixes the flags that
-// would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
-	if len(rep.Invalid) > 0 && !skipInvalid {
-		why = append(why, plural(len(rep.Invalid), "invalid row"))
-		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
-	}
-	if len(rep.Duplicates) > 0 && !allowDups {
-		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
-		fixes = append(fixes, "-allow-duplicates to submit each repeat as its own order")
-	}
-	return why, fixes
-}
-
-// printProblems lists invalid and duplicate rows together in row order.
-func printProblems(w io.Writer, rep *batch.InputReport, max int) {
-	total := len(rep.Invalid) + len(rep.Duplicates)
-	if total == 0 {
-		fmt.Fprintf(w, "\nproblems: none\n")
-		return
-	}
-	fmt.Fprintf(w, "\nproblems: %d\n", total)
-	inv, dup := rep.Invalid, rep.Duplicates
-	for n := 0; len(inv) > 0 || len(dup) > 0; n++ {
-		var p batch.Problem
-		if len(dup) == 0 || len(inv) > 0 && inv[0].Line < dup[0].Line {
-			p, inv = inv[0], inv[1:]
-		} else {
-			p, dup = dup[0], dup[1:]
-		}
-		if n == max {
-			fmt.Fprintf(w, "  … and %d more\n", total-max)
-			return
-		}
-		fmt.Fprintf(w, "  row %d: %s\n", p.Line, p.Reason)
-	}
-}
-
 func printCounts(w io.Writer, rep *batch.InputReport) {
 	if rep.Valid == 0 {
 		return
@@ -263,11 +224,4 @@ func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe
 	default:
 		fmt.Fprintf(w, "estimated cost: %s yuan\n", total)
 	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"-rate", "20", "-wait", "2m", "-callback-addr", "127.0.0.1:0",
 	}
 	fmt.Fprintf(e.stdout, "running: flowbatch run %s\n\n", quoteArgs(runArgs))
-	runErr := runRun(ctx, &demoEnv, runArgs)
+	runErr := Run(ctx, &demoEnv, append([]string{"run"}, runArgs...))
 
 	l := sim.Ledger()
 	var spend juhe.Money

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
-	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -181,55 +180,4 @@ func addResults(a, b batch.Result) batch.Result {
 	b.Queries += a.Queries
 	b.Duration += a.Duration
 	return b
-}
-
-// importSideCallbacks imports, into a running engine, the callbacks that
-// a standalone 'flowbatch callback' took for this journal: now, every few
-// seconds, and once more when stop is called. The options it returns
-// record callbacks through the engine, for a server in this process.
-func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (batch.CallbackOptions, func()) {
-	const interval = 5 * time.Second
-	opts := batch.EngineCallbacks(eng)
-	opts.Verifier, opts.Logf = client, logf
-	ci := batch.NewCallbackImporter(batch.CallbackSidePath(journal))
-	importOnce := func(ctx context.Context) {
-		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
-			logf("importing callbacks: %v", err)
-		} else if n > 0 {
-			logf("imported %s from the callback server", plural(n, "callback"))
-		}
-	}
-	tickCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			importOnce(tickCtx)
-			select {
-			case <-tickCtx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return opts, func() {
-		cancel()
-		<-done
-		importOnce(context.WithoutCancel(ctx))
-	}
-}
-
-// openOrphans counts orders journaled under an earlier input, absent from
-// the latest, that may exist at the provider and are not final.
-func openOrphans(book *batch.Book) int {
-	n := 0
-	book.Orders(func(o *batch.OrderState) error {
-		if !o.InInput && o.NeedsQuery() {
-			n++
-		}
-		return nil
-	})
-	return n
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // Exit codes. They are documented in README.md, in this order, and
-// stable; TestReadmeListsTheExitCodes holds the table to them. Every
-// mapping from an error to a code is in this file.
+// stable; TestReadmeListsTheExitCodes holds the table to them. The
+// functions that map an error to a code and a hint are in this file.
 const (
 	ExitOK          = 0
 	ExitError       = 1   // unexpected failure; nothing known was lost
