@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +27,6 @@ Flags:
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	in := fs.String("in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
@@ -38,19 +36,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
 	baseURL := fs.String("base-url", "", "provider base URL for -prices provider (default $JUHE_BASE_URL or http://v.juhe.cn)")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, checkUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("check: %v", err)
+	if help, err := parseFlags(e, fs, checkUsage, args, "Try: flowbatch check -in FILE"); help || err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("check: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch check -in FILE")
 	case *in == "":
 		return usageErr("check: -in is required").hint("Try: flowbatch check -in samples/gift-utf8.csv")
 	case *maxProblems < 0:

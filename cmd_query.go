@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -26,25 +25,15 @@ Flags:
 
 func runQuery(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	journal := fs.String("journal", "", "journal `path`")
 	wait := fs.Duration("wait", 30*time.Minute, "give up on orders still open after this `long` (0: query each once)")
 	rate := fs.Float64("rate", 10, "requests per `second` to the provider")
 	workers := fs.Int("workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, queryUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("query: %v", err)
+	if help, err := parseFlags(e, fs, queryUsage, args, ""); help || err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("query: unexpected argument %q", fs.Arg(0))
 	case *journal == "":
 		return usageErr("query: -journal is required").hint("Try: flowbatch query -journal ID.journal")
 	case !(*rate > 0 && *rate <= 10000): // also refuses NaN

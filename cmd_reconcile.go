@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 
 	"github.com/flowbatch/flowbatch/reconcile"
 )
@@ -21,24 +19,14 @@ Flags:
 
 func runReconcile(ctx context.Context, e *env, args []string) error {
 	fset := flag.NewFlagSet("reconcile", flag.ContinueOnError)
-	fset.SetOutput(e.stderr)
 	journal := fset.String("journal", "", "journal `path` of the batch")
 	out := fset.String("out", "", "workbook `file` to write (.xlsx)")
 	lang := fset.String("lang", "zh", "labels: zh or en (en names are the scripting contract)")
 	csvPath := fset.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
-	fset.Usage = func() {
-		fmt.Fprint(e.stderr, reconcileUsage)
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("reconcile: %v", err)
+	if help, err := parseFlags(e, fset, reconcileUsage, args, "Try: flowbatch reconcile -journal PATH -out FILE.xlsx"); help || err != nil {
+		return err
 	}
 	switch {
-	case fset.NArg() > 0:
-		return usageErr("reconcile: unexpected argument %q", fset.Arg(0)).hint("Try: flowbatch reconcile -journal PATH -out FILE.xlsx")
 	case *journal == "":
 		return usageErr("reconcile: -journal is required").hint("Try: flowbatch reconcile -journal PATH -out FILE.xlsx")
 	case *out == "":

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -35,25 +34,14 @@ Flags:
 
 func runRun(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	f := addSubmitFlags(fs)
 	out := fs.String("out", "", "workbook `file` to write (.xlsx)")
 	wait := fs.Duration("wait", 30*time.Minute, "how long to query open orders before giving up for now")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en (en names are the scripting contract)")
 	csvPath := fs.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
 	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, runUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("run: %v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageErr("run: unexpected argument %q", fs.Arg(0))
+	if help, err := parseFlags(e, fs, runUsage, args, ""); help || err != nil {
+		return err
 	}
 	if err := f.check("run"); err != nil {
 		return err

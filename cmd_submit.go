@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 
 	"github.com/flowbatch/flowbatch/batch"
 )
@@ -30,20 +28,9 @@ Flags:
 
 func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	f := addSubmitFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, submitUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("submit: %v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageErr("submit: unexpected argument %q", fs.Arg(0))
+	if help, err := parseFlags(e, fs, submitUsage, args, ""); help || err != nil {
+		return err
 	}
 	if err := f.check("submit"); err != nil {
 		return err
