@@ -108,35 +108,6 @@ func TestReconcileCommandErrors(t *testing.T) {
 	}
 }
 
-// dirFiles lists the names in dir.
-func dirFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
-// truncateRecords cuts the last n records off the journal at path, in place.
-func truncateRecords(t *testing.T, path string, n int) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; n > 0; n-- {
-		raw = raw[:bytes.LastIndexByte(raw[:len(raw)-1], '\n')+1]
-	}
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestReconcileAttestation: reconcile writes the attestation beside the
 // workbook, shows its sha256 on the Summary and prints it. Run again on a
 // journal that grew, it supersedes the old one; on a journal cut below
