@@ -8,7 +8,10 @@ BIN      := bin/flowbatch
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
+# test fails first if go.mod or go.sum is not what `go mod tidy` would
+# write (it prints the difference): run `go mod tidy` and commit.
 test:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 

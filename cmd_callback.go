@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/flowbatch/flowbatch/batch/callback"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"net"
 	"time"
 
@@ -29,23 +27,13 @@ Flags:
 
 func runCallback(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("callback", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	addr := fs.String("addr", "", "listen `address`, e.g. :8080 (port 0 picks a free one)")
 	journal := fs.String("journal", "", "the batch's journal `path`")
 	maxBody := fs.Int64("max-body", callback.DefaultCallbackMaxBody, "largest request body in `bytes`")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, callbackUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("callback: %v", err)
+	if help, err := parseFlags(e, fs, callbackUsage, args, "Try: flowbatch callback -h"); help || err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("callback: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch callback -h")
 	case *addr == "" || *journal == "":
 		return usageErr("callback: -addr and -journal are required").
 			hint("Try: flowbatch callback -addr :8080 -journal batch.journal")
@@ -91,18 +79,4 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: ExitError, msg: "callback: closing the side journal", err: err}
 	}
 	return nil
-}
-
-// callbackOpenErr maps a journal opening error to an exit code and a hint.
-func callbackOpenErr(err error, path string) error {
-	var le *journal.LockedError
-	if errors.As(err, &le) {
-		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", callback.CallbackSidePath(path))
-	}
-	var de *journal.DamageError
-	if errors.As(err, &de) {
-		return journalErr("callback", de.Path, err)
-	}
-	return journalErr("callback", path, err)
 }

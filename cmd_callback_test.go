@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,24 +22,6 @@ import (
 )
 
 const cbTestKey = "SECRETKEY123"
-
-// cbBuf is a buffer the command's goroutine and the test share.
-type cbBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *cbBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *cbBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // cbMainJournal creates a batch journal planning ids and keeps it open
 // (locked), as a running batch would.
@@ -72,9 +53,9 @@ func cbMainJournal(t *testing.T, ids ...string) (string, *journal.Journal, *batc
 var listenRE = regexp.MustCompile(`listening on (http://\S+/) for batch (\S+) \(writing (.+)\)`)
 
 // startCallback runs `flowbatch callback` in-process and waits for its URL.
-func startCallback(t *testing.T, journal string) (base string, out, errOut *cbBuf, stop func() error) {
+func startCallback(t *testing.T, journal string) (base string, out, errOut *syncBuffer, stop func() error) {
 	t.Helper()
-	out, errOut = &cbBuf{}, &cbBuf{}
+	out, errOut = &syncBuffer{}, &syncBuffer{}
 	e := &env{stdout: out, stderr: errOut, getenv: func(k string) string {
 		if k == "JUHE_KEY" {
 			return cbTestKey

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/flowbatch/flowbatch/batch/input"
@@ -29,29 +28,19 @@ Flags:
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	in := fs.String("in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
-	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the first sheet)")
+	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
 	batchID := fs.String("batch", "", "batch `id` (only checked here; orderids derive from it)")
 	skipInvalid := fs.Bool("skip-invalid", false, "as submit: invalid rows are recorded and the rest submitted")
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
 	baseURL := fs.String("base-url", "", "provider base URL for -prices provider (default $JUHE_BASE_URL or http://v.juhe.cn)")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, checkUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("check: %v", err)
+	if help, err := parseFlags(e, fs, checkUsage, args, "Try: flowbatch check -in FILE"); help || err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("check: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch check -in FILE")
 	case *in == "":
 		return usageErr("check: -in is required").hint("Try: flowbatch check -in samples/gift-utf8.csv")
 	case *maxProblems < 0:
@@ -121,45 +110,6 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(w, "\nok: submit would send %d orders.\n", rep.Valid)
 	return nil
-}
-
-// inputRefusal is the one rule by which submit (and run) refuse an input,
-// and check predicts it: why lists the problems, fixes the flags that
-// would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *input.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
-	if len(rep.Invalid) > 0 && !skipInvalid {
-		why = append(why, plural(len(rep.Invalid), "invalid row"))
-		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
-	}
-	if len(rep.Duplicates) > 0 && !allowDups {
-		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
-		fixes = append(fixes, "-allow-duplicates to submit each repeat as its own order")
-	}
-	return why, fixes
-}
-
-// printProblems lists invalid and duplicate rows together in row order.
-func printProblems(w io.Writer, rep *input.InputReport, max int) {
-	total := len(rep.Invalid) + len(rep.Duplicates)
-	if total == 0 {
-		fmt.Fprintf(w, "\nproblems: none\n")
-		return
-	}
-	fmt.Fprintf(w, "\nproblems: %d\n", total)
-	inv, dup := rep.Invalid, rep.Duplicates
-	for n := 0; len(inv) > 0 || len(dup) > 0; n++ {
-		var p input.Problem
-		if len(dup) == 0 || len(inv) > 0 && inv[0].Line < dup[0].Line {
-			p, inv = inv[0], inv[1:]
-		} else {
-			p, dup = dup[0], dup[1:]
-		}
-		if n == max {
-			fmt.Fprintf(w, "  … and %d more\n", total-max)
-			return
-		}
-		fmt.Fprintf(w, "  row %d: %s\n", p.Line, p.Reason)
-	}
 }
 
 func printCounts(w io.Writer, rep *input.InputReport) {
@@ -264,11 +214,4 @@ func printCost(w io.Writer, rep *input.InputReport, carriers map[string]map[juhe
 	default:
 		fmt.Fprintf(w, "estimated cost: %s yuan\n", total)
 	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

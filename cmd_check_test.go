@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
+	"github.com/xuri/excelize/v2"
 )
 
 func runCheckCmd(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
@@ -118,5 +119,35 @@ func TestCheckCancelled(t *testing.T) {
 	err := Run(ctx, &env{stdout: &out, stderr: &out, getenv: func(string) string { return "" }}, []string{"check", "-in", "samples/gift-utf8.csv"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
+	}
+}
+
+// A hidden sheet is never the list: check reads the visible one and says
+// which; -sheet on the hidden one is refused.
+func TestCheckHiddenSheet(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", "上月")
+	f.SetSheetRow("上月", "A1", &[]any{"手机号码", "产品ID"})
+	f.SetSheetRow("上月", "A2", &[]any{13800138000, 105000})
+	f.NewSheet("本月")
+	f.SetSheetRow("本月", "A1", &[]any{"手机号码", "产品ID"})
+	f.SetSheetRow("本月", "A2", &[]any{15925601712, 105000})
+	f.SetSheetRow("本月", "A3", &[]any{18612345678, 106000})
+	f.SetActiveSheet(1)
+	if err := f.SetSheetVisible("上月", false); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "two.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCheckCmd(t, nil, "-in", path, "-prices", "none")
+	if code != ExitOK || !strings.Contains(stdout, `format:   xlsx, sheet "本月"`) || !strings.Contains(stdout, "rows:     2 (2 to submit") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	_, stderr, code = runCheckCmd(t, nil, "-in", path, "-sheet", "上月")
+	if code != ExitInvalid || !strings.Contains(stderr, `sheet "上月" is hidden`) {
+		t.Fatalf("-sheet on a hidden sheet: exit %d\n%s", code, stderr)
 	}
 }

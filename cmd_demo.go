@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -30,19 +29,11 @@ Flags:
 
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	out := fs.String("out", "demo-out", "`directory` for the input copy, the journal and the workbook")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "simulator `seed`, to replay a demo")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, demoUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("demo: %v", err)
+	if help, err := parseFlags(e, fs, demoUsage, args, "Try: flowbatch demo -h"); help || err != nil {
+		return err
 	}
 	if err := os.MkdirAll(*out, 0o700); err != nil {
 		return &exitError{code: ExitError, msg: "demo", err: err}
@@ -88,7 +79,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"-rate", "20", "-wait", "2m", "-callback-addr", "127.0.0.1:0",
 	}
 	fmt.Fprintf(e.stdout, "running: flowbatch run %s\n\n", quoteArgs(runArgs))
-	runErr := runRun(ctx, &demoEnv, runArgs)
+	runErr := Run(ctx, &demoEnv, append([]string{"run"}, runArgs...))
 
 	l := sim.Ledger()
 	var spend juhe.Money

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -26,25 +25,15 @@ Flags:
 
 func runQuery(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	journal := fs.String("journal", "", "journal `path`")
 	wait := fs.Duration("wait", 30*time.Minute, "give up on orders still open after this `long` (0: query each once)")
 	rate := fs.Float64("rate", 10, "requests per `second` to the provider")
 	workers := fs.Int("workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, queryUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("query: %v", err)
+	if help, err := parseFlags(e, fs, queryUsage, args, ""); help || err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("query: unexpected argument %q", fs.Arg(0))
 	case *journal == "":
 		return usageErr("query: -journal is required").hint("Try: flowbatch query -journal ID.journal")
 	case !(*rate > 0 && *rate <= 10000): // also refuses NaN
@@ -84,23 +73,4 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 			hint("Try: the same command again later")
 	}
 	return queryOpen(res, *journal)
-}
-
-// queryOpen is ExitOpen with what to do next when rows are not final.
-func queryOpen(res batch.Result, journal string) error {
-	if res.Open() == 0 {
-		return nil
-	}
-	t := res.Totals
-	open := t.ByStatus[batch.StatusCharging] + t.ByStatus[batch.StatusUnknown]
-	notSent := t.ByStatus[batch.StatusNotSubmitted]
-	ee := &exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s not final", plural(res.Open(), "row"))}
-	switch {
-	case notSent > 0 && open > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have, then flowbatch query -journal %s -wait 1h",
-			plural(notSent, "order"), shellQuote(journal))
-	case notSent > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have", plural(notSent, "order"))
-	}
-	return ee.hint("Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", shellQuote(journal))
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -107,61 +106,6 @@ func TestReconcileCommandErrors(t *testing.T) {
 	e := &env{stdout: &stderr, stderr: &stderr, getenv: func(string) string { return "" }}
 	if err := Run(context.Background(), e, []string{"reconcile", "-h"}); err != nil || !strings.Contains(stderr.String(), "Usage: flowbatch reconcile") {
 		t.Errorf("-h: %v\n%s", err, stderr.String())
-	}
-}
-
-func TestReconcileGCPercent(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		env  map[string]string
-		want int
-	}{
-		{"default", nil, reconcileGCPercent},
-		{"user GOGC", map[string]string{"GOGC": "200"}, 100},
-		{"user GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "1GiB"}, 100},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			before := debug.SetGCPercent(100)
-			defer debug.SetGCPercent(before)
-			restore := lowerGCPercent(&env{getenv: func(k string) string { return tc.env[k] }})
-			if got := debug.SetGCPercent(-1); got != tc.want {
-				t.Errorf("GOGC during the command %d, want %d", got, tc.want)
-			}
-			debug.SetGCPercent(tc.want) // undo the probe
-			restore()
-			if got := debug.SetGCPercent(100); got != 100 {
-				t.Errorf("GOGC after the command %d, want 100 restored", got)
-			}
-		})
-	}
-}
-
-// dirFiles lists the names in dir.
-func dirFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
-// truncateRecords cuts the last n records off the journal at path, in place.
-func truncateRecords(t *testing.T, path string, n int) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; n > 0; n-- {
-		raw = raw[:bytes.LastIndexByte(raw[:len(raw)-1], '\n')+1]
-	}
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 

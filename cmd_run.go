@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/flowbatch/flowbatch/batch/callback"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
-	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -37,25 +35,14 @@ Flags:
 
 func runRun(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	f := addSubmitFlags(fs)
 	out := fs.String("out", "", "workbook `file` to write (.xlsx)")
 	wait := fs.Duration("wait", 30*time.Minute, "how long to query open orders before giving up for now")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en (en names are the scripting contract)")
 	csvPath := fs.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
 	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, runUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("run: %v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageErr("run: unexpected argument %q", fs.Arg(0))
+	if help, err := parseFlags(e, fs, runUsage, args, ""); help || err != nil {
+		return err
 	}
 	if err := f.check("run"); err != nil {
 		return err
@@ -182,55 +169,4 @@ func addResults(a, b batch.Result) batch.Result {
 	b.Queries += a.Queries
 	b.Duration += a.Duration
 	return b
-}
-
-// importSideCallbacks imports, into a running engine, the callbacks that
-// a standalone 'flowbatch callback' took for this journal: now, every few
-// seconds, and once more when stop is called. The options it returns
-// record callbacks through the engine, for a server in this process.
-func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (callback.CallbackOptions, func()) {
-	const interval = 5 * time.Second
-	opts := callback.EngineCallbacks(eng)
-	opts.Verifier, opts.Logf = client, logf
-	ci := callback.NewCallbackImporter(callback.CallbackSidePath(journal))
-	importOnce := func(ctx context.Context) {
-		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
-			logf("importing callbacks: %v", err)
-		} else if n > 0 {
-			logf("imported %s from the callback server", plural(n, "callback"))
-		}
-	}
-	tickCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			importOnce(tickCtx)
-			select {
-			case <-tickCtx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return opts, func() {
-		cancel()
-		<-done
-		importOnce(context.WithoutCancel(ctx))
-	}
-}
-
-// openOrphans counts orders journaled under an earlier input, absent from
-// the latest, that may exist at the provider and are not final.
-func openOrphans(book *batch.Book) int {
-	n := 0
-	book.Orders(func(o *batch.OrderState) error {
-		if !o.InInput && o.NeedsQuery() {
-			n++
-		}
-		return nil
-	})
-	return n
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,7 +33,6 @@ Flags:
 
 func runSim(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	addr := fs.String("addr", "127.0.0.1:8099", "listen `address` (port 0 picks a free one)")
 	key := fs.String("key", "", "the key to accept (default $JUHE_KEY)")
 	openID := fs.String("openid", "", "the OpenID to check signs with (default $JUHE_OPENID)")
@@ -60,22 +58,12 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	shapeStringCode := fs.Bool("shape-string-code", false, "write error_code as a string on the account-side endpoints")
 	seed := fs.Int64("seed", 0, "random seed for settlement and faults (default: from the clock, printed)")
 	verbose := fs.Bool("v", false, "log every request and event to stderr (never the key or OpenID)")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, simUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("sim: %v", err)
+	if help, err := parseFlags(e, fs, simUsage, args, "Try: flowbatch sim -h"); help || err != nil {
+		return err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	if fs.NArg() > 0 {
-		return usageErr("sim: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch sim -h")
-	}
 	if *key == "" {
 		*key = e.getenv("JUHE_KEY")
 	}

@@ -18,25 +18,6 @@ import (
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
 
-// syncBuffer is a bytes.Buffer safe to write from the command's goroutine
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var servingRE = regexp.MustCompile(`flowbatch sim: serving (http://\S+)\n`)
 
 // startSim runs `flowbatch sim args…` in the background and returns its

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/flowbatch/flowbatch/batch/journal"
@@ -25,21 +24,11 @@ Flags:
 
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	path := fs.String("journal", "", "journal `file` to read")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, statusUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("status: %v", err)
+	if help, err := parseFlags(e, fs, statusUsage, args, "Try: flowbatch status -journal PATH"); help || err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("status: unexpected argument %q", fs.Arg(0)).hint("Try: flowbatch status -journal PATH")
 	case *path == "":
 		return usageErr("status: -journal is required").hint("Try: flowbatch status -journal BATCH.journal")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,46 +12,6 @@ import (
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
-
-const (
-	subKey    = "submit-test-key-0123456789"
-	subOpenID = "submit-test-openid-0123456789"
-)
-
-func subSim(t *testing.T, cfg juhesim.Config) (*juhesim.Server, map[string]string) {
-	t.Helper()
-	cfg.Key, cfg.OpenID = subKey, subOpenID
-	s := juhesim.NewServer(cfg)
-	t.Cleanup(s.Close)
-	return s, map[string]string{"JUHE_KEY": subKey, "JUHE_OPENID": subOpenID, "JUHE_BASE_URL": s.URL}
-}
-
-// subCSV writes n valid China Mobile rows (and the extra lines) to a CSV.
-func subCSV(t *testing.T, dir string, n int, extra ...string) string {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("phone,pid,name\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "1390%07d,105000,person %d\n", i, i)
-	}
-	for _, l := range extra {
-		b.WriteString(l + "\n")
-	}
-	path := filepath.Join(dir, "in.csv")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func runCmd(ctx context.Context, t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
-	err := Run(ctx, e, args)
-	code = report(&errb, err)
-	return out.String(), errb.String(), code
-}
 
 func TestSubmitCommand(t *testing.T) {
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: 100 * time.Millisecond})
@@ -270,15 +229,5 @@ func TestSubmitCommandInterrupt(t *testing.T) {
 	}
 	if len(led.Orders) != 200 {
 		t.Errorf("ledger: %d, want 200", len(led.Orders))
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain.csv": "plain.csv", "my file.csv": "'my file.csv'", "it's": `'it'\''s'`, "": "''", "名单.xlsx": "'名单.xlsx'",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
 	}
 }

@@ -41,28 +41,18 @@ Flags:
 
 func runVerify(ctx context.Context, e *env, args []string) error {
 	fset := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fset.SetOutput(e.stderr)
 	path := fset.String("journal", "", "journal `file` to check")
 	head := fset.String("head", "", "attested head `hash` (with -records)")
 	records := fset.Int64("records", 0, "attested record `count` (with -head)")
 	attest := fset.String("attest", "", "attestation `file` (ID.attest.json) to hold the journal to")
 	attestHash := fset.String("attest-hash", "", "the attestation's printed sha256 (`hex`)")
-	fset.Usage = func() {
-		fmt.Fprint(e.stderr, verifyUsage)
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageErr("verify: %v", err)
+	if help, err := parseFlags(e, fset, verifyUsage, args, "Try: flowbatch verify -journal PATH"); help || err != nil {
+		return err
 	}
 	*head, *attestHash = strings.ToLower(*head), strings.ToLower(*attestHash)
 	headSet := false
 	fset.Visit(func(f *flag.Flag) { headSet = headSet || f.Name == "records" || f.Name == "head" })
 	switch {
-	case fset.NArg() > 0:
-		return usageErr("verify: unexpected argument %q", fset.Arg(0)).hint("Try: flowbatch verify -journal PATH")
 	case *path == "":
 		return usageErr("verify: -journal is required").hint("Try: flowbatch verify -journal BATCH.journal")
 	case headSet && (*head == "" || *records == 0):
@@ -124,18 +114,4 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "ok: reaches record %d with the attested head %s (%s)\n", a.Records, a.Head, from)
 	}
 	return nil
-}
-
-// verifyErr maps what verification found to the user's message and exit
-// code: damage and a missed anchor are exit 7.
-func verifyErr(path string, err error) error {
-	var de *journal.DamageError
-	var ae *journal.AnchorError
-	switch {
-	case errors.As(err, &ae):
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: ae}
-	case errors.As(err, &de):
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
-	}
-	return journalErr("verify", path, err)
 }

@@ -41,13 +41,6 @@ func writeSmallJournal(t *testing.T) string {
 	return path
 }
 
-func runJournalCmd(args ...string) (stdout, stderr string, code int) {
-	var o, e bytes.Buffer
-	err := Run(context.Background(), &env{stdout: &o, stderr: &e, getenv: func(string) string { return "" }}, args)
-	code = report(&e, err)
-	return o.String(), e.String(), code
-}
-
 func TestVerifyCommand(t *testing.T) {
 	path := writeSmallJournal(t)
 	out, errOut, code := runJournalCmd("verify", "-journal", path)
@@ -78,13 +71,11 @@ func cutJournal(t *testing.T, path string, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ; n > 0; n-- {
-		raw = raw[:bytes.LastIndexByte(raw[:len(raw)-1], '\n')+1]
-	}
 	cut := filepath.Join(t.TempDir(), filepath.Base(path))
 	if err := os.WriteFile(cut, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	truncateRecords(t, cut, n)
 	return cut
 }
 

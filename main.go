@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,19 +18,6 @@ import (
 
 // version is set with -ldflags "-X main.version=…" by make build.
 var version = "dev"
-
-// Exit codes. They are documented in README.md and stable.
-const (
-	ExitOK          = 0
-	ExitError       = 1   // unexpected failure; nothing known was lost
-	ExitUsage       = 2   // bad command line
-	ExitInvalid     = 3   // input has invalid or duplicate rows; nothing was spent
-	ExitHalted      = 4   // the provider said stop (balance, key, sign, ban, quota)
-	ExitOpen        = 5   // finished working, but some orders are not final
-	ExitLocked      = 6   // another process holds the journal
-	ExitDamaged     = 7   // journal damaged or verification failed
-	ExitInterrupted = 130 // SIGINT/SIGTERM; run the same command again
-)
 
 // env is what a command may read from its surroundings.
 type env struct {
@@ -127,61 +113,6 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// exitError is an error meant for the user: a message, an optional hint
-// ("Try: …") and an exit code, kept apart from the wrapped internal error.
-type exitError struct {
-	code int
-	msg  string
-	tip  string
-	err  error
-}
-
-func (e *exitError) Error() string {
-	switch {
-	case e.msg != "" && e.err != nil:
-		return e.msg + ": " + e.err.Error()
-	case e.msg != "":
-		return e.msg
-	case e.err != nil:
-		return e.err.Error()
-	}
-	return fmt.Sprintf("exit %d", e.code)
-}
-
-func (e *exitError) Unwrap() error { return e.err }
-
-func (e *exitError) hint(format string, a ...any) *exitError {
-	e.tip = fmt.Sprintf(format, a...)
-	return e
-}
-
-func usageErr(format string, a ...any) *exitError {
-	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, a...)}
-}
-
-// report prints err for the user and returns the exit code.
-func report(w io.Writer, err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" || ee.err != nil {
-			fmt.Fprintf(w, "flowbatch: %s\n", ee.Error())
-		}
-		if ee.tip != "" {
-			fmt.Fprintf(w, "%s\n", ee.tip)
-		}
-		return ee.code
-	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintf(w, "flowbatch: interrupted\n")
-		return ExitInterrupted
-	}
-	fmt.Fprintf(w, "flowbatch: %v\n", err)
-	return ExitError
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {

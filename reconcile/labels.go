@@ -11,10 +11,9 @@ import (
 type words struct {
 	summary, orders, exceptions string // sheet names
 
-	ordersHeader     []string // the 13 fixed Orders columns, in order
-	exceptionsHeader []string // the 8 Exceptions columns, in order
-	summaryHeader    []string // item, value
-	productHeader    []string // pid, cardname, count, successes, spend
+	columns       map[column]string // the Orders and Exceptions headers (columns.go)
+	summaryHeader []string          // item, value
+	productHeader []string          // pid, cardname, count, successes, spend
 
 	states  map[batch.Status]string
 	sources map[string]string
@@ -59,11 +58,14 @@ const (
 
 var english = &words{
 	summary: "Summary", orders: "Orders", exceptions: "Exceptions",
-	ordersHeader: []string{"row", "phone", "pid", "cardname", "orderid", "sporder_id", "cost", "state",
-		"submitted_at", "final_at", "source", "error_code", "reason"},
-	exceptionsHeader: []string{"row", "phone", "pid", "orderid", "state", "exception", "reason", "action"},
-	summaryHeader:    []string{"item", "value"},
-	productHeader:    []string{"pid", "cardname", "count", "successes", "spend"},
+	columns: map[column]string{
+		colRow: "row", colPhone: "phone", colPid: "pid", colCardName: "cardname", colOrderID: "orderid",
+		colSporderID: "sporder_id", colCost: "cost", colState: "state", colSubmitted: "submitted_at",
+		colFinal: "final_at", colSource: "source", colCode: "error_code", colReason: "reason",
+		colException: "exception", colAction: "action",
+	},
+	summaryHeader: []string{"item", "value"},
+	productHeader: []string{"pid", "cardname", "count", "successes", "spend"},
 	states: map[batch.Status]string{
 		batch.StatusSuccess: "success", batch.StatusFailed: "failed", batch.StatusCharging: "charging",
 		batch.StatusUnknown: "unknown", batch.StatusRejected: "rejected", batch.StatusInvalid: "invalid",
@@ -121,11 +123,14 @@ var english = &words{
 
 var chinese = &words{
 	summary: "汇总", orders: "订单明细", exceptions: "异常",
-	ordersHeader: []string{"行号", "手机号", "产品编码", "产品名称", "商户订单号", "聚合订单号", "金额(元)", "状态",
-		"提交时间", "完成时间", "来源", "错误码", "说明"},
-	exceptionsHeader: []string{"行号", "手机号", "产品编码", "商户订单号", "状态", "异常类型", "说明", "建议处理"},
-	summaryHeader:    []string{"项目", "数值"},
-	productHeader:    []string{"产品编码", "产品名称", "订单数", "成功数", "支出金额(元)"},
+	columns: map[column]string{
+		colRow: "行号", colPhone: "手机号", colPid: "产品编码", colCardName: "产品名称", colOrderID: "商户订单号",
+		colSporderID: "聚合订单号", colCost: "金额(元)", colState: "状态", colSubmitted: "提交时间",
+		colFinal: "完成时间", colSource: "来源", colCode: "错误码", colReason: "说明",
+		colException: "异常类型", colAction: "建议处理",
+	},
+	summaryHeader: []string{"项目", "数值"},
+	productHeader: []string{"产品编码", "产品名称", "订单数", "成功数", "支出金额(元)"},
 	states: map[batch.Status]string{
 		batch.StatusSuccess: "成功", batch.StatusFailed: "失败", batch.StatusCharging: "充值中",
 		batch.StatusUnknown: "未知", batch.StatusRejected: "已拒绝", batch.StatusInvalid: "无效",

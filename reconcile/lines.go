@@ -211,20 +211,5 @@ func costValue(m juhe.Money) float64 {
 // ordersText is the text of each Orders cell, as shown and as written to
 // the CSV. Widths are measured on it.
 func (l *line) ordersText(w *words, dst []string) []string {
-	dst = dst[:0]
-	row := ""
-	if l.row > 0 {
-		row = strconv.Itoa(l.row)
-	}
-	cost := ""
-	if l.hasCost {
-		cost = l.cost.String()
-	}
-	code := ""
-	if l.code != 0 {
-		code = strconv.Itoa(l.code)
-	}
-	dst = append(dst, row, l.phone, l.pid, l.cardName, l.orderID, l.sporderID, cost,
-		w.states[l.status], l.submitted, l.final, l.source, code, l.reason)
-	return append(dst, l.extra...)
+	return append(ordersTable.text(w, l, dst), l.extra...)
 }

@@ -28,7 +28,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -179,8 +178,7 @@ type plan struct {
 	orphanSpend                    juhe.Money
 	products                       map[string]*product
 
-	extraNames            []string // the input's own column names
-	ordersWidth, excWidth []float64
+	extraNames []string // the input's own column names
 
 	ordersSheets []ordersSheet
 	excSheets    []string
@@ -293,7 +291,8 @@ func (p *plan) count(l *line) {
 // back; all says they are the whole table. Rows may carry more extra
 // cells than the journal names: the sample decides the header.
 func (p *plan) measureOrders(held []line, all bool) []float64 {
-	ws := headerWidths(p.w.ordersHeader)
+	fixed := len(ordersTable)
+	ws := headerWidths(ordersTable.header(p.w))
 	var text []string
 	for i := range held {
 		text = held[i].ordersText(p.w, text)
@@ -302,10 +301,10 @@ func (p *plan) measureOrders(held []line, all bool) []float64 {
 		}
 		fit(ws, text)
 	}
-	for i := len(p.extraNames); i < len(ws)-len(p.w.ordersHeader); i++ {
+	for i := len(p.extraNames); i < len(ws)-fixed; i++ {
 		p.extraNames = append(p.extraNames, p.w.extraName(i+1))
 	}
-	for len(ws) < len(p.w.ordersHeader)+len(p.extraNames) {
+	for len(ws) < fixed+len(p.extraNames) {
 		ws = append(ws, 0)
 	}
 	fit(ws, p.ordersHeader())
@@ -318,47 +317,35 @@ func (p *plan) measureOrders(held []line, all bool) []float64 {
 // measureExceptions is measureOrders for the Exceptions table;
 // ordersWidths are the Orders sheet's, for the columns the two share.
 func (p *plan) measureExceptions(held []excRow, all bool, ordersWidths []float64) []float64 {
-	ws := headerWidths(p.w.exceptionsHeader)
+	ws := headerWidths(exceptionsTable.header(p.w))
+	var text []string
 	for i := range held {
-		fit(ws, held[i].text(p.w))
+		text = exceptionsTable.text(p.w, &held[i], text)
+		fit(ws, text)
 	}
 	if !all {
-		// row, phone, pid, orderid, state, exception, reason, action
-		for i, from := range []int{colRowN, colPhoneN, colPidN, colOrderIDN, -1, -1, colReasonN, -1} {
-			if from >= 0 && ordersWidths[from] > ws[i] {
+		// A column the two tables share holds the same values in both,
+		// so it starts from its Orders width. (For the state that is
+		// never more than the state words fitted below.)
+		for i, f := range exceptionsTable {
+			if from := ordersAt[f.col]; from >= 0 && ordersWidths[from] > ws[i] {
 				ws[i] = ordersWidths[from]
 			}
 		}
+		at := exceptionsAt
 		for _, s := range p.w.states {
-			fitOne(ws, 4, s)
+			fitOne(ws, at[colState], s)
 		}
 		for _, s := range p.w.kinds {
-			fitOne(ws, 5, s)
+			fitOne(ws, at[colException], s)
 		}
 		for _, s := range p.w.actions {
-			fitOne(ws, 7, s)
+			fitOne(ws, at[colAction], s)
 		}
-		p.estimateExceptionReasons(ws)
+		p.estimateExceptionReasons(ws, at[colReason])
 	}
 	return ws
 }
-
-// Orders column indexes (0-based) used by the width estimates.
-const (
-	colRowN = iota
-	colPhoneN
-	colPidN
-	colCardNameN
-	colOrderIDN
-	colSporderIDN
-	colCostN
-	colStateN
-	colSubmittedN
-	colFinalN
-	colSourceN
-	colCodeN
-	colReasonN
-)
 
 // estimateOrders widens the widths measured on the sample for the rows
 // past it, from every order in the book: exact for the order's own
@@ -366,29 +353,30 @@ const (
 // have no order) rest on the sample.
 func (p *plan) estimateOrders(ws []float64) {
 	ts := float64(len(timeLayout) + padding)
+	at := &ordersAt
 	_ = p.book.Orders(func(o *batch.OrderState) error {
-		fitN(ws, colRowN, digits(int64(o.Line)))
-		fitOne(ws, colPhoneN, o.Phone)
-		fitOne(ws, colPidN, o.Pid)
-		fitOne(ws, colCardNameN, o.CardName)
-		fitOne(ws, colOrderIDN, o.OrderID)
-		fitOne(ws, colSporderIDN, o.SporderID)
+		fitN(ws, at[colRow], digits(int64(o.Line)))
+		fitOne(ws, at[colPhone], o.Phone)
+		fitOne(ws, at[colPid], o.Pid)
+		fitOne(ws, at[colCardName], o.CardName)
+		fitOne(ws, at[colOrderID], o.OrderID)
+		fitOne(ws, at[colSporderID], o.SporderID)
 		if c, ok := o.Cost(); ok {
-			fitN(ws, colCostN, moneyWidth(c))
+			fitN(ws, at[colCost], moneyWidth(c))
 		}
 		st := o.Status()
-		fitOne(ws, colStateN, p.w.states[st])
-		if o.SubmittedAt > 0 && ws[colSubmittedN] < ts {
-			ws[colSubmittedN] = ts
+		fitOne(ws, at[colState], p.w.states[st])
+		if i := at[colSubmitted]; o.SubmittedAt > 0 && ws[i] < ts {
+			ws[i] = ts
 		}
-		if o.FinalAt > 0 && ws[colFinalN] < ts {
-			ws[colFinalN] = ts
+		if i := at[colFinal]; o.FinalAt > 0 && ws[i] < ts {
+			ws[i] = ts
 		}
 		if st != batch.StatusNotSubmitted {
-			fitOne(ws, colSourceN, p.lines.source(o.Source()))
+			fitOne(ws, at[colSource], p.lines.source(o.Source()))
 		}
 		if o.Code > 0 {
-			fitN(ws, colCodeN, digits(int64(o.Code)))
+			fitN(ws, at[colCode], digits(int64(o.Code)))
 		}
 		reason := o.Reason
 		switch { // rare: allocating here is fine
@@ -397,27 +385,26 @@ func (p *plan) estimateOrders(ws []float64) {
 		case o.Dup:
 			reason = join(p.w.dupReason(o.DupOf), reason)
 		}
-		fitOne(ws, colReasonN, reason)
+		fitOne(ws, at[colReason], reason)
 		return nil
 	})
 }
 
-// estimateExceptionReasons widens the Exceptions reason column for the
-// reasons only an order's exceptions carry.
-func (p *plan) estimateExceptionReasons(ws []float64) {
-	const colExcReason = 6
+// estimateExceptionReasons widens the Exceptions reason column, ws[col],
+// for the reasons only an order's exceptions carry.
+func (p *plan) estimateExceptionReasons(ws []float64, col int) {
 	_ = p.book.Orders(func(o *batch.OrderState) error {
 		var l line // no status: only the order's own disagreements
 		l.exceptions(p.w, o)
 		for _, e := range l.exc {
-			fitOne(ws, colExcReason, e.reason)
+			fitOne(ws, col, e.reason)
 		}
 		return nil
 	})
 }
 
 func (p *plan) ordersHeader() []string {
-	return append(append([]string(nil), p.w.ordersHeader...), p.extraNames...)
+	return append(ordersTable.header(p.w), p.extraNames...)
 }
 
 // layout names the Orders sheets and places the rows on them.
@@ -455,13 +442,11 @@ func (p *plan) summary() *Summary {
 		Spend: p.spend, Charging: p.charging, Refunded: p.refunded,
 		Orphans: p.orphans, OrphanSpend: p.orphanSpend, Exceptions: p.exceptions,
 	}
-	sum := 0
 	for _, st := range batch.Statuses {
 		s.ByStatus[st] = p.byStatus[st]
-		sum += p.byStatus[st]
 	}
-	s.Open = p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted]
-	s.ControlOK = sum == p.book.Input.Rows
+	s.Open = p.open()
+	s.ControlOK = p.controlTotal() == p.book.Input.Rows
 	for _, o := range p.ordersSheets {
 		s.OrdersSheets = append(s.OrdersSheets, o.name)
 	}
@@ -480,23 +465,8 @@ func (l *line) excRow(e exception) excRow {
 	return excRow{row: l.row, phone: l.phone, pid: l.pid, orderID: l.orderID, status: l.status, exception: e}
 }
 
-func (x *excRow) text(w *words) []string {
-	row := ""
-	if x.row > 0 {
-		row = strconv.Itoa(x.row)
-	}
-	return []string{row, x.phone, x.pid, x.orderID, w.states[x.status], w.kinds[x.kind], x.reason, w.actions[x.kind]}
-}
-
 // Formulas. Every range is absolute and names its sheet, so the Summary
 // stays right if someone sorts or filters the Orders sheets.
-
-const (
-	colPid     = "C"
-	colOrderID = "E"
-	colCost    = "G"
-	colState   = "H"
-)
 
 func sheetRef(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
 
@@ -521,8 +491,9 @@ func notCriterion(s string) string {
 }
 
 // over joins one term per sheet holding input rows (or orphan rows) with
-// "+", or gives "0" when there is none.
-func (p *plan) over(orphans bool, term func(r func(col string) string) string) string {
+// "+", or gives "0" when there is none. A term names the range of an
+// Orders column on its sheet with r.
+func (p *plan) over(orphans bool, term func(r func(column) string) string) string {
 	var terms []string
 	for _, s := range p.ordersSheets {
 		first, last := s.inFirst, s.inLast
@@ -532,7 +503,7 @@ func (p *plan) over(orphans bool, term func(r func(col string) string) string) s
 		if first == 0 {
 			continue
 		}
-		terms = append(terms, term(func(col string) string { return rangeRef(s.name, col, first, last) }))
+		terms = append(terms, term(func(c column) string { return rangeRef(s.name, ordersLetter[c], first, last) }))
 	}
 	if len(terms) == 0 {
 		return "0"
@@ -541,15 +512,37 @@ func (p *plan) over(orphans bool, term func(r func(col string) string) string) s
 }
 
 func (p *plan) countState(st batch.Status) string {
-	return p.over(false, func(r func(string) string) string {
+	return p.over(false, func(r func(column) string) string {
 		return fmt.Sprintf("COUNTIF(%s,%s)", r(colState), criterion(p.w.states[st]))
 	})
 }
 
 func (p *plan) sumState(orphans bool, st batch.Status) string {
-	return p.over(orphans, func(r func(string) string) string {
+	return p.over(orphans, func(r func(column) string) string {
 		return fmt.Sprintf("SUMIFS(%s,%s,%s)", r(colCost), r(colState), criterion(p.w.states[st]))
 	})
+}
+
+// openStatuses are the states of the rows still open: not settled yet.
+var openStatuses = []batch.Status{batch.StatusCharging, batch.StatusUnknown, batch.StatusNotSubmitted}
+
+// open counts the input rows in openStatuses.
+func (p *plan) open() int {
+	n := 0
+	for _, st := range openStatuses {
+		n += p.byStatus[st]
+	}
+	return n
+}
+
+// controlTotal is the sum of the input rows' state counts, which must
+// equal the input's rows.
+func (p *plan) controlTotal() int {
+	n := 0
+	for _, st := range batch.Statuses {
+		n += p.byStatus[st]
+	}
+	return n
 }
 
 func (p *plan) sortedProducts() []*product {

@@ -536,7 +536,7 @@ func TestCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, _ := lookupWords(lang)
-		wantHeader := append(append([]string(nil), w.ordersHeader...), extraNames(book, w)...)
+		wantHeader := append(ordersTable.header(w), extraNames(book, w)...)
 		if strings.Join(recs[0], "|") != strings.Join(wantHeader, "|") {
 			t.Errorf("%s: header %q", lang, recs[0])
 		}
@@ -567,5 +567,21 @@ func TestMissingLanguage(t *testing.T) {
 	_, err := Write(context.Background(), book, filepath.Join(t.TempDir(), "x.xlsx"), Options{Lang: "fr"})
 	if err == nil || !strings.Contains(err.Error(), "fr") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestColumnWords checks that every column of both tables has a header
+// word in each language, no two columns of a table sharing one.
+func TestColumnWords(t *testing.T) {
+	for _, w := range []*words{english, chinese} {
+		for name, h := range map[string][]string{w.orders: ordersTable.header(w), w.exceptions: exceptionsTable.header(w)} {
+			seen := map[string]bool{}
+			for i, word := range h {
+				if word == "" || seen[word] {
+					t.Errorf("%s column %d: header %q is empty or repeated", name, i+1, word)
+				}
+				seen[word] = true
+			}
+		}
 	}
 }

@@ -73,7 +73,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	}
 	orders := &series{f: f, base: p.w.orders, names: ordersNames, fixed: true, perSheet: p.perSheet, st: st}
 	excs := &series{f: f, base: p.w.exceptions, names: []string{p.w.exceptions}, perSheet: p.perSheet,
-		header: p.w.exceptionsHeader, st: st}
+		header: exceptionsTable.header(p.w), st: st}
 
 	// The first rows of each table are held back until their widths are
 	// measured; then the sheet starts and rows stream straight through.
@@ -84,7 +84,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	startOrders := func(all bool) error {
 		orders.widths = p.measureOrders(held, all)
 		orders.header = p.ordersHeader()
-		p.ordersWidth, ordersOpen = orders.widths, true
+		ordersOpen = true
 		for i := range held {
 			if err := orders.add(cells.orders(&held[i], len(orders.header))); err != nil {
 				return err
@@ -99,8 +99,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 				return err
 			}
 		}
-		excs.widths = p.measureExceptions(heldExc, all, p.ordersWidth)
-		p.excWidth, excOpen = excs.widths, true
+		excs.widths, excOpen = p.measureExceptions(heldExc, all, orders.widths), true
 		for i := range heldExc {
 			if err := excs.add(cells.exception(&heldExc[i])); err != nil {
 				return err
@@ -110,10 +109,13 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 		return nil
 	}
 
+	// One excRow, reused: its address goes through the table's cell
+	// functions, so one per exception would be a heap allocation each.
+	var x excRow
 	err = p.each(ctx, func(l *line) error {
 		p.count(l)
 		for _, e := range l.exc {
-			x := l.excRow(e)
+			x = l.excRow(e)
 			if !excOpen {
 				if heldExc = append(heldExc, x); len(heldExc) >= p.sample {
 					if err := startExceptions(false); err != nil {
@@ -306,20 +308,8 @@ func (c *rowCells) reset(n int) {
 
 // orders is the Orders row of l, at least cols cells wide.
 func (c *rowCells) orders(l *line, cols int) []any {
-	c.reset(cols)
-	var row, cost, code any
-	if l.row > 0 {
-		row = l.row
-	}
-	if l.hasCost {
-		cost = c.styled(6, c.st.cost, costValue(l.cost))
-	}
-	if l.code != 0 {
-		code = l.code
-	}
-	c.any = append(c.any, row, c.text(1, l.phone), c.text(2, l.pid), strCell(l.cardName),
-		c.text(4, l.orderID), c.text(5, l.sporderID), cost, c.states[l.status],
-		strCell(l.submitted), strCell(l.final), wordCell(c.sources, l.source), code, strCell(l.reason))
+	c.reset(max(cols, len(ordersTable)))
+	ordersTable.cells(c, l)
 	for _, x := range l.extra {
 		c.any = append(c.any, strCell(x))
 	}
@@ -330,13 +320,8 @@ func (c *rowCells) orders(l *line, cols int) []any {
 }
 
 func (c *rowCells) exception(x *excRow) []any {
-	c.reset(8)
-	var row any
-	if x.row > 0 {
-		row = x.row
-	}
-	c.any = append(c.any, row, c.text(1, x.phone), c.text(2, x.pid), c.text(3, x.orderID),
-		c.states[x.status], c.kinds[x.kind], strCell(x.reason), c.actions[x.kind])
+	c.reset(len(exceptionsTable))
+	exceptionsTable.cells(c, x)
 	return c.any
 }
 
@@ -518,13 +503,13 @@ func (p *plan) writeSummary(f *excelize.File, sw *excelize.StreamWriter, st styl
 	for _, pr := range products {
 		row++
 		crit := criterion(pr.pid)
-		count := p.over(false, func(r func(string) string) string {
+		count := p.over(false, func(r func(column) string) string {
 			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), notCriterion(w.states[batch.StatusInvalid]))
 		})
-		succ := p.over(false, func(r func(string) string) string {
+		succ := p.over(false, func(r func(column) string) string {
 			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
 		})
-		spend := p.over(false, func(r func(string) string) string {
+		spend := p.over(false, func(r func(column) string) string {
 			return fmt.Sprintf("SUMIFS(%s,%s,%s,%s,%s)", r(colCost), r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
 		})
 		cells := []any{
@@ -568,11 +553,8 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 	inputRowsRow := rowOf(len(items) - 1)
 
 	firstState := len(items)
-	sum := 0
 	for _, s := range batch.Statuses {
-		n := p.byStatus[s]
-		sum += n
-		items = append(items, item{w.states[s], excelize.Cell{StyleID: st.integer, Value: n, Formula: p.countState(s)}})
+		items = append(items, item{w.states[s], excelize.Cell{StyleID: st.integer, Value: p.byStatus[s], Formula: p.countState(s)}})
 	}
 	stateRow := func(s batch.Status) int {
 		for i, x := range batch.Statuses {
@@ -583,6 +565,7 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 		panic("unknown status " + s)
 	}
 	controlRow := rowOf(len(items))
+	sum := p.controlTotal()
 	items = append(items, item{w.controlTotal, excelize.Cell{StyleID: st.integer, Value: sum,
 		Formula: fmt.Sprintf("SUM(B%d:B%d)", rowOf(firstState), rowOf(firstState+len(batch.Statuses)-1))}})
 	check := w.ok
@@ -592,6 +575,10 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 	items = append(items, item{w.controlCheck, excelize.Cell{Value: check,
 		Formula: fmt.Sprintf(`IF(B%d=B%d,"%s","%s")`, inputRowsRow, controlRow, w.ok, w.mismatch)}})
 
+	var openRefs []string
+	for _, s := range openStatuses {
+		openRefs = append(openRefs, fmt.Sprintf("B%d", stateRow(s)))
+	}
 	money := func(label string, v any, formula string) item {
 		return item{label, excelize.Cell{StyleID: st.cost, Value: v, Formula: formula}}
 	}
@@ -600,12 +587,9 @@ func (p *plan) summaryItems(st styles) []summaryItem {
 		money(w.charging, costValue(p.charging), p.sumState(false, batch.StatusCharging)),
 		money(w.refunded, costValue(p.refunded), p.sumState(false, batch.StatusFailed)),
 		item{w.orphans, excelize.Cell{StyleID: st.integer, Value: p.orphans,
-			Formula: p.over(true, func(r func(string) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
+			Formula: p.over(true, func(r func(column) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
 		money(w.orphanSpend, costValue(p.orphanSpend), p.sumState(true, batch.StatusSuccess)),
-		item{w.open, excelize.Cell{StyleID: st.integer,
-			Value: p.byStatus[batch.StatusCharging] + p.byStatus[batch.StatusUnknown] + p.byStatus[batch.StatusNotSubmitted],
-			Formula: fmt.Sprintf("B%d+B%d+B%d", stateRow(batch.StatusCharging), stateRow(batch.StatusUnknown),
-				stateRow(batch.StatusNotSubmitted))}},
+		item{w.open, excelize.Cell{StyleID: st.integer, Value: p.open(), Formula: strings.Join(openRefs, "+")}},
 		item{w.exceptionRows, excelize.Cell{StyleID: st.integer, Value: p.exceptions, Formula: p.exceptionCount()}},
 	)
 	if p.attesting {
@@ -646,7 +630,7 @@ func (p *plan) exceptionCount() string {
 		if n == 0 {
 			continue
 		}
-		terms = append(terms, fmt.Sprintf("COUNTA(%s)", rangeRef(name, "F", 2, n+1)))
+		terms = append(terms, fmt.Sprintf("COUNTA(%s)", rangeRef(name, exceptionsLetter[colException], 2, n+1)))
 	}
 	return strings.Join(terms, "+")
 }

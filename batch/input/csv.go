@@ -196,7 +196,7 @@ func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
 	info.Encoding = enc
 	checkUTF8 := enc != "gb18030" && !scan.utf8 // forced utf-8 on bytes that are not
 	checkGB := enc == "gb18030" && forced != "" // forced: nothing verified the bytes
-	return func(ctx context.Context, each func(int, []string, error) error) error {
+	return func(ctx context.Context, each func(*rawRow) error) error {
 		f, err := os.Open(path)
 		if err != nil {
 			return err
@@ -212,7 +212,8 @@ func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
 			r = transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder())
 		}
 		br := bufio.NewReaderSize(r, 64<<10)
-		cr := csv.NewReader(br)
+		lim := &recordLimit{r: br}
+		cr := csv.NewReader(lim)
 		cr.FieldsPerRecord = -1
 		cr.ReuseRecord = true
 		// Excel's "Unicode text" is tab-separated.
@@ -224,6 +225,12 @@ func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
 				cr.Comma = '\t'
 			}
 		}
+		// Rows are counted as a spreadsheet shows the file: one per record,
+		// however many lines its quoted cells span, and one per blank line
+		// (which csv.Reader skips). end is the file line the last record
+		// ended on.
+		var row rawRow
+		rows, end := 0, 0
 		for n := 0; ; n++ {
 			if n%256 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -231,34 +238,58 @@ func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
 				}
 			}
 			rec, err := cr.Read()
+			lim.base = cr.InputOffset()
 			if err == io.EOF {
 				return nil
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				if errors.Is(pe.Err, csv.ErrFieldCount) {
-					if err := each(pe.StartLine, rec, pe.Err); err != nil {
-						return err
-					}
-					continue
-				}
-				return fmt.Errorf("row %d: unreadable row (line %d, column %d): %w", pe.StartLine, pe.Line, pe.Column, pe.Err)
+			if errors.Is(err, errLimit) {
+				return fmt.Errorf("row %d: %w", rows+1, err)
 			}
-			if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+				return fmt.Errorf("row %d: unreadable row (line %d, column %d): %w", rows+pe.StartLine-end, pe.Line, pe.Column, pe.Err)
+			}
+			if err != nil && pe == nil {
 				return err
 			}
-			line, _ := cr.FieldPos(0)
+			start, _ := cr.FieldPos(0)
+			last, _ := cr.FieldPos(len(rec) - 1)
+			rows += start - end
+			end = last + strings.Count(rec[len(rec)-1], "\n")
 			for _, c := range rec {
 				if checkUTF8 && !utf8.ValidString(c) {
-					return fmt.Errorf("row %d: not valid UTF-8 (read as -encoding utf-8); try -encoding gbk", line)
+					return fmt.Errorf("row %d: not valid UTF-8 (read as -encoding utf-8); try -encoding gbk", rows)
 				}
 				if checkGB && strings.ContainsRune(c, utf8.RuneError) {
-					return fmt.Errorf("row %d: not valid GBK/GB18030 (read as -encoding %s); try -encoding utf-8", line, forced)
+					return fmt.Errorf("row %d: not valid GBK/GB18030 (read as -encoding %s); try -encoding utf-8", rows, forced)
 				}
 			}
-			if err := each(line, rec, nil); err != nil {
+			row.Line, row.Cells, row.Err = rows, rec, nil
+			if pe != nil {
+				row.Err = pe.Err
+			}
+			if err := each(&row); err != nil {
 				return err
 			}
 		}
 	}, nil
+}
+
+// recordLimit feeds csv.Reader, which holds a whole record in memory, and
+// stops once one record (with the blank lines before it) passes twice
+// MaxRowBytes: room for every cell to be quoted, with its quotes doubled.
+// base is csv.Reader.InputOffset after the last record.
+type recordLimit struct {
+	r    io.Reader
+	n    int64
+	base int64
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.n-l.base > 2*MaxRowBytes+64<<10 {
+		return 0, limitErr("a row longer than %s bytes", thousands(2*MaxRowBytes))
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	return n, err
 }

@@ -19,7 +19,7 @@ import (
 // InputOptions says how to read an input file.
 type InputOptions struct {
 	Encoding string // "" detects; utf-8, gbk, gb18030
-	Sheet    string // xlsx: "" is the first sheet
+	Sheet    string // xlsx: "" picks the one visible sheet whose row 1 is a header
 	BatchID  string // for orderids
 	// AllowDuplicates submits a repeated (phone, pid) as its own order.
 	AllowDuplicates bool
@@ -52,10 +52,11 @@ var (
 // SupportedFormats names the file extensions ReadInput understands.
 const SupportedFormats = ".csv, .txt (CSV) and .xlsx, .xlsm (Excel)"
 
-// rowSource feeds the raw cells of every row of a file, header first, to
-// each. line is the file row number (header row 1 when it is the first
-// line). rowErr is set when the row could not be read but the file can go on.
-type rowSource func(ctx context.Context, each func(line int, cells []string, rowErr error) error) error
+// rowSource feeds every row of a file, header first, to each, in order.
+// A row's Line is the row number a person sees in a spreadsheet (the
+// header is row 1 when it is the first row). The row is reused: each must
+// copy what it keeps.
+type rowSource func(ctx context.Context, each func(*rawRow) error) error
 
 // ReadInput reads the whole input at path, validates every row and calls
 // fn (if non-nil) with each row in file order, with its orderid derived.
@@ -67,14 +68,24 @@ type rowSource func(ctx context.Context, each func(line int, cells []string, row
 // opts.AllowDuplicates, gets the orderid of its occurrence.
 func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
 	name := filepath.Base(path)
-	rep, err := readInput(ctx, path, opts, fn)
+	rep, err := readInput(ctx, path, opts, fn, true)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return rep, nil
 }
 
-func readInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
+// ReadRows reads the rows as ReadInput does, keeping no problems: for a
+// second reading that needs only the rows (the report's Invalid and
+// Duplicates stay empty). Its errors name no file.
+func ReadRows(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
+	return readInput(ctx, path, opts, fn, false)
+}
+
+// readInput is ReadInput; without problems, the report's Invalid and
+// Duplicates stay empty (a second reading needs only the rows, and a
+// million problems cost a hundred megabytes or more).
+func readInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error, problems bool) (*InputReport, error) {
 	var format string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
@@ -108,7 +119,7 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*jou
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{opts: opts, rep: rep, fn: fn, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
+	v := &validator{opts: opts, rep: rep, fn: fn, problems: problems, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
 	if err := src(ctx, v.row); err != nil {
 		return nil, err
 	}
@@ -144,9 +155,10 @@ type dupEntry struct {
 }
 
 type validator struct {
-	opts InputOptions
-	rep  *InputReport
-	fn   func(*journal.RowRecord) error
+	opts     InputOptions
+	rep      *InputReport
+	fn       func(*journal.RowRecord) error
+	problems bool // keep them in rep
 
 	header    bool
 	phoneCol  int
@@ -157,15 +169,22 @@ type validator struct {
 	rec       journal.RowRecord
 }
 
-func (v *validator) row(line int, cells []string, rowErr error) error {
+func (v *validator) row(raw *rawRow) error {
+	line, cells := raw.Line, raw.Cells
+	if line > MaxRows {
+		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", thousands(MaxRows)))
+	}
+	if err := checkRow(cells); err != nil {
+		return fmt.Errorf("row %d: %w", line, err)
+	}
 	if !v.header {
-		if rowErr != nil {
-			return fmt.Errorf("row %d (header): %w", line, rowErr)
+		if raw.Err != nil {
+			return fmt.Errorf("row %d (header): %w", line, raw.Err)
 		}
 		v.header = true
 		return v.readHeader(line, cells)
 	}
-	if rowErr == nil && blank(cells) {
+	if raw.Err == nil && blank(cells) {
 		return nil
 	}
 	v.rep.Info.Rows++
@@ -176,7 +195,7 @@ func (v *validator) row(line int, cells []string, rowErr error) error {
 			r.Extra[i] = trimCell(cells[c])
 		}
 	}
-	v.classify(r, cells, rowErr)
+	v.classify(r, raw)
 	if r.OrderID != "" {
 		v.rep.Valid++
 		v.rep.ByPid[r.Pid]++
@@ -190,7 +209,8 @@ func (v *validator) row(line int, cells []string, rowErr error) error {
 	return nil
 }
 
-func (v *validator) classify(r *journal.RowRecord, cells []string, rowErr error) {
+func (v *validator) classify(r *journal.RowRecord, raw *rawRow) {
+	cells := raw.Cells
 	cell := func(i int) string {
 		if i < len(cells) {
 			return cells[i]
@@ -199,13 +219,26 @@ func (v *validator) classify(r *journal.RowRecord, cells []string, rowErr error)
 	}
 	invalid := func(reason string) {
 		r.Status, r.Reason = journal.RowInvalid, reason
-		v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
+		if v.problems {
+			v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
+		}
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
 	r.Pid = trimCell(cell(v.pidCol))
-	if rowErr != nil {
-		invalid("unreadable row: " + rowErr.Error())
+	if raw.Err != nil {
+		invalid("unreadable row: " + raw.Err.Error())
 		return
+	}
+	// A formula's saved value can be stale: the number charged must be
+	// the number shown.
+	for _, c := range [...]struct {
+		col  int
+		what string
+	}{{v.phoneCol, "phone"}, {v.pidCol, "pid"}} {
+		if raw.formula(c.col) {
+			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
+			return
+		}
 	}
 	phone, err := NormalizePhone(r.Phone)
 	if err != nil {
@@ -236,7 +269,9 @@ func (v *validator) classify(r *journal.RowRecord, cells []string, rowErr error)
 	if ok {
 		r.Status, r.DupOf = journal.RowDuplicate, int(e.first)
 		r.Reason = fmt.Sprintf("duplicate of row %d", e.first)
-		v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
+		if v.problems {
+			v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
+		}
 		if !v.opts.AllowDuplicates {
 			return
 		}
@@ -250,43 +285,62 @@ func (v *validator) readHeader(line int, cells []string) error {
 	if line != 1 {
 		return fmt.Errorf("row %d: the header must be the first row; rows 1–%d are blank", line, line-1)
 	}
-	v.phoneCol, v.pidCol = -1, -1
+	h, err := parseHeader(cells)
+	if err != nil {
+		return fmt.Errorf("row 1: %w", err)
+	}
+	v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
+	v.rep.Info.Extra = h.extra
+	return nil
+}
+
+// header is where a header row puts each column.
+type header struct {
+	phoneCol, pidCol int
+	extraCols        []int
+	extra            []string // the extra columns' names
+}
+
+// parseHeader finds the phone and product columns of a header row, or
+// says why it is not one.
+func parseHeader(cells []string) (header, error) {
+	h := header{phoneCol: -1, pidCol: -1}
 	// Trailing empty header cells are not columns.
 	n := len(cells)
 	for n > 0 && trimCell(cells[n-1]) == "" {
 		n--
 	}
 	for i := 0; i < n; i++ {
-		h := trimCell(cells[i])
-		role := headerRole(h)
+		name := trimCell(cells[i])
+		role := headerRole(name)
 		switch {
-		case role == "phone" && v.phoneCol >= 0:
-			return fmt.Errorf("row 1: two phone columns: %q (column %d) and %q (column %d)", trimCell(cells[v.phoneCol]), v.phoneCol+1, h, i+1)
-		case role == "pid" && v.pidCol >= 0:
-			return fmt.Errorf("row 1: two product columns: %q (column %d) and %q (column %d)", trimCell(cells[v.pidCol]), v.pidCol+1, h, i+1)
+		case role == "phone" && h.phoneCol >= 0:
+			return h, fmt.Errorf("two phone columns: %q (column %d) and %q (column %d)", trimCell(cells[h.phoneCol]), h.phoneCol+1, name, i+1)
+		case role == "pid" && h.pidCol >= 0:
+			return h, fmt.Errorf("two product columns: %q (column %d) and %q (column %d)", trimCell(cells[h.pidCol]), h.pidCol+1, name, i+1)
 		case role == "phone":
-			v.phoneCol = i
+			h.phoneCol = i
 		case role == "pid":
-			v.pidCol = i
+			h.pidCol = i
 		default:
-			if h == "" {
-				h = fmt.Sprintf("column %d", i+1)
+			if name == "" {
+				name = fmt.Sprintf("column %d", i+1)
 			}
-			v.extraCols = append(v.extraCols, i)
-			v.rep.Info.Extra = append(v.rep.Info.Extra, h)
+			h.extraCols = append(h.extraCols, i)
+			h.extra = append(h.extra, name)
 		}
 	}
 	var missing []string
-	if v.phoneCol < 0 {
+	if h.phoneCol < 0 {
 		missing = append(missing, "no phone column (accepted headers: "+strings.Join(PhoneHeaders, ", ")+")")
 	}
-	if v.pidCol < 0 {
+	if h.pidCol < 0 {
 		missing = append(missing, "no product column (accepted headers: "+strings.Join(PidHeaders, ", ")+")")
 	}
 	if missing != nil {
-		return fmt.Errorf("row 1: %s", strings.Join(missing, "; "))
+		return h, errors.New(strings.Join(missing, "; "))
 	}
-	return nil
+	return h, nil
 }
 
 func headerRole(h string) string {

@@ -132,10 +132,10 @@ func TestReadCSVRows(t *testing.T) {
 		"1592560171,105000,b\n" + // 5 bad phone
 		"13800138000,,c\n" + // 6 missing pid
 		"+86 159-2560-1712,105000,d\n" + // 7 duplicate of 2
-		"13800138000,105000,\"multi\nline\"\n" + // 8–9 valid, two physical lines
-		"13800138000,10-5,e\n" + // 10 bad pid
-		"15925601712,105000\n" + // 11 duplicate of 2 again, short row
-		"18612345678,106000,f,extra,cells\n" + // 12 valid, long row
+		"13800138000,105000,\"multi\nline\"\n" + // 8 valid: one row of two file lines
+		"13800138000,10-5,e\n" + // 9 bad pid (file line 10)
+		"15925601712,105000\n" + // 10 duplicate of 2 again, short row
+		"18612345678,106000,f,extra,cells\n" + // 11 valid, long row
 		"\n\n" // trailing blank lines
 	path := writeFile(t, "rows.csv", []byte(in))
 	for _, allow := range []bool{false, true} {
@@ -161,9 +161,9 @@ func TestReadCSVRows(t *testing.T) {
 			{6, "13800138000", "", journal.RowInvalid, "missing pid", 0, 0, "c"},
 			{7, "15925601712", "105000", journal.RowDuplicate, "duplicate of row 2", 2, 2, "d"},
 			{8, "13800138000", "105000", journal.RowValid, "", 0, 1, "multi\nline"},
-			{10, "13800138000", "10-5", journal.RowInvalid, `bad pid: "10-5": only letters and digits are allowed`, 0, 0, "e"},
-			{11, "15925601712", "105000", journal.RowDuplicate, "duplicate of row 2", 2, 3, ""},
-			{12, "18612345678", "106000", journal.RowValid, "", 0, 1, "f"},
+			{9, "13800138000", "10-5", journal.RowInvalid, `bad pid: "10-5": only letters and digits are allowed`, 0, 0, "e"},
+			{10, "15925601712", "105000", journal.RowDuplicate, "duplicate of row 2", 2, 3, ""},
+			{11, "18612345678", "106000", journal.RowValid, "", 0, 1, "f"},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("allow=%v rows:\n got %+v\nwant %+v", allow, got, want)
@@ -171,7 +171,7 @@ func TestReadCSVRows(t *testing.T) {
 		if rep.Info.Rows != 8 || !reflect.DeepEqual(rep.Info.Extra, []string{"name"}) {
 			t.Fatalf("info %+v", rep.Info)
 		}
-		if len(rep.Invalid) != 3 || len(rep.Duplicates) != 2 || rep.Duplicates[1] != (Problem{Line: 11, Reason: "duplicate of row 2", DupOf: 2}) {
+		if len(rep.Invalid) != 3 || len(rep.Duplicates) != 2 || rep.Duplicates[1] != (Problem{Line: 10, Reason: "duplicate of row 2", DupOf: 2}) {
 			t.Fatalf("problems %+v %+v", rep.Invalid, rep.Duplicates)
 		}
 		for _, r := range rows {
@@ -191,6 +191,37 @@ func TestReadCSVRows(t *testing.T) {
 			rep.ByCarrier[juhe.CarrierMobile] != wantMobile || rep.ByCarrier[juhe.CarrierUnicom] != 1 {
 			t.Fatalf("allow=%v: valid %d by pid %v by carrier %v", allow, rep.Valid, rep.ByPid, rep.ByCarrier)
 		}
+	}
+}
+
+// Problems name the spreadsheet row a person sees, not the file line: a
+// quoted cell with line breaks is one row, and a blank line is a row.
+func TestReadCSVRowNumbersAfterQuotedLineBreaks(t *testing.T) {
+	in := "phone,pid,remark\r\n" + // row 1
+		"15925601712,105000,\"three\r\nline\r\nremark\"\r\n" + // row 2: file lines 2–4
+		"\r\n" + // row 3: blank
+		"1592560171,105000,\"a\nb\"\r\n" + // row 4, file line 6: bad phone
+		"13800138000,10-5,x\r\n" + // row 5, file line 8: bad pid
+		"13800138000,105000,\"bare\"quote\"\r\n" // row 6, file line 9: unreadable
+	path := writeFile(t, "q.csv", []byte(in))
+	_, _, err := readAll(t, path, InputOptions{})
+	if err == nil || !strings.Contains(err.Error(), "row 6: unreadable row (line 9") {
+		t.Fatalf("unreadable row: %v, want it named row 6 (file line 9)", err)
+	}
+	path = writeFile(t, "q.csv", []byte(strings.TrimSuffix(in, "13800138000,105000,\"bare\"quote\"\r\n")))
+	rep, rows, err := readAll(t, path, InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, r := range rows {
+		lines = append(lines, r.Line)
+	}
+	if !reflect.DeepEqual(lines, []int{2, 4, 5}) || len(rep.Invalid) != 2 || rep.Invalid[0].Line != 4 || rep.Invalid[1].Line != 5 {
+		t.Fatalf("rows %v, problems %+v; want rows 2, 4, 5 and problems at 4 and 5", lines, rep.Invalid)
+	}
+	if rows[0].Extra[0] != "three\nline\nremark" {
+		t.Fatalf("multi-line cell %q", rows[0].Extra[0])
 	}
 }
 
@@ -314,7 +345,11 @@ func TestReadXLSX(t *testing.T) {
 			{"13312345678", "107000"},
 		},
 	}, "名单", "Other")
-	rep, rows, err := readAll(t, path, InputOptions{BatchID: "X"})
+	// Both sheets are visible lists: the choice is the user's.
+	if _, _, err := readAll(t, path, InputOptions{}); err == nil || !strings.Contains(err.Error(), `2 sheets could be the list: "名单", "Other"; say which with -sheet`) {
+		t.Fatalf("two candidate sheets: %v", err)
+	}
+	rep, rows, err := readAll(t, path, InputOptions{BatchID: "X", Sheet: "名单"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,22 +13,24 @@ import (
 // reads fullwidth digits, drops a "+86", "0086" or "86" prefix in front of
 // 11 digits, and accepts the numeric forms a spreadsheet writes for a
 // number cell ("15925601712", "15925601712.0", "1.5925601712E10",
-// "1.5925601712E+10"), converted exactly: never through a float.
+// "1.5925601712E+10"), converted exactly: never through a float. A number
+// in scientific notation must show all 11 digits: fewer may be rounded.
 func NormalizePhone(cell string) (string, error) {
 	s := stripSeparators(cell)
 	if s == "" {
 		return "", errors.New("empty")
 	}
 	if looksLikeNumberCell(s) {
-		digits, appended, err := exactWholeNumber(s)
+		// A number shown with fewer digits than a phone has ("1.59256E+10",
+		// "1.38001380E+10": Excel's General format in a CSV) may have been
+		// rounded: the digits that remain are another person's number.
+		// Refuse rather than guess.
+		digits, _, err := exactWholeNumber(s)
 		if err != nil {
 			return "", err
 		}
-		// A number shown with few significant digits ("1.59256E+10", Excel's
-		// General format in a CSV) comes back padded with zeros: a different
-		// person's number. Refuse rather than guess.
-		if appended >= 3 {
-			return "", fmt.Errorf("%s in scientific notation may have lost digits; store phone numbers as text", s)
+		if sig := significantDigits(s); strings.ContainsAny(s, "eE") && sig < 11 {
+			return "", fmt.Errorf("%s in scientific notation may have lost digits: it shows %d significant digits, a phone has 11; store phone numbers as text", clipText(s), sig)
 		}
 		s = digits
 	}
@@ -143,7 +145,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		neg := strings.HasPrefix(expStr, "-")
 		expStr = strings.TrimLeft(expStr, "+-")
 		if len(expStr) > 3 {
-			return "", 0, fmt.Errorf("%s is not a whole number of sensible size", s)
+			return "", 0, fmt.Errorf("%s is not a whole number of sensible size", clipText(s))
 		}
 		for _, c := range expStr {
 			exp = exp*10 + int(c-'0')
@@ -157,7 +159,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 	shift := exp - len(frac)
 	switch {
 	case shift > 40:
-		return "", 0, fmt.Errorf("%s is too large", s)
+		return "", 0, fmt.Errorf("%s is too large", clipText(s))
 	case shift >= 0:
 		d += strings.Repeat("0", shift)
 		appended = shift
@@ -167,7 +169,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		}
 		cut := len(d) + shift
 		if strings.Trim(d[cut:], "0") != "" {
-			return "", 0, fmt.Errorf("%s is not a whole number", s)
+			return "", 0, fmt.Errorf("%s is not a whole number", clipText(s))
 		}
 		d = d[:cut]
 	}
@@ -176,6 +178,14 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		d = "0"
 	}
 	return d, appended, nil
+}
+
+// significantDigits counts the digits of a number's mantissa as written,
+// leading zeros aside: "1.38001380E+10" has 9.
+func significantDigits(s string) int {
+	mant, _, _ := strings.Cut(strings.ToUpper(s), "E")
+	d := strings.TrimLeft(strings.Replace(mant, ".", "", 1), "0")
+	return len(d)
 }
 
 func digitsOnly(s string) bool {

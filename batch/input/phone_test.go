@@ -29,7 +29,6 @@ func TestNormalizePhone(t *testing.T) {
 		{"15925601712.0", "15925601712", ""},
 		{"15925601712.000", "15925601712", ""},
 		{"159256017.12E2", "15925601712", ""},
-		{"1.59256017E10", "15925601700", ""}, // two zeros from the exponent: float's shortest form of 15925601700
 		{"19812345678", "19812345678", ""},
 		{"13800138000", "13800138000", ""},
 		{"", "", "empty"},
@@ -42,6 +41,15 @@ func TestNormalizePhone(t *testing.T) {
 		{"159.25601712", "", "not a whole number"},
 		{"1.5925601712E9", "", "not a whole number"},
 		{"1.59256E+10", "", "lost digits"},
+		// Scientific notation must show all 11 digits: fewer may be rounded.
+		{"1.38001380E+10", "", "shows 9 significant digits"},
+		{"1.3800138E10", "", "shows 8 significant digits"},
+		{"1.59256017E10", "", "shows 9 significant digits"},
+		{"1.592560171E+10", "", "shows 10 significant digits"},
+		{"0.15925601712E+11", "15925601712", ""},
+		{"1.3800138000E+10", "13800138000", ""},
+		{"1.59256017120E+10", "15925601712", ""},
+		{"13800138000.0", "13800138000", ""}, // no exponent: every digit is there
 		{"12925601712", "", "not a mainland mobile prefix"},
 		{"25925601712", "", "not a mainland mobile prefix"},
 		{"159/2560/1712", "", `contains '/'`},

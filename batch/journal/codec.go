@@ -42,13 +42,37 @@ const hashHexLen = 64
 
 var zeroHashHex = bytes.Repeat([]byte{'0'}, hashHexLen)
 
+// maxSeal is what sealLine adds to a body: the longest seq, its TAB, the
+// prev hash and its TAB, the hash and the LF.
+const maxSeal = len("18446744073709551615") + 1 + hashHexLen + 1 + hashHexLen + 1
+
+// MaxLine is the longest line of a journal, LF included: the writer
+// refuses a longer record, and the reader calls a longer line damage.
+const MaxLine = maxLine
+
+// maxBody is the longest body appendBody writes: its line, whatever its
+// seq, is no longer than the scanner reads (maxLine).
+const maxBody = maxLine - maxSeal
+
 // appendBody appends "type TAB at TAB fields… TAB" for r: everything
 // between the seq and the prev hash. It refuses records the reader would
-// not accept back.
+// not accept back, a line longer than the reader reads among them.
 func appendBody(dst []byte, r *Record) ([]byte, error) {
+	start := len(dst)
 	bad := func(why string) ([]byte, error) {
-		return dst, fmt.Errorf("journal record %c: %s", r.Type, why)
+		return dst[:start], fmt.Errorf("journal record %c: %s", r.Type, why)
 	}
+	dst, err := appendFields(dst, r, bad)
+	if err != nil {
+		return dst, err
+	}
+	if n := len(dst) - start; n > maxBody {
+		return bad(fmt.Sprintf("%d bytes, longer than a journal line holds (%d)", n, maxBody))
+	}
+	return dst, nil
+}
+
+func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]byte, error) {
 	dst = append(dst, byte(r.Type), '\t')
 	dst = strconv.AppendInt(dst, r.At, 10)
 	dst = append(dst, '\t')

@@ -13,7 +13,7 @@ import (
 )
 
 const (
-	maxLine      = 64 << 20 // a longer line is damage
+	maxLine      = 64 << 20 // the longest line, LF included; the writer holds to it (appendBody), a longer one is damage
 	maxTornTail  = 64 << 20 // a zero-led tail longer than this is damage
 	scanBufSize  = 1 << 20
 	ctxCheckMask = 1<<13 - 1
@@ -64,6 +64,9 @@ func (s *scanner) readLine() ([]byte, error) {
 			s.long = append(s.long, b...)
 		}
 		b = s.long
+	}
+	if len(b) > maxLine {
+		return nil, errLineTooLong
 	}
 	if err == io.EOF {
 		if len(b) == 0 {
