@@ -87,7 +87,7 @@ func (o *EngineOptions) defaults() {
 		o.MaxResubmits = 5
 	}
 	if o.Progress == nil {
-		o.Progress = NewProgress(nil)
+		o.Progress = &Progress{}
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
@@ -117,7 +117,6 @@ type Engine struct {
 	throttleMu    sync.Mutex
 	throttleSince time.Time // start of an unbroken run of throttled answers
 
-	submits, queries atomic.Int64
 
 	settle atomic.Pointer[settleQueue] // set while Settle runs
 }
@@ -407,7 +406,7 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	e.prog.Start("submitted")
 	defer e.prog.Stop()
 
-	submits0, queries0 := e.submits.Load(), e.queries.Load()
+	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
@@ -435,8 +434,8 @@ feed:
 	close(work)
 	wg.Wait()
 
-	res.Submits = e.submits.Load() - submits0
-	res.Queries = e.queries.Load() - queries0
+	res.Submits = e.prog.Submits.Load() - submits0
+	res.Queries = e.prog.Queries.Load() - queries0
 	res.Duration = time.Since(start)
 	e.mu.Lock()
 	res.Totals = e.book.Counts()
@@ -544,8 +543,7 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 		return juhe.Outcome{}, errStopped
 	default:
 	}
-	e.submits.Add(1)
-	e.prog.Requests.Add(1)
+	e.prog.Submits.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
 	e.count(out)
 	rec := &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason, SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}, CardName: out.CardName}}
@@ -565,8 +563,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 	if err := e.permit(ctx); err != nil {
 		return juhe.Outcome{}, err
 	}
-	e.queries.Add(1)
-	e.prog.Requests.Add(1)
+	e.prog.Queries.Add(1)
 	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
 	if out.Class == juhe.ClassRejected {
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer

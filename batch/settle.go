@@ -135,7 +135,7 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	e.prog.Start("settled")
 	defer e.prog.Stop()
 
-	submits0, queries0 := e.submits.Load(), e.queries.Load()
+	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
 	once := wait <= 0
 	runCtx := ctx
 	if !once {
@@ -228,8 +228,8 @@ dispatch:
 	wg.Wait()
 
 	res.NotFound = notFound
-	res.Submits = e.submits.Load() - submits0
-	res.Queries = e.queries.Load() - queries0
+	res.Submits = e.prog.Submits.Load() - submits0
+	res.Queries = e.prog.Queries.Load() - queries0
 	res.Duration = time.Since(start)
 	e.mu.Lock()
 	res.Totals = e.book.Counts()

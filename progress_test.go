@@ -1,21 +1,13 @@
-package batch
+package main
 
 import (
 	"bytes"
-	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-func TestThousands(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1204: "1,204", 1234567: "1,234,567", -1204: "-1,204"} {
-		if got := journal.Thousands(n); got != want {
-			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
 
 // lockedBuffer is a bytes.Buffer the drawing goroutine and the test share.
 type lockedBuffer struct {
@@ -37,15 +29,17 @@ func (l *lockedBuffer) String() string {
 
 func TestProgressPlainLines(t *testing.T) {
 	var w lockedBuffer
-	p := NewProgress(&w)
-	p.Every = 10 * time.Millisecond
+	p := &batch.Progress{}
+	sc := newScreen(&w)
+	sc.every = 10 * time.Millisecond
+	p.Screen = sc
 	p.Total.Store(5000)
 	p.Start("submitted")
 	p.Done.Store(1204)
 	p.Accepted.Store(1200)
 	p.Rejected.Store(3)
 	p.Unknown.Store(1)
-	p.Requests.Store(1204)
+	p.Submits.Store(1204)
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(w.String(), "\n") && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
