@@ -82,7 +82,7 @@ func (m *lineMaker) fromRow(r *journal.RowRecord, o *batch.OrderState) line {
 	w := m.w
 	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra}
 	switch {
-	case r.OrderID == "" || r.Status == journal.RowInvalid:
+	case !r.Submittable():
 		l.status = batch.StatusInvalid
 		l.reason = r.Reason
 	case o == nil:

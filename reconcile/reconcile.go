@@ -242,6 +242,9 @@ func (p *plan) prepare() {
 	p.extraNames = append([]string(nil), p.book.Input.Extra...)
 	t := p.book.Counts()
 	p.plannedRows, p.plannedOrphans = t.Rows, t.Orphans
+	// The money totals are the book's (Book.Counts); the pass over the
+	// rows only counts, and the control total checks the counts.
+	p.spend, p.charging, p.refunded = t.Spend, t.Charging, t.Refunded
 	p.layout()
 }
 
@@ -257,16 +260,6 @@ func (p *plan) count(l *line) {
 	}
 	p.inputRows++
 	p.byStatus[l.status]++
-	if l.hasCost {
-		switch l.status {
-		case batch.StatusSuccess:
-			p.spend += l.cost
-		case batch.StatusCharging:
-			p.charging += l.cost
-		case batch.StatusFailed:
-			p.refunded += l.cost
-		}
-	}
 	if l.status == batch.StatusInvalid {
 		return
 	}
