@@ -314,7 +314,10 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 		if nb.InputSHA256 != "" && j.InputSHA256 == nb.InputSHA256 && j.NormID != norm && j.Sent+j.Unphoned > 0 {
 			f.List = append(f.List, Finding{Kind: KindSameInput, Other: o, Count: j.Sent + j.Unphoned})
 		}
-		if j.Period == nb.Period && j.Sent > 0 && len(mine) > 0 {
+		// The rows file is read even when the index says nothing was
+		// sent: it is checked against the index, and the journal read
+		// when they disagree.
+		if j.Period == nb.Period && len(mine) > 0 {
 			rows, err := ws.rowsOf(ctx, j, true)
 			if err != nil {
 				return f, fmt.Errorf("workspace guard: %w", err)

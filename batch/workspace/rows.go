@@ -25,14 +25,14 @@ import (
 
 const rowsMagic = "flowbatch-rows/1\n"
 
-func sortRows(r []PhoneRow) {
-	slices.SortFunc(r, func(a, b PhoneRow) int {
-		if c := cmp.Compare(a.Phone, b.Phone); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Line, b.Line)
-	})
+func compareRows(a, b PhoneRow) int {
+	if c := cmp.Compare(a.Phone, b.Phone); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Line, b.Line)
 }
+
+func sortRows(r []PhoneRow) { slices.SortFunc(r, compareRows) }
 
 func encodeRows(rows []PhoneRow) []byte {
 	buf := make([]byte, 0, len(rowsMagic)+binary.MaxVarintLen64+len(rows)*6+sha256.Size)
