@@ -56,11 +56,14 @@ type Other struct {
 	LastSeen      time.Time `json:"last_seen"`
 }
 
-// RowHit is one row of the new batch that another batch already sent.
+// RowHit is one row of the new batch that another batch holds.
 type RowHit struct {
 	Phone     string `json:"phone"`
 	Line      int    `json:"line,omitempty"` // in the new batch's file, 0 when not given
 	OtherLine int64  `json:"other_line"`     // in the other batch's input
+	// OtherSent: the other batch journaled an intent for it. When not, it
+	// planned the row and sends it when it resumes.
+	OtherSent bool `json:"other_sent"`
 }
 
 // Finding is one thing the guard found.
@@ -71,8 +74,10 @@ type Finding struct {
 	// order; String lists the first few.
 	Rows []RowHit `json:"rows,omitempty"`
 	// Count is the number of rows concerned: len(Rows) for KindRegift,
-	// the other batch's sent rows for KindSameInput.
+	// the other batch's sent and planned rows for KindSameInput; Sent is
+	// how many of them were sent.
 	Count int `json:"count,omitempty"`
+	Sent  int `json:"sent,omitempty"`
 	// Why says what was found of a missing, cut or damaged journal; for
 	// KindClash it is the new batch's id.
 	Why string `json:"why,omitempty"`
@@ -160,15 +165,15 @@ func (x Finding) String() string {
 		return fmt.Sprintf("batch %q was already started with another journal: %s. Try: resume it with -journal %s, or pick another batch id",
 			o.BatchID, o.Journal, o.Journal)
 	case KindSameInput:
-		return fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %d row%s sent%s). Try: check that this is the file you mean; a second batch on the same file pays everyone again",
-			inputName(o.InputName), o.BatchID, o.Journal, x.Count, plural(x.Count), by(o))
+		return fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %s%s). Try: check that this is the file you mean; a second batch on the same file pays everyone again",
+			inputName(o.InputName), o.BatchID, o.Journal, sentPlanned(x.Sent, x.Count-x.Sent), by(o))
 	case KindRegift:
-		verb := "were"
+		verb := "are"
 		if x.Count == 1 {
-			verb = "was"
+			verb = "is"
 		}
-		s := fmt.Sprintf("%d row%s of this batch %s already sent by batch %q in period %s%s (journal %s): %s",
-			x.Count, plural(x.Count), verb, o.BatchID, o.Period, derived(o), o.Journal, rowList(x.Rows))
+		s := fmt.Sprintf("%d row%s of this batch %s already in batch %q for period %s%s (journal %s; %s): %s",
+			x.Count, plural(x.Count), verb, o.BatchID, o.Period, derived(o), o.Journal, sentPlanned(x.Sent, x.Count-x.Sent), rowList(x.Rows))
 		if !x.Allowed {
 			s += ". One gift per person per period. Try: remove them from the file, or pass -allow-regift to send them again on purpose"
 		}
@@ -184,6 +189,14 @@ func (x Finding) String() string {
 			o.Journal, ofBatch(o), x.Why, o.Journal)
 	}
 	return string(x.Kind)
+}
+
+func sentPlanned(sent, planned int) string {
+	s := fmt.Sprintf("%d sent", sent)
+	if planned > 0 {
+		s += fmt.Sprintf(", %d planned, which it sends when it resumes", planned)
+	}
+	return s
 }
 
 func plural(n int) string {
@@ -233,10 +246,14 @@ func rowList(rows []RowHit) string {
 			b.WriteString(", ")
 		}
 		b.WriteString(r.Phone)
+		state := "sent"
+		if !r.OtherSent {
+			state = "planned"
+		}
 		if r.Line > 0 {
-			fmt.Fprintf(&b, " (row %d here, row %d there)", r.Line, r.OtherLine)
+			fmt.Fprintf(&b, " (row %d here, row %d there, %s)", r.Line, r.OtherLine, state)
 		} else {
-			fmt.Fprintf(&b, " (its row %d)", r.OtherLine)
+			fmt.Fprintf(&b, " (its row %d, %s)", r.OtherLine, state)
 		}
 	}
 	return b.String()
@@ -246,7 +263,11 @@ func rowList(rows []RowHit) string {
 // workspace, under the workspace lock that l holds: keep holding it
 // until the new batch's rows are journaled. It counts every row another
 // journal holds an intent for, charged or not, since an unknown may be
-// charged. It refuses (Findings.Refused) when
+// charged, and every row another journal planned and has not sent yet,
+// since it sends them when it resumes: without those, a batch that
+// passed the guard and released the lock before its first request would
+// not stop a second one started a moment later. It refuses
+// (Findings.Refused) when
 //   - the batch id is another batch's spelled differently, or is the same
 //     id with another journal (the same batch started from another folder);
 //   - the same input file (sha256) was already submitted under another id;
@@ -311,8 +332,8 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 			}
 			f.List = append(f.List, Finding{Kind: k, Other: o})
 		}
-		if nb.InputSHA256 != "" && j.InputSHA256 == nb.InputSHA256 && j.NormID != norm && j.Sent+j.Unphoned > 0 {
-			f.List = append(f.List, Finding{Kind: KindSameInput, Other: o, Count: j.Sent + j.Unphoned})
+		if n := j.Sent + j.Unphoned + j.Planned; nb.InputSHA256 != "" && j.InputSHA256 == nb.InputSHA256 && j.NormID != norm && n > 0 {
+			f.List = append(f.List, Finding{Kind: KindSameInput, Other: o, Count: n, Sent: j.Sent + j.Unphoned})
 		}
 		// The rows file is read even when the index says nothing was
 		// sent: it is checked against the index, and the journal read
@@ -323,7 +344,13 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 				return f, fmt.Errorf("workspace guard: %w", err)
 			}
 			if hits := intersect(mine, rows, nb); len(hits) > 0 {
-				f.List = append(f.List, Finding{Kind: KindRegift, Other: o, Rows: hits, Count: len(hits), Allowed: nb.AllowRegift})
+				x := Finding{Kind: KindRegift, Other: o, Rows: hits, Count: len(hits), Allowed: nb.AllowRegift}
+				for _, h := range hits {
+					if h.OtherSent {
+						x.Sent++
+					}
+				}
+				f.List = append(f.List, x)
 			}
 		}
 	}
@@ -378,7 +405,14 @@ func intersect(mine []mine, rows []PhoneRow, nb NewBatch) []RowHit {
 			break
 		}
 		if rows[k].Phone == m.phone {
-			h := RowHit{Phone: nb.Phones[m.i], OtherLine: rows[k].Line}
+			// The other batch's row for the phone, a sent one if any.
+			r := rows[k]
+			for x := k; x < len(rows) && rows[x].Phone == m.phone && !r.Sent; x++ {
+				if rows[x].Sent {
+					r = rows[x]
+				}
+			}
+			h := RowHit{Phone: nb.Phones[m.i], OtherLine: r.Line, OtherSent: r.Sent}
 			if nb.Lines != nil {
 				h.Line = nb.Lines[m.i]
 			}

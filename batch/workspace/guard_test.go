@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +18,8 @@ import (
 
 // TestGuardRules: each refusal, and what passes, against real journals.
 // The workspace holds "nov" (phones 0–39, period 2026-11, all sent) and
-// "dec-a" (phones 100–139, 2026-12, the first 30 sent: 130–139 were
-// planned but never sent).
+// "dec-a" (phones 100–139, 2026-12, the first 30 sent: 130–139 are
+// planned, and count too, since dec-a sends them when it resumes).
 func TestGuardRules(t *testing.T) {
 	ws := openWS(t)
 	tmp := t.TempDir()
@@ -44,21 +45,27 @@ func TestGuardRules(t *testing.T) {
 		{"same input under another id", NewBatch{ID: "nov-again", Period: "2026-12", InputSHA256: inputSHA(t, novIn), InputName: "nov.csv"},
 			[]string{"!same_input"}, func(t *testing.T, f Findings) {
 				x := f.List[0]
-				if x.Other.BatchID != "nov" || x.Count != 40 || x.Other.Journal != filepath.Join(ws.Dir, "nov.journal") {
+				if x.Other.BatchID != "nov" || x.Count != 40 || x.Sent != 40 || x.Other.Journal != filepath.Join(ws.Dir, "nov.journal") {
 					t.Errorf("finding %+v", x)
 				}
 			}},
 		{"regift in the period", NewBatch{ID: "dec-b", Period: "2026-12", Phones: overlap, Lines: []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}},
 			[]string{"!regift"}, func(t *testing.T, f Findings) {
 				x := f.List[0]
-				want := []RowHit{{phoneN(125), 2, 27}, {phoneN(126), 3, 28}, {phoneN(127), 4, 29}, {phoneN(128), 5, 30}, {phoneN(129), 6, 31}}
-				if !slices.Equal(x.Rows, want) || x.Count != 5 || x.Other.BatchID != "dec-a" {
-					t.Errorf("rows %v (count %d), want %v", x.Rows, x.Count, want)
+				var want []RowHit
+				for i := range 10 {
+					want = append(want, RowHit{Phone: phoneN(125 + i), Line: 2 + i, OtherLine: int64(27 + i), OtherSent: i < 5})
+				}
+				if !slices.Equal(x.Rows, want) || x.Count != 10 || x.Sent != 5 || x.Other.BatchID != "dec-a" {
+					t.Errorf("rows %v (count %d, sent %d), want %v", x.Rows, x.Count, x.Sent, want)
+				}
+				if s := x.String(); !strings.Contains(s, "5 sent, 5 planned") || !strings.Contains(s, "row 7 here, row 32 there, planned") {
+					t.Errorf("text: %s", s)
 				}
 			}},
 		{"regift allowed", NewBatch{ID: "dec-b", Period: "2026-12", Phones: overlap, AllowRegift: true},
 			[]string{"regift"}, func(t *testing.T, f Findings) {
-				if got := f.Regifted(); len(got) != 5 || got[0].Phone != phoneN(125) || got[0].OtherLine != 27 {
+				if got := f.Regifted(); len(got) != 10 || got[0].Phone != phoneN(125) || got[0].OtherLine != 27 {
 					t.Errorf("Regifted %v", got)
 				}
 			}},
@@ -70,7 +77,7 @@ func TestGuardRules(t *testing.T) {
 			}},
 		{"clash: dots", NewBatch{ID: "DEC.A", Period: "2026-11", Phones: phones(700, 701)}, []string{"!clash"}, nil},
 		{"same id from another folder", NewBatch{ID: "dec-a", Period: "2026-12", Journal: other, Phones: phones(130, 140)},
-			[]string{"!elsewhere"}, nil},
+			[]string{"!elsewhere", "!regift"}, nil},
 		{"everything at once", NewBatch{ID: "Dec-A", Period: "2026-11", InputSHA256: inputSHA(t, novIn), Journal: other, Phones: phones(0, 3)},
 			[]string{"!regift", "!clash", "!same_input"}, nil},
 	}
@@ -148,11 +155,17 @@ func TestGuardPeriodDerived(t *testing.T) {
 
 // TestGuardLockRace: two batches with overlapping phones start at the
 // same moment, each with its own Workspace as two processes would: the
-// lock lets exactly one pass the guard and journal its rows.
+// lock lets exactly one pass the guard and plan its rows; it sends them
+// after letting go of the lock, as the network calls come after it, and
+// only once the other's guard is done, so that the planned rows alone
+// must stop it.
 func TestGuardLockRace(t *testing.T) {
 	ws := openWS(t)
 	tmp := t.TempDir()
+	var guarded sync.WaitGroup
 	run := func(id string) (bool, error) {
+		done := sync.OnceFunc(guarded.Done)
+		defer done()
 		w, err := Open(ws.Dir)
 		if err != nil {
 			return false, err
@@ -166,13 +179,21 @@ func TestGuardLockRace(t *testing.T) {
 		defer l.Unlock()
 		f, err := Guard(ctx, l, NewBatch{ID: id, Period: "2026-12", Phones: phones(0, 10)})
 		if err != nil || f.Refused() {
+			done()
 			return false, err
 		}
 		in := writeCSV(t, tmp, id+".csv", phones(0, 10))
 		path := filepath.Join(w.Dir, id+".journal")
-		makeJournal(t, path, batchSpec{id: id, period: "2026-12", in: in, send: -1})
-		_, err = l.Register(ctx, path)
-		return true, err
+		j, book := openPlanned(t, path, batchSpec{id: id, period: "2026-12", in: in})
+		defer j.Close()
+		if _, err := l.Register(ctx, path); err != nil {
+			return false, err
+		}
+		l.Unlock()
+		done()
+		guarded.Wait()
+		sendIntents(t, j, book, -1, time.Time{})
+		return true, nil
 	}
 	for round := range 5 {
 		a, b := fmt.Sprintf("a%d", round), fmt.Sprintf("b%d", round)
@@ -181,6 +202,7 @@ func TestGuardLockRace(t *testing.T) {
 			err error
 		}
 		ch := make(chan res, 2)
+		guarded.Add(2)
 		for _, id := range []string{a, b} {
 			go func() { ok, err := run(id); ch <- res{ok, err} }()
 		}
@@ -206,13 +228,14 @@ func TestFindingsText(t *testing.T) {
 			LastSeen: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}},
 	}}
 	for i := range 12 {
-		f.List[0].Rows = append(f.List[0].Rows, RowHit{Phone: phoneN(i), Line: i + 2, OtherLine: int64(i + 5)})
+		f.List[0].Rows = append(f.List[0].Rows, RowHit{Phone: phoneN(i), Line: i + 2, OtherLine: int64(i + 5), OtherSent: true})
 	}
+	f.List[0].Sent = 12
 	s := f.String()
 	for _, want := range []string{
 		"the workspace guard refuses batch dec-b (period 2026-12); nothing was sent:",
-		`12 rows of this batch were already sent by batch "dec-a" in period 2026-12 (journal /ws/dec-a.journal): 13900000000 (row 2 here, row 5 there), `,
-		"13900000009 (row 11 here, row 14 there) and 2 more. One gift per person per period.",
+		`12 rows of this batch are already in batch "dec-a" for period 2026-12 (journal /ws/dec-a.journal; 12 sent): 13900000000 (row 2 here, row 5 there, sent), `,
+		"13900000009 (row 11 here, row 14 there, sent) and 2 more. One gift per person per period.",
 		"pass -allow-regift",
 		`journal /x/nov.journal of batch "nov" has gone missing (last seen 2026-11-30 10:00 UTC, 9 records, head abababababab).`,
 	} {

@@ -52,7 +52,8 @@ type Entry struct {
 	End      int64  `json:"end"`      // byte offset just after the head record
 	Size     int64  `json:"size"`     // file size when summarised
 	ModTime  int64  `json:"mtime_ns"` // file mtime when summarised
-	Sent     int    `json:"sent"`     // rows with an intent
+	Sent     int    `json:"sent"`    // rows with an intent
+	Planned  int    `json:"planned"` // rows of the latest input planned, not sent yet
 	Unphoned int    `json:"unphoned,omitempty"`
 
 	Attested *Anchor `json:"attested,omitempty"`
@@ -130,7 +131,7 @@ func decodeIndex(b []byte) ([]*Entry, error) {
 			return nil, bad("path not absolute")
 		case !validHash(e.HeadHash):
 			return nil, bad("bad head hash")
-		case e.Records < 1 || e.End < 1 || e.Size < 0 || e.Sent < 0 || e.Unphoned < 0:
+		case e.Records < 1 || e.End < 1 || e.Size < 0 || e.Sent < 0 || e.Planned < 0 || e.Unphoned < 0:
 			return nil, bad("bad counts")
 		case e.NormID != Normalize(e.BatchID):
 			return nil, bad("normalized id does not match the batch id")
@@ -177,7 +178,7 @@ func (ws *Workspace) saveIndex(entries []*Entry) error {
 	if err != nil {
 		return fmt.Errorf("writing workspace index: %w", err)
 	}
-	if err := writeAtomic(ws.indexPath(), append(b, '\n')); err != nil {
+	if err := writeAtomic(ws.indexPath(), append(b, '\n'), true); err != nil {
 		return err
 	}
 	keep := make(map[string]bool, len(entries))
@@ -346,9 +347,9 @@ func (ws *Workspace) check(ctx context.Context, e *Entry, now time.Time, writeRo
 	}
 	j.Entry = entryOf(e.Path, e.InDir, &s, fi, e.FirstSeen, now)
 	j.Attested = e.Attested
-	j.rows, j.loaded = s.Sent, true
+	j.rows, j.loaded = s.Rows, true
 	if writeRows {
-		if err := ws.writeRows(s.HeadHash, s.Sent); err != nil {
+		if err := ws.writeRows(s.HeadHash, s.Rows); err != nil {
 			return nil, false, err
 		}
 	}
@@ -395,7 +396,7 @@ func entryOf(path string, inDir bool, s *JournalSummary, fi fs.FileInfo, firstSe
 		User: s.User, Host: s.Host, Account: s.Account,
 		HeadHash: s.HeadHash, Records: s.Records, End: s.End,
 		Size: fi.Size(), ModTime: fi.ModTime().UnixNano(),
-		Sent: len(s.Sent), Unphoned: s.Unphoned,
+		Sent: s.Sent, Planned: s.Planned, Unphoned: s.Unphoned,
 		FirstSeen: firstSeen, LastSeen: now,
 	}
 	if e.FirstSeen.IsZero() {
@@ -424,9 +425,9 @@ func (ws *Workspace) summarizeNew(ctx context.Context, path string, inDir bool, 
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{Entry: entryOf(path, inDir, &s, fi, now, now), State: StateOK, rows: s.Sent, loaded: true}
+	j := &Journal{Entry: entryOf(path, inDir, &s, fi, now, now), State: StateOK, rows: s.Rows, loaded: true}
 	if writeRows {
-		if err := ws.writeRows(s.HeadHash, s.Sent); err != nil {
+		if err := ws.writeRows(s.HeadHash, s.Rows); err != nil {
 			return nil, err
 		}
 	}
@@ -440,7 +441,7 @@ func (ws *Workspace) rowsOf(ctx context.Context, j *Journal, writeRows bool) ([]
 		return j.rows, nil
 	}
 	rows, err := ws.readRows(j.HeadHash)
-	if err != nil || len(rows) != j.Sent {
+	if err != nil || len(rows) != j.Sent+j.Planned {
 		s, serr := Summarize(ctx, j.Path)
 		if serr != nil {
 			return nil, serr
@@ -448,9 +449,9 @@ func (ws *Workspace) rowsOf(ctx context.Context, j *Journal, writeRows bool) ([]
 		if s.HeadHash != j.HeadHash {
 			// It moved on since the refresh: use what is there now; the
 			// next refresh records it.
-			return s.Sent, nil
+			return s.Rows, nil
 		}
-		rows = s.Sent
+		rows = s.Rows
 		if writeRows {
 			_ = ws.writeRows(s.HeadHash, rows) // a cache: failing to keep it costs time only
 		}

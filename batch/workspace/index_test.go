@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,14 +61,25 @@ func TestIndexStaleRebuilt(t *testing.T) {
 	in := writeCSV(t, tmp, "a.csv", phones(0, 40))
 	path := filepath.Join(ws.Dir, "a.journal")
 	makeJournal(t, path, batchSpec{id: "a", period: "2026-12", in: in, send: 10})
-	nb := NewBatch{ID: "b", Period: "2026-12", Phones: phones(20, 30)}
+	nb := NewBatch{ID: "b", Period: "2026-12", Phones: phones(100, 110)}
 	if f := guard(t, ws, nb); f.Refused() {
 		t.Fatalf("before the journal moved on:\n%s", f)
 	}
-	// The journal moves on: phones 10–39 are sent too.
+	// The journal moves on: a changed input adds phones 100–109, and
+	// everything is sent.
 	j, book := reopen(t, path)
+	in2 := writeCSV(t, tmp, "a2.csv", append(phones(0, 40), phones(100, 110)...))
+	opts := batch.InputOptions{BatchID: "a"}
+	rep, err := batch.ReadInput(context.Background(), in2, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.AppendInput(context.Background(), j, book, in2, opts, rep); err != nil {
+		t.Fatal(err)
+	}
 	sendIntents(t, j, book, -1, time.Time{})
 	j.Close()
+	nb.Phones = phones(100, 110)
 	wantRefused := func(step string) {
 		t.Helper()
 		f := guard(t, ws, nb)
@@ -78,7 +90,7 @@ func TestIndexStaleRebuilt(t *testing.T) {
 	wantRefused("after the journal moved on")
 
 	js, err := ws.Journals(context.Background())
-	if err != nil || len(js) != 1 || js[0].Sent != 40 || js[0].Records != book.Records || js[0].HeadHash != book.HeadHash {
+	if err != nil || len(js) != 1 || js[0].Sent != 50 || js[0].Records != book.Records || js[0].HeadHash != book.HeadHash {
 		t.Fatalf("Journals: %+v, %v", js, err)
 	}
 	rows := ws.rowsPath(book.HeadHash)
@@ -92,7 +104,7 @@ func TestIndexStaleRebuilt(t *testing.T) {
 	}
 	// The index itself: wrong counts for an unchanged journal, then gone.
 	ix, _ := os.ReadFile(ws.indexPath())
-	os.WriteFile(ws.indexPath(), bytes.Replace(ix, []byte(`"sent": 40`), []byte(`"sent": 0`), 1), 0o600)
+	os.WriteFile(ws.indexPath(), regexp.MustCompile(`"(sent|planned)": \d+`).ReplaceAll(ix, []byte(`"$1": 0`)), 0o600)
 	wantRefused("with an index that says nothing was sent")
 	os.Remove(ws.indexPath())
 	wantRefused("without an index")

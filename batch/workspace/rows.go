@@ -19,8 +19,8 @@ import (
 // has any more is removed when the index is saved.
 //
 // Format: "flowbatch-rows/1\n", uvarint count, then per row uvarint
-// (phone minus the previous phone) and uvarint line, then the sha256 of
-// everything before it. A file that does not check out is not used: the
+// (phone minus the previous phone) and uvarint (line*2 + 1 if sent),
+// then the sha256 of everything before it. A file that does not check out is not used: the
 // journal is read again.
 
 const rowsMagic = "flowbatch-rows/1\n"
@@ -41,7 +41,11 @@ func encodeRows(rows []PhoneRow) []byte {
 	var prev uint64
 	for _, r := range rows {
 		buf = binary.AppendUvarint(buf, r.Phone-prev)
-		buf = binary.AppendUvarint(buf, uint64(r.Line))
+		l := uint64(r.Line) << 1
+		if r.Sent {
+			l |= 1
+		}
+		buf = binary.AppendUvarint(buf, l)
 		prev = r.Phone
 	}
 	sum := sha256.Sum256(buf)
@@ -72,16 +76,17 @@ func decodeRows(b []byte) ([]PhoneRow, error) {
 			return nil, errBadRows
 		}
 		p = p[k:]
-		line, k := binary.Uvarint(p)
-		if k <= 0 || line > 1<<40 {
+		l, k := binary.Uvarint(p)
+		if k <= 0 || l > 1<<41 {
 			return nil, errBadRows
 		}
 		p = p[k:]
-		if i > 0 && d == 0 && int64(line) < rows[i-1].Line || prev+d < prev {
+		line := int64(l >> 1)
+		if i > 0 && d == 0 && line < rows[i-1].Line || prev+d < prev {
 			return nil, errBadRows
 		}
 		prev += d
-		rows[i] = PhoneRow{Phone: prev, Line: int64(line)}
+		rows[i] = PhoneRow{Phone: prev, Line: line, Sent: l&1 == 1}
 	}
 	if len(p) != 0 {
 		return nil, errBadRows
@@ -111,12 +116,15 @@ func (ws *Workspace) writeRows(head string, rows []PhoneRow) error {
 	if err := os.MkdirAll(filepath.Join(ws.Dir, rowsDirName), 0o700); err != nil {
 		return fmt.Errorf("workspace %s: %w", ws.Dir, err)
 	}
-	return writeAtomic(ws.rowsPath(head), encodeRows(rows))
+	// Not fsynced: a rows file a crash left short fails its checksum, and
+	// the journal is read again.
+	return writeAtomic(ws.rowsPath(head), encodeRows(rows), false)
 }
 
-// writeAtomic writes data to path through a temporary file, fsynced and
-// renamed into place, mode 0600, then fsyncs the directory.
-func writeAtomic(path string, data []byte) error {
+// writeAtomic writes data to path through a temporary file renamed into
+// place, mode 0600; with durable, the file and then the directory are
+// fsynced.
+func writeAtomic(path string, data []byte, durable bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -128,7 +136,7 @@ func writeAtomic(path string, data []byte) error {
 	if err == nil {
 		_, err = f.Write(data)
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -137,7 +145,7 @@ func writeAtomic(path string, data []byte) error {
 	if err == nil {
 		err = os.Rename(tmp, path)
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = syncDir(dir)
 	}
 	if err != nil {

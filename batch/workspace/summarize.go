@@ -41,19 +41,23 @@ type JournalSummary struct {
 	End int64
 	// FirstIntent is the unix ms of the earliest intent, 0 if none.
 	FirstIntent int64
-	// Sent is every order with an intent, charged or not, as phone and
-	// row number, sorted by phone then row.
-	Sent []PhoneRow
+	// Rows is every order with an intent, charged or not, and every row
+	// of the latest input planned to be sent, sorted by phone then row.
+	Rows []PhoneRow
+	// Sent and Planned count Rows with an intent and without.
+	Sent, Planned int
 	// Unphoned counts intents whose order has no usable phone in the
 	// journal (an order not planned from any input it holds).
 	Unphoned int
 }
 
-// PhoneRow is one sent row: the phone as a number, and its row number in
-// the input it was planned from (header is row 1).
+// PhoneRow is one row of a journal: the phone as a number, its row
+// number in the input it was planned from (header is row 1), and
+// whether an intent was journaled for it.
 type PhoneRow struct {
 	Phone uint64
 	Line  int64
+	Sent  bool
 }
 
 // ErrDamaged marks a journal that cannot be read as a whole (a
@@ -79,24 +83,32 @@ func Summarize(ctx context.Context, path string) (JournalSummary, error) {
 	s.InputName, s.InputSHA256 = b.Input.Name, b.Input.SHA256
 	s.HeadHash, s.Records = b.HeadHash, b.Records
 	err = b.Orders(func(o *batch.OrderState) error {
-		if o.Intents == 0 {
-			return nil
+		sent := o.Intents > 0
+		if !sent && !o.InInput {
+			return nil // dropped from the input before it was sent
 		}
-		if s.FirstIntent == 0 || (o.SubmittedAt > 0 && o.SubmittedAt < s.FirstIntent) {
+		if sent && (s.FirstIntent == 0 || (o.SubmittedAt > 0 && o.SubmittedAt < s.FirstIntent)) {
 			s.FirstIntent = o.SubmittedAt
 		}
 		p, err := strconv.ParseUint(o.Phone, 10, 64)
 		if err != nil || len(o.Phone) != 11 {
-			s.Unphoned++
+			if sent {
+				s.Unphoned++
+			}
 			return nil
 		}
-		s.Sent = append(s.Sent, PhoneRow{Phone: p, Line: int64(o.Line)})
+		s.Rows = append(s.Rows, PhoneRow{Phone: p, Line: int64(o.Line), Sent: sent})
+		if sent {
+			s.Sent++
+		} else {
+			s.Planned++
+		}
 		return nil
 	})
 	if err != nil {
 		return s, err
 	}
-	sortRows(s.Sent)
+	sortRows(s.Rows)
 	if s.End, err = endOf(path, s.HeadHash); err != nil {
 		return s, err
 	}
