@@ -52,8 +52,8 @@ type Entry struct {
 	End      int64  `json:"end"`      // byte offset just after the head record
 	Size     int64  `json:"size"`     // file size when summarised
 	ModTime  int64  `json:"mtime_ns"` // file mtime when summarised
-	Sent     int    `json:"sent"`    // rows with an intent
-	Planned  int    `json:"planned"` // rows of the latest input planned, not sent yet
+	Sent     int    `json:"sent"`     // rows with an intent
+	Planned  int    `json:"planned"`  // rows of the latest input planned, not sent yet
 	Unphoned int    `json:"unphoned,omitempty"`
 
 	Attested *Anchor `json:"attested,omitempty"`
