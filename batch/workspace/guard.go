@@ -92,6 +92,10 @@ type Findings struct {
 	Period    Period    `json:"period"`
 	Compared  int       `json:"compared"` // other journals read
 	List      []Finding `json:"findings"`
+	// IndexRebuilt: the index file was missing and was made again from
+	// the journals in the folder. Journals kept elsewhere are compared
+	// again once they are registered again (their next run).
+	IndexRebuilt bool `json:"index_rebuilt,omitempty"`
 }
 
 // Refused reports whether any finding stops the batch.
@@ -149,6 +153,9 @@ func (f Findings) Lines() []string {
 	if len(allowed) > 0 {
 		out = append(out, "let through on purpose (-allow-regift):")
 		out = append(out, allowed...)
+	}
+	if f.IndexRebuilt {
+		out = append(out, fmt.Sprintf("note: the workspace index was missing and was made again from the journals in %s; a journal kept in another folder is compared again once it runs again", f.Workspace))
 	}
 	return out
 }
@@ -303,10 +310,11 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 		return f, err
 	}
 	ownFI, _ := os.Stat(own) // a new batch has no journal yet
-	js, err := ws.refresh(ctx, true)
+	js, rebuilt, err := ws.refresh(ctx, true)
 	if err != nil {
 		return f, err
 	}
+	f.IndexRebuilt = rebuilt
 	norm := Normalize(nb.ID)
 	for _, j := range js {
 		o := otherOf(j)
@@ -322,6 +330,11 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 			continue
 		}
 		if sameJournal(j.Path, own, ownFI) {
+			// Its own journal, under another spelling of the id (a
+			// case-insensitive file system names both the same file).
+			if j.BatchID != nb.ID && j.NormID == norm {
+				f.List = append(f.List, Finding{Kind: KindClash, Other: o})
+			}
 			continue
 		}
 		f.Compared++

@@ -75,6 +75,8 @@ func TestGuardRules(t *testing.T) {
 					t.Errorf("text:\n%s", s)
 				}
 			}},
+		{"clash with its own journal", NewBatch{ID: "Dec-A", Period: "2026-12", Journal: filepath.Join(ws.Dir, "dec-a.journal"), Phones: phones(130, 140)},
+			[]string{"!clash"}, nil},
 		{"clash: dots", NewBatch{ID: "DEC.A", Period: "2026-11", Phones: phones(700, 701)}, []string{"!clash"}, nil},
 		{"same id from another folder", NewBatch{ID: "dec-a", Period: "2026-12", Journal: other, Phones: phones(130, 140)},
 			[]string{"!elsewhere", "!regift"}, nil},

@@ -224,25 +224,32 @@ type Journal struct {
 // damaged ones without forgetting what it knew of them. With persist
 // (the caller holds the lock) it saves the index and the rows files;
 // without, it writes nothing.
-func (ws *Workspace) refresh(ctx context.Context, persist bool) ([]*Journal, error) {
-	js, dirty, err := ws.scan(ctx, persist)
+// rebuilt says the index file was missing while the folder holds
+// journals.
+func (ws *Workspace) refresh(ctx context.Context, persist bool) (js []*Journal, rebuilt bool, err error) {
+	js, dirty, rebuilt, err := ws.scan(ctx, persist)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if persist && dirty {
 		if err := ws.save(js); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return js, nil
+	return js, rebuilt, nil
 }
 
 // scan is refresh without the saving of the index; dirty says whether
 // the index should be saved.
-func (ws *Workspace) scan(ctx context.Context, writeRows bool) (js []*Journal, dirty bool, err error) {
+func (ws *Workspace) scan(ctx context.Context, writeRows bool) (js []*Journal, dirty, rebuilt bool, err error) {
+	js, dirty, missing, err := ws.scan1(ctx, writeRows)
+	return js, dirty, missing && len(js) > 0, err
+}
+
+func (ws *Workspace) scan1(ctx context.Context, writeRows bool) (js []*Journal, dirty, missing bool, err error) {
 	entries, missing, err := ws.loadIndex()
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	dirty = missing
 	byPath := make(map[string]*Entry, len(entries))
@@ -251,15 +258,23 @@ func (ws *Workspace) scan(ctx context.Context, writeRows bool) (js []*Journal, d
 	}
 	des, err := os.ReadDir(ws.Dir)
 	if err != nil {
-		return nil, false, fmt.Errorf("reading workspace %s: %w", ws.Dir, err)
+		return nil, false, false, fmt.Errorf("reading workspace %s: %w", ws.Dir, err)
 	}
 	var found []string
 	for _, de := range des {
 		n := de.Name()
-		if !strings.HasSuffix(n, journalExt) || n == journalExt || !de.Type().IsRegular() {
+		if !strings.HasSuffix(n, journalExt) || n == journalExt {
 			continue
 		}
-		if p := filepath.Join(ws.Dir, n); byPath[p] == nil {
+		p := filepath.Join(ws.Dir, n)
+		if t := de.Type(); t&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+		} else if !t.IsRegular() {
+			continue
+		}
+		if byPath[p] == nil {
 			found = append(found, p)
 		}
 	}
@@ -267,11 +282,11 @@ func (ws *Workspace) scan(ctx context.Context, writeRows bool) (js []*Journal, d
 	js = make([]*Journal, 0, len(entries)+len(found))
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
 		j, ch, err := ws.check(ctx, e, now, writeRows)
 		if err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
 		dirty = dirty || ch
 		js = append(js, j)
@@ -279,12 +294,12 @@ func (ws *Workspace) scan(ctx context.Context, writeRows bool) (js []*Journal, d
 	for _, p := range found {
 		j, err := ws.summarizeNew(ctx, p, true, now, writeRows)
 		if err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
 		dirty = dirty || j.State == StateOK
 		js = append(js, j)
 	}
-	return js, dirty, nil
+	return js, dirty, missing, nil
 }
 
 // save writes the index of js. A damaged file the index never knew has
@@ -464,7 +479,8 @@ func (ws *Workspace) rowsOf(ctx context.Context, j *Journal, writeRows bool) ([]
 // the workspace, with what each was found to be. It writes nothing:
 // without the lock, a later locked refresh records what changed.
 func (ws *Workspace) Journals(ctx context.Context) ([]*Journal, error) {
-	return ws.refresh(ctx, false)
+	js, _, err := ws.refresh(ctx, false)
+	return js, err
 }
 
 // Journals is Workspace.Journals, saving the refreshed index.
@@ -472,5 +488,6 @@ func (l *Locked) Journals(ctx context.Context) ([]*Journal, error) {
 	if err := l.check(); err != nil {
 		return nil, err
 	}
-	return l.ws.refresh(ctx, true)
+	js, _, err := l.ws.refresh(ctx, true)
+	return js, err
 }

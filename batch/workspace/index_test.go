@@ -108,6 +108,13 @@ func TestIndexStaleRebuilt(t *testing.T) {
 	wantRefused("with an index that says nothing was sent")
 	os.Remove(ws.indexPath())
 	wantRefused("without an index")
+	if f := guard(t, ws, nb); f.IndexRebuilt {
+		t.Errorf("index rebuilt twice")
+	}
+	os.Remove(ws.indexPath())
+	if f := guard(t, ws, nb); !f.IndexRebuilt || !strings.Contains(f.String(), "note: the workspace index was missing") {
+		t.Errorf("a rebuilt index is not said:\n%s", f)
+	}
 	if fi, err := os.Stat(ws.indexPath()); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("index after rebuild: %v, %v", fi, err)
 	}

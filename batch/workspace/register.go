@@ -28,7 +28,7 @@ func (l *Locked) Register(ctx context.Context, path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registering journal: %w", err)
 	}
-	js, dirty, err := ws.scan(ctx, true)
+	js, dirty, _, err := ws.scan(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +74,14 @@ type Forgetting struct {
 	OS      Identity `json:"os"`
 }
 
-// Forget drops a journal that has gone missing, was cut short or is
-// damaged from the workspace's memory, so that the guard stops refusing.
-// It is a decision a person takes: why and who are required, and kept,
-// with what the workspace knew of the journal, in forgotten.log
-// (append-only, 0600) before the index lets go of it. A journal that is
-// fine cannot be forgotten: that would step outside the guard.
+// Forget lets the workspace stop refusing over a journal that has gone
+// missing, was cut short or is damaged. A missing or damaged journal
+// leaves the index; a cut one stays, as it is now (its intents are
+// still real), and only the memory of what was cut goes. It is a
+// decision a person takes: why and who are required, and kept, with
+// what the workspace knew of the journal, in forgotten.log (append-only,
+// 0600) before the index changes. A journal that is fine cannot be
+// forgotten: that would step outside the guard.
 func (l *Locked) Forget(ctx context.Context, path, why, who string) (Forgetting, error) {
 	var fg Forgetting
 	if err := l.check(); err != nil {
@@ -94,7 +96,7 @@ func (l *Locked) Forget(ctx context.Context, path, why, who string) (Forgetting,
 	if err != nil {
 		return fg, err
 	}
-	js, _, err := ws.scan(ctx, true)
+	js, _, _, err := ws.scan(ctx, true)
 	if err != nil {
 		return fg, err
 	}
@@ -183,7 +185,7 @@ func (l *Locked) Attested(ctx context.Context, path string, records int64, head 
 	if err != nil {
 		return err
 	}
-	js, _, err := ws.scan(ctx, true)
+	js, _, _, err := ws.scan(ctx, true)
 	if err != nil {
 		return err
 	}
