@@ -449,7 +449,7 @@ func (ws *Workspace) summarizeNew(ctx context.Context, path string, inDir bool, 
 	return j, nil
 }
 
-// rowsOf returns the sent rows of a journal found OK: from its rows file,
+// rowsOf returns the rows of a journal found OK: from its rows file,
 // or, when that is missing or does not check out, from the journal.
 func (ws *Workspace) rowsOf(ctx context.Context, j *Journal, writeRows bool) ([]PhoneRow, error) {
 	if j.loaded {

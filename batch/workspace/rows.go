@@ -12,9 +12,10 @@ import (
 	"slices"
 )
 
-// A journal's sent rows are kept beside the index in rows/HEAD.rows,
-// named by the journal's head hash, so that a guard reads 2–4 bytes per
-// row instead of the journal, and only for the journals of its period.
+// A journal's sent and planned rows are kept beside the index in
+// rows/HEAD.rows, named by the journal's head hash, so that a guard reads
+// a few bytes per row instead of the journal, and only for the journals
+// of its period.
 // A file named by a head is never rewritten; one whose head no journal
 // has any more is removed when the index is saved.
 //
