@@ -184,9 +184,15 @@ func TestGuardLockRace(t *testing.T) {
 			done()
 			return false, err
 		}
-		in := writeCSV(t, tmp, id+".csv", phones(0, 10))
+		in, err := writeCSVFile(tmp, id+".csv", phones(0, 10))
+		if err != nil {
+			return false, err
+		}
 		path := filepath.Join(w.Dir, id+".journal")
-		j, book := openPlanned(t, path, batchSpec{id: id, period: "2026-12", in: in})
+		j, book, err := plan(path, batchSpec{id: id, period: "2026-12", in: in})
+		if err != nil {
+			return false, err
+		}
 		defer j.Close()
 		if _, err := l.Register(ctx, path); err != nil {
 			return false, err
@@ -194,8 +200,7 @@ func TestGuardLockRace(t *testing.T) {
 		l.Unlock()
 		done()
 		guarded.Wait()
-		sendIntents(t, j, book, -1, time.Time{})
-		return true, nil
+		return true, send(j, book, -1, time.Time{})
 	}
 	for round := range 5 {
 		a, b := fmt.Sprintf("a%d", round), fmt.Sprintf("b%d", round)

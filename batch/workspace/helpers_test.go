@@ -29,16 +29,21 @@ func phones(from, to int) []string {
 // phones[i] is i+2.
 func writeCSV(t testing.TB, dir, name string, ph []string) string {
 	t.Helper()
+	path, err := writeCSVFile(dir, name, ph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeCSVFile(dir, name string, ph []string) (string, error) {
 	var b strings.Builder
 	b.WriteString("phone,pid,name\n")
 	for i, p := range ph {
 		fmt.Fprintf(&b, "%s,%s,员工%d\n", p, testPid, i)
 	}
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return path, os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
 // batchSpec is a journal to make: an input planned from a CSV, and an
@@ -62,6 +67,15 @@ func makeJournal(t testing.TB, path string, s batchSpec) {
 // openPlanned creates the journal of s with its input planned, open.
 func openPlanned(t testing.TB, path string, s batchSpec) (*batch.Journal, *batch.Book) {
 	t.Helper()
+	j, book, err := plan(path, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, book
+}
+
+// plan is openPlanned for goroutines other than the test's.
+func plan(path string, s batchSpec) (*batch.Journal, *batch.Book, error) {
 	ctx := context.Background()
 	settings := map[string]string{SettingUser: "tester", SettingHost: "testhost"}
 	if s.period != "" {
@@ -69,23 +83,31 @@ func openPlanned(t testing.TB, path string, s batchSpec) (*batch.Journal, *batch
 	}
 	j, book, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: s.id, ToolVersion: "test", Settings: settings})
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	opts := batch.InputOptions{BatchID: s.id}
 	rep, err := batch.ReadInput(ctx, s.in, opts, nil)
+	if err == nil {
+		err = batch.AppendInput(ctx, j, book, s.in, opts, rep)
+	}
 	if err != nil {
-		t.Fatal(err)
+		j.Close()
+		return nil, nil, err
 	}
-	if err := batch.AppendInput(ctx, j, book, s.in, opts, rep); err != nil {
-		t.Fatal(err)
-	}
-	return j, book
+	return j, book, nil
 }
 
 // sendIntents journals an intent for the first n orders of the book not
 // sent yet (all when n < 0), as the engine does before a request leaves.
 func sendIntents(t testing.TB, j *batch.Journal, book *batch.Book, n int, at time.Time) {
 	t.Helper()
+	if err := send(j, book, n, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// send is sendIntents for goroutines other than the test's.
+func send(j *batch.Journal, book *batch.Book, n int, at time.Time) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -97,11 +119,12 @@ func sendIntents(t testing.TB, j *batch.Journal, book *batch.Book, n int, at tim
 		return nil
 	})
 	if err := j.Append(context.Background(), recs...); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for _, r := range recs {
 		book.Apply(r)
 	}
+	return nil
 }
 
 func inputSHA(t testing.TB, path string) string {

@@ -409,3 +409,25 @@ func TestHelperHoldWorkspace(t *testing.T) {
 	os.Stdout.WriteString("locked\n")
 	select {}
 }
+
+// TestSymlinkedJournal: a journal linked into the folder is read through
+// the link, and is its own journal for a batch that names it either way.
+func TestSymlinkedJournal(t *testing.T) {
+	ws := openWS(t)
+	tmp := t.TempDir()
+	in := writeCSV(t, tmp, "a.csv", phones(0, 5))
+	real := filepath.Join(tmp, "a.journal")
+	makeJournal(t, real, batchSpec{id: "a", period: "2026-12", in: in, send: -1})
+	link := filepath.Join(ws.Dir, "a.journal")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip(err)
+	}
+	if f := guard(t, ws, NewBatch{ID: "b", Period: "2026-12", Phones: phones(0, 1)}); f.Compared != 1 || !f.Refused() {
+		t.Fatalf("through the link:\n%s", f)
+	}
+	for _, own := range []string{real, link} {
+		if f := guard(t, ws, NewBatch{ID: "a", Period: "2026-12", Journal: own, Phones: phones(0, 5)}); f.Refused() {
+			t.Errorf("own journal %s:\n%s", own, f)
+		}
+	}
+}
