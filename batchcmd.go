@@ -5,9 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/callback"
-	"github.com/flowbatch/flowbatch/batch/input"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,6 +14,9 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )

@@ -4,10 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/callback"
 	"net"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

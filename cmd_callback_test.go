@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/callback"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,6 +16,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

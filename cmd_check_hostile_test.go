@@ -7,7 +7,6 @@ import (
 	"compress/flate"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/input"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/flowbatch/flowbatch/batch/input"
 )
 
 // hostilePart is a zip entry of a hostile workbook: prefix, then block

@@ -4,11 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/callback"
 	"net"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 

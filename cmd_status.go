@@ -4,10 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"text/tabwriter"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 const statusUsage = `Usage: flowbatch status -journal PATH

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/input"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 	"github.com/xuri/excelize/v2"

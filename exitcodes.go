@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/callback"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"io/fs"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 

@@ -2,14 +2,14 @@ package main
 
 import (
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/input"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 

@@ -2,14 +2,14 @@ package main
 
 import (
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )

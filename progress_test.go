@@ -2,11 +2,12 @@ package main
 
 import (
 	"bytes"
-	"github.com/flowbatch/flowbatch/batch"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
 )
 
 // lockedBuffer is a bytes.Buffer the drawing goroutine and the test share.

@@ -3,11 +3,11 @@ package batch
 import (
 	"bytes"
 	"encoding/hex"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"hash/maphash"
 	"math"
 	"strconv"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

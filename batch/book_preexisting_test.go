@@ -1,9 +1,9 @@
 package batch
 
 import (
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

@@ -3,11 +3,11 @@ package batch
 import (
 	"context"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

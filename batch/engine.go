@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -116,7 +116,6 @@ type Engine struct {
 
 	throttleMu    sync.Mutex
 	throttleSince time.Time // start of an unbroken run of throttled answers
-
 
 	settle atomic.Pointer[settleQueue] // set while Settle runs
 }
@@ -546,7 +545,9 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	e.prog.Submits.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
 	e.count(out)
-	rec := &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason, SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}, CardName: out.CardName}}
+	rec := &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{
+		Answer: answerOf(o.OrderID, out), CardName: out.CardName,
+	}}
 	if err := e.append(ctx, rec); err != nil {
 		return out, err
 	}
@@ -569,7 +570,9 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
 	}
 	if queryChanged(o, out) {
-		rec := &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason, SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}, State: out.State}}
+		rec := &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{
+			Answer: answerOf(o.OrderID, out), State: out.State,
+		}}
 		if err := e.append(ctx, rec); err != nil {
 			return out, err
 		}
@@ -589,6 +592,12 @@ func queryChanged(o *OrderState, out juhe.Outcome) bool {
 		return o.QueryClass != out.Class || o.QueryCode != out.Code
 	}
 	return true
+}
+
+// answerOf is what the journal keeps of the answer out about orderID.
+func answerOf(orderID string, out juhe.Outcome) journal.Answer {
+	return journal.Answer{OrderID: orderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
+		SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}
 }
 
 // refresh reloads o from the book after a journal write.

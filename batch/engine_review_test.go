@@ -4,12 +4,12 @@ package batch
 
 import (
 	"context"
-	"github.com/flowbatch/flowbatch/batch/input"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/input"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )

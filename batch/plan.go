@@ -3,9 +3,10 @@ package batch
 import (
 	"context"
 	"fmt"
+	"time"
+
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
-	"time"
 )
 
 // planChunk is how many Row records share one Append (one fsync), and

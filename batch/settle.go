@@ -4,10 +4,10 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"sync"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

@@ -1,11 +1,11 @@
 package reconcile
 
 import (
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"strconv"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

@@ -24,7 +24,6 @@ package reconcile
 import (
 	"context"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"sort"
@@ -32,6 +31,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/xuri/excelize/v2"
 )

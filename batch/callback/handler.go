@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

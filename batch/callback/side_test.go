@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 

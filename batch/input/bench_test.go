@@ -3,12 +3,12 @@ package input
 import (
 	"context"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/xuri/excelize/v2"
 )
 

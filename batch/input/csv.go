@@ -9,12 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"os"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
 )

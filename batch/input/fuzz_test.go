@@ -5,11 +5,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // FuzzReadCSV feeds arbitrary bytes after a valid header as a CSV file.

@@ -3,13 +3,13 @@ package input
 import (
 	"context"
 	"errors"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"

@@ -5,10 +5,11 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"io"
 	"path"
 	"strings"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // An .xlsx workbook is read by our own streaming reader over the zip

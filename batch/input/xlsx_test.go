@@ -5,11 +5,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // testSheet is one sheet of a hand-built workbook: its rows as sheetData

@@ -13,12 +13,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/flowbatch/flowbatch/batch/input"
-	"github.com/flowbatch/flowbatch/batch/journal"
 	"log"
 	"strconv"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
