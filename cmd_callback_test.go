@@ -176,12 +176,14 @@ func TestCallbackCommand(t *testing.T) {
 
 	// The batch imports them exactly once, however often it asks.
 	ci := callback.NewCallbackImporter(side)
+	to := callback.EngineCallbacks(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
 	for i, want := range []int{2, 0} {
-		if n, err := ci.Import(context.Background(), j, book); err != nil || n != want {
+		if n, err := ci.ImportTo(context.Background(), book.Header.BatchID, to); err != nil || n != want {
 			t.Fatalf("import %d: %d, %v; want %d", i, n, err, want)
 		}
 	}
-	if n, err := callback.ImportCallbacks(context.Background(), j, book, side); err != nil || n != 0 {
+	fresh := callback.EngineCallbacks(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
+	if n, err := callback.NewCallbackImporter(side).ImportTo(context.Background(), book.Header.BatchID, fresh); err != nil || n != 0 {
 		t.Fatalf("import by a fresh importer: %d, %v; want 0", n, err)
 	}
 	for id, want := range map[string]juhe.GameState{a: juhe.StateSuccess, b: juhe.StateFailed} {

@@ -134,31 +134,6 @@ func EngineCallbacks(e *batch.Engine) CallbackOptions {
 	}
 }
 
-// bookCallbacks is EngineCallbacks for a journal and book used by one
-// goroutine at a time (no engine running).
-func bookCallbacks(j *journal.Journal, book *batch.Book, ledger *callbackLedger) CallbackOptions {
-	return CallbackOptions{
-		Known: func(id string) bool {
-			o, ok := book.Order(id)
-			return ok && inBatch(o)
-		},
-		Seen: func(n *journal.CallbackNote) bool {
-			o, ok := book.Order(n.OrderID)
-			return ok && ledger.has(context.Background(), o.CallbackState, n)
-		},
-		Record: func(ctx context.Context, n *journal.CallbackNote) error {
-			c := *n
-			r := &journal.Record{Type: journal.RecCallback, At: time.Now().UnixMilli(), Callback: &c}
-			if err := j.Append(ctx, r); err != nil {
-				return err
-			}
-			book.Apply(r)
-			ledger.add(n)
-			return nil
-		},
-	}
-}
-
 // CallbackSide is the store of a standalone callback server: it knows the
 // batch's orders from the main journal, read-only, and records into the
 // side journal, which it holds locked.
@@ -320,41 +295,20 @@ func (s *CallbackSide) record(ctx context.Context, n *journal.CallbackNote) erro
 }
 
 // CallbackImporter moves the callbacks a standalone server wrote in a side
-// journal into the batch's own journal. It remembers how far it has read,
-// so calling Import often is cheap. It is safe for concurrent use.
+// journal into the batch's own journal, through an engine's recorder
+// (EngineCallbacks). It remembers how far it has read, so calling ImportTo
+// often is cheap. It is safe for concurrent use.
 type CallbackImporter struct {
 	path string
 
-	mu     sync.Mutex
-	pos    journal.Pos // where the next unread record starts
-	ledger *callbackLedger
+	mu  sync.Mutex
+	pos journal.Pos // where the next unread record starts
 }
 
 // NewCallbackImporter returns an importer for the side journal at sidePath
 // (usually CallbackSidePath of the batch's journal).
 func NewCallbackImporter(sidePath string) *CallbackImporter {
 	return &CallbackImporter{path: sidePath}
-}
-
-// ImportCallbacks imports sidePath's callbacks into j once; see
-// CallbackImporter.Import.
-func ImportCallbacks(ctx context.Context, j *journal.Journal, book *batch.Book, sidePath string) (int, error) {
-	return NewCallbackImporter(sidePath).Import(ctx, j, book)
-}
-
-// Import appends to j, and applies to book, every callback of the side
-// journal not already recorded there, and returns how many it appended.
-// The caller must not use book concurrently (no engine running); while an
-// engine runs, use ImportTo with EngineCallbacks. A missing side journal
-// imports nothing; an incomplete last record is left for the next call.
-func (ci *CallbackImporter) Import(ctx context.Context, j *journal.Journal, book *batch.Book) (int, error) {
-	ci.mu.Lock()
-	if ci.ledger == nil || ci.ledger.path != j.Path() {
-		ci.ledger = &callbackLedger{path: j.Path()}
-	}
-	ledger := ci.ledger
-	ci.mu.Unlock()
-	return ci.ImportTo(ctx, book.Header.BatchID, bookCallbacks(j, book, ledger))
 }
 
 // ImportTo records, through to's Known, Seen and Record, every callback of

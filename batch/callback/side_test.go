@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
@@ -203,7 +204,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 
 	ci := NewCallbackImporter(side.Path())
 	for i, want := range []int{3, 0} {
-		n, err := ci.Import(ctx, j, book)
+		n, err := importInto(ctx, ci, j, book)
 		if err != nil || n != want {
 			t.Fatalf("import %d: %d, %v; want %d", i, n, err, want)
 		}
@@ -216,7 +217,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 	f.WriteString("5\tC\t17000")
 	f.Close()
 	// A fresh importer (a restarted run) imports nothing twice.
-	if n, err := ImportCallbacks(ctx, j, book, side.Path()); err != nil || n != 0 {
+	if n, err := importOnce(ctx, j, book, side.Path()); err != nil || n != 0 {
 		t.Fatalf("import after restart: %d, %v; want 0", n, err)
 	}
 	got := callbacksIn(t, path)
@@ -247,7 +248,7 @@ func TestCallbackImportDisagreement(t *testing.T) {
 	}
 	side.Close()
 	for i := 0; i < 3; i++ {
-		n, err := ImportCallbacks(ctx, j, book, CallbackSidePath(path))
+		n, err := importOnce(ctx, j, book, CallbackSidePath(path))
 		want := 0
 		if i == 0 {
 			want = 2
@@ -271,10 +272,10 @@ func TestCallbackImportOtherBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	oj.Close()
-	if _, err := ImportCallbacks(ctx, j, book, other); err == nil || !strings.Contains(err.Error(), "another") {
+	if _, err := importOnce(ctx, j, book, other); err == nil || !strings.Contains(err.Error(), "another") {
 		t.Fatalf("import of another batch's callbacks: %v", err)
 	}
-	if n, err := ImportCallbacks(ctx, j, book, filepath.Join(t.TempDir(), "missing")); n != 0 || err != nil {
+	if n, err := importOnce(ctx, j, book, filepath.Join(t.TempDir(), "missing")); n != 0 || err != nil {
 		t.Fatalf("missing side journal: %d, %v", n, err)
 	}
 }
@@ -345,4 +346,40 @@ func TestCallbackImporterResumes(t *testing.T) {
 	if seenCalls != 1 {
 		t.Errorf("the second import looked at %d callbacks, want only the 1 appended since the first", seenCalls)
 	}
+}
+
+// bookCallbacks is EngineCallbacks for a journal and book used by one
+// goroutine at a time (no engine running).
+func bookCallbacks(j *journal.Journal, book *batch.Book, ledger *callbackLedger) CallbackOptions {
+	return CallbackOptions{
+		Known: func(id string) bool {
+			o, ok := book.Order(id)
+			return ok && inBatch(o)
+		},
+		Seen: func(n *journal.CallbackNote) bool {
+			o, ok := book.Order(n.OrderID)
+			return ok && ledger.has(context.Background(), o.CallbackState, n)
+		},
+		Record: func(ctx context.Context, n *journal.CallbackNote) error {
+			c := *n
+			r := &journal.Record{Type: journal.RecCallback, At: time.Now().UnixMilli(), Callback: &c}
+			if err := j.Append(ctx, r); err != nil {
+				return err
+			}
+			book.Apply(r)
+			ledger.add(n)
+			return nil
+		},
+	}
+}
+
+// importOnce imports sidePath's callbacks into j and book once, as a
+// fresh importer (a restarted run) does.
+func importOnce(ctx context.Context, j *journal.Journal, book *batch.Book, sidePath string) (int, error) {
+	return importInto(ctx, NewCallbackImporter(sidePath), j, book)
+}
+
+// importInto imports through ci into j and book, no engine running.
+func importInto(ctx context.Context, ci *CallbackImporter, j *journal.Journal, book *batch.Book) (int, error) {
+	return ci.ImportTo(ctx, book.Header.BatchID, bookCallbacks(j, book, &callbackLedger{path: j.Path()}))
 }
