@@ -3,8 +3,11 @@ package batch
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/flowbatch/flowbatch/batch/input"
@@ -162,4 +165,61 @@ func TestWideSeqsAndCodes(t *testing.T) {
 			t.Fatalf("after %c: Counts has %d %s", step.r.Type, got, step.want)
 		}
 	}
+}
+
+// FuzzBookReplay: LoadBook, which replays through the journal's views,
+// agrees with folding every decoded record, on whatever the journal
+// reader accepts, and refuses what it refuses. It starts from the journal
+// package's FuzzJournal seeds.
+func FuzzBookReplay(f *testing.F) {
+	seeds, err := filepath.Glob("journal/testdata/fuzz/FuzzJournal/*")
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no FuzzJournal seeds: %v", err)
+	}
+	for _, p := range seeds {
+		f.Add(readCorpusBytes(f, p))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "f.journal")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		b, lerr := LoadBook(ctx, path)
+		ref, rerr := referenceBook(ctx, path)
+		if (rerr == nil) != (lerr == nil) {
+			t.Fatalf("LoadBook: %v; decoding every record: %v", lerr, rerr)
+		}
+		if lerr != nil {
+			return
+		}
+		if d := sameBooks(b, ref); d != "" {
+			t.Fatalf("LoadBook and decoding every record differ: %s", d)
+		}
+		b.Counts()
+		b.Orders(func(o *OrderState) error { o.Status(); o.Source(); o.Cost(); return nil })
+		b.Rows(ctx, func(*journal.RowRecord) error { return nil })
+	})
+}
+
+// readCorpusBytes reads a one-[]byte file of go's fuzz corpus format.
+func readCorpusBytes(tb testing.TB, path string) []byte {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lines := strings.SplitN(string(raw), "\n", 2)
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		tb.Fatalf("%s: not a fuzz corpus file", path)
+	}
+	lit := strings.TrimSpace(lines[1])
+	if !strings.HasPrefix(lit, "[]byte(") || !strings.HasSuffix(lit, ")") {
+		tb.Fatalf("%s: not one []byte", path)
+	}
+	s, err := strconv.Unquote(lit[len("[]byte(") : len(lit)-1])
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return []byte(s)
 }
