@@ -1,8 +1,16 @@
 package batch
 
+// Where an input row becomes an order. AppendInput journals an input
+// section: the Input record, a Row record per row of the file, and the
+// Planned record that completes it. The Book folds the section as it is
+// written (or replayed): a pending section collects the submittable rows
+// (journal.RowView.Submittable), and only once its Planned record shows
+// every row was written does it become the input, its rows the orders.
+
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch/input"
@@ -90,4 +98,75 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// beginInput starts a pending input section.
+func (b *Book) beginInput(in *journal.InputInfo, pos journal.Pos) {
+	info := *in
+	info.Extra = slices.Clone(info.Extra) // the workbook shows these names
+	b.pend = &section{info: info, pos: pos}
+	if n := info.Rows; n > 0 {
+		b.pend.rows = make([]order, 0, min(n, 1<<22))
+	}
+}
+
+// addRow adds a row of the pending section. The view's bytes are only
+// read during the call.
+func (b *Book) addRow(w *journal.RowView) {
+	p := b.pend
+	if p == nil {
+		return
+	}
+	p.n++
+	if !w.Submittable() {
+		p.invalid++
+		return
+	}
+	var o order
+	b.setID(&o, w.OrderID)
+	b.setPhone(&o, w.Phone)
+	o.pid = b.text.intern(w.Pid)
+	o.line, o.dupOf = int64(w.Line), int64(w.DupOf)
+	if w.Status == journal.RowDuplicate {
+		o.flags |= fDup
+	}
+	p.rows = append(p.rows, o)
+}
+
+// planned closes the pending section; it becomes the input when all its
+// rows were read, and is ignored otherwise.
+func (b *Book) planned(rows int) {
+	p := b.pend
+	b.pend = nil
+	if p == nil || rows != p.n {
+		return
+	}
+	if b.cur != nil {
+		for _, i := range b.cur.members {
+			b.orders[i].flags &^= fInInput
+		}
+	}
+	pending := p.rows
+	p.rows = nil
+	p.members = make([]int32, 0, len(pending))
+	b.index.reserve(len(b.orders) + len(pending))
+	if len(b.orders) == 0 {
+		// The first input: its rows become the orders in place. A row
+		// is copied out before its slot can be written, and new orders
+		// never overtake the rows still to be read.
+		b.orders = pending[:0]
+	} else {
+		b.orders = slices.Grow(b.orders, len(pending))
+	}
+	for k := range pending {
+		r := pending[k]
+		i := b.lookupOrAdd(&r)
+		o := &b.orders[i]
+		o.line, o.dupOf = r.line, r.dupOf
+		o.phone, o.pid = r.phone, r.pid
+		o.flags = o.flags&^(fDup|fPhoneText) | r.flags&(fDup|fPhoneText) | fInInput
+		p.members = append(p.members, i)
+	}
+	b.cur = p
+	b.Input = p.info
 }
