@@ -80,8 +80,8 @@ func (f *submitFlags) check(cmd string) error {
 	return nil
 }
 
-func (f *submitFlags) inputOptions() input.InputOptions {
-	return input.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+func (f *submitFlags) inputOptions() input.Options {
+	return input.Options{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
 }
 
 func (f *submitFlags) settings() map[string]string {
@@ -137,7 +137,7 @@ const maxListed = 50
 // journal and makes sure its latest complete input section is this file.
 // Nothing is written or sent when the input is refused.
 func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*journal.Journal, *batch.Book, error) {
-	rep, err := input.ReadInput(ctx, f.in, f.inputOptions(), nil)
+	rep, err := input.Read(ctx, f.in, f.inputOptions(), nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, err
@@ -202,7 +202,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*j
 // inputRefusal is the one rule by which submit (and run) refuse an input,
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *input.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
+func inputRefusal(rep *input.Report, skipInvalid, allowDups bool) (why, fixes []string) {
 	if len(rep.Invalid) > 0 && !skipInvalid {
 		why = append(why, plural(len(rep.Invalid), "invalid row"))
 		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
@@ -244,11 +244,11 @@ func reportAbsent(w io.Writer, book *batch.Book) {
 // a standalone 'flowbatch callback' took for this journal: now, every few
 // seconds, and once more when stop is called. The options it returns
 // record callbacks through the engine, for a server in this process.
-func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (callback.CallbackOptions, func()) {
+func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (callback.Options, func()) {
 	const interval = 5 * time.Second
-	opts := callback.EngineCallbacks(eng)
+	opts := callback.ForEngine(eng)
 	opts.Verifier, opts.Logf = client, logf
-	ci := callback.NewCallbackImporter(callback.CallbackSidePath(journal))
+	ci := callback.NewImporter(callback.SidePath(journal))
 	importOnce := func(ctx context.Context) {
 		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
 			logf("importing callbacks: %v", err)

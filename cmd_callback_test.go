@@ -157,8 +157,8 @@ func TestCallbackCommand(t *testing.T) {
 	if mainAfter, _ := os.ReadFile(path); !bytes.Equal(mainBefore, mainAfter) {
 		t.Fatal("the callback command wrote into the main journal")
 	}
-	side := callback.CallbackSidePath(path)
-	if _, err := journal.VerifyJournal(context.Background(), side); err != nil {
+	side := callback.SidePath(path)
+	if _, err := journal.Verify(context.Background(), side); err != nil {
 		t.Fatalf("verify side journal: %v", err)
 	}
 	for _, p := range []string{side, path} {
@@ -175,15 +175,15 @@ func TestCallbackCommand(t *testing.T) {
 	}
 
 	// The batch imports them exactly once, however often it asks.
-	ci := callback.NewCallbackImporter(side)
-	to := callback.EngineCallbacks(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
+	ci := callback.NewImporter(side)
+	to := callback.ForEngine(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
 	for i, want := range []int{2, 0} {
 		if n, err := ci.ImportTo(context.Background(), book.Header.BatchID, to); err != nil || n != want {
 			t.Fatalf("import %d: %d, %v; want %d", i, n, err, want)
 		}
 	}
-	fresh := callback.EngineCallbacks(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
-	if n, err := callback.NewCallbackImporter(side).ImportTo(context.Background(), book.Header.BatchID, fresh); err != nil || n != 0 {
+	fresh := callback.ForEngine(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
+	if n, err := callback.NewImporter(side).ImportTo(context.Background(), book.Header.BatchID, fresh); err != nil || n != 0 {
 		t.Fatalf("import by a fresh importer: %d, %v; want 0", n, err)
 	}
 	for id, want := range map[string]juhe.GameState{a: juhe.StateSuccess, b: juhe.StateFailed} {

@@ -60,8 +60,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// Per pid, the carriers of the rows to submit: a Unicom number sent
 	// to a China Mobile product is money the provider will refuse.
 	carriers := map[string]map[juhe.Carrier]int{}
-	opts := input.InputOptions{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
-	rep, err := input.ReadInput(ctx, *in, opts, func(r *journal.RowRecord) error {
+	opts := input.Options{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
+	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -112,7 +112,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func printCounts(w io.Writer, rep *input.InputReport) {
+func printCounts(w io.Writer, rep *input.Report) {
 	if rep.Valid == 0 {
 		return
 	}
@@ -159,7 +159,7 @@ func checkPrices(ctx context.Context, e *env, source, baseURL string) (label str
 	return label, catalogue, ""
 }
 
-func printCost(w io.Writer, rep *input.InputReport, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
+func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
 	if rep.Valid == 0 {
 		return
 	}

@@ -135,7 +135,7 @@ func TestReconcileAttestation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := journal.VerifyJournal(ctx, journalPath)
+	v, err := journal.Verify(ctx, journalPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestReconcileAttestation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cut()
-			if _, err := journal.VerifyJournal(ctx, journalPath); err != nil {
+			if _, err := journal.Verify(ctx, journalPath); err != nil {
 				t.Fatalf("the chain check alone should pass: %v", err)
 			}
 			_, stderr, code := reconcileOnce()

@@ -104,9 +104,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if cbLn != nil {
 		fmt.Fprintf(e.stderr, "flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", cbLn.Addr(), f.cburl)
 		srvCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		srv := callback.NewCallbackServer(*cbAddr, callback.NewCallbackHandler(cbOpts))
+		srv := callback.NewServer(*cbAddr, callback.NewHandler(cbOpts))
 		done := make(chan error, 1)
-		go func() { done <- callback.ServeCallbacks(srvCtx, srv, cbLn) }()
+		go func() { done <- callback.Serve(srvCtx, srv, cbLn) }()
 		stopServing = func() { cancel(); <-done }
 	}
 

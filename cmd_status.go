@@ -55,7 +55,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "orphans\t%d\n", t.Orphans)
 	fmt.Fprintf(w, "records\t%d\n", b.Records)
 	fmt.Fprintf(w, "head\t%s\n", b.HeadHash)
-	switch pid, held, err := journal.JournalHolder(*path); {
+	switch pid, held, err := journal.Holder(*path); {
 	case err != nil:
 		fmt.Fprintf(w, "held by\tunknown (%v)\n", err)
 	case held && pid > 0:

@@ -71,7 +71,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	// The journal's own checks come first: a damaged journal is damage
 	// whatever the anchors say.
-	v, err := journal.VerifyJournal(ctx, *path)
+	v, err := journal.Verify(ctx, *path)
 	if err != nil {
 		return verifyErr(*path, err)
 	}
@@ -101,7 +101,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		anchors = append(anchors, a.Anchor())
 	}
 	if len(anchors) > 0 {
-		if v, err = journal.VerifyJournalTo(ctx, *path, anchors...); err != nil {
+		if v, err = journal.VerifyTo(ctx, *path, anchors...); err != nil {
 			return verifyErr(*path, err)
 		}
 	}

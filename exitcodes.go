@@ -151,7 +151,7 @@ func callbackOpenErr(err error, path string) error {
 	var le *journal.LockedError
 	if errors.As(err, &le) {
 		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", callback.CallbackSidePath(path))
+			hint("Another callback server writes %s already; one per batch is enough.", callback.SidePath(path))
 	}
 	var de *journal.DamageError
 	if errors.As(err, &de) {

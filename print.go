@@ -84,7 +84,7 @@ func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 }
 
 // printProblems lists invalid and duplicate rows together in row order.
-func printProblems(w io.Writer, rep *input.InputReport, max int) {
+func printProblems(w io.Writer, rep *input.Report, max int) {
 	total := len(rep.Invalid) + len(rep.Duplicates)
 	if total == 0 {
 		fmt.Fprintf(w, "\nproblems: none\n")

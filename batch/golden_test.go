@@ -47,7 +47,7 @@ func TestV1Journal(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := journal.VerifyJournal(ctx, path)
+	v, err := journal.Verify(ctx, path)
 	if err != nil || v.Records != b.Records || v.HeadHash != b.HeadHash {
 		t.Fatalf("verify %+v %v, book %d %s", v, err, b.Records, b.HeadHash)
 	}

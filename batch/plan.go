@@ -32,7 +32,7 @@ const (
 // which a Book ignores, and an error says so.
 //
 // Call it before an Engine runs on the book.
-func AppendInput(ctx context.Context, j *journal.Journal, book *Book, path string, opts input.InputOptions, want *input.InputReport) error {
+func AppendInput(ctx context.Context, j *journal.Journal, book *Book, path string, opts input.Options, want *input.Report) error {
 	now := time.Now().UnixMilli()
 	// Only want's Info is needed: its problems (a million of them can
 	// take a hundred megabytes) are not kept alive through the reading.

@@ -34,8 +34,8 @@ func TestAppendInputNamesTheSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	opts := input.InputOptions{BatchID: "B"}
-	rep, err := input.ReadInput(ctx, path, opts, nil)
+	opts := input.Options{BatchID: "B"}
+	rep, err := input.Read(ctx, path, opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -166,7 +166,7 @@ func CheckAttested(ctx context.Context, attestPath, journalPath string) error {
 	if err := sameJournal(attestPath, a, journalPath); err != nil {
 		return err
 	}
-	err = journal.JournalReaches(ctx, journalPath, a.Anchor())
+	err = journal.Reaches(ctx, journalPath, a.Anchor())
 	if errors.Is(err, fs.ErrNotExist) {
 		err = &journal.AnchorError{Path: journalPath, Anchor: a.Anchor(), Missing: true}
 	}
@@ -200,7 +200,7 @@ func checkSupersede(ctx context.Context, path string, book *batch.Book) error {
 	case book.Records == a.Records && book.HeadHash != a.Head:
 		err = &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records, Found: book.HeadHash}
 	case book.Records > a.Records:
-		err = journal.JournalReaches(ctx, book.Path, a)
+		err = journal.Reaches(ctx, book.Path, a)
 	}
 	if err != nil {
 		return fmt.Errorf("held to attestation %s: %w", path, err)

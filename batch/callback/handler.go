@@ -14,9 +14,9 @@ import (
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
-// DefaultCallbackMaxBody bounds a callback request body. A real callback
+// DefaultMaxBody bounds a callback request body. A real callback
 // is four short form fields.
-const DefaultCallbackMaxBody = 8 << 10
+const DefaultMaxBody = 8 << 10
 
 // maxErrMsg bounds the provider's err_msg as journaled. err_msg is not
 // covered by the sign, so it is kept short and never trusted.
@@ -27,10 +27,10 @@ type verifier interface {
 	VerifyCallback(url.Values) (juhe.Callback, error)
 }
 
-// CallbackOptions configures a CallbackHandler. Known, Seen and Record
+// Options configures a Handler. Known, Seen and Record
 // are called from many goroutines at once; for one orderid, Seen and
 // Record are never called concurrently.
-type CallbackOptions struct {
+type Options struct {
 	// Verifier checks the sign in constant time (a *juhe.Client).
 	Verifier verifier
 	// Known reports whether orderID belongs to the batch.
@@ -46,38 +46,38 @@ type CallbackOptions struct {
 	// Logf, if set, gets one line per refused or failed callback. Lines
 	// never hold the sign or the key.
 	Logf func(format string, args ...any)
-	// MaxBody bounds a request body; default DefaultCallbackMaxBody.
+	// MaxBody bounds a request body; default DefaultMaxBody.
 	MaxBody int64
 }
 
-// CallbackHandler serves the provider's status callbacks: it verifies the
+// Handler serves the provider's status callbacks: it verifies the
 // sign, records each new verified callback once, and answers "success".
 // A forged, malformed or unknown callback gets 403 and writes nothing.
-type CallbackHandler struct {
-	opts  CallbackOptions
+type Handler struct {
+	opts  Options
 	locks keyedMutex
 }
 
-// NewCallbackHandler returns a handler for opts. Verifier, Known, Seen
+// NewHandler returns a handler for opts. Verifier, Known, Seen
 // and Record are required.
-func NewCallbackHandler(opts CallbackOptions) *CallbackHandler {
+func NewHandler(opts Options) *Handler {
 	if opts.Verifier == nil || opts.Known == nil || opts.Seen == nil || opts.Record == nil {
-		panic("batch: NewCallbackHandler needs Verifier, Known, Seen and Record")
+		panic("batch: NewHandler needs Verifier, Known, Seen and Record")
 	}
 	if opts.MaxBody <= 0 {
-		opts.MaxBody = DefaultCallbackMaxBody
+		opts.MaxBody = DefaultMaxBody
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	return &CallbackHandler{opts: opts}
+	return &Handler{opts: opts}
 }
 
 // callbackFields are the fields the sign and the state depend on; each
 // may appear at most once, so what is verified is what is recorded.
 var callbackFields = []string{"orderid", "sporder_id", "sta", "sign", "err_msg"}
 
-func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		reply(w, http.StatusMethodNotAllowed, "method not allowed")
@@ -149,7 +149,7 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // refuse answers code and logs one line. The orderid is logged only when
 // well-formed; the sign never is.
-func (h *CallbackHandler) refuse(w http.ResponseWriter, r *http.Request, code int, orderID, why string) {
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, orderID, why string) {
 	id := logOrderID(orderID)
 	if id == "" {
 		id = "-"

@@ -23,7 +23,7 @@ func FuzzCallbackHandler(f *testing.F) {
 	h := func(st *cbMemStore) http.Handler {
 		o := st.options(v, nil)
 		o.MaxBody = 1 << 10
-		return NewCallbackHandler(o)
+		return NewHandler(o)
 	}
 	f.Fuzz(func(t *testing.T, method, query string, body []byte, contentType string) {
 		req, err := http.NewRequest(method, "http://cb.test/?"+query, bytes.NewReader(body))

@@ -52,8 +52,8 @@ type cbMemStore struct {
 	notices []string
 }
 
-func (s *cbMemStore) options(v verifier, logf func(string, ...any)) CallbackOptions {
-	return CallbackOptions{
+func (s *cbMemStore) options(v verifier, logf func(string, ...any)) Options {
+	return Options{
 		Verifier: v,
 		Known:    func(id string) bool { return s.known[id] },
 		Seen: func(n *journal.CallbackNote) bool {
@@ -132,7 +132,7 @@ func newCBMemServer(t *testing.T) (*cbMemStore, *cbLogSink, *httptest.Server) {
 	t.Helper()
 	st := &cbMemStore{known: map[string]bool{cbOrderA: true, cbOrderB: true}}
 	logs := &cbLogSink{}
-	srv := httptest.NewServer(NewCallbackHandler(st.options(cbVerifier(t), logs.logf)))
+	srv := httptest.NewServer(NewHandler(st.options(cbVerifier(t), logs.logf)))
 	t.Cleanup(srv.Close)
 	return st, logs, srv
 }
@@ -346,7 +346,7 @@ func TestCallbackRecordFailureIs500(t *testing.T) {
 // ReadHeaderTimeout, and others are served meanwhile.
 func TestCallbackSlowClient(t *testing.T) {
 	st := &cbMemStore{known: map[string]bool{cbOrderA: true}}
-	srv := NewCallbackServer("127.0.0.1:0", NewCallbackHandler(st.options(cbVerifier(t), nil)))
+	srv := NewServer("127.0.0.1:0", NewHandler(st.options(cbVerifier(t), nil)))
 	srv.ReadHeaderTimeout = 200 * time.Millisecond
 	srv.ReadTimeout = 400 * time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -355,11 +355,11 @@ func TestCallbackSlowClient(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ServeCallbacks(ctx, srv, ln) }()
+	go func() { done <- Serve(ctx, srv, ln) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("ServeCallbacks: %v", err)
+			t.Errorf("Serve: %v", err)
 		}
 	}()
 
@@ -406,7 +406,7 @@ func TestCallbackSlowClient(t *testing.T) {
 }
 
 func TestNewCallbackServerLimits(t *testing.T) {
-	srv := NewCallbackServer(":0", http.NotFoundHandler())
+	srv := NewServer(":0", http.NotFoundHandler())
 	if srv.ReadHeaderTimeout != 5*time.Second || srv.ReadTimeout != 10*time.Second ||
 		srv.WriteTimeout != 10*time.Second || srv.IdleTimeout != 60*time.Second || srv.MaxHeaderBytes != 16<<10 {
 		t.Fatalf("limits: %+v", srv)

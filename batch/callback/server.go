@@ -12,32 +12,32 @@ import (
 // Callback server limits. A public port gets slow and oversized clients;
 // these keep one of them from holding a connection or memory for long.
 const (
-	CallbackReadHeaderTimeout = 5 * time.Second
-	CallbackReadTimeout       = 10 * time.Second
-	CallbackWriteTimeout      = 10 * time.Second
-	CallbackIdleTimeout       = 60 * time.Second
-	CallbackMaxHeaderBytes    = 16 << 10
-	callbackShutdownTimeout   = 5 * time.Second
+	ReadHeaderTimeout       = 5 * time.Second
+	ReadTimeout             = 10 * time.Second
+	WriteTimeout            = 10 * time.Second
+	IdleTimeout             = 60 * time.Second
+	MaxHeaderBytes          = 16 << 10
+	callbackShutdownTimeout = 5 * time.Second
 )
 
-// NewCallbackServer returns an http.Server for h on addr with the
+// NewServer returns an http.Server for h on addr with the
 // callback limits set. Tests may shorten the timeouts before serving.
-func NewCallbackServer(addr string, h http.Handler) *http.Server {
+func NewServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: CallbackReadHeaderTimeout,
-		ReadTimeout:       CallbackReadTimeout,
-		WriteTimeout:      CallbackWriteTimeout,
-		IdleTimeout:       CallbackIdleTimeout,
-		MaxHeaderBytes:    CallbackMaxHeaderBytes,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
 	}
 }
 
-// ServeCallbacks serves srv on ln until ctx is done, then shuts down
+// Serve serves srv on ln until ctx is done, then shuts down
 // gracefully: callbacks being recorded finish and are answered. It
 // returns nil after a shutdown caused by ctx.
-func ServeCallbacks(ctx context.Context, srv *http.Server, ln net.Listener) error {
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

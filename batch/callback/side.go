@@ -18,20 +18,20 @@ import (
 // Where callbacks are written:
 //
 //   - `run -callback-addr` records them in its own journal through its
-//     Engine (EngineCallbacks), so group commit orders every write.
+//     Engine (ForEngine), so group commit orders every write.
 //   - A standalone `flowbatch callback` never writes a journal another
 //     process holds, and never takes the main journal's lock (that would
-//     stop `run`). It writes a side journal, CallbackSidePath(main), of the
-//     same format, locked by itself (CallbackSide). A batch process moves
-//     what it finds there into its own journal (CallbackImporter).
+//     stop `run`). It writes a side journal, SidePath(main), of the
+//     same format, locked by itself (Side). A batch process moves
+//     what it finds there into its own journal (Importer).
 //
 // A callback is "already recorded" when the journal holds one for the same
 // orderid with the same state. The sign binds the sporder_id to the
 // orderid, so a second sporder_id with the same state adds nothing.
 
-// CallbackSidePath is the side journal a standalone callback server
+// SidePath is the side journal a standalone callback server
 // writes for the journal at journalPath.
-func CallbackSidePath(journalPath string) string { return journalPath + ".callbacks" }
+func SidePath(journalPath string) string { return journalPath + ".callbacks" }
 
 type callbackKey struct {
 	orderID string
@@ -108,13 +108,13 @@ func scanRecords(ctx context.Context, path string, fn func(*journal.Record) erro
 	return err
 }
 
-// EngineCallbacks returns Known, Seen and Record for a CallbackHandler
-// (or CallbackImporter.ImportTo) that records into e's journal while e
+// ForEngine returns Known, Seen and Record for a Handler
+// (or Importer.ImportTo) that records into e's journal while e
 // runs. Record nudges the order's next query; Verifier and Logf are the
 // caller's to set.
-func EngineCallbacks(e *batch.Engine) CallbackOptions {
+func ForEngine(e *batch.Engine) Options {
 	ledger := &callbackLedger{path: e.JournalPath()}
-	return CallbackOptions{
+	return Options{
 		Known: func(id string) bool {
 			o, ok := e.Order(id)
 			return ok && inBatch(&o)
@@ -134,10 +134,10 @@ func EngineCallbacks(e *batch.Engine) CallbackOptions {
 	}
 }
 
-// CallbackSide is the store of a standalone callback server: it knows the
+// Side is the store of a standalone callback server: it knows the
 // batch's orders from the main journal, read-only, and records into the
 // side journal, which it holds locked.
-type CallbackSide struct {
+type Side struct {
 	mainPath string
 	j        *journal.Journal
 	batchID  string
@@ -155,11 +155,11 @@ type CallbackSide struct {
 	seen   map[callbackKey]struct{} // in the side journal
 }
 
-// OpenCallbackSide reads the journal at mainPath (without locking it) and
+// OpenSide reads the journal at mainPath (without locking it) and
 // opens, or creates, its side journal for writing. A *LockedError means
 // another callback server holds the side journal. warn is told of a torn
 // tail repaired in the side journal.
-func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (*CallbackSide, error) {
+func OpenSide(ctx context.Context, mainPath string, warn func(string)) (*Side, error) {
 	st, err := os.Stat(mainPath)
 	if err != nil {
 		return nil, fmt.Errorf("callback server: %w", err)
@@ -168,7 +168,7 @@ func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (
 	if err != nil {
 		return nil, fmt.Errorf("callback server: %w", err)
 	}
-	s := &CallbackSide{
+	s := &Side{
 		mainPath:    mainPath,
 		batchID:     main.Header.BatchID,
 		main:        main,
@@ -177,7 +177,7 @@ func OpenCallbackSide(ctx context.Context, mainPath string, warn func(string)) (
 		ReloadEvery: time.Second,
 		seen:        make(map[callbackKey]struct{}),
 	}
-	side := CallbackSidePath(mainPath)
+	side := SidePath(mainPath)
 	var sb *batch.Book
 	s.j, sb, err = openOrCreateSide(ctx, side, s.batchID, warn)
 	if err != nil {
@@ -218,20 +218,20 @@ func openOrCreateSide(ctx context.Context, side, batchID string, warn func(strin
 }
 
 // BatchID is the batch the side journal belongs to.
-func (s *CallbackSide) BatchID() string { return s.batchID }
+func (s *Side) BatchID() string { return s.batchID }
 
 // Path is the side journal's path.
-func (s *CallbackSide) Path() string { return s.j.Path() }
+func (s *Side) Path() string { return s.j.Path() }
 
 // Close closes the side journal.
-func (s *CallbackSide) Close() error { return s.j.Close() }
+func (s *Side) Close() error { return s.j.Close() }
 
-// Options returns Known, Seen and Record for a CallbackHandler.
-func (s *CallbackSide) Options() CallbackOptions {
-	return CallbackOptions{Known: s.known, Seen: s.seenNote, Record: s.record}
+// Options returns Known, Seen and Record for a Handler.
+func (s *Side) Options() Options {
+	return Options{Known: s.known, Seen: s.seenNote, Record: s.record}
 }
 
-func (s *CallbackSide) order(id string) (batch.OrderState, bool) {
+func (s *Side) order(id string) (batch.OrderState, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	o, ok := s.main.Order(id)
@@ -244,7 +244,7 @@ func (s *CallbackSide) order(id string) (batch.OrderState, bool) {
 // known looks id up in the main journal, re-reading it (at most once per
 // ReloadEvery) when it has grown: an order planned after this server
 // started must not be refused.
-func (s *CallbackSide) known(id string) bool {
+func (s *Side) known(id string) bool {
 	if _, ok := s.order(id); ok {
 		return true
 	}
@@ -272,7 +272,7 @@ func (s *CallbackSide) known(id string) bool {
 	return ok
 }
 
-func (s *CallbackSide) seenNote(n *journal.CallbackNote) bool {
+func (s *Side) seenNote(n *journal.CallbackNote) bool {
 	s.seenMu.Lock()
 	_, ok := s.seen[keyOf(n)]
 	s.seenMu.Unlock()
@@ -283,7 +283,7 @@ func (s *CallbackSide) seenNote(n *journal.CallbackNote) bool {
 	return ok && o.CallbackState == n.State // already in the main journal
 }
 
-func (s *CallbackSide) record(ctx context.Context, n *journal.CallbackNote) error {
+func (s *Side) record(ctx context.Context, n *journal.CallbackNote) error {
 	c := *n
 	if err := s.j.Append(ctx, &journal.Record{Type: journal.RecCallback, At: time.Now().UnixMilli(), Callback: &c}); err != nil {
 		return fmt.Errorf("writing side journal %s: %w", s.j.Path(), err)
@@ -294,27 +294,27 @@ func (s *CallbackSide) record(ctx context.Context, n *journal.CallbackNote) erro
 	return nil
 }
 
-// CallbackImporter moves the callbacks a standalone server wrote in a side
+// Importer moves the callbacks a standalone server wrote in a side
 // journal into the batch's own journal, through an engine's recorder
-// (EngineCallbacks). It remembers how far it has read, so calling ImportTo
+// (ForEngine). It remembers how far it has read, so calling ImportTo
 // often is cheap. It is safe for concurrent use.
-type CallbackImporter struct {
+type Importer struct {
 	path string
 
 	mu  sync.Mutex
 	pos journal.Pos // where the next unread record starts
 }
 
-// NewCallbackImporter returns an importer for the side journal at sidePath
-// (usually CallbackSidePath of the batch's journal).
-func NewCallbackImporter(sidePath string) *CallbackImporter {
-	return &CallbackImporter{path: sidePath}
+// NewImporter returns an importer for the side journal at sidePath
+// (usually SidePath of the batch's journal).
+func NewImporter(sidePath string) *Importer {
+	return &Importer{path: sidePath}
 }
 
 // ImportTo records, through to's Known, Seen and Record, every callback of
 // the side journal that is for an order of the batch batchID and not seen
 // yet. Callbacks for orders to does not know are skipped.
-func (ci *CallbackImporter) ImportTo(ctx context.Context, batchID string, to CallbackOptions) (int, error) {
+func (ci *Importer) ImportTo(ctx context.Context, batchID string, to Options) (int, error) {
 	ci.mu.Lock()
 	defer ci.mu.Unlock()
 	st, err := os.Stat(ci.path)
@@ -341,7 +341,7 @@ func (ci *CallbackImporter) ImportTo(ctx context.Context, batchID string, to Cal
 	return n, err
 }
 
-func (ci *CallbackImporter) importFrom(ctx context.Context, batchID string, to CallbackOptions) (int, error) {
+func (ci *Importer) importFrom(ctx context.Context, batchID string, to Options) (int, error) {
 	n := 0
 	// The scan stops before any record it did not finish with.
 	pos, err := journal.ScanFrom(ctx, ci.path, ci.pos, func(raw *journal.Raw) error {

@@ -91,7 +91,7 @@ func TestCallbackJournalRefusedWritesNothing(t *testing.T) {
 		return record(ctx, n)
 	}
 	opts.Verifier, opts.Logf = cbVerifier(t), logs.logf
-	srv := httptest.NewServer(NewCallbackHandler(opts))
+	srv := httptest.NewServer(NewHandler(opts))
 	defer srv.Close()
 
 	before := readFile(t, path)
@@ -145,7 +145,7 @@ func TestCallbackJournalRefusedWritesNothing(t *testing.T) {
 			t.Errorf("the key appears in the %s", name)
 		}
 	}
-	if _, err := journal.VerifyJournal(context.Background(), path); err != nil {
+	if _, err := journal.Verify(context.Background(), path); err != nil {
 		t.Errorf("verify after callbacks: %v", err)
 	}
 }
@@ -156,15 +156,15 @@ func TestCallbackSideAndImport(t *testing.T) {
 	ctx := context.Background()
 	path, j, book := cbJournal(t, cbOrderA, cbOrderB) // held open: locked
 
-	side, err := OpenCallbackSide(ctx, path, func(s string) { t.Log(s) })
+	side, err := OpenSide(ctx, path, func(s string) { t.Log(s) })
 	if err != nil {
 		t.Fatalf("opening the side journal beside a held journal: %v", err)
 	}
 	defer side.Close()
-	if side.Path() != CallbackSidePath(path) || side.BatchID() != cbBatch {
+	if side.Path() != SidePath(path) || side.BatchID() != cbBatch {
 		t.Fatalf("side %s batch %s", side.Path(), side.BatchID())
 	}
-	if _, err := OpenCallbackSide(ctx, path, nil); err == nil {
+	if _, err := OpenSide(ctx, path, nil); err == nil {
 		t.Fatal("a second callback server opened the same side journal")
 	} else if _, ok := err.(*journal.LockedError); !ok {
 		t.Fatalf("second callback server: %v, want *LockedError", err)
@@ -172,7 +172,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 	side.ReloadEvery = 0
 	opts := side.Options()
 	opts.Verifier = cbVerifier(t)
-	srv := httptest.NewServer(NewCallbackHandler(opts))
+	srv := httptest.NewServer(NewHandler(opts))
 	defer srv.Close()
 
 	mainBefore := readFile(t, path)
@@ -198,11 +198,11 @@ func TestCallbackSideAndImport(t *testing.T) {
 	if got := callbacksIn(t, side.Path()); len(got) != 3 {
 		t.Fatalf("side journal holds %d callbacks, want 3: %+v", len(got), got)
 	}
-	if _, err := journal.VerifyJournal(ctx, side.Path()); err != nil {
+	if _, err := journal.Verify(ctx, side.Path()); err != nil {
 		t.Fatalf("verify side journal: %v", err)
 	}
 
-	ci := NewCallbackImporter(side.Path())
+	ci := NewImporter(side.Path())
 	for i, want := range []int{3, 0} {
 		n, err := importInto(ctx, ci, j, book)
 		if err != nil || n != want {
@@ -227,7 +227,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 	if o, _ := book.Order(orderC); o.CallbackState != juhe.StateSuccess {
 		t.Errorf("book: callback state of %s is %d", orderC, o.CallbackState)
 	}
-	if _, err := journal.VerifyJournal(ctx, path); err != nil {
+	if _, err := journal.Verify(ctx, path); err != nil {
 		t.Fatalf("verify main journal: %v", err)
 	}
 }
@@ -237,7 +237,7 @@ func TestCallbackSideAndImport(t *testing.T) {
 func TestCallbackImportDisagreement(t *testing.T) {
 	ctx := context.Background()
 	path, j, book := cbJournal(t, cbOrderA)
-	side, err := OpenCallbackSide(ctx, path, nil)
+	side, err := OpenSide(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestCallbackImportDisagreement(t *testing.T) {
 	}
 	side.Close()
 	for i := 0; i < 3; i++ {
-		n, err := importOnce(ctx, j, book, CallbackSidePath(path))
+		n, err := importOnce(ctx, j, book, SidePath(path))
 		want := 0
 		if i == 0 {
 			want = 2
@@ -285,9 +285,9 @@ func TestCallbackImportOtherBatch(t *testing.T) {
 func TestCallbackEngineConcurrent(t *testing.T) {
 	path, j, book := cbJournal(t, cbOrderA, cbOrderB)
 	e := batch.NewEngine(j, book, cbVerifier(t), batch.EngineOptions{})
-	opts := EngineCallbacks(e)
+	opts := ForEngine(e)
 	opts.Verifier = cbVerifier(t)
-	srv := httptest.NewServer(NewCallbackHandler(opts))
+	srv := httptest.NewServer(NewHandler(opts))
 	defer srv.Close()
 	var wg sync.WaitGroup
 	for i := 0; i < 20; i++ {
@@ -314,14 +314,14 @@ func TestCallbackImporterResumes(t *testing.T) {
 	ctx := context.Background()
 	path, j, _ := cbJournal(t, cbOrderA, cbOrderB)
 	defer j.Close()
-	side, err := OpenCallbackSide(ctx, path, nil)
+	side, err := OpenSide(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer side.Close()
 	seenCalls := 0
 	recorded := map[string]bool{}
-	to := CallbackOptions{
+	to := Options{
 		Known: func(string) bool { return true },
 		Seen: func(n *journal.CallbackNote) bool {
 			seenCalls++
@@ -329,7 +329,7 @@ func TestCallbackImporterResumes(t *testing.T) {
 		},
 		Record: func(_ context.Context, n *journal.CallbackNote) error { recorded[n.OrderID] = true; return nil },
 	}
-	ci := NewCallbackImporter(side.Path())
+	ci := NewImporter(side.Path())
 	if err := side.record(ctx, &journal.CallbackNote{OrderID: cbOrderA, SporderID: cbSpA, State: juhe.StateSuccess}); err != nil {
 		t.Fatal(err)
 	}
@@ -348,10 +348,10 @@ func TestCallbackImporterResumes(t *testing.T) {
 	}
 }
 
-// bookCallbacks is EngineCallbacks for a journal and book used by one
+// bookCallbacks is ForEngine for a journal and book used by one
 // goroutine at a time (no engine running).
-func bookCallbacks(j *journal.Journal, book *batch.Book, ledger *callbackLedger) CallbackOptions {
-	return CallbackOptions{
+func bookCallbacks(j *journal.Journal, book *batch.Book, ledger *callbackLedger) Options {
+	return Options{
 		Known: func(id string) bool {
 			o, ok := book.Order(id)
 			return ok && inBatch(o)
@@ -376,10 +376,10 @@ func bookCallbacks(j *journal.Journal, book *batch.Book, ledger *callbackLedger)
 // importOnce imports sidePath's callbacks into j and book once, as a
 // fresh importer (a restarted run) does.
 func importOnce(ctx context.Context, j *journal.Journal, book *batch.Book, sidePath string) (int, error) {
-	return importInto(ctx, NewCallbackImporter(sidePath), j, book)
+	return importInto(ctx, NewImporter(sidePath), j, book)
 }
 
 // importInto imports through ci into j and book, no engine running.
-func importInto(ctx context.Context, ci *CallbackImporter, j *journal.Journal, book *batch.Book) (int, error) {
+func importInto(ctx context.Context, ci *Importer, j *journal.Journal, book *batch.Book) (int, error) {
 	return ci.ImportTo(ctx, book.Header.BatchID, bookCallbacks(j, book, &callbackLedger{path: j.Path()}))
 }

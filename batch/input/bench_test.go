@@ -74,7 +74,7 @@ func BenchmarkReadInputXLSX(b *testing.B) {
 	path := benchXLSXFile(b)
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "bench"}, func(*journal.RowRecord) error { return nil })
+		rep, err := Read(context.Background(), path, Options{BatchID: "bench"}, func(*journal.RowRecord) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -37,7 +37,7 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 		rows, last := 0, 1
-		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "F", AllowDuplicates: true}, func(r *journal.RowRecord) error {
+		rep, err := Read(context.Background(), path, Options{BatchID: "F", AllowDuplicates: true}, func(r *journal.RowRecord) error {
 			rows++
 			if r.Line <= last {
 				t.Fatalf("row %d after row %d", r.Line, last)
@@ -87,7 +87,7 @@ func FuzzReadXLSX(f *testing.F) {
 			t.Fatal(err)
 		}
 		rows, last := 0, 1
-		rep, err := ReadInput(context.Background(), path, InputOptions{BatchID: "F", AllowDuplicates: true}, func(r *journal.RowRecord) error {
+		rep, err := Read(context.Background(), path, Options{BatchID: "F", AllowDuplicates: true}, func(r *journal.RowRecord) error {
 			rows++
 			if r.Line <= last || r.Line > MaxRows {
 				t.Fatalf("row %d after row %d", r.Line, last)

@@ -16,8 +16,8 @@ import (
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
-// InputOptions says how to read an input file.
-type InputOptions struct {
+// Options says how to read an input file.
+type Options struct {
 	Encoding string // "" detects; utf-8, gbk, gb18030
 	Sheet    string // xlsx: "" picks the one visible sheet whose row 1 is a header
 	BatchID  string // for orderids
@@ -32,8 +32,8 @@ type Problem struct {
 	DupOf  int // for duplicates
 }
 
-// InputReport is what reading the whole file found.
-type InputReport struct {
+// Report is what reading the whole file found.
+type Report struct {
 	Info       journal.InputInfo
 	Valid      int            // rows that will be submitted
 	Invalid    []Problem      // bad phone, missing pid, unreadable
@@ -49,7 +49,7 @@ var (
 	PidHeaders   = []string{"pid", "产品编码", "流量产品编码", "套餐编码", "产品ID"}
 )
 
-// SupportedFormats names the file extensions ReadInput understands.
+// SupportedFormats names the file extensions Read understands.
 const SupportedFormats = ".csv, .txt (CSV) and .xlsx, .xlsm (Excel)"
 
 // rowSource feeds every row of a file, header first, to each, in order.
@@ -58,7 +58,7 @@ const SupportedFormats = ".csv, .txt (CSV) and .xlsx, .xlsm (Excel)"
 // copy what it keeps.
 type rowSource func(ctx context.Context, each func(*rawRow) error) error
 
-// ReadInput reads the whole input at path, validates every row and calls
+// Read reads the whole input at path, validates every row and calls
 // fn (if non-nil) with each row in file order, with its orderid derived.
 // Memory stays a small fixed amount per row. Errors name the row.
 //
@@ -66,7 +66,7 @@ type rowSource func(ctx context.Context, each func(*rawRow) error) error
 // invalid (bad phone, missing or bad pid, unreadable) or a duplicate of an
 // earlier (phone, pid); a valid row, and a duplicate under
 // opts.AllowDuplicates, gets the orderid of its occurrence.
-func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
+func Read(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error) (*Report, error) {
 	name := filepath.Base(path)
 	rep, err := readInput(ctx, path, opts, fn, true)
 	if err != nil {
@@ -75,17 +75,17 @@ func ReadInput(ctx context.Context, path string, opts InputOptions, fn func(*jou
 	return rep, nil
 }
 
-// ReadRows reads the rows as ReadInput does, keeping no problems: for a
+// ReadRows reads the rows as Read does, keeping no problems: for a
 // second reading that needs only the rows (the report's Invalid and
 // Duplicates stay empty). Its errors name no file.
-func ReadRows(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error) (*InputReport, error) {
+func ReadRows(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error) (*Report, error) {
 	return readInput(ctx, path, opts, fn, false)
 }
 
-// readInput is ReadInput; without problems, the report's Invalid and
+// readInput is Read; without problems, the report's Invalid and
 // Duplicates stay empty (a second reading needs only the rows, and a
 // million problems cost a hundred megabytes or more).
-func readInput(ctx context.Context, path string, opts InputOptions, fn func(*journal.RowRecord) error, problems bool) (*InputReport, error) {
+func readInput(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error, problems bool) (*Report, error) {
 	var format string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
@@ -95,7 +95,7 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*jou
 	default:
 		return nil, fmt.Errorf("unsupported file type %q; supported: %s", filepath.Ext(path), SupportedFormats)
 	}
-	rep := &InputReport{
+	rep := &Report{
 		Info:      journal.InputInfo{Name: filepath.Base(path), Format: format},
 		ByPid:     map[string]int{},
 		ByCarrier: map[juhe.Carrier]int{},
@@ -155,8 +155,8 @@ type dupEntry struct {
 }
 
 type validator struct {
-	opts     InputOptions
-	rep      *InputReport
+	opts     Options
+	rep      *Report
 	fn       func(*journal.RowRecord) error
 	problems bool // keep them in rep
 

@@ -16,10 +16,10 @@ import (
 )
 
 // readAll reads path and collects every row handed to fn.
-func readAll(t *testing.T, path string, opts InputOptions) (*InputReport, []journal.RowRecord, error) {
+func readAll(t *testing.T, path string, opts Options) (*Report, []journal.RowRecord, error) {
 	t.Helper()
 	var rows []journal.RowRecord
-	rep, err := ReadInput(context.Background(), path, opts, func(r *journal.RowRecord) error {
+	rep, err := Read(context.Background(), path, opts, func(r *journal.RowRecord) error {
 		rows = append(rows, *r)
 		return nil
 	})
@@ -72,7 +72,7 @@ func TestReadCSVEncodings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "in.csv", tt.data)
-			rep, rows, err := readAll(t, path, InputOptions{Encoding: tt.forced, BatchID: "B1"})
+			rep, rows, err := readAll(t, path, Options{Encoding: tt.forced, BatchID: "B1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +116,7 @@ func TestReadCSVEncodingErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "in.csv", tt.data)
-			_, _, err := readAll(t, path, InputOptions{Encoding: tt.forced})
+			_, _, err := readAll(t, path, Options{Encoding: tt.forced})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one saying %q", err, tt.want)
 			}
@@ -139,7 +139,7 @@ func TestReadCSVRows(t *testing.T) {
 		"\n\n" // trailing blank lines
 	path := writeFile(t, "rows.csv", []byte(in))
 	for _, allow := range []bool{false, true} {
-		rep, rows, err := readAll(t, path, InputOptions{BatchID: "B1", AllowDuplicates: allow})
+		rep, rows, err := readAll(t, path, Options{BatchID: "B1", AllowDuplicates: allow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,12 +204,12 @@ func TestReadCSVRowNumbersAfterQuotedLineBreaks(t *testing.T) {
 		"13800138000,10-5,x\r\n" + // row 5, file line 8: bad pid
 		"13800138000,105000,\"bare\"quote\"\r\n" // row 6, file line 9: unreadable
 	path := writeFile(t, "q.csv", []byte(in))
-	_, _, err := readAll(t, path, InputOptions{})
+	_, _, err := readAll(t, path, Options{})
 	if err == nil || !strings.Contains(err.Error(), "row 6: unreadable row (line 9") {
 		t.Fatalf("unreadable row: %v, want it named row 6 (file line 9)", err)
 	}
 	path = writeFile(t, "q.csv", []byte(strings.TrimSuffix(in, "13800138000,105000,\"bare\"quote\"\r\n")))
-	rep, rows, err := readAll(t, path, InputOptions{})
+	rep, rows, err := readAll(t, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestOrderIDsIgnoreRowOrder(t *testing.T) {
 	a := "phone,pid\n15925601712,105000\n13800138000,105000\n15925601712,105000\n18612345678,106000\n"
 	b := "phone,pid\n18612345678,106000\n15925601712,105000\n13800138000,105000\n15925601712,105000\n"
 	ids := func(in string) map[string]bool {
-		_, rows, err := readAll(t, writeFile(t, "x.csv", []byte(in)), InputOptions{BatchID: "B", AllowDuplicates: true})
+		_, rows, err := readAll(t, writeFile(t, "x.csv", []byte(in)), Options{BatchID: "B", AllowDuplicates: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +264,7 @@ func TestReadCSVShapes(t *testing.T) {
 			if tt.name == "unsupported" {
 				name = "in.json"
 			}
-			rep, rows, err := readAll(t, writeFile(t, name, []byte(tt.in)), InputOptions{})
+			rep, rows, err := readAll(t, writeFile(t, name, []byte(tt.in)), Options{})
 			if tt.want == "" {
 				if err != nil || len(rows) != 1 || rows[0].Status != journal.RowValid {
 					t.Fatalf("%v %+v", err, rows)
@@ -282,7 +282,7 @@ func TestReadCSVShapes(t *testing.T) {
 func TestReadInputCallbackErrorAndCancel(t *testing.T) {
 	path := writeFile(t, "in.csv", []byte("phone,pid\n15925601712,105000\n13800138000,105000\n"))
 	boom := errors.New("boom")
-	_, err := ReadInput(context.Background(), path, InputOptions{}, func(r *journal.RowRecord) error {
+	_, err := Read(context.Background(), path, Options{}, func(r *journal.RowRecord) error {
 		if r.Line == 3 {
 			return boom
 		}
@@ -293,7 +293,7 @@ func TestReadInputCallbackErrorAndCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ReadInput(ctx, path, InputOptions{}, nil); !errors.Is(err, context.Canceled) {
+	if _, err := Read(ctx, path, Options{}, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
@@ -346,10 +346,10 @@ func TestReadXLSX(t *testing.T) {
 		},
 	}, "名单", "Other")
 	// Both sheets are visible lists: the choice is the user's.
-	if _, _, err := readAll(t, path, InputOptions{}); err == nil || !strings.Contains(err.Error(), `2 sheets could be the list: "名单", "Other"; say which with -sheet`) {
+	if _, _, err := readAll(t, path, Options{}); err == nil || !strings.Contains(err.Error(), `2 sheets could be the list: "名单", "Other"; say which with -sheet`) {
 		t.Fatalf("two candidate sheets: %v", err)
 	}
-	rep, rows, err := readAll(t, path, InputOptions{BatchID: "X", Sheet: "名单"})
+	rep, rows, err := readAll(t, path, Options{BatchID: "X", Sheet: "名单"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,21 +374,21 @@ func TestReadXLSX(t *testing.T) {
 		t.Errorf("duplicate of %d, want 2", rows[4].DupOf)
 	}
 
-	rep, rows, err = readAll(t, path, InputOptions{Sheet: "Other"})
+	rep, rows, err = readAll(t, path, Options{Sheet: "Other"})
 	if err != nil || rep.Info.Sheet != "Other" || len(rows) != 1 || rows[0].Line != 3 || rows[0].Status != journal.RowValid {
 		t.Fatalf("sheet Other: %v %+v %+v", err, rep, rows)
 	}
-	if _, _, err = readAll(t, path, InputOptions{Sheet: "Nope"}); err == nil || !strings.Contains(err.Error(), "the sheets are: 名单, Other") {
+	if _, _, err = readAll(t, path, Options{Sheet: "Nope"}); err == nil || !strings.Contains(err.Error(), "the sheets are: 名单, Other") {
 		t.Fatalf("unknown sheet: %v", err)
 	}
-	if _, _, err = readAll(t, path, InputOptions{Encoding: "gbk"}); err == nil {
+	if _, _, err = readAll(t, path, Options{Encoding: "gbk"}); err == nil {
 		t.Fatal("-encoding on xlsx accepted")
 	}
 }
 
 func TestReadXLSXMissingHeaders(t *testing.T) {
 	path := writeXLSX(t, map[string][][]any{"S": {{"name", "dept"}, {"x", "y"}}}, "S")
-	_, _, err := readAll(t, path, InputOptions{})
+	_, _, err := readAll(t, path, Options{})
 	if err == nil || !strings.Contains(err.Error(), "no phone column") || !strings.Contains(err.Error(), "no product column") {
 		t.Fatalf("error %v", err)
 	}

@@ -119,7 +119,7 @@ func TestReadXLSXValues(t *testing.T) {
 		`<row r="7"><c r="A7" t="inlineStr"><is><t>1.59256E+10</t></is></c><c r="B7"><v>105000</v></c><c r="XFD7"/></row>` +
 		`<row r="9"><c r="C9" t="b"><v>1</v></c></row>` // nothing in phone or pid: still a row
 	data := buildXLSX(t, []string{"手机号码", "产品ID", "姓名", "张伟", "<t>line_x000D_two</t>"}, testSheet{name: "名单", body: rows})
-	rep, got, err := readAll(t, writeFile(t, "v.xlsx", data), InputOptions{BatchID: "X"})
+	rep, got, err := readAll(t, writeFile(t, "v.xlsx", data), Options{BatchID: "X"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,14 +222,14 @@ func TestReadXLSXDamaged(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := readAll(t, writeFile(t, "d.xlsx", tt.data), InputOptions{BatchID: "X"})
+			_, _, err := readAll(t, writeFile(t, "d.xlsx", tt.data), Options{BatchID: "X"})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one saying %q", err, tt.want)
 			}
 		})
 	}
 	// The good one is read, so the refusals above are the damage's.
-	if _, rows, err := readAll(t, writeFile(t, "g.xlsx", stored), InputOptions{BatchID: "X"}); err != nil || len(rows) != 1 || rows[0].Status != journal.RowValid {
+	if _, rows, err := readAll(t, writeFile(t, "g.xlsx", stored), Options{BatchID: "X"}); err != nil || len(rows) != 1 || rows[0].Status != journal.RowValid {
 		t.Fatalf("good workbook: %v %+v", err, rows)
 	}
 }
@@ -265,7 +265,7 @@ func TestReadXLSXFlippedDeflateByte(t *testing.T) {
 		if err := os.WriteFile(path, bad, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := readAll(t, path, InputOptions{}); err == nil {
+		if _, _, err := readAll(t, path, Options{}); err == nil {
 			t.Fatalf("byte %d of the compressed sheet flipped: read without error", k)
 		}
 	}
@@ -295,7 +295,7 @@ func TestReadXLSXSheetChoice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := buildXLSX(t, listSST, tt.sheets...)
-			rep, rows, err := readAll(t, writeFile(t, "c.xlsx", data), InputOptions{Sheet: tt.sheet, BatchID: "X"})
+			rep, rows, err := readAll(t, writeFile(t, "c.xlsx", data), Options{Sheet: tt.sheet, BatchID: "X"})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one saying %q", err, tt.err)
@@ -313,7 +313,7 @@ func TestReadXLSXSheetChoice(t *testing.T) {
 	// A damaged sheet that is not chosen still must not sway the choice.
 	parts := xlsxParts(listSST, testSheet{"A", "", list}, testSheet{"B", "", list})
 	parts[len(parts)-3][1] = parts[len(parts)-3][1][:200]
-	if _, _, err := readAll(t, writeFile(t, "p.xlsx", zipParts(t, zip.Deflate, parts)), InputOptions{}); err == nil || !strings.Contains(err.Error(), "broken XML") {
+	if _, _, err := readAll(t, writeFile(t, "p.xlsx", zipParts(t, zip.Deflate, parts)), Options{}); err == nil || !strings.Contains(err.Error(), "broken XML") {
 		t.Fatalf("damaged candidate: %v", err)
 	}
 }
@@ -345,7 +345,7 @@ func TestReadXLSXLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := buildXLSX(t, nil, testSheet{name: "S", body: tt.rows})
-			_, _, err := readAll(t, writeFile(t, "l.xlsx", data), InputOptions{})
+			_, _, err := readAll(t, writeFile(t, "l.xlsx", data), Options{})
 			if tt.want == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -365,7 +365,7 @@ func TestReadXLSXTooManyEntries(t *testing.T) {
 	for i := 0; i < 10_001; i++ {
 		parts = append(parts, [2]string{fmt.Sprintf("junk/%d", i), ""})
 	}
-	_, _, err := readAll(t, writeFile(t, "many.xlsx", zipParts(t, zip.Store, parts)), InputOptions{})
+	_, _, err := readAll(t, writeFile(t, "many.xlsx", zipParts(t, zip.Store, parts)), Options{})
 	if err == nil || !strings.Contains(err.Error(), "entries; at most 10,000") || !errors.Is(err, errLimit) {
 		t.Fatalf("error %v", err)
 	}
@@ -389,7 +389,7 @@ func TestReadXLSXPartLongerThanSaid(t *testing.T) {
 		w.Write([]byte(body))
 	}
 	zw.Close()
-	_, _, err := readAll(t, writeFile(t, "long.xlsx", buf.Bytes()), InputOptions{})
+	_, _, err := readAll(t, writeFile(t, "long.xlsx", buf.Bytes()), Options{})
 	if err == nil || !strings.Contains(err.Error(), "unpacks to more than the 100 bytes the archive says") {
 		t.Fatalf("error %v", err)
 	}
@@ -401,7 +401,7 @@ func TestReadXLSXByteOrderMark(t *testing.T) {
 	for _, p := range xlsxParts(listSST, testSheet{name: "S", body: listRows}) {
 		parts = append(parts, [2]string{p[0], "\ufeff" + p[1]})
 	}
-	_, rows, err := readAll(t, writeFile(t, "bom.xlsx", zipParts(t, zip.Deflate, parts)), InputOptions{})
+	_, rows, err := readAll(t, writeFile(t, "bom.xlsx", zipParts(t, zip.Deflate, parts)), Options{})
 	if err != nil || len(rows) != 1 || rows[0].Phone != "15925601712" || rows[0].Extra[0] != "张伟" {
 		t.Fatalf("%v %+v", err, rows)
 	}

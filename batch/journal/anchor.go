@@ -52,11 +52,11 @@ func plural(n int64, what string) string {
 // errAnchorReached stops a scan at the anchored record.
 var errAnchorReached = errors.New("anchor reached")
 
-// VerifyJournalTo is VerifyJournal, and then holds the journal to each
+// VerifyTo is Verify, and then holds the journal to each
 // anchor: its record a.Records must exist and have the hash a.Head, else
 // the error is an *AnchorError (for the first anchor missed). Damage
 // anywhere is a *DamageError first.
-func VerifyJournalTo(ctx context.Context, path string, anchors ...Anchor) (Verification, error) {
+func VerifyTo(ctx context.Context, path string, anchors ...Anchor) (Verification, error) {
 	found := make(map[int64]string, len(anchors))
 	for _, a := range anchors {
 		found[a.Records] = ""
@@ -77,12 +77,12 @@ func VerifyJournalTo(ctx context.Context, path string, anchors ...Anchor) (Verif
 	return v, nil
 }
 
-// JournalReaches checks that the journal at path still holds the anchored
+// Reaches checks that the journal at path still holds the anchored
 // record with the anchored hash, reading (and checking the chain of) only
 // the records up to it. What follows is not read, so it may run beside a
 // process appending. Damage before the anchor is a *DamageError; a journal
 // that ends before it, or has another record there, an *AnchorError.
-func JournalReaches(ctx context.Context, path string, a Anchor) error {
+func Reaches(ctx context.Context, path string, a Anchor) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("checking journal: %w", err)

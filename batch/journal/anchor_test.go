@@ -31,13 +31,13 @@ func cutRecords(data []byte, n int) []byte {
 }
 
 // TestAnchorSeesACutTail: whole records cut from the end leave a journal
-// VerifyJournal passes (the chain cannot show it); held to the anchor
+// Verify passes (the chain cannot show it); held to the anchor
 // printed before the cut, it fails and says how many records are gone.
 // So does a journal cut and then written to again.
 func TestAnchorSeesACutTail(t *testing.T) {
 	ctx := context.Background()
 	path, _ := newTestJournal(t, 20)
-	full, err := VerifyJournal(ctx, path)
+	full, err := Verify(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestAnchorSeesACutTail(t *testing.T) {
 		}
 	}
 	j.Close()
-	earlier, err := VerifyJournal(ctx, journalCopy(t, cutRecords(data, 10)))
+	earlier, err := Verify(ctx, journalCopy(t, cutRecords(data, 10)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +79,12 @@ func TestAnchorSeesACutTail(t *testing.T) {
 		{"another head", path, Anchor{anchor.Records, strings.Repeat("0", 64)}, "no longer reaches"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := VerifyJournal(ctx, tc.path); err != nil {
-				t.Fatalf("VerifyJournal: %v", err)
+			if _, err := Verify(ctx, tc.path); err != nil {
+				t.Fatalf("Verify: %v", err)
 			}
-			_, verr := VerifyJournalTo(ctx, tc.path, tc.anchor)
-			rerr := JournalReaches(ctx, tc.path, tc.anchor)
-			for fn, err := range map[string]error{"VerifyJournalTo": verr, "JournalReaches": rerr} {
+			_, verr := VerifyTo(ctx, tc.path, tc.anchor)
+			rerr := Reaches(ctx, tc.path, tc.anchor)
+			for fn, err := range map[string]error{"VerifyTo": verr, "Reaches": rerr} {
 				if tc.want == "" {
 					if err != nil {
 						t.Errorf("%s: %v", fn, err)
@@ -99,11 +99,11 @@ func TestAnchorSeesACutTail(t *testing.T) {
 		})
 	}
 
-	// JournalReaches reads no further than the anchor: a journal being
+	// Reaches reads no further than the anchor: a journal being
 	// appended to (a torn last line) still reaches it.
 	torn := journalCopy(t, append(append([]byte(nil), data...), "\tT\t12"...))
-	if err := JournalReaches(ctx, torn, anchor); err != nil {
-		t.Errorf("JournalReaches with a write in progress after the anchor: %v", err)
+	if err := Reaches(ctx, torn, anchor); err != nil {
+		t.Errorf("Reaches with a write in progress after the anchor: %v", err)
 	}
 }
 
@@ -139,11 +139,11 @@ func TestNotAJournal(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeJournalBytes(t, tc.data)
-			_, verr := VerifyJournal(ctx, p)
+			_, verr := Verify(ctx, p)
 			_, _, oerr := openJournal(ctx, p, nil)
 			_, lerr := load(ctx, p)
 			lerr = NotJournal(p, lerr)
-			for fn, err := range map[string]error{"VerifyJournal": verr, "OpenJournal": oerr, "LoadBook": lerr} {
+			for fn, err := range map[string]error{"Verify": verr, "OpenJournal": oerr, "LoadBook": lerr} {
 				var ne *NotJournalError
 				var de *DamageError
 				switch {
@@ -161,7 +161,7 @@ func TestNotAJournal(t *testing.T) {
 	}
 }
 
-// FuzzJournalKind: VerifyJournal, OpenJournal and LoadBook agree on
+// FuzzJournalKind: Verify, OpenJournal and LoadBook agree on
 // whether a file is a journal at all, and a file whose first line starts
 // like a header is never called "not a journal".
 func FuzzJournalKind(f *testing.F) {
@@ -174,7 +174,7 @@ func FuzzJournalKind(f *testing.F) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		_, verr := VerifyJournal(ctx, path)
+		_, verr := Verify(ctx, path)
 		j, _, oerr := openJournal(ctx, path, func(string) {})
 		if oerr == nil {
 			j.Close()

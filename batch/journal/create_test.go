@@ -29,9 +29,9 @@ func TestCreateJournalIsAtomic(t *testing.T) {
 	if _, err := os.Stat(path + ".new"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the temporary %s.new is still there: %v", path, err)
 	}
-	v, err := VerifyJournal(ctx, path)
+	v, err := Verify(ctx, path)
 	if err != nil || v.Records != 1 || v.BatchID != "b" {
-		t.Fatalf("VerifyJournal = %+v, %v; want 1 record of batch b", v, err)
+		t.Fatalf("Verify = %+v, %v; want 1 record of batch b", v, err)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 		t.Errorf("journal mode %v, want 0600", fi.Mode().Perm())
@@ -40,7 +40,7 @@ func TestCreateJournalIsAtomic(t *testing.T) {
 	if _, _, err := Create(ctx, path, Header{BatchID: "other", ToolVersion: "test"}); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("CreateJournal over an existing journal: %v, want an 'exists' error", err)
 	}
-	if v2, _ := VerifyJournal(ctx, path); v2.HeadHash != v.HeadHash {
+	if v2, _ := Verify(ctx, path); v2.HeadHash != v.HeadHash {
 		t.Errorf("the existing journal changed")
 	}
 }

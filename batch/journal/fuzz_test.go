@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzJournal feeds arbitrary bytes to the journal reader as a file:
-// VerifyJournal, a scan through the views (as LoadBook reads) and Open
+// Verify, a scan through the views (as LoadBook reads) and Open
 // never panic, whatever the reader accepts re-encodes to exactly the
 // bytes it was read from, and the views refuse what the decoder refuses.
 // (The batch package replays the same seeds into Books.)
@@ -21,7 +21,7 @@ func FuzzJournal(f *testing.F) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		v, verr := VerifyJournal(ctx, path)
+		v, verr := Verify(ctx, path)
 		b, lerr := load(ctx, path)
 		if verr == nil && (lerr != nil || b.Records() != v.Records || b.Head() != v.HeadHash) {
 			t.Fatalf("verify ok (%+v) but LoadBook: %v", v, lerr)
@@ -54,7 +54,7 @@ func FuzzJournal(f *testing.F) {
 				t.Fatalf("re-encoding differs from the file:\n got %q\nfile %q", out, data)
 			}
 		}
-		unlock, err := LockJournal(path)
+		unlock, err := Lock(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func FuzzJournal(f *testing.F) {
 			unlock()
 		} else {
 			j.Close()
-			if _, err := VerifyJournal(ctx, path); err != nil {
+			if _, err := Verify(ctx, path); err != nil {
 				t.Fatalf("OpenJournal left a journal that does not verify: %v", err)
 			}
 		}

@@ -59,8 +59,8 @@ const (
 	maxGroupBytes   = 8 << 20
 )
 
-// ErrJournalClosed is returned by Append after Close.
-var ErrJournalClosed = errors.New("journal is closed")
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("journal is closed")
 
 // Create creates a new journal at path (mode 0600, failing if it
 // exists), writes the header record, fsyncs the file and its directory,
@@ -184,7 +184,7 @@ func newJournal(path string, f journalFile, unlock func() error, seq uint64, pre
 // chained record, including a complete line with a bad checksum, is a
 // *DamageError and nothing is changed.
 func Open(ctx context.Context, path string, warn func(string), visit func(*Raw) error) (*Journal, Pos, error) {
-	unlock, err := LockJournal(path)
+	unlock, err := Lock(path)
 	if err != nil {
 		return nil, Pos{}, err
 	}
@@ -291,7 +291,7 @@ func (j *Journal) Append(ctx context.Context, recs ...*Record) error {
 	j.mu.RLock()
 	if j.closed {
 		j.mu.RUnlock()
-		return fmt.Errorf("journal %s: %w", j.path, ErrJournalClosed)
+		return fmt.Errorf("journal %s: %w", j.path, ErrClosed)
 	}
 	select {
 	case j.reqs <- req:
@@ -435,23 +435,23 @@ func (e *DamageError) Error() string {
 	return fmt.Sprintf("journal %s: record %d at byte %d: %s", e.Path, e.Record, e.Offset, e.Why)
 }
 
-// Verification is what VerifyJournal found on an intact journal.
+// Verification is what Verify found on an intact journal.
 type Verification struct {
 	Records  int64
 	HeadHash string
 	BatchID  string
 }
 
-// VerifyJournal checks every checksum and the whole hash chain of the
+// Verify checks every checksum and the whole hash chain of the
 // journal at path, without locking or repairing anything. Any torn tail
 // or damage is an error (a *DamageError); a file that is not a journal at
 // all is a *NotJournalError. It cannot see whole records cut from the
-// end: VerifyJournalTo holds the journal to an anchor kept elsewhere.
-func VerifyJournal(ctx context.Context, path string) (Verification, error) {
+// end: VerifyTo holds the journal to an anchor kept elsewhere.
+func Verify(ctx context.Context, path string) (Verification, error) {
 	return verifyJournal(ctx, path, nil)
 }
 
-// verifyJournal is VerifyJournal; each (if not nil) sees every checked line.
+// verifyJournal is Verify; each (if not nil) sees every checked line.
 func verifyJournal(ctx context.Context, path string, each func(sealed)) (Verification, error) {
 	var v Verification
 	f, err := os.Open(path)

@@ -139,7 +139,7 @@ func TestJournalRoundTrip(t *testing.T) {
 			t.Errorf("record %d:\n got %s\nwant %s", i+1, dumpRecord(&g), dumpRecord(w))
 		}
 	}
-	v, err := VerifyJournal(context.Background(), path)
+	v, err := Verify(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestGroupCommit(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := VerifyJournal(ctx, path); err != nil {
+	if _, err := Verify(ctx, path); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
@@ -344,14 +344,14 @@ func TestLockInProcess(t *testing.T) {
 	if !errors.As(err, &le) || le.PID != os.Getpid() || le.Path != path {
 		t.Fatalf("second open: %v", err)
 	}
-	if pid, held, err := JournalHolder(path); err != nil || !held || pid != os.Getpid() {
-		t.Errorf("JournalHolder while held: %d %v %v", pid, held, err)
+	if pid, held, err := Holder(path); err != nil || !held || pid != os.Getpid() {
+		t.Errorf("Holder while held: %d %v %v", pid, held, err)
 	}
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, held, err := JournalHolder(path); err != nil || held {
-		t.Errorf("JournalHolder after close: %v %v", held, err)
+	if _, held, err := Holder(path); err != nil || held {
+		t.Errorf("Holder after close: %v %v", held, err)
 	}
 	j, _, err = openJournal(ctx, path, nil)
 	if err != nil {

@@ -62,7 +62,7 @@ func TestJournalLineLimit(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := VerifyJournal(ctx, path); err != nil || v.Records != 2 {
+	if v, err := Verify(ctx, path); err != nil || v.Records != 2 {
 		t.Fatalf("verify: %+v %v", v, err)
 	}
 }

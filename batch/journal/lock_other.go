@@ -6,11 +6,11 @@ import "errors"
 
 var errNoLock = errors.New("journal locking needs a unix system")
 
-// LockJournal is not available on this system.
-func LockJournal(path string) (unlock func() error, err error) { return nil, errNoLock }
+// Lock is not available on this system.
+func Lock(path string) (unlock func() error, err error) { return nil, errNoLock }
 
-// JournalHolder is not available on this system.
-func JournalHolder(path string) (pid int, held bool, err error) { return 0, false, errNoLock }
+// Holder is not available on this system.
+func Holder(path string) (pid int, held bool, err error) { return 0, false, errNoLock }
 
 type createLock struct{}
 

@@ -59,11 +59,11 @@ func TestLockIsPerFile(t *testing.T) {
 				if holder == alt {
 					other = path
 				}
-				_, err = LockJournal(other)
+				_, err = Lock(other)
 				var le *LockedError
 				if !errors.As(err, &le) {
 					j.Close()
-					t.Fatalf("held through %s, LockJournal(%s) = %v, want a LockedError", holder, other, err)
+					t.Fatalf("held through %s, Lock(%s) = %v, want a LockedError", holder, other, err)
 				}
 				// Through a hard link only the kernel's list of locks
 				// (Linux's /proc/locks) names the holder.
@@ -74,14 +74,14 @@ func TestLockIsPerFile(t *testing.T) {
 				if _, _, err := openJournal(ctx, other, nil); !errors.As(err, &le) {
 					t.Errorf("openJournal(%s) while held through %s: %v", other, holder, err)
 				}
-				if pid, held, err := JournalHolder(other); err != nil || !held || pid != os.Getpid() {
-					t.Errorf("JournalHolder(%s) while held through %s: %d %v %v", other, holder, pid, held, err)
+				if pid, held, err := Holder(other); err != nil || !held || pid != os.Getpid() {
+					t.Errorf("Holder(%s) while held through %s: %d %v %v", other, holder, pid, held, err)
 				}
 				if err := j.Close(); err != nil {
 					t.Fatal(err)
 				}
-				if _, held, err := JournalHolder(other); err != nil || held {
-					t.Errorf("JournalHolder(%s) after close: %v %v", other, held, err)
+				if _, held, err := Holder(other); err != nil || held {
+					t.Errorf("Holder(%s) after close: %v %v", other, held, err)
 				}
 			}
 		})
@@ -104,8 +104,8 @@ func TestCreateHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	var le *LockedError
-	if _, err := LockJournal(path); !errors.As(err, &le) || le.PID != os.Getpid() {
-		t.Errorf("LockJournal on a journal just created: %v", err)
+	if _, err := Lock(path); !errors.As(err, &le) || le.PID != os.Getpid() {
+		t.Errorf("Lock on a journal just created: %v", err)
 	}
 	if _, _, err := Create(ctx, path, testHeader()); !errors.As(err, &le) {
 		t.Errorf("CreateJournal on a held journal: %v, want a LockedError", err)
@@ -156,7 +156,7 @@ func TestLockOtherNamesTwoProcesses(t *testing.T) {
 	defer cmd.Process.Kill()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if pid, held, err := JournalHolder(path); err != nil {
+		if pid, held, err := Holder(path); err != nil {
 			t.Fatal(err)
 		} else if held && pid == cmd.Process.Pid {
 			break

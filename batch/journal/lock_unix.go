@@ -40,11 +40,11 @@ func resolvePath(path string) string {
 	return path
 }
 
-// LockJournal takes the OS lock of the existing journal at path without
+// Lock takes the OS lock of the existing journal at path without
 // waiting. If another process (or another open in this process) holds it,
 // through this path or any other name of the same file, the error is a
 // *LockedError naming the holder's PID when known.
-func LockJournal(path string) (unlock func() error, err error) {
+func Lock(path string) (unlock func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("locking journal %s: %w", path, err)
@@ -130,18 +130,18 @@ func noteHolder(path string) {
 // heldBy reports who holds the lock of the existing journal at path: a
 // LockedError when some process does, nil when none does.
 func heldBy(path string) error {
-	pid, held, err := JournalHolder(path)
+	pid, held, err := Holder(path)
 	if err != nil || !held {
 		return err
 	}
 	return &LockedError{Path: path, PID: pid}
 }
 
-// JournalHolder reports whether some process holds the journal's lock,
+// Holder reports whether some process holds the journal's lock,
 // and its PID when known. It takes and at once releases a shared lock
 // when the journal is free, so a writer starting at that very instant may
 // see this one.
-func JournalHolder(path string) (pid int, held bool, err error) {
+func Holder(path string) (pid int, held bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, false, nil

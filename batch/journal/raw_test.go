@@ -37,7 +37,7 @@ func TestViewsRefuseAsDecoder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := VerifyJournal(ctx, path)
+			v, err := Verify(ctx, path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -57,7 +57,7 @@ func openCopy(t *testing.T, data []byte) (string, openResult) {
 	if first {
 		j, b, err = openJournal(context.Background(), path, warn)
 	} else {
-		unlock, lerr := LockJournal(path)
+		unlock, lerr := Lock(path)
 		if lerr != nil {
 			t.Fatal(lerr)
 		}
@@ -136,8 +136,8 @@ func TestTornTailEveryOffset(t *testing.T) {
 			if len(res.warnings) != 1 || len(kept) != 1 || !bytes.Equal(kept[0], raw[offs[whole]:cut]) {
 				t.Errorf("cut at %d: warnings %q, torn files %q, want %q", cut, res.warnings, kept, raw[offs[whole]:cut])
 			}
-			if _, err := VerifyJournal(context.Background(), writeJournalBytes(t, raw[:cut])); err == nil {
-				t.Errorf("cut at %d: VerifyJournal accepted a torn journal", cut)
+			if _, err := Verify(context.Background(), writeJournalBytes(t, raw[:cut])); err == nil {
+				t.Errorf("cut at %d: Verify accepted a torn journal", cut)
 			}
 		}
 		// The repaired journal is exactly the good prefix and verifies.
@@ -145,7 +145,7 @@ func TestTornTailEveryOffset(t *testing.T) {
 		if !bytes.Equal(after, raw[:offs[whole]]) {
 			t.Errorf("cut at %d: repaired journal is %d bytes, want %d", cut, len(after), offs[whole])
 		}
-		if _, err := VerifyJournal(context.Background(), path); err != nil {
+		if _, err := Verify(context.Background(), path); err != nil {
 			t.Errorf("cut at %d: repaired journal does not verify: %v", cut, err)
 		}
 	}
@@ -201,8 +201,8 @@ func TestZeroTail(t *testing.T) {
 			if kept := tornFiles(t, path); len(kept) != 1 || !bytes.Equal(kept[0], tc.data[offs[tc.keep]:]) {
 				t.Errorf("torn file does not hold the cut bytes")
 			}
-			if _, err := VerifyJournal(context.Background(), writeJournalBytes(t, tc.data)); err == nil {
-				t.Error("VerifyJournal accepted it")
+			if _, err := Verify(context.Background(), writeJournalBytes(t, tc.data)); err == nil {
+				t.Error("Verify accepted it")
 			}
 		})
 	}
@@ -237,8 +237,8 @@ func TestFlippedByte(t *testing.T) {
 			if after, _ := os.ReadFile(path); !bytes.Equal(after, bad) {
 				t.Errorf("record %d byte %d flipped: the damaged journal was changed", rec, i)
 			}
-			if _, err := VerifyJournal(context.Background(), path); !errors.As(err, &de) {
-				t.Errorf("record %d byte %d flipped: VerifyJournal: %v", rec, i, err)
+			if _, err := Verify(context.Background(), path); !errors.As(err, &de) {
+				t.Errorf("record %d byte %d flipped: Verify: %v", rec, i, err)
 			}
 			if _, err := load(context.Background(), path); err == nil && rec != n {
 				t.Errorf("record %d byte %d flipped: LoadBook accepted it", rec, i)
@@ -268,8 +268,8 @@ func TestVerifyDetectsEdits(t *testing.T) {
 		"no header":       join(lines[1:]),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := VerifyJournal(context.Background(), writeJournalBytes(t, data)); err == nil {
-				t.Error("VerifyJournal accepted it")
+			if _, err := Verify(context.Background(), writeJournalBytes(t, data)); err == nil {
+				t.Error("Verify accepted it")
 			}
 		})
 	}
@@ -289,7 +289,7 @@ func TestLockTwoProcesses(t *testing.T) {
 	defer cmd.Process.Kill()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		pid, held, err := JournalHolder(path)
+		pid, held, err := Holder(path)
 		if err != nil {
 			t.Fatal(err)
 		}

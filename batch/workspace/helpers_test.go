@@ -87,8 +87,8 @@ func plan(path string, s batchSpec) (*journal.Journal, *batch.Book, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := input.InputOptions{BatchID: s.id}
-	rep, err := input.ReadInput(ctx, s.in, opts, nil)
+	opts := input.Options{BatchID: s.id}
+	rep, err := input.Read(ctx, s.in, opts, nil)
 	if err == nil {
 		err = batch.AppendInput(ctx, j, book, s.in, opts, rep)
 	}
@@ -131,7 +131,7 @@ func send(j *journal.Journal, book *batch.Book, n int, at time.Time) error {
 
 func inputSHA(t testing.TB, path string) string {
 	t.Helper()
-	rep, err := input.ReadInput(context.Background(), path, input.InputOptions{BatchID: "x"}, nil)
+	rep, err := input.Read(context.Background(), path, input.Options{BatchID: "x"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

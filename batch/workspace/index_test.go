@@ -71,8 +71,8 @@ func TestIndexStaleRebuilt(t *testing.T) {
 	// everything is sent.
 	j, book := reopen(t, path)
 	in2 := writeCSV(t, tmp, "a2.csv", append(phones(0, 40), phones(100, 110)...))
-	opts := input.InputOptions{BatchID: "a"}
-	rep, err := input.ReadInput(context.Background(), in2, opts, nil)
+	opts := input.Options{BatchID: "a"}
+	rep, err := input.Read(context.Background(), in2, opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func Summarize(ctx context.Context, path string) (JournalSummary, error) {
 }
 
 // The two functions below know one fact of the journal format
-// (batch/journal_codec.go): every record is one line that ends with
+// (batch/journal/codec.go): every record is one line that ends with
 // TAB, its 64-hex chained hash, LF; no text field holds a raw LF. With
 // the chain verified by LoadBook, a line ending in "TAB head LF" at
 // offset end proves the journal still holds the records that led to
