@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -60,11 +61,22 @@ type section struct {
 //  4. The latest submit outcome was accepted: charging (the order was
 //     seen created; a later 210511 does not undo that); rejected:
 //     rejected.
-//  5. A query said not_found (210511) after the latest submit outcome:
-//     not_submitted (resume submits it again with the same orderid).
+//  5. A query said not_found (210511) after the latest submit outcome,
+//     and nothing ever proved the order exists: not_submitted (resume
+//     submits it again with the same orderid).
 //  6. The latest submit outcome was throttled or halt (refused, not
-//     created): not_submitted.
+//     created), and nothing proved the order exists: not_submitted.
 //  7. Anything else (no outcome, unknown submit, unknown query): unknown.
+//
+// A query is journaled as not_found only when it is settled: the engine
+// journals a 210511 that came within the resubmit grace period after the
+// latest attempt ended as unknown (code 210511, "not found yet"). Proof
+// that the order exists (Exists) is an accepted submit, a 210508 on a
+// submit, a sporder_id, or a signed callback; a not_found after proof is
+// a conflict (Conflict), never "not submitted". An answer about another
+// order (the engine journals it unknown, its reason starting with
+// "conflict: ") and a sporder_id that contradicts the known one set
+// Conflict and change nothing else.
 //
 // A query that answers unknown, throttled or halt changes only
 // QueryClass, QueryCode, Code and Reason. A callback never changes the
@@ -78,9 +90,16 @@ type OrderState struct {
 	DupOf      int
 	InInput    bool // planned in the latest complete input
 
-	Intents     int   // intents written
-	Outcomes    int   // submit outcomes written
-	SubmittedAt int64 // ms of the first intent, 0 if none
+	Intents       int   // intents written
+	Outcomes      int   // submit outcomes written
+	SubmittedAt   int64 // ms of the first intent, 0 if none
+	LastIntentAt  int64 // ms of the latest intent, 0 if none
+	LastOutcomeAt int64 // ms of the latest submit outcome, 0 if none
+
+	// Exists: something proved that the order exists at the provider (an
+	// accepted submit, a 210508 on a submit, a sporder_id, a signed
+	// callback). A later 210511 is then a conflict, never "not found".
+	Exists bool
 
 	SubmitClass   juhe.Class // of the latest submit outcome, 0 if none
 	SubmitCode    int
@@ -123,12 +142,12 @@ type OrderState struct {
 
 // Status derives the workbook state of o. See the rules on OrderState.
 func (o *OrderState) Status() Status {
-	return statusOf(o.Intents > 0, o.QueryState, o.SubmitClass, o.intentSeq, o.outcomeSeq, o.notFoundSeq)
+	return statusOf(o.Intents > 0, o.Exists, o.QueryState, o.SubmitClass, o.intentSeq, o.outcomeSeq, o.notFoundSeq)
 }
 
 // statusOf applies the status rules; OrderState and the compact order
 // share it.
-func statusOf(intent bool, query juhe.GameState, submit juhe.Class, intentSeq, outcomeSeq, notFoundSeq uint64) Status {
+func statusOf(intent, exists bool, query juhe.GameState, submit juhe.Class, intentSeq, outcomeSeq, notFoundSeq uint64) Status {
 	if !intent {
 		return StatusNotSubmitted
 	}
@@ -148,6 +167,9 @@ func statusOf(intent bool, query juhe.GameState, submit juhe.Class, intentSeq, o
 		return StatusCharging // seen created; a later 210511 does not undo that
 	case juhe.ClassRejected:
 		return StatusRejected
+	}
+	if exists {
+		return StatusUnknown // it exists, but nothing said its state yet
 	}
 	if notFoundSeq > outcomeSeq {
 		return StatusNotSubmitted
@@ -250,7 +272,7 @@ func (b *Book) apply(r *Record, off int64) {
 		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At)
 	case r.Submit != nil:
 		s := r.Submit
-		b.applySubmit(r.Seq, &submitFields{orderID: []byte(s.OrderID), class: s.Class, code: s.Code,
+		b.applySubmit(r.Seq, r.At, &submitFields{orderID: []byte(s.OrderID), class: s.Class, code: s.Code,
 			sporderID: []byte(s.SporderID), cost: s.Cost, hasCost: s.HasCost, cardName: []byte(s.CardName), reason: []byte(s.Reason)})
 	case r.Query != nil:
 		q := r.Query
@@ -356,6 +378,7 @@ func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
 	o := &b.orders[i]
 	o.intents++
 	o.intentSeq = b.putSeq(i, fIntentSeq, seq)
+	o.lastIntentAt = at
 	if o.submittedAt == 0 {
 		o.submittedAt = at
 	}
@@ -376,28 +399,57 @@ type submitFields struct {
 // codeDuplicate is the provider's "duplicate orderid" (210508).
 const codeDuplicate = 210508
 
-func (b *Book) applySubmit(seq uint64, s *submitFields) {
+// conflictMark starts the reason of an answer the engine journals as
+// unknown because it is about another order: the book flags it.
+const conflictMark = "conflict: "
+
+// isForeign reports whether an answer was journaled as being about
+// another order.
+func isForeign(class juhe.Class, reason []byte) bool {
+	return class == juhe.ClassUnknown && bytes.HasPrefix(reason, []byte(conflictMark))
+}
+
+func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 	i := b.orderFor(s.orderID)
 	o := &b.orders[i]
-	if o.outcomes == 0 && o.intents == 1 && s.code == codeDuplicate {
+	foreign := isForeign(s.class, s.reason)
+	if !foreign && o.outcomes == 0 && o.intents == 1 && s.code == codeDuplicate {
 		// This journal had sent the orderid once, yet the provider's first
 		// answer says it already had it: it came from somewhere else.
 		o.flags |= fPreExisting
 	}
 	o.outcomes++
 	o.outcomeSeq = b.putSeq(i, fOutcomeSeq, seq)
+	o.lastOutcomeAt = at
 	o.submitClass = uint8(s.class)
 	o.submitCode = b.putWide(i, fSubmitCode, s.code)
+	o.flags &^= fCodeFromQuery
+	o.reason = b.text.intern(s.reason)
+	if foreign {
+		o.conflict = o.reason
+		return
+	}
+	if len(s.sporderID) > 0 && !b.sameSporder(o, s.sporderID) {
+		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer names sporder_id %q, the order's is %q", s.sporderID, b.text.bytes(o.sporder)))
+		return
+	}
 	o.submitCost = s.cost
 	o.setFlag(fSubmitHasCost, s.hasCost)
 	if len(s.sporderID) > 0 {
 		b.setSporder(o, s.sporderID)
 	}
+	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 {
+		o.flags |= fExists
+	}
 	if len(s.cardName) > 0 {
 		o.cardName = b.text.intern(s.cardName)
 	}
-	o.flags &^= fCodeFromQuery
-	o.reason = b.text.intern(s.reason)
+}
+
+// sameSporder reports whether s agrees with o's sporder_id: it is the
+// same, or o has none yet.
+func (b *Book) sameSporder(o *order, s []byte) bool {
+	return o.sporder == 0 || bytes.Equal(b.text.bytes(o.sporder), s)
 }
 
 // queryFields is what the book keeps of a query answer.
@@ -421,16 +473,29 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 	o.reason = b.text.intern(q.reason)
 	qs := juhe.GameState(o.queryState)
 	switch q.class {
+	case juhe.ClassUnknown:
+		if isForeign(q.class, q.reason) {
+			o.conflict = o.reason
+		}
 	case juhe.ClassNotFound:
 		if qs != juhe.StateNone {
 			o.conflict = b.text.intern(fmt.Appendf(nil, "query said the order does not exist after one said state %d", qs))
 			return
 		}
+		if o.flags&fExists != 0 {
+			o.conflict = b.text.intern([]byte("query said the order does not exist (210511) after the provider had shown that it exists"))
+			return
+		}
 		o.notFoundSeq = b.putSeq(i, fNotFoundSeq, seq)
 	case juhe.ClassAccepted:
+		if !b.sameSporder(o, q.sporderID) {
+			o.conflict = b.text.intern(fmt.Appendf(nil, "query answer names sporder_id %q, the order's is %q", q.sporderID, b.text.bytes(o.sporder)))
+			return
+		}
 		if len(q.sporderID) > 0 {
 			b.setSporder(o, q.sporderID)
 		}
+		o.flags |= fExists
 		if q.hasCost {
 			o.queryCost = q.cost
 			o.flags |= fQueryHasCost
@@ -459,8 +524,13 @@ func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.G
 	o := &b.orders[i]
 	o.callbackState = b.putWide(i, fCallbackState, int(state))
 	o.callbackAt = at
-	if o.sporder == 0 && len(sporderID) > 0 {
+	o.flags |= fExists // a callback is journaled only when its sign verified
+	switch {
+	case len(sporderID) == 0:
+	case o.sporder == 0:
 		b.setSporder(o, sporderID)
+	case !b.sameSporder(o, sporderID):
+		o.conflict = b.text.intern(fmt.Appendf(nil, "callback names sporder_id %q, the order's is %q", sporderID, b.text.bytes(o.sporder)))
 	}
 }
 

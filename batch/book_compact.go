@@ -25,7 +25,10 @@ type order struct {
 	sporder     txt
 
 	submittedAt, queryAt, callbackAt, finalAt int64
-	submitCost, queryCost                     juhe.Money
+	// When the latest attempt ended, for the resubmit grace period: the
+	// latest intent and the latest submit outcome.
+	lastIntentAt, lastOutcomeAt int64
+	submitCost, queryCost       juhe.Money
 
 	// Numbers that fit their field; anything else is wide and kept in
 	// Book.wide (a seq past 2^32-2 would take a journal of terabytes).
@@ -51,6 +54,7 @@ const (
 	fPhoneText
 	fCodeFromQuery // Code is the query's code, else the submit's
 	fPreExisting   // the first answer to the first request was 210508
+	fExists        // something proved the order exists at the provider
 )
 
 func (o *order) setFlag(f uint16, on bool) {
@@ -63,7 +67,7 @@ func (o *order) setFlag(f uint16, on bool) {
 
 func (b *Book) status(i int32) Status {
 	o := &b.orders[i]
-	return statusOf(o.intents > 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass),
+	return statusOf(o.intents > 0, o.flags&fExists != 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass),
 		b.getSeq(i, fIntentSeq, o.intentSeq), b.getSeq(i, fOutcomeSeq, o.outcomeSeq), b.getSeq(i, fNotFoundSeq, o.notFoundSeq))
 }
 
@@ -411,6 +415,9 @@ func (b *Book) state(i int32, o *OrderState) {
 		Intents:       int(r.intents),
 		Outcomes:      int(r.outcomes),
 		SubmittedAt:   r.submittedAt,
+		LastIntentAt:  r.lastIntentAt,
+		LastOutcomeAt: r.lastOutcomeAt,
+		Exists:        r.flags&fExists != 0,
 		SubmitClass:   juhe.Class(r.submitClass),
 		SubmitCode:    b.getWide(i, fSubmitCode, r.submitCode),
 		SubmitCost:    r.submitCost,
