@@ -82,7 +82,8 @@ func engReopen(t testing.TB, path string, j *Journal) (*Journal, *Book) {
 
 // engFast are options that keep tests quick.
 func engFast() EngineOptions {
-	return EngineOptions{Rate: 1000, Workers: 8, QueryBackoff: 10 * time.Millisecond, MaxQueryBackoff: 100 * time.Millisecond}
+	return EngineOptions{Rate: 1000, Workers: 8, QueryBackoff: 10 * time.Millisecond, MaxQueryBackoff: 100 * time.Millisecond,
+		ResubmitGrace: 200 * time.Millisecond}
 }
 
 // checkChargedOnce asserts that the ledger holds exactly the orders of the

@@ -177,6 +177,9 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// Timeout returns the longest one request may take.
+func (c *Client) Timeout() time.Duration { return c.timeout }
+
 // BaseURL returns the provider address the client talks to.
 func (c *Client) BaseURL() string { return c.base }
 
