@@ -33,8 +33,11 @@ type Book struct {
 	seed   maphash.Seed
 	text   textStore
 	wide   map[wideKey]int // numbers too wide for their field in order
-	cur    *section        // the latest complete input section
-	pend   *section        // an input section whose Planned has not come yet
+	// sporders finds an order by its sporder_id: an answer naming the
+	// sporder_id of another order is about that order.
+	sporders orderIndex
+	cur      *section // the latest complete input section
+	pend     *section // an input section whose Planned has not come yet
 }
 
 // section is one input section: an Input record, its rows, a Planned.
@@ -429,14 +432,14 @@ func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 		o.conflict = o.reason
 		return
 	}
-	if len(s.sporderID) > 0 && !b.sameSporder(o, s.sporderID) {
-		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer names sporder_id %q, the order's is %q", s.sporderID, b.text.bytes(o.sporder)))
+	if why := b.otherSporder(i, s.sporderID); why != nil {
+		o.conflict = b.text.intern(append([]byte("submit answer "), why...))
 		return
 	}
 	o.submitCost = s.cost
 	o.setFlag(fSubmitHasCost, s.hasCost)
 	if len(s.sporderID) > 0 {
-		b.setSporder(o, s.sporderID)
+		b.setSporder(i, s.sporderID)
 	}
 	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 {
 		o.flags |= fExists
@@ -446,10 +449,21 @@ func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 	}
 }
 
-// sameSporder reports whether s agrees with o's sporder_id: it is the
-// same, or o has none yet.
-func (b *Book) sameSporder(o *order, s []byte) bool {
-	return o.sporder == 0 || bytes.Equal(b.text.bytes(o.sporder), s)
+// otherSporder says why the sporder_id s, in an answer about order i, is
+// another order's: i holds a different one, or another order holds s. nil
+// when s agrees (or is empty).
+func (b *Book) otherSporder(i int32, s []byte) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	o := &b.orders[i]
+	if o.sporder != 0 && !bytes.Equal(b.text.bytes(o.sporder), s) {
+		return fmt.Appendf(nil, "names sporder_id %q, the order's is %q", s, b.text.bytes(o.sporder))
+	}
+	if j, ok := b.sporderOwner(s); ok && j != i {
+		return fmt.Appendf(nil, "names sporder_id %q, which is order %s's", s, b.idString(&b.orders[j]))
+	}
+	return nil
 }
 
 // queryFields is what the book keeps of a query answer.
@@ -488,12 +502,12 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 		}
 		o.notFoundSeq = b.putSeq(i, fNotFoundSeq, seq)
 	case juhe.ClassAccepted:
-		if !b.sameSporder(o, q.sporderID) {
-			o.conflict = b.text.intern(fmt.Appendf(nil, "query answer names sporder_id %q, the order's is %q", q.sporderID, b.text.bytes(o.sporder)))
+		if why := b.otherSporder(i, q.sporderID); why != nil {
+			o.conflict = b.text.intern(append([]byte("query answer "), why...))
 			return
 		}
 		if len(q.sporderID) > 0 {
-			b.setSporder(o, q.sporderID)
+			b.setSporder(i, q.sporderID)
 		}
 		o.flags |= fExists
 		if q.hasCost {
@@ -525,12 +539,10 @@ func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.G
 	o.callbackState = b.putWide(i, fCallbackState, int(state))
 	o.callbackAt = at
 	o.flags |= fExists // a callback is journaled only when its sign verified
-	switch {
-	case len(sporderID) == 0:
-	case o.sporder == 0:
-		b.setSporder(o, sporderID)
-	case !b.sameSporder(o, sporderID):
-		o.conflict = b.text.intern(fmt.Appendf(nil, "callback names sporder_id %q, the order's is %q", sporderID, b.text.bytes(o.sporder)))
+	if why := b.otherSporder(i, sporderID); why != nil {
+		o.conflict = b.text.intern(append([]byte("callback "), why...))
+	} else if len(sporderID) > 0 {
+		b.setSporder(i, sporderID)
 	}
 }
 

@@ -267,11 +267,47 @@ func (b *Book) phoneString(o *order) string {
 	return strconv.FormatUint(o.phone, 10)
 }
 
-func (b *Book) setSporder(o *order, s []byte) {
+func (b *Book) setSporder(i int32, s []byte) {
+	o := &b.orders[i]
 	if o.sporder != 0 && bytes.Equal(b.text.bytes(o.sporder), s) {
 		return
 	}
 	o.sporder = b.text.put(s)
+	b.sporders.add(maphash.Bytes(b.seed, s), i)
+}
+
+// sporderOwner returns the order that holds the sporder_id s. The index
+// may keep an order under a sporder_id it no longer holds; the text is
+// compared.
+func (b *Book) sporderOwner(s []byte) (int32, bool) {
+	x := &b.sporders
+	if len(x.slots) == 0 || len(s) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.slots) - 1)
+	hi := maphash.Bytes(b.seed, s) >> 32
+	for p := hi & mask; ; p = (p + 1) & mask {
+		v := x.slots[p]
+		if v == 0 {
+			return 0, false
+		}
+		if v>>32 != hi {
+			continue
+		}
+		if i := int32(uint32(v) - 1); b.orders[i].sporder != 0 && bytes.Equal(b.text.bytes(b.orders[i].sporder), s) {
+			return i, true
+		}
+	}
+}
+
+// SporderOwner returns the orderid of the order that holds sporder_id sp,
+// if any order of the journal does.
+func (b *Book) SporderOwner(sp string) (string, bool) {
+	i, ok := b.sporderOwner([]byte(sp))
+	if !ok {
+		return "", false
+	}
+	return b.idString(&b.orders[i]), true
 }
 
 // hashOf hashes an order's id as find hashes the same id's text.

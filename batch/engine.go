@@ -723,9 +723,21 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 // starts with conflictMark, so that the book flags it. A provider's own
 // reason never starts so.
 func (e *Engine) vet(o *OrderState, out juhe.Outcome) juhe.Outcome {
-	if out.Foreign == "" && out.SporderID != "" && o.SporderID != "" && out.SporderID != o.SporderID {
-		out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
-			Foreign: fmt.Sprintf("answer about another order: names sporder_id %q, this order's is %q", clipText(out.SporderID), o.SporderID)}
+	if out.Foreign == "" && out.SporderID != "" {
+		why := ""
+		if o.SporderID != "" && out.SporderID != o.SporderID {
+			why = fmt.Sprintf("answer about another order: names sporder_id %q, this order's is %q", clipText(out.SporderID), o.SporderID)
+		} else {
+			e.mu.Lock()
+			owner, ok := e.book.SporderOwner(out.SporderID)
+			e.mu.Unlock()
+			if ok && owner != o.OrderID {
+				why = fmt.Sprintf("answer about another order: names sporder_id %q, which is order %s's", clipText(out.SporderID), owner)
+			}
+		}
+		if why != "" {
+			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone, Foreign: why}
+		}
 	}
 	if out.Foreign != "" {
 		out.Reason = conflictMark + out.Foreign
