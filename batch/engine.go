@@ -689,6 +689,31 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
 	}
 	out = e.vet(o, out)
+	if out.Class == juhe.ClassAccepted && o.SporderID == "" {
+		// The first sporder_id this order gets: nothing known shows that
+		// the answer is about this order and not another, so a second
+		// answer must name the same sporder_id before it is believed.
+		if err := e.permit(ctx); err != nil {
+			return juhe.Outcome{}, err
+		}
+		e.queries.Add(1)
+		e.prog.Requests.Add(1)
+		again := e.vet(o, e.p.Query(context.WithoutCancel(ctx), o.OrderID))
+		switch {
+		case again.Class == juhe.ClassAccepted && again.SporderID == out.SporderID:
+			out = again // the newer state
+		case again.Class == juhe.ClassAccepted || again.Foreign != "":
+			why := fmt.Sprintf("answer about another order: two answers in a row name sporder_id %q, then %q", clipText(out.SporderID), clipText(again.SporderID))
+			if again.Foreign != "" {
+				why = fmt.Sprintf("answer about another order: an answer naming sporder_id %q, then %s", clipText(out.SporderID), again.Foreign)
+			}
+			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
+				Foreign: why, Reason: conflictMark + why}
+			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
+		default:
+			out = again // no answer to confirm the first: ask again later
+		}
+	}
 	if out.Class == juhe.ClassNotFound && sent.Before(e.graceEnd(o)) {
 		// Not settled yet: a provider whose lookup lags behind its charge
 		// says 210511 for an order it has just charged.
