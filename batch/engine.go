@@ -594,6 +594,10 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 				due = end
 			}
 			return due.Add(time.Millisecond), true
+		case out.Foreign != "":
+			// Settle keeps querying it; a worker waiting here for the
+			// provider to tell the truth would hold up other rows.
+			return time.Time{}, false
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
 				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",

@@ -143,12 +143,11 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	sp := sporderID(idx, now.UnixNano())
 	echoID := oid
 	if !drop && !internal && !bad && s.roll(fl.Foreign) {
+		// The other order's orderid and sporder_id. (Our orderid with
+		// another's sporder_id, on an order's first answer, would be a
+		// lie no client could see through; the statement shows it.)
 		other := s.otherOrder(oid)
-		if s.rng.IntN(2) == 0 {
-			echoID, sp = other.oid, other.sporderID
-		} else {
-			sp = other.sporderID
-		}
+		echoID, sp = other.oid, other.sporderID
 	}
 	s.mu.Unlock()
 

@@ -32,7 +32,7 @@
 // Foreign is a provider that answers about another order: ordersta answers
 // with another order's sporder_id, game_state and cost, naming the other
 // orderid in result.orderid or result.uorderid, or in neither; a submit that
-// charged answers with another orderid, or with another order's sporder_id.
+// charged answers with another order's orderid and sporder_id.
 // Without another charged order to lie about, it makes one up.
 //
 // Besides the provider's endpoints it serves, for tests in other processes:
