@@ -63,7 +63,8 @@ type section struct {
 //     latest "not found" query: the request is in flight, unknown.
 //  4. The latest submit outcome was accepted: charging (the order was
 //     seen created; a later 210511 does not undo that); rejected:
-//     rejected.
+//     rejected, unless something proved the order exists (then a
+//     conflict, and rule 7).
 //  5. A query said not_found (210511) after the latest submit outcome,
 //     and nothing ever proved the order exists: not_submitted (resume
 //     submits it again with the same orderid).
@@ -169,7 +170,9 @@ func statusOf(intent, exists bool, query juhe.GameState, submit juhe.Class, inte
 	case juhe.ClassAccepted:
 		return StatusCharging // seen created; a later 210511 does not undo that
 	case juhe.ClassRejected:
-		return StatusRejected
+		if !exists {
+			return StatusRejected
+		}
 	}
 	if exists {
 		return StatusUnknown // it exists, but nothing said its state yet
@@ -440,6 +443,9 @@ func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 	o.setFlag(fSubmitHasCost, s.hasCost)
 	if len(s.sporderID) > 0 {
 		b.setSporder(i, s.sporderID)
+	}
+	if s.class == juhe.ClassRejected && o.flags&fExists != 0 {
+		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer said not created (%d) after the provider had shown that the order exists", s.code))
 	}
 	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 {
 		o.flags |= fExists
