@@ -8,8 +8,9 @@
 // asynchronously to success or failure (refunding failures), sends signed
 // status callbacks with the provider's retry rule, and injects faults on
 // request. It promises that its ledger (Ledger, GET /_sim/ledger) records
-// every order it ever charged, with how many times each orderid was
-// submitted, so a test can prove "charged exactly once". It never logs the
+// every charge it ever made (a second charge of one orderid is an entry of
+// its own), with how many times each orderid was submitted, so a test can
+// prove "charged exactly once". It never logs the
 // key or the OpenID.
 //
 // Which faults apply where:
