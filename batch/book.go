@@ -134,8 +134,10 @@ type OrderState struct {
 
 	// PreExisting: the provider answered this journal's first request for
 	// the orderid with 210508, so it had the orderid before this batch
-	// sent it. The batch id was probably used before, and the row may be
-	// counted as another batch's order; reconcile lists it for a person.
+	// sent it, and the first state a query confirmed was final, not
+	// charging (an order of an earlier batch would long be final). The
+	// batch id was probably used before, and the row may be counted as
+	// another batch's order; reconcile lists it for a person.
 	PreExisting bool
 
 	intentSeq   uint64 // seq of the latest intent
@@ -530,6 +532,13 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 				o.conflict = b.text.intern(fmt.Appendf(nil, "query said state %d after one confirmed state %d", q.state, qs))
 			}
 			return
+		}
+		if qs == juhe.StateNone && q.state == juhe.StateCharging {
+			// Still charging when first seen: a young order, most likely
+			// created by this journal's own request (a provider that
+			// retries internally answers it 210508), not one left over
+			// from an earlier batch, which would long be final.
+			o.flags &^= fPreExisting
 		}
 		o.queryState, o.queryAt = int8(q.state), at
 		if q.state.Final() {

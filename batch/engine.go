@@ -549,7 +549,7 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 				return time.Time{}, false
 			}
 			if o.PreExisting && !was {
-				e.opts.Logf("row %s: order %s existed at the provider before this journal first sent it (210508); was batch id %q used before? It will be counted as that order",
+				e.opts.Logf("row %s: order %s: the provider says it had the orderid before this journal first sent it (210508); was batch id %q used before? Unless a query finds it still charging, it will be counted as that order",
 					Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
 			}
 			switch out.Class {
