@@ -449,7 +449,9 @@ func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 	if s.class == juhe.ClassRejected && o.flags&fExists != 0 {
 		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer said not created (%d) after the provider had shown that the order exists", s.code))
 	}
-	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 {
+	// A sporder_id is proof, but not on an answer that says the order was
+	// not created.
+	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 && s.class != juhe.ClassRejected {
 		o.flags |= fExists
 	}
 	if len(s.cardName) > 0 {

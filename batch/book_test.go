@@ -91,6 +91,7 @@ func TestOrderStatus(t *testing.T) {
 		{"sporder_id on an unknown submit, then not found", []*Record{bkIntent(), bkSubmitSp(U, "SP1"), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
 		{"callback, then not found", []*Record{bkIntent(), bkSubmit(U), bkCallback(1), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
 		{"not found, then callback", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkCallback(1)}, StatusUnknown, "submit", false},
+		{"rejected with a sporder_id", []*Record{bkIntent(), bkSubmitSp(R, "SP1")}, StatusRejected, "submit", false},
 		{"210508, then rejected", []*Record{bkIntent(), bkDup(), bkIntent(), bkSubmit(R)}, StatusUnknown, "submit", true},
 		{"query about another order", []*Record{bkIntent(), bkSubmit(U), bkForeignQuery()}, StatusUnknown, "submit", true},
 		{"query names another sporder_id", []*Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP2")}, StatusCharging, "submit", true},
