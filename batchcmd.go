@@ -36,6 +36,7 @@ type submitFlags struct {
 	allowChanged           bool
 	encoding, sheet        string
 	baseURL                string
+	resubmitGrace          time.Duration
 }
 
 func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
@@ -52,6 +53,8 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	fs.StringVar(&f.sheet, "sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
+		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
 	return f
 }
 
@@ -66,6 +69,8 @@ func (f *submitFlags) check(cmd string) error {
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
 		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
+	case f.resubmitGrace <= 0:
+		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
 	}
 	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
@@ -98,6 +103,8 @@ func (f *submitFlags) settings() map[string]string {
 		"allow-duplicates": strconv.FormatBool(f.allowDups),
 		"encoding":         f.encoding,
 		"sheet":            f.sheet,
+
+		batch.SettingResubmitGrace: f.resubmitGrace.String(),
 	}
 }
 

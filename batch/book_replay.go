@@ -30,7 +30,7 @@ func (b *Book) replay(r *journal.Raw) error {
 		if err != nil {
 			return err
 		}
-		b.applySubmit(seq, &v)
+		b.applySubmit(seq, r.At, &v)
 	case journal.RecQuery:
 		v, err := r.Query()
 		if err != nil {

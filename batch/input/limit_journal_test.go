@@ -20,7 +20,7 @@ func TestInputLimitsFitTheJournal(t *testing.T) {
 		extra = append(extra, cell)
 	}
 	r := &journal.Record{Type: journal.RecRow, At: 1, Row: &journal.RowRecord{Line: MaxRows, Status: journal.RowInvalid, Phone: cell, Pid: cell,
-		Reason: "bad phone: " + clipText(cell), Extra: extra}}
+		Reason: "bad phone: " + journal.Clip(cell), Extra: extra}}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "l.journal")
 	j, _, err := journal.Create(ctx, path, journal.Header{BatchID: "B"})

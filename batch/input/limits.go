@@ -110,16 +110,3 @@ func thousands(n int) string {
 	}
 	return string(out)
 }
-
-// clipText shortens s for a message: a cell may be 32,767 characters.
-func clipText(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // NormalizePhone turns a cell into an 11-digit mainland number, or says why not.
@@ -30,7 +32,7 @@ func NormalizePhone(cell string) (string, error) {
 			return "", err
 		}
 		if sig := significantDigits(s); strings.ContainsAny(s, "eE") && sig < 11 {
-			return "", fmt.Errorf("%s in scientific notation may have lost digits: it shows %d significant digits, a phone has 11; store phone numbers as text", clipText(s), sig)
+			return "", fmt.Errorf("%s in scientific notation may have lost digits: it shows %d significant digits, a phone has 11; store phone numbers as text", journal.Clip(s), sig)
 		}
 		s = digits
 	}
@@ -145,7 +147,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		neg := strings.HasPrefix(expStr, "-")
 		expStr = strings.TrimLeft(expStr, "+-")
 		if len(expStr) > 3 {
-			return "", 0, fmt.Errorf("%s is not a whole number of sensible size", clipText(s))
+			return "", 0, fmt.Errorf("%s is not a whole number of sensible size", journal.Clip(s))
 		}
 		for _, c := range expStr {
 			exp = exp*10 + int(c-'0')
@@ -159,7 +161,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 	shift := exp - len(frac)
 	switch {
 	case shift > 40:
-		return "", 0, fmt.Errorf("%s is too large", clipText(s))
+		return "", 0, fmt.Errorf("%s is too large", journal.Clip(s))
 	case shift >= 0:
 		d += strings.Repeat("0", shift)
 		appended = shift
@@ -169,7 +171,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		}
 		cut := len(d) + shift
 		if strings.Trim(d[cut:], "0") != "" {
-			return "", 0, fmt.Errorf("%s is not a whole number", clipText(s))
+			return "", 0, fmt.Errorf("%s is not a whole number", journal.Clip(s))
 		}
 		d = d[:cut]
 	}

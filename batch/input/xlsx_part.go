@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // workbookZip is an opened .xlsx archive. Every part is read through
@@ -48,7 +50,7 @@ func openWorkbookZip(path string) (*workbookZip, error) {
 		k := strings.ToLower(zf.Name)
 		if _, dup := w.files[k]; dup {
 			f.Close()
-			return nil, fmt.Errorf("damaged workbook: it holds %q twice", clipText(zf.Name))
+			return nil, fmt.Errorf("damaged workbook: it holds %q twice", journal.Clip(zf.Name))
 		}
 		w.files[k] = zf
 	}
@@ -65,7 +67,7 @@ func (w *workbookZip) has(name string) bool { return w.files[strings.ToLower(nam
 func (w *workbookZip) open(name string, limit int64) (*partReader, error) {
 	zf := w.files[strings.ToLower(name)]
 	if zf == nil {
-		return nil, fmt.Errorf("damaged workbook: no part %s", clipText(name))
+		return nil, fmt.Errorf("damaged workbook: no part %s", journal.Clip(name))
 	}
 	if zf.UncompressedSize64 > uint64(limit) {
 		return nil, limitErr("%s unpacks to %s bytes; at most %s", name, thousands64(zf.UncompressedSize64), thousands(int(limit)))
@@ -261,7 +263,7 @@ func (x *xmlReader) next() (xml.Token, error) {
 	}
 	switch tt := t.(type) {
 	case xml.Directive:
-		return nil, fmt.Errorf("refused workbook: %s has a declaration <!%s>: a workbook never needs a DOCTYPE or entities", x.part, clipText(string(tt)))
+		return nil, fmt.Errorf("refused workbook: %s has a declaration <!%s>: a workbook never needs a DOCTYPE or entities", x.part, journal.Clip(string(tt)))
 	case xml.StartElement:
 		if x.done {
 			return nil, fmt.Errorf("damaged workbook: %s has content after its end", x.part)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // sharedStrings is a workbook's table of strings, packed: the text lives
@@ -322,7 +324,7 @@ func (s *sheetReader) value(typ string, hasV, hasIS bool) (string, error) {
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(string(s.cell)))
 		if err != nil || i < 0 {
-			return "", fmt.Errorf("damaged workbook: shared string index %q", clipText(string(s.cell)))
+			return "", fmt.Errorf("damaged workbook: shared string index %q", journal.Clip(string(s.cell)))
 		}
 		if s.sst == nil || i >= len(s.sst.refs) {
 			return "", fmt.Errorf("damaged workbook: shared string %d does not exist", i)
@@ -336,7 +338,7 @@ func (s *sheetReader) value(typ string, hasV, hasIS bool) (string, error) {
 		}
 		return string(s.cell), nil
 	}
-	return "", fmt.Errorf("damaged workbook: unknown cell type %q", clipText(typ))
+	return "", fmt.Errorf("damaged workbook: unknown cell type %q", journal.Clip(typ))
 }
 
 func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err error) {
@@ -346,7 +348,7 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 		case "r":
 			v, err := strconv.Atoi(a.Value)
 			if err != nil {
-				return 0, false, fmt.Errorf("damaged workbook: %s: row number %q", s.part, clipText(a.Value))
+				return 0, false, fmt.Errorf("damaged workbook: %s: row number %q", s.part, journal.Clip(a.Value))
 			}
 			n = v
 		case "hidden":
@@ -372,9 +374,9 @@ func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ stri
 			c, r, ok := parseCellRef(a.Value)
 			switch {
 			case !ok:
-				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", clipText(a.Value)))
+				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", journal.Clip(a.Value)))
 			case r != s.lastRow:
-				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", clipText(a.Value), s.lastRow))
+				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", journal.Clip(a.Value), s.lastRow))
 			}
 			col = c
 		case "t":
