@@ -6,14 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-const reconcileUsage = `Usage: flowbatch reconcile -journal PATH -out FILE.xlsx [-lang zh|en] [-csv FILE]
+const reconcileUsage = `Usage: flowbatch reconcile -journal PATH -out FILE.xlsx [-lang zh|en] [-csv FILE] [-group-by COLUMN] [-retry FILE]
 
 Writes the reconciliation workbook (Summary, Orders, Exceptions) from the
 journal alone. It only reads the journal, so it may run beside a batch that is
@@ -30,6 +32,8 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	out := fset.String("out", "", "workbook `file` to write (.xlsx)")
 	lang := fset.String("lang", "zh", "labels: zh or en (en names are the scripting contract)")
 	csvPath := fset.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
+	groupBy := fset.String("group-by", "", "count and sum by this extra input `column` on the Summary (default: a 部门/department column)")
+	retry := fset.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
 	fset.Usage = func() {
 		fmt.Fprint(e.stderr, reconcileUsage)
 		fset.PrintDefaults()
@@ -53,8 +57,11 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	if err := checkOutputs("reconcile", *out, *csvPath, namedPath{"-journal", *journal}); err != nil {
 		return err
 	}
+	if err := checkRetry("reconcile", *retry, *journal, *out, *csvPath); err != nil {
+		return err
+	}
 
-	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
+	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, GroupBy: *groupBy, Retry: *retry})
 	if err != nil {
 		return err
 	}
@@ -75,6 +82,9 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	if err != nil {
 		if ee := attestErr(cmd, journal, reconcile.AttestationPath(out, book.Header.BatchID), err); ee != nil {
 			return nil, nil, ee
+		}
+		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
+			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ge)
 		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
@@ -136,6 +146,33 @@ func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 	if s.AttestPath != "" {
 		fmt.Fprintf(w, "wrote %s\nattestation sha256 %s\n", s.AttestPath, s.AttestSHA256)
 	}
+	if r := s.Retry; r != nil {
+		fmt.Fprintf(w, "wrote %s (%d rows to retry)\n", r.Path, r.Rows)
+		if r.NotePath != "" {
+			fmt.Fprintf(w, "wrote %s\n", r.NotePath)
+		}
+		for _, l := range r.Note {
+			fmt.Fprintf(w, "# %s\n", l)
+		}
+	}
+}
+
+// checkRetry refuses a -retry file that is not .csv or .xlsx, or that is
+// a file the command reads or writes.
+func checkRetry(cmd, retry string, others ...string) error {
+	if retry == "" {
+		return nil
+	}
+	if ext := strings.ToLower(filepath.Ext(retry)); ext != ".csv" && ext != ".xlsx" {
+		return usageErr("%s: -retry %s: the retry file is a .csv or .xlsx, not %q", cmd, retry, filepath.Ext(retry)).
+			hint("Try: -retry %s", shellQuote(strings.TrimSuffix(retry, filepath.Ext(retry))+".csv"))
+	}
+	for _, o := range others {
+		if o != "" && samePath(retry, o) {
+			return usageErr("%s: -retry %s is the same file as %s; nothing was written", cmd, retry, o).hint("Try: another -retry name")
+		}
+	}
+	return nil
 }
 
 // reconcileGCPercent is the GOGC the reconcile command runs with unless the

@@ -63,6 +63,8 @@ type Options struct {
 	// it) to count and sum by on the Summary and the Charts; "" picks a
 	// column named 部门 or department, if there is one.
 	GroupBy string
+	// Retry also writes the retry file here (.csv or .xlsx; see retry.go).
+	Retry string
 }
 
 // DefaultWidthSample is the default Options.WidthSample.
@@ -88,6 +90,7 @@ type Summary struct {
 	ControlOK     bool   // InputRows equals the sum of ByStatus
 	AttestPath    string // the attestation written, with Options.Attest
 	AttestSHA256  string // the sha256 of its bytes
+	Retry         *Retry // the retry file written, with Options.Retry
 }
 
 // Write writes the workbook for book to path, and the CSV if opts.CSV is set.
@@ -156,6 +159,11 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 			return nil, fmt.Errorf("writing attestation %s: %w", attestPath, err)
 		}
 		s.AttestPath, s.AttestSHA256 = attestPath, p.attestSum
+	}
+	if opts.Retry != "" {
+		if s.Retry, err = WriteRetry(ctx, book, opts.Retry, opts.Lang); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -676,10 +684,21 @@ func groupColumn(extra []string, name string) (int, error) {
 			return i, nil
 		}
 	}
-	if len(extra) == 0 {
-		return -1, fmt.Errorf("group by %q: the input has no extra columns", name)
+	return -1, &GroupByError{Column: name, Extra: extra}
+}
+
+// GroupByError says the column to group by is not an extra column of the
+// input: nothing was written.
+type GroupByError struct {
+	Column string
+	Extra  []string // the input's extra columns
+}
+
+func (e *GroupByError) Error() string {
+	if len(e.Extra) == 0 {
+		return fmt.Sprintf("group by %q: the input has no extra columns", e.Column)
 	}
-	return -1, fmt.Errorf("group by %q: the input has no such column; its extra columns are %s", name, strings.Join(extra, ", "))
+	return fmt.Sprintf("group by %q: the input has no such column; its extra columns are %s", e.Column, strings.Join(e.Extra, ", "))
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
