@@ -106,7 +106,7 @@ var english = &words{
 	title:         func(id string) string { return "Flow gift reconciliation · batch " + id },
 	headline: func(n int, spend string, failed int, refunded string, open int, check string) string {
 		return fmt.Sprintf("%s succeeded · spend %s yuan · failed %s (refunded %s) · open %s · control %s",
-			batch.Thousands(int64(n)), spend, batch.Thousands(int64(failed)), refunded, batch.Thousands(int64(open)), check)
+			thousands(int64(n)), spend, thousands(int64(failed)), refunded, thousands(int64(open)), check)
 	},
 	tiles:        []string{"succeeded", "spend (yuan)", "failed", "refunded (yuan)", "open", "control"},
 	controlBlock: "Control totals", productBlock: "By product", carrierBlock: "By carrier",
@@ -201,7 +201,7 @@ var chinese = &words{
 	title:         func(id string) string { return "流量赠送对账 · 批次 " + id },
 	headline: func(n int, spend string, failed int, refunded string, open int, check string) string {
 		return fmt.Sprintf("%s 人成功 · 支出 %s 元 · 失败 %s (已退 %s) · 待处理 %s · 勾稽 %s",
-			batch.Thousands(int64(n)), spend, batch.Thousands(int64(failed)), refunded, batch.Thousands(int64(open)), check)
+			thousands(int64(n)), spend, thousands(int64(failed)), refunded, thousands(int64(open)), check)
 	},
 	tiles:        []string{"成功人数", "支出(元)", "失败", "已退(元)", "待处理", "勾稽"},
 	controlBlock: "控制合计", productBlock: "按产品", carrierBlock: "按运营商",

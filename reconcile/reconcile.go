@@ -3,8 +3,8 @@
 // table.
 //
 // It promises:
-//   - The workbook is a function of the journal alone; only the one
-//     "generated at" cell depends on the clock (Options.Now).
+//   - The workbook is a function of the journal alone; only the
+//     "generated at" cells depend on the clock (Options.Now).
 //   - Money is exact: every amount is summed in juhe.Money (厘) and written
 //     as the double nearest its three-decimal value, formatted 0.000.
 //   - Totals on the Summary are live formulas over the Orders sheets, with
@@ -14,8 +14,10 @@
 //   - Phones, pids and orderids are text cells.
 //   - The file appears whole or not at all: it is written to a temporary
 //     file beside the target with mode 0600, synced and renamed.
-//   - Memory stays bounded: every sheet is written with excelize's
-//     StreamWriter, and the journal's rows are streamed from disk once
+//   - Memory stays bounded: every sheet but the small Charts sheet
+//     (normal mode: a stream-written sheet cannot carry a drawing) is
+//     written with excelize's StreamWriter, and the journal's rows are
+//     streamed from disk once
 //     (twice with a CSV). Column widths are measured on the first
 //     Options.WidthSample rows and, past those, estimated from the
 //     book's orders, which it holds in memory anyway.

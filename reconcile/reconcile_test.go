@@ -77,8 +77,9 @@ func (b *journal) submit(id string, c juhe.Class, code int, reason string, cost 
 }
 
 func (b *journal) query(id string, st juhe.GameState, cost juhe.Money) {
+	// As the provider answers: "查询成功" is the query's own message.
 	b.add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted,
-		SporderID: "J" + id, State: st, Cost: cost, HasCost: cost > 0}})
+		Reason: "查询成功", SporderID: "J" + id, State: st, Cost: cost, HasCost: cost > 0}})
 }
 
 func (b *journal) callback(id string, st juhe.GameState) {

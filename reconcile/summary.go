@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -298,21 +299,26 @@ func (b block) with(row int) block {
 
 // groupThousands writes m in yuan with thousands separators: 6,623.580.
 func groupThousands(m juhe.Money) string {
-	s := m.String()
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
+	intPart, frac, _ := strings.Cut(m.String(), ".")
+	return groupDigits(intPart) + "." + frac
+}
+
+// thousands writes n with thousands separators: 1,000,000.
+func thousands(n int64) string { return groupDigits(strconv.FormatInt(n, 10)) }
+
+func groupDigits(s string) string {
 	var b strings.Builder
-	if neg {
+	if strings.HasPrefix(s, "-") {
 		b.WriteByte('-')
+		s = s[1:]
 	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(c)
 	}
-	return b.String() + "." + frac
+	return b.String()
 }
 
 // maxGroupRows is how many values of the group column the Summary lists,
