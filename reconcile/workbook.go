@@ -41,7 +41,8 @@ func newStyles(f *excelize.File) (styles, error) {
 		{&s.cost, &excelize.Style{CustomNumFmt: &costFmt}},
 		{&s.integer, &excelize.Style{NumFmt: 1}}, // "0"
 		{&s.datetime, &excelize.Style{CustomNumFmt: &timeFmt}},
-		{&s.wrap, &excelize.Style{Alignment: top}},
+		// Bottom-aligned like the cells beside it, so a row reads level.
+		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true}}},
 		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}}},
 		{&s.headline, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Vertical: "center"}}},
 		{&s.tileLabel, &excelize.Style{Font: &excelize.Font{Color: "595959"}, Alignment: center,
