@@ -324,7 +324,7 @@ func yuanCell(t *testing.T, s string) juhe.Money {
 func assertWorkbookMatchesLedger(t *testing.T, path string, rows []e2eRow, charged map[string]juhesim.LedgerOrder) {
 	t.Helper()
 	orders, header, summary := readWorkbook(t, path)
-	want := []string{"row", "phone", "state", "charged", "refunded", "cost", "pid", "cardname", "carrier",
+	want := []string{"row", "phone", "state", "pid", "cardname", "carrier", "charged", "refunded", "cost",
 		"submitted_at", "final_at", "source", "error_code", "reason", "orderid", "sporder_id"}
 	if len(header) < len(want) || !slices.Equal(header[:len(want)], want) {
 		t.Fatalf("Orders header = %q, want it to start with %q", header, want)

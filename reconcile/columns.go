@@ -51,7 +51,9 @@ type table[R any] []field[R]
 
 // ordersTable is the Orders sheet's fixed columns; the input's extra
 // columns follow them. Row, phone and state come first: printed in column
-// blocks, they are repeated on every page (printTitles).
+// blocks, they are repeated on every page (paper.go). The amounts, right
+// aligned, follow the carrier's word, not the left-aligned pid text they
+// would read as one number with.
 //
 // The money columns: cost is the order's price as the provider gave it,
 // in any state; charged is the cost of a success or a failed input row
@@ -62,9 +64,6 @@ var ordersTable = table[line]{
 	{colRow, func(_ *words, l *line) string { return rowText(l.row) }, func(_ *rowCells, _ int, l *line) any { return rowCell(l.row) }},
 	textField(colPhone, func(l *line) string { return l.phone }),
 	{colState, func(w *words, l *line) string { return w.states[l.status] }, func(c *rowCells, _ int, l *line) any { return c.states[l.status] }},
-	moneyField(colCharged, (*line).charged),
-	moneyField(colRefunded, (*line).refundedCost),
-	moneyField(colCost, func(l *line) (juhe.Money, bool) { return l.cost, l.hasCost }),
 	textField(colPid, func(l *line) string { return l.pid }),
 	plainField(colCardName, func(l *line) string { return l.cardName }),
 	{colCarrier, func(w *words, l *line) string { return l.carrierWord(w) }, func(c *rowCells, _ int, l *line) any {
@@ -73,6 +72,9 @@ var ordersTable = table[line]{
 		}
 		return c.carriers[l.carrier]
 	}},
+	moneyField(colCharged, (*line).charged),
+	moneyField(colRefunded, (*line).refundedCost),
+	moneyField(colCost, func(l *line) (juhe.Money, bool) { return l.cost, l.hasCost }),
 	timeField(colSubmitted, func(l *line) (string, int64) { return l.submitted, l.submittedAt }),
 	timeField(colFinal, func(l *line) (string, int64) { return l.final, l.finalAt }),
 	{colSource, func(_ *words, l *line) string { return l.source }, func(c *rowCells, _ int, l *line) any { return wordCell(c.sources, l.source) }},

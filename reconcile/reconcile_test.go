@@ -592,8 +592,8 @@ func TestCSV(t *testing.T) {
 			t.Fatalf("%s: %d records", lang, len(recs))
 		}
 		first := recs[1]
-		want := []string{"2", "13800000001", w.states[batch.StatusSuccess], "19.630", "", "19.630", "10", "移动全国1G",
-			w.carriers[juhe.CarrierMobile], "2025-03-01 10:00:22", "", w.sources["query"], "", "", "o-ok1-p10", "Jo-ok1-p10", "张三", "财务部"}
+		want := []string{"2", "13800000001", w.states[batch.StatusSuccess], "10", "移动全国1G",
+			w.carriers[juhe.CarrierMobile], "19.630", "", "19.630", "2025-03-01 10:00:22", "", w.sources["query"], "", "", "o-ok1-p10", "Jo-ok1-p10", "张三", "财务部"}
 		first[ordersAt[colFinal]] = "" // the final time is checked in the golden file
 		if strings.Join(first, "|") != strings.Join(want, "|") {
 			t.Errorf("%s: first row\n got %q\nwant %q", lang, first, want)
