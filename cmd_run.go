@@ -42,7 +42,6 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	wait := fs.Duration("wait", 30*time.Minute, "how long to query open orders before giving up for now")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en (en names are the scripting contract)")
 	csvPath := fs.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
-	groupBy := fs.String("group-by", "", "count and sum by this extra input `column` on the Summary (default: a 部门/department column)")
 	retry := fs.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
 	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
 	fs.Usage = func() {
@@ -138,7 +137,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 
 	// The workbook is written in every case, from the journal alone.
-	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, GroupBy: *groupBy, Retry: *retry})
+	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, Retry: *retry})
 	if err != nil {
 		return err
 	}
