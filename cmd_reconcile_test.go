@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -327,6 +329,8 @@ func TestCarelessOutputs(t *testing.T) {
 	os.Symlink(xin, sym)
 	hard := filepath.Join(dir, "hard.xlsx")
 	os.Link(xin, hard)
+	dup := filepath.Join(dir, "copy.xlsx")
+	os.WriteFile(dup, []byte("PK\x03\x04 not really a workbook"), 0o600)
 	jsym := filepath.Join(dir, "journal.xlsx")
 	os.Symlink(journal, jsym)
 	jcsv := filepath.Join(dir, "journal.csv")
@@ -347,6 +351,7 @@ func TestCarelessOutputs(t *testing.T) {
 		{"run: -out is -in through ../", run("-in", xin, "-out", filepath.Join(dir, "sub", "..", "list.xlsx")), "is the same file as -in"},
 		{"run: -out is a symlink to -in", run("-in", xin, "-out", sym), "is the same file as -in"},
 		{"run: -out is a hard link of -in", run("-in", xin, "-out", hard), "is the same file as -in"},
+		{"run: -out is a copy of -in", run("-in", xin, "-out", dup), "-out " + dup + " is the input list of batch B1"},
 		{"run: -out is the journal", run("-in", in, "-journal", jsym, "-out", jsym), "is the same file as -journal"},
 		{"run: -out is a journal not created yet", run("-in", in, "-journal", newJournal, "-out", newJournal), "is the same file as -journal"},
 		{"run: -csv is -in", run("-in", in, "-out", filepath.Join(dir, "r.xlsx"), "-csv", in), "-csv " + in + " is the same file as -in"},
@@ -360,7 +365,7 @@ func TestCarelessOutputs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := map[string][]byte{}
-			for _, p := range []string{in, xin, journal} {
+			for _, p := range []string{in, xin, dup, journal} {
 				before[p], _ = os.ReadFile(p)
 			}
 			files := dirFiles(t, dir)
@@ -417,6 +422,64 @@ func TestNotAJournalCommands(t *testing.T) {
 			}
 			if tc.code == ExitUsage && strings.Contains(stderr, "keep the file for the audit") {
 				t.Errorf("a wrong path is told to be kept for the audit:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestReconcileKeepsTheInputList: reconcile is not told -in, but an -out
+// or -csv that already holds the batch's input list (the journal knows its
+// sha256) is refused with exit 2 before anything is written. The list was
+// overwritten by `reconcile -csv list.csv` after a run on list.csv.
+func TestReconcileKeepsTheInputList(t *testing.T) {
+	csvList := []byte("phone,pid\n13800000001,10\n13800000002,10\n")
+	xlsxList := []byte("PK\x03\x04 an input workbook")
+	for _, tc := range []struct {
+		name, file string
+		list       []byte
+		flag       string
+	}{
+		{"-csv is the csv list", "list.csv", csvList, "-csv"},
+		{"-out is the xlsx list", "list.xlsx", xlsxList, "-out"},
+		{"-out is a renamed copy of the list", "copy.xlsx", xlsxList, "-out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sum := sha256.Sum256(tc.list)
+			journal := filepath.Join(t.TempDir(), "b.journal")
+			ctx := context.Background()
+			j, _, err := batch.CreateJournal(ctx, journal, batch.Header{BatchID: "B1", ToolVersion: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = j.Append(ctx,
+				&batch.Record{Type: batch.RecInput, At: 1, Input: &batch.InputInfo{Name: filepath.Base(tc.file), SHA256: hex.EncodeToString(sum[:]), Rows: 1, Format: "csv"}},
+				&batch.Record{Type: batch.RecRow, At: 1, Row: &batch.RowRecord{Line: 2, Phone: "13800000001", Pid: "10", OrderID: "a1", Occurrence: 1, Status: batch.RowValid}},
+				&batch.Record{Type: batch.RecPlanned, At: 1, Planned: &batch.Planned{Rows: 1}})
+			j.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := filepath.Join(dir, tc.file)
+			if err := os.WriteFile(list, tc.list, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"reconcile", "-journal", journal, "-out", filepath.Join(dir, "r.xlsx")}
+			if tc.flag == "-out" {
+				args = []string{"reconcile", "-journal", journal, "-out", list}
+			} else {
+				args = append(args, "-csv", list)
+			}
+			files := dirFiles(t, dir)
+			_, stderr, code := runCmd(ctx, t, nil, args...)
+			if code != ExitUsage || !strings.Contains(stderr, "is the input list of batch B1") {
+				t.Errorf("exit %d, want %d saying it is the input list:\n%s", code, ExitUsage, stderr)
+			}
+			if now, _ := os.ReadFile(list); !bytes.Equal(now, tc.list) {
+				t.Errorf("the input list %s was overwritten", list)
+			}
+			if got := dirFiles(t, dir); !reflect.DeepEqual(got, files) {
+				t.Errorf("files %v, want %v", got, files)
 			}
 		})
 	}

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/flowbatch/flowbatch/batch"
 )
 
 // A file a command writes must not be one it reads: a workbook written
@@ -76,4 +81,47 @@ func resolvedPath(p string) string {
 		return absPath(filepath.Join(d, filepath.Base(p)))
 	}
 	return absPath(p)
+}
+
+// checkNotInput refuses an output that already holds the batch's input
+// list. reconcile is not told -in, but the journal knows the list's
+// sha256: a workbook written over the list (reconcile -csv list.csv after
+// a run on list.csv) would destroy it.
+func checkNotInput(cmd string, book *batch.Book, outs ...namedPath) error {
+	return checkNotList(cmd, book.Header.BatchID, book.Input.Name, book.Input.SHA256, outs...)
+}
+
+// checkNotList refuses an output that is a file with the input list's
+// sha256, whatever its name.
+func checkNotList(cmd, batchID, name, sha string, outs ...namedPath) error {
+	if sha == "" {
+		return nil
+	}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		fi, err := os.Stat(o.path)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if sum, err := fileSHA256(o.path); err == nil && sum == sha {
+			return usageErr("%s: %s %s is the input list of batch %s (%s, sha256 %s…): writing it would destroy it; nothing was written",
+				cmd, o.flag, o.path, batchID, name, shortHash(sum)).hint("Try: another %s name", o.flag)
+		}
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
