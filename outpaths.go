@@ -35,6 +35,11 @@ func checkOutputs(cmd string, out, csv string, reads ...namedPath) error {
 			return usageErr("%s: %s %s: the file written is %s, not %q", cmd, o.flag, o.path, want, ext).
 				hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+want))
 		}
+		// Checked now, not when the workbook is written: run spends first.
+		if d := filepath.Dir(o.path); !isDir(d) {
+			return usageErr("%s: %s %s: there is no directory %s", cmd, o.flag, o.path, d).
+				hint("Try: mkdir -p %s, or another %s", shellQuote(d), o.flag)
+		}
 		if fi, err := os.Stat(o.path); err == nil && fi.IsDir() {
 			return usageErr("%s: %s %s is a directory", cmd, o.flag, o.path).
 				hint("Try: %s %s", o.flag, shellQuote(filepath.Join(o.path, "reconciliation"+want)))
@@ -124,4 +129,9 @@ func fileSHA256(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
