@@ -42,6 +42,10 @@ const (
 // text): the longest cell, every character written as an entity, fits.
 const maxXMLToken = 4 << 20
 
+// maxXMLDepth bounds how deep a part's elements nest; a worksheet's go
+// about six deep, its extensions a few more.
+const maxXMLDepth = 256
+
 // errLimit marks a refusal for a limit, so tests and messages can tell it
 // from damage.
 var errLimit = errors.New("beyond the input limits (see README: Input files)")

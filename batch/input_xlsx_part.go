@@ -266,6 +266,11 @@ func (x *xmlReader) next() (xml.Token, error) {
 		if x.done {
 			return nil, fmt.Errorf("damaged workbook: %s has content after its end", x.part)
 		}
+		// encoding/xml keeps every open element on a stack: a few
+		// hundred kilobytes of "<a>" compressed would take gigabytes.
+		if x.depth >= maxXMLDepth {
+			return nil, fmt.Errorf("%s: %w", x.part, limitErr("XML nested more than %d elements deep", maxXMLDepth))
+		}
 		x.depth++
 		x.root = true
 	case xml.EndElement:
