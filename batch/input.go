@@ -158,6 +158,7 @@ type validator struct {
 	extraCols []int
 	seen      map[dupKey]dupEntry
 	pids      map[string]string // interned pid strings
+	text      int64             // bytes of text in the rows so far
 	rec       RowRecord
 }
 
@@ -166,7 +167,7 @@ func (v *validator) row(raw *rawRow) error {
 	if line > MaxRows {
 		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", thousands(MaxRows)))
 	}
-	if err := checkRow(cells); err != nil {
+	if err := checkRow(cells, &v.text); err != nil {
 		return fmt.Errorf("row %d: %w", line, err)
 	}
 	if !v.header {
