@@ -175,7 +175,7 @@ func (v *validator) row(raw *rawRow) error {
 			return fmt.Errorf("row %d (header): %w", line, raw.Err)
 		}
 		v.header = true
-		return v.readHeader(line, cells)
+		return v.readHeader(raw)
 	}
 	if raw.Err == nil && blank(cells) {
 		return nil
@@ -220,6 +220,12 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 	r.Pid = trimCell(cell(v.pidCol))
 	if raw.Err != nil {
 		invalid("unreadable row: " + raw.Err.Error())
+		return
+	}
+	// A hidden row (hidden, filtered out or of no height) is not on the
+	// list the user sees: charging it would charge somebody unseen.
+	if raw.Hidden {
+		invalid("the row is hidden in the sheet (hidden, filtered out or of no height): it is not on the list shown; unhide it, or delete it")
 		return
 	}
 	// A formula's saved value can be stale: the number charged must be
@@ -274,13 +280,26 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
 }
 
-func (v *validator) readHeader(line int, cells []string) error {
+func (v *validator) readHeader(raw *rawRow) error {
+	line, cells := raw.Line, raw.Cells
 	if line != 1 {
 		return fmt.Errorf("row %d: the header must be the first row; rows 1–%d are blank", line, line-1)
+	}
+	if raw.Hidden {
+		return errors.New("row 1 (header): the row is hidden in the sheet: unhide it, so that the list read is the list shown")
 	}
 	h, err := parseHeader(cells)
 	if err != nil {
 		return fmt.Errorf("row 1: %w", err)
+	}
+	// A hidden column's numbers are not what the user sees beside the names.
+	for _, c := range [...]struct {
+		col  int
+		what string
+	}{{h.phoneCol, "phone"}, {h.pidCol, "product"}} {
+		if raw.hiddenCol(c.col) {
+			return fmt.Errorf("row 1: the %s column (%s) is hidden in the sheet: unhide it, so that the list read is the list shown", c.what, columnName(c.col))
+		}
 	}
 	v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
 	v.rep.Info.Extra = h.extra

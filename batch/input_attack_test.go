@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,57 @@ func TestReadXLSXSharedStringAmplificationRefused(t *testing.T) {
 	_, _, err := readAll(t, writeFile(t, "amp.xlsx", data), InputOptions{BatchID: "X", AllowDuplicates: true})
 	if !errors.Is(err, errLimit) || !strings.Contains(err.Error(), "together") {
 		t.Fatalf("err = %v, want a refusal for the rows' text", err)
+	}
+}
+
+// What the sheet hides is not on the list the user sees: a hidden row
+// (hidden, filtered out, or of no height) is never charged, and a hidden
+// phone or product column refuses the file.
+func TestReadXLSXHiddenRowsAndColumns(t *testing.T) {
+	head := inlineRow(1, "phone", "pid", "name")
+	row := func(r int, attrs, phone string) string {
+		return fmt.Sprintf(`<row r="%d"%s><c r="A%d"><v>%s</v></c><c r="B%d"><v>100</v></c></row>`, r, attrs, r, phone, r)
+	}
+	for _, tc := range []struct {
+		name, cols, rows string
+		refused          string // "" when the file is read
+		charged          []string
+	}{
+		{"hidden row", "", row(2, "", "13800138000") + row(3, ` hidden="1"`, "13900139000"), "", []string{"13800138000"}},
+		{"hidden true", "", row(2, ` hidden="true"`, "13900139000"), "", nil},
+		{"no height", "", row(2, ` ht="0" customHeight="1"`, "13900139000") + row(3, ` ht="15"`, "13800138000"), "", []string{"13800138000"}},
+		{"hidden phone column", `<cols><col min="1" max="1" hidden="1"/></cols>`, row(2, "", "13800138000"), "phone column (A) is hidden", nil},
+		{"zero-width pid column", `<cols><col min="2" max="3" width="0" customWidth="1"/></cols>`, row(2, "", "13800138000"), "product column (B) is hidden", nil},
+		{"hidden extra column", `<cols><col min="3" max="3" hidden="1"/></cols>`, row(2, "", "13800138000"), "", []string{"13800138000"}},
+		{"hidden header", "", `<row r="1" hidden="1">` + strings.TrimPrefix(head, `<row r="1">`) + row(2, "", "13800138000"), "header", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := tc.rows
+			if !strings.HasPrefix(rows, `<row r="1"`) {
+				rows = head + rows
+			}
+			body := sheetHead + tc.cols + `<sheetData>` + rows + `</sheetData></worksheet>`
+			_, got, err := readAll(t, writeFile(t, "h.xlsx", buildXLSX(t, nil, testSheet{name: "S", body: body})), InputOptions{BatchID: "X"})
+			if tc.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.refused) {
+					t.Fatalf("err = %v, want a refusal naming %q", err, tc.refused)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var charged []string
+			for _, r := range got {
+				if r.OrderID != "" {
+					charged = append(charged, r.Phone)
+				} else if !strings.Contains(r.Reason, "hidden") {
+					t.Errorf("row %d: %s, want it refused as hidden", r.Line, r.Reason)
+				}
+			}
+			if strings.Join(charged, ",") != strings.Join(tc.charged, ",") {
+				t.Fatalf("charged %v, want %v", charged, tc.charged)
+			}
+		})
 	}
 }

@@ -125,8 +125,19 @@ type rawRow struct {
 	Line     int      // the row number a person sees; the header is row 1
 	Cells    []string // raw values; reused for the next row: copy to keep
 	Formulas []int    // xlsx: columns whose cell holds a formula (its cached value is in Cells)
-	Hidden   bool     // xlsx: the row is hidden
-	Err      error    // the row could not be read but the file can go on
+	Hidden   bool     // xlsx: the row is hidden (or filtered out, or of no height)
+	// HiddenCols are the columns the sheet hides (xlsx, from <cols>).
+	HiddenCols []colRange
+	Err        error // the row could not be read but the file can go on
+}
+
+func (r *rawRow) hiddenCol(col int) bool {
+	for _, c := range r.HiddenCols {
+		if col >= c.min && col <= c.max {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *rawRow) formula(col int) bool {
@@ -219,6 +230,7 @@ func (s *sheetReader) next(row *rawRow) error {
 				inRow, rowDepth = true, depth
 				s.lastRow, s.rowBytes, s.inRow = n, 0, true
 				row.Line, row.Hidden, row.Err = n, hidden, nil
+				row.HiddenCols = s.HiddenCols
 				row.Cells, row.Formulas = row.Cells[:0], row.Formulas[:0]
 			case !inCell:
 				if depth != rowDepth+1 || t.Name.Local != "c" {
@@ -350,7 +362,11 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 			}
 			n = v
 		case "hidden":
-			hidden = a.Value == "1" || a.Value == "true"
+			hidden = hidden || a.Value == "1" || a.Value == "true"
+		case "ht":
+			// A row of no height is hidden as surely.
+			h, err := strconv.ParseFloat(a.Value, 64)
+			hidden = hidden || err == nil && h <= 0
 		}
 	}
 	switch {
@@ -400,7 +416,10 @@ func (s *sheetReader) hiddenCol(t xml.StartElement) error {
 		case "max":
 			hi, _ = strconv.Atoi(a.Value)
 		case "hidden":
-			hidden = a.Value == "1" || a.Value == "true"
+			hidden = hidden || a.Value == "1" || a.Value == "true"
+		case "width":
+			w, err := strconv.ParseFloat(a.Value, 64)
+			hidden = hidden || err == nil && w <= 0
 		}
 	}
 	if !hidden || lo < 1 || hi < lo {
