@@ -109,3 +109,27 @@ func TestReadXLSXHiddenRowsAndColumns(t *testing.T) {
 		})
 	}
 }
+
+// A cell is one value, in SpreadsheetML's namespace. A cell of <v> and
+// <is> was read as both run together (LibreOffice shows it empty), a t="s"
+// cell with an <is> read another shared string, and rows of another
+// namespace (which LibreOffice does not show) were charged.
+func TestReadXLSXCellValueAmbiguity(t *testing.T) {
+	head := inlineRow(1, "phone", "pid")
+	for _, tc := range []struct{ name, body string }{
+		{"v then is", sheetXML(head + `<row r="2"><c r="A2" t="inlineStr"><v>1380013</v><is><t>8000</t></is></c><c r="B2"><v>100</v></c></row>`)},
+		{"shared index then is", sheetXML(head + `<row r="2"><c r="A2" t="s"><v>0</v><is><t>1</t></is></c><c r="B2"><v>100</v></c></row>`)},
+		{"two v", sheetXML(head + `<row r="2"><c r="A2"><v>13800138000</v><v>13900139000</v></c><c r="B2"><v>100</v></c></row>`)},
+		{"two is", sheetXML(head + `<row r="2"><c r="A2" t="inlineStr"><is><t>13800138000</t></is><is><t>13900139000</t></is></c><c r="B2"><v>100</v></c></row>`)},
+		{"foreign rows", sheetHead + `<sheetData xmlns:q="urn:x">` + head + `<q:row r="2"><q:c r="A2"><q:v>13800138000</q:v></q:c><q:c r="B2"><q:v>100</q:v></q:c></q:row></sheetData></worksheet>`},
+		{"foreign value", sheetHead + `<sheetData xmlns:q="urn:x">` + head + `<row r="2"><c r="A2"><q:v>13800138000</q:v></c><c r="B2"><v>100</v></c></row></sheetData></worksheet>`},
+		{"no namespace", `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>phone</t></is></c><c t="inlineStr"><is><t>pid</t></is></c></row><row r="2"><c><v>13800138000</v></c><c><v>100</v></c></row></sheetData></worksheet>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got, err := readAll(t, writeFile(t, "v.xlsx", buildXLSX(t, []string{"13900139000", "x"}, testSheet{name: "S", body: tc.body})), InputOptions{BatchID: "X"})
+			if err == nil || !strings.Contains(err.Error(), "damaged workbook") {
+				t.Fatalf("err = %v, rows %+v: want the file refused", err, got)
+			}
+		})
+	}
+}

@@ -206,6 +206,9 @@ func (s *sheetReader) next(row *rawRow) error {
 		depth := s.x.depth
 		switch t := t.(type) {
 		case xml.StartElement:
+			if err := s.checkNamespace(t.Name); err != nil {
+				return s.rowErr(err)
+			}
 			switch {
 			case s.dataDepth == 0:
 				switch {
@@ -244,6 +247,14 @@ func (s *sheetReader) next(row *rawRow) error {
 				hasV, hasIS, hasFormul, inIS = false, false, false, 0
 				s.cell = s.cell[:0]
 			case depth == rowDepth+2:
+				switch t.Name.Local {
+				case "v", "is":
+					// Viewers disagree on a cell of two values (LibreOffice
+					// shows neither of <v> and <is>): it is not one value.
+					if hasV || hasIS {
+						return s.rowErr(fmt.Errorf("damaged workbook: cell %s%d holds more than one value", columnName(cellCol), s.lastRow))
+					}
+				}
 				switch t.Name.Local {
 				case "v":
 					inV, hasV = true, true
@@ -313,6 +324,29 @@ func (s *sheetReader) next(row *rawRow) error {
 			}
 		}
 	}
+}
+
+// The namespaces of SpreadsheetML: transitional and strict.
+const (
+	mainNS       = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+	strictMainNS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+)
+
+// sheetElements are the elements whose local names the reader acts on.
+var sheetElements = map[string]bool{"sheetData": true, "row": true, "c": true, "v": true, "f": true, "is": true, "t": true, "r": true, "rPh": true, "cols": true, "col": true}
+
+// checkNamespace refuses a sheet element outside SpreadsheetML's
+// namespace: LibreOffice shows nothing for a <q:row> of another namespace
+// (or of none), so reading it would charge a row nobody sees.
+func (s *sheetReader) checkNamespace(n xml.Name) error {
+	if n.Space == mainNS || n.Space == strictMainNS || !sheetElements[n.Local] {
+		return nil
+	}
+	space := n.Space
+	if space == "" {
+		space = "no namespace"
+	}
+	return fmt.Errorf("damaged workbook: %s: <%s> of %s, not SpreadsheetML's: viewers do not show it", s.part, n.Local, clipText(space))
 }
 
 // rowErr names the row being read, or the one before.
