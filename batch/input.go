@@ -238,6 +238,10 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
 			return
 		}
+		if raw.formatted(c.col) {
+			invalid(fmt.Sprintf("the %s cell has a number format under which the sheet may show other digits than it holds (a custom format, a date, a fraction…): set the column's format to General or Text", c.what))
+			return
+		}
 	}
 	phone, err := NormalizePhone(r.Phone)
 	if err != nil {

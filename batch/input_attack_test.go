@@ -133,3 +133,70 @@ func TestReadXLSXCellValueAmbiguity(t *testing.T) {
 		})
 	}
 }
+
+// withStyles adds a styles part to a workbook's parts: custom number
+// formats (id 164 on) and the cell styles' numFmtIds.
+func withStyles(parts [][2]string, codes []string, xfs ...int) [][2]string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts>`)
+	for i, c := range codes {
+		fmt.Fprintf(&b, `<numFmt numFmtId="%d" formatCode="%s"/>`, 164+i, strings.ReplaceAll(c, `"`, "&quot;"))
+	}
+	b.WriteString(`</numFmts><cellStyleXfs count="1"><xf numFmtId="3"/></cellStyleXfs><cellXfs>`)
+	for _, x := range xfs {
+		fmt.Fprintf(&b, `<xf numFmtId="%d" applyNumberFormat="1"/>`, x)
+	}
+	b.WriteString(`</cellXfs></styleSheet>`)
+	for i, p := range parts {
+		if p[0] == "xl/_rels/workbook.xml.rels" {
+			parts[i][1] = strings.Replace(p[1], `</Relationships>`, `<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`, 1)
+		}
+	}
+	return append(parts, [2]string{"xl/styles.xml", b.String()})
+}
+
+// A number format decides what a cell shows: the literal format
+// "13800138000" shows that phone whatever the cell holds (LibreOffice's
+// "as shown" export says 13800138000 for a cell holding 13900139000),
+// ";;;" shows nothing. A phone or pid cell is charged only under a format
+// that shows the digits it holds.
+func TestReadXLSXNumberFormatShown(t *testing.T) {
+	codes := []string{`"13800138000"`, `;;;`, `0,,`, `000-0000-0000`, `00000000000`, `@`, `0.0`}
+	xfs := []int{0, 164, 165, 166, 167, 168, 169, 170, 1, 49, 14, 2, 11}
+	for _, tc := range []struct {
+		style  int
+		pidSty int
+		ok     bool
+	}{
+		{0, 0, true},   // General
+		{1, 0, false},  // a literal phone
+		{2, 0, false},  // hides everything
+		{3, 0, false},  // drops digits
+		{4, 0, true},   // 000-0000-0000
+		{5, 0, true},   // eleven zeros
+		{6, 0, true},   // custom @
+		{7, 0, false},  // 0.0: not a placeholder-only format
+		{8, 0, true},   // built-in "0"
+		{9, 0, true},   // built-in "@"
+		{10, 0, false}, // a date
+		{12, 0, false}, // scientific
+		{0, 2, false},  // the pid cell hides its digits
+		{99, 0, false}, // no such style
+		{0, 11, false}, // pid "0.00": shown with decimals, refuse rather than guess
+	} {
+		t.Run(fmt.Sprintf("phone s=%d pid s=%d", tc.style, tc.pidSty), func(t *testing.T) {
+			body := inlineRow(1, "phone", "pid") + fmt.Sprintf(`<row r="2"><c r="A2" s="%d"><v>13900139000</v></c><c r="B2" s="%d"><v>100</v></c></row>`, tc.style, tc.pidSty)
+			data := zipParts(t, zip.Deflate, withStyles(xlsxParts(nil, testSheet{name: "S", body: body}), codes, xfs...))
+			_, got, err := readAll(t, writeFile(t, "f.xlsx", data), InputOptions{BatchID: "X"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("rows %+v", got)
+			}
+			if charged := got[0].OrderID != ""; charged != tc.ok || !tc.ok && !strings.Contains(got[0].Reason, "number format") {
+				t.Fatalf("charged %v (%s), want %v", charged, got[0].Reason, tc.ok)
+			}
+		})
+	}
+}

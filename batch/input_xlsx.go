@@ -32,6 +32,10 @@ type workbook struct {
 	zip    *workbookZip
 	sheets []workbookSheet
 	sst    string // part name, "" when there is none
+	styles string // part name, "" when there is none
+	// shown says, per cell style, whether a whole number or a text in
+	// it shows as its digits (see readStyles); nil without styles.
+	shown []bool
 }
 
 var errNoSheets = errors.New("the workbook has no sheets")
@@ -119,6 +123,9 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 			if strings.HasSuffix(r.typ, relNS+"sharedStrings") {
 				wb.sst = r.target
 			}
+			if strings.HasSuffix(r.typ, relNS+"styles") {
+				wb.styles = r.target
+			}
 		}
 	}
 	var sheetIDs []string
@@ -189,7 +196,9 @@ func (wb *workbook) openSheet(s workbookSheet, sst *sharedStrings) (*sheetReader
 	if err != nil {
 		return nil, nil, fmt.Errorf("sheet %q: %w", s.name, err)
 	}
-	return newSheetReader(s.part, p, sst), p, nil
+	sr := newSheetReader(s.part, p, sst)
+	sr.shown = wb.shown
+	return sr, p, nil
 }
 
 // probeHeader reads a sheet's first row and says why it is not a list's
@@ -284,6 +293,9 @@ func openXLSX(p, want string, info *InputInfo) (rowSource, error) {
 		return nil, err
 	}
 	sst, err := wb.sharedStrings()
+	if err == nil && wb.styles != "" && wb.zip.has(wb.styles) {
+		wb.shown, err = wb.zip.readStyles(wb.styles)
+	}
 	if err == nil {
 		var s workbookSheet
 		if s, err = wb.chooseSheet(want, sst); err == nil {

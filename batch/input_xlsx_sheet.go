@@ -125,7 +125,10 @@ type rawRow struct {
 	Line     int      // the row number a person sees; the header is row 1
 	Cells    []string // raw values; reused for the next row: copy to keep
 	Formulas []int    // xlsx: columns whose cell holds a formula (its cached value is in Cells)
-	Hidden   bool     // xlsx: the row is hidden (or filtered out, or of no height)
+	// Formatted are the columns (xlsx) whose number format may show other
+	// digits than the cell holds.
+	Formatted []int
+	Hidden    bool // xlsx: the row is hidden (or filtered out, or of no height)
 	// HiddenCols are the columns the sheet hides (xlsx, from <cols>).
 	HiddenCols []colRange
 	Err        error // the row could not be read but the file can go on
@@ -140,8 +143,11 @@ func (r *rawRow) hiddenCol(col int) bool {
 	return false
 }
 
-func (r *rawRow) formula(col int) bool {
-	for _, c := range r.Formulas {
+func (r *rawRow) formula(col int) bool   { return hasCol(r.Formulas, col) }
+func (r *rawRow) formatted(col int) bool { return hasCol(r.Formatted, col) }
+
+func hasCol(cols []int, col int) bool {
+	for _, c := range cols {
 		if c == col {
 			return true
 		}
@@ -160,9 +166,10 @@ type colRange struct{ min, max int }
 // without r follows the one before. Cells without a value do not widen a
 // row, so padding costs nothing.
 type sheetReader struct {
-	x    *xmlReader
-	part string
-	sst  *sharedStrings
+	x     *xmlReader
+	part  string
+	sst   *sharedStrings
+	shown []bool // per cell style: its number format shows the digits held
 
 	HiddenCols []colRange // from <cols>, known once the first row is read
 
@@ -234,16 +241,19 @@ func (s *sheetReader) next(row *rawRow) error {
 				s.lastRow, s.rowBytes, s.inRow = n, 0, true
 				row.Line, row.Hidden, row.Err = n, hidden, nil
 				row.HiddenCols = s.HiddenCols
-				row.Cells, row.Formulas = row.Cells[:0], row.Formulas[:0]
+				row.Cells, row.Formulas, row.Formatted = row.Cells[:0], row.Formulas[:0], row.Formatted[:0]
 			case !inCell:
 				if depth != rowDepth+1 || t.Name.Local != "c" {
 					continue
 				}
-				c, typ, err := s.cellAttrs(t, col)
+				c, typ, style, err := s.cellAttrs(t, col)
 				if err != nil {
 					return err
 				}
 				inCell, cellCol, cellType, col = true, c, typ, c
+				if !s.showsDigits(style) {
+					row.Formatted = append(row.Formatted, c)
+				}
 				hasV, hasIS, hasFormul, inIS = false, false, false, 0
 				s.cell = s.cell[:0]
 			case depth == rowDepth+2:
@@ -414,7 +424,7 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 
 // cellAttrs reads a cell's column (from 0) and type; last is the column
 // of the cell before it in the row, -1 for none.
-func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ string, err error) {
+func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ string, style int, err error) {
 	col = last + 1
 	for _, a := range t.Attr {
 		switch a.Name.Local {
@@ -422,22 +432,38 @@ func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ stri
 			c, r, ok := parseCellRef(a.Value)
 			switch {
 			case !ok:
-				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", clipText(a.Value)))
+				return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", clipText(a.Value)))
 			case r != s.lastRow:
-				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", clipText(a.Value), s.lastRow))
+				return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", clipText(a.Value), s.lastRow))
 			}
 			col = c
 		case "t":
 			typ = a.Value
+		case "s":
+			if style, err = strconv.Atoi(a.Value); err != nil || style < 0 {
+				style = -1 // no such style: not known to show the digits
+			}
 		}
 	}
 	switch {
 	case col >= MaxColumns:
-		return 0, "", s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", thousands(col+1), thousands(MaxColumns)))
+		return 0, "", 0, s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", thousands(col+1), thousands(MaxColumns)))
 	case col <= last:
-		return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell %s comes after column %s", columnName(col), columnName(last)))
+		return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s comes after column %s", columnName(col), columnName(last)))
 	}
-	return col, typ, nil
+	return col, typ, style, nil
+}
+
+// showsDigits reports whether a cell of this style shows the digits it
+// holds. Without a styles part every cell is General.
+func (s *sheetReader) showsDigits(style int) bool {
+	switch {
+	case s.shown == nil:
+		return style <= 0
+	case style < 0 || style >= len(s.shown):
+		return false
+	}
+	return s.shown[style]
 }
 
 func (s *sheetReader) hiddenCol(t xml.StartElement) error {
