@@ -163,6 +163,9 @@ type validator struct {
 }
 
 func (v *validator) row(raw *rawRow) error {
+	if raw.End {
+		return v.checkMerged(raw.Merged)
+	}
 	line, cells := raw.Line, raw.Cells
 	if line > MaxRows {
 		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", thousands(MaxRows)))
@@ -282,6 +285,30 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 		r.Status = RowValid
 	}
 	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
+}
+
+// checkMerged refuses a sheet that merges cells over the phone or
+// product column: a merged cell shows its first cell's value across the
+// range and hides what the others hold, which the reader still reads.
+func (v *validator) checkMerged(merged []cellRange) error {
+	if !v.header {
+		return nil
+	}
+	for _, m := range merged {
+		if m.col0 == m.col1 && m.row0 == m.row1 {
+			continue
+		}
+		for _, c := range [...]struct {
+			col  int
+			what string
+		}{{v.phoneCol, "phone"}, {v.pidCol, "product"}} {
+			if c.col >= m.col0 && c.col <= m.col1 {
+				return fmt.Errorf("rows %d–%d: the sheet merges %s%d:%s%d, over the %s column: a merged cell shows one value across several cells and hides what the others hold; unmerge it, and give every row its own value",
+					m.row0, m.row1, columnName(m.col0), m.row0, columnName(m.col1), m.row1, c.what)
+			}
+		}
+	}
+	return nil
 }
 
 func (v *validator) readHeader(raw *rawRow) error {

@@ -200,3 +200,35 @@ func TestReadXLSXNumberFormatShown(t *testing.T) {
 		})
 	}
 }
+
+// A merged range shows its first cell across the range and hides what
+// the other cells hold: A2:A3 merged showed 13800138000 on both rows
+// while 13900139000, held by A3 and seen by nobody, was charged.
+func TestReadXLSXMergedCells(t *testing.T) {
+	rows := inlineRow(1, "phone", "pid", "dept") +
+		`<row r="2"><c r="A2"><v>13800138000</v></c><c r="B2"><v>100</v></c><c r="C2" t="inlineStr"><is><t>HR</t></is></c></row>` +
+		`<row r="3"><c r="A3"><v>13900139000</v></c><c r="B3"><v>200</v></c></row>`
+	for _, tc := range []struct {
+		merge   string
+		refused string
+	}{
+		{"A2:A3", "over the phone column"},
+		{"B2:C2", "over the product column"},
+		{"A1:B1", "over the phone column"},
+		{"C2:C3", ""}, // an extra column: shown as the user sees it, charged nothing
+		{"A2", ""},    // one cell is no merge
+	} {
+		t.Run(tc.merge, func(t *testing.T) {
+			body := sheetHead + `<sheetData>` + rows + `</sheetData><mergeCells count="1"><mergeCell ref="` + tc.merge + `"/></mergeCells></worksheet>`
+			_, got, err := readAll(t, writeFile(t, "m.xlsx", buildXLSX(t, nil, testSheet{name: "S", body: body})), InputOptions{BatchID: "X"})
+			switch {
+			case tc.refused == "" && err != nil:
+				t.Fatal(err)
+			case tc.refused == "" && len(got) != 2:
+				t.Fatalf("rows %+v", got)
+			case tc.refused != "" && (err == nil || !strings.Contains(err.Error(), tc.refused)):
+				t.Fatalf("err = %v, want a refusal %q", err, tc.refused)
+			}
+		})
+	}
+}

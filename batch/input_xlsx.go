@@ -325,7 +325,7 @@ func readSheet(ctx context.Context, wb *workbook, s workbookSheet, sst *sharedSt
 		}
 		err := sr.next(&row)
 		if err == io.EOF {
-			return nil
+			return each(&rawRow{End: true, Merged: sr.Merged})
 		}
 		if err != nil {
 			return fmt.Errorf("sheet %q: %w", s.name, err)

@@ -132,7 +132,15 @@ type rawRow struct {
 	// HiddenCols are the columns the sheet hides (xlsx, from <cols>).
 	HiddenCols []colRange
 	Err        error // the row could not be read but the file can go on
+
+	// End marks the call after the last row (xlsx), with the sheet's
+	// merged ranges, which follow its rows.
+	End    bool
+	Merged []cellRange
 }
+
+// cellRange is a rectangle of cells, columns and rows from 0 and 1.
+type cellRange struct{ col0, row0, col1, row1 int }
 
 func (r *rawRow) hiddenCol(col int) bool {
 	for _, c := range r.HiddenCols {
@@ -171,7 +179,8 @@ type sheetReader struct {
 	sst   *sharedStrings
 	shown []bool // per cell style: its number format shows the digits held
 
-	HiddenCols []colRange // from <cols>, known once the first row is read
+	HiddenCols []colRange  // from <cols>, known once the first row is read
+	Merged     []cellRange // from <mergeCells>, known at the end of the sheet
 
 	dataDepth int // depth of <sheetData> once inside it
 	dataDone  bool
@@ -226,6 +235,10 @@ func (s *sheetReader) next(row *rawRow) error {
 					s.dataDepth = depth
 				case depth == 3 && t.Name.Local == "col":
 					if err := s.hiddenCol(t); err != nil {
+						return err
+					}
+				case depth == 3 && t.Name.Local == "mergeCell":
+					if err := s.mergeCell(t); err != nil {
 						return err
 					}
 				}
@@ -489,6 +502,28 @@ func (s *sheetReader) hiddenCol(t xml.StartElement) error {
 		return limitErr("%s: more than %s column ranges", s.part, thousands(MaxColumns))
 	}
 	s.HiddenCols = append(s.HiddenCols, colRange{lo - 1, min(hi, MaxColumns) - 1})
+	return nil
+}
+
+func (s *sheetReader) mergeCell(t xml.StartElement) error {
+	for _, a := range t.Attr {
+		if a.Name.Local != "ref" {
+			continue
+		}
+		from, to, ok := strings.Cut(a.Value, ":")
+		if !ok {
+			to = from // one cell
+		}
+		c0, r0, ok0 := parseCellRef(from)
+		c1, r1, ok1 := parseCellRef(to)
+		if !ok0 || !ok1 || c1 < c0 || r1 < r0 {
+			return fmt.Errorf("damaged workbook: %s: merged range %q", s.part, clipText(a.Value))
+		}
+		if len(s.Merged) >= MaxRows {
+			return limitErr("%s: more than %s merged ranges", s.part, thousands(MaxRows))
+		}
+		s.Merged = append(s.Merged, cellRange{c0, r0, c1, r1})
+	}
 	return nil
 }
 
