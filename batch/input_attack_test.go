@@ -232,3 +232,26 @@ func TestReadXLSXMergedCells(t *testing.T) {
 		})
 	}
 }
+
+// A lone CR ends a row for Excel and LibreOffice, not for csv.Reader: the
+// row after it became extra cells of the row before, and was never
+// charged nor reported. Such a file is refused.
+func TestReadCSVLoneCarriageReturn(t *testing.T) {
+	for _, tc := range []struct{ name, data string }{
+		{"CR only", "phone,pid,name\r13800138000,100,a\r13900139000,200,b\r"},
+		{"mixed", "phone,pid,name\n13800138000,100,a\r13900139000,200,b\n"},
+		{"in a quoted cell", "phone,pid,name\r\n13800138000,100,\"a\rb\"\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got, err := readAll(t, writeFile(t, "cr.csv", []byte(tc.data)), InputOptions{BatchID: "X"})
+			if err == nil || !strings.Contains(err.Error(), "carriage return") {
+				t.Fatalf("err = %v, rows %+v: want the file refused", err, got)
+			}
+		})
+	}
+	// CRLF, and CRLF inside a quoted cell, are ordinary.
+	_, got, err := readAll(t, writeFile(t, "crlf.csv", []byte("phone,pid,name\r\n13800138000,100,\"a\r\nb\"\r\n13900139000,200,b\r\n")), InputOptions{BatchID: "X"})
+	if err != nil || len(got) != 2 || got[1].Line != 3 {
+		t.Fatalf("err %v, rows %+v", err, got)
+	}
+}
