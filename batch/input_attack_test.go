@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -253,5 +254,32 @@ func TestReadCSVLoneCarriageReturn(t *testing.T) {
 	_, got, err := readAll(t, writeFile(t, "crlf.csv", []byte("phone,pid,name\r\n13800138000,100,\"a\r\nb\"\r\n13900139000,200,b\r\n")), InputOptions{BatchID: "X"})
 	if err != nil || len(got) != 2 || got[1].Line != 3 {
 		t.Fatalf("err %v, rows %+v", err, got)
+	}
+}
+
+// A megabyte of workbook can hold a gigabyte of "<x/>": within the sheet
+// size limit, yet 268 million elements took check 154 s. A part's tokens
+// are bounded (MaxXMLTokens; here a small bound stands for it).
+func TestXMLTokensBounded(t *testing.T) {
+	doc := sheetXML(inlineRow(1, "phone", "pid") + strings.Repeat("<x/>", 1000))
+	sr := newSheetReader("xl/worksheets/sheet1.xml", strings.NewReader(doc), nil)
+	if sr.x.maxTokens != MaxXMLTokens {
+		t.Fatalf("the bound is %d, not MaxXMLTokens", sr.x.maxTokens)
+	}
+	sr.x.maxTokens = 500
+	var row rawRow
+	var err error
+	for err == nil {
+		err = sr.next(&row)
+	}
+	if !errors.Is(err, errLimit) || !strings.Contains(err.Error(), "XML elements") {
+		t.Fatalf("err = %v, want the token bound", err)
+	}
+	// The same document under a bound it fits is read to its end.
+	sr = newSheetReader("xl/worksheets/sheet1.xml", strings.NewReader(doc), nil)
+	for err = nil; err == nil; err = sr.next(&row) {
+	}
+	if err != io.EOF {
+		t.Fatal(err)
 	}
 }

@@ -29,6 +29,11 @@ const (
 	MaxInputText = 256 << 20
 	// MaxSheetBytes bounds a worksheet's XML, uncompressed.
 	MaxSheetBytes = 1 << 30
+	// MaxXMLTokens bounds the XML tokens (tags and texts) read from one
+	// workbook, all its parts together: a million rows of a dozen cells,
+	// as Excel writes them, fit. Time goes by tokens more than by bytes:
+	// a sheet of tiny elements within MaxSheetBytes took minutes.
+	MaxXMLTokens = 64 << 20
 	// MaxSharedStringsBytes bounds the shared strings XML, uncompressed.
 	MaxSharedStringsBytes = 256 << 20
 	// MaxSharedStrings and MaxSharedStringsText bound the shared strings

@@ -198,6 +198,7 @@ func (wb *workbook) openSheet(s workbookSheet, sst *sharedStrings) (*sheetReader
 	}
 	sr := newSheetReader(s.part, p, sst)
 	sr.shown = wb.shown
+	sr.x.spent = &wb.zip.tokens
 	return sr, p, nil
 }
 

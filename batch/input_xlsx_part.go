@@ -20,8 +20,9 @@ import (
 // end; and every XML part through xmlReader, which refuses what a
 // workbook never holds and reads to the document's end.
 type workbookZip struct {
-	f     *os.File
-	files map[string]*zip.File // by lower-cased name: part names ignore case
+	f      *os.File
+	files  map[string]*zip.File // by lower-cased name: part names ignore case
+	tokens int                  // XML tokens read from all parts (MaxXMLTokens)
 }
 
 func openWorkbookZip(path string) (*workbookZip, error) {
@@ -219,8 +220,14 @@ type xmlReader struct {
 	src   *xmlSource
 	d     *xml.Decoder
 	depth int
-	root  bool // the root element has started
-	done  bool // the root element has ended
+	// spent counts the tokens read, from all the parts of one workbook
+	// together, at most maxTokens: a megabyte of "<x/>" compressed is a
+	// billion bytes of tiny elements, which encoding/xml parses at a few
+	// million a second.
+	spent     *int
+	maxTokens int
+	root      bool // the root element has started
+	done      bool // the root element has ended
 }
 
 func newXMLReader(part string, r io.Reader) *xmlReader {
@@ -233,12 +240,15 @@ func newXMLReader(part string, r io.Reader) *xmlReader {
 	d := xml.NewDecoder(src)
 	d.Strict = true
 	pr, _ := r.(*partReader)
-	return &xmlReader{part: part, pr: pr, src: src, d: d}
+	return &xmlReader{part: part, pr: pr, src: src, d: d, spent: new(int), maxTokens: MaxXMLTokens}
 }
 
 // next returns the next token; io.EOF only at the end of a complete document.
 func (x *xmlReader) next() (xml.Token, error) {
 	x.src.mark = x.src.n
+	if *x.spent++; *x.spent > x.maxTokens {
+		return nil, fmt.Errorf("%s: %w", x.part, limitErr("more than %s XML elements and texts", thousands(x.maxTokens)))
+	}
 	t, err := x.d.Token()
 	if err == io.EOF {
 		if !x.root {
@@ -294,6 +304,7 @@ func (w *workbookZip) readXMLPart(name string, limit int64, fn func(xml.Token, i
 	}
 	defer p.Close()
 	x := newXMLReader(name, p)
+	x.spent = &w.tokens
 	for {
 		t, err := x.next()
 		if err == io.EOF {
