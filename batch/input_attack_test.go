@@ -283,3 +283,20 @@ func TestXMLTokensBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Two sheets naming one part: each visible sheet's part is read to its
+// end while choosing, so 150 names for one gigabyte part (a 1 MB file)
+// took minutes. Such a workbook is refused as damaged.
+func TestReadXLSXSheetsSharingAPart(t *testing.T) {
+	parts := xlsxParts(nil, testSheet{name: "A", body: inlineRow(1, "phone", "pid")}, testSheet{name: "B", body: inlineRow(1, "phone", "pid")})
+	for i, p := range parts {
+		if p[0] == "xl/_rels/workbook.xml.rels" {
+			parts[i][1] = strings.Replace(p[1], "worksheets/sheet2.xml", "worksheets/SHEET1.xml", 1)
+		}
+	}
+	_, _, err := readAll(t, writeFile(t, "same.xlsx", zipParts(t, zip.Deflate, parts)), InputOptions{BatchID: "X"})
+	if err == nil || !strings.Contains(err.Error(), "the same part") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+}
+

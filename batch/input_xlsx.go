@@ -162,8 +162,21 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 	if len(wb.sheets) == 0 {
 		return nil, errNoSheets
 	}
+	// Two sheets of one part are not two lists, and each would be read
+	// again to choose between them: a thousand names for one gigabyte
+	// part took a thousand readings of it.
+	byPart := map[string]string{}
 	for i := range wb.sheets {
-		wb.sheets[i].part = targets[sheetIDs[i]]
+		s := &wb.sheets[i]
+		s.part = targets[sheetIDs[i]]
+		if s.part == "" {
+			continue
+		}
+		k := strings.ToLower(s.part)
+		if other, ok := byPart[k]; ok {
+			return nil, fmt.Errorf("damaged workbook: sheets %q and %q are the same part %s", clipText(other), clipText(s.name), clipText(s.part))
+		}
+		byPart[k] = s.name
 	}
 	return wb, nil
 }
