@@ -300,3 +300,48 @@ func TestReadXLSXSheetsSharingAPart(t *testing.T) {
 	}
 }
 
+// Archives that no viewer reads as we would: bytes before the archive
+// (LibreOffice cannot load it; archive/zip reads from its end), or an
+// entry flagged encrypted (a viewer asks for a password).
+func TestReadXLSXArchiveTricks(t *testing.T) {
+	good := buildXLSX(t, nil, testSheet{name: "S", body: inlineRow(1, "phone", "pid") + inlineRow(2, "13800138000", "100")})
+	encrypted := append([]byte(nil), good...)
+	// Set the encryption bit in every central directory header.
+	for i := 0; ; {
+		j := bytes.Index(encrypted[i:], []byte("PK\x01\x02"))
+		if j < 0 {
+			break
+		}
+		encrypted[i+j+8] |= 1
+		i += j + 4
+	}
+	// A comment at the end is an ordinary zip.
+	var commented bytes.Buffer
+	zw := zip.NewWriter(&commented)
+	for _, p := range xlsxParts(nil, testSheet{name: "S", body: inlineRow(1, "phone", "pid") + inlineRow(2, "13800138000", "100")}) {
+		w, _ := zw.Create(p[0])
+		w.Write([]byte(p[1]))
+	}
+	zw.SetComment("written by hand")
+	zw.Close()
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		refused string
+	}{
+		{"stub before", append([]byte("MZ stub bytes"), good...), "does not start with a zip entry"},
+		{"archive before", append(append([]byte(nil), good...), good...), "not where the archive says"},
+		{"encrypted", encrypted, "encrypted"},
+		{"comment", commented.Bytes(), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got, err := readAll(t, writeFile(t, "z.xlsx", tc.data), InputOptions{BatchID: "X"})
+			switch {
+			case tc.refused == "" && (err != nil || len(got) != 1):
+				t.Fatalf("err %v, rows %+v", err, got)
+			case tc.refused != "" && (err == nil || !strings.Contains(err.Error(), tc.refused)):
+				t.Fatalf("err = %v, want %q", err, tc.refused)
+			}
+		})
+	}
+}

@@ -46,6 +46,12 @@ func openWorkbookZip(path string) (*workbookZip, error) {
 	}
 	w := &workbookZip{f: f, files: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
+		// An encrypted entry is one no viewer shows without its password;
+		// its bytes are not what anyone saw.
+		if zf.Flags&0x1 != 0 {
+			f.Close()
+			return nil, fmt.Errorf("refused workbook: %q is encrypted: save the file again without a password", clipText(zf.Name))
+		}
 		k := strings.ToLower(zf.Name)
 		if _, dup := w.files[k]; dup {
 			f.Close()
@@ -343,7 +349,21 @@ func checkZipDirectory(f *os.File, size int64) error {
 		return n
 	}
 	entries, dirSize := le(b[i+10:i+12]), le(b[i+12:i+16])
-	if (entries == 0xFFFF || dirSize == 0xFFFFFFFF) && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07" {
+	// An archive with bytes before it (a stub, another archive) is read by
+	// archive/zip from its end, but LibreOffice cannot load it at all, and
+	// a reader from the front would see the bytes before: the file would
+	// be read as no viewer shows it. Excel's files start with their first
+	// entry, and their directory ends where the end record starts.
+	head := make([]byte, 4)
+	if _, err := f.ReadAt(head, 0); err != nil || string(head) != "PK\x03\x04" {
+		return errors.New("damaged workbook: the file does not start with a zip entry (bytes before the archive?): save it again as .xlsx")
+	}
+	eocd := size - tail + int64(i)
+	zip64 := (entries == 0xFFFF || dirSize == 0xFFFFFFFF) && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07"
+	if dirOffset := le(b[i+16 : i+20]); !zip64 && dirOffset+dirSize != uint64(eocd) {
+		return errors.New("damaged workbook: the zip directory is not where the archive says (bytes before or inside the archive?): save it again as .xlsx")
+	}
+	if zip64 {
 		// Zip64: the figures are in the zip64 end record the locator points at.
 		off := le(b[i-20+8 : i-20+16])
 		rec := make([]byte, 48)
