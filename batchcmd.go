@@ -306,6 +306,9 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	if err != nil {
 		return nil, nil, journalErr(cmd, journal, err)
 	}
+	if err := checkNotInput(cmd, book, namedPath{"-out", out}, namedPath{"-csv", opts.CSV}, namedPath{"-retry", opts.Retry}); err != nil {
+		return nil, nil, err
+	}
 	opts.Attest, opts.ToolVersion = true, version
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {

@@ -412,9 +412,9 @@ func (s *scanner) zeroLed(line []byte) (*tail, error) {
 // torn tail a crash left) ends the scan quietly; damage anywhere else is
 // a *DamageError. It returns the position after the last record.
 func Scan(ctx context.Context, path string, visit func(*Raw) error) (Pos, error) {
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if err != nil {
-		return Pos{}, fmt.Errorf("reading journal: %w", err)
+		return Pos{}, fmt.Errorf("loading journal: %w", err)
 	}
 	defer f.Close()
 	s := newScanner(path, f)
@@ -428,7 +428,7 @@ func Scan(ctx context.Context, path string, visit func(*Raw) error) (Pos, error)
 // on one goroutine: for short reads. It returns the position before the
 // first record it did not finish with, also with an error.
 func ScanFrom(ctx context.Context, path string, from Pos, visit func(*Raw) error) (Pos, error) {
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if err != nil {
 		return from, fmt.Errorf("reading journal: %w", err)
 	}
