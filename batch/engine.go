@@ -714,6 +714,15 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
 				Foreign: why, Reason: conflictMark + why}
 			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
+		case again.Class == juhe.ClassNotFound:
+			// A lookup that named a sporder_id for this orderid a moment
+			// ago has not settled on "no such order", whatever the grace:
+			// one replica may see the charge and another not yet, and a
+			// resubmit would be charged again. Unknown, flagged.
+			why := fmt.Sprintf("answers disagree: one names sporder_id %q, the next says there is no such order (%d)", clipText(out.SporderID), again.Code)
+			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: again.Code, HTTPStatus: again.HTTPStatus, State: juhe.StateNone,
+				Foreign: why, Reason: conflictMark + why}
+			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
 		default:
 			out = again // no answer to confirm the first: ask again later
 		}

@@ -1,0 +1,104 @@
+package batch
+
+// Hostile stand-in providers the simulator does not play: real HTTP, the
+// real client, each misbehaving in one way.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// standIn is a provider whose lookup has two replicas behind one address:
+// one sees every charge at once, the other never does, and queries
+// alternate between them. Its duplicate check is as blind as the second:
+// a resubmit charges again. The first submit's answer is lost (HTML 502)
+// after the charge.
+type standIn struct {
+	mu      sync.Mutex
+	n       int            // queries so far, for the alternation
+	charges map[string]int // orderid → times charged
+	submits map[string]int
+}
+
+func newStandIn(t *testing.T) (*standIn, string) {
+	s := &standIn{charges: map[string]int{}, submits: map[string]int{}}
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func (s *standIn) answer(w http.ResponseWriter, code int, result any) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	json.NewEncoder(w).Encode(map[string]any{"reason": "x", "result": result, "error_code": code})
+}
+
+func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	oid := r.Form.Get("orderid")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.URL.Path {
+	case "/flow/onlineorder":
+		s.submits[oid]++
+		s.charges[oid]++
+		if s.submits[oid] == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+			return
+		}
+		s.answer(w, 0, map[string]string{"orderid": oid, "sporder_id": "SP" + oid[:10], "uordercash": "19.630", "phone": r.Form.Get("phone"), "pid": r.Form.Get("pid")})
+	case "/flow/ordersta":
+		s.n++
+		sees := s.n%2 == 1 // the replica that sees every charge
+		if s.charges[oid] == 0 || !sees {
+			s.answer(w, 210511, nil)
+			return
+		}
+		s.answer(w, 0, map[string]string{"sporder_id": "SP" + oid[:10], "uordercash": "19.630", "game_state": "0"})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *standIn) charged(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.charges[id]
+}
+
+// A query answered with a sporder_id, then 210511 by the confirming query
+// (a replica that lags), past the grace: the first answer showed that the
+// order exists, so the 210511 is no settled "not found". Before the fix
+// the pair was taken as "not found", and the resubmit charged again.
+func TestFlappingLookupAfterASporderIDIsNoNotFound(t *testing.T) {
+	s, url := newStandIn(t)
+	_, j, book := engPlan(t, 1)
+	defer j.Close()
+	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	opts := engFast()
+	opts.ResubmitGrace = time.Millisecond
+	e := NewEngine(j, book, engClient(t, url, engKey, engOpenID), opts)
+	ctx := context.Background()
+	if _, err := e.Submit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Settle(ctx, 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.charged(id); n != 1 {
+		t.Errorf("charged %d times, want once", n)
+	}
+	o, _ := book.Order(id)
+	if st := o.Status(); st == StatusNotSubmitted {
+		t.Errorf("status %s: a charged order reported as not submitted", st)
+	}
+	if o.Conflict == "" {
+		t.Errorf("the answers that disagree are not flagged")
+	}
+}
