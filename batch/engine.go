@@ -148,6 +148,20 @@ type Engine struct {
 	submits, queries atomic.Int64
 
 	settle atomic.Pointer[settleQueue] // set while Settle runs
+
+	// wall is the clock of the journal's At fields: a wall clock, which
+	// may jump. Waits within this process are measured on the monotonic
+	// clock (ended). Tests move wall.
+	wall    func() time.Time
+	endedMu sync.Mutex
+	ended   map[string]attemptEnd // attempts this process saw end
+}
+
+// attemptEnd is when this process saw an order's attempt end (with a
+// monotonic reading), and how many intents the order had then.
+type attemptEnd struct {
+	at      time.Time
+	intents int
 }
 
 // NewEngine returns an engine that writes to j, keeps book up to date
@@ -170,6 +184,8 @@ func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
 		lim:    newLimiter(opts.Rate, nil),
 		prog:   opts.Progress,
 		haltCh: make(chan struct{}),
+		wall:   time.Now,
+		ended:  make(map[string]attemptEnd),
 	}
 }
 
@@ -298,7 +314,7 @@ func (e *Engine) endErr(ctx context.Context) error {
 // runs on a context that a Ctrl-C does not cancel: an answer that came
 // back is never lost.
 func (e *Engine) append(ctx context.Context, recs ...*Record) error {
-	now := time.Now().UnixMilli()
+	now := e.wall().UnixMilli()
 	for _, r := range recs {
 		if r.At == 0 {
 			r.At = now
@@ -589,11 +605,8 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 			// Not settled: query again politely, at the latest when
 			// the grace period has passed; then resubmit if it is
 			// still not found.
-			due := sent.Add(e.backoff(step))
-			if end := e.graceEnd(&o); end.Before(due) {
-				due = end
-			}
-			return due.Add(time.Millisecond), true
+			wait := min(e.backoff(step), e.graceLeft(&o, sent, e.wall().Add(-time.Since(sent))))
+			return sent.Add(max(wait, 0) + time.Millisecond), true
 		case out.Foreign != "":
 			// Settle keeps querying it; a worker waiting here for the
 			// provider to tell the truth would hold up other rows.
@@ -622,10 +635,23 @@ func (e *Engine) attemptEnded(o *OrderState) time.Time {
 	return time.UnixMilli(o.LastOutcomeAt)
 }
 
-// graceEnd is the earliest time a query may leave for its 210511 to mean
-// "no such order".
-func (e *Engine) graceEnd(o *OrderState) time.Time {
-	return e.attemptEnded(o).Add(e.opts.ResubmitGrace)
+// graceLeft is how much of the grace period is left at a query sent at
+// sent (time.Now(), wallSent on e.wall): once it is not positive, the
+// query's 210511 means "no such order".
+//
+// When this process saw the latest attempt end, the monotonic clock says
+// how long ago that was: a wall clock stepped forward would end the grace
+// early (and a lagging provider would charge the resubmit twice), one
+// stepped back would stretch it. Otherwise (a run that crashed, then a
+// resume) only the journal's wall-clock times are left.
+func (e *Engine) graceLeft(o *OrderState, sent, wallSent time.Time) time.Duration {
+	e.endedMu.Lock()
+	end, ok := e.ended[o.OrderID]
+	e.endedMu.Unlock()
+	if ok && end.intents == o.Intents && o.outcomeSeq > o.intentSeq {
+		return e.opts.ResubmitGrace - sent.Sub(end.at)
+	}
+	return e.attemptEnded(o).Add(e.opts.ResubmitGrace).Sub(wallSent)
 }
 
 // notFoundYet reports whether out is a 210511 that came within the grace
@@ -663,6 +689,7 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	e.submits.Add(1)
 	e.prog.Requests.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
+	ended := time.Now()
 	out = e.vet(o, out)
 	e.count(out)
 	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
@@ -673,6 +700,9 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 		return out, err
 	}
 	e.refresh(o)
+	e.endedMu.Lock()
+	e.ended[o.OrderID] = attemptEnd{at: ended, intents: o.Intents}
+	e.endedMu.Unlock()
 	e.afterAnswer(o, out)
 	return out, nil
 }
@@ -687,7 +717,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 	}
 	e.queries.Add(1)
 	e.prog.Requests.Add(1)
-	sent := time.Now()
+	sent, wallSent := time.Now(), e.wall()
 	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
 	if out.Class == juhe.ClassRejected {
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
@@ -727,7 +757,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			out = again // no answer to confirm the first: ask again later
 		}
 	}
-	if out.Class == juhe.ClassNotFound && sent.Before(e.graceEnd(o)) {
+	if out.Class == juhe.ClassNotFound && e.graceLeft(o, sent, wallSent) > 0 {
 		// Not settled yet: a provider whose lookup lags behind its charge
 		// says 210511 for an order it has just charged.
 		out.Class = juhe.ClassUnknown

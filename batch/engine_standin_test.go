@@ -10,8 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
 
 // standIn is a provider whose lookup has two replicas behind one address:
@@ -100,5 +104,71 @@ func TestFlappingLookupAfterASporderIDIsNoNotFound(t *testing.T) {
 	}
 	if o.Conflict == "" {
 		t.Errorf("the answers that disagree are not flagged")
+	}
+}
+
+// The wall clock jumps an hour forward (an NTP step, a VM resumed) right
+// after a lost submit's answer was journaled: the grace period is measured
+// on the monotonic clock within a run, so the lagging provider's 210511 is
+// still "not found yet". Before, the journal's wall-clock At said the
+// grace had long passed, and the resubmit was charged again.
+func TestWallClockJumpDoesNotShortenTheGrace(t *testing.T) {
+	sim := engSim(t, juhesim.Config{SettleDelay: time.Hour, Faults: juhesim.Faults{Lag: engLag, DropAfterCharge: 1}})
+	_, j, book := engPlan(t, 1)
+	defer j.Close()
+	e := NewEngine(j, book, engClient(t, sim.URL, engKey, engOpenID), engLagging())
+	// The first two readings journal the intent and the lost answer;
+	// every later one is an hour ahead.
+	var reads atomic.Int64
+	e.wall = func() time.Time {
+		if reads.Add(1) > 2 {
+			return time.Now().Add(time.Hour)
+		}
+		return time.Now()
+	}
+	res, err := e.Submit(context.Background())
+	if err != nil || res.Unsubmitted() != 0 {
+		t.Fatalf("Submit: %v, %v", err, res.Totals.ByStatus)
+	}
+	if c := sim.Requests(); c.Dropped == 0 {
+		t.Fatalf("the fault did not bite: %+v", c)
+	}
+	checkChargedOnce(t, sim, book, 1)
+}
+
+// The wall clock jumps an hour back: within a run the grace still ends on
+// time, and submit does not sit out the hour.
+func TestWallClockJumpBackDoesNotStretchTheGrace(t *testing.T) {
+	_, j, book := engPlan(t, 1)
+	defer j.Close()
+	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	// The first submit is lost before it was charged; the second is not.
+	var sent atomic.Int64
+	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
+		if sent.Add(1) == 1 {
+			return scriptUnknown
+		}
+		return scriptAccepted(r)
+	}, func(string) juhe.Outcome {
+		if sent.Load() < 2 {
+			return juhe.Outcome{Class: juhe.ClassNotFound, Code: 210511, Reason: "订单号错误", State: juhe.StateNone}
+		}
+		return scriptSuccess(id)
+	})
+	e := NewEngine(j, book, f, engLagging())
+	var reads atomic.Int64
+	e.wall = func() time.Time {
+		if reads.Add(1) > 2 {
+			return time.Now().Add(-time.Hour)
+		}
+		return time.Now()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := e.Submit(ctx); err != nil {
+		t.Fatalf("Submit: %v (the grace was stretched by the clock's jump)", err)
+	}
+	if f.ns(id) != 2 {
+		t.Errorf("%d submits, want 2: the one lost before the charge, and the one after the grace", f.ns(id))
 	}
 }
