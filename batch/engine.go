@@ -154,7 +154,7 @@ type Engine struct {
 	// clock (ended). Tests move wall.
 	wall    func() time.Time
 	endedMu sync.Mutex
-	ended   map[string]attemptEnd // attempts this process saw end
+	ended   map[string]attemptEnd // unknown attempts this process saw end
 }
 
 // attemptEnd is when this process saw an order's attempt end (with a
@@ -700,8 +700,14 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 		return out, err
 	}
 	e.refresh(o)
+	// Only an unknown answer leads to a query whose 210511 the grace
+	// decides; the map stays small on a batch of millions.
 	e.endedMu.Lock()
-	e.ended[o.OrderID] = attemptEnd{at: ended, intents: o.Intents}
+	if out.Class == juhe.ClassUnknown {
+		e.ended[o.OrderID] = attemptEnd{at: ended, intents: o.Intents}
+	} else {
+		delete(e.ended, o.OrderID)
+	}
 	e.endedMu.Unlock()
 	e.afterAnswer(o, out)
 	return out, nil
