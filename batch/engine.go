@@ -480,11 +480,13 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 }
 
 // waiting is an order Submit takes again at due (zero: now); step counts
-// the times it was set aside, for the backoff.
+// the times it was set aside, for the backoff, and resubmits the submits
+// this run sent it again after a 210511: the bound holds across waits.
 type waiting struct {
-	id   string
-	due  time.Time
-	step int
+	id        string
+	due       time.Time
+	step      int
+	resubmits int
 }
 
 // submitRound runs the orders of one round through the workers, each when
@@ -500,9 +502,9 @@ func (e *Engine) submitRound(ctx context.Context, round []waiting) []waiting {
 		go func() {
 			defer wg.Done()
 			for w := range work {
-				if due, ok := e.submitOrder(ctx, w.id, w.step); ok {
+				if again, ok := e.submitOrder(ctx, w); ok {
 					mu.Lock()
-					next = append(next, waiting{id: w.id, due: due, step: w.step + 1})
+					next = append(next, again)
 					mu.Unlock()
 				}
 			}
@@ -540,12 +542,12 @@ func submitDone(o *OrderState) bool {
 // every request's intent and every answer that came back. When the
 // provider says 210511 within the grace period, it returns the time to
 // take the order again (ok): then it is neither found nor "not found" yet.
-// step is how often the order was set aside before.
-func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time.Time, ok bool) {
-	o, found := e.snapshot(id)
+// w says how often the order was set aside and resubmitted before.
+func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok bool) {
+	o, found := e.snapshot(w.id)
 	if !found || submitDone(&o) {
 		e.prog.Done.Add(1)
-		return time.Time{}, false
+		return waiting{}, false
 	}
 	defer func() {
 		if !ok {
@@ -553,16 +555,16 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 		}
 	}()
 	query := o.Status() == StatusUnknown // may exist: query first
-	resubmits, throttles, unknowns := 0, 0, 0
+	resubmits, throttles, unknowns := w.resubmits, 0, 0
 	for {
 		if e.stopped(ctx) {
-			return time.Time{}, false
+			return waiting{}, false
 		}
 		if !query {
 			was := o.PreExisting
 			out, err := e.submitOnce(ctx, &o)
 			if err != nil {
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			if o.PreExisting && !was {
 				e.opts.Logf("row %s: order %s: the provider says it had the orderid before this journal first sent it (210508); was batch id %q used before? Unless a query finds it still charging, it will be counted as that order",
@@ -570,14 +572,14 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 			}
 			switch out.Class {
 			case juhe.ClassAccepted, juhe.ClassRejected:
-				return time.Time{}, false
+				return waiting{}, false
 			case juhe.ClassThrottled:
 				if e.sleep(ctx, e.backoff(throttles)) != nil {
-					return time.Time{}, false
+					return waiting{}, false
 				}
 				throttles++
 			case juhe.ClassHalt:
-				return time.Time{}, false
+				return waiting{}, false
 			default: // unknown: the order may exist
 				query = true
 			}
@@ -586,39 +588,39 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 		sent := time.Now()
 		out, err := e.queryOnce(ctx, &o)
 		if err != nil {
-			return time.Time{}, false
+			return waiting{}, false
 		}
 		switch {
 		case out.Class == juhe.ClassAccepted:
-			return time.Time{}, false
+			return waiting{}, false
 		case out.Class == juhe.ClassNotFound:
 			if resubmits >= e.opts.MaxResubmits {
 				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
 					Thousands(o.Line), o.OrderID, resubmits)
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			resubmits++
 			query = false
 		case out.Class == juhe.ClassHalt:
-			return time.Time{}, false
+			return waiting{}, false
 		case e.notFoundYet(&o, out):
 			// Not settled: query again politely, at the latest when
 			// the grace period has passed; then resubmit if it is
 			// still not found.
-			wait := min(e.backoff(step), e.graceLeft(&o, sent, e.wall().Add(-time.Since(sent))))
-			return sent.Add(max(wait, 0) + time.Millisecond), true
+			wait := min(e.backoff(w.step), e.graceLeft(&o, sent, e.wall().Add(-time.Since(sent))))
+			return waiting{id: w.id, due: sent.Add(max(wait, 0) + time.Millisecond), step: w.step + 1, resubmits: resubmits}, true
 		case out.Foreign != "":
 			// Settle keeps querying it; a worker waiting here for the
 			// provider to tell the truth would hold up other rows.
-			return time.Time{}, false
+			return waiting{}, false
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
 				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
 					Thousands(o.Line), o.OrderID, unknowns+1)
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			if e.sleep(ctx, e.backoff(unknowns)) != nil {
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			unknowns++
 		}

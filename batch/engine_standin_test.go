@@ -172,3 +172,29 @@ func TestWallClockJumpBackDoesNotStretchTheGrace(t *testing.T) {
 		t.Errorf("%d submits, want 2: the one lost before the charge, and the one after the grace", f.ns(id))
 	}
 }
+
+// A provider that loses every submit's answer and whose lookup never sees
+// the order (it lags longer than any grace, or never creates it): the
+// bound on resubmits holds across the grace waits. Before, each wait
+// started the count again: submit resent the orderid without end, every
+// resend a possible charge, and never returned.
+func TestResubmitsStayBoundedAcrossGraceWaits(t *testing.T) {
+	_, j, book := engPlan(t, 1)
+	defer j.Close()
+	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	f := newScriptedProvider(func(juhe.SubmitRequest) juhe.Outcome { return scriptUnknown }, func(string) juhe.Outcome {
+		return juhe.Outcome{Class: juhe.ClassNotFound, Code: 210511, Reason: "订单号错误", State: juhe.StateNone}
+	})
+	opts := engFast()
+	opts.ResubmitGrace = 20 * time.Millisecond
+	opts.MaxResubmits = 2
+	e := NewEngine(j, book, f, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := e.Submit(ctx); err != nil {
+		t.Errorf("Submit: %v", err)
+	}
+	if n := f.ns(id); n != 1+opts.MaxResubmits {
+		t.Errorf("%d submits, want %d: the first and MaxResubmits more", n, 1+opts.MaxResubmits)
+	}
+}
