@@ -841,7 +841,10 @@ func queryChanged(o *OrderState, out juhe.Outcome) bool {
 		return o.QueryClass != out.Class || o.QueryState != out.State || o.SporderID != out.SporderID ||
 			o.QueryCost != out.Cost || o.QueryHasCost != out.HasCost || o.QueryCode != out.Code
 	case juhe.ClassUnknown, juhe.ClassThrottled:
-		return o.QueryClass != out.Class || o.QueryCode != out.Code
+		// An answer about another order is journaled until the order is
+		// flagged, even when its code is the last query's (a 210511 "not
+		// found yet", then a pair that disagrees, also 210511).
+		return o.QueryClass != out.Class || o.QueryCode != out.Code || out.Foreign != "" && o.Conflict == ""
 	}
 	return true
 }

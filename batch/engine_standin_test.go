@@ -24,14 +24,15 @@ import (
 // a resubmit charges again. The first submit's answer is lost (HTML 502)
 // after the charge.
 type standIn struct {
-	mu      sync.Mutex
-	n       int            // queries so far, for the alternation
-	charges map[string]int // orderid → times charged
-	submits map[string]int
+	blindFirst bool // the first query reaches the blind replica
+	mu         sync.Mutex
+	n          int            // queries so far, for the alternation
+	charges    map[string]int // orderid → times charged
+	submits    map[string]int
 }
 
-func newStandIn(t *testing.T) (*standIn, string) {
-	s := &standIn{charges: map[string]int{}, submits: map[string]int{}}
+func newStandIn(t *testing.T, blindFirst bool) (*standIn, string) {
+	s := &standIn{blindFirst: blindFirst, charges: map[string]int{}, submits: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(srv.Close)
 	return s, srv.URL
@@ -59,7 +60,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, 0, map[string]string{"orderid": oid, "sporder_id": "SP" + oid[:10], "uordercash": "19.630", "phone": r.Form.Get("phone"), "pid": r.Form.Get("pid")})
 	case "/flow/ordersta":
 		s.n++
-		sees := s.n%2 == 1 // the replica that sees every charge
+		sees := s.n%2 == 1 != s.blindFirst // the replica that sees every charge
 		if s.charges[oid] == 0 || !sees {
 			s.answer(w, 210511, nil)
 			return
@@ -81,29 +82,43 @@ func (s *standIn) charged(id string) int {
 // order exists, so the 210511 is no settled "not found". Before the fix
 // the pair was taken as "not found", and the resubmit charged again.
 func TestFlappingLookupAfterASporderIDIsNoNotFound(t *testing.T) {
-	s, url := newStandIn(t)
-	_, j, book := engPlan(t, 1)
-	defer j.Close()
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
-	opts := engFast()
-	opts.ResubmitGrace = time.Millisecond
-	e := NewEngine(j, book, engClient(t, url, engKey, engOpenID), opts)
-	ctx := context.Background()
-	if _, err := e.Submit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Settle(ctx, 300*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.charged(id); n != 1 {
-		t.Errorf("charged %d times, want once", n)
-	}
-	o, _ := book.Order(id)
-	if st := o.Status(); st == StatusNotSubmitted {
-		t.Errorf("status %s: a charged order reported as not submitted", st)
-	}
-	if o.Conflict == "" {
-		t.Errorf("the answers that disagree are not flagged")
+	for _, tc := range []struct {
+		name       string
+		blindFirst bool
+		grace      time.Duration
+	}{
+		// The first query sees the order; the grace has passed.
+		{"seen first", false, time.Millisecond},
+		// The first query is blind, within the grace (journaled "not
+		// found yet"); the disagreeing pair comes after it.
+		{"blind first", true, 200 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, url := newStandIn(t, tc.blindFirst)
+			_, j, book := engPlan(t, 1)
+			defer j.Close()
+			id := OrderID(engBatch, engPhone(0), engPid, 1)
+			opts := engFast()
+			opts.ResubmitGrace = tc.grace
+			e := NewEngine(j, book, engClient(t, url, engKey, engOpenID), opts)
+			ctx := context.Background()
+			if _, err := e.Submit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Settle(ctx, 300*time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			if n := s.charged(id); n != 1 {
+				t.Errorf("charged %d times, want once", n)
+			}
+			o, _ := book.Order(id)
+			if st := o.Status(); st == StatusNotSubmitted {
+				t.Errorf("status %s: a charged order reported as not submitted", st)
+			}
+			if o.Conflict == "" {
+				t.Errorf("the answers that disagree are not flagged")
+			}
+		})
 	}
 }
 
