@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"path/filepath"
 	"testing"
 	"time"
@@ -71,5 +72,40 @@ func TestResumeKeepsTheJournalsResubmitGrace(t *testing.T) {
 	out, errOut, code := runCmd(rctx, t, vars, "submit", "-in", in, "-batch", "b1", "-journal", jp, "-rate", "500")
 	if n := len(sim.Ledger().Orders); n != 1 {
 		t.Errorf("the ledger has %d charges, want 1 (exit %d)\n%s%s", n, code, out, errOut)
+	}
+}
+
+// Which grace a resume runs with: the journal's unless the flag is given;
+// a given flag shorter than the journal's is warned about.
+func TestEngineGrace(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		journal string // the header's setting
+		want    time.Duration
+		warns   bool
+	}{
+		{"no flag: the journal's", nil, "1h0m0s", 0, false},
+		{"no flag, no setting: the default", nil, "", 0, false},
+		{"a longer flag", []string{"-resubmit-grace", "2h"}, "1h0m0s", 2 * time.Hour, false},
+		{"a shorter flag, warned", []string{"-resubmit-grace", "1m"}, "1h0m0s", time.Minute, true},
+		{"the default given on purpose", []string{"-resubmit-grace", "2m"}, "", 2 * time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+			f := addSubmitFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			book := &batch.Book{Header: batch.Header{Settings: map[string]string{}}}
+			if tc.journal != "" {
+				book.Header.Settings[batch.SettingResubmitGrace] = tc.journal
+			}
+			var warned []string
+			got := f.engineGrace(fs, book, func(s string) { warned = append(warned, s) })
+			if got != tc.want || (len(warned) > 0) != tc.warns {
+				t.Errorf("grace %v, warnings %q; want %v, warned %v", got, warned, tc.want, tc.warns)
+			}
+		})
 	}
 }
