@@ -56,8 +56,9 @@ type EngineOptions struct {
 	// header's resubmit-grace setting, else DefaultResubmitGrace.
 	ResubmitGrace time.Duration
 	// RequestTimeout is the longest one request can take (the client's
-	// timeout): an attempt whose answer never came (a crash) ended at the
-	// latest this long after its intent. Default: the provider's
+	// timeout). A request leaves within it of its intent, or not at all,
+	// so an attempt whose answer never came (a crash) ended at the latest
+	// twice this long after its intent. Default: the provider's
 	// Timeout() when it has one, else juhe.DefaultTimeout.
 	RequestTimeout time.Duration
 	// MaxUnknownQueries bounds how often Submit queries one order whose
@@ -265,6 +266,10 @@ func (r Result) Unsubmitted() int {
 // errStopped ends an order's work when the run stops (ctx done or halt).
 var errStopped = errors.New("stopped")
 
+// errLate: an intent's permit did not come within RequestTimeout of it, so
+// its request was not sent; the order is submitted again with a new intent.
+var errLate = errors.New("no permit within the request timeout of the intent")
+
 func (e *Engine) triggerHalt(h *HaltError) {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -357,9 +362,10 @@ func (e *Engine) permit(ctx context.Context) error {
 }
 
 // permitInFlight waits for a permit for a request whose intent is already
-// on disk: a cancelled ctx does not stop the wait, a halt does.
-func (e *Engine) permitInFlight(ctx context.Context) error {
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+// on disk: a cancelled ctx does not stop the wait, a halt does (errStopped),
+// and so does the deadline (errLate).
+func (e *Engine) permitInFlight(ctx context.Context, deadline time.Time) error {
+	wctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	go func() {
 		select {
@@ -369,7 +375,10 @@ func (e *Engine) permitInFlight(ctx context.Context) error {
 		}
 	}()
 	if err := e.lim.Wait(wctx); err != nil {
-		return errStopped
+		if e.stopped(ctx) {
+			return errStopped
+		}
+		return errLate
 	}
 	return nil
 }
@@ -563,6 +572,9 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 		if !query {
 			was := o.PreExisting
 			out, err := e.submitOnce(ctx, &o)
+			if errors.Is(err, errLate) {
+				continue // not sent: a new intent, a new wait
+			}
 			if err != nil {
 				return waiting{}, false
 			}
@@ -629,10 +641,12 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 
 // attemptEnded is when the latest attempt to submit o ended: with its
 // answer, or, when none came (a crash, or a halt before it was sent), at
-// the latest when the client would have given up on it.
+// the latest when the client would have given up on it: its request left
+// within RequestTimeout of the intent (submitOnce), and took at most
+// RequestTimeout.
 func (e *Engine) attemptEnded(o *OrderState) time.Time {
 	if o.intentSeq > o.outcomeSeq {
-		return time.UnixMilli(o.LastIntentAt).Add(e.opts.RequestTimeout)
+		return time.UnixMilli(o.LastIntentAt).Add(2 * e.opts.RequestTimeout)
 	}
 	return time.UnixMilli(o.LastOutcomeAt)
 }
@@ -668,6 +682,7 @@ const codeNotFound = 210511
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
+	intentAt := time.Now()
 	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
 		return juhe.Outcome{}, err
 	}
@@ -677,7 +692,12 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	// burst past the limit. An intent on disk is in flight, so an
 	// interrupt does not abandon it; only a halt does (then the intent
 	// stays without an answer and the next run queries it first).
-	if err := e.permitInFlight(ctx); err != nil {
+	//
+	// The request leaves within RequestTimeout of its intent, or not at
+	// all: after a crash, attemptEnded counts on it. A permit that comes
+	// later (a low rate, many workers, throttling) is not used.
+	if err := e.permitInFlight(ctx, intentAt.Add(e.opts.RequestTimeout)); err != nil {
+		e.refresh(o)
 		return juhe.Outcome{}, err
 	}
 	select {

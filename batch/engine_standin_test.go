@@ -213,3 +213,42 @@ func TestResubmitsStayBoundedAcrossGraceWaits(t *testing.T) {
 		t.Errorf("%d submits, want %d: the first and MaxResubmits more", n, 1+opts.MaxResubmits)
 	}
 }
+
+// After a crash the grace is counted from the time by which a killed
+// attempt must have ended, reckoned from its intent. At a low rate with
+// many workers, intents written together waited for their permits for
+// seconds after the fsync, unbounded: a request could leave, and be
+// charged, long after the intent's time plus the client's timeout, the
+// time the resume counted from. Now a request leaves within the timeout
+// of its intent, or is not sent and the order gets a fresh intent.
+func TestARequestLeavesSoonAfterItsIntent(t *testing.T) {
+	const n = 8
+	_, j, book := engPlan(t, n)
+	defer j.Close()
+	var mu sync.Mutex
+	arrived := map[string][]time.Time{}
+	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
+		mu.Lock()
+		arrived[r.OrderID] = append(arrived[r.OrderID], time.Now())
+		mu.Unlock()
+		return scriptAccepted(r)
+	}, scriptSuccess)
+	opts := engFast()
+	opts.Rate, opts.Workers = 4, n
+	opts.RequestTimeout = 500 * time.Millisecond
+	if _, err := NewEngine(j, book, f, opts).Submit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const slack = 200 * time.Millisecond // the wall clock against the monotonic one
+	for i := range n {
+		id := OrderID(engBatch, engPhone(i), engPid, 1)
+		o, _ := book.Order(id)
+		if len(arrived[id]) != 1 {
+			t.Errorf("row %d: %d submits, want 1", o.Line, len(arrived[id]))
+			continue
+		}
+		if late := arrived[id][0].Sub(time.UnixMilli(o.LastIntentAt)); late > opts.RequestTimeout+slack {
+			t.Errorf("row %d: the request left %v after its intent, more than the %v timeout", o.Line, late, opts.RequestTimeout)
+		}
+	}
+}
