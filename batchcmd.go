@@ -105,6 +105,25 @@ func (f *submitFlags) settings() map[string]string {
 	}
 }
 
+// engineGrace is the resubmit grace to run with: the flag when it was
+// given, else 0, so that the engine takes the grace the journal was
+// started with (else the default). A batch started with a long grace for a
+// provider known to lag that long must not fall back to the default
+// because a resume left the flag out. A given flag shorter than the
+// journal's is the person's choice, and said.
+func (f *submitFlags) engineGrace(fs *flag.FlagSet, book *batch.Book, warn func(string)) time.Duration {
+	given := false
+	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "resubmit-grace" })
+	if !given {
+		return 0
+	}
+	if d, err := time.ParseDuration(book.Header.Settings[batch.SettingResubmitGrace]); err == nil && f.resubmitGrace < d {
+		warn(fmt.Sprintf("-resubmit-grace %v is shorter than the %v journal %s was started with: a provider that lags longer than %v charges a resubmit twice",
+			f.resubmitGrace, d, f.journal, f.resubmitGrace))
+	}
+	return f.resubmitGrace
+}
+
 // newProviderClient builds the juhe client from the environment. The
 // messages name the variables, never their values.
 func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
