@@ -1,7 +1,10 @@
 package reconcile
 
 import (
+	"archive/zip"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -205,4 +208,35 @@ func (p *plan) mask(l *line) {
 		kept = append(kept, v)
 	}
 	l.extra = kept
+}
+
+// maskedContentStatus is a masked copy's document status (docProps/core.xml).
+const maskedContentStatus = "flowbatch masked copy"
+
+// IsMaskedCopy reports whether the file at path is a masked copy this
+// package wrote: a masked copy written over anything else (the unmasked
+// workbook) would lose it. The error is the file's, when it is no
+// readable workbook.
+func IsMaskedCopy(path string) (bool, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return false, err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "docProps/core.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false, err
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+		if err != nil {
+			return false, err
+		}
+		return strings.Contains(string(data), "<contentStatus>"+maskedContentStatus+"</contentStatus>"), nil
+	}
+	return false, errors.New("no document properties: not a workbook")
 }

@@ -214,6 +214,12 @@ func TestMaskedCopyLeaksNothing(t *testing.T) {
 				t.Errorf("%s: the masked copy lacks %q", lang, s)
 			}
 		}
+		if ok, err := IsMaskedCopy(out); !ok || err != nil {
+			t.Errorf("%s: IsMaskedCopy = %v, %v", lang, ok, err)
+		}
+		if ok, err := IsMaskedCopy(filepath.Join(dir, "plain.xlsx")); ok || err != nil {
+			t.Errorf("IsMaskedCopy of the unmasked workbook = %v, %v", ok, err)
+		}
 		if _, err := os.Stat(AttestationPath(out, "B-leak")); err == nil {
 			t.Errorf("%s: a masked copy wrote an attestation", lang)
 		}

@@ -75,6 +75,12 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if p.masked {
+		// Marks the file for IsMaskedCopy, and for anyone's file viewer.
+		if err := f.SetDocProps(&excelize.DocProperties{ContentStatus: maskedContentStatus}); err != nil {
+			return err
+		}
+	}
 	// Create the sheets first, in order: rows arrive interleaved, and the
 	// Summary, which needs the totals, is written last. Further
 	// Exceptions sheets are appended as they fill, after all of these.
