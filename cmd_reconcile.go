@@ -72,7 +72,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	}
 	opts := reconcile.Options{Lang: *lang, CSV: *csvPath, GroupBy: *groupBy, Retry: *retry}
 	if *mask {
-		if err := checkMaskedOut(*out); err != nil {
+		if err := checkMaskedOut(*out, *csvPath); err != nil {
 			return err
 		}
 		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
@@ -90,15 +90,24 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 }
 
 // checkMaskedOut refuses a masked copy written over a file that is not
-// one: most likely the unmasked workbook, which would be lost.
-func checkMaskedOut(out string) error {
-	if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
-		return nil
+// one: most likely the unmasked workbook or CSV, which would be lost.
+func checkMaskedOut(out, csvPath string) error {
+	for _, o := range []struct {
+		flag, path string
+		masked     func(string) (bool, error)
+	}{{"-out", out, reconcile.IsMaskedCopy}, {"-csv", csvPath, reconcile.IsMaskedCSV}} {
+		if o.path == "" {
+			continue
+		}
+		if _, err := os.Stat(o.path); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if ok, _ := o.masked(o.path); ok {
+			continue
+		}
+		ext := filepath.Ext(o.path)
+		return usageErr("reconcile: -mask %s %s: the file there is not a masked copy (the unmasked one?); writing over it would lose it; nothing was written", o.flag, o.path).
+			hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+".masked"+ext))
 	}
-	if ok, _ := reconcile.IsMaskedCopy(out); ok {
-		return nil
-	}
-	ext := filepath.Ext(out)
-	return usageErr("reconcile: -mask -out %s: the file there is not a masked copy (the unmasked workbook?); writing over it would lose it; nothing was written", out).
-		hint("Try: -out %s", shellQuote(strings.TrimSuffix(out, ext)+".masked"+ext))
+	return nil
 }

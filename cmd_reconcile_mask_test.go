@@ -134,9 +134,14 @@ func TestReconcileMask(t *testing.T) {
 	}
 
 	// Written again over itself: fine. Over the unmasked workbook: refused.
-	if _, stderr, code := runJournalCmd("reconcile", "-journal", journal, "-out", masked, "-mask"); code != ExitOK {
+	if _, stderr, code := runJournalCmd("reconcile", "-journal", journal, "-out", masked, "-csv", maskedCSV, "-mask"); code != ExitOK {
 		t.Errorf("masked copy over the masked copy: exit %d\n%s", code, stderr)
 	}
+	unmaskedCSV := filepath.Join(dir, "M1.csv")
+	if _, stderr, code := runJournalCmd("reconcile", "-journal", journal, "-out", filepath.Join(dir, "again.xlsx"), "-csv", unmaskedCSV); code != ExitOK {
+		t.Fatalf("reconcile: exit %d\n%s", code, stderr)
+	}
+	keptCSV, _ := os.ReadFile(unmaskedCSV)
 	keptBook, _ := os.ReadFile(unmasked)
 	for _, tc := range []struct {
 		name string
@@ -144,6 +149,7 @@ func TestReconcileMask(t *testing.T) {
 		want string
 	}{
 		{"over the unmasked workbook", []string{"-mask", "-out", unmasked}, "not a masked copy"},
+		{"over the unmasked CSV", []string{"-mask", "-out", masked, "-csv", unmaskedCSV}, "-csv " + unmaskedCSV + ": the file there is not a masked copy"},
 		{"with -retry", []string{"-mask", "-out", masked, "-retry", filepath.Join(share, "r.csv")}, "needs the real phones"},
 		{"-keep-col alone", []string{"-out", filepath.Join(share, "x.xlsx"), "-keep-col", "部门"}, "-keep-col is for a masked copy"},
 		{"unknown column", []string{"-mask", "-out", filepath.Join(share, "x.xlsx"), "-keep-col", "部门,手机"}, `keep-col "手机": the input has no such column`},
@@ -158,6 +164,9 @@ func TestReconcileMask(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(unmasked); !bytes.Equal(b, keptBook) {
 		t.Error("the unmasked workbook changed")
+	}
+	if b, _ := os.ReadFile(unmaskedCSV); !bytes.Equal(b, keptCSV) {
+		t.Error("the unmasked CSV changed")
 	}
 	if _, err := os.Stat(filepath.Join(share, "x.xlsx")); err == nil {
 		t.Error("a refused masked copy was written")

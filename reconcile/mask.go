@@ -2,10 +2,14 @@ package reconcile
 
 import (
 	"archive/zip"
+	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"unicode"
 )
 
 // A masked copy is the workbook for wider circulation (PIPL): the same
@@ -110,52 +114,54 @@ func sameColumn(a, b string) bool {
 // maskPhone shows the first 3 and last 4 digits of a phone cell and stars
 // the others; a cell of fewer than 8 digits (not a phone, or part of one)
 // has every digit starred. Other characters stay, so an invalid cell
-// still shows why it is invalid.
+// still shows why it is invalid. Any Unicode digit counts (the input
+// reader reads fullwidth ones).
 func maskPhone(s string) string {
 	n := 0
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
+	for _, r := range s {
+		if unicode.IsDigit(r) {
 			n++
 		}
 	}
 	if n == 0 {
 		return s
 	}
-	b := []byte(s)
+	var b strings.Builder
 	d := 0
-	for i := range b {
-		if !isDigit(b[i]) {
-			continue
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			if n < 8 || (d >= 3 && d < n-4) {
+				r = '*'
+			}
+			d++
 		}
-		if n < 8 || (d >= 3 && d < n-4) {
-			b[i] = '*'
-		}
-		d++
+		b.WriteRune(r)
 	}
-	return string(b)
+	return b.String()
 }
 
 // maskText stars in free text what may be a phone (a run of 7 or more
 // digits: 11 are masked as a phone, others wholly) or an orderid or
-// sporder_id (a token of 16 or more ASCII letters and digits, with a
-// digit in it).
+// sporder_id (a token of 16 or more letters and digits, with a digit in
+// it).
 func maskText(s string) string {
 	var b strings.Builder
-	for i := 0; i < len(s); {
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
 		j := i
-		for j < len(s) && isAlnum(s[j]) {
+		digit := false
+		for j < len(rs) && isIDRune(rs[j]) {
+			digit = digit || unicode.IsDigit(rs[j])
 			j++
 		}
-		if j == i {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		tok := s[i:j]
-		if len(tok) >= 16 && strings.IndexFunc(tok, func(r rune) bool { return r >= '0' && r <= '9' }) >= 0 {
+		switch {
+		case j == i:
+			b.WriteRune(rs[i])
+			j = i + 1
+		case j-i >= 16 && digit:
 			b.WriteString(strings.Repeat("*", 8))
-		} else {
-			b.WriteString(maskDigitRuns(tok))
+		default:
+			b.WriteString(maskDigitRuns(rs[i:j]))
 		}
 		i = j
 	}
@@ -163,32 +169,34 @@ func maskText(s string) string {
 }
 
 // maskDigitRuns stars the runs of 7 or more digits in tok.
-func maskDigitRuns(tok string) string {
+func maskDigitRuns(tok []rune) string {
 	var b strings.Builder
 	for i := 0; i < len(tok); {
 		j := i
-		for j < len(tok) && isDigit(tok[j]) {
+		for j < len(tok) && unicode.IsDigit(tok[j]) {
 			j++
 		}
 		switch {
 		case j == i:
-			b.WriteByte(tok[i])
+			b.WriteRune(tok[i])
 			j = i + 1
 		case j-i == 11:
-			b.WriteString(maskPhone(tok[i:j]))
+			b.WriteString(maskPhone(string(tok[i:j])))
 		case j-i >= 7:
 			b.WriteString(strings.Repeat("*", j-i))
 		default:
-			b.WriteString(tok[i:j])
+			b.WriteString(string(tok[i:j]))
 		}
 		i = j
 	}
 	return b.String()
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isAlnum(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+// isIDRune is a character of an orderid or sporder_id token: an ASCII
+// letter or any digit.
+func isIDRune(r rune) bool {
+	return unicode.IsDigit(r) || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
 
 // mask masks one Orders line and its exceptions in place. Its extra
 // cells become a new slice: held lines keep theirs.
@@ -239,4 +247,35 @@ func IsMaskedCopy(path string) (bool, error) {
 		return strings.Contains(string(data), "<contentStatus>"+maskedContentStatus+"</contentStatus>"), nil
 	}
 	return false, errors.New("no document properties: not a workbook")
+}
+
+// IsMaskedCSV reports whether the file at path is the CSV of a masked
+// copy: its header is the masked Orders header, in either language. The
+// unmasked CSV's has the orderid column where a masked one's extra
+// columns start.
+func IsMaskedCSV(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(io.LimitReader(f, 1<<20)))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return false, err
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	for _, w := range []*words{english, chinese} {
+		want := maskedOrdersTable.header(w)
+		if len(header) < len(want) || strings.Join(header[:len(want)], "\x00") != strings.Join(want, "\x00") {
+			continue
+		}
+		if len(header) == len(want) || header[len(want)] != w.columns[colOrderID] {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
@@ -23,6 +24,7 @@ func TestMaskPhone(t *testing.T) {
 		{"+86 138 0013 8000", "+86 1** **** 8000"}, // the first 3 digits, whatever they are
 		{"1234567", "*******"},
 		{"x", "x"},
+		{"１３８００１３８０００", "１３８****８０００"},
 		{"", ""},
 	} {
 		if got := maskPhone(tc.in); got != tc.want {
@@ -266,4 +268,35 @@ func TestMaskRefusals(t *testing.T) {
 	if all := strings.Join(mapValues(zipText(t, out)), "\n"); strings.Contains(all, "财务部") || strings.Contains(all, "By 部门") {
 		t.Error("a department column not kept is in the masked copy")
 	}
+}
+
+// FuzzMask: whatever a reason or a phone cell holds, no run of 7 digits
+// survives maskText, and no more than 7 digits survive maskPhone.
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{"13800138000", "手机号码13800138000不支持", "F22070512362939019255270", "1.5925601712E10",
+		"names sporder_id \"F2207051236293901925527\", which is order 0123456789abcdef0123456789abcdef's", "１３８００１３８０００", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := maskText(s)
+		run := 0
+		for _, r := range m {
+			if unicode.IsDigit(r) {
+				if run++; run >= 7 {
+					t.Fatalf("maskText(%q) = %q keeps a run of 7 digits", s, m)
+				}
+			} else {
+				run = 0
+			}
+		}
+		n := 0
+		for _, r := range maskPhone(s) {
+			if unicode.IsDigit(r) {
+				n++
+			}
+		}
+		if n > 7 {
+			t.Fatalf("maskPhone(%q) = %q keeps %d digits", s, maskPhone(s), n)
+		}
+	})
 }
