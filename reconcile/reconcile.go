@@ -12,6 +12,9 @@
 //     recalculation; the control total input rows = the sum of the seven
 //     state counts is shown with a check cell.
 //   - Phones, pids and orderids are text cells.
+//   - With Options.Mask, the workbook and CSV are a masked copy (mask.go):
+//     no phone whole, no orderid or sporder_id, only the kept extra
+//     columns; the Summary, and every printed page, say it is masked.
 //   - The file appears whole or not at all: it is written to a temporary
 //     file beside the target with mode 0600, synced and renamed.
 //   - Memory stays bounded: every sheet but the small Charts sheet
