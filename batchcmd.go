@@ -325,18 +325,40 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	if err := checkNotInput(cmd, book, namedPath{"-out", out}, namedPath{"-csv", opts.CSV}, namedPath{"-retry", opts.Retry}); err != nil {
 		return nil, nil, err
 	}
-	opts.Attest, opts.ToolVersion = true, version
+	// A masked copy is not the audit anchor: it is held to an
+	// attestation, never writes one.
+	opts.Attest, opts.ToolVersion = opts.Mask == nil, version
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
-		if ee := attestErr(cmd, journal, reconcile.AttestationPath(out, book.Header.BatchID), err); ee != nil {
+		if ee := attestErr(cmd, journal, failedAttestation(err, reconcile.AttestationPath(out, book.Header.BatchID)), err); ee != nil {
 			return nil, nil, ee
 		}
 		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
 			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ge)
 		}
+		if ke := (*reconcile.KeepColError)(nil); errors.As(err, &ke) {
+			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ke)
+		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
 	return s, book, nil
+}
+
+// failedAttestation is the attestation err is about, else def: a masked
+// copy is held to the one beside the journal too.
+func failedAttestation(err error, def string) string {
+	var he *reconcile.HeldError
+	var ae *reconcile.AttestationError
+	var oe *reconcile.OtherJournalError
+	switch {
+	case errors.As(err, &he):
+		return he.Path
+	case errors.As(err, &ae):
+		return ae.Path
+	case errors.As(err, &oe):
+		return oe.Path
+	}
+	return def
 }
 
 // reconcileGCPercent is the GOGC the reconcile command runs with unless the
