@@ -17,6 +17,7 @@ import (
 func runCheckCmd(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	vars = withWorkspace(t, vars)
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
 	err := Run(context.Background(), e, append([]string{"check"}, args...))
 	code = report(&errb, err)
