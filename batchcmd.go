@@ -38,6 +38,7 @@ type submitFlags struct {
 	ws                     *workspaceFlags
 	allowShortBalance      bool
 	wsDir                  string // the workspace, once check has run
+	resubmitGrace          time.Duration
 }
 
 func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
@@ -56,6 +57,8 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	fs.BoolVar(&f.allowShortBalance, "allow-short-balance", false, "start even when the estimate exceeds the balance; the provider's 210505 stops it")
 	f.ws = addWorkspaceFlags(fs)
+	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
+		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
 	return f
 }
 
@@ -71,6 +74,8 @@ func (f *submitFlags) check(e *env, cmd string) error {
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
 		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
+	case f.resubmitGrace <= 0:
+		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
 	}
 	if err := batch.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
@@ -108,6 +113,8 @@ func (f *submitFlags) settings() map[string]string {
 		"allow-duplicates": strconv.FormatBool(f.allowDups),
 		"encoding":         f.encoding,
 		"sheet":            f.sheet,
+
+		batch.SettingResubmitGrace: f.resubmitGrace.String(),
 	}
 }
 
