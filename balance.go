@@ -73,8 +73,17 @@ func (p preflight) credentialsErr(cmd string) error {
 	if why == "" {
 		return nil
 	}
-	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: halted before the first request: %s", cmd, why)}).
+	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "halted before the first request"), why)}).
 		hint("Try: export the right JUHE_KEY and JUHE_OPENID (from the provider's 个人中心), then run the same command again")
+}
+
+// wouldBe is what happened, for run and submit, and what would happen,
+// for check, which predicts them in their words.
+func wouldBe(cmd, what string) string {
+	if cmd == "check" {
+		return "submit and run would be " + what
+	}
+	return what
 }
 
 // verified says by name what the balance answer proved of the key and
@@ -127,7 +136,7 @@ func (p preflight) shortBalanceErr(cmd string, est juhe.Money, rows int, allow b
 	if why == "" || allow {
 		return nil
 	}
-	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s", cmd, why)}).
+	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "refused to start"), why)}).
 		hint("Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it")
 }
 

@@ -88,7 +88,14 @@ func batchPeriod(cmd string, w *workspaceFlags, book *batch.Book) (workspace.Per
 // the journal in it. A journal left in the current folder by an older
 // flowbatch is never silently replaced by a new one in the workspace.
 func resolveJournal(e *env, cmd string, w *workspaceFlags, batchID string, journal *string) (string, error) {
-	dir, err := workspace.Dir(w.dir, e.getenv)
+	return locateJournal(e, cmd, w, batchID, journal, workspace.Dir)
+}
+
+// locateJournal is resolveJournal with the way the workspace is found:
+// workspace.Dir creates it, workspace.Locate (for check) does not.
+func locateJournal(e *env, cmd string, w *workspaceFlags, batchID string, journal *string,
+	locate func(string, func(string) string) (string, error)) (string, error) {
+	dir, err := locate(w.dir, e.getenv)
 	if err != nil {
 		return "", usageErr("%s: %v", cmd, err)
 	}
