@@ -26,7 +26,7 @@ type standIn struct {
 	// "keyonly" 10002 on the balance.
 	mode   string
 	orders map[string][2]string // orderid → cost, sporder_id
-	spent  int               // submits accepted
+	spent  int                  // submits accepted
 }
 
 var standInCatalogue = map[string]struct {
