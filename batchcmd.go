@@ -384,11 +384,17 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	if err != nil {
 		return nil, nil, journalErr(cmd, journal, err)
 	}
+	if err := checkNotInput(cmd, book, namedPath{"-out", out}, namedPath{"-csv", opts.CSV}, namedPath{"-retry", opts.Retry}); err != nil {
+		return nil, nil, err
+	}
 	opts.Attest, opts.ToolVersion = true, version
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
 		if ee := attestErr(cmd, journal, reconcile.AttestationPath(out, book.Header.BatchID), err); ee != nil {
 			return nil, nil, ee
+		}
+		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
+			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ge)
 		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}

@@ -158,15 +158,19 @@ type validator struct {
 	extraCols []int
 	seen      map[dupKey]dupEntry
 	pids      map[string]string // interned pid strings
+	text      int64             // bytes of text in the rows so far
 	rec       RowRecord
 }
 
 func (v *validator) row(raw *rawRow) error {
+	if raw.End {
+		return v.checkMerged(raw.Merged)
+	}
 	line, cells := raw.Line, raw.Cells
 	if line > MaxRows {
 		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", thousands(MaxRows)))
 	}
-	if err := checkRow(cells); err != nil {
+	if err := checkRow(cells, &v.text); err != nil {
 		return fmt.Errorf("row %d: %w", line, err)
 	}
 	if !v.header {
@@ -174,7 +178,7 @@ func (v *validator) row(raw *rawRow) error {
 			return fmt.Errorf("row %d (header): %w", line, raw.Err)
 		}
 		v.header = true
-		return v.readHeader(line, cells)
+		return v.readHeader(raw)
 	}
 	if raw.Err == nil && blank(cells) {
 		return nil
@@ -221,6 +225,12 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 		invalid("unreadable row: " + raw.Err.Error())
 		return
 	}
+	// A hidden row (hidden, filtered out or of no height) is not on the
+	// list the user sees: charging it would charge somebody unseen.
+	if raw.Hidden {
+		invalid("the row is hidden in the sheet (hidden, filtered out or of no height): it is not on the list shown; unhide it, or delete it")
+		return
+	}
 	// A formula's saved value can be stale: the number charged must be
 	// the number shown.
 	for _, c := range [...]struct {
@@ -229,6 +239,10 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 	}{{v.phoneCol, "phone"}, {v.pidCol, "pid"}} {
 		if raw.formula(c.col) {
 			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
+			return
+		}
+		if raw.formatted(c.col) {
+			invalid(fmt.Sprintf("the %s cell has a number format under which the sheet may show other digits than it holds (a custom format, a date, a fraction…): set the column's format to General or Text", c.what))
 			return
 		}
 	}
@@ -273,13 +287,50 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
 }
 
-func (v *validator) readHeader(line int, cells []string) error {
+// checkMerged refuses a sheet that merges cells over the phone or
+// product column: a merged cell shows its first cell's value across the
+// range and hides what the others hold, which the reader still reads.
+func (v *validator) checkMerged(merged []cellRange) error {
+	if !v.header {
+		return nil
+	}
+	for _, m := range merged {
+		if m.col0 == m.col1 && m.row0 == m.row1 {
+			continue
+		}
+		for _, c := range [...]struct {
+			col  int
+			what string
+		}{{v.phoneCol, "phone"}, {v.pidCol, "product"}} {
+			if c.col >= m.col0 && c.col <= m.col1 {
+				return fmt.Errorf("rows %d–%d: the sheet merges %s%d:%s%d, over the %s column: a merged cell shows one value across several cells and hides what the others hold; unmerge it, and give every row its own value",
+					m.row0, m.row1, columnName(m.col0), m.row0, columnName(m.col1), m.row1, c.what)
+			}
+		}
+	}
+	return nil
+}
+
+func (v *validator) readHeader(raw *rawRow) error {
+	line, cells := raw.Line, raw.Cells
 	if line != 1 {
 		return fmt.Errorf("row %d: the header must be the first row; rows 1–%d are blank", line, line-1)
+	}
+	if raw.Hidden {
+		return errors.New("row 1 (header): the row is hidden in the sheet: unhide it, so that the list read is the list shown")
 	}
 	h, err := parseHeader(cells)
 	if err != nil {
 		return fmt.Errorf("row 1: %w", err)
+	}
+	// A hidden column's numbers are not what the user sees beside the names.
+	for _, c := range [...]struct {
+		col  int
+		what string
+	}{{h.phoneCol, "phone"}, {h.pidCol, "product"}} {
+		if raw.hiddenCol(c.col) {
+			return fmt.Errorf("row 1: the %s column (%s) is hidden in the sheet: unhide it, so that the list read is the list shown", c.what, columnName(c.col))
+		}
 	}
 	v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
 	v.rep.Info.Extra = h.extra
