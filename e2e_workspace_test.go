@@ -172,3 +172,47 @@ func TestWorkspaceForgetAMissingJournal(t *testing.T) {
 		t.Fatalf("after forget: exit %d\n%s", code, errOut)
 	}
 }
+
+// Two batches started at the same moment on one file: the guard and the
+// writing of the rows are under one lock, so exactly one passes.
+func TestWorkspaceGuardTwoBatchesAtOnce(t *testing.T) {
+	bin := flowbatchBinary(t)
+	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: -1})
+	defer sim.Close()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.csv")
+	writePhones(t, in, 0, 200)
+	testWorkspace(t) // one workspace for both, made before they start
+	results := make(chan procResult, 2)
+	for _, id := range []string{"left", "right"} {
+		go func() {
+			results <- runProc(t, bin, sim.URL, 0, "submit", "-in", in, "-batch", id, "-rate", "500")
+		}()
+	}
+	a, b := <-results, <-results
+	if a.code > b.code {
+		a, b = b, a
+	}
+	if a.code != ExitOK || b.code != ExitInvalid {
+		t.Fatalf("exits %d and %d, want 0 and 3:\n%s\n%s", a.code, b.code, joinOutput(a), joinOutput(b))
+	}
+	if n := sim.Ledger().Count; n != 200 {
+		t.Errorf("%d charged, want 200: one batch, once", n)
+	}
+}
+
+// A journal an older flowbatch left in the current folder is never
+// silently started afresh in the workspace.
+func TestJournalInTheCurrentFolderIsNotReplaced(t *testing.T) {
+	_, vars := subSim(t, juhesim.Config{SettleDelay: -1})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 2)
+	t.Chdir(dir)
+	if err := os.WriteFile("old.journal", []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCmd(context.Background(), t, vars, "submit", "-in", in, "-batch", "old")
+	if code != ExitUsage || !strings.Contains(errOut, "Try: -journal old.journal") {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitUsage, errOut)
+	}
+}

@@ -46,10 +46,11 @@ func testWorkspace(t *testing.T) string {
 	if d, ok := testWorkspaces.Load(t); ok {
 		return d.(string)
 	}
-	d := filepath.Join(t.TempDir(), "workspace")
-	testWorkspaces.Store(t, d)
-	t.Cleanup(func() { testWorkspaces.Delete(t) })
-	return d
+	d, loaded := testWorkspaces.LoadOrStore(t, filepath.Join(t.TempDir(), "workspace"))
+	if !loaded {
+		t.Cleanup(func() { testWorkspaces.Delete(t) })
+	}
+	return d.(string)
 }
 
 // withWorkspace is vars with FLOWBATCH_WORKSPACE set to the test's own
