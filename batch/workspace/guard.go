@@ -173,8 +173,12 @@ func (x Finding) String() string {
 		return fmt.Sprintf("batch %q was already started with another journal: %s. Try: resume it with -journal %s, or pick another batch id",
 			o.BatchID, o.Journal, o.Journal)
 	case KindSameInput:
-		return fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %s%s). Try: check that this is the file you mean; a second batch on the same file pays everyone again, so it takes -allow-regift",
+		s := fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %s%s)",
 			inputName(o.InputName), o.BatchID, o.Journal, sentPlanned(x.Sent, x.Count-x.Sent), by(o))
+		if !x.Allowed {
+			s += ". Try: check that this is the file you mean; a second batch on the same file pays everyone again, so it takes -allow-regift"
+		}
+		return s
 	case KindRegift:
 		verb := "are"
 		if x.Count == 1 {
