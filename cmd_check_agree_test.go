@@ -141,6 +141,10 @@ func TestCheckPredictsRun(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "early.csv"), []byte("phone,pid\n13900000002,105000\n"), 0o600)
 			runBatch("early.csv", "early")(t, dir, vars)
 		}, code: ExitInvalid, same: "refuses batch ", sayCheck: []string{`1 row of this batch is already in batch "early"`}},
+		{name: "batch id spelled differently", balance: 1000000, file: mobile, setup: func(t *testing.T, dir string, vars map[string]string) {
+			os.WriteFile(filepath.Join(dir, "other.csv"), []byte(other), 0o600)
+			runBatch("other.csv", "B")(t, dir, vars)
+		}, code: ExitInvalid, same: "refuses batch ", sayCheck: []string{`batch id "b" is batch "B" spelled differently`}},
 		{name: "journal holds another file", balance: 1000000, file: mobile, setup: func(t *testing.T, dir string, vars map[string]string) {
 			os.WriteFile(filepath.Join(dir, "other.csv"), []byte(other), 0o600)
 			runBatch("other.csv", "b")(t, dir, vars)
