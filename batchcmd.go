@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -17,6 +18,7 @@ import (
 	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
@@ -36,6 +38,9 @@ type submitFlags struct {
 	allowChanged           bool
 	encoding, sheet        string
 	baseURL                string
+	ws                     *workspaceFlags
+	allowShortBalance      bool
+	wsDir                  string // the workspace, once check has run
 	resubmitGrace          time.Duration
 }
 
@@ -43,7 +48,7 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	f := &submitFlags{}
 	fs.StringVar(&f.in, "in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	fs.StringVar(&f.batchID, "batch", "", "batch `id`: letters, digits, '-', '_', '.'; orderids derive from it")
-	fs.StringVar(&f.journal, "journal", "", "journal `path` (default ID.journal)")
+	fs.StringVar(&f.journal, "journal", "", "journal `path` (default WORKSPACE/ID.journal; one elsewhere is registered in the workspace)")
 	fs.Float64Var(&f.rate, "rate", 10, "requests per `second` to the provider, over all workers")
 	fs.IntVar(&f.workers, "workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	fs.StringVar(&f.cburl, "cburl", "", "callback `URL` passed to the provider with every order")
@@ -53,13 +58,16 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	fs.StringVar(&f.sheet, "sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	fs.BoolVar(&f.allowShortBalance, "allow-short-balance", false, "start even when the estimate exceeds the balance; the provider's 210505 stops it")
+	f.ws = addWorkspaceFlags(fs)
 	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
 		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
 	return f
 }
 
-// check validates the flags; cmd names the command in messages.
-func (f *submitFlags) check(cmd string) error {
+// check validates the flags and decides the workspace and the journal;
+// cmd names the command in messages.
+func (f *submitFlags) check(e *env, cmd string) error {
 	switch {
 	case f.in == "":
 		return usageErr("%s: -in is required", cmd).hint("Try: flowbatch %s -in FILE -batch ID", cmd)
@@ -75,9 +83,14 @@ func (f *submitFlags) check(cmd string) error {
 	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
 	}
-	if f.journal == "" {
-		f.journal = f.batchID + ".journal"
+	if _, err := f.ws.periodFlag(cmd); err != nil {
+		return err
 	}
+	dir, err := resolveJournal(e, cmd, f.ws, f.batchID, &f.journal)
+	if err != nil {
+		return err
+	}
+	f.wsDir = dir
 	if samePath(f.in, f.journal) {
 		return usageErr("%s: -journal %s is the input file %s", cmd, f.journal, f.in).
 			hint("Try: -journal %s.journal, or leave -journal out", f.batchID)
@@ -159,26 +172,18 @@ func providerBaseURL(e *env, flag string) string {
 // maxListed bounds the problems and absent rows printed.
 const maxListed = 50
 
-// prepareJournal validates the whole input, then opens (or creates) the
-// journal and makes sure its latest complete input section is this file.
-// Nothing is written or sent when the input is refused.
-func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*journal.Journal, *batch.Book, error) {
-	rep, err := input.Read(ctx, f.in, f.inputOptions(), nil)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, err
-		}
-		return nil, nil, &exitError{code: ExitInvalid, msg: cmd, err: err}
-	}
-	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
-		printProblems(e.stderr, rep, maxListed)
-		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
-			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
-	}
-
+// prepareJournal validates the whole input, opens (or creates) the
+// journal, asks the provider what it can before anything is sent (the
+// balance, which proves the key and the OpenID, and the catalogue for the
+// estimate), runs the workspace guard over the rows not sent yet, and
+// makes sure the journal's latest complete input section is this file,
+// under the workspace lock. Nothing is written or sent when the input,
+// the credentials, the balance or the guard refuse.
+func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*journal.Journal, *batch.Book, error) {
 	warn := warnTo(e.stderr)
 	var j *journal.Journal
 	var book *batch.Book
+	var err error
 	if _, statErr := os.Stat(f.journal); statErr == nil {
 		j, book, err = batch.OpenJournal(ctx, f.journal, warn)
 		if err != nil {
@@ -189,40 +194,116 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*j
 			return nil, nil, usageErr("%s: journal %s belongs to batch %q, not %q", cmd, f.journal, book.Header.BatchID, f.batchID).
 				hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
 		}
-	} else if errors.Is(statErr, os.ErrNotExist) {
-		j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
-			BatchID:     f.batchID,
-			ToolVersion: version,
-			Settings:    f.settings(),
-		})
-		if err != nil {
-			return nil, nil, journalErr(cmd, f.journal, err)
-		}
-	} else {
+	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
-
-	switch {
-	case book.Input.SHA256 == "":
-		// New journal, or a crash while planning: (re)write the input.
-	case book.Input.SHA256 == rep.Info.SHA256:
-		return j, book, nil
-	case !f.allowChanged:
-		j.Close()
-		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
-			"%s: %s is not the file journal %s was started with (sha256 %s…, now %s…); nothing was submitted",
-			cmd, rep.Info.Name, f.journal, shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256))}).
-			hint("Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)")
-	}
-	if err := batch.AppendInput(ctx, j, book, f.in, f.inputOptions(), rep); err != nil {
-		j.Close()
-		if ctx.Err() != nil {
-			return nil, nil, err
+	fail := func(err error) (*journal.Journal, *batch.Book, error) {
+		if j != nil {
+			j.Close()
 		}
-		return nil, nil, &exitError{code: ExitError, msg: cmd, err: err}
+		return nil, nil, err
 	}
-	reportAbsent(e.stderr, book)
+
+	var rows guardedRows
+	rep, err := input.Read(ctx, f.in, f.inputOptions(), rows.collect(book))
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(err)
+		}
+		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
+	}
+	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
+		printProblems(e.stderr, rep, maxListed)
+		return fail((&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
+			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and ")))
+	}
+	if book != nil {
+		if err := changedInputErr(cmd, f.journal, book, rep, f.allowChanged); err != nil {
+			return fail(err)
+		}
+	}
+	period, err := batchPeriod(cmd, f.ws, book)
+	if err != nil {
+		return fail(err)
+	}
+
+	// The provider is asked before the workspace lock is taken: the lock
+	// is never held across a network call.
+	pre := readPreflight(ctx, client)
+	if err := pre.credentialsErr(cmd); err != nil {
+		return fail(err)
+	}
+	est, _ := estimate(rows.byPid, pre.catalogue)
+	for _, n := range pre.notes(rows.byPid) {
+		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
+	}
+	if pre.balanceKnown() {
+		fmt.Fprintf(e.stderr, "flowbatch: balance %s yuan; estimate for the %s to send %s yuan\n", pre.balance.Money, plural(len(rows.phones), "row"), est)
+	}
+	if err := pre.shortBalanceErr(cmd, est, len(rows.phones), f.allowShortBalance); err != nil {
+		return fail(err)
+	}
+
+	g := &guardedStart{dir: f.wsDir, period: period, rep: rep, rows: rows, account: pre.account()}
+	err = underWorkspaceLock(ctx, e, cmd, f, g, func(found workspace.Findings) error {
+		if j == nil {
+			settings := f.settings()
+			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))
+			j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
+				BatchID:     f.batchID,
+				ToolVersion: version,
+				Settings:    settings,
+			})
+			if err != nil {
+				j = nil
+				return journalErr(cmd, f.journal, err)
+			}
+		} else if rows := regiftedList(found); rows != "" {
+			if err := appendSideNote(regiftSidePath(f.journal), sideNote{Kind: "allow-regift", Batch: f.batchID, Regift: rows}); err != nil {
+				return &exitError{code: ExitError, msg: cmd, err: err}
+			}
+		}
+		if book.Input.SHA256 == rep.Info.SHA256 {
+			return nil
+		}
+		// A new journal, a crash while planning, or -allow-changed-input.
+		if err := batch.AppendInput(ctx, j, book, f.in, f.inputOptions(), rep); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return &exitError{code: ExitError, msg: cmd, err: err}
+		}
+		reportAbsent(e.stderr, book)
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if err := recordBalance(f.journal, f.batchID, "before", pre); err != nil {
+		return fail(&exitError{code: ExitError, msg: cmd, err: err})
+	}
 	return j, book, nil
+}
+
+// changedInputErr refuses an input that is not the file the journal was
+// started with, unless -allow-changed-input; check predicts it.
+func changedInputErr(cmd, journal string, book *batch.Book, rep *input.Report, allowChanged bool) error {
+	if book.Input.SHA256 == "" || book.Input.SHA256 == rep.Info.SHA256 || allowChanged {
+		return nil
+	}
+	return (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
+		"%s: %s is not the file journal %s was started with: that was %s%s (sha256 %s…, now %s…); nothing was submitted",
+		cmd, rep.Info.Name, journal, book.Input.Name, plannedWhen(book), shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256))}).
+		hint("Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)")
+}
+
+// plannedWhen is ", read 2026-11-30 14:02 UTC": when the journal's
+// latest input was read; "" when unknown.
+func plannedWhen(book *batch.Book) string {
+	if book.InputAt <= 0 {
+		return ""
+	}
+	return ", read " + time.UnixMilli(book.InputAt).UTC().Format("2006-01-02 15:04 UTC")
 }
 
 // inputRefusal is the one rule by which submit (and run) refuse an input,

@@ -24,6 +24,7 @@ type Book struct {
 	Path     string
 	Header   journal.Header
 	Input    journal.InputInfo // the latest complete input
+	InputAt  int64             // unix ms of that input's Input record, 0 if none
 	HeadHash string            // hash of the last record
 	Records  int64             // records in the journal
 
@@ -44,6 +45,7 @@ type Book struct {
 type section struct {
 	info    journal.InputInfo
 	pos     journal.Pos // where the Input record starts; Off is -1 when unknown
+	at      int64       // unix ms of the Input record
 	n       int         // rows read, invalid ones included
 	rows    []order     // pending: rows with an order, only id and row fields set
 	members []int32     // planned: the orders of the rows with one, in input order
@@ -287,7 +289,7 @@ func (b *Book) Apply(r *journal.Record) {
 	case r.Input != nil:
 		pos := journal.Pos{Off: -1, Seq: r.Seq}
 		copy(pos.Prev[:], r.Prev)
-		b.beginInput(r.Input, pos)
+		b.beginInput(r.Input, pos, r.At)
 	case r.Row != nil:
 		w := r.Row
 		b.addRow(&journal.RowView{Line: w.Line, DupOf: w.DupOf, Status: w.Status,

@@ -54,7 +54,7 @@ func (b *Book) replay(r *journal.Raw) error {
 		if err != nil {
 			return err
 		}
-		b.beginInput(in, r.Pos)
+		b.beginInput(in, r.Pos, r.At)
 	case journal.RecPlanned:
 		p, err := r.Planned()
 		if err != nil {

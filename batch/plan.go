@@ -101,10 +101,10 @@ func short(h string) string {
 }
 
 // beginInput starts a pending input section.
-func (b *Book) beginInput(in *journal.InputInfo, pos journal.Pos) {
+func (b *Book) beginInput(in *journal.InputInfo, pos journal.Pos, at int64) {
 	info := *in
 	info.Extra = slices.Clone(info.Extra) // the workbook shows these names
-	b.pend = &section{info: info, pos: pos}
+	b.pend = &section{info: info, pos: pos, at: at}
 	if n := info.Rows; n > 0 {
 		b.pend.rows = make([]order, 0, min(n, 1<<22))
 	}
@@ -168,5 +168,5 @@ func (b *Book) planned(rows int) {
 		p.members = append(p.members, i)
 	}
 	b.cur = p
-	b.Input = p.info
+	b.Input, b.InputAt = p.info, p.at
 }
