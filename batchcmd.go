@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
@@ -77,7 +80,7 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	case f.resubmitGrace <= 0:
 		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
 	}
-	if err := batch.ValidateBatchID(f.batchID); err != nil {
+	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
 	}
 	if _, err := f.ws.periodFlag(cmd); err != nil {
@@ -95,8 +98,8 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	return nil
 }
 
-func (f *submitFlags) inputOptions() batch.InputOptions {
-	return batch.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+func (f *submitFlags) inputOptions() input.Options {
+	return input.Options{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
 }
 
 func (f *submitFlags) settings() map[string]string {
@@ -176,9 +179,9 @@ const maxListed = 50
 // makes sure the journal's latest complete input section is this file,
 // under the workspace lock. Nothing is written or sent when the input,
 // the credentials, the balance or the guard refuse.
-func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*batch.Journal, *batch.Book, error) {
+func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*journal.Journal, *batch.Book, error) {
 	warn := warnTo(e.stderr)
-	var j *batch.Journal
+	var j *journal.Journal
 	var book *batch.Book
 	var err error
 	if _, statErr := os.Stat(f.journal); statErr == nil {
@@ -194,7 +197,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
-	fail := func(err error) (*batch.Journal, *batch.Book, error) {
+	fail := func(err error) (*journal.Journal, *batch.Book, error) {
 		if j != nil {
 			j.Close()
 		}
@@ -202,7 +205,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
-	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), rows.collect(book))
+	rep, err := input.Read(ctx, f.in, f.inputOptions(), rows.collect(book))
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(err)
@@ -246,7 +249,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		if j == nil {
 			settings := f.settings()
 			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))
-			j, book, err = batch.CreateJournal(ctx, f.journal, batch.Header{
+			j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
 				BatchID:     f.batchID,
 				ToolVersion: version,
 				Settings:    settings,
@@ -284,7 +287,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 
 // changedInputErr refuses an input that is not the file the journal was
 // started with, unless -allow-changed-input; check predicts it.
-func changedInputErr(cmd, journal string, book *batch.Book, rep *batch.InputReport, allowChanged bool) error {
+func changedInputErr(cmd, journal string, book *batch.Book, rep *input.Report, allowChanged bool) error {
 	if book.Input.SHA256 == "" || book.Input.SHA256 == rep.Info.SHA256 || allowChanged {
 		return nil
 	}
@@ -306,7 +309,7 @@ func plannedWhen(book *batch.Book) string {
 // inputRefusal is the one rule by which submit (and run) refuse an input,
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
+func inputRefusal(rep *input.Report, skipInvalid, allowDups bool) (why, fixes []string) {
 	if len(rep.Invalid) > 0 && !skipInvalid {
 		why = append(why, plural(len(rep.Invalid), "invalid row"))
 		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
@@ -348,11 +351,11 @@ func reportAbsent(w io.Writer, book *batch.Book) {
 // a standalone 'flowbatch callback' took for this journal: now, every few
 // seconds, and once more when stop is called. The options it returns
 // record callbacks through the engine, for a server in this process.
-func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (batch.CallbackOptions, func()) {
+func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (callback.Options, func()) {
 	const interval = 5 * time.Second
-	opts := batch.EngineCallbacks(eng)
+	opts := callback.ForEngine(eng)
 	opts.Verifier, opts.Logf = client, logf
-	ci := batch.NewCallbackImporter(batch.CallbackSidePath(journal))
+	ci := callback.NewImporter(callback.SidePath(journal))
 	importOnce := func(ctx context.Context) {
 		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
 			logf("importing callbacks: %v", err)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
@@ -45,7 +47,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
 	batchID := fs.String("batch", "", "batch `id`: with it, check reads its journal and runs the workspace guard, as submit would")
-	journal := fs.String("journal", "", "as submit: the batch's journal `path` (default WORKSPACE/ID.journal)")
+	journalPath := fs.String("journal", "", "as submit: the batch's journal `path` (default WORKSPACE/ID.journal)")
 	skipInvalid := fs.Bool("skip-invalid", false, "as submit: invalid rows are recorded and the rest submitted")
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")
 	allowChanged := fs.Bool("allow-changed-input", false, "as submit: continue a journal whose input file changed")
@@ -77,19 +79,19 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var book *batch.Book
 	var wsDir string
 	if *batchID != "" {
-		if err := batch.ValidateBatchID(*batchID); err != nil {
+		if err := input.ValidateBatchID(*batchID); err != nil {
 			return usageErr("check: -batch: %v", err)
 		}
 		var err error
-		if wsDir, err = locateJournal(e, "check", wsFlags, *batchID, journal, workspace.Locate); err != nil {
+		if wsDir, err = locateJournal(e, "check", wsFlags, *batchID, journalPath, workspace.Locate); err != nil {
 			return err
 		}
-		if _, statErr := os.Stat(*journal); statErr == nil {
-			if book, err = batch.LoadBook(ctx, *journal); err != nil {
-				return journalErr("check", *journal, err)
+		if _, statErr := os.Stat(*journalPath); statErr == nil {
+			if book, err = batch.LoadBook(ctx, *journalPath); err != nil {
+				return journalErr("check", *journalPath, err)
 			}
 			if book.Header.BatchID != *batchID {
-				return usageErr("check: journal %s belongs to batch %q, not %q", *journal, book.Header.BatchID, *batchID).
+				return usageErr("check: journal %s belongs to batch %q, not %q", *journalPath, book.Header.BatchID, *batchID).
 					hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
 			}
 		}
@@ -101,8 +103,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	collect := rows.collect(book)
 	carriers := map[string]map[juhe.Carrier]int{}
 	byPid := map[string][]pidRow{}
-	opts := batch.InputOptions{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
-	rep, err := batch.ReadInput(ctx, *in, opts, func(r *batch.RowRecord) error {
+	opts := input.Options{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
+	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -142,7 +144,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "carried:  %s\n", strings.Join(info.Extra, ", "))
 	}
 	if book != nil && rep.Valid != len(rows.phones) {
-		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journal, rep.Valid-len(rows.phones), len(rows.phones))
+		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
 
 	printProblems(w, rep, *maxProblems)
@@ -189,7 +191,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
 	if book != nil {
-		if err := changedInputErr("check", *journal, book, rep, *allowChanged); err != nil {
+		if err := changedInputErr("check", *journalPath, book, rep, *allowChanged); err != nil {
 			return err
 		}
 	}
@@ -214,7 +216,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 		if guardNote, err = previewGuard(ctx, wsDir, workspace.NewBatch{
 			ID: *batchID, Period: period, InputSHA256: info.SHA256, InputName: info.Name,
-			Journal: *journal, Phones: rows.phones, Lines: rows.lines, AllowRegift: wsFlags.allowRegift,
+			Journal: *journalPath, Phones: rows.phones, Lines: rows.lines, AllowRegift: wsFlags.allowRegift,
 		}); err != nil {
 			return err
 		}
@@ -322,7 +324,7 @@ func printCatalogueProblems(w io.Writer, byPid map[string][]pidRow, catalogue ma
 	return n
 }
 
-func printCounts(w io.Writer, rep *batch.InputReport) {
+func printCounts(w io.Writer, rep *input.Report) {
 	if rep.Valid == 0 {
 		return
 	}
@@ -366,7 +368,7 @@ func checkPrices(source string, e *env, pre *preflight) (label string, catalogue
 	return label, pre.catalogue, ""
 }
 
-func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
+func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
 	if rep.Valid == 0 {
 		return
 	}
