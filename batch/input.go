@@ -22,6 +22,15 @@ type InputOptions struct {
 	BatchID  string // for orderids
 	// AllowDuplicates submits a repeated (phone, pid) as its own order.
 	AllowDuplicates bool
+	// Pid gives every row this product: the file has no product column.
+	// The orderid derives from it as from a pid read from the file.
+	Pid string
+	// PhoneCol and PidCol name the phone and product columns: a header's
+	// name or a column's letters. They settle two candidate columns.
+	PhoneCol, PidCol string
+	// HiddenRows says what hidden (or filtered-out) rows and hidden phone
+	// or pid columns mean: HiddenRefuse, HiddenSkip or HiddenInclude.
+	HiddenRows string
 }
 
 // Problem is one input row that cannot be submitted as it is.
@@ -39,13 +48,25 @@ type InputReport struct {
 	Duplicates []Problem      // repeated (phone, pid)
 	ByPid      map[string]int // valid rows per pid
 	ByCarrier  map[juhe.Carrier]int
+
+	HeaderRow     int            // the header's row number
+	Footers       []Footer       // rows below the table that are not data
+	TrailingBlank int            // blank rows at the end, footers too
+	Totals        []ControlTotal // counts the footers state, each equal to Info.Rows
+	BlankRows     int            // blank rows inside the table, skipped
+	HiddenRows    []int          // hidden rows holding data (at most maxHiddenListed)
+	HiddenCount   int            // all of them: refused unless -hidden-rows
+	HiddenSkipped int            // hidden rows left out under -hidden-rows skip
 }
 
-// Header names accepted for each role, compared case-insensitively after
-// trimming spaces (fullwidth too) and a byte order mark.
+// maxHiddenListed bounds the hidden rows a report lists.
+const maxHiddenListed = 1000
+
+// Header names accepted for each role, compared after normalizeHeader:
+// case, width, spaces, '*' and a bracketed remark such as （必填） aside.
 var (
-	PhoneHeaders = []string{"phone", "mobile", "手机号", "手机号码", "号码"}
-	PidHeaders   = []string{"pid", "产品编码", "流量产品编码", "套餐编码", "产品ID"}
+	PhoneHeaders = []string{"phone", "mobile", "手机号", "手机号码", "号码", "电话", "电话号码", "手机", "联系电话", "联系方式"}
+	PidHeaders   = []string{"pid", "产品编码", "流量产品编码", "套餐编码", "产品ID", "产品编号", "套餐ID", "套餐编号", "商品编码"}
 )
 
 // SupportedFormats names the file extensions ReadInput understands.
@@ -105,20 +126,30 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 		}
 		rep.Info.SHA256, err = fileSHA256(path)
 		if err == nil {
-			src, err = openXLSX(path, opts.Sheet, &rep.Info)
+			src, err = openXLSX(path, opts.Sheet, opts.rules(), &rep.Info)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
+	if opts.Pid != "" {
+		pid, err := normalizePid(opts.Pid)
+		if err != nil {
+			return nil, fmt.Errorf("-pid: %w", err)
+		}
+		opts.Pid = pid
+	}
+	switch opts.HiddenRows {
+	case HiddenRefuse, HiddenSkip, HiddenInclude:
+	default:
+		return nil, fmt.Errorf("-hidden-rows %q: use skip or include", opts.HiddenRows)
+	}
 	v := &validator{opts: opts, rep: rep, fn: fn, problems: problems, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
+	v.finder.rules = opts.rules()
 	if err := src(ctx, v.row); err != nil {
 		return nil, err
 	}
-	if !v.header {
-		return nil, errors.New("the file is empty: no header row")
-	}
-	return rep, nil
+	return rep, v.finish()
 }
 
 func fileSHA256(path string) (string, error) {
@@ -152,10 +183,14 @@ type validator struct {
 	fn       func(*RowRecord) error
 	problems bool // keep them in rep
 
+	finder    headerFinder
 	header    bool
 	phoneCol  int
-	pidCol    int
+	pidCol    int // -1 under -pid
 	extraCols []int
+	lastLine  int  // the last row seen
+	pending   int  // blank rows since the last data row
+	inFooter  bool // a footer was seen: the table has ended
 	seen      map[dupKey]dupEntry
 	pids      map[string]string // interned pid strings
 	rec       RowRecord
@@ -170,14 +205,44 @@ func (v *validator) row(raw *rawRow) error {
 		return fmt.Errorf("row %d: %w", line, err)
 	}
 	if !v.header {
-		if raw.Err != nil {
-			return fmt.Errorf("row %d (header): %w", line, raw.Err)
+		if raw.Hidden && v.opts.HiddenRows == HiddenSkip {
+			return nil
 		}
-		v.header = true
-		return v.readHeader(line, cells)
-	}
-	if raw.Err == nil && blank(cells) {
+		h, err := v.finder.feed(raw)
+		if err != nil || h == nil {
+			return err
+		}
+		v.header, v.lastLine = true, line
+		v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
+		v.rep.Info.Extra = h.extra
+		v.rep.HeaderRow = line
 		return nil
+	}
+	// Rows a reader does not yield (an XLSX skips row numbers, a CSV
+	// blank lines) are blank.
+	v.pending += line - v.lastLine - 1
+	v.lastLine = line
+	if raw.Err == nil && blank(cells) {
+		v.pending++
+		return nil
+	}
+	if raw.Hidden && v.opts.HiddenRows == HiddenSkip {
+		v.rep.HiddenSkipped++
+		return nil
+	}
+	word := ""
+	if raw.Err == nil {
+		if word = footerWord(cells); word != "" && !v.holdsPhone(cells) || v.inFooter && !v.holdsPhone(cells) {
+			v.footer(line, cells, word)
+			return nil
+		}
+	}
+	v.rep.BlankRows += v.pending
+	v.pending = 0
+	if raw.Hidden && v.opts.HiddenRows == HiddenRefuse {
+		if v.rep.HiddenCount++; len(v.rep.HiddenRows) < maxHiddenListed {
+			v.rep.HiddenRows = append(v.rep.HiddenRows, line)
+		}
 	}
 	v.rep.Info.Rows++
 	// A fresh record per row: fn may keep it.
@@ -187,7 +252,7 @@ func (v *validator) row(raw *rawRow) error {
 			r.Extra[i] = trimCell(cells[c])
 		}
 	}
-	v.classify(r, raw)
+	v.classify(r, raw, word)
 	if r.OrderID != "" {
 		v.rep.Valid++
 		v.rep.ByPid[r.Pid]++
@@ -201,7 +266,56 @@ func (v *validator) row(raw *rawRow) error {
 	return nil
 }
 
-func (v *validator) classify(r *RowRecord, raw *rawRow) {
+// holdsPhone reports whether the row's phone cell is a phone number: a
+// row that starts like a footer but holds one is data, and is refused.
+func (v *validator) holdsPhone(cells []string) bool {
+	_, err := NormalizePhone(cellAt(cells, v.phoneCol))
+	return err == nil
+}
+
+// footer notes a row below the table, and the count it may state.
+func (v *validator) footer(line int, cells []string, word string) {
+	// A subtotal closes a group, not the table: rows below it are read.
+	v.inFooter = v.inFooter || word != "小计"
+	v.rep.TrailingBlank += v.pending
+	v.pending = 0
+	text := quoteCells(cells)
+	v.rep.Footers = append(v.rep.Footers, Footer{Line: line, Text: text})
+	if n, ok := statedCount(cells, word, v.phoneCol, v.pidCol); ok {
+		v.rep.Totals = append(v.rep.Totals, ControlTotal{Line: line, Count: n, Text: text})
+	}
+}
+
+// finish checks what only the whole file shows: that there was a header,
+// and that every control total a footer states is the rows read.
+func (v *validator) finish() error {
+	if !v.header {
+		if v.finder.seen == nil && v.lastLine == 0 {
+			return errors.New("the file is empty: no header row")
+		}
+		return v.finder.fail()
+	}
+	v.rep.TrailingBlank += v.pending
+	v.pending = 0
+	for _, t := range v.rep.Totals {
+		if t.Count != v.rep.Info.Rows {
+			return fmt.Errorf("row %d: the footer states %d rows (%s), but %d rows were read: the list is not the one its total describes; fix the list or its total",
+				t.Line, t.Count, t.Text, v.rep.Info.Rows)
+		}
+	}
+	return nil
+}
+
+func cellAt(cells []string, i int) string {
+	if i >= 0 && i < len(cells) {
+		return cells[i]
+	}
+	return ""
+}
+
+// classify validates a data row; footerLike is the footer word it starts
+// with, if any.
+func (v *validator) classify(r *RowRecord, raw *rawRow, footerLike string) {
 	cells := raw.Cells
 	cell := func(i int) string {
 		if i < len(cells) {
@@ -216,9 +330,17 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 		}
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
-	r.Pid = trimCell(cell(v.pidCol))
+	if v.pidCol < 0 {
+		r.Pid = v.opts.Pid
+	} else {
+		r.Pid = trimCell(cell(v.pidCol))
+	}
 	if raw.Err != nil {
 		invalid("unreadable row: " + raw.Err.Error())
+		return
+	}
+	if footerLike != "" {
+		invalid(fmt.Sprintf("the row starts with %q as a footer does, but holds a phone number: a footer is never charged; remove the word, or the row", footerLike))
 		return
 	}
 	// A formula's saved value can be stale: the number charged must be
@@ -227,7 +349,7 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 		col  int
 		what string
 	}{{v.phoneCol, "phone"}, {v.pidCol, "pid"}} {
-		if raw.formula(c.col) {
+		if c.col >= 0 && raw.formula(c.col) {
 			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
 			return
 		}
@@ -271,83 +393,6 @@ func (v *validator) classify(r *RowRecord, raw *rawRow) {
 		r.Status = RowValid
 	}
 	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
-}
-
-func (v *validator) readHeader(line int, cells []string) error {
-	if line != 1 {
-		return fmt.Errorf("row %d: the header must be the first row; rows 1–%d are blank", line, line-1)
-	}
-	h, err := parseHeader(cells)
-	if err != nil {
-		return fmt.Errorf("row 1: %w", err)
-	}
-	v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
-	v.rep.Info.Extra = h.extra
-	return nil
-}
-
-// header is where a header row puts each column.
-type header struct {
-	phoneCol, pidCol int
-	extraCols        []int
-	extra            []string // the extra columns' names
-}
-
-// parseHeader finds the phone and product columns of a header row, or
-// says why it is not one.
-func parseHeader(cells []string) (header, error) {
-	h := header{phoneCol: -1, pidCol: -1}
-	// Trailing empty header cells are not columns.
-	n := len(cells)
-	for n > 0 && trimCell(cells[n-1]) == "" {
-		n--
-	}
-	for i := 0; i < n; i++ {
-		name := trimCell(cells[i])
-		role := headerRole(name)
-		switch {
-		case role == "phone" && h.phoneCol >= 0:
-			return h, fmt.Errorf("two phone columns: %q (column %d) and %q (column %d)", trimCell(cells[h.phoneCol]), h.phoneCol+1, name, i+1)
-		case role == "pid" && h.pidCol >= 0:
-			return h, fmt.Errorf("two product columns: %q (column %d) and %q (column %d)", trimCell(cells[h.pidCol]), h.pidCol+1, name, i+1)
-		case role == "phone":
-			h.phoneCol = i
-		case role == "pid":
-			h.pidCol = i
-		default:
-			if name == "" {
-				name = fmt.Sprintf("column %d", i+1)
-			}
-			h.extraCols = append(h.extraCols, i)
-			h.extra = append(h.extra, name)
-		}
-	}
-	var missing []string
-	if h.phoneCol < 0 {
-		missing = append(missing, "no phone column (accepted headers: "+strings.Join(PhoneHeaders, ", ")+")")
-	}
-	if h.pidCol < 0 {
-		missing = append(missing, "no product column (accepted headers: "+strings.Join(PidHeaders, ", ")+")")
-	}
-	if missing != nil {
-		return h, errors.New(strings.Join(missing, "; "))
-	}
-	return h, nil
-}
-
-func headerRole(h string) string {
-	h = strings.ToLower(h)
-	for _, p := range PhoneHeaders {
-		if h == strings.ToLower(p) {
-			return "phone"
-		}
-	}
-	for _, p := range PidHeaders {
-		if h == strings.ToLower(p) {
-			return "pid"
-		}
-	}
-	return ""
 }
 
 func blank(cells []string) bool {

@@ -125,8 +125,10 @@ type rawRow struct {
 	Line     int      // the row number a person sees; the header is row 1
 	Cells    []string // raw values; reused for the next row: copy to keep
 	Formulas []int    // xlsx: columns whose cell holds a formula (its cached value is in Cells)
-	Hidden   bool     // xlsx: the row is hidden
-	Err      error    // the row could not be read but the file can go on
+	Hidden   bool     // the row is hidden or filtered out
+	// HiddenCols are the sheet's hidden columns, known from the first row.
+	HiddenCols []colRange
+	Err        error // the row could not be read but the file can go on
 }
 
 func (r *rawRow) formula(col int) bool {
@@ -219,6 +221,7 @@ func (s *sheetReader) next(row *rawRow) error {
 				inRow, rowDepth = true, depth
 				s.lastRow, s.rowBytes, s.inRow = n, 0, true
 				row.Line, row.Hidden, row.Err = n, hidden, nil
+				row.HiddenCols = s.HiddenCols
 				row.Cells, row.Formulas = row.Cells[:0], row.Formulas[:0]
 			case !inCell:
 				if depth != rowDepth+1 || t.Name.Local != "c" {
