@@ -32,7 +32,35 @@ type submitFlags struct {
 	skipInvalid, allowDups bool
 	allowChanged           bool
 	encoding, sheet        string
+	table                  *tableFlags
 	baseURL                string
+}
+
+// tableFlags say where the list is in the file; check, submit and run share them.
+type tableFlags struct {
+	pid, phoneCol, pidCol, hiddenRows string
+}
+
+func addTableFlags(fs *flag.FlagSet) *tableFlags {
+	t := &tableFlags{}
+	fs.StringVar(&t.pid, "pid", "", "give every row this product `id`: for a list without a product column (journaled: a resume must give the same)")
+	fs.StringVar(&t.phoneCol, "phone-col", "", "the phone column, by header `name` or letter (settles two candidate columns)")
+	fs.StringVar(&t.pidCol, "pid-col", "", "the product column, by header `name` or letter")
+	fs.StringVar(&t.hiddenRows, "hidden-rows", "", "hidden or filtered-out rows, and hidden phone or pid columns: `skip` or include (default: refuse the file, listing them)")
+	return t
+}
+
+func (t *tableFlags) apply(o *batch.InputOptions) {
+	o.Pid, o.PhoneCol, o.PidCol, o.HiddenRows = t.pid, t.phoneCol, t.pidCol, t.hiddenRows
+}
+
+func (t *tableFlags) check(cmd string) error {
+	switch t.hiddenRows {
+	case batch.HiddenRefuse, batch.HiddenSkip, batch.HiddenInclude:
+	default:
+		return usageErr("%s: -hidden-rows %q: use skip or include", cmd, t.hiddenRows)
+	}
+	return nil
 }
 
 func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
@@ -47,8 +75,9 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.BoolVar(&f.allowDups, "allow-duplicates", false, "submit a repeated (phone, pid) as its own order")
 	fs.BoolVar(&f.allowChanged, "allow-changed-input", false, "continue a journal whose input file changed; rows no longer in the file are never submitted")
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
-	fs.StringVar(&f.sheet, "sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
+	fs.StringVar(&f.sheet, "sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	f.table = addTableFlags(fs)
 	return f
 }
 
@@ -67,6 +96,9 @@ func (f *submitFlags) check(cmd string) error {
 	if err := batch.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
 	}
+	if err := f.table.check(cmd); err != nil {
+		return err
+	}
 	if f.journal == "" {
 		f.journal = f.batchID + ".journal"
 	}
@@ -78,7 +110,9 @@ func (f *submitFlags) check(cmd string) error {
 }
 
 func (f *submitFlags) inputOptions() batch.InputOptions {
-	return batch.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+	o := batch.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+	f.table.apply(&o)
+	return o
 }
 
 func (f *submitFlags) settings() map[string]string {
@@ -95,6 +129,10 @@ func (f *submitFlags) settings() map[string]string {
 		"allow-duplicates": strconv.FormatBool(f.allowDups),
 		"encoding":         f.encoding,
 		"sheet":            f.sheet,
+		"pid":              f.table.pid,
+		"phone-col":        f.table.phoneCol,
+		"pid-col":          f.table.pidCol,
+		"hidden-rows":      f.table.hiddenRows,
 	}
 }
 
@@ -143,6 +181,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 	}
 	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
 		printProblems(e.stderr, rep, maxListed)
+		printHidden(e.stderr, rep, maxListed)
 		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
@@ -159,6 +198,16 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 			j.Close()
 			return nil, nil, usageErr("%s: journal %s belongs to batch %q, not %q", cmd, f.journal, book.Header.BatchID, f.batchID).
 				hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
+		}
+		// -pid decides every row's product and so its orderid: a resume
+		// with another would plan other orders for the same people.
+		if was := book.Header.Settings["pid"]; was != f.table.pid {
+			j.Close()
+			try := "Try: the same command without -pid"
+			if was != "" {
+				try = "Try: the same command with -pid " + shellQuote(was)
+			}
+			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
 		}
 	} else if errors.Is(statErr, os.ErrNotExist) {
 		j, book, err = batch.CreateJournal(ctx, f.journal, batch.Header{
@@ -200,6 +249,10 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
 func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
+	if rep.HiddenCount > 0 {
+		why = append(why, plural(rep.HiddenCount, "hidden or filtered-out row"))
+		fixes = append(fixes, "-hidden-rows skip to leave them out or -hidden-rows include to submit them too")
+	}
 	if len(rep.Invalid) > 0 && !skipInvalid {
 		why = append(why, plural(len(rep.Invalid), "invalid row"))
 		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
