@@ -1,0 +1,486 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NewBatch is the batch about to start or resume, as the guard sees it.
+type NewBatch struct {
+	ID          string
+	Period      Period
+	InputSHA256 string
+	InputName   string
+	// Journal is the batch's own journal; it is not compared with itself.
+	Journal string
+	// Phones are the normalised numbers of the rows not yet sent.
+	Phones []string
+	// Lines, when set, holds the row number of each of Phones, for the
+	// message.
+	Lines []int
+	// AllowRegift lets phones already sent in the period through; the
+	// findings say which, for the caller to journal.
+	AllowRegift bool
+}
+
+// Kind is what a finding is about.
+type Kind string
+
+const (
+	KindClash     Kind = "clash"      // the same batch id spelled differently
+	KindElsewhere Kind = "elsewhere"  // the same batch id with another journal
+	KindSameInput Kind = "same_input" // the same file submitted under another batch id
+	KindRegift    Kind = "regift"     // phones already sent in the period
+	KindMissing   Kind = "missing"    // a journal the index remembers is gone
+	KindCut       Kind = "cut"        // a journal no longer holds what the index remembers
+	KindDamaged   Kind = "damaged"    // a journal fails its checksums or chain
+)
+
+// Other is the other batch a finding is about.
+type Other struct {
+	BatchID       string    `json:"batch"`
+	Journal       string    `json:"journal"`
+	Period        Period    `json:"period,omitempty"`
+	PeriodDerived bool      `json:"period_derived,omitempty"`
+	InputName     string    `json:"input_name,omitempty"`
+	User          string    `json:"os_user,omitempty"`
+	Host          string    `json:"host,omitempty"`
+	Records       int64     `json:"records,omitempty"`
+	Head          string    `json:"head,omitempty"`
+	LastSeen      time.Time `json:"last_seen"`
+}
+
+// RowHit is one row of the new batch that another batch holds.
+type RowHit struct {
+	Phone     string `json:"phone"`
+	Line      int    `json:"line,omitempty"` // in the new batch's file, 0 when not given
+	OtherLine int64  `json:"other_line"`     // in the other batch's input
+	// OtherSent: the other batch journaled an intent for it. When not, it
+	// planned the row and sends it when it resumes.
+	OtherSent bool `json:"other_sent"`
+}
+
+// Finding is one thing the guard found.
+type Finding struct {
+	Kind  Kind  `json:"kind"`
+	Other Other `json:"other"`
+	// Rows are every row concerned (KindRegift), in the new batch's
+	// order; String lists the first few.
+	Rows []RowHit `json:"rows,omitempty"`
+	// Count is the number of rows concerned: len(Rows) for KindRegift,
+	// the other batch's sent and planned rows for KindSameInput; Sent is
+	// how many of them were sent.
+	Count int `json:"count,omitempty"`
+	Sent  int `json:"sent,omitempty"`
+	// Why says what was found of a missing, cut or damaged journal; for
+	// KindClash it is the new batch's id.
+	Why string `json:"why,omitempty"`
+	// Allowed: let through on purpose (-allow-regift).
+	Allowed bool `json:"allowed,omitempty"`
+}
+
+// Findings is the guard's result: every finding, refusing or let through.
+type Findings struct {
+	Workspace string    `json:"workspace"`
+	Batch     string    `json:"batch"`
+	Period    Period    `json:"period"`
+	Compared  int       `json:"compared"` // other journals read
+	List      []Finding `json:"findings"`
+	// IndexRebuilt: the index file was missing and was made again from
+	// the journals in the folder. Journals kept elsewhere are compared
+	// again once they are registered again (their next run).
+	IndexRebuilt bool `json:"index_rebuilt,omitempty"`
+}
+
+// Refused reports whether any finding stops the batch.
+func (f Findings) Refused() bool {
+	return slices.ContainsFunc(f.List, func(x Finding) bool { return !x.Allowed })
+}
+
+// Regifted returns every row let through by AllowRegift, for the caller
+// to journal.
+func (f Findings) Regifted() []RowHit {
+	var rows []RowHit
+	for _, x := range f.List {
+		if x.Kind == KindRegift && x.Allowed {
+			rows = append(rows, x.Rows...)
+		}
+	}
+	return rows
+}
+
+// Err is a *RefusedError when the guard refuses, else nil.
+func (f Findings) Err() error {
+	if !f.Refused() {
+		return nil
+	}
+	return &RefusedError{Findings: f}
+}
+
+// RefusedError says the guard refused the batch; its text is the
+// findings'.
+type RefusedError struct{ Findings Findings }
+
+func (e *RefusedError) Error() string { return e.Findings.String() }
+
+// listed is how many rows a finding's text names before "and N more".
+const listed = 10
+
+// Lines is the findings as English text for a person, one line each.
+func (f Findings) Lines() []string {
+	var refuse, allowed []string
+	for _, x := range f.List {
+		if x.Allowed {
+			allowed = append(allowed, "  - "+x.String())
+		} else {
+			refuse = append(refuse, "  - "+x.String())
+		}
+	}
+	var out []string
+	if len(refuse) > 0 {
+		out = append(out, fmt.Sprintf("the workspace guard refuses batch %s (period %s); nothing was sent:", f.Batch, f.Period))
+		out = append(out, refuse...)
+	} else {
+		out = append(out, fmt.Sprintf("workspace guard: batch %s (period %s) passed, against %d other journal%s in %s",
+			f.Batch, f.Period, f.Compared, plural(f.Compared), f.Workspace))
+	}
+	if len(allowed) > 0 {
+		out = append(out, "let through on purpose (-allow-regift):")
+		out = append(out, allowed...)
+	}
+	if f.IndexRebuilt {
+		out = append(out, fmt.Sprintf("note: the workspace index was missing and was made again from the journals in %s; a journal kept in another folder is compared again once it runs again", f.Workspace))
+	}
+	return out
+}
+
+func (f Findings) String() string { return strings.Join(f.Lines(), "\n") }
+
+func (x Finding) String() string {
+	o := x.Other
+	switch x.Kind {
+	case KindClash:
+		return fmt.Sprintf("batch id %q is batch %q spelled differently (journal %s): ids that differ only in case or in '-', '_', '.' are one batch. Try: -batch %s to resume that batch, or pick another id",
+			x.Why, o.BatchID, o.Journal, o.BatchID)
+	case KindElsewhere:
+		return fmt.Sprintf("batch %q was already started with another journal: %s. Try: resume it with -journal %s, or pick another batch id",
+			o.BatchID, o.Journal, o.Journal)
+	case KindSameInput:
+		return fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %s%s). Try: check that this is the file you mean; a second batch on the same file pays everyone again",
+			inputName(o.InputName), o.BatchID, o.Journal, sentPlanned(x.Sent, x.Count-x.Sent), by(o))
+	case KindRegift:
+		verb := "are"
+		if x.Count == 1 {
+			verb = "is"
+		}
+		s := fmt.Sprintf("%d row%s of this batch %s already in batch %q for period %s%s (journal %s; %s): %s",
+			x.Count, plural(x.Count), verb, o.BatchID, o.Period, derived(o), o.Journal, sentPlanned(x.Sent, x.Count-x.Sent), rowList(x.Rows))
+		if !x.Allowed {
+			s += ". One gift per person per period. Try: remove them from the file, or pass -allow-regift to send them again on purpose"
+		}
+		return s
+	case KindMissing:
+		return fmt.Sprintf("journal %s%s has gone missing (last seen %s, %d records, head %.12s). Try: restore the file; if it is gone for good, forget it on purpose, saying why",
+			o.Journal, ofBatch(o), o.LastSeen.UTC().Format("2006-01-02 15:04 UTC"), o.Records, o.Head)
+	case KindCut:
+		return fmt.Sprintf("journal %s%s was cut short: %s. Try: restore it from a copy; if the cut is known and accepted, forget it on purpose, saying why",
+			o.Journal, ofBatch(o), x.Why)
+	case KindDamaged:
+		return fmt.Sprintf("journal %s%s cannot be read: %s. Try: flowbatch verify -journal %s; keep the file for the audit, move it out of the workspace folder, and forget it on purpose",
+			o.Journal, ofBatch(o), x.Why, o.Journal)
+	}
+	return string(x.Kind)
+}
+
+func sentPlanned(sent, planned int) string {
+	s := fmt.Sprintf("%d sent", sent)
+	if planned > 0 {
+		s += fmt.Sprintf(", %d planned, which it sends when it resumes", planned)
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func inputName(n string) string {
+	if n == "" {
+		return ""
+	}
+	return " (" + n + ")"
+}
+
+func ofBatch(o Other) string {
+	if o.BatchID == "" {
+		return ""
+	}
+	return fmt.Sprintf(" of batch %q", o.BatchID)
+}
+
+func derived(o Other) string {
+	if o.PeriodDerived {
+		return " (its journal declares no period: the month of its first intent, Beijing time)"
+	}
+	return ""
+}
+
+func by(o Other) string {
+	id := Identity{User: o.User, Host: o.Host}
+	if id.User == "" && id.Host == "" {
+		return ""
+	}
+	return ", by " + id.String()
+}
+
+func rowList(rows []RowHit) string {
+	var b strings.Builder
+	for i, r := range rows {
+		if i == listed {
+			fmt.Fprintf(&b, " and %d more", len(rows)-listed)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.Phone)
+		state := "sent"
+		if !r.OtherSent {
+			state = "planned"
+		}
+		if r.Line > 0 {
+			fmt.Fprintf(&b, " (row %d here, row %d there, %s)", r.Line, r.OtherLine, state)
+		} else {
+			fmt.Fprintf(&b, " (its row %d, %s)", r.OtherLine, state)
+		}
+	}
+	return b.String()
+}
+
+// Guard compares the new batch with every other journal of the
+// workspace, under the workspace lock that l holds: keep holding it
+// until the new batch's rows are journaled. It counts every row another
+// journal holds an intent for, charged or not, since an unknown may be
+// charged, and every row another journal planned and has not sent yet,
+// since it sends them when it resumes: without those, a batch that
+// passed the guard and released the lock before its first request would
+// not stop a second one started a moment later. It refuses
+// (Findings.Refused) when
+//   - the batch id is another batch's spelled differently, or is the same
+//     id with another journal (the same batch started from another folder);
+//   - the same input file (sha256) was already submitted under another id;
+//   - a phone of nb was already sent by another batch in the same period,
+//     for any pid, unless nb.AllowRegift;
+//   - a journal the workspace knows has gone missing, was cut short or is
+//     damaged, until it is restored or forgotten (Locked.Forget).
+//
+// The error is for what kept the guard from deciding (reading the
+// index, a journal, or a bad NewBatch); the findings are the decision.
+func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
+	f := Findings{Batch: nb.ID, Period: nb.Period}
+	if err := l.check(); err != nil {
+		return f, err
+	}
+	ws := l.ws
+	f.Workspace = ws.Dir
+	if nb.ID == "" {
+		return f, fmt.Errorf("workspace guard: no batch id")
+	}
+	if _, err := ParsePeriod(string(nb.Period)); err != nil {
+		return f, fmt.Errorf("workspace guard: %w", err)
+	}
+	if nb.Lines != nil && len(nb.Lines) != len(nb.Phones) {
+		return f, fmt.Errorf("workspace guard: %d lines for %d phones", len(nb.Lines), len(nb.Phones))
+	}
+	mine, err := newPhones(nb)
+	if err != nil {
+		return f, err
+	}
+	own, err := canonPath(nb.Journal)
+	if err != nil {
+		return f, err
+	}
+	ownFI, _ := os.Stat(own) // a new batch has no journal yet
+	js, rebuilt, err := ws.refresh(ctx, true)
+	if err != nil {
+		return f, err
+	}
+	f.IndexRebuilt = rebuilt
+	norm := Normalize(nb.ID)
+	for _, j := range js {
+		o := otherOf(j)
+		switch j.State {
+		case StateMissing:
+			f.List = append(f.List, Finding{Kind: KindMissing, Other: o, Why: j.Why})
+			continue
+		case StateCut:
+			f.List = append(f.List, Finding{Kind: KindCut, Other: o, Why: j.Why})
+			continue
+		case StateDamaged:
+			f.List = append(f.List, Finding{Kind: KindDamaged, Other: o, Why: j.Why})
+			continue
+		}
+		if sameJournal(j.Path, own, ownFI) {
+			// Its own journal, under another spelling of the id (a
+			// case-insensitive file system names both the same file).
+			if j.BatchID != nb.ID && j.NormID == norm {
+				f.List = append(f.List, Finding{Kind: KindClash, Other: o})
+			}
+			continue
+		}
+		f.Compared++
+		if j.NormID == norm {
+			k := KindElsewhere
+			if j.BatchID != nb.ID {
+				k = KindClash
+			}
+			f.List = append(f.List, Finding{Kind: k, Other: o})
+		}
+		if n := j.Sent + j.Unphoned + j.Planned; nb.InputSHA256 != "" && j.InputSHA256 == nb.InputSHA256 && j.NormID != norm && n > 0 {
+			f.List = append(f.List, Finding{Kind: KindSameInput, Other: o, Count: n, Sent: j.Sent + j.Unphoned})
+		}
+		// The rows file is read even when the index says nothing was
+		// sent: it is checked against the index, and the journal read
+		// when they disagree.
+		if j.Period == nb.Period && len(mine) > 0 {
+			rows, err := ws.rowsOf(ctx, j, true)
+			if err != nil {
+				return f, fmt.Errorf("workspace guard: %w", err)
+			}
+			if hits := intersect(mine, rows, nb); len(hits) > 0 {
+				x := Finding{Kind: KindRegift, Other: o, Rows: hits, Count: len(hits), Allowed: nb.AllowRegift}
+				for _, h := range hits {
+					if h.OtherSent {
+						x.Sent++
+					}
+				}
+				f.List = append(f.List, x)
+			}
+		}
+	}
+	// The clash message names the new id; it is kept out of Other.
+	for i := range f.List {
+		if f.List[i].Kind == KindClash {
+			f.List[i].Why = nb.ID
+		}
+	}
+	return f, nil
+}
+
+// mine is one phone of the new batch: the number and its index in nb.
+type mine struct {
+	phone uint64
+	i     int
+}
+
+func newPhones(nb NewBatch) ([]mine, error) {
+	m := make([]mine, 0, len(nb.Phones))
+	for i, p := range nb.Phones {
+		n, err := strconv.ParseUint(p, 10, 64)
+		if err != nil || len(p) != 11 {
+			return nil, fmt.Errorf("workspace guard: phone %q (item %d) is not a normalised 11-digit number", clip(p), i+1)
+		}
+		m = append(m, mine{n, i})
+	}
+	slices.SortStableFunc(m, func(a, b mine) int {
+		switch {
+		case a.phone < b.phone:
+			return -1
+		case a.phone > b.phone:
+			return 1
+		}
+		return 0
+	})
+	return m, nil
+}
+
+// intersect walks both sorted lists once; hits come back in nb's order.
+func intersect(mine []mine, rows []PhoneRow, nb NewBatch) []RowHit {
+	var hits []struct {
+		i   int
+		hit RowHit
+	}
+	k := 0
+	for _, m := range mine {
+		for k < len(rows) && rows[k].Phone < m.phone {
+			k++
+		}
+		if k == len(rows) {
+			break
+		}
+		if rows[k].Phone == m.phone {
+			// The other batch's row for the phone, a sent one if any.
+			r := rows[k]
+			for x := k; x < len(rows) && rows[x].Phone == m.phone && !r.Sent; x++ {
+				if rows[x].Sent {
+					r = rows[x]
+				}
+			}
+			h := RowHit{Phone: nb.Phones[m.i], OtherLine: r.Line, OtherSent: r.Sent}
+			if nb.Lines != nil {
+				h.Line = nb.Lines[m.i]
+			}
+			hits = append(hits, struct {
+				i   int
+				hit RowHit
+			}{m.i, h})
+		}
+	}
+	slices.SortFunc(hits, func(a, b struct {
+		i   int
+		hit RowHit
+	}) int {
+		return a.i - b.i
+	})
+	out := make([]RowHit, len(hits))
+	for i, h := range hits {
+		out[i] = h.hit
+	}
+	return out
+}
+
+func otherOf(j *Journal) Other {
+	return Other{BatchID: j.BatchID, Journal: j.Path, Period: j.Period, PeriodDerived: j.PeriodDerived,
+		InputName: j.InputName, User: j.User, Host: j.Host, Records: j.Records, Head: j.HeadHash, LastSeen: j.LastSeen}
+}
+
+// canonPath is the absolute path with its directory's symlinks resolved,
+// for a file that may not exist yet.
+func canonPath(p string) (string, error) {
+	if p == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("journal %s: %w", p, err)
+	}
+	dir, base := filepath.Split(abs)
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		abs = filepath.Join(r, base)
+	}
+	return abs, nil
+}
+
+// sameJournal: one journal file, whatever path names it.
+func sameJournal(path, own string, ownFI os.FileInfo) bool {
+	if own == "" {
+		return false
+	}
+	if path == own {
+		return true
+	}
+	if ownFI == nil {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err == nil && os.SameFile(fi, ownFI)
+}

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package workspace
+
+import (
+	"context"
+	"fmt"
+)
+
+// Lock is not available on this system yet.
+func (ws *Workspace) Lock(ctx context.Context) (*Locked, error) {
+	return nil, fmt.Errorf("locking workspace %s: the workspace lock needs a unix system for now", ws.Dir)
+}

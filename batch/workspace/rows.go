@@ -1,0 +1,168 @@
+package workspace
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// A journal's sent and planned rows are kept beside the index in
+// rows/HEAD.rows, named by the journal's head hash, so that a guard reads
+// a few bytes per row instead of the journal, and only for the journals
+// of its period.
+// A file named by a head is never rewritten; one whose head no journal
+// has any more is removed when the index is saved.
+//
+// Format: "flowbatch-rows/1\n", uvarint count, then per row uvarint
+// (phone minus the previous phone) and uvarint (line*2 + 1 if sent),
+// then the sha256 of everything before it. A file that does not check out is not used: the
+// journal is read again.
+
+const rowsMagic = "flowbatch-rows/1\n"
+
+func compareRows(a, b PhoneRow) int {
+	if c := cmp.Compare(a.Phone, b.Phone); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Line, b.Line)
+}
+
+func sortRows(r []PhoneRow) { slices.SortFunc(r, compareRows) }
+
+func encodeRows(rows []PhoneRow) []byte {
+	buf := make([]byte, 0, len(rowsMagic)+binary.MaxVarintLen64+len(rows)*6+sha256.Size)
+	buf = append(buf, rowsMagic...)
+	buf = binary.AppendUvarint(buf, uint64(len(rows)))
+	var prev uint64
+	for _, r := range rows {
+		buf = binary.AppendUvarint(buf, r.Phone-prev)
+		l := uint64(r.Line) << 1
+		if r.Sent {
+			l |= 1
+		}
+		buf = binary.AppendUvarint(buf, l)
+		prev = r.Phone
+	}
+	sum := sha256.Sum256(buf)
+	return append(buf, sum[:]...)
+}
+
+var errBadRows = errors.New("not a rows file")
+
+func decodeRows(b []byte) ([]PhoneRow, error) {
+	if len(b) < len(rowsMagic)+1+sha256.Size || !bytes.HasPrefix(b, []byte(rowsMagic)) {
+		return nil, errBadRows
+	}
+	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if s := sha256.Sum256(body); !bytes.Equal(s[:], sum) {
+		return nil, errBadRows
+	}
+	p := body[len(rowsMagic):]
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > uint64(len(p)/2) {
+		return nil, errBadRows
+	}
+	p = p[k:]
+	rows := make([]PhoneRow, n)
+	var prev uint64
+	for i := range rows {
+		d, k := binary.Uvarint(p)
+		if k <= 0 {
+			return nil, errBadRows
+		}
+		p = p[k:]
+		l, k := binary.Uvarint(p)
+		if k <= 0 || l > 1<<41 {
+			return nil, errBadRows
+		}
+		p = p[k:]
+		line := int64(l >> 1)
+		if i > 0 && d == 0 && line < rows[i-1].Line || prev+d < prev {
+			return nil, errBadRows
+		}
+		prev += d
+		rows[i] = PhoneRow{Phone: prev, Line: line, Sent: l&1 == 1}
+	}
+	if len(p) != 0 {
+		return nil, errBadRows
+	}
+	return rows, nil
+}
+
+// rowsPath names the rows file of a head; head must be valid hex (see
+// validHash), never a path from a file.
+func (ws *Workspace) rowsPath(head string) string {
+	return filepath.Join(ws.Dir, rowsDirName, head+".rows")
+}
+
+func (ws *Workspace) readRows(head string) ([]PhoneRow, error) {
+	b, err := os.ReadFile(ws.rowsPath(head))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := decodeRows(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ws.rowsPath(head), err)
+	}
+	return rows, nil
+}
+
+func (ws *Workspace) writeRows(head string, rows []PhoneRow) error {
+	if err := os.MkdirAll(filepath.Join(ws.Dir, rowsDirName), 0o700); err != nil {
+		return fmt.Errorf("workspace %s: %w", ws.Dir, err)
+	}
+	// Not fsynced: a rows file a crash left short fails its checksum, and
+	// the journal is read again.
+	return writeAtomic(ws.rowsPath(head), encodeRows(rows), false)
+}
+
+// writeAtomic writes data to path through a temporary file renamed into
+// place, mode 0600; with durable, the file and then the directory are
+// fsynced.
+func writeAtomic(path string, data []byte, durable bool) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil && durable {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil && durable {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync of directory %s: %w", dir, err)
+	}
+	return nil
+}
