@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -70,7 +71,33 @@ var (
 )
 
 // SupportedFormats names the file extensions ReadInput understands.
-const SupportedFormats = ".csv, .txt (CSV) and .xlsx, .xlsm (Excel)"
+const SupportedFormats = ".csv, .txt (CSV), .xlsx, .xlsm (Excel) and .ods (LibreOffice)"
+
+// errLegacyXLS refuses an Excel 97–2003 file. No Go reader of the binary
+// format is safe enough for money: the public ones panic or misread real
+// files, and a misread cell is somebody else's phone. Saving as .xlsx is
+// one step in every spreadsheet program, so the message says how.
+var errLegacyXLS = errors.New("an Excel 97–2003 workbook (.xls, or WPS .et) is not read: its binary format cannot be read safely. " +
+	"Save it as .xlsx, then check that file. " +
+	"Excel: File → Save As → Save as type \"Excel Workbook (*.xlsx)\". " +
+	"WPS 表格: 文件 → 另存为 → 文件类型 \"Excel 文件(*.xlsx)\". " +
+	"LibreOffice Calc: File → Save As → File type \"Excel 2007-365 (.xlsx)\", then \"Use Excel 2007-365!\"; " +
+	"or on the command line: soffice --headless --convert-to xlsx FILE.xls. Nothing was read, nothing was spent")
+
+// oleMagic starts every Excel 97–2003 (and WPS .et) file.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// isOLE reports whether the file starts as an Excel 97–2003 file does.
+func isOLE(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(oleMagic))
+	_, err = io.ReadFull(f, b)
+	return err == nil && bytes.Equal(b, oleMagic)
+}
 
 // rowSource feeds every row of a file, header first, to each, in order.
 // A row's Line is the row number a person sees in a spreadsheet (the
@@ -105,6 +132,10 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 		format = "csv"
 	case ".xlsx", ".xlsm":
 		format = "xlsx"
+	case ".ods":
+		format = "ods"
+	case ".xls", ".et", ".xlt", ".ett":
+		return nil, errLegacyXLS
 	default:
 		return nil, fmt.Errorf("unsupported file type %q; supported: %s", filepath.Ext(path), SupportedFormats)
 	}
@@ -117,16 +148,23 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 		src rowSource
 		err error
 	)
+	if format != "csv" && isOLE(path) {
+		return nil, errLegacyXLS // a .xls renamed
+	}
 	switch format {
 	case "csv":
 		src, err = openCSV(path, opts.Encoding, &rep.Info)
-	case "xlsx":
+	case "xlsx", "ods":
 		if opts.Encoding != "" {
 			return nil, fmt.Errorf("-encoding applies to CSV files only")
 		}
 		rep.Info.SHA256, err = fileSHA256(path)
-		if err == nil {
+		switch {
+		case err != nil:
+		case format == "xlsx":
 			src, err = openXLSX(path, opts.Sheet, opts.rules(), &rep.Info)
+		default:
+			src, err = openODS(path, opts.Sheet, opts.rules(), &rep.Info)
 		}
 	}
 	if err != nil {
