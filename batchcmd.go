@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -172,24 +173,35 @@ const maxListed = 50
 // journal and makes sure its latest complete input section is this file.
 // Nothing is written or sent when the input is refused.
 func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*batch.Journal, *batch.Book, error) {
-	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), nil)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, err
-		}
-		return nil, nil, &exitError{code: ExitInvalid, msg: cmd, err: err}
+	var keys []uint64 // of each row as today's reader reads it
+	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), func(r *batch.RowRecord) error {
+		keys = append(keys, rowKey(r))
+		return nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, nil, err
 	}
-	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
-		printProblems(e.stderr, rep, maxListed)
-		printHidden(e.stderr, rep, maxListed)
-		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
+	var refusal, readErr error
+	if err != nil {
+		readErr = err
+		refusal = &exitError{code: ExitInvalid, msg: cmd, err: err}
+	} else if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
+		refusal = (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
+	}
+	_, statErr := os.Stat(f.journal)
+	if refusal != nil && statErr != nil {
+		if rep != nil {
+			printProblems(e.stderr, rep, maxListed)
+			printHidden(e.stderr, rep, maxListed)
+		}
+		return nil, nil, refusal
 	}
 
 	warn := warnTo(e.stderr)
 	var j *batch.Journal
 	var book *batch.Book
-	if _, statErr := os.Stat(f.journal); statErr == nil {
+	if statErr == nil {
 		j, book, err = batch.OpenJournal(ctx, f.journal, warn)
 		if err != nil {
 			return nil, nil, journalErr(cmd, f.journal, err)
@@ -222,11 +234,34 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
 
+	// A resume takes its rows from the journal, never from a newer
+	// reading of the same file: the rules that find the table may have
+	// changed since, and the orders planned are the ones to finish.
+	if book.Input.SHA256 != "" {
+		sum, err := batch.InputSHA256(f.in)
+		if err != nil {
+			j.Close()
+			return nil, nil, &exitError{code: ExitInvalid, msg: cmd, err: err}
+		}
+		if sum == book.Input.SHA256 {
+			if err := compareJournalRows(ctx, e.stderr, book, keys, readErr); err != nil {
+				j.Close()
+				return nil, nil, err
+			}
+			return j, book, nil
+		}
+	}
+	if refusal != nil {
+		j.Close()
+		if rep != nil {
+			printProblems(e.stderr, rep, maxListed)
+			printHidden(e.stderr, rep, maxListed)
+		}
+		return nil, nil, refusal
+	}
 	switch {
 	case book.Input.SHA256 == "":
 		// New journal, or a crash while planning: (re)write the input.
-	case book.Input.SHA256 == rep.Info.SHA256:
-		return j, book, nil
 	case !f.allowChanged:
 		j.Close()
 		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
@@ -243,6 +278,46 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 	}
 	reportAbsent(e.stderr, book)
 	return j, book, nil
+}
+
+// rowKey sums up what a row is, to compare two readings of one file.
+func rowKey(r *batch.RowRecord) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%d", r.Line, r.Phone, r.Pid, r.OrderID, r.Status, len(r.Extra))
+	for _, x := range r.Extra {
+		fmt.Fprintf(h, "\x00%s", x)
+	}
+	return h.Sum64()
+}
+
+// compareJournalRows says so when today's reading of the journal's own
+// file (keys; refused, when refusal is set) differs from the rows the
+// journal holds. The journal's rows are kept either way.
+func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64, refusal error) error {
+	const keep = "the journal's rows, read when the batch started, are kept: they are the orders planned"
+	if refusal != nil {
+		fmt.Fprintf(w, "flowbatch: warning: %s is the file this journal was started with, but today's reader would refuse it (%v); %s\n", book.Input.Name, refusal, keep)
+		return nil
+	}
+	n, first := 0, 0
+	err := book.Rows(ctx, func(r *batch.RowRecord) error {
+		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
+			first = r.Line
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return journalErr("resume", book.Path, err)
+	}
+	switch {
+	case first != 0:
+		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows, first differing at row %d of the journal; %s\n",
+			plural(len(keys), "row"), book.Input.Name, n, first, keep)
+	case n != len(keys):
+		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n", plural(len(keys), "row"), book.Input.Name, n, keep)
+	}
+	return nil
 }
 
 // inputRefusal is the one rule by which submit (and run) refuse an input,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
+	"github.com/xuri/excelize/v2"
 )
 
 // A list as HR makes it: a title above the header, names and phones but
@@ -75,5 +76,48 @@ func TestCheckRefusesHiddenRowsAndAControlTotal(t *testing.T) {
 	_, errOut, code = runCmd(context.Background(), t, nil, "check", "-in", in, "-hidden-rows", "all")
 	if code != ExitUsage || !strings.Contains(errOut, `-hidden-rows "all": use skip or include`) {
 		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}
+
+// A resume takes the journal's rows: the same file read with other rules
+// (here -hidden-rows skip after include) gives other rows, and the
+// resume says so, keeps the journal's and charges nothing more.
+func TestResumeKeepsTheJournalsRows(t *testing.T) {
+	sim, vars := subSim(t, juhesim.Config{})
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	for r, row := range [][]any{{"手机号", "pid"}, {"13800138000", "105000"}, {"13900139000", "105000"}, {"13700137000", "105000"}} {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			f.SetCellValue("Sheet1", cell, v)
+		}
+	}
+	if err := f.SetRowVisible("Sheet1", 3, false); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "in.xlsx")
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	jp := filepath.Join(dir, "b.journal")
+	args := []string{"submit", "-in", in, "-batch", "b", "-journal", jp, "-rate", "500"}
+	_, errOut, code := runCmd(ctx, t, vars, args...)
+	if code != ExitInvalid || !strings.Contains(errOut, "1 hidden or filtered-out row") || !strings.Contains(errOut, "hidden:   1 row hidden or filtered out, not what the user sees: 3") {
+		t.Fatalf("hidden row: exit %d\n%s", code, errOut)
+	}
+	if out, errOut, code := runCmd(ctx, t, vars, append(args, "-hidden-rows", "include")...); code != ExitOK {
+		t.Fatalf("include: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := len(sim.Ledger().Orders); n != 3 {
+		t.Fatalf("%d orders, want 3", n)
+	}
+	before := sim.Requests().Submits
+	out, errOut, code := runCmd(ctx, t, vars, append(args, "-hidden-rows", "skip")...)
+	if code != ExitOK || !strings.Contains(errOut, "today's reader reads 2 rows from in.xlsx where the journal has 3 rows, first differing at row 3 of the journal; the journal's rows, read when the batch started, are kept") {
+		t.Fatalf("resume with skip: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := sim.Requests().Submits; got != before {
+		t.Fatalf("the resume sent %d submits", got-before)
 	}
 }

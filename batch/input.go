@@ -190,6 +190,10 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 	return rep, v.finish()
 }
 
+// InputSHA256 is the sha256 of the file's bytes, as InputInfo.SHA256 has
+// it, whatever the file holds.
+func InputSHA256(path string) (string, error) { return fileSHA256(path) }
+
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
