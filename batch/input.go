@@ -340,7 +340,10 @@ func (v *validator) finish() error {
 	v.rep.TrailingBlank += v.pending
 	v.pending = 0
 	for _, t := range v.rep.Totals {
-		if t.Count != v.rep.Info.Rows {
+		// Hidden rows refuse the file themselves: a total of the visible
+		// rows (a filter's SUBTOTAL) leaves that refusal to say why.
+		visible := v.rep.Info.Rows - v.rep.HiddenCount
+		if t.Count != v.rep.Info.Rows && (v.rep.HiddenCount == 0 || t.Count != visible) {
 			return fmt.Errorf("row %d: the footer states %d rows (%s), but %d rows were read: the list is not the one its total describes; fix the list or its total",
 				t.Line, t.Count, t.Text, v.rep.Info.Rows)
 		}

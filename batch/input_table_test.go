@@ -225,3 +225,52 @@ func TestReadXLSXHeaderBelowATitleChoosesTheSheet(t *testing.T) {
 		t.Fatalf("rows %q", got)
 	}
 }
+
+// A workbook shaped as WPS 表格 writes one: a merged title in a tall row,
+// styled empty cells, headers in rich-text runs with a full-width
+// （必填）, phones as numbers, an autofilter that hides a row, and a
+// 合计 footer whose count is a formula's cached value.
+func TestReadXLSXWPSStyle(t *testing.T) {
+	sst := []string{"2026年11月福利名单", "<r><rPr><b/></rPr><t>姓名</t></r>", "<r><t>手机号码</t></r><r><rPr><color rgb=\"FFFF0000\"/></rPr><t>（必填）</t></r>",
+		"<r><t>套餐ID</t></r>", "张伟", "李娜", "王芳", "合计"}
+	c := func(ref, typ, v string) string {
+		if typ == "" {
+			return fmt.Sprintf(`<c r="%s" s="2"><v>%s</v></c>`, ref, v)
+		}
+		return fmt.Sprintf(`<c r="%s" s="2" t="%s"><v>%s</v></c>`, ref, typ, v)
+	}
+	body := sheetHead + `<sheetPr filterMode="1"/><dimension ref="A1:C7"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
+		`<sheetFormatPr defaultRowHeight="13.5"/><cols><col min="1" max="3" width="14" customWidth="1"/></cols><sheetData>` +
+		`<row r="1" spans="1:3" ht="30" customHeight="1">` + c("A1", "s", "0") + `<c r="B1" s="3"/><c r="C1" s="3"/></row>` +
+		`<row r="2" spans="1:3"><c r="A2" s="3"/></row>` +
+		`<row r="3" spans="1:3">` + c("A3", "s", "1") + c("B3", "s", "2") + c("C3", "s", "3") + `</row>` +
+		`<row r="4" spans="1:3">` + c("A4", "s", "4") + c("B4", "", "13800138000") + c("C4", "", "105000") + `</row>` +
+		`<row r="5" spans="1:3" hidden="1">` + c("A5", "s", "5") + c("B5", "", "13900139000") + c("C5", "", "105000") + `</row>` +
+		`<row r="6" spans="1:3">` + c("A6", "s", "6") + c("B6", "", "1.3700137000E10") + c("C6", "", "105000") + `</row>` +
+		`<row r="7" spans="1:3">` + c("A7", "s", "7") + `<c r="B7" s="2"><f>SUBTOTAL(103,B4:B6)</f><v>2</v></c></row>` +
+		`</sheetData><autoFilter ref="A3:C6"/><mergeCells count="1"><mergeCell ref="A1:C1"/></mergeCells>` +
+		`<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>`
+	path := writeFile(t, "wps.xlsx", buildXLSX(t, sst, testSheet{"Sheet1", "", body}))
+	rep, _, err := readAll(t, path, InputOptions{BatchID: "T"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.HiddenCount != 1 || rep.HiddenRows[0] != 5 {
+		t.Fatalf("the filtered-out row: %v", rep.HiddenRows)
+	}
+	// The filter's SUBTOTAL counts the visible rows: so does -hidden-rows skip.
+	rep, rows, err := readAll(t, path, InputOptions{BatchID: "T", HiddenRows: HiddenSkip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tableRows(rows); !reflect.DeepEqual(got, []string{"4 13800138000 105000 valid", "6 13700137000 105000 valid"}) {
+		t.Errorf("rows %q", got)
+	}
+	if rep.HeaderRow != 3 || len(rep.Footers) != 1 || len(rep.Totals) != 1 || rep.Totals[0].Count != 2 || rep.HiddenSkipped != 1 {
+		t.Errorf("header %d, footers %v, totals %v, skipped %d", rep.HeaderRow, rep.Footers, rep.Totals, rep.HiddenSkipped)
+	}
+	// Included, the filtered-out row makes three rows: the total refuses.
+	if _, _, err := readAll(t, path, InputOptions{BatchID: "T", HiddenRows: HiddenInclude}); err == nil || !strings.Contains(err.Error(), "the footer states 2 rows") {
+		t.Errorf("included: %v", err)
+	}
+}
