@@ -56,7 +56,9 @@ type odsReader struct {
 
 func newODSReader(r io.Reader) *odsReader {
 	const part = "content.xml"
-	return &odsReader{x: newXMLReader(part, r), part: part, hiddenStyles: map[string]bool{}}
+	x := newXMLReader(part, r)
+	x.raw = true
+	return &odsReader{x: x, part: part, hiddenStyles: map[string]bool{}}
 }
 
 func odsAttr(t xml.StartElement, local string) (string, bool) {

@@ -130,6 +130,16 @@ func TestReadODS(t *testing.T) {
 			err:     "damaged",
 		},
 		{
+			name:    "mismatched tags",
+			content: odsHead + odsSheet("S", false, head+`<table:table-row><table:table-cell></table:table-row></table:table-cell>`) + odsTail,
+			err:     "damaged workbook: content.xml: broken XML: </table-row> does not close the element open",
+		},
+		{
+			name:    "unclosed at the end",
+			content: odsHead + odsSheet("S", false, head) + `</office:spreadsheet></office:body>`,
+			err:     "damaged",
+		},
+		{
 			name:    "a DOCTYPE",
 			content: `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>` + odsHead[len(`<?xml version="1.0" encoding="UTF-8"?>`):] + odsTail,
 			err:     "DOCTYPE",

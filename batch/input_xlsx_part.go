@@ -221,6 +221,12 @@ type xmlReader struct {
 	depth int
 	root  bool // the root element has started
 	done  bool // the root element has ended
+
+	// raw reads with RawToken, which skips namespace translation (a
+	// fifth of the time of a big part); the nesting Token would check
+	// is checked here, on the names as written.
+	raw   bool
+	stack []xml.Name
 }
 
 func newXMLReader(part string, r io.Reader) *xmlReader {
@@ -239,10 +245,19 @@ func newXMLReader(part string, r io.Reader) *xmlReader {
 // next returns the next token; io.EOF only at the end of a complete document.
 func (x *xmlReader) next() (xml.Token, error) {
 	x.src.mark = x.src.n
-	t, err := x.d.Token()
+	var t xml.Token
+	var err error
+	if x.raw {
+		t, err = x.d.RawToken()
+	} else {
+		t, err = x.d.Token()
+	}
 	if err == io.EOF {
 		if !x.root {
 			return nil, fmt.Errorf("damaged workbook: %s holds no XML document", x.part)
+		}
+		if x.depth != 0 {
+			return nil, fmt.Errorf("damaged workbook: %s: broken XML: it ends inside an element", x.part)
 		}
 		return nil, io.EOF
 	}
@@ -268,7 +283,16 @@ func (x *xmlReader) next() (xml.Token, error) {
 		}
 		x.depth++
 		x.root = true
+		if x.raw {
+			x.stack = append(x.stack, tt.Name)
+		}
 	case xml.EndElement:
+		if x.raw {
+			if n := len(x.stack); n == 0 || x.stack[n-1] != tt.Name {
+				return nil, fmt.Errorf("damaged workbook: %s: broken XML: </%s> does not close the element open", x.part, clipText(tt.Name.Local))
+			}
+			x.stack = x.stack[:len(x.stack)-1]
+		}
 		x.depth--
 		if x.depth == 0 {
 			x.done = true
