@@ -35,6 +35,7 @@ type submitFlags struct {
 	encoding, sheet        string
 	table                  *tableFlags
 	baseURL                string
+	resubmitGrace          time.Duration
 }
 
 // tableFlags say where the list is in the file; check, submit and run share them.
@@ -78,6 +79,8 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	fs.StringVar(&f.sheet, "sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
+		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
 	f.table = addTableFlags(fs)
 	return f
 }
@@ -93,6 +96,8 @@ func (f *submitFlags) check(cmd string) error {
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
 		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
+	case f.resubmitGrace <= 0:
+		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
 	}
 	if err := batch.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
@@ -134,6 +139,8 @@ func (f *submitFlags) settings() map[string]string {
 		"phone-col":        f.table.phoneCol,
 		"pid-col":          f.table.pidCol,
 		"hidden-rows":      f.table.hiddenRows,
+
+		batch.SettingResubmitGrace: f.resubmitGrace.String(),
 	}
 }
 

@@ -94,7 +94,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	logf := logTo(e.stderr)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
-		Rate: f.rate, Workers: f.workers, CBURL: f.cburl,
+		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.resubmitGrace,
 		Progress: batch.NewProgress(e.stderr), Logf: logf,
 	})
 	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)

@@ -56,6 +56,8 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	shapeOrderID := fs.Bool("shape-orderid", false, "name a batchquery or statement line's orderid \"orderid\", not \"uorderid\"")
 	shapeOrderCash := fs.Bool("shape-ordercash", false, "name a batchquery or statement line's cost \"ordercash\", not \"uordercash\"")
 	shapeStringCode := fs.Bool("shape-string-code", false, "write error_code as a string on the account-side endpoints")
+	lag := fs.Duration("lag", 0, "for this long after a charge, ordersta says 210511 and a resubmit charges again (eventually consistent lookup)")
+	foreign := fs.Float64("foreign", 0, "probability of answering about another order (ordersta, and submits that charged)")
 	seed := fs.Int64("seed", 0, "random seed for settlement and faults (default: from the clock, printed)")
 	verbose := fs.Bool("v", false, "log every request and event to stderr (never the key or OpenID)")
 	if help, err := parseFlags(e, fs, simUsage, args, "Try: flowbatch sim -h"); help || err != nil {
@@ -79,7 +81,8 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		return usageErr("sim: %v", err)
 	}
 	for name, p := range map[string]float64{"-success-ratio": *success, "-drop-after-charge": *drop,
-		"-err10014-after-charge": *e10014, "-html502-before": *h502b, "-html502-after": *h502a, "-latency-prob": *latP} {
+		"-err10014-after-charge": *e10014, "-html502-before": *h502b, "-html502-after": *h502a, "-latency-prob": *latP,
+		"-foreign": *foreign} {
 		if p < 0 || p > 1 {
 			return usageErr("sim: %s %v: want a probability from 0 to 1", name, p)
 		}
@@ -93,6 +96,8 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		return usageErr("sim: -callback-interval %v: want a positive duration", *cbInterval)
 	case *qps < 0:
 		return usageErr("sim: -qps %d is negative", *qps)
+	case *lag < 0:
+		return usageErr("sim: -lag %v is negative", *lag)
 	case *latMin < 0 || *latMax < *latMin:
 		return usageErr("sim: -latency-min %v and -latency-max %v: want 0 ≤ min ≤ max", *latMin, *latMax)
 	}
@@ -131,6 +136,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 			DropAfterCharge: *drop, Err10014AfterCharge: *e10014,
 			HTML502Before: *h502b, HTML502After: *h502a,
 			Latency: *latP, LatencyMin: *latMin, LatencyMax: *latMax,
+			Lag: *lag, Foreign: *foreign,
 		},
 	}
 	if *settle == 0 {

@@ -172,6 +172,8 @@ func TestSimUsage(t *testing.T) {
 		{"bad method", keys, []string{"-callback-method", "PUT"}, ExitUsage, "-callback-method"},
 		{"bad latency", keys, []string{"-latency-min", "2s", "-latency-max", "1s"}, ExitUsage, "-latency-min"},
 		{"negative qps", keys, []string{"-qps", "-1"}, ExitUsage, "-qps"},
+		{"negative lag", keys, []string{"-lag", "-1s"}, ExitUsage, "-lag"},
+		{"bad foreign", keys, []string{"-foreign", "2"}, ExitUsage, "-foreign"},
 		{"argument", keys, []string{"extra"}, ExitUsage, "unexpected argument"},
 		{"unknown flag", keys, []string{"-nope"}, ExitUsage, "-nope"},
 		{"bad address", keys, []string{"-addr", "256.0.0.1:1"}, ExitError, "cannot start"},

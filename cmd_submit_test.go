@@ -83,6 +83,7 @@ func TestSubmitCommandRefuses(t *testing.T) {
 		{"duplicate", vars, []string{"13900000001,105000,again"}, nil, ExitInvalid, []string{"row 7: duplicate of row 3", "-allow-duplicates"}},
 		{"bad batch", vars, nil, []string{"-batch", "a b"}, ExitUsage, []string{"-batch"}},
 		{"bad rate", vars, nil, []string{"-rate", "0"}, ExitUsage, []string{"-rate"}},
+		{"no grace", vars, nil, []string{"-resubmit-grace", "0s"}, ExitUsage, []string{"-resubmit-grace"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

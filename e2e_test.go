@@ -416,7 +416,8 @@ func TestCrashAndFaults(t *testing.T) {
 	journal := filepath.Join(dir, "crash.journal")
 	out := filepath.Join(dir, "crash.xlsx")
 	args := []string{"run", "-in", in, "-batch", "crash-test", "-journal", journal, "-out", out,
-		"-csv", filepath.Join(dir, "crash.csv"), "-lang", "en", "-rate", "200", "-wait", "90s", "-skip-invalid"}
+		"-csv", filepath.Join(dir, "crash.csv"), "-lang", "en", "-rate", "200", "-wait", "90s", "-skip-invalid",
+		"-resubmit-grace", "1s"} // issue 8: a short grace keeps the test quick
 
 	var outputs []procResult
 	kills := 0

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -32,8 +33,11 @@ type Book struct {
 	seed   maphash.Seed
 	text   textStore
 	wide   map[wideKey]int // numbers too wide for their field in order
-	cur    *section        // the latest complete input section
-	pend   *section        // an input section whose Planned has not come yet
+	// sporders finds an order by its sporder_id: an answer naming the
+	// sporder_id of another order is about that order.
+	sporders orderIndex
+	cur      *section // the latest complete input section
+	pend     *section // an input section whose Planned has not come yet
 }
 
 // section is one input section: an Input record, its rows, a Planned.
@@ -59,12 +63,24 @@ type section struct {
 //     latest "not found" query: the request is in flight, unknown.
 //  4. The latest submit outcome was accepted: charging (the order was
 //     seen created; a later 210511 does not undo that); rejected:
-//     rejected.
-//  5. A query said not_found (210511) after the latest submit outcome:
-//     not_submitted (resume submits it again with the same orderid).
+//     rejected, unless something proved the order exists (then a
+//     conflict, and rule 7).
+//  5. A query said not_found (210511) after the latest submit outcome,
+//     and nothing ever proved the order exists: not_submitted (resume
+//     submits it again with the same orderid).
 //  6. The latest submit outcome was throttled or halt (refused, not
-//     created): not_submitted.
+//     created), and nothing proved the order exists: not_submitted.
 //  7. Anything else (no outcome, unknown submit, unknown query): unknown.
+//
+// A query is journaled as not_found only when it is settled: the engine
+// journals a 210511 that came within the resubmit grace period after the
+// latest attempt ended as unknown (code 210511, "not found yet"). Proof
+// that the order exists (Exists) is an accepted submit, a 210508 on a
+// submit, a sporder_id, or a signed callback; a not_found after proof is
+// a conflict (Conflict), never "not submitted". An answer about another
+// order (the engine journals it unknown, its reason starting with
+// "conflict: ") and a sporder_id that contradicts the known one set
+// Conflict and change nothing else.
 //
 // A query that answers unknown, throttled or halt changes only
 // QueryClass, QueryCode, Code and Reason. A callback never changes the
@@ -78,9 +94,16 @@ type OrderState struct {
 	DupOf      int
 	InInput    bool // planned in the latest complete input
 
-	Intents     int   // intents written
-	Outcomes    int   // submit outcomes written
-	SubmittedAt int64 // ms of the first intent, 0 if none
+	Intents       int   // intents written
+	Outcomes      int   // submit outcomes written
+	SubmittedAt   int64 // ms of the first intent, 0 if none
+	LastIntentAt  int64 // ms of the latest intent, 0 if none
+	LastOutcomeAt int64 // ms of the latest submit outcome, 0 if none
+
+	// Exists: something proved that the order exists at the provider (an
+	// accepted submit, a 210508 on a submit, a sporder_id, a signed
+	// callback). A later 210511 is then a conflict, never "not found".
+	Exists bool
 
 	SubmitClass   juhe.Class // of the latest submit outcome, 0 if none
 	SubmitCode    int
@@ -111,8 +134,10 @@ type OrderState struct {
 
 	// PreExisting: the provider answered this journal's first request for
 	// the orderid with 210508, so it had the orderid before this batch
-	// sent it. The batch id was probably used before, and the row may be
-	// counted as another batch's order; reconcile lists it for a person.
+	// sent it, and the first state a query confirmed was final, not
+	// charging (an order of an earlier batch would long be final). The
+	// batch id was probably used before, and the row may be counted as
+	// another batch's order; reconcile lists it for a person.
 	PreExisting bool
 
 	intentSeq   uint64 // seq of the latest intent
@@ -123,12 +148,12 @@ type OrderState struct {
 
 // Status derives the workbook state of o. See the rules on OrderState.
 func (o *OrderState) Status() Status {
-	return statusOf(o.Intents > 0, o.QueryState, o.SubmitClass, o.intentSeq, o.outcomeSeq, o.notFoundSeq)
+	return statusOf(o.Intents > 0, o.Exists, o.QueryState, o.SubmitClass, o.intentSeq, o.outcomeSeq, o.notFoundSeq)
 }
 
 // statusOf applies the status rules; OrderState and the compact order
 // share it.
-func statusOf(intent bool, query juhe.GameState, submit juhe.Class, intentSeq, outcomeSeq, notFoundSeq uint64) Status {
+func statusOf(intent, exists bool, query juhe.GameState, submit juhe.Class, intentSeq, outcomeSeq, notFoundSeq uint64) Status {
 	if !intent {
 		return StatusNotSubmitted
 	}
@@ -147,7 +172,12 @@ func statusOf(intent bool, query juhe.GameState, submit juhe.Class, intentSeq, o
 	case juhe.ClassAccepted:
 		return StatusCharging // seen created; a later 210511 does not undo that
 	case juhe.ClassRejected:
-		return StatusRejected
+		if !exists {
+			return StatusRejected
+		}
+	}
+	if exists {
+		return StatusUnknown // it exists, but nothing said its state yet
 	}
 	if notFoundSeq > outcomeSeq {
 		return StatusNotSubmitted
@@ -250,7 +280,7 @@ func (b *Book) apply(r *Record, off int64) {
 		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At)
 	case r.Submit != nil:
 		s := r.Submit
-		b.applySubmit(r.Seq, &submitFields{orderID: []byte(s.OrderID), class: s.Class, code: s.Code,
+		b.applySubmit(r.Seq, r.At, &submitFields{orderID: []byte(s.OrderID), class: s.Class, code: s.Code,
 			sporderID: []byte(s.SporderID), cost: s.Cost, hasCost: s.HasCost, cardName: []byte(s.CardName), reason: []byte(s.Reason)})
 	case r.Query != nil:
 		q := r.Query
@@ -356,6 +386,7 @@ func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
 	o := &b.orders[i]
 	o.intents++
 	o.intentSeq = b.putSeq(i, fIntentSeq, seq)
+	o.lastIntentAt = at
 	if o.submittedAt == 0 {
 		o.submittedAt = at
 	}
@@ -376,28 +407,73 @@ type submitFields struct {
 // codeDuplicate is the provider's "duplicate orderid" (210508).
 const codeDuplicate = 210508
 
-func (b *Book) applySubmit(seq uint64, s *submitFields) {
+// conflictMark starts the reason of an answer the engine journals as
+// unknown because it is about another order: the book flags it.
+const conflictMark = "conflict: "
+
+// isForeign reports whether an answer was journaled as being about
+// another order.
+func isForeign(class juhe.Class, reason []byte) bool {
+	return class == juhe.ClassUnknown && bytes.HasPrefix(reason, []byte(conflictMark))
+}
+
+func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 	i := b.orderFor(s.orderID)
 	o := &b.orders[i]
-	if o.outcomes == 0 && o.intents == 1 && s.code == codeDuplicate {
+	foreign := isForeign(s.class, s.reason)
+	if !foreign && o.outcomes == 0 && o.intents == 1 && s.code == codeDuplicate {
 		// This journal had sent the orderid once, yet the provider's first
 		// answer says it already had it: it came from somewhere else.
 		o.flags |= fPreExisting
 	}
 	o.outcomes++
 	o.outcomeSeq = b.putSeq(i, fOutcomeSeq, seq)
+	o.lastOutcomeAt = at
 	o.submitClass = uint8(s.class)
 	o.submitCode = b.putWide(i, fSubmitCode, s.code)
+	o.flags &^= fCodeFromQuery
+	o.reason = b.text.intern(s.reason)
+	if foreign {
+		o.conflict = o.reason
+		return
+	}
+	if why := b.otherSporder(i, s.sporderID); why != nil {
+		o.conflict = b.text.intern(append([]byte("submit answer "), why...))
+		return
+	}
 	o.submitCost = s.cost
 	o.setFlag(fSubmitHasCost, s.hasCost)
 	if len(s.sporderID) > 0 {
-		b.setSporder(o, s.sporderID)
+		b.setSporder(i, s.sporderID)
+	}
+	if s.class == juhe.ClassRejected && o.flags&fExists != 0 {
+		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer said not created (%d) after the provider had shown that the order exists", s.code))
+	}
+	// A sporder_id is proof, but not on an answer that says the order was
+	// not created.
+	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 && s.class != juhe.ClassRejected {
+		o.flags |= fExists
 	}
 	if len(s.cardName) > 0 {
 		o.cardName = b.text.intern(s.cardName)
 	}
-	o.flags &^= fCodeFromQuery
-	o.reason = b.text.intern(s.reason)
+}
+
+// otherSporder says why the sporder_id s, in an answer about order i, is
+// another order's: i holds a different one, or another order holds s. nil
+// when s agrees (or is empty).
+func (b *Book) otherSporder(i int32, s []byte) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	o := &b.orders[i]
+	if o.sporder != 0 && !bytes.Equal(b.text.bytes(o.sporder), s) {
+		return fmt.Appendf(nil, "names sporder_id %q, the order's is %q", s, b.text.bytes(o.sporder))
+	}
+	if j, ok := b.sporderOwner(s); ok && j != i {
+		return fmt.Appendf(nil, "names sporder_id %q, which is order %s's", s, b.idString(&b.orders[j]))
+	}
+	return nil
 }
 
 // queryFields is what the book keeps of a query answer.
@@ -421,16 +497,29 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 	o.reason = b.text.intern(q.reason)
 	qs := juhe.GameState(o.queryState)
 	switch q.class {
+	case juhe.ClassUnknown:
+		if isForeign(q.class, q.reason) {
+			o.conflict = o.reason
+		}
 	case juhe.ClassNotFound:
 		if qs != juhe.StateNone {
 			o.conflict = b.text.intern(fmt.Appendf(nil, "query said the order does not exist after one said state %d", qs))
 			return
 		}
+		if o.flags&fExists != 0 {
+			o.conflict = b.text.intern([]byte("query said the order does not exist (210511) after the provider had shown that it exists"))
+			return
+		}
 		o.notFoundSeq = b.putSeq(i, fNotFoundSeq, seq)
 	case juhe.ClassAccepted:
-		if len(q.sporderID) > 0 {
-			b.setSporder(o, q.sporderID)
+		if why := b.otherSporder(i, q.sporderID); why != nil {
+			o.conflict = b.text.intern(append([]byte("query answer "), why...))
+			return
 		}
+		if len(q.sporderID) > 0 {
+			b.setSporder(i, q.sporderID)
+		}
+		o.flags |= fExists
 		if q.hasCost {
 			o.queryCost = q.cost
 			o.flags |= fQueryHasCost
@@ -446,6 +535,13 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 			}
 			return
 		}
+		if qs == juhe.StateNone && q.state == juhe.StateCharging {
+			// Still charging when first seen: a young order, most likely
+			// created by this journal's own request (a provider that
+			// retries internally answers it 210508), not one left over
+			// from an earlier batch, which would long be final.
+			o.flags &^= fPreExisting
+		}
 		o.queryState, o.queryAt = int8(q.state), at
 		if q.state.Final() {
 			o.finalAt = at
@@ -459,8 +555,11 @@ func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.G
 	o := &b.orders[i]
 	o.callbackState = b.putWide(i, fCallbackState, int(state))
 	o.callbackAt = at
-	if o.sporder == 0 && len(sporderID) > 0 {
-		b.setSporder(o, sporderID)
+	o.flags |= fExists // a callback is journaled only when its sign verified
+	if why := b.otherSporder(i, sporderID); why != nil {
+		o.conflict = b.text.intern(append([]byte("callback "), why...))
+	} else if len(sporderID) > 0 {
+		b.setSporder(i, sporderID)
 	}
 }
 

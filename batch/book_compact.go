@@ -25,7 +25,10 @@ type order struct {
 	sporder     txt
 
 	submittedAt, queryAt, callbackAt, finalAt int64
-	submitCost, queryCost                     juhe.Money
+	// When the latest attempt ended, for the resubmit grace period: the
+	// latest intent and the latest submit outcome.
+	lastIntentAt, lastOutcomeAt int64
+	submitCost, queryCost       juhe.Money
 
 	// Numbers that fit their field; anything else is wide and kept in
 	// Book.wide (a seq past 2^32-2 would take a journal of terabytes).
@@ -51,6 +54,7 @@ const (
 	fPhoneText
 	fCodeFromQuery // Code is the query's code, else the submit's
 	fPreExisting   // the first answer to the first request was 210508
+	fExists        // something proved the order exists at the provider
 )
 
 func (o *order) setFlag(f uint16, on bool) {
@@ -63,7 +67,7 @@ func (o *order) setFlag(f uint16, on bool) {
 
 func (b *Book) status(i int32) Status {
 	o := &b.orders[i]
-	return statusOf(o.intents > 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass),
+	return statusOf(o.intents > 0, o.flags&fExists != 0, juhe.GameState(o.queryState), juhe.Class(o.submitClass),
 		b.getSeq(i, fIntentSeq, o.intentSeq), b.getSeq(i, fOutcomeSeq, o.outcomeSeq), b.getSeq(i, fNotFoundSeq, o.notFoundSeq))
 }
 
@@ -263,11 +267,47 @@ func (b *Book) phoneString(o *order) string {
 	return strconv.FormatUint(o.phone, 10)
 }
 
-func (b *Book) setSporder(o *order, s []byte) {
+func (b *Book) setSporder(i int32, s []byte) {
+	o := &b.orders[i]
 	if o.sporder != 0 && bytes.Equal(b.text.bytes(o.sporder), s) {
 		return
 	}
 	o.sporder = b.text.put(s)
+	b.sporders.add(maphash.Bytes(b.seed, s), i)
+}
+
+// sporderOwner returns the order that holds the sporder_id s. The index
+// may keep an order under a sporder_id it no longer holds; the text is
+// compared.
+func (b *Book) sporderOwner(s []byte) (int32, bool) {
+	x := &b.sporders
+	if len(x.slots) == 0 || len(s) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.slots) - 1)
+	hi := maphash.Bytes(b.seed, s) >> 32
+	for p := hi & mask; ; p = (p + 1) & mask {
+		v := x.slots[p]
+		if v == 0 {
+			return 0, false
+		}
+		if v>>32 != hi {
+			continue
+		}
+		if i := int32(uint32(v) - 1); b.orders[i].sporder != 0 && bytes.Equal(b.text.bytes(b.orders[i].sporder), s) {
+			return i, true
+		}
+	}
+}
+
+// SporderOwner returns the orderid of the order that holds sporder_id sp,
+// if any order of the journal does.
+func (b *Book) SporderOwner(sp string) (string, bool) {
+	i, ok := b.sporderOwner([]byte(sp))
+	if !ok {
+		return "", false
+	}
+	return b.idString(&b.orders[i]), true
 }
 
 // hashOf hashes an order's id as find hashes the same id's text.
@@ -411,6 +451,9 @@ func (b *Book) state(i int32, o *OrderState) {
 		Intents:       int(r.intents),
 		Outcomes:      int(r.outcomes),
 		SubmittedAt:   r.submittedAt,
+		LastIntentAt:  r.lastIntentAt,
+		LastOutcomeAt: r.lastOutcomeAt,
+		Exists:        r.flags&fExists != 0,
 		SubmitClass:   juhe.Class(r.submitClass),
 		SubmitCode:    b.getWide(i, fSubmitCode, r.submitCode),
 		SubmitCost:    r.submitCost,

@@ -212,7 +212,7 @@ func (p *lineParser) apply(b *Book, typ RecordType, seq uint64, body []byte) err
 		if err := p.end(); err != nil {
 			return err
 		}
-		b.applySubmit(seq, &f)
+		b.applySubmit(seq, int64(at), &f)
 	case RecQuery:
 		var f queryFields
 		f.orderID = p.str()

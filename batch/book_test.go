@@ -22,6 +22,32 @@ func bkCallback(st juhe.GameState) *Record {
 	return &Record{Type: RecCallback, Callback: &CallbackNote{OrderID: "O", State: st}}
 }
 
+func bkDup() *Record {
+	return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: codeDuplicate}}
+}
+func bkSubmitSp(c juhe.Class, sp string) *Record {
+	r := bkSubmit(c)
+	r.Submit.SporderID = sp
+	return r
+}
+func bkQuerySp(st juhe.GameState, sp string) *Record {
+	r := bkQuery(juhe.ClassAccepted, st)
+	r.Query.SporderID = sp
+	return r
+}
+
+// bkNotFoundYet is a 210511 the engine journals within the grace period.
+func bkNotFoundYet() *Record {
+	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: juhe.ClassUnknown, Code: 210511, State: juhe.StateNone,
+		Reason: "订单号错误; not found yet: within the resubmit grace period"}}
+}
+
+// bkForeignQuery is an answer about another order, as the engine journals it.
+func bkForeignQuery() *Record {
+	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: juhe.ClassUnknown, Code: 0, State: juhe.StateNone,
+		Reason: conflictMark + `answer about another order: names orderid "X", not "O"`}}
+}
+
 // applyInOrder applies recs to b as the journal would number and time them.
 func applyInOrder(b *Book, recs []*Record) {
 	for i, r := range recs {
@@ -56,7 +82,20 @@ func TestOrderStatus(t *testing.T) {
 		{"not found, new intent", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent()}, StatusUnknown, "submit", false},
 		{"not found, new intent, unknown", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
 		{"not found, new intent, accepted", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
-		{"accepted, then not found (lag)", []*Record{bkIntent(), bkSubmit(A), bkQuery(N, juhe.StateNone)}, StatusCharging, "submit", false},
+		// Issue 8: an accepted submit proves the order exists, so a settled
+		// 210511 after it is a conflict (it was not flagged before).
+		{"accepted, then not found", []*Record{bkIntent(), bkSubmit(A), bkQuery(N, juhe.StateNone)}, StatusCharging, "submit", true},
+		{"accepted, then 210511 within the grace", []*Record{bkIntent(), bkSubmit(A), bkNotFoundYet()}, StatusCharging, "submit", false},
+		{"unknown, 210511 within the grace", []*Record{bkIntent(), bkSubmit(U), bkNotFoundYet()}, StatusUnknown, "submit", false},
+		{"210508, then not found", []*Record{bkIntent(), bkDup(), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
+		{"sporder_id on an unknown submit, then not found", []*Record{bkIntent(), bkSubmitSp(U, "SP1"), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
+		{"callback, then not found", []*Record{bkIntent(), bkSubmit(U), bkCallback(1), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
+		{"not found, then callback", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkCallback(1)}, StatusUnknown, "submit", false},
+		{"rejected with a sporder_id", []*Record{bkIntent(), bkSubmitSp(R, "SP1")}, StatusRejected, "submit", false},
+		{"210508, then rejected", []*Record{bkIntent(), bkDup(), bkIntent(), bkSubmit(R)}, StatusUnknown, "submit", true},
+		{"query about another order", []*Record{bkIntent(), bkSubmit(U), bkForeignQuery()}, StatusUnknown, "submit", true},
+		{"query names another sporder_id", []*Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP2")}, StatusCharging, "submit", true},
+		{"query names the same sporder_id", []*Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP1")}, StatusSuccess, "query", false},
 		{"unknown query changes nothing", []*Record{bkIntent(), bkSubmit(A), bkQuery(U, juhe.StateNone), bkQuery(T, juhe.StateNone), bkQuery(H, juhe.StateNone)}, StatusCharging, "submit", false},
 		{"callback then query", []*Record{bkIntent(), bkSubmit(A), bkCallback(1), bkQuery(A, 1)}, StatusSuccess, "callback", false},
 		{"callback alone changes nothing", []*Record{bkIntent(), bkSubmit(A), bkCallback(1)}, StatusCharging, "submit", false},

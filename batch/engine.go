@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,17 @@ type EngineOptions struct {
 	// queries answered 210511; the order is then left for the next run.
 	// Default 5.
 	MaxResubmits int
+	// ResubmitGrace: a 210511 counts as "no such order" only when the
+	// query left at least this long after the last attempt with the
+	// orderid ended (with its answer, or with its timeout). Until then it
+	// is journaled as unknown, "not found yet". Default: the journal
+	// header's resubmit-grace setting, else DefaultResubmitGrace.
+	ResubmitGrace time.Duration
+	// RequestTimeout is the longest one request can take (the client's
+	// timeout): an attempt whose answer never came (a crash) ended at the
+	// latest this long after its intent. Default: the provider's
+	// Timeout() when it has one, else juhe.DefaultTimeout.
+	RequestTimeout time.Duration
 	// MaxUnknownQueries bounds how often Submit queries one order whose
 	// answers stay unknown before it moves on and leaves the order to
 	// Settle (default 5), so a provider that cannot answer queries for a
@@ -59,6 +71,17 @@ type EngineOptions struct {
 	// Logf receives notes for the operator; nil discards them.
 	Logf func(format string, args ...any)
 }
+
+// DefaultResubmitGrace is the default EngineOptions.ResubmitGrace. A
+// provider whose lookup and duplicate check lag behind its charge answers
+// 210511 for an order it has just charged, and charges a resubmit again.
+// Other top-up providers ask for a minute before the first query of an
+// order; two minutes is twice that, and short beside a batch of any size.
+const DefaultResubmitGrace = 2 * time.Minute
+
+// SettingResubmitGrace names the journal header setting that records the
+// grace period a batch was started with.
+const SettingResubmitGrace = "resubmit-grace"
 
 func (o *EngineOptions) defaults() {
 	if !(o.Rate > 0) { // also NaN
@@ -84,6 +107,12 @@ func (o *EngineOptions) defaults() {
 	}
 	if o.MaxResubmits <= 0 {
 		o.MaxResubmits = 5
+	}
+	if o.ResubmitGrace <= 0 {
+		o.ResubmitGrace = DefaultResubmitGrace
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = juhe.DefaultTimeout
 	}
 	if o.Progress == nil {
 		o.Progress = NewProgress(nil)
@@ -124,6 +153,14 @@ type Engine struct {
 // NewEngine returns an engine that writes to j, keeps book up to date
 // and sends through p (usually a *juhe.Client).
 func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
+	if opts.ResubmitGrace <= 0 {
+		if d, err := time.ParseDuration(book.Header.Settings[SettingResubmitGrace]); err == nil && d > 0 {
+			opts.ResubmitGrace = d
+		}
+	}
+	if t, ok := p.(interface{ Timeout() time.Duration }); ok && opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = t.Timeout()
+	}
 	opts.defaults()
 	return &Engine{
 		j:      j,
@@ -407,24 +444,64 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	defer e.prog.Stop()
 
 	submits0, queries0 := e.submits.Load(), e.queries.Load()
-	work := make(chan string)
+	// An order whose 210511 came within the grace period is set aside and
+	// taken again when it is due, so that waiting holds up no other row.
+	// Submit ends only when no order waits any more.
+	round := make([]waiting, len(ids))
+	for i, id := range ids {
+		round[i] = waiting{id: id}
+	}
+	for len(round) > 0 && !e.stopped(ctx) {
+		round = e.submitRound(ctx, round)
+	}
+	res.Submits = e.submits.Load() - submits0
+	res.Queries = e.queries.Load() - queries0
+	res.Duration = time.Since(start)
+	e.mu.Lock()
+	res.Totals = e.book.Counts()
+	e.mu.Unlock()
+	return res, e.endErr(ctx)
+}
+
+// waiting is an order Submit takes again at due (zero: now); step counts
+// the times it was set aside, for the backoff.
+type waiting struct {
+	id   string
+	due  time.Time
+	step int
+}
+
+// submitRound runs the orders of one round through the workers, each when
+// it is due, in the order given, and returns those set aside again.
+func (e *Engine) submitRound(ctx context.Context, round []waiting) []waiting {
+	slices.SortStableFunc(round, func(a, b waiting) int { return a.due.Compare(b.due) })
+	var mu sync.Mutex
+	var next []waiting
+	work := make(chan waiting)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range work {
-				e.submitOrder(ctx, id)
+			for w := range work {
+				if due, ok := e.submitOrder(ctx, w.id, w.step); ok {
+					mu.Lock()
+					next = append(next, waiting{id: w.id, due: due, step: w.step + 1})
+					mu.Unlock()
+				}
 			}
 		}()
 	}
 feed:
-	for _, id := range ids {
+	for _, w := range round {
+		if d := time.Until(w.due); d > 0 && e.sleep(ctx, d) != nil {
+			break
+		}
 		if e.stopped(ctx) {
 			break
 		}
 		select {
-		case work <- id:
+		case work <- w:
 		case <-ctx.Done():
 			break feed
 		case <-e.haltCh:
@@ -433,14 +510,7 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-
-	res.Submits = e.submits.Load() - submits0
-	res.Queries = e.queries.Load() - queries0
-	res.Duration = time.Since(start)
-	e.mu.Lock()
-	res.Totals = e.book.Counts()
-	e.mu.Unlock()
-	return res, e.endErr(ctx)
+	return next
 }
 
 // submitDone reports whether Submit has nothing to do for o.
@@ -451,74 +521,121 @@ func submitDone(o *OrderState) bool {
 
 // submitOrder runs one order's state machine until it has a definitive
 // submit outcome, or the run stops. Whatever happens, the journal holds
-// every request's intent and every answer that came back.
-func (e *Engine) submitOrder(ctx context.Context, id string) {
-	defer e.prog.Done.Add(1)
-	o, ok := e.snapshot(id)
-	if !ok || submitDone(&o) {
-		return
+// every request's intent and every answer that came back. When the
+// provider says 210511 within the grace period, it returns the time to
+// take the order again (ok): then it is neither found nor "not found" yet.
+// step is how often the order was set aside before.
+func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time.Time, ok bool) {
+	o, found := e.snapshot(id)
+	if !found || submitDone(&o) {
+		e.prog.Done.Add(1)
+		return time.Time{}, false
 	}
+	defer func() {
+		if !ok {
+			e.prog.Done.Add(1)
+		}
+	}()
 	query := o.Status() == StatusUnknown // may exist: query first
 	resubmits, throttles, unknowns := 0, 0, 0
 	for {
 		if e.stopped(ctx) {
-			return
+			return time.Time{}, false
 		}
 		if !query {
 			was := o.PreExisting
 			out, err := e.submitOnce(ctx, &o)
 			if err != nil {
-				return
+				return time.Time{}, false
 			}
 			if o.PreExisting && !was {
-				e.opts.Logf("row %s: order %s existed at the provider before this journal first sent it (210508); was batch id %q used before? It will be counted as that order",
+				e.opts.Logf("row %s: order %s: the provider says it had the orderid before this journal first sent it (210508); was batch id %q used before? Unless a query finds it still charging, it will be counted as that order",
 					Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
 			}
 			switch out.Class {
 			case juhe.ClassAccepted, juhe.ClassRejected:
-				return
+				return time.Time{}, false
 			case juhe.ClassThrottled:
 				if e.sleep(ctx, e.backoff(throttles)) != nil {
-					return
+					return time.Time{}, false
 				}
 				throttles++
 			case juhe.ClassHalt:
-				return
+				return time.Time{}, false
 			default: // unknown: the order may exist
 				query = true
 			}
 			continue
 		}
+		sent := time.Now()
 		out, err := e.queryOnce(ctx, &o)
 		if err != nil {
-			return
+			return time.Time{}, false
 		}
-		switch out.Class {
-		case juhe.ClassAccepted:
-			return
-		case juhe.ClassNotFound:
+		switch {
+		case out.Class == juhe.ClassAccepted:
+			return time.Time{}, false
+		case out.Class == juhe.ClassNotFound:
 			if resubmits >= e.opts.MaxResubmits {
 				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
 					Thousands(o.Line), o.OrderID, resubmits)
-				return
+				return time.Time{}, false
 			}
 			resubmits++
 			query = false
-		case juhe.ClassHalt:
-			return
+		case out.Class == juhe.ClassHalt:
+			return time.Time{}, false
+		case e.notFoundYet(&o, out):
+			// Not settled: query again politely, at the latest when
+			// the grace period has passed; then resubmit if it is
+			// still not found.
+			due := sent.Add(e.backoff(step))
+			if end := e.graceEnd(&o); end.Before(due) {
+				due = end
+			}
+			return due.Add(time.Millisecond), true
+		case out.Foreign != "":
+			// Settle keeps querying it; a worker waiting here for the
+			// provider to tell the truth would hold up other rows.
+			return time.Time{}, false
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
 				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
 					Thousands(o.Line), o.OrderID, unknowns+1)
-				return
+				return time.Time{}, false
 			}
 			if e.sleep(ctx, e.backoff(unknowns)) != nil {
-				return
+				return time.Time{}, false
 			}
 			unknowns++
 		}
 	}
 }
+
+// attemptEnded is when the latest attempt to submit o ended: with its
+// answer, or, when none came (a crash, or a halt before it was sent), at
+// the latest when the client would have given up on it.
+func (e *Engine) attemptEnded(o *OrderState) time.Time {
+	if o.intentSeq > o.outcomeSeq {
+		return time.UnixMilli(o.LastIntentAt).Add(e.opts.RequestTimeout)
+	}
+	return time.UnixMilli(o.LastOutcomeAt)
+}
+
+// graceEnd is the earliest time a query may leave for its 210511 to mean
+// "no such order".
+func (e *Engine) graceEnd(o *OrderState) time.Time {
+	return e.attemptEnded(o).Add(e.opts.ResubmitGrace)
+}
+
+// notFoundYet reports whether out is a 210511 that came within the grace
+// period for an order nothing proved to exist.
+func (e *Engine) notFoundYet(o *OrderState, out juhe.Outcome) bool {
+	return out.Class == juhe.ClassUnknown && out.Code == codeNotFound && out.Foreign == "" && !o.Exists
+}
+
+// codeNotFound is the provider's "no such order" (210511).
+const codeNotFound = 210511
 
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
@@ -546,6 +663,7 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	e.submits.Add(1)
 	e.prog.Requests.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
+	out = e.vet(o, out)
 	e.count(out)
 	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
 		OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
@@ -569,9 +687,43 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 	}
 	e.queries.Add(1)
 	e.prog.Requests.Add(1)
+	sent := time.Now()
 	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
 	if out.Class == juhe.ClassRejected {
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
+	}
+	out = e.vet(o, out)
+	if out.Class == juhe.ClassAccepted && o.SporderID == "" {
+		// The first sporder_id this order gets: nothing known shows that
+		// the answer is about this order and not another, so a second
+		// answer must name the same sporder_id before it is believed.
+		if err := e.permit(ctx); err != nil {
+			return juhe.Outcome{}, err
+		}
+		e.queries.Add(1)
+		e.prog.Requests.Add(1)
+		again := e.vet(o, e.p.Query(context.WithoutCancel(ctx), o.OrderID))
+		switch {
+		case again.Class == juhe.ClassAccepted && again.SporderID == out.SporderID:
+			out = again // the newer state
+		case again.Class == juhe.ClassAccepted || again.Foreign != "":
+			why := fmt.Sprintf("answer about another order: two answers in a row name sporder_id %q, then %q", clipText(out.SporderID), clipText(again.SporderID))
+			if again.Foreign != "" {
+				why = fmt.Sprintf("answer about another order: an answer naming sporder_id %q, then %s", clipText(out.SporderID), again.Foreign)
+			}
+			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
+				Foreign: why, Reason: conflictMark + why}
+			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
+		default:
+			out = again // no answer to confirm the first: ask again later
+		}
+	}
+	if out.Class == juhe.ClassNotFound && sent.Before(e.graceEnd(o)) {
+		// Not settled yet: a provider whose lookup lags behind its charge
+		// says 210511 for an order it has just charged.
+		out.Class = juhe.ClassUnknown
+		out.Reason = appendNote(out.Reason, fmt.Sprintf("not found yet: within the %s grace period after the last submit ended",
+			roundDuration(e.opts.ResubmitGrace)))
 	}
 	if queryChanged(o, out) {
 		rec := &Record{Type: RecQuery, Query: &QueryResult{
@@ -584,7 +736,55 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		e.refresh(o)
 	}
 	e.afterAnswer(o, out)
+	if out.Class == juhe.ClassNotFound && o.Exists {
+		// The book flagged the conflict; the order exists, so it is
+		// queried again and never submitted again.
+		e.opts.Logf("row %s: order %s: the provider says there is no such order, yet it had shown that it exists; it stays open and is queried again",
+			Thousands(o.Line), o.OrderID)
+		out.Class = juhe.ClassUnknown
+	}
 	return out, nil
+}
+
+// vet makes an answer about another order unknown: one that names another
+// orderid (the client found it) or a sporder_id other than the one already
+// known for o. Nothing of such an answer is kept but its code; its reason
+// starts with conflictMark, so that the book flags it. A provider's own
+// reason never starts so.
+func (e *Engine) vet(o *OrderState, out juhe.Outcome) juhe.Outcome {
+	if out.Foreign == "" && out.SporderID != "" {
+		why := ""
+		if o.SporderID != "" && out.SporderID != o.SporderID {
+			why = fmt.Sprintf("answer about another order: names sporder_id %q, this order's is %q", clipText(out.SporderID), o.SporderID)
+		} else {
+			e.mu.Lock()
+			owner, ok := e.book.SporderOwner(out.SporderID)
+			e.mu.Unlock()
+			if ok && owner != o.OrderID {
+				why = fmt.Sprintf("answer about another order: names sporder_id %q, which is order %s's", clipText(out.SporderID), owner)
+			}
+		}
+		if why != "" {
+			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone, Foreign: why}
+		}
+	}
+	if out.Foreign != "" {
+		out.Reason = conflictMark + out.Foreign
+		e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, out.Foreign)
+		return out
+	}
+	if strings.HasPrefix(out.Reason, conflictMark) {
+		out.Reason = "provider: " + out.Reason
+	}
+	return out
+}
+
+// appendNote adds our note to a provider's reason.
+func appendNote(reason, note string) string {
+	if reason == "" {
+		return note
+	}
+	return reason + "; " + note
 }
 
 // queryChanged reports whether out is worth a journal record for o.

@@ -82,7 +82,8 @@ func engReopen(t testing.TB, path string, j *Journal) (*Journal, *Book) {
 
 // engFast are options that keep tests quick.
 func engFast() EngineOptions {
-	return EngineOptions{Rate: 1000, Workers: 8, QueryBackoff: 10 * time.Millisecond, MaxQueryBackoff: 100 * time.Millisecond}
+	return EngineOptions{Rate: 1000, Workers: 8, QueryBackoff: 10 * time.Millisecond, MaxQueryBackoff: 100 * time.Millisecond,
+		ResubmitGrace: 200 * time.Millisecond}
 }
 
 // checkChargedOnce asserts that the ledger holds exactly the orders of the
@@ -332,8 +333,10 @@ func TestSubmitResumeQueriesFirst(t *testing.T) {
 	if err != nil || res.Unsubmitted() != 0 {
 		t.Fatalf("Submit: %v, %v", err, res.Totals.ByStatus)
 	}
-	if res.Queries != 2 || res.Submits != 2 {
-		t.Errorf("%d queries, %d submits; want 2 and 2 (query both unknowns, submit rows 0 and 2)", res.Queries, res.Submits)
+	// Issue 8: row 1's first sporder_id comes from a query, so a second
+	// query confirms it before it is believed (3 queries, not 2).
+	if res.Queries != 3 || res.Submits != 2 {
+		t.Errorf("%d queries, %d submits; want 3 and 2 (query both unknowns, confirm row 1, submit rows 0 and 2)", res.Queries, res.Submits)
 	}
 	for i, want := range []int{2, 1, 1} { // intents: row 0 again after 210511
 		o, _ := book.Order(id(i))

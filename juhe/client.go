@@ -177,6 +177,9 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// Timeout returns the longest one request may take.
+func (c *Client) Timeout() time.Duration { return c.timeout }
+
 // BaseURL returns the provider address the client talks to.
 func (c *Client) BaseURL() string { return c.base }
 
@@ -202,17 +205,7 @@ func (c *Client) Submit(ctx context.Context, r SubmitRequest) Outcome {
 	if failure != "" {
 		return c.noAnswer(status, failure)
 	}
-	o, a := parseAnswer(OpSubmit, status, body)
-	if o.Class == ClassAccepted {
-		// An answer about another order is not an answer about this one.
-		if a.OrderID != "" && a.OrderID != r.OrderID {
-			o.Class = ClassUnknown
-			o.Reason = appendReason(o.Reason, fmt.Sprintf("answer names orderid %q, not %q: query it", a.OrderID, r.OrderID))
-		} else if a.Phone != "" && a.Phone != r.Phone {
-			o.Class = ClassUnknown
-			o.Reason = appendReason(o.Reason, "answer names another phone: query it")
-		}
-	}
+	o := parseAbout(OpSubmit, status, body, r.OrderID, r.Phone)
 	o.Reason = c.scrub(o.Reason)
 	o.CardName = c.scrub(o.CardName)
 	return o
@@ -231,7 +224,7 @@ func (c *Client) Query(ctx context.Context, orderID string) Outcome {
 	if failure != "" {
 		return c.noAnswer(status, failure)
 	}
-	o := ParseResponse(OpQuery, status, body)
+	o := parseAbout(OpQuery, status, body, orderID, "")
 	o.Reason = c.scrub(o.Reason)
 	o.CardName = c.scrub(o.CardName)
 	return o

@@ -376,3 +376,27 @@ func TestHijackHelpersWork(t *testing.T) {
 		t.Errorf("got %+v", o)
 	}
 }
+
+// A query answer that names another orderid (orderid or uorderid) is not an
+// answer about the order asked: unknown, and nothing of the other order
+// (state, cost, sporder_id) is kept.
+func TestQueryAnswerAboutAnotherOrderIsUnknown(t *testing.T) {
+	for _, tc := range []struct{ name, body string }{
+		{"orderid", `{"reason":"ok","result":{"uordercash":"19.630","sporder_id":"F9","game_state":"1","orderid":"othersorder0001"},"error_code":0}`},
+		{"uorderid", `{"reason":"ok","result":{"uordercash":"19.630","sporder_id":"F9","game_state":"9","uorderid":"othersorder0001"},"error_code":0}`},
+		{"210511 naming another", `{"reason":"订单号错误","result":{"orderid":"othersorder0001"},"error_code":210511}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := newServer(t, text(tc.body))
+			o := newClient(t, srv.URL).Query(t.Context(), "FB0001ABCDEF")
+			if o.Class != juhe.ClassUnknown || o.Foreign == "" || !strings.Contains(o.Reason, "othersorder0001") ||
+				o.SporderID != "" || o.HasCost || o.State != juhe.StateNone {
+				t.Errorf("got %+v", o)
+			}
+		})
+	}
+	srv, _ := newServer(t, text(`{"reason":"ok","result":{"sporder_id":"F9","game_state":"1","uorderid":"FB0001ABCDEF"},"error_code":0}`))
+	if o := newClient(t, srv.URL).Query(t.Context(), "FB0001ABCDEF"); o.Class != juhe.ClassAccepted || o.Foreign != "" {
+		t.Errorf("an answer naming the order asked: %+v", o)
+	}
+}

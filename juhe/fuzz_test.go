@@ -9,6 +9,11 @@ import (
 	"unicode/utf8"
 )
 
+// fuzzAsked is the orderid FuzzParseResponse reads every answer as about.
+const fuzzAsked = "fuzzasked0001"
+
+func other(id string) bool { id = strings.TrimSpace(id); return id != "" && id != fuzzAsked }
+
 func FuzzParseResponse(f *testing.F) {
 	f.Add(1, 200, []byte(`{"reason":"ok","result":{"sporder_id":"S1","uordercash":"19.630"},"error_code":0}`))
 	f.Add(2, 200, []byte(`{"reason":"ok","result":{"sporder_id":"S1","uordercash":"19.630","game_state":"1"},"error_code":"0"}`))
@@ -18,6 +23,16 @@ func FuzzParseResponse(f *testing.F) {
 		op := OpSubmit
 		if opN%2 == 0 {
 			op = OpQuery
+		}
+		// The same answer, read as one about fuzzAsked: an answer naming
+		// another orderid or uorderid is never accepted, and keeps
+		// nothing of the other order.
+		if ab := parseAbout(op, status, body, fuzzAsked, ""); ab.Foreign != "" {
+			if ab.Class != ClassUnknown || ab.SporderID != "" || ab.HasCost || ab.State != StateNone || ab.CardName != "" {
+				t.Errorf("answer about another order kept something of it: %+v", ab)
+			}
+		} else if _, a := parseAnswer(op, status, body); other(a.OrderID) || other(a.UOrderID) {
+			t.Errorf("answer naming %q/%q read as about %s: %+v", a.OrderID, a.UOrderID, fuzzAsked, ab)
 		}
 		o := ParseResponse(op, status, body)
 		if _, ok := classNames[o.Class]; !ok {

@@ -61,6 +61,19 @@ type Outcome struct {
 	CardName  string
 	// State is the query's game_state; StateNone on submit.
 	State GameState
+
+	// Foreign is set when the answer is about another order (it names
+	// another orderid or phone): Class is then ClassUnknown and nothing of
+	// the other order (sporder_id, state, cost, card name) is kept. It says
+	// what the answer named.
+	Foreign string
+}
+
+// foreign turns o into an unknown answer about another order: nothing of
+// it is about the order asked, so nothing of it is kept but the code.
+func (o Outcome) foreign(why string) Outcome {
+	return Outcome{Class: ClassUnknown, Code: o.Code, HTTPStatus: o.HTTPStatus, State: StateNone,
+		Reason: appendReason(o.Reason, why+": query it"), Foreign: cleanReason(why)}
 }
 
 // NoCode is Outcome.Code when the answer was not a provider JSON answer.

@@ -16,15 +16,42 @@ const maxReason = 200
 // answer is what ParseResponse read out of a JSON answer besides the
 // Outcome: the echoed request fields, which the Client cross-checks.
 type answer struct {
-	OrderID string
-	Phone   string
-	Pid     string
+	OrderID  string // result.orderid
+	UOrderID string // result.uorderid, as batchquery and some answers name it
+	Phone    string
+	Pid      string
+}
+
+// names returns the orderid the answer names when it names one other
+// than asked, in result.orderid or result.uorderid.
+func (a answer) names(asked string) (string, bool) {
+	for _, id := range []string{a.OrderID, a.UOrderID} {
+		if id = strings.TrimSpace(id); id != "" && id != asked {
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // ParseResponse classifies one HTTP answer to op. status is the HTTP
 // status code; body is what was read of the body.
 func ParseResponse(op Op, status int, body []byte) Outcome {
 	o, _ := parseAnswer(op, status, body)
+	return o
+}
+
+// parseAbout is ParseResponse for the answer to a request about orderID
+// (and phone, when not empty): an answer that names another orderid or
+// phone is not an answer about this order, whatever its code says. It is
+// unknown, and keeps nothing of the other order (Outcome.Foreign).
+func parseAbout(op Op, status int, body []byte, orderID, phone string) Outcome {
+	o, a := parseAnswer(op, status, body)
+	if id, ok := a.names(orderID); ok {
+		return o.foreign(fmt.Sprintf("answer about another order: names orderid %s, not %s", snippet([]byte(id)), orderID))
+	}
+	if phone != "" && a.Phone != "" && a.Phone != phone {
+		return o.foreign("answer about another order: names another phone")
+	}
 	return o
 }
 
@@ -84,6 +111,7 @@ func parseAnswer(op Op, status int, body []byte) (Outcome, answer) {
 	result := resultFields(top["result"])
 	var a answer
 	a.OrderID, _ = stringish(result["orderid"])
+	a.UOrderID, _ = stringish(result["uorderid"])
 	a.Phone, _ = stringish(result["phone"])
 	a.Pid, _ = stringish(result["pid"])
 	o.SporderID, _ = stringish(result["sporder_id"])

@@ -30,6 +30,7 @@ type order struct {
 	refunded  bool
 	cbTries   uint8
 	cbDone    bool
+	charge    uint8 // 1 for an orderid's first charge, 2 for its second (Lag)…
 	oid       [32]byte
 }
 
@@ -93,18 +94,28 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	cburl := f.Get("cburl")
 
 	fl := s.cfg.Faults
+	now := time.Now()
 	s.mu.Lock()
-	if _, dup := s.index.find(s.orders, oid); dup {
-		s.mu.Unlock()
-		s.answer(w, r, opSubmit, codeDuplicate, nil)
-		return
+	charge := uint8(1)
+	if first, dup := s.index.find(s.orders, oid); dup {
+		if s.visible(&s.orders[first], now) {
+			s.mu.Unlock()
+			s.answer(w, r, opSubmit, codeDuplicate, nil)
+			return
+		}
+		// The duplicate check lags (Faults.Lag): this charges again.
+		charge = s.orders[first].charge + 1
+		for i := len(s.orders) - 1; i > int(first); i-- {
+			if s.orders[i].id() == oid && s.orders[i].charge >= charge {
+				charge = s.orders[i].charge + 1
+			}
+		}
 	}
 	if s.balance < p.Price {
 		s.mu.Unlock()
 		s.answer(w, r, opSubmit, codeBalance, nil)
 		return
 	}
-	now := time.Now()
 	idx := len(s.orders)
 	o := order{
 		cburl:     s.intern(cburl),
@@ -113,6 +124,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		cost:      p.Price,
 		submits:   s.tries[oid],
 		product:   uint16(pi),
+		charge:    charge,
 	}
 	o.oidLen = uint8(copy(o.oid[:], oid))
 	s.orders = append(s.orders, o)
@@ -129,6 +141,14 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	internal := !drop && s.roll(fl.Err10014AfterCharge)
 	bad := !drop && !internal && s.roll(fl.HTML502After)
 	sp := sporderID(idx, now.UnixNano())
+	echoID := oid
+	if !drop && !internal && !bad && s.roll(fl.Foreign) {
+		// The other order's orderid and sporder_id. (Our orderid with
+		// another's sporder_id, on an order's first answer, would be a
+		// lie no client could see through; the statement shows it.)
+		other := s.otherOrder(oid)
+		echoID, sp = other.oid, other.sporderID
+	}
 	s.mu.Unlock()
 
 	s.logf("%s %s phone=%s pid=%s charged %s", r.URL.Path, oid, phone, pid, p.Price)
@@ -145,9 +165,44 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			"uordercash": p.Price.String(),
 			"cardname":   p.Name,
 			"sporder_id": sp,
-			"orderid":    oid,
+			"orderid":    echoID,
 			"phone":      phone,
 		})
+	}
+}
+
+// visible reports whether the lookup and the duplicate check see o at now
+// (Faults.Lag). Call with s.mu held.
+func (s *Server) visible(o *order, now time.Time) bool {
+	lag := s.cfg.Faults.Lag
+	return lag <= 0 || now.UnixNano()-o.chargedAt >= int64(lag)
+}
+
+// foreignOrder is what a Foreign answer says about another order.
+type foreignOrder struct {
+	oid, sporderID string
+	cost           juhe.Money
+	state          uint8
+}
+
+// otherOrder picks a charged order whose orderid is not oid, or makes one
+// up when there is none. Call with s.mu held.
+func (s *Server) otherOrder(oid string) foreignOrder {
+	for range 8 {
+		if len(s.orders) == 0 {
+			break
+		}
+		i := s.rng.IntN(len(s.orders))
+		if o := &s.orders[i]; o.id() != oid {
+			return foreignOrder{oid: o.id(), sporderID: sporderID(i, o.chargedAt), cost: o.cost, state: o.state}
+		}
+	}
+	n := s.rng.Int64N(1e9)
+	return foreignOrder{
+		oid:       fmt.Sprintf("simother%09d", n),
+		sporderID: fmt.Sprintf("F%s%011d", time.Now().In(cst).Format("060102150405"), 90000000000+n),
+		cost:      s.cfg.Products[0].Price,
+		state:     1,
 	}
 }
 
@@ -191,6 +246,26 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	var o order
 	if ok {
 		o = s.orders[idx]
+		ok = s.visible(&o, time.Now())
+	}
+	if s.roll(s.cfg.Faults.Foreign) {
+		other := s.otherOrder(oid)
+		name := s.rng.IntN(3)
+		s.mu.Unlock()
+		res := map[string]string{
+			"uordercash": other.cost.String(),
+			"sporder_id": other.sporderID,
+			"game_state": strconv.Itoa(int(other.state)),
+		}
+		switch name {
+		case 0:
+			res["orderid"] = other.oid
+		case 1:
+			res["uorderid"] = other.oid
+		}
+		s.logf("%s %s → answered about %s", r.URL.Path, oid, other.oid)
+		s.answer(w, r, opQuery, 0, res)
+		return
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -250,8 +325,13 @@ type LedgerOrder struct {
 	SettledAt time.Time      `json:"settled_at,omitzero"`
 	Refunded  bool           `json:"refunded"`
 	// Submits counts every submit with this orderid and the right key,
-	// including those answered with an error before or after the charge.
+	// including those answered with an error before or after the charge
+	// (on the orderid's first charge only).
 	Submits int `json:"submits"`
+	// Charge is 1 for the orderid's first charge and 2 or more for a
+	// charge the lagging duplicate check let through again (Faults.Lag):
+	// each charge is its own entry.
+	Charge int `json:"charge"`
 	// Callbacks counts callback attempts; CallbackDelivered is set once
 	// one got a response body.
 	Callbacks         int  `json:"callbacks"`
@@ -272,6 +352,7 @@ func (s *Server) ledgerOrder(idx int, o *order) LedgerOrder {
 		ChargedAt:         time.Unix(0, o.chargedAt).In(cst),
 		Refunded:          o.refunded,
 		Submits:           int(o.submits),
+		Charge:            int(o.charge),
 		Callbacks:         int(o.cbTries),
 		CallbackDelivered: o.cbDone,
 	}

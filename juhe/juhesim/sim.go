@@ -8,8 +8,9 @@
 // asynchronously to success or failure (refunding failures), sends signed
 // status callbacks with the provider's retry rule, and injects faults on
 // request. It promises that its ledger (Ledger, GET /_sim/ledger) records
-// every order it ever charged, with how many times each orderid was
-// submitted, so a test can prove "charged exactly once". It never logs the
+// every charge it ever made (a second charge of one orderid is an entry of
+// its own), with how many times each orderid was submitted, so a test can
+// prove "charged exactly once". It never logs the
 // key or the OpenID.
 //
 // Which faults apply where:
@@ -20,6 +21,20 @@
 //	DropAfterCharge        yes     no     no   (only when an order was charged)
 //	Err10014AfterCharge    yes     no     no   (only when an order was charged)
 //	HTML502After           yes     no     no   (only when an order was charged)
+//	Lag                    yes     yes    no   (every order, for Lag after its charge)
+//	Foreign                yes     yes    no   (submit: only when an order was charged)
+//
+// Lag is an eventually consistent lookup and duplicate check: for Lag after
+// a charge, ordersta answers 210511 for the order, and a submit of the same
+// orderid is not seen as a duplicate: it is charged again. The ledger lists
+// every charge as its own entry (LedgerOrder.Charge counts them), so a test
+// sees a double payment.
+//
+// Foreign is a provider that answers about another order: ordersta answers
+// with another order's sporder_id, game_state and cost, naming the other
+// orderid in result.orderid or result.uorderid, or in neither; a submit that
+// charged answers with another order's orderid and sporder_id.
+// Without another charged order to lie about, it makes one up.
 //
 // It also serves the account-side endpoints (account.go):
 // ofpay/mobile/yue (the balance and the uid, signed
@@ -123,6 +138,12 @@ type Faults struct {
 	// Latency: wait a random time in [LatencyMin, LatencyMax] before handling.
 	Latency                float64
 	LatencyMin, LatencyMax time.Duration
+	// Lag (a duration, not a probability): for this long after a charge,
+	// ordersta answers 210511 for the order and a submit of its orderid
+	// charges it again.
+	Lag time.Duration
+	// Foreign: answer about another order (see the package documentation).
+	Foreign float64
 }
 
 // DefaultBalance is the opening balance when Config.Balance is 0:
@@ -258,10 +279,14 @@ func newServer(cfg Config) (*Server, error) {
 	}{
 		{"DropAfterCharge", f.DropAfterCharge}, {"Err10014AfterCharge", f.Err10014AfterCharge},
 		{"HTML502Before", f.HTML502Before}, {"HTML502After", f.HTML502After}, {"Latency", f.Latency},
+		{"Foreign", f.Foreign},
 	} {
 		if p.v < 0 || p.v > 1 {
 			return nil, fmt.Errorf("juhesim: Faults.%s %v: want a probability in [0, 1]", p.name, p.v)
 		}
+	}
+	if f.Lag < 0 {
+		return nil, fmt.Errorf("juhesim: Faults.Lag %v is negative", f.Lag)
 	}
 	if f.LatencyMin < 0 || f.LatencyMax < f.LatencyMin {
 		return nil, fmt.Errorf("juhesim: latency range [%v, %v] is empty", f.LatencyMin, f.LatencyMax)

@@ -594,3 +594,80 @@ func TestCloseIsPromptAndLeaksNothing(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
 	waitFor(t, "goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }
+
+// Faults.Lag: the lookup and the duplicate check do not see an order until
+// Lag after its charge; a resubmit then charges again, and the ledger
+// shows both charges.
+func TestLagChargesAgain(t *testing.T) {
+	const lag = 300 * time.Millisecond
+	s := newSim(t, Config{Faults: Faults{Lag: lag}})
+	oid := "lagorder0001"
+	if r := call(t, s, http.MethodPost, "/flow/onlineorder", orderForm(mobile, "105000", oid)); r.ErrorCode != 0 {
+		t.Fatalf("first submit: %+v", r)
+	}
+	if r := call(t, s, http.MethodPost, "/flow/ordersta", url.Values{"key": {testKey}, "orderid": {oid}}); r.ErrorCode != codeNoOrder {
+		t.Errorf("query within the lag: %d, want %d", r.ErrorCode, codeNoOrder)
+	}
+	if r := call(t, s, http.MethodPost, "/flow/onlineorder", orderForm(mobile, "105000", oid)); r.ErrorCode != 0 {
+		t.Errorf("resubmit within the lag: %+v, want charged again", r)
+	}
+	waitFor(t, "the lag to pass", func() bool {
+		return call(t, s, http.MethodPost, "/flow/ordersta", url.Values{"key": {testKey}, "orderid": {oid}}).ErrorCode == 0
+	})
+	if r := call(t, s, http.MethodPost, "/flow/onlineorder", orderForm(mobile, "105000", oid)); r.ErrorCode != codeDuplicate {
+		t.Errorf("resubmit after the lag: %d, want %d", r.ErrorCode, codeDuplicate)
+	}
+	l := s.Ledger()
+	if len(l.Orders) != 2 || l.Orders[0].Charge != 1 || l.Orders[1].Charge != 2 || l.Orders[1].OrderID != oid {
+		t.Fatalf("ledger %+v: want two charges of %s", l.Orders, oid)
+	}
+	if l.Charged != 2*19630 {
+		t.Errorf("charged %s, want two charges", l.Charged)
+	}
+}
+
+// Faults.Foreign: every answer is about another order.
+func TestForeignAnswers(t *testing.T) {
+	s := newSim(t, Config{Faults: Faults{Foreign: 1}})
+	ids := []string{"foreign00001", "foreign00002", "foreign00003"}
+	for _, oid := range ids {
+		r := call(t, s, http.MethodPost, "/flow/onlineorder", orderForm(mobile, "105000", oid))
+		var res struct {
+			OrderID   string `json:"orderid"`
+			SporderID string `json:"sporder_id"`
+		}
+		json.Unmarshal(r.Result, &res)
+		lo, ok := s.Order(oid)
+		if r.ErrorCode != 0 || !ok {
+			t.Fatalf("submit %s: %+v, charged %v", oid, r, ok)
+		}
+		if res.OrderID == oid || res.SporderID == lo.SporderID {
+			t.Errorf("submit %s answered truthfully: %s", oid, r.Result)
+		}
+	}
+	named := map[string]int{}
+	for range 30 {
+		r := call(t, s, http.MethodPost, "/flow/ordersta", url.Values{"key": {testKey}, "orderid": {ids[0]}})
+		var res map[string]string
+		json.Unmarshal(r.Result, &res)
+		lo, _ := s.Order(ids[0])
+		if r.ErrorCode != 0 || res["sporder_id"] == lo.SporderID || res["orderid"] == ids[0] || res["uorderid"] == ids[0] {
+			t.Errorf("query answered about the order itself: %d %s", r.ErrorCode, r.Result)
+		}
+		switch {
+		case res["orderid"] != "":
+			named["orderid"]++
+		case res["uorderid"] != "":
+			named["uorderid"]++
+		default:
+			named["none"]++
+		}
+	}
+	if len(named) != 3 {
+		t.Errorf("answers named the other order as %v; want orderid, uorderid and neither", named)
+	}
+	// An orderid never charged gets an answer about another order too.
+	if r := call(t, s, http.MethodPost, "/flow/ordersta", url.Values{"key": {testKey}, "orderid": {"neverseen001"}}); r.ErrorCode != 0 {
+		t.Errorf("query of an unknown order: %d, want a lie (0)", r.ErrorCode)
+	}
+}
