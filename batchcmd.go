@@ -437,6 +437,9 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 		if ee := attestErr(cmd, journal, reconcile.AttestationPath(out, book.Header.BatchID), err); ee != nil {
 			return nil, nil, ee
 		}
+		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
+			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ge)
+		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
 	return s, book, nil

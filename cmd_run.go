@@ -39,6 +39,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	wait := fs.Duration("wait", 30*time.Minute, "how long to query open orders before giving up for now")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en (en names are the scripting contract)")
 	csvPath := fs.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
+	retry := fs.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
 	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
 	if help, err := parseFlags(e, fs, runUsage, args, ""); help || err != nil {
 		return err
@@ -53,6 +54,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return usageErr("run: -lang %q: use zh or en", *lang)
 	case *wait < 0:
 		return usageErr("run: -wait %v: want a duration of zero or more", *wait)
+	}
+	if err := checkRetry("run", *retry, f.in, f.journal, *out, *csvPath); err != nil {
+		return err
 	}
 	if err := checkOutputs("run", *out, *csvPath, namedPath{"-in", f.in}, namedPath{"-journal", f.journal}); err != nil {
 		return err
@@ -120,7 +124,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 
 	// The workbook is written in every case, from the journal alone.
-	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath})
+	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, Retry: *retry})
 	if err != nil {
 		return err
 	}

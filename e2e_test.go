@@ -324,7 +324,8 @@ func yuanCell(t *testing.T, s string) juhe.Money {
 func assertWorkbookMatchesLedger(t *testing.T, path string, rows []e2eRow, charged map[string]juhesim.LedgerOrder) {
 	t.Helper()
 	orders, header, summary := readWorkbook(t, path)
-	want := []string{"row", "phone", "pid", "cardname", "orderid", "sporder_id", "cost", "state", "submitted_at", "final_at", "source", "error_code", "reason"}
+	want := []string{"row", "phone", "state", "pid", "cardname", "carrier", "charged", "refunded", "cost",
+		"submitted_at", "final_at", "source", "error_code", "reason", "orderid", "sporder_id"}
 	if len(header) < len(want) || !slices.Equal(header[:len(want)], want) {
 		t.Fatalf("Orders header = %q, want it to start with %q", header, want)
 	}
@@ -341,11 +342,13 @@ func assertWorkbookMatchesLedger(t *testing.T, path string, rows []e2eRow, charg
 	if len(orders) != len(rows) {
 		t.Fatalf("Orders has %d rows, the input %d", len(orders), len(rows))
 	}
-	var spend, refunded juhe.Money
+	var spend, refunded, chargedCol, refundedCol juhe.Money
 	counts := map[string]int{}
 	for i, r := range orders {
 		state := cell(r, "state")
 		counts[state]++
+		chargedCol += yuanCell(t, cell(r, "charged"))
+		refundedCol += yuanCell(t, cell(r, "refunded"))
 		if !rows[i].valid {
 			if state != "invalid" {
 				t.Errorf("row %s: invalid input row has state %q", cell(r, "row"), state)
@@ -378,6 +381,10 @@ func assertWorkbookMatchesLedger(t *testing.T, path string, rows []e2eRow, charg
 	}
 	if got := yuanCell(t, summaryValue(t, summary, "spend")); got != spend {
 		t.Errorf("Summary spend %s, ledger's success total %s", got, spend)
+	}
+	// What a clerk checks: the charged column less the refunded one.
+	if chargedCol-refundedCol != spend || refundedCol != refunded {
+		t.Errorf("Orders: charged %s - refunded %s, want the spend %s (refunded %s)", chargedCol, refundedCol, spend, refunded)
 	}
 	if got := yuanCell(t, summaryValue(t, summary, "refunded_amount")); got != refunded {
 		t.Errorf("Summary refunded %s, ledger's refunds %s", got, refunded)

@@ -77,3 +77,21 @@ func resolvedPath(p string) string {
 	}
 	return absPath(p)
 }
+
+// checkRetry refuses a -retry file that is not .csv or .xlsx, or that is
+// a file the command reads or writes.
+func checkRetry(cmd, retry string, others ...string) error {
+	if retry == "" {
+		return nil
+	}
+	if ext := strings.ToLower(filepath.Ext(retry)); ext != ".csv" && ext != ".xlsx" {
+		return usageErr("%s: -retry %s: the retry file is a .csv or .xlsx, not %q", cmd, retry, filepath.Ext(retry)).
+			hint("Try: -retry %s", shellQuote(strings.TrimSuffix(retry, filepath.Ext(retry))+".csv"))
+	}
+	for _, o := range others {
+		if o != "" && samePath(retry, o) {
+			return usageErr("%s: -retry %s is the same file as %s; nothing was written", cmd, retry, o).hint("Try: another -retry name")
+		}
+	}
+	return nil
+}

@@ -79,6 +79,15 @@ func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 	if s.AttestPath != "" {
 		fmt.Fprintf(w, "wrote %s\nattestation sha256 %s\n", s.AttestPath, s.AttestSHA256)
 	}
+	if r := s.Retry; r != nil {
+		fmt.Fprintf(w, "wrote %s (%d rows to retry)\n", r.Path, r.Rows)
+		if r.NotePath != "" {
+			fmt.Fprintf(w, "wrote %s\n", r.NotePath)
+		}
+		for _, l := range r.Note {
+			fmt.Fprintf(w, "# %s\n", l)
+		}
+	}
 }
 
 // printProblems lists invalid and duplicate rows together in row order.

@@ -3,6 +3,8 @@ package reconcile
 import (
 	"strconv"
 
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -19,6 +21,9 @@ const (
 	colOrderID
 	colSporderID
 	colCost
+	colCharged
+	colRefunded
+	colCarrier
 	colState
 	colSubmitted
 	colFinal
@@ -45,28 +50,33 @@ type field[R any] struct {
 type table[R any] []field[R]
 
 // ordersTable is the Orders sheet's fixed columns; the input's extra
-// columns follow them.
+// columns follow them. Row, phone and state come first: printed in column
+// blocks, they are repeated on every page (paper.go). The amounts, right
+// aligned, follow the carrier's word, not the left-aligned pid text they
+// would read as one number with.
+//
+// The money columns: cost is the order's price as the provider gave it,
+// in any state; charged is the cost of a success or a failed input row
+// (the provider deducted it); refunded is the cost of a failed input row
+// (the provider gave it back). So sum(charged) - sum(refunded) is the
+// Summary's spend. A charging, unknown or orphan row fills neither.
 var ordersTable = table[line]{
 	{colRow, func(_ *words, l *line) string { return rowText(l.row) }, func(_ *rowCells, _ int, l *line) any { return rowCell(l.row) }},
 	textField(colPhone, func(l *line) string { return l.phone }),
+	{colState, func(w *words, l *line) string { return w.states[l.status] }, func(c *rowCells, _ int, l *line) any { return c.states[l.status] }},
 	textField(colPid, func(l *line) string { return l.pid }),
 	plainField(colCardName, func(l *line) string { return l.cardName }),
-	textField(colOrderID, func(l *line) string { return l.orderID }),
-	textField(colSporderID, func(l *line) string { return l.sporderID }),
-	{colCost, func(_ *words, l *line) string {
-		if !l.hasCost {
-			return ""
-		}
-		return l.cost.String()
-	}, func(c *rowCells, i int, l *line) any {
-		if !l.hasCost {
+	{colCarrier, func(w *words, l *line) string { return l.carrierWord(w) }, func(c *rowCells, _ int, l *line) any {
+		if l.status == batch.StatusInvalid {
 			return nil
 		}
-		return c.styled(i, c.st.cost, costValue(l.cost))
+		return c.carriers[l.carrier]
 	}},
-	{colState, func(w *words, l *line) string { return w.states[l.status] }, func(c *rowCells, _ int, l *line) any { return c.states[l.status] }},
-	plainField(colSubmitted, func(l *line) string { return l.submitted }),
-	plainField(colFinal, func(l *line) string { return l.final }),
+	moneyField(colCharged, (*line).charged),
+	moneyField(colRefunded, (*line).refundedCost),
+	moneyField(colCost, func(l *line) (juhe.Money, bool) { return l.cost, l.hasCost }),
+	timeField(colSubmitted, func(l *line) (string, int64) { return l.submitted, l.submittedAt }),
+	timeField(colFinal, func(l *line) (string, int64) { return l.final, l.finalAt }),
 	{colSource, func(_ *words, l *line) string { return l.source }, func(c *rowCells, _ int, l *line) any { return wordCell(c.sources, l.source) }},
 	{colCode, func(_ *words, l *line) string {
 		if l.code == 0 {
@@ -80,18 +90,66 @@ var ordersTable = table[line]{
 		return l.code
 	}},
 	plainField(colReason, func(l *line) string { return l.reason }),
+	textField(colOrderID, func(l *line) string { return l.orderID }),
+	textField(colSporderID, func(l *line) string { return l.sporderID }),
 }
 
-// exceptionsTable is the Exceptions sheet's columns.
+// exceptionsTable is the Exceptions sheet's fixed columns; the input's
+// extra columns (name, department) follow them, as on Orders.
 var exceptionsTable = table[excRow]{
 	{colRow, func(_ *words, x *excRow) string { return rowText(x.row) }, func(_ *rowCells, _ int, x *excRow) any { return rowCell(x.row) }},
 	textField(colPhone, func(x *excRow) string { return x.phone }),
-	textField(colPid, func(x *excRow) string { return x.pid }),
-	textField(colOrderID, func(x *excRow) string { return x.orderID }),
 	{colState, func(w *words, x *excRow) string { return w.states[x.status] }, func(c *rowCells, _ int, x *excRow) any { return c.states[x.status] }},
 	{colException, func(w *words, x *excRow) string { return w.kinds[x.kind] }, func(c *rowCells, _ int, x *excRow) any { return c.kinds[x.kind] }},
-	plainField(colReason, func(x *excRow) string { return x.reason }),
-	{colAction, func(w *words, x *excRow) string { return w.actions[x.kind] }, func(c *rowCells, _ int, x *excRow) any { return c.actions[x.kind] }},
+	moneyField(colCost, func(x *excRow) (juhe.Money, bool) { return x.cost, x.hasCost }),
+	wrapField(colReason, func(x *excRow) string { return x.reason }),
+	{colAction, func(w *words, x *excRow) string { return w.actions[x.kind] }, func(c *rowCells, i int, x *excRow) any {
+		return c.styled(i, c.st.wrap, c.actions[x.kind])
+	}},
+	textField(colPid, func(x *excRow) string { return x.pid }),
+	textField(colOrderID, func(x *excRow) string { return x.orderID }),
+}
+
+// moneyField is a column of amounts in yuan, 0.000, blank when there is none.
+func moneyField[R any](col column, get func(*R) (juhe.Money, bool)) field[R] {
+	return field[R]{col,
+		func(_ *words, r *R) string {
+			if m, ok := get(r); ok {
+				return m.String()
+			}
+			return ""
+		},
+		func(c *rowCells, i int, r *R) any {
+			if m, ok := get(r); ok {
+				return c.styled(i, c.st.cost, costValue(m))
+			}
+			return nil
+		}}
+}
+
+// timeField is a column of date-time cells in Beijing time; its text (the
+// CSV's) is the same time as yyyy-mm-dd hh:mm:ss.
+func timeField[R any](col column, get func(*R) (string, int64)) field[R] {
+	return field[R]{col,
+		func(_ *words, r *R) string { s, _ := get(r); return s },
+		func(c *rowCells, i int, r *R) any {
+			if _, ms := get(r); ms > 0 {
+				return c.styled(i, c.st.datetime, serialTime(ms))
+			}
+			return nil
+		}}
+}
+
+// wrapField is a column of general cells that wrap: long reasons.
+func wrapField[R any](col column, get func(*R) string) field[R] {
+	return field[R]{col,
+		func(_ *words, r *R) string { return get(r) },
+		func(c *rowCells, i int, r *R) any {
+			if s := get(r); s != "" {
+				return c.styled(i, c.st.wrap, s)
+			}
+			return nil
+		}}
 }
 
 // Where the width estimates and the formulas find a column.

@@ -25,12 +25,15 @@ type line struct {
 	cost      juhe.Money
 	hasCost   bool
 	status    batch.Status
-	submitted string
+	carrier   juhe.Carrier
+	submitted string // as text, for the CSV
 	final     string
-	source    string
-	code      int // 0 when none
-	reason    string
-	extra     []string
+	// submittedAt and finalAt are the same times in ms, for the cells.
+	submittedAt, finalAt int64
+	source               string
+	code                 int // 0 when none
+	reason               string
+	extra                []string
 
 	exc []exception
 }
@@ -79,7 +82,7 @@ func (m *lineMaker) source(s string) string {
 // fromRow joins an input row with its order (nil when the row has none).
 func (m *lineMaker) fromRow(r *batch.RowRecord, o *batch.OrderState) line {
 	w := m.w
-	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra}
+	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra, carrier: juhe.CarrierOf(r.Phone)}
 	switch {
 	case r.OrderID == "" || r.Status == batch.RowInvalid:
 		l.status = batch.StatusInvalid
@@ -107,7 +110,7 @@ func (m *lineMaker) fromRow(r *batch.RowRecord, o *batch.OrderState) line {
 // fromOrphan is an order journaled from an earlier input.
 func (m *lineMaker) fromOrphan(o *batch.OrderState) line {
 	w := m.w
-	l := line{phone: o.Phone, pid: o.Pid, orderID: o.OrderID}
+	l := line{phone: o.Phone, pid: o.Pid, orderID: o.OrderID, carrier: juhe.CarrierOf(o.Phone)}
 	m.fill(&l, o)
 	or := w.orphanReason(o.Line)
 	l.reason = join(or, l.reason)
@@ -123,13 +126,63 @@ func (m *lineMaker) fill(l *line, o *batch.OrderState) {
 	l.status = o.Status()
 	l.submitted = m.submitted.format(o.SubmittedAt)
 	l.final = m.final.format(o.FinalAt)
+	l.submittedAt, l.finalAt = max(o.SubmittedAt, 0), max(o.FinalAt, 0)
 	if s := o.Source(); s != "" && l.status != batch.StatusNotSubmitted {
 		l.source = m.source(s)
 	}
 	if o.Code > 0 {
 		l.code = o.Code
 	}
-	l.reason = o.Reason
+	l.reason = reasonOf(m.w, o, l.status)
+}
+
+// reasonOf is what the reason cell says about o. The book keeps the
+// latest reason the provider sent with its code. Under code 0 that is the
+// answer's own acknowledgement ("查询成功", "订单提交成功"), which says
+// nothing about the order, so it is never shown. A failed order says why
+// it failed; V2's query gives no cause, so that is "recharge failed"
+// unless a provider error came with one.
+func reasonOf(w *words, o *batch.OrderState, st batch.Status) string {
+	reason := o.Reason
+	if o.Code == 0 {
+		reason = ""
+	}
+	if st == batch.StatusFailed && reason == "" {
+		reason = w.rechargeFailed
+	}
+	return reason
+}
+
+// charged is the amount the provider deducted for an input row: the cost
+// of a success or a failed order (whose refund is refundedCost).
+func (l *line) charged() (juhe.Money, bool) {
+	if l.row == 0 || !l.hasCost || (l.status != batch.StatusSuccess && l.status != batch.StatusFailed) {
+		return 0, false
+	}
+	return l.cost, true
+}
+
+// refundedCost is the amount the provider gave back for an input row: the
+// cost of a failed order.
+func (l *line) refundedCost() (juhe.Money, bool) {
+	if l.row == 0 || !l.hasCost || l.status != batch.StatusFailed {
+		return 0, false
+	}
+	return l.cost, true
+}
+
+func (l *line) carrierWord(w *words) string {
+	if l.status == batch.StatusInvalid {
+		return ""
+	}
+	return w.carriers[l.carrier]
+}
+
+// serialTime is the spreadsheet date-time serial (days since 1899-12-30)
+// of the Beijing wall-clock time at ms, to the second.
+func serialTime(ms int64) float64 {
+	sec := ms/1000 + 8*3600
+	return float64(sec)/86400 + 25569
 }
 
 func (l *line) exceptions(w *words, o *batch.OrderState) {

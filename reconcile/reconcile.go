@@ -3,8 +3,8 @@
 // table.
 //
 // It promises:
-//   - The workbook is a function of the journal alone; only the one
-//     "generated at" cell depends on the clock (Options.Now).
+//   - The workbook is a function of the journal alone; only the
+//     "generated at" cells depend on the clock (Options.Now).
 //   - Money is exact: every amount is summed in juhe.Money (厘) and written
 //     as the double nearest its three-decimal value, formatted 0.000.
 //   - Totals on the Summary are live formulas over the Orders sheets, with
@@ -14,8 +14,10 @@
 //   - Phones, pids and orderids are text cells.
 //   - The file appears whole or not at all: it is written to a temporary
 //     file beside the target with mode 0600, synced and renamed.
-//   - Memory stays bounded: every sheet is written with excelize's
-//     StreamWriter, and the journal's rows are streamed from disk once
+//   - Memory stays bounded: every sheet but the small Charts sheet
+//     (normal mode: a stream-written sheet cannot carry a drawing) is
+//     written with excelize's StreamWriter, and the journal's rows are
+//     streamed from disk once
 //     (twice with a CSV). Column widths are measured on the first
 //     Options.WidthSample rows and, past those, estimated from the
 //     book's orders, which it holds in memory anyway.
@@ -26,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -57,7 +60,13 @@ type Options struct {
 	// earlier attestation there that the journal no longer reaches stops
 	// Write before anything is written.
 	Attest      bool
-	ToolVersion string // the attestation's tool_version
+	ToolVersion string // the attestation's tool_version, also on the Summary
+	// GroupBy names an extra column of the input (as the journal names
+	// it) to count and sum by on the Summary and the Charts; "" picks a
+	// column named 部门 or department, if there is one.
+	GroupBy string
+	// Retry also writes the retry file here (.csv or .xlsx; see retry.go).
+	Retry string
 }
 
 // DefaultWidthSample is the default Options.WidthSample.
@@ -83,6 +92,7 @@ type Summary struct {
 	ControlOK     bool   // InputRows equals the sum of ByStatus
 	AttestPath    string // the attestation written, with Options.Attest
 	AttestSHA256  string // the sha256 of its bytes
+	Retry         *Retry // the retry file written, with Options.Retry
 }
 
 // Write writes the workbook for book to path, and the CSV if opts.CSV is set.
@@ -116,10 +126,14 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 			removeStale(p)
 		}
 	}
+	group, err := groupColumn(book.Input.Extra, opts.GroupBy)
+	if err != nil {
+		return nil, err
+	}
 	t := now()
 	p := &plan{w: w, book: book, perSheet: perSheet, sample: sample, now: t,
 		generated: t.In(shanghai).Format(timeLayout), lines: newLineMaker(w),
-		attesting: opts.Attest, toolVersion: opts.ToolVersion}
+		attesting: opts.Attest, toolVersion: opts.ToolVersion, groupCol: group}
 	p.prepare()
 	tmpDir, err := privateTempDir(path)
 	if err != nil {
@@ -147,6 +161,11 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 			return nil, fmt.Errorf("writing attestation %s: %w", attestPath, err)
 		}
 		s.AttestPath, s.AttestSHA256 = attestPath, p.attestSum
+	}
+	if opts.Retry != "" {
+		if s.Retry, err = WriteRetry(ctx, book, opts.Retry, opts.Lang); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -176,6 +195,13 @@ type plan struct {
 	spend, charging, refunded      juhe.Money
 	orphanSpend                    juhe.Money
 	products                       map[string]*product
+	carriers                       map[juhe.Carrier]*tally
+	groupCol                       int // index of the -group-by extra column, -1 for none
+	groups                         map[string]*tally
+	groupsLeft                     tally // rows of values past maxGroupValues
+
+	// actions are the words' actions with the journal's real path.
+	actions map[kind]string
 
 	extraNames []string // the input's own column names
 
@@ -184,10 +210,31 @@ type plan struct {
 }
 
 type product struct {
-	pid, cardName    string
+	pid, cardName string
+	tally
+}
+
+// tally is what the Summary shows of a product, a carrier or a group:
+// its orders (input rows but the invalid), successes and their spend.
+type tally struct {
 	count, successes int
 	spend            juhe.Money
 }
+
+func (t *tally) add(l *line) {
+	t.count++
+	if l.status == batch.StatusSuccess {
+		t.successes++
+		if l.hasCost {
+			t.spend += l.cost
+		}
+	}
+}
+
+// maxGroupValues bounds the distinct values of the -group-by column held
+// in memory (a column of names would be one per row); rows of further
+// values are tallied together.
+const maxGroupValues = 10000
 
 // ordersSheet says which rows of one Orders sheet hold input rows and
 // which hold orphans (0, 0 when none).
@@ -238,6 +285,16 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 func (p *plan) prepare() {
 	p.byStatus = make(map[batch.Status]int)
 	p.products = make(map[string]*product)
+	p.carriers = make(map[juhe.Carrier]*tally)
+	p.groups = make(map[string]*tally)
+	p.actions = make(map[kind]string, len(p.w.actions))
+	journal := p.book.Path
+	if abs, err := filepath.Abs(journal); err == nil {
+		journal = abs
+	}
+	for k, a := range p.w.actions {
+		p.actions[k] = strings.ReplaceAll(a, "<journal>", shellQuote(journal))
+	}
 	p.extraNames = append([]string(nil), p.book.Input.Extra...)
 	t := p.book.Counts()
 	p.plannedRows, p.plannedOrphans = t.Rows, t.Orphans
@@ -277,12 +334,27 @@ func (p *plan) count(l *line) {
 	if pr.cardName == "" {
 		pr.cardName = l.cardName
 	}
-	pr.count++
-	if l.status == batch.StatusSuccess {
-		pr.successes++
-		if l.hasCost {
-			pr.spend += l.cost
+	pr.add(l)
+	ct := p.carriers[l.carrier]
+	if ct == nil {
+		ct = &tally{}
+		p.carriers[l.carrier] = ct
+	}
+	ct.add(l)
+	if p.groupCol >= 0 {
+		v := ""
+		if p.groupCol < len(l.extra) {
+			v = l.extra[p.groupCol]
 		}
+		g := p.groups[v]
+		if g == nil && len(p.groups) < maxGroupValues {
+			g = &tally{}
+			p.groups[v] = g
+		}
+		if g == nil {
+			g = &p.groupsLeft
+		}
+		g.add(l)
 	}
 }
 
@@ -316,13 +388,18 @@ func (p *plan) measureOrders(held []line, all bool) []float64 {
 // measureExceptions is measureOrders for the Exceptions table;
 // ordersWidths are the Orders sheet's, for the columns the two share.
 func (p *plan) measureExceptions(held []excRow, all bool, ordersWidths []float64) []float64 {
-	ws := headerWidths(exceptionsTable.header(p.w))
+	ws := headerWidths(p.exceptionsHeader())
 	var text []string
 	for i := range held {
-		text = exceptionsTable.text(p.w, &held[i], text)
+		text = held[i].text(p.w, text)
 		fit(ws, text)
 	}
 	if !all {
+		// The extra columns hold the same values as on Orders.
+		fixed := len(exceptionsTable)
+		for i := fixed; i < len(ws) && len(ordersTable)+i-fixed < len(ordersWidths); i++ {
+			ws[i] = max(ws[i], ordersWidths[len(ordersTable)+i-fixed])
+		}
 		// A column the two tables share holds the same values in both,
 		// so it starts from its Orders width. (For the state that is
 		// never more than the state words fitted below.)
@@ -338,13 +415,20 @@ func (p *plan) measureExceptions(held []excRow, all bool, ordersWidths []float64
 		for _, s := range p.w.kinds {
 			fitOne(ws, at[colException], s)
 		}
-		for _, s := range p.w.actions {
+		for _, s := range p.actions {
 			fitOne(ws, at[colAction], s)
 		}
 		p.estimateExceptionReasons(ws, at[colReason])
 	}
+	// The reason and the action wrap (excHeight): narrower columns keep
+	// the sheet readable on one page's width.
+	ws[exceptionsAt[colReason]] = min(ws[exceptionsAt[colReason]], maxReasonWidth)
+	ws[exceptionsAt[colAction]] = min(ws[exceptionsAt[colAction]], maxActionWidth)
 	return ws
 }
+
+// The widths of the Exceptions' wrapping columns.
+const maxReasonWidth, maxActionWidth = 36, 48
 
 // estimateOrders widens the widths measured on the sample for the rows
 // past it, from every order in the book: exact for the order's own
@@ -360,11 +444,18 @@ func (p *plan) estimateOrders(ws []float64) {
 		fitOne(ws, at[colCardName], o.CardName)
 		fitOne(ws, at[colOrderID], o.OrderID)
 		fitOne(ws, at[colSporderID], o.SporderID)
+		st := o.Status()
 		if c, ok := o.Cost(); ok {
 			fitN(ws, at[colCost], moneyWidth(c))
+			if st == batch.StatusSuccess || st == batch.StatusFailed {
+				fitN(ws, at[colCharged], moneyWidth(c))
+			}
+			if st == batch.StatusFailed {
+				fitN(ws, at[colRefunded], moneyWidth(c))
+			}
 		}
-		st := o.Status()
 		fitOne(ws, at[colState], p.w.states[st])
+		fitOne(ws, at[colCarrier], p.w.carriers[juhe.CarrierOf(o.Phone)])
 		if i := at[colSubmitted]; o.SubmittedAt > 0 && ws[i] < ts {
 			ws[i] = ts
 		}
@@ -377,7 +468,7 @@ func (p *plan) estimateOrders(ws []float64) {
 		if o.Code > 0 {
 			fitN(ws, at[colCode], digits(int64(o.Code)))
 		}
-		reason := o.Reason
+		reason := reasonOf(p.w, o, st)
 		switch { // rare: allocating here is fine
 		case !o.InInput:
 			reason = join(p.w.orphanReason(o.Line), reason)
@@ -404,6 +495,13 @@ func (p *plan) estimateExceptionReasons(ws []float64, col int) {
 
 func (p *plan) ordersHeader() []string {
 	return append(ordersTable.header(p.w), p.extraNames...)
+}
+
+// exceptionsHeader is the Exceptions header: the journal's extra column
+// names follow the fixed ones (a row with more extra cells than the
+// journal names shows them unnamed).
+func (p *plan) exceptionsHeader() []string {
+	return append(exceptionsTable.header(p.w), p.book.Input.Extra...)
 }
 
 // layout names the Orders sheets and places the rows on them.
@@ -457,11 +555,20 @@ type excRow struct {
 	row                 int
 	phone, pid, orderID string
 	status              batch.Status
+	cost                juhe.Money
+	hasCost             bool
+	extra               []string
 	exception
 }
 
 func (l *line) excRow(e exception) excRow {
-	return excRow{row: l.row, phone: l.phone, pid: l.pid, orderID: l.orderID, status: l.status, exception: e}
+	return excRow{row: l.row, phone: l.phone, pid: l.pid, orderID: l.orderID, status: l.status,
+		cost: l.cost, hasCost: l.hasCost, extra: l.extra, exception: e}
+}
+
+// excText is the text of an Exceptions row's cells, extra columns too.
+func (x *excRow) text(w *words, dst []string) []string {
+	return append(exceptionsTable.text(w, x, dst), x.extra...)
 }
 
 // Formulas. Every range is absolute and names its sheet, so the Summary
@@ -493,6 +600,13 @@ func notCriterion(s string) string {
 // "+", or gives "0" when there is none. A term names the range of an
 // Orders column on its sheet with r.
 func (p *plan) over(orphans bool, term func(r func(column) string) string) string {
+	return p.overLetter(orphans, func(_ ordersSheet, r func(string) string) string {
+		return term(func(c column) string { return r(ordersLetter[c]) })
+	})
+}
+
+// overLetter is over for a column named by its letter.
+func (p *plan) overLetter(orphans bool, term func(s ordersSheet, r func(letter string) string) string) string {
 	var terms []string
 	for _, s := range p.ordersSheets {
 		first, last := s.inFirst, s.inLast
@@ -502,7 +616,7 @@ func (p *plan) over(orphans bool, term func(r func(column) string) string) strin
 		if first == 0 {
 			continue
 		}
-		terms = append(terms, term(func(c column) string { return rangeRef(s.name, ordersLetter[c], first, last) }))
+		terms = append(terms, term(s, func(l string) string { return rangeRef(s.name, l, first, last) }))
 	}
 	if len(terms) == 0 {
 		return "0"
@@ -551,4 +665,50 @@ func (p *plan) sortedProducts() []*product {
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].pid < ps[j].pid })
 	return ps
+}
+
+// groupColumn is the index among extra of the column to group by: name,
+// compared as the input reader compares headers, or when name is "" a
+// department column; -1 when there is none to group by.
+func groupColumn(extra []string, name string) (int, error) {
+	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	if name == "" {
+		for i, e := range extra {
+			switch norm(e) {
+			case "部门", "department", "dept":
+				return i, nil
+			}
+		}
+		return -1, nil
+	}
+	for i, e := range extra {
+		if norm(e) == norm(name) {
+			return i, nil
+		}
+	}
+	return -1, &GroupByError{Column: name, Extra: extra}
+}
+
+// GroupByError says the column to group by is not an extra column of the
+// input: nothing was written.
+type GroupByError struct {
+	Column string
+	Extra  []string // the input's extra columns
+}
+
+func (e *GroupByError) Error() string {
+	if len(e.Extra) == 0 {
+		return fmt.Sprintf("group by %q: the input has no extra columns", e.Column)
+	}
+	return fmt.Sprintf("group by %q: the input has no such column; its extra columns are %s", e.Column, strings.Join(e.Extra, ", "))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,13 +1,18 @@
 package reconcile
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"html"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -72,8 +77,9 @@ func (b *journal) submit(id string, c juhe.Class, code int, reason string, cost 
 }
 
 func (b *journal) query(id string, st juhe.GameState, cost juhe.Money) {
+	// As the provider answers: "查询成功" is the query's own message.
 	b.add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted,
-		SporderID: "J" + id, State: st, Cost: cost, HasCost: cost > 0}})
+		Reason: "查询成功", SporderID: "J" + id, State: st, Cost: cost, HasCost: cost > 0}})
 }
 
 func (b *journal) callback(id string, st juhe.GameState) {
@@ -180,8 +186,10 @@ func writeSample(t *testing.T, book *batch.Book, lang string, perSheet int) (str
 
 // dumpWorkbook prints every sheet's layout and cells: type, value,
 // formula and the number format of styled cells.
-func dumpWorkbook(t *testing.T, path, headHash string) string {
+func dumpWorkbook(t *testing.T, path string, book *batch.Book) string {
 	t.Helper()
+	headHash := book.HeadHash
+	journal, _ := filepath.Abs(book.Path)
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +221,7 @@ func dumpWorkbook(t *testing.T, path, headHash string) string {
 			widths = append(widths, fmt.Sprintf("%s=%g", name, wd))
 		}
 		fmt.Fprintf(&b, "widths: %s\n", strings.Join(widths, " "))
+		dumpPaper(t, &b, f, sheet)
 		for r, row := range rows {
 			for c := range row {
 				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
@@ -224,6 +233,9 @@ func dumpWorkbook(t *testing.T, path, headHash string) string {
 				v := row[c]
 				if headHash != "" && v == headHash {
 					v = "<head hash>"
+				}
+				if journal != "" {
+					v = strings.ReplaceAll(v, journal, "<journal path>")
 				}
 				fmt.Fprintf(&b, "%s %s %q", ref, cellType(typ), v)
 				if formula != "" {
@@ -242,7 +254,38 @@ func dumpWorkbook(t *testing.T, path, headHash string) string {
 			}
 		}
 	}
+	dumpCharts(t, &b, path)
 	return b.String()
+}
+
+// dumpCharts prints the ranges each chart of the file names.
+func dumpCharts(t *testing.T, b *strings.Builder, path string) {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	refs := regexp.MustCompile(`<(?:c:)?f>([^<]*)</(?:c:)?f>`)
+	kind := regexp.MustCompile(`<(?:c:)?pieChart>|<(?:c:)?barDir val="\w+"`)
+	files := append([]*zip.File(nil), zr.File...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	for _, zf := range files {
+		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(rc)
+		rc.Close()
+		fmt.Fprintf(b, "\n%s %s:", zf.Name, kind.Find(body))
+		for _, m := range refs.FindAllSubmatch(body, -1) {
+			fmt.Fprintf(b, " %s", html.UnescapeString(string(m[1])))
+		}
+		b.WriteByte('\n')
+	}
 }
 
 func cellType(t excelize.CellType) string {
@@ -264,7 +307,7 @@ func TestWorkbookGolden(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
 			out, _ := writeSample(t, book, lang, 0)
-			got := dumpWorkbook(t, out, book.HeadHash)
+			got := dumpWorkbook(t, out, book)
 			golden := filepath.Join("testdata", "sample."+lang+".golden")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -280,7 +323,7 @@ func TestWorkbookGolden(t *testing.T) {
 			}
 			// The same journal gives the same workbook.
 			out2, _ := writeSample(t, book, lang, 0)
-			if again := dumpWorkbook(t, out2, book.HeadHash); again != got {
+			if again := dumpWorkbook(t, out2, book); again != got {
 				t.Errorf("a second run differs:\n%s", diff(got, again))
 			}
 		})
@@ -349,17 +392,21 @@ func TestSummaryFigures(t *testing.T) {
 	}
 	defer f.Close()
 	// Phones, pids and orderids are text; cost is the exact decimal.
-	for _, ref := range []string{"B2", "C2", "E2", "F2"} {
+	for _, c := range []column{colPhone, colPid, colOrderID, colSporderID} {
+		ref := ordersLetter[c] + "2"
 		if typ, _ := f.GetCellType("Orders", ref); typ != excelize.CellTypeInlineString {
 			v, _ := f.GetCellValue("Orders", ref)
 			t.Errorf("Orders!%s (%q) has type %v, want a string", ref, v, typ)
 		}
 	}
-	if v, _ := f.GetCellValue("Orders", "G2", excelize.Options{RawCellValue: true}); v != "19.63" {
-		t.Errorf("Orders!G2 = %q, want 19.63", v)
-	}
-	if v, _ := f.GetCellValue("Orders", "G2"); v != "19.630" {
-		t.Errorf("Orders!G2 shows %q, want 19.630", v)
+	for _, c := range []column{colCost, colCharged} {
+		ref := ordersLetter[c] + "2"
+		if v, _ := f.GetCellValue("Orders", ref, excelize.Options{RawCellValue: true}); v != "19.63" {
+			t.Errorf("Orders!%s = %q, want 19.63", ref, v)
+		}
+		if v, _ := f.GetCellValue("Orders", ref); v != "19.630" {
+			t.Errorf("Orders!%s shows %q, want 19.630", ref, v)
+		}
 	}
 	// Every formula, recalculated by excelize, gives the cached value.
 	checkFormulas(t, f)
@@ -469,23 +516,23 @@ func TestSplitOrdersSheets(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, _ := lookupWords(lang)
-		wantSheets := []string{w.summary, w.orders, w.orders + " (2)", w.orders + " (3)",
+		wantSheets := []string{w.summary, w.charts, w.orders, w.orders + " (2)", w.orders + " (3)",
 			w.exceptions, w.exceptions + " (2)", w.exceptions + " (3)"}
 		if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(wantSheets, "|") {
 			t.Errorf("%s: sheets %q, want %q", lang, got, wantSheets)
 		}
-		if strings.Join(s.OrdersSheets, "|") != strings.Join(wantSheets[1:4], "|") {
+		if strings.Join(s.OrdersSheets, "|") != strings.Join(wantSheets[2:5], "|") {
 			t.Errorf("%s: summary lists %q", lang, s.OrdersSheets)
 		}
 		// 13 input rows and 1 orphan: 5 + 5 + 4, each sheet with its header.
 		var phones []string
-		for i, name := range wantSheets[1:4] {
+		for i, name := range wantSheets[2:5] {
 			rows, _ := f.GetRows(name)
 			if want := []int{6, 6, 5}[i]; len(rows) != want {
 				t.Errorf("%s: %s has %d rows, want %d", lang, name, len(rows), want)
 			}
 			for _, r := range rows[1:] {
-				phones = append(phones, r[1])
+				phones = append(phones, r[ordersAt[colPhone]])
 			}
 		}
 		if len(phones) != 14 || phones[0] != "13800000001" || phones[13] != "13900000000" {
@@ -545,9 +592,9 @@ func TestCSV(t *testing.T) {
 			t.Fatalf("%s: %d records", lang, len(recs))
 		}
 		first := recs[1]
-		want := []string{"2", "13800000001", "10", "移动全国1G", "o-ok1-p10", "Jo-ok1-p10", "19.630",
-			w.states[batch.StatusSuccess], "2025-03-01 10:00:22", "", w.sources["query"], "", "", "张三", "财务部"}
-		first[9] = "" // the final time is checked in the golden file
+		want := []string{"2", "13800000001", w.states[batch.StatusSuccess], "10", "移动全国1G",
+			w.carriers[juhe.CarrierMobile], "19.630", "", "19.630", "2025-03-01 10:00:22", "", w.sources["query"], "", "", "o-ok1-p10", "Jo-ok1-p10", "张三", "财务部"}
+		first[ordersAt[colFinal]] = "" // the final time is checked in the golden file
 		if strings.Join(first, "|") != strings.Join(want, "|") {
 			t.Errorf("%s: first row\n got %q\nwant %q", lang, first, want)
 		}
@@ -584,5 +631,43 @@ func TestColumnWords(t *testing.T) {
 				seen[word] = true
 			}
 		}
+	}
+}
+
+// dumpPaper prints a sheet's page setup, merged cells and, from the
+// drawing, the ranges its charts name.
+func dumpPaper(t *testing.T, b *strings.Builder, f *excelize.File, sheet string) {
+	t.Helper()
+	pl, err := f.GetPageLayout(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deref := func(p any) string {
+		switch v := p.(type) {
+		case *int:
+			if v != nil {
+				return fmt.Sprint(*v)
+			}
+		case *uint:
+			if v != nil {
+				return fmt.Sprint(*v)
+			}
+		case *string:
+			if v != nil {
+				return *v
+			}
+		}
+		return "-"
+	}
+	props, _ := f.GetSheetProps(sheet)
+	fitToPage := props.FitToPage != nil && *props.FitToPage
+	fmt.Fprintf(b, "page: size=%s %s fitToPage=%v fit=%sx%s scale=%s order=%s\n", deref(pl.Size), deref(pl.Orientation),
+		fitToPage, deref(pl.FitToWidth), deref(pl.FitToHeight), deref(pl.AdjustTo), deref(pl.PageOrder))
+	if hf, _ := f.GetHeaderFooter(sheet); hf != nil {
+		fmt.Fprintf(b, "header: %q footer: %q\n", hf.OddHeader, hf.OddFooter)
+	}
+	merges, _ := f.GetMergeCells(sheet)
+	for _, m := range merges {
+		fmt.Fprintf(b, "merged %s:%s\n", m.GetStartAxis(), m.GetEndAxis())
 	}
 }

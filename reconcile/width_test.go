@@ -37,7 +37,7 @@ func TestWidthSample(t *testing.T) {
 					MaxOrdersPerSheet: tc.perSheet, WidthSample: tc.sample}); err != nil {
 					t.Fatal(err)
 				}
-				exact, got := dumpWorkbook(t, exactPath, book.HeadHash), dumpWorkbook(t, out, book.HeadHash)
+				exact, got := dumpWorkbook(t, exactPath, book), dumpWorkbook(t, out, book)
 				if tc.sample >= 14 && got != exact {
 					t.Fatalf("a sample holding every row changed the workbook:\n%s", diff(exact, got))
 				}

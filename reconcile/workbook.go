@@ -14,17 +14,23 @@ import (
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/xuri/excelize/v2"
 )
 
 type styles struct {
-	header, text, cost, integer int
+	header, text, cost, integer, datetime, wrap int
+	// The Summary's own.
+	title, headline, tileLabel, tileCount, tileMoney, tileWord, block, label, hash, auditNumber, signLine int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
 	var s styles
 	var err error
-	costFmt := "0.000"
+	costFmt, moneyFmt, timeFmt := "0.000", "#,##0.000", "yyyy-mm-dd hh:mm:ss"
+	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	center := &excelize.Alignment{Horizontal: "center", Vertical: "center"}
+	line := []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}}
 	for _, st := range []struct {
 		id    *int
 		style *excelize.Style
@@ -34,6 +40,21 @@ func newStyles(f *excelize.File) (styles, error) {
 		{&s.text, &excelize.Style{NumFmt: 49}}, // "@": stays text if edited
 		{&s.cost, &excelize.Style{CustomNumFmt: &costFmt}},
 		{&s.integer, &excelize.Style{NumFmt: 1}}, // "0"
+		{&s.datetime, &excelize.Style{CustomNumFmt: &timeFmt}},
+		// Bottom-aligned like the cells beside it, so a row reads level.
+		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true}}},
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}}},
+		{&s.headline, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Vertical: "center"}}},
+		{&s.tileLabel, &excelize.Style{Font: &excelize.Font{Color: "595959"}, Alignment: center,
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}}},
+		{&s.tileCount, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 18}, NumFmt: 3, Alignment: center}}, // #,##0
+		{&s.tileMoney, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 18}, CustomNumFmt: &moneyFmt, Alignment: center}},
+		{&s.tileWord, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 18}, Alignment: center}},
+		{&s.block, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}}},
+		{&s.label, &excelize.Style{Alignment: top}},
+		{&s.hash, &excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true}}},
+		{&s.auditNumber, &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}},
+		{&s.signLine, &excelize.Style{Border: line}},
 	} {
 		if *st.id, err = f.NewStyle(st.style); err != nil {
 			return s, fmt.Errorf("creating a cell style: %w", err)
@@ -57,6 +78,9 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	if err := f.SetSheetName("Sheet1", p.w.summary); err != nil {
 		return err
 	}
+	if _, err := f.NewSheet(p.w.charts); err != nil {
+		return err
+	}
 	var ordersNames []string
 	for _, s := range p.ordersSheets {
 		if _, err := f.NewSheet(s.name); err != nil {
@@ -67,20 +91,21 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	if _, err := f.NewSheet(p.w.exceptions); err != nil {
 		return err
 	}
-	summary, err := p.startSummary(f, st)
+	summary, err := p.startSummary(f)
 	if err != nil {
 		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
 	}
-	orders := &series{f: f, base: p.w.orders, names: ordersNames, fixed: true, perSheet: p.perSheet, st: st}
-	excs := &series{f: f, base: p.w.exceptions, names: []string{p.w.exceptions}, perSheet: p.perSheet,
-		header: exceptionsTable.header(p.w), st: st}
+	orders := &series{f: f, base: p.w.orders, names: ordersNames, fixed: true, perSheet: p.perSheet, st: st,
+		paper: func(name string, widths []float64) error { return p.paper(f, name, ordersPaper(widths)) }}
+	excs := &series{f: f, base: p.w.exceptions, names: []string{p.w.exceptions}, perSheet: p.perSheet, st: st,
+		paper: func(name string, _ []float64) error { return p.paper(f, name, onePageWide) }}
 
 	// The first rows of each table are held back until their widths are
 	// measured; then the sheet starts and rows stream straight through.
 	var held []line
 	var heldExc []excRow
 	ordersOpen, excOpen := false, false
-	cells := newRowCells(p.w, st)
+	cells := newRowCells(p.w, p.actions, st)
 	startOrders := func(all bool) error {
 		orders.widths = p.measureOrders(held, all)
 		orders.header = p.ordersHeader()
@@ -99,9 +124,10 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 				return err
 			}
 		}
+		excs.header = p.exceptionsHeader()
 		excs.widths, excOpen = p.measureExceptions(heldExc, all, orders.widths), true
 		for i := range heldExc {
-			if err := excs.add(cells.exception(&heldExc[i])); err != nil {
+			if err := excs.add(cells.exception(&heldExc[i]), p.excHeight(&heldExc[i], excs.widths)...); err != nil {
 				return err
 			}
 		}
@@ -124,7 +150,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 				}
 				continue
 			}
-			if err := excs.add(cells.exception(&x)); err != nil {
+			if err := excs.add(cells.exception(&x), p.excHeight(&x, excs.widths)...); err != nil {
 				return err
 			}
 		}
@@ -169,8 +195,15 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 		sum := sha256.Sum256(p.attestData)
 		p.attestSum = hex.EncodeToString(sum[:])
 	}
-	if err := p.writeSummary(f, summary, st); err != nil {
+	sum := p.buildSummary(st)
+	if err := p.writeSummary(summary, sum); err != nil {
 		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
+	}
+	// The charts sheet is in normal mode: a stream-written sheet cannot
+	// carry a drawing. Its charts name the Summary's cells, which the
+	// stream above wrote.
+	if err := p.writeCharts(f, sum); err != nil {
+		return fmt.Errorf("sheet %s: %w", p.w.charts, err)
 	}
 	// The Summary is the first sheet and already the active one. Not
 	// f.SetActiveSheet: it parses every stream-written sheet still in
@@ -246,17 +279,22 @@ func (p *partWriter) Write(b []byte) (int, error) {
 // own, and the fixed words (states, sources, kinds, actions) are boxed
 // once.
 type rowCells struct {
-	st      styles
-	any     []any
-	cells   []excelize.Cell
-	states  map[batch.Status]any
-	sources map[string]any
-	kinds   map[kind]any
-	actions map[kind]any
+	st       styles
+	any      []any
+	cells    []excelize.Cell
+	states   map[batch.Status]any
+	sources  map[string]any
+	kinds    map[kind]any
+	actions  map[kind]any
+	carriers map[juhe.Carrier]any
 }
 
-func newRowCells(w *words, st styles) *rowCells {
-	c := &rowCells{st: st, states: map[batch.Status]any{}, sources: map[string]any{}, kinds: map[kind]any{}, actions: map[kind]any{}}
+func newRowCells(w *words, actions map[kind]string, st styles) *rowCells {
+	c := &rowCells{st: st, states: map[batch.Status]any{}, sources: map[string]any{}, kinds: map[kind]any{}, actions: map[kind]any{},
+		carriers: map[juhe.Carrier]any{}}
+	for k, v := range w.carriers {
+		c.carriers[k] = v
+	}
 	for k, v := range w.states {
 		c.states[k] = v
 	}
@@ -266,7 +304,7 @@ func newRowCells(w *words, st styles) *rowCells {
 	for k, v := range w.kinds {
 		c.kinds[k] = v
 	}
-	for k, v := range w.actions {
+	for k, v := range actions {
 		c.actions[k] = v
 	}
 	return c
@@ -322,6 +360,9 @@ func (c *rowCells) orders(l *line, cols int) []any {
 func (c *rowCells) exception(x *excRow) []any {
 	c.reset(len(exceptionsTable))
 	exceptionsTable.cells(c, x)
+	for _, v := range x.extra {
+		c.any = append(c.any, strCell(v))
+	}
 	return c.any
 }
 
@@ -344,13 +385,16 @@ type series struct {
 	header   []string
 	widths   []float64
 	st       styles
+	// paper sets a sheet's page setup; it runs before the sheet's stream
+	// starts, which writes the sheet properties first.
+	paper func(name string, widths []float64) error
 
 	next int // index of the next sheet to open
 	sw   *excelize.StreamWriter
 	rows int // data rows on the open sheet
 }
 
-func (s *series) add(cells []any) error {
+func (s *series) add(cells []any, opts ...excelize.RowOpts) error {
 	if s.sw == nil || s.rows == s.perSheet {
 		if err := s.finish(); err != nil {
 			return err
@@ -364,7 +408,7 @@ func (s *series) add(cells []any) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sw.SetRow(cell, cells); err != nil {
+	if err := s.sw.SetRow(cell, cells, opts...); err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", s.sw.Sheet, s.rows+1, err)
 	}
 	return nil
@@ -383,6 +427,9 @@ func (s *series) open() error {
 	}
 	name := s.names[s.next]
 	s.next++
+	if err := s.paper(name, s.widths); err != nil {
+		return fmt.Errorf("sheet %s: page setup: %w", name, err)
+	}
 	sw, err := s.f.NewStreamWriter(name)
 	if err != nil {
 		return fmt.Errorf("sheet %s: %w", name, err)
@@ -459,162 +506,16 @@ func headerCells(st styles, names []string) []any {
 	return cells
 }
 
-// writeSummary writes the Summary sheet: the batch, the control totals and
-// the per-product block. Totals are formulas with the Go value cached.
-func (p *plan) writeSummary(f *excelize.File, sw *excelize.StreamWriter, st styles) error {
-	w := p.w
-	items := p.summaryItems(st)
-	rowOf := func(i int) int { return i + 2 } // items[i] is on this sheet row
-
-	products := p.sortedProducts()
-	widths := headerWidths(w.productHeader)
-	fit(widths, w.summaryHeader)
-	var text []string
-	for _, it := range items {
-		text = append(text[:0], it.label, summaryText(it.value))
-		fit(widths, text)
+// excHeight is the height of an Exceptions row whose reason or action
+// wraps onto more lines than one: a stream-written row gets no automatic
+// height, and the lines would print over each other.
+func (p *plan) excHeight(x *excRow, widths []float64) []excelize.RowOpts {
+	at := &exceptionsAt
+	lines := max(wrappedLines(x.reason, widths[at[colReason]]), wrappedLines(p.actions[x.kind], widths[at[colAction]]))
+	if lines <= 1 {
+		return nil
 	}
-	for _, pr := range products {
-		fit(widths, []string{pr.pid, pr.cardName, fmt.Sprint(pr.count), fmt.Sprint(pr.successes), pr.spend.String()})
-	}
-
-	if err := startSheet(sw, widths); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", headerCells(st, w.summaryHeader)); err != nil {
-		return err
-	}
-	for i, it := range items {
-		v := it.value
-		if s, ok := v.(string); ok {
-			v = textCell(st, s)
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", rowOf(i)), []any{it.label, v}); err != nil {
-			return err
-		}
-	}
-	lastItem := rowOf(len(items) - 1)
-
-	// The per-product block, after a blank row.
-	row := lastItem + 2
-	if err := sw.SetRow(fmt.Sprintf("A%d", row), headerCells(st, w.productHeader)); err != nil {
-		return err
-	}
-	for _, pr := range products {
-		row++
-		crit := criterion(pr.pid)
-		count := p.over(false, func(r func(column) string) string {
-			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), notCriterion(w.states[batch.StatusInvalid]))
-		})
-		succ := p.over(false, func(r func(column) string) string {
-			return fmt.Sprintf("COUNTIFS(%s,%s,%s,%s)", r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
-		})
-		spend := p.over(false, func(r func(column) string) string {
-			return fmt.Sprintf("SUMIFS(%s,%s,%s,%s,%s)", r(colCost), r(colPid), crit, r(colState), criterion(w.states[batch.StatusSuccess]))
-		})
-		cells := []any{
-			textCell(st, pr.pid), strCell(pr.cardName),
-			excelize.Cell{StyleID: st.integer, Value: pr.count, Formula: count},
-			excelize.Cell{StyleID: st.integer, Value: pr.successes, Formula: succ},
-			excelize.Cell{StyleID: st.cost, Value: costValue(pr.spend), Formula: spend},
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
-			return err
-		}
-	}
-	// The filter, set before the pass (startSummary), covers the items;
-	// the product block has its own header.
-	return sw.Flush()
-}
-
-// summaryItem is one label and value of the Summary's upper block.
-type summaryItem struct {
-	label string
-	value any
-}
-
-// summaryItems is the Summary's upper block, one item per row from row 2.
-// How many there are does not depend on the journal.
-func (p *plan) summaryItems(st styles) []summaryItem {
-	w := p.w
-	type item = summaryItem
-	in := p.book.Input
-	items := []item{
-		{w.batchID, p.book.Header.BatchID},
-		{w.inputFile, in.Name},
-		{w.inputSHA, in.SHA256},
-		{w.headHash, p.book.HeadHash},
-		{w.records, p.book.Records},
-		{w.generatedAt, p.generated},
-		{w.timeZone, w.zoneName},
-		{w.inputRows, in.Rows},
-	}
-	rowOf := func(i int) int { return i + 2 } // items[i] is on this sheet row
-	inputRowsRow := rowOf(len(items) - 1)
-
-	firstState := len(items)
-	for _, s := range batch.Statuses {
-		items = append(items, item{w.states[s], excelize.Cell{StyleID: st.integer, Value: p.byStatus[s], Formula: p.countState(s)}})
-	}
-	stateRow := func(s batch.Status) int {
-		for i, x := range batch.Statuses {
-			if x == s {
-				return rowOf(firstState + i)
-			}
-		}
-		panic("unknown status " + s)
-	}
-	controlRow := rowOf(len(items))
-	sum := p.controlTotal()
-	items = append(items, item{w.controlTotal, excelize.Cell{StyleID: st.integer, Value: sum,
-		Formula: fmt.Sprintf("SUM(B%d:B%d)", rowOf(firstState), rowOf(firstState+len(batch.Statuses)-1))}})
-	check := w.ok
-	if sum != in.Rows {
-		check = w.mismatch
-	}
-	items = append(items, item{w.controlCheck, excelize.Cell{Value: check,
-		Formula: fmt.Sprintf(`IF(B%d=B%d,"%s","%s")`, inputRowsRow, controlRow, w.ok, w.mismatch)}})
-
-	var openRefs []string
-	for _, s := range openStatuses {
-		openRefs = append(openRefs, fmt.Sprintf("B%d", stateRow(s)))
-	}
-	money := func(label string, v any, formula string) item {
-		return item{label, excelize.Cell{StyleID: st.cost, Value: v, Formula: formula}}
-	}
-	items = append(items,
-		money(w.spend, costValue(p.spend), p.sumState(false, batch.StatusSuccess)),
-		money(w.charging, costValue(p.charging), p.sumState(false, batch.StatusCharging)),
-		money(w.refunded, costValue(p.refunded), p.sumState(false, batch.StatusFailed)),
-		item{w.orphans, excelize.Cell{StyleID: st.integer, Value: p.orphans,
-			Formula: p.over(true, func(r func(column) string) string { return "ROWS(" + r(colOrderID) + ")" })}},
-		money(w.orphanSpend, costValue(p.orphanSpend), p.sumState(true, batch.StatusSuccess)),
-		item{w.open, excelize.Cell{StyleID: st.integer, Value: p.open(), Formula: strings.Join(openRefs, "+")}},
-		item{w.exceptionRows, excelize.Cell{StyleID: st.integer, Value: p.exceptions, Formula: p.exceptionCount()}},
-	)
-	if p.attesting {
-		items = append(items, item{w.attestSHA, p.attestSum})
-	}
-
-	return items
-}
-
-// startSummary opens the Summary's stream and sets its filter over the
-// items now, so the workbook's filter names stay in sheet order although
-// the Summary's rows are written last.
-func (p *plan) startSummary(f *excelize.File, st styles) (*excelize.StreamWriter, error) {
-	sw, err := f.NewStreamWriter(p.w.summary)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := excelize.CoordinatesToCellName(2, len(p.summaryItems(st))+1)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.AutoFilter(p.w.summary, "A1:"+ref, nil); err != nil {
-		return nil, fmt.Errorf("autofilter: %w", err)
-	}
-	return sw, nil
+	return []excelize.RowOpts{{Height: 15 * float64(lines)}}
 }
 
 // exceptionCount counts the filled "exception" column on every Exceptions sheet.
@@ -633,15 +534,4 @@ func (p *plan) exceptionCount() string {
 		terms = append(terms, fmt.Sprintf("COUNTA(%s)", rangeRef(name, exceptionsLetter[colException], 2, n+1)))
 	}
 	return strings.Join(terms, "+")
-}
-
-func summaryText(v any) string {
-	switch v := v.(type) {
-	case excelize.Cell:
-		if f, ok := v.Value.(float64); ok {
-			return fmt.Sprintf("%.3f", f)
-		}
-		return fmt.Sprint(v.Value)
-	}
-	return fmt.Sprint(v)
 }

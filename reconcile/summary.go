@@ -1,0 +1,384 @@
+package reconcile
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/xuri/excelize/v2"
+)
+
+// The Summary reads top down: the answer in rows 1–8 (a title, one plain
+// sentence, and tiles), then the control totals, the blocks per product,
+// carrier and group, the audit block, and a sign-off block. It is small,
+// so it is laid out whole in memory, then streamed.
+
+// summaryCols is the Summary's width in columns: the six tiles.
+const summaryCols = 6
+
+// summarySheet is the Summary laid out: its rows, merges and widths, and
+// where the blocks the charts draw are.
+type summarySheet struct {
+	rows   []summaryRow
+	merges [][2]string
+	widths []float64
+
+	states, products, carriers, groups block
+	groupName                          string
+}
+
+type summaryRow struct {
+	cells  []any
+	height float64 // 0 is the default
+}
+
+// block is the rows of one table on the Summary, 0, 0 when it has none.
+type block struct{ title, first, last int }
+
+func (b block) empty() bool { return b.first == 0 }
+
+// A row of the Summary under construction.
+func (s *summarySheet) add(height float64, cells ...any) int {
+	s.rows = append(s.rows, summaryRow{cells: cells, height: height})
+	return len(s.rows)
+}
+
+func (s *summarySheet) next() int { return len(s.rows) + 1 }
+
+func (s *summarySheet) merge(row, fromCol, toCol int) {
+	a, _ := excelize.CoordinatesToCellName(fromCol, row)
+	b, _ := excelize.CoordinatesToCellName(toCol, row)
+	s.merges = append(s.merges, [2]string{a, b})
+}
+
+func (s *summarySheet) blank() { s.add(0) }
+
+// Summary column widths: A holds labels, B–F values and tiles.
+const (
+	labelWidthMin, labelWidthMax = 18, 44
+	valueWidth                   = 17
+)
+
+// buildSummary lays the Summary out. Totals are formulas over the Orders
+// sheets with the value computed in Go cached; the tiles and the
+// headline repeat the totals below them.
+func (p *plan) buildSummary(st styles) *summarySheet {
+	w := p.w
+	s := &summarySheet{}
+	in := p.book.Input
+	labelWidth := float64(labelWidthMin)
+	cell := func(style int, v any, formula string) excelize.Cell {
+		return excelize.Cell{StyleID: style, Value: v, Formula: formula}
+	}
+	// label is column A of an item row; a label wider than the column
+	// wraps, and its row is made tall enough here (a stream writer's
+	// rows get no automatic height).
+	var labelRows []struct {
+		row  int
+		text string
+	}
+	label := func(text string) excelize.Cell {
+		labelRows = append(labelRows, struct {
+			row  int
+			text string
+		}{s.next(), text})
+		labelWidth = max(labelWidth, min(float64(displayWidth(text)+padding), labelWidthMax))
+		return cell(st.label, text, "")
+	}
+
+	// Rows 1–8: the answer.
+	check := w.ok
+	if p.controlTotal() != in.Rows {
+		check = w.mismatch
+	}
+	s.merge(s.add(28, cell(st.title, w.title(p.book.Header.BatchID), "")), 1, summaryCols)
+	s.merge(s.add(24, cell(st.headline, w.headline(p.byStatus[batch.StatusSuccess], groupThousands(p.spend),
+		p.byStatus[batch.StatusFailed], groupThousands(p.refunded), p.open(), check), "")), 1, summaryCols)
+	s.blank()
+	tileLabels := make([]any, len(w.tiles))
+	for i, t := range w.tiles {
+		tileLabels[i] = cell(st.tileLabel, t, "")
+	}
+	s.add(0, tileLabels...)
+	tilesRow := s.add(34) // filled once the items' rows are known
+	s.blank()
+	s.merge(s.add(0, cell(0, w.generatedAt+": "+p.generated+" ("+w.zoneName+")", "")), 1, summaryCols)
+	s.blank()
+
+	// The control totals.
+	controlTitle := s.add(20, cell(st.block, w.controlBlock, ""))
+	s.add(0, headerCells(st, w.summaryHeader)...)
+	integer := func(v int, formula string) excelize.Cell { return cell(st.integer, v, formula) }
+	money := func(m juhe.Money, formula string) excelize.Cell { return cell(st.cost, costValue(m), formula) }
+	inputRowsRow := s.add(0, label(w.inputRows), integer(in.Rows, ""))
+	stateRow := map[batch.Status]int{}
+	for _, x := range batch.Statuses {
+		stateRow[x] = s.add(0, label(w.states[x]), integer(p.byStatus[x], p.countState(x)))
+	}
+	s.states = block{controlTitle, stateRow[batch.Statuses[0]], stateRow[batch.Statuses[len(batch.Statuses)-1]]}
+	controlRow := s.add(0, label(w.controlTotal), integer(p.controlTotal(), fmt.Sprintf("SUM(B%d:B%d)", s.states.first, s.states.last)))
+	checkRow := s.add(0, label(w.controlCheck), cell(0, check,
+		fmt.Sprintf(`IF(B%d=B%d,"%s","%s")`, inputRowsRow, controlRow, w.ok, w.mismatch)))
+	spendRow := s.add(0, label(w.spend), money(p.spend, p.over(false, func(r func(column) string) string {
+		return fmt.Sprintf("SUM(%s)-SUM(%s)", r(colCharged), r(colRefunded))
+	})))
+	s.add(0, label(w.charging), money(p.charging, p.sumState(false, batch.StatusCharging)))
+	refundedRow := s.add(0, label(w.refunded), money(p.refunded, p.over(false, func(r func(column) string) string {
+		return fmt.Sprintf("SUM(%s)", r(colRefunded))
+	})))
+	s.add(0, label(w.orphans), integer(p.orphans, p.over(true, func(r func(column) string) string { return "ROWS(" + r(colOrderID) + ")" })))
+	s.add(0, label(w.orphanSpend), money(p.orphanSpend, p.sumState(true, batch.StatusSuccess)))
+	var openRefs []string
+	for _, x := range openStatuses {
+		openRefs = append(openRefs, fmt.Sprintf("B%d", stateRow[x]))
+	}
+	openRow := s.add(0, label(w.open), integer(p.open(), strings.Join(openRefs, "+")))
+	s.add(0, label(w.exceptionRows), integer(p.exceptions, p.exceptionCount()))
+
+	ref := func(row int) string { return fmt.Sprintf("B%d", row) }
+	s.rows[tilesRow-1].cells = []any{
+		cell(st.tileCount, p.byStatus[batch.StatusSuccess], ref(stateRow[batch.StatusSuccess])),
+		cell(st.tileMoney, costValue(p.spend), ref(spendRow)),
+		cell(st.tileCount, p.byStatus[batch.StatusFailed], ref(stateRow[batch.StatusFailed])),
+		cell(st.tileMoney, costValue(p.refunded), ref(refundedRow)),
+		cell(st.tileCount, p.open(), ref(openRow)),
+		cell(st.tileWord, check, ref(checkRow)),
+	}
+
+	notInvalid := notCriterion(w.states[batch.StatusInvalid])
+	success := criterion(w.states[batch.StatusSuccess])
+	// tallyCells are the count, successes and spend of the input rows
+	// whose column c holds crit.
+	tallyCells := func(t *tally, letter func(ordersSheet) string, crit string) []any {
+		f := func(format string, c column) string {
+			return p.overLetter(false, func(s ordersSheet, r func(string) string) string {
+				return fmt.Sprintf(format, r(ordersLetter[c]), r(letter(s)), crit, r(ordersLetter[colState]))
+			})
+		}
+		return []any{
+			integer(t.count, f("COUNTIFS(%[2]s,%[3]s,%[4]s,"+notInvalid+")", colState)),
+			integer(t.successes, f("COUNTIFS(%[2]s,%[3]s,%[4]s,"+success+")", colState)),
+			money(t.spend, f("SUMIFS(%[1]s,%[2]s,%[3]s,%[4]s,"+success+")", colCost)),
+		}
+	}
+	column := func(c column) func(ordersSheet) string { return func(ordersSheet) string { return ordersLetter[c] } }
+
+	// Per product.
+	s.blank()
+	s.products.title = s.add(20, cell(st.block, w.productBlock, ""))
+	s.add(0, headerCells(st, w.productHeader)...)
+	for _, pr := range p.sortedProducts() {
+		row := s.add(0, append([]any{textCell(st, pr.pid), strCell(pr.cardName)}, tallyCells(&pr.tally, column(colPid), criterion(pr.pid))...)...)
+		s.products = s.products.with(row)
+	}
+
+	// Per carrier.
+	s.blank()
+	s.carriers.title = s.add(20, cell(st.block, w.carrierBlock, ""))
+	s.add(0, headerCells(st, w.carrierHeader)...)
+	for _, c := range []juhe.Carrier{juhe.CarrierMobile, juhe.CarrierUnicom, juhe.CarrierTelecom, juhe.CarrierUnknown} {
+		t := p.carriers[c]
+		if t == nil {
+			continue
+		}
+		row := s.add(0, append([]any{strCell(w.carriers[c])}, tallyCells(t, column(colCarrier), criterion(w.carriers[c]))...)...)
+		s.carriers = s.carriers.with(row)
+	}
+
+	// Per group (department, or the -group-by column).
+	if p.groupCol >= 0 {
+		s.groupName = p.extraNames[p.groupCol]
+		letter, _ := excelize.ColumnNumberToName(len(ordersTable) + p.groupCol + 1)
+		s.blank()
+		s.groups.title = s.add(20, cell(st.block, w.groupBlock(s.groupName), ""))
+		h := append([]string{s.groupName}, w.groupHeader[1:]...)
+		s.add(0, headerCells(st, h)...)
+		values, rest := p.sortedGroups()
+		for _, v := range values {
+			name := v
+			if v == "" {
+				name = w.blank
+			}
+			row := s.add(0, append([]any{textCell(st, name)}, tallyCells(p.groups[v], func(ordersSheet) string { return letter }, criterion(v))...)...)
+			s.groups = s.groups.with(row)
+		}
+		if rest.count > 0 {
+			// The rest is what the listed rows leave of the totals.
+			first, last := s.groups.first, s.groups.last
+			minus := func(col string, total string) string {
+				if first == 0 {
+					return total
+				}
+				return fmt.Sprintf("%s-SUM(%s%d:%s%d)", total, col, first, col, last)
+			}
+			all := p.overLetter(false, func(_ ordersSheet, r func(string) string) string {
+				return fmt.Sprintf("COUNTIF(%s,%s)", r(ordersLetter[colState]), notInvalid)
+			})
+			row := s.add(0, strCell(w.others),
+				integer(rest.count, minus("B", "("+all+")")),
+				integer(rest.successes, minus("C", ref(stateRow[batch.StatusSuccess]))),
+				money(rest.spend, minus("D", ref(spendRow))))
+			s.groups = s.groups.with(row)
+		}
+	}
+
+	// The audit block: what this workbook was made from.
+	s.blank()
+	s.add(20, cell(st.block, w.auditBlock, ""))
+	audit := func(name string, v any) {
+		switch x := v.(type) {
+		case string:
+			v = cell(st.hash, x, "")
+		case int64:
+			v = cell(st.auditNumber, x, "")
+		}
+		row := s.add(0, label(name), v)
+		s.merge(row, 2, summaryCols)
+	}
+	audit(w.batchID, p.book.Header.BatchID)
+	audit(w.inputFile, in.Name)
+	audit(w.inputSHA, in.SHA256)
+	audit(w.headHash, p.book.HeadHash)
+	audit(w.records, p.book.Records)
+	audit(w.generatedAt, p.generated)
+	audit(w.timeZone, w.zoneName)
+	audit(w.toolVersion, p.toolVersion)
+	if p.attesting {
+		audit(w.attestSHA, p.attestSum)
+	}
+
+	// The sign-off block: a name, a date and a signature line per role.
+	s.blank()
+	s.add(20, cell(st.block, w.signoffBlock, ""))
+	sh := w.signoffHeader
+	s.merge(s.add(0, cell(st.header, sh[0], ""), cell(st.header, sh[1], ""), cell(st.header, sh[2], ""),
+		cell(st.header, sh[3], ""), cell(st.header, nil, ""), cell(st.header, nil, "")), 4, summaryCols)
+	for _, role := range w.roles {
+		line := cell(st.signLine, nil, "")
+		s.merge(s.add(36, cell(st.label, role, ""), line, line, line, line, line), 4, summaryCols)
+	}
+
+	// Widths: labels in A, values in B–F; a label or value wider than its
+	// cell wraps, with the row made tall enough.
+	s.widths = []float64{labelWidth}
+	for range summaryCols - 1 {
+		s.widths = append(s.widths, valueWidth)
+	}
+	merged := float64(valueWidth * (summaryCols - 1))
+	for _, lr := range labelRows {
+		r := &s.rows[lr.row-1]
+		lines := wrappedLines(lr.text, labelWidth)
+		if len(r.cells) > 1 {
+			if c, ok := r.cells[1].(excelize.Cell); ok && c.StyleID == st.hash {
+				lines = max(lines, wrappedLines(fmt.Sprint(c.Value), merged))
+			}
+		}
+		if lines > 1 && r.height == 0 {
+			r.height = 15 * float64(lines)
+		}
+	}
+	return s
+}
+
+// wrappedLines is about how many lines text takes in a cell width wide.
+func wrappedLines(text string, width float64) int {
+	return max(1, int(math.Ceil(float64(displayWidth(text))/(width-1))))
+}
+
+func (b block) with(row int) block {
+	if b.first == 0 {
+		b.first = row
+	}
+	b.last = row
+	return b
+}
+
+// groupThousands writes m in yuan with thousands separators: 6,623.580.
+func groupThousands(m juhe.Money) string {
+	intPart, frac, _ := strings.Cut(m.String(), ".")
+	return groupDigits(intPart) + "." + frac
+}
+
+// thousands writes n with thousands separators: 1,000,000.
+func thousands(n int64) string { return groupDigits(strconv.FormatInt(n, 10)) }
+
+func groupDigits(s string) string {
+	var b strings.Builder
+	if strings.HasPrefix(s, "-") {
+		b.WriteByte('-')
+		s = s[1:]
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// maxGroupRows is how many values of the group column the Summary lists,
+// the most orders first; the rest share one row.
+const maxGroupRows = 30
+
+// sortedGroups is the group values to list, and the tally of the rest.
+func (p *plan) sortedGroups() ([]string, tally) {
+	vs := make([]string, 0, len(p.groups))
+	for v := range p.groups {
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		a, b := p.groups[vs[i]], p.groups[vs[j]]
+		if a.count != b.count {
+			return a.count > b.count
+		}
+		return vs[i] < vs[j]
+	})
+	rest := p.groupsLeft
+	if len(vs) > maxGroupRows {
+		for _, v := range vs[maxGroupRows-1:] {
+			g := p.groups[v]
+			rest.count += g.count
+			rest.successes += g.successes
+			rest.spend += g.spend
+		}
+		vs = vs[:maxGroupRows-1]
+	}
+	return vs, rest
+}
+
+// startSummary sets the Summary's page setup and opens its stream; its
+// rows are written last, when the totals are known.
+func (p *plan) startSummary(f *excelize.File) (*excelize.StreamWriter, error) {
+	if err := p.paper(f, p.w.summary, onePage); err != nil {
+		return nil, fmt.Errorf("page setup: %w", err)
+	}
+	return f.NewStreamWriter(p.w.summary)
+}
+
+func (p *plan) writeSummary(sw *excelize.StreamWriter, s *summarySheet) error {
+	for i, wd := range s.widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	for i, r := range s.rows {
+		var opts []excelize.RowOpts
+		if r.height > 0 {
+			opts = append(opts, excelize.RowOpts{Height: r.height})
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", i+1), r.cells, opts...); err != nil {
+			return err
+		}
+	}
+	for _, m := range s.merges {
+		if err := sw.MergeCell(m[0], m[1]); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
