@@ -148,6 +148,18 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 		src rowSource
 		err error
 	)
+	if opts.Pid != "" {
+		pid, err := normalizePid(opts.Pid)
+		if err != nil {
+			return nil, fmt.Errorf("-pid: %w", err)
+		}
+		opts.Pid = pid
+	}
+	switch opts.HiddenRows {
+	case HiddenRefuse, HiddenSkip, HiddenInclude:
+	default:
+		return nil, fmt.Errorf("-hidden-rows %q: use skip or include", opts.HiddenRows)
+	}
 	if format != "csv" && isOLE(path) {
 		return nil, errLegacyXLS // a .xls renamed
 	}
@@ -170,24 +182,15 @@ func readInput(ctx context.Context, path string, opts InputOptions, fn func(*Row
 	if err != nil {
 		return nil, err
 	}
-	if opts.Pid != "" {
-		pid, err := normalizePid(opts.Pid)
-		if err != nil {
-			return nil, fmt.Errorf("-pid: %w", err)
-		}
-		opts.Pid = pid
-	}
-	switch opts.HiddenRows {
-	case HiddenRefuse, HiddenSkip, HiddenInclude:
-	default:
-		return nil, fmt.Errorf("-hidden-rows %q: use skip or include", opts.HiddenRows)
-	}
 	v := &validator{opts: opts, rep: rep, fn: fn, problems: problems, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
 	v.finder.rules = opts.rules()
 	if err := src(ctx, v.row); err != nil {
 		return nil, err
 	}
-	return rep, v.finish()
+	if err := v.finish(); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // InputSHA256 is the sha256 of the file's bytes, as InputInfo.SHA256 has
