@@ -335,8 +335,10 @@ func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fix
 		why = append(why, plural(rep.HiddenCount, "hidden or filtered-out row"))
 		fixes = append(fixes, "-hidden-rows skip to leave them out or -hidden-rows include to submit them too")
 	}
-	if len(rep.Invalid) > 0 && !skipInvalid {
-		why = append(why, plural(len(rep.Invalid), "invalid row"))
+	// Hidden rows are invalid rows too (never charged), but -skip-invalid
+	// does not settle them: -hidden-rows does.
+	if n := len(rep.Invalid) - rep.HiddenCount; n > 0 && !skipInvalid {
+		why = append(why, plural(n, "invalid row"))
 		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
 	}
 	if len(rep.Duplicates) > 0 && !allowDups {
@@ -430,6 +432,9 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	book, err := batch.LoadBook(ctx, journal)
 	if err != nil {
 		return nil, nil, journalErr(cmd, journal, err)
+	}
+	if err := checkNotInput(cmd, book, namedPath{"-out", out}, namedPath{"-csv", opts.CSV}, namedPath{"-retry", opts.Retry}); err != nil {
+		return nil, nil, err
 	}
 	opts.Attest, opts.ToolVersion = true, version
 	s, err := reconcile.Write(ctx, book, out, opts)

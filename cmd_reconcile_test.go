@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,6 +274,8 @@ func TestCarelessOutputs(t *testing.T) {
 	os.Symlink(xin, sym)
 	hard := filepath.Join(dir, "hard.xlsx")
 	os.Link(xin, hard)
+	dup := filepath.Join(dir, "copy.xlsx")
+	os.WriteFile(dup, []byte("PK\x03\x04 not really a workbook"), 0o600)
 	jsym := filepath.Join(dir, "journal.xlsx")
 	os.Symlink(journal, jsym)
 	jcsv := filepath.Join(dir, "journal.csv")
@@ -291,11 +296,15 @@ func TestCarelessOutputs(t *testing.T) {
 		{"run: -out is -in through ../", run("-in", xin, "-out", filepath.Join(dir, "sub", "..", "list.xlsx")), "is the same file as -in"},
 		{"run: -out is a symlink to -in", run("-in", xin, "-out", sym), "is the same file as -in"},
 		{"run: -out is a hard link of -in", run("-in", xin, "-out", hard), "is the same file as -in"},
+		{"run: -out is a copy of -in", run("-in", xin, "-out", dup), "-out " + dup + " is the input list of batch B1"},
 		{"run: -out is the journal", run("-in", in, "-journal", jsym, "-out", jsym), "is the same file as -journal"},
 		{"run: -out is a journal not created yet", run("-in", in, "-journal", newJournal, "-out", newJournal), "is the same file as -journal"},
 		{"run: -csv is -in", run("-in", in, "-out", filepath.Join(dir, "r.xlsx"), "-csv", in), "-csv " + in + " is the same file as -in"},
 		{"run: -out a.pdf", run("-in", in, "-out", filepath.Join(dir, "a.pdf")), `the file written is .xlsx, not ".pdf"`},
 		{"run: -csv a.txt", run("-in", in, "-out", filepath.Join(dir, "r.xlsx"), "-csv", filepath.Join(dir, "a.txt")), `the file written is .csv, not ".txt"`},
+		{"run: -out in a missing directory", run("-in", in, "-out", filepath.Join(dir, "nodir", "r.xlsx")), "there is no directory " + filepath.Join(dir, "nodir")},
+		{"run: -csv in a missing directory", run("-in", in, "-out", filepath.Join(dir, "r.xlsx"), "-csv", filepath.Join(dir, "nodir", "r.csv")), "there is no directory"},
+		{"reconcile: -out under a file", []string{"reconcile", "-journal", journal, "-out", filepath.Join(in, "r.xlsx")}, "there is no directory " + in},
 		{"run: -out a directory", run("-in", in, "-out", filepath.Join(dir, "folder.xlsx")), "is a directory"},
 		{"submit: -journal is -in", []string{"submit", "-in", in, "-batch", "B1", "-journal", in}, "is the input file"},
 		{"reconcile: -out is the journal", []string{"reconcile", "-journal", jsym, "-out", jsym}, "is the same file as -journal"},
@@ -304,7 +313,7 @@ func TestCarelessOutputs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := map[string][]byte{}
-			for _, p := range []string{in, xin, journal} {
+			for _, p := range []string{in, xin, dup, journal} {
 				before[p], _ = os.ReadFile(p)
 			}
 			files := dirFiles(t, dir)
@@ -363,5 +372,113 @@ func TestNotAJournalCommands(t *testing.T) {
 				t.Errorf("a wrong path is told to be kept for the audit:\n%s", stderr)
 			}
 		})
+	}
+}
+
+// TestReconcileKeepsTheInputList: reconcile is not told -in, but an -out
+// or -csv that already holds the batch's input list (the journal knows its
+// sha256) is refused with exit 2 before anything is written. The list was
+// overwritten by `reconcile -csv list.csv` after a run on list.csv.
+func TestReconcileKeepsTheInputList(t *testing.T) {
+	csvList := []byte("phone,pid\n13800000001,10\n13800000002,10\n")
+	xlsxList := []byte("PK\x03\x04 an input workbook")
+	for _, tc := range []struct {
+		name, file string
+		list       []byte
+		flag       string
+	}{
+		{"-csv is the csv list", "list.csv", csvList, "-csv"},
+		{"-out is the xlsx list", "list.xlsx", xlsxList, "-out"},
+		{"-out is a renamed copy of the list", "copy.xlsx", xlsxList, "-out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sum := sha256.Sum256(tc.list)
+			journal := filepath.Join(t.TempDir(), "b.journal")
+			ctx := context.Background()
+			j, _, err := batch.CreateJournal(ctx, journal, batch.Header{BatchID: "B1", ToolVersion: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = j.Append(ctx,
+				&batch.Record{Type: batch.RecInput, At: 1, Input: &batch.InputInfo{Name: filepath.Base(tc.file), SHA256: hex.EncodeToString(sum[:]), Rows: 1, Format: "csv"}},
+				&batch.Record{Type: batch.RecRow, At: 1, Row: &batch.RowRecord{Line: 2, Phone: "13800000001", Pid: "10", OrderID: "a1", Occurrence: 1, Status: batch.RowValid}},
+				&batch.Record{Type: batch.RecPlanned, At: 1, Planned: &batch.Planned{Rows: 1}})
+			j.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := filepath.Join(dir, tc.file)
+			if err := os.WriteFile(list, tc.list, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"reconcile", "-journal", journal, "-out", filepath.Join(dir, "r.xlsx")}
+			if tc.flag == "-out" {
+				args = []string{"reconcile", "-journal", journal, "-out", list}
+			} else {
+				args = append(args, "-csv", list)
+			}
+			files := dirFiles(t, dir)
+			_, stderr, code := runCmd(ctx, t, nil, args...)
+			if code != ExitUsage || !strings.Contains(stderr, "is the input list of batch B1") {
+				t.Errorf("exit %d, want %d saying it is the input list:\n%s", code, ExitUsage, stderr)
+			}
+			if now, _ := os.ReadFile(list); !bytes.Equal(now, tc.list) {
+				t.Errorf("the input list %s was overwritten", list)
+			}
+			if got := dirFiles(t, dir); !reflect.DeepEqual(got, files) {
+				t.Errorf("files %v, want %v", got, files)
+			}
+		})
+	}
+}
+
+// TestJournalThatIsNoFile: a -journal that is a directory, a named pipe or
+// a device is a wrong argument (exit 2), said so at once: a named pipe
+// with no writer once hung every command for good, /dev/zero was read
+// for 64 MiB and called a damaged journal.
+func TestJournalThatIsNoFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.journal")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes:", err)
+	}
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("phone,pid\n13900000001,105000\n"), 0o600)
+	vars := map[string]string{"JUHE_KEY": "k", "JUHE_OPENID": "o", "JUHE_BASE_URL": "http://127.0.0.1:1"}
+	for _, tc := range []struct {
+		journal, want string
+	}{
+		{dir, "(it is a directory)"},
+		{fifo, "(it is a named pipe)"},
+		{"/dev/zero", "(it is a device)"},
+	} {
+		for _, args := range [][]string{
+			{"verify", "-journal", tc.journal},
+			{"reconcile", "-journal", tc.journal, "-out", filepath.Join(dir, "r.xlsx")},
+			{"status", "-journal", tc.journal},
+			{"query", "-journal", tc.journal},
+			{"submit", "-in", in, "-batch", "B1", "-journal", tc.journal},
+		} {
+			t.Run(args[0]+" "+tc.journal, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				done := make(chan struct{})
+				var stderr string
+				var code int
+				go func() {
+					defer close(done)
+					_, stderr, code = runCmd(ctx, t, vars, args...)
+				}()
+				select {
+				case <-done:
+				case <-ctx.Done():
+					t.Fatalf("%v hangs", args)
+				}
+				if code != ExitUsage || !strings.Contains(stderr, "is not a flowbatch journal "+tc.want) {
+					t.Errorf("exit %d, want %d saying %q:\n%s", code, ExitUsage, tc.want, stderr)
+				}
+			})
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -60,6 +61,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	if err := checkOutputs("run", *out, *csvPath, namedPath{"-in", f.in}, namedPath{"-journal", f.journal}); err != nil {
 		return err
+	}
+	// A copy of the list as -out is refused at the end; refuse it before
+	// anything is spent.
+	if sum, err := fileSHA256(f.in); err == nil {
+		if err := checkNotList("run", f.batchID, filepath.Base(f.in), sum, namedPath{"-out", *out}, namedPath{"-csv", *csvPath}); err != nil {
+			return err
+		}
 	}
 	// A journal that no longer reaches the attestation beside the
 	// workbook was cut (or replaced): nothing may be spent on it.

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/flowbatch/flowbatch/batch"
 )
 
 // A file a command writes must not be one it reads: a workbook written
@@ -29,6 +34,11 @@ func checkOutputs(cmd string, out, csv string, reads ...namedPath) error {
 		if ext := filepath.Ext(o.path); !strings.EqualFold(ext, want) {
 			return usageErr("%s: %s %s: the file written is %s, not %q", cmd, o.flag, o.path, want, ext).
 				hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+want))
+		}
+		// Checked now, not when the workbook is written: run spends first.
+		if d := filepath.Dir(o.path); !isDir(d) {
+			return usageErr("%s: %s %s: there is no directory %s", cmd, o.flag, o.path, d).
+				hint("Try: mkdir -p %s, or another %s", shellQuote(d), o.flag)
 		}
 		if fi, err := os.Stat(o.path); err == nil && fi.IsDir() {
 			return usageErr("%s: %s %s is a directory", cmd, o.flag, o.path).
@@ -94,4 +104,52 @@ func checkRetry(cmd, retry string, others ...string) error {
 		}
 	}
 	return nil
+}
+
+// checkNotInput refuses an output that already holds the batch's input
+// list. reconcile is not told -in, but the journal knows the list's
+// sha256: a workbook written over the list (reconcile -csv list.csv after
+// a run on list.csv) would destroy it.
+func checkNotInput(cmd string, book *batch.Book, outs ...namedPath) error {
+	return checkNotList(cmd, book.Header.BatchID, book.Input.Name, book.Input.SHA256, outs...)
+}
+
+// checkNotList refuses an output that is a file with the input list's
+// sha256, whatever its name.
+func checkNotList(cmd, batchID, name, sha string, outs ...namedPath) error {
+	if sha == "" {
+		return nil
+	}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		fi, err := os.Stat(o.path)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if sum, err := fileSHA256(o.path); err == nil && sum == sha {
+			return usageErr("%s: %s %s is the input list of batch %s (%s, sha256 %s…): writing it would destroy it; nothing was written",
+				cmd, o.flag, o.path, batchID, name, shortHash(sum)).hint("Try: another %s name", o.flag)
+		}
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

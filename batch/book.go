@@ -228,7 +228,7 @@ func newBook(path string) *Book {
 // run while another process appends: an incomplete last line (or a torn
 // tail a crash left) is ignored; damage anywhere else is a *DamageError.
 func LoadBook(ctx context.Context, path string) (*Book, error) {
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading journal: %w", err)
 	}

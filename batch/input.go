@@ -234,19 +234,24 @@ type validator struct {
 	pidCol    int // -1 under -pid
 	extraCols []int
 	lastLine  int  // the last row seen
+	lastData  int  // the last data row
 	pending   int  // blank rows since the last data row
 	inFooter  bool // a footer was seen: the table has ended
 	seen      map[dupKey]dupEntry
 	pids      map[string]string // interned pid strings
+	text      int64             // bytes of text in the rows so far
 	rec       RowRecord
 }
 
 func (v *validator) row(raw *rawRow) error {
+	if raw.End {
+		return v.checkMerged(raw.Merged)
+	}
 	line, cells := raw.Line, raw.Cells
 	if line > MaxRows {
 		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", thousands(MaxRows)))
 	}
-	if err := checkRow(cells); err != nil {
+	if err := checkRow(cells, &v.text); err != nil {
 		return fmt.Errorf("row %d: %w", line, err)
 	}
 	if !v.header {
@@ -256,6 +261,9 @@ func (v *validator) row(raw *rawRow) error {
 		h, err := v.finder.feed(raw)
 		if err != nil || h == nil {
 			return err
+		}
+		if raw.Hidden && v.opts.HiddenRows == HiddenRefuse {
+			return fmt.Errorf("row %d (header): the row is hidden in the sheet: unhide it, so that the list read is the list shown (or pass -hidden-rows skip or include)", line)
 		}
 		v.header, v.lastLine = true, line
 		v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
@@ -283,7 +291,7 @@ func (v *validator) row(raw *rawRow) error {
 		}
 	}
 	v.rep.BlankRows += v.pending
-	v.pending = 0
+	v.pending, v.lastData = 0, line
 	if raw.Hidden && v.opts.HiddenRows == HiddenRefuse {
 		if v.rep.HiddenCount++; len(v.rep.HiddenRows) < maxHiddenListed {
 			v.rep.HiddenRows = append(v.rep.HiddenRows, line)
@@ -387,6 +395,13 @@ func (v *validator) classify(r *RowRecord, raw *rawRow, footerLike string) {
 		invalid("unreadable row: " + raw.Err.Error())
 		return
 	}
+	// A hidden row (hidden, filtered out or of no height) is not on the
+	// list the user sees: charging it would charge somebody unseen. It is
+	// read only under -hidden-rows include (skip leaves it out).
+	if raw.Hidden && v.opts.HiddenRows != HiddenInclude {
+		invalid("the row is hidden in the sheet (hidden, filtered out or of no height): it is not on the list shown; unhide it, or pass -hidden-rows skip or include")
+		return
+	}
 	if footerLike != "" {
 		invalid(fmt.Sprintf("the row starts with %q as a footer does, but holds a phone number: a footer is never charged; remove the word, or the row", footerLike))
 		return
@@ -399,6 +414,10 @@ func (v *validator) classify(r *RowRecord, raw *rawRow, footerLike string) {
 	}{{v.phoneCol, "phone"}, {v.pidCol, "pid"}} {
 		if c.col >= 0 && raw.formula(c.col) {
 			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
+			return
+		}
+		if c.col >= 0 && raw.formatted(c.col) {
+			invalid(fmt.Sprintf("the %s cell has a number format under which the sheet may show other digits than it holds (a custom format, a date, a fraction…): set the column's format to General or Text", c.what))
 			return
 		}
 	}
@@ -441,6 +460,32 @@ func (v *validator) classify(r *RowRecord, raw *rawRow, footerLike string) {
 		r.Status = RowValid
 	}
 	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
+}
+
+// checkMerged refuses a sheet that merges cells over the phone or
+// product column: a merged cell shows its first cell's value across the
+// range and hides what the others hold, which the reader still reads.
+func (v *validator) checkMerged(merged []cellRange) error {
+	if !v.header {
+		return nil
+	}
+	for _, m := range merged {
+		// A merged title above the header, or a merged footer below the
+		// last data row, hides nothing that is charged.
+		if m.col0 == m.col1 && m.row0 == m.row1 || m.row1 < v.rep.HeaderRow || m.row0 > v.lastData {
+			continue
+		}
+		for _, c := range [...]struct {
+			col  int
+			what string
+		}{{v.phoneCol, "phone"}, {v.pidCol, "product"}} {
+			if c.col >= m.col0 && c.col <= m.col1 {
+				return fmt.Errorf("rows %d–%d: the sheet merges %s%d:%s%d, over the %s column: a merged cell shows one value across several cells and hides what the others hold; unmerge it, and give every row its own value",
+					m.row0, m.row1, columnName(m.col0), m.row0, columnName(m.col1), m.row1, c.what)
+			}
+		}
+	}
+	return nil
 }
 
 func blank(cells []string) bool {

@@ -256,6 +256,13 @@ func openCSV(path, forced string, info *InputInfo) (rowSource, error) {
 			rows += start - end
 			end = last + strings.Count(rec[len(rec)-1], "\n")
 			for _, c := range rec {
+				// csv.Reader ends lines only at LF (a CR before it dropped);
+				// Excel and LibreOffice end a row at a lone CR too, so the
+				// rows after one would be read as cells of this one, and
+				// never charged.
+				if strings.IndexByte(c, '\r') >= 0 {
+					return fmt.Errorf("row %d: a carriage return without a line feed (an old Mac line ending, or one inside a cell): a spreadsheet starts a new row there; save the file again as CSV with ordinary line endings", rows)
+				}
 				if checkUTF8 && !utf8.ValidString(c) {
 					return fmt.Errorf("row %d: not valid UTF-8 (read as -encoding utf-8); try -encoding gbk", rows)
 				}

@@ -23,8 +23,17 @@ const (
 	// MaxRowBytes bounds the text of all cells of one row together (UTF-8
 	// bytes), and for CSV the bytes of one record.
 	MaxRowBytes = 1 << 20
+	// MaxInputText bounds the text of all rows together (UTF-8 bytes):
+	// one shared string can fill a thousand cells, so a sheet's XML does
+	// not bound what its rows hold, nor what the journal would receive.
+	MaxInputText = 256 << 20
 	// MaxSheetBytes bounds a worksheet's XML, uncompressed.
 	MaxSheetBytes = 1 << 30
+	// MaxXMLTokens bounds the XML tokens (tags and texts) read from one
+	// workbook, all its parts together: a million rows of a dozen cells,
+	// as Excel writes them, fit. Time goes by tokens more than by bytes:
+	// a sheet of tiny elements within MaxSheetBytes took minutes.
+	MaxXMLTokens = 64 << 20
 	// MaxSharedStringsBytes bounds the shared strings XML, uncompressed.
 	MaxSharedStringsBytes = 256 << 20
 	// MaxSharedStrings and MaxSharedStringsText bound the shared strings
@@ -41,6 +50,10 @@ const (
 // maxXMLToken bounds one XML token (a tag with its attributes, or a run of
 // text): the longest cell, every character written as an entity, fits.
 const maxXMLToken = 4 << 20
+
+// maxXMLDepth bounds how deep a part's elements nest; a worksheet's go
+// about six deep, its extensions a few more.
+const maxXMLDepth = 256
 
 // errLimit marks a refusal for a limit, so tests and messages can tell it
 // from damage.
@@ -62,20 +75,24 @@ func checkCell(col int, s string) error {
 	return nil
 }
 
-// checkRow applies the cell, column and row-size limits to a whole row.
-func checkRow(cells []string) error {
+// checkRow applies the cell, column and row-size limits to a whole row,
+// and adds its text to *total, which may not pass MaxInputText.
+func checkRow(cells []string, total *int64) error {
 	if len(cells) > MaxColumns {
 		return limitErr("%s columns; at most %s (Excel's limit)", thousands(len(cells)), thousands(MaxColumns))
 	}
-	total := 0
+	n := 0
 	for i, c := range cells {
 		if err := checkCell(i, c); err != nil {
 			return err
 		}
-		total += len(c)
+		n += len(c)
 	}
-	if total > MaxRowBytes {
-		return limitErr("the row holds %s bytes of text; at most %s", thousands(total), thousands(MaxRowBytes))
+	if n > MaxRowBytes {
+		return limitErr("the row holds %s bytes of text; at most %s", thousands(n), thousands(MaxRowBytes))
+	}
+	if *total += int64(n); *total > MaxInputText {
+		return limitErr("the rows hold more than %s bytes of text together", thousands(MaxInputText))
 	}
 	return nil
 }

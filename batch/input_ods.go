@@ -264,6 +264,12 @@ func (o *odsReader) readRow(row *rawRow) error {
 				return fmt.Errorf("row %d: column %s: %w", row.Line, columnName(min(col, MaxColumns-1)), err)
 			}
 			_, formula := odsAttr(t, "formula")
+			if t.Name.Local == "covered-table-cell" {
+				// Covered by a merged cell: what it holds is not shown, the
+				// merged cell's value is. A row under a merged phone reads
+				// as it looks: without a phone of its own.
+				v, formula = "", false
+			}
 			if v == "" && !formula {
 				col += n // a blank run costs nothing, however long
 				continue

@@ -122,12 +122,19 @@ func TestReadODS(t *testing.T) {
 		{
 			name:    "a hidden phone column",
 			content: odsHead + `<table:table table:name="S"><table:table-column/><table:table-column table:visibility="collapse"/>` + head + num("x", "13800138000") + `</table:table>` + odsTail,
-			err:     "column B (手机号码) is hidden",
+			err:     `the phone column (B, "手机号码") is hidden`,
 		},
 		{
 			name:    "cut off",
 			content: odsHead + odsSheet("S", false, head+num("x", "13800138000"))[:200],
 			err:     "damaged",
+		},
+		{
+			name: "a merged phone: the covered cell's value is not what is shown",
+			content: odsHead + odsSheet("S", false, head+strings.Replace(num("x", "13800138000"), `<table:table-cell office:value-type="float" office:value="13800138000">`, `<table:table-cell table:number-rows-spanned="2" office:value-type="float" office:value="13800138000">`, 1)+
+				`<table:table-row><table:table-cell office:value-type="string"><text:p>y</text:p></table:table-cell><table:covered-table-cell office:value-type="float" office:value="13900139000"/><table:table-cell office:value-type="float" office:value="105000"/></table:table-row>`) + odsTail,
+			rows:  []string{"2 13800138000 105000 valid", "3  105000 invalid"},
+			sheet: "S", extra: []string{"姓名"},
 		},
 		{
 			name:    "mismatched tags",

@@ -304,8 +304,12 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 	if rules.hidden == HiddenRefuse {
 		for _, c := range append(append([]int{h.phoneCol, h.pidCol}, phones...), pids...) {
 			if c >= 0 && hiddenCol(hidden, c) {
-				return h, fmt.Errorf("column %s (%s) is hidden: a hidden column is not what the user sees; unhide it, or pass -hidden-rows include (read it) or skip (leave hidden columns out)",
-					columnName(c), trimCell(cells[c]))
+				what := "phone"
+				if c == h.pidCol || headerRole(cells[c]) == rolePid {
+					what = "product"
+				}
+				return h, fmt.Errorf("the %s column (%s, %q) is hidden in the sheet: a hidden column is not what the user sees; unhide it, or pass -hidden-rows include (read it) or skip (leave hidden columns out)",
+					what, columnName(c), trimCell(cells[c]))
 			}
 		}
 	}

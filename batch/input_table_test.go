@@ -163,7 +163,7 @@ func TestReadTableShapes(t *testing.T) {
 	}
 }
 
-func TestReadXLSXHiddenRowsAndColumns(t *testing.T) {
+func TestReadXLSXHiddenRowsAndColumnsPolicy(t *testing.T) {
 	head := inlineRow(1, "手机号", "pid", "姓名")
 	rows := head + inlineRow(2, "13800138000", "105000", "a") +
 		`<row r="3" hidden="1"><c r="A3" t="inlineStr"><is><t>13900139000</t></is></c><c r="B3" t="inlineStr"><is><t>105000</t></is></c></row>` +
@@ -179,10 +179,10 @@ func TestReadXLSXHiddenRowsAndColumns(t *testing.T) {
 		skipped int
 		err     string
 	}{
-		{"hidden rows are listed", rows, "", []string{"2 13800138000 105000 valid", "3 13900139000 105000 valid", "4 13700137000 105000 valid"}, []int{3}, 0, ""},
+		{"hidden rows are listed, and never charged", rows, "", []string{"2 13800138000 105000 valid", "3 13900139000 105000 invalid", "4 13700137000 105000 valid"}, []int{3}, 0, ""},
 		{"skip", rows, "skip", []string{"2 13800138000 105000 valid", "4 13700137000 105000 valid"}, nil, 1, ""},
 		{"include", rows, "include", []string{"2 13800138000 105000 valid", "3 13900139000 105000 valid", "4 13700137000 105000 valid"}, nil, 0, ""},
-		{"a hidden phone column refuses", hiddenPhone, "", nil, nil, 0, `column A (手机号) is hidden`},
+		{"a hidden phone column refuses", hiddenPhone, "", nil, nil, 0, `the phone column (A, "手机号") is hidden`},
 		{"skip leaves the hidden column out", hiddenPhone, "skip", []string{"2 13900139000 105000 valid"}, nil, 0, ""},
 		{"include: two phone columns", hiddenPhone, "include", nil, nil, 0, "2 columns could be the phone"},
 	}
@@ -235,7 +235,7 @@ func TestReadXLSXWPSStyle(t *testing.T) {
 		"<r><t>套餐ID</t></r>", "张伟", "李娜", "王芳", "合计"}
 	c := func(ref, typ, v string) string {
 		if typ == "" {
-			return fmt.Sprintf(`<c r="%s" s="2"><v>%s</v></c>`, ref, v)
+			return fmt.Sprintf(`<c r="%s"><v>%s</v></c>`, ref, v)
 		}
 		return fmt.Sprintf(`<c r="%s" s="2" t="%s"><v>%s</v></c>`, ref, typ, v)
 	}

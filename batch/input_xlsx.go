@@ -32,6 +32,10 @@ type workbook struct {
 	zip    *workbookZip
 	sheets []workbookSheet
 	sst    string // part name, "" when there is none
+	styles string // part name, "" when there is none
+	// shown says, per cell style, whether a whole number or a text in
+	// it shows as its digits (see readStyles); nil without styles.
+	shown []bool
 }
 
 var errNoSheets = errors.New("the workbook has no sheets")
@@ -119,6 +123,9 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 			if strings.HasSuffix(r.typ, relNS+"sharedStrings") {
 				wb.sst = r.target
 			}
+			if strings.HasSuffix(r.typ, relNS+"styles") {
+				wb.styles = r.target
+			}
 		}
 	}
 	var sheetIDs []string
@@ -155,8 +162,21 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 	if len(wb.sheets) == 0 {
 		return nil, errNoSheets
 	}
+	// Two sheets of one part are not two lists, and each would be read
+	// again to choose between them: a thousand names for one gigabyte
+	// part took a thousand readings of it.
+	byPart := map[string]string{}
 	for i := range wb.sheets {
-		wb.sheets[i].part = targets[sheetIDs[i]]
+		s := &wb.sheets[i]
+		s.part = targets[sheetIDs[i]]
+		if s.part == "" {
+			continue
+		}
+		k := strings.ToLower(s.part)
+		if other, ok := byPart[k]; ok {
+			return nil, fmt.Errorf("damaged workbook: sheets %q and %q are the same part %s", clipText(other), clipText(s.name), clipText(s.part))
+		}
+		byPart[k] = s.name
 	}
 	return wb, nil
 }
@@ -189,7 +209,10 @@ func (wb *workbook) openSheet(s workbookSheet, sst *sharedStrings) (*sheetReader
 	if err != nil {
 		return nil, nil, fmt.Errorf("sheet %q: %w", s.name, err)
 	}
-	return newSheetReader(s.part, p, sst), p, nil
+	sr := newSheetReader(s.part, p, sst)
+	sr.shown = wb.shown
+	sr.x.spent = &wb.zip.tokens
+	return sr, p, nil
 }
 
 // probeErr is a reader's error met while probing: damage, not a reason
@@ -310,6 +333,9 @@ func openXLSX(p, want string, rules tableRules, info *InputInfo) (rowSource, err
 		return nil, err
 	}
 	sst, err := wb.sharedStrings()
+	if err == nil && wb.styles != "" && wb.zip.has(wb.styles) {
+		wb.shown, err = wb.zip.readStyles(wb.styles)
+	}
 	if err == nil {
 		var s workbookSheet
 		if s, err = wb.chooseSheet(want, sst, rules); err == nil {
@@ -339,7 +365,7 @@ func readSheet(ctx context.Context, wb *workbook, s workbookSheet, sst *sharedSt
 		}
 		err := sr.next(&row)
 		if err == io.EOF {
-			return nil
+			return each(&rawRow{End: true, Merged: sr.Merged})
 		}
 		if err != nil {
 			return fmt.Errorf("sheet %q: %w", s.name, err)

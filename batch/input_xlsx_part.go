@@ -20,8 +20,9 @@ import (
 // end; and every XML part through xmlReader, which refuses what a
 // workbook never holds and reads to the document's end.
 type workbookZip struct {
-	f     *os.File
-	files map[string]*zip.File // by lower-cased name: part names ignore case
+	f      *os.File
+	files  map[string]*zip.File // by lower-cased name: part names ignore case
+	tokens int                  // XML tokens read from all parts (MaxXMLTokens)
 }
 
 func openWorkbookZip(path string) (*workbookZip, error) {
@@ -45,6 +46,12 @@ func openWorkbookZip(path string) (*workbookZip, error) {
 	}
 	w := &workbookZip{f: f, files: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
+		// An encrypted entry is one no viewer shows without its password;
+		// its bytes are not what anyone saw.
+		if zf.Flags&0x1 != 0 {
+			f.Close()
+			return nil, fmt.Errorf("refused workbook: %q is encrypted: save the file again without a password", clipText(zf.Name))
+		}
 		k := strings.ToLower(zf.Name)
 		if _, dup := w.files[k]; dup {
 			f.Close()
@@ -219,8 +226,14 @@ type xmlReader struct {
 	src   *xmlSource
 	d     *xml.Decoder
 	depth int
-	root  bool // the root element has started
-	done  bool // the root element has ended
+	// spent counts the tokens read, from all the parts of one workbook
+	// together, at most maxTokens: a megabyte of "<x/>" compressed is a
+	// billion bytes of tiny elements, which encoding/xml parses at a few
+	// million a second.
+	spent     *int
+	maxTokens int
+	root      bool // the root element has started
+	done      bool // the root element has ended
 
 	// raw reads with RawToken, which skips namespace translation (a
 	// fifth of the time of a big part); the nesting Token would check
@@ -239,12 +252,15 @@ func newXMLReader(part string, r io.Reader) *xmlReader {
 	d := xml.NewDecoder(src)
 	d.Strict = true
 	pr, _ := r.(*partReader)
-	return &xmlReader{part: part, pr: pr, src: src, d: d}
+	return &xmlReader{part: part, pr: pr, src: src, d: d, spent: new(int), maxTokens: MaxXMLTokens}
 }
 
 // next returns the next token; io.EOF only at the end of a complete document.
 func (x *xmlReader) next() (xml.Token, error) {
 	x.src.mark = x.src.n
+	if *x.spent++; *x.spent > x.maxTokens {
+		return nil, fmt.Errorf("%s: %w", x.part, limitErr("more than %s XML elements and texts", thousands(x.maxTokens)))
+	}
 	var t xml.Token
 	var err error
 	if x.raw {
@@ -281,6 +297,11 @@ func (x *xmlReader) next() (xml.Token, error) {
 		if x.done {
 			return nil, fmt.Errorf("damaged workbook: %s has content after its end", x.part)
 		}
+		// encoding/xml keeps every open element on a stack: a few
+		// hundred kilobytes of "<a>" compressed would take gigabytes.
+		if x.depth >= maxXMLDepth {
+			return nil, fmt.Errorf("%s: %w", x.part, limitErr("XML nested more than %d elements deep", maxXMLDepth))
+		}
 		x.depth++
 		x.root = true
 		if x.raw {
@@ -313,6 +334,7 @@ func (w *workbookZip) readXMLPart(name string, limit int64, fn func(xml.Token, i
 	}
 	defer p.Close()
 	x := newXMLReader(name, p)
+	x.spent = &w.tokens
 	for {
 		t, err := x.next()
 		if err == io.EOF {
@@ -351,7 +373,21 @@ func checkZipDirectory(f *os.File, size int64) error {
 		return n
 	}
 	entries, dirSize := le(b[i+10:i+12]), le(b[i+12:i+16])
-	if (entries == 0xFFFF || dirSize == 0xFFFFFFFF) && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07" {
+	// An archive with bytes before it (a stub, another archive) is read by
+	// archive/zip from its end, but LibreOffice cannot load it at all, and
+	// a reader from the front would see the bytes before: the file would
+	// be read as no viewer shows it. Excel's files start with their first
+	// entry, and their directory ends where the end record starts.
+	head := make([]byte, 4)
+	if _, err := f.ReadAt(head, 0); err != nil || string(head) != "PK\x03\x04" {
+		return errors.New("damaged workbook: the file does not start with a zip entry (bytes before the archive?): save it again as .xlsx")
+	}
+	eocd := size - tail + int64(i)
+	zip64 := (entries == 0xFFFF || dirSize == 0xFFFFFFFF) && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07"
+	if dirOffset := le(b[i+16 : i+20]); !zip64 && dirOffset+dirSize != uint64(eocd) {
+		return errors.New("damaged workbook: the zip directory is not where the archive says (bytes before or inside the archive?): save it again as .xlsx")
+	}
+	if zip64 {
 		// Zip64: the figures are in the zip64 end record the locator points at.
 		off := le(b[i-20+8 : i-20+16])
 		rec := make([]byte, 48)

@@ -125,14 +125,29 @@ type rawRow struct {
 	Line     int      // the row number a person sees; the header is row 1
 	Cells    []string // raw values; reused for the next row: copy to keep
 	Formulas []int    // xlsx: columns whose cell holds a formula (its cached value is in Cells)
-	Hidden   bool     // the row is hidden or filtered out
-	// HiddenCols are the sheet's hidden columns, known from the first row.
+	// Formatted are the columns (xlsx) whose number format may show other
+	// digits than the cell holds.
+	Formatted []int
+	Hidden    bool // the row is hidden (or filtered out, or of no height)
+	// HiddenCols are the columns the sheet hides (<cols>, ODS columns).
 	HiddenCols []colRange
 	Err        error // the row could not be read but the file can go on
+
+	// End marks the call after the last row (xlsx), with the sheet's
+	// merged ranges, which follow its rows.
+	End    bool
+	Merged []cellRange
 }
 
-func (r *rawRow) formula(col int) bool {
-	for _, c := range r.Formulas {
+// cellRange is a rectangle of cells, columns and rows from 0 and 1.
+type cellRange struct{ col0, row0, col1, row1 int }
+
+
+func (r *rawRow) formula(col int) bool   { return hasCol(r.Formulas, col) }
+func (r *rawRow) formatted(col int) bool { return hasCol(r.Formatted, col) }
+
+func hasCol(cols []int, col int) bool {
+	for _, c := range cols {
 		if c == col {
 			return true
 		}
@@ -151,11 +166,13 @@ type colRange struct{ min, max int }
 // without r follows the one before. Cells without a value do not widen a
 // row, so padding costs nothing.
 type sheetReader struct {
-	x    *xmlReader
-	part string
-	sst  *sharedStrings
+	x     *xmlReader
+	part  string
+	sst   *sharedStrings
+	shown []bool // per cell style: its number format shows the digits held
 
-	HiddenCols []colRange // from <cols>, known once the first row is read
+	HiddenCols []colRange  // from <cols>, known once the first row is read
+	Merged     []cellRange // from <mergeCells>, known at the end of the sheet
 
 	dataDepth int // depth of <sheetData> once inside it
 	dataDone  bool
@@ -197,6 +214,9 @@ func (s *sheetReader) next(row *rawRow) error {
 		depth := s.x.depth
 		switch t := t.(type) {
 		case xml.StartElement:
+			if err := s.checkNamespace(t.Name); err != nil {
+				return s.rowErr(err)
+			}
 			switch {
 			case s.dataDepth == 0:
 				switch {
@@ -207,6 +227,10 @@ func (s *sheetReader) next(row *rawRow) error {
 					s.dataDepth = depth
 				case depth == 3 && t.Name.Local == "col":
 					if err := s.hiddenCol(t); err != nil {
+						return err
+					}
+				case depth == 3 && t.Name.Local == "mergeCell":
+					if err := s.mergeCell(t); err != nil {
 						return err
 					}
 				}
@@ -222,19 +246,30 @@ func (s *sheetReader) next(row *rawRow) error {
 				s.lastRow, s.rowBytes, s.inRow = n, 0, true
 				row.Line, row.Hidden, row.Err = n, hidden, nil
 				row.HiddenCols = s.HiddenCols
-				row.Cells, row.Formulas = row.Cells[:0], row.Formulas[:0]
+				row.Cells, row.Formulas, row.Formatted = row.Cells[:0], row.Formulas[:0], row.Formatted[:0]
 			case !inCell:
 				if depth != rowDepth+1 || t.Name.Local != "c" {
 					continue
 				}
-				c, typ, err := s.cellAttrs(t, col)
+				c, typ, style, err := s.cellAttrs(t, col)
 				if err != nil {
 					return err
 				}
 				inCell, cellCol, cellType, col = true, c, typ, c
+				if !s.showsDigits(style) {
+					row.Formatted = append(row.Formatted, c)
+				}
 				hasV, hasIS, hasFormul, inIS = false, false, false, 0
 				s.cell = s.cell[:0]
 			case depth == rowDepth+2:
+				switch t.Name.Local {
+				case "v", "is":
+					// Viewers disagree on a cell of two values (LibreOffice
+					// shows neither of <v> and <is>): it is not one value.
+					if hasV || hasIS {
+						return s.rowErr(fmt.Errorf("damaged workbook: cell %s%d holds more than one value", columnName(cellCol), s.lastRow))
+					}
+				}
 				switch t.Name.Local {
 				case "v":
 					inV, hasV = true, true
@@ -306,6 +341,29 @@ func (s *sheetReader) next(row *rawRow) error {
 	}
 }
 
+// The namespaces of SpreadsheetML: transitional and strict.
+const (
+	mainNS       = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+	strictMainNS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+)
+
+// sheetElements are the elements whose local names the reader acts on.
+var sheetElements = map[string]bool{"sheetData": true, "row": true, "c": true, "v": true, "f": true, "is": true, "t": true, "r": true, "rPh": true, "cols": true, "col": true}
+
+// checkNamespace refuses a sheet element outside SpreadsheetML's
+// namespace: LibreOffice shows nothing for a <q:row> of another namespace
+// (or of none), so reading it would charge a row nobody sees.
+func (s *sheetReader) checkNamespace(n xml.Name) error {
+	if n.Space == mainNS || n.Space == strictMainNS || !sheetElements[n.Local] {
+		return nil
+	}
+	space := n.Space
+	if space == "" {
+		space = "no namespace"
+	}
+	return fmt.Errorf("damaged workbook: %s: <%s> of %s, not SpreadsheetML's: viewers do not show it", s.part, n.Local, clipText(space))
+}
+
 // rowErr names the row being read, or the one before.
 func (s *sheetReader) rowErr(err error) error {
 	switch {
@@ -353,7 +411,11 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 			}
 			n = v
 		case "hidden":
-			hidden = a.Value == "1" || a.Value == "true"
+			hidden = hidden || a.Value == "1" || a.Value == "true"
+		case "ht":
+			// A row of no height is hidden as surely.
+			h, err := strconv.ParseFloat(a.Value, 64)
+			hidden = hidden || err == nil && h <= 0
 		}
 	}
 	switch {
@@ -367,7 +429,7 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 
 // cellAttrs reads a cell's column (from 0) and type; last is the column
 // of the cell before it in the row, -1 for none.
-func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ string, err error) {
+func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ string, style int, err error) {
 	col = last + 1
 	for _, a := range t.Attr {
 		switch a.Name.Local {
@@ -375,22 +437,38 @@ func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ stri
 			c, r, ok := parseCellRef(a.Value)
 			switch {
 			case !ok:
-				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", clipText(a.Value)))
+				return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", clipText(a.Value)))
 			case r != s.lastRow:
-				return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", clipText(a.Value), s.lastRow))
+				return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", clipText(a.Value), s.lastRow))
 			}
 			col = c
 		case "t":
 			typ = a.Value
+		case "s":
+			if style, err = strconv.Atoi(a.Value); err != nil || style < 0 {
+				style = -1 // no such style: not known to show the digits
+			}
 		}
 	}
 	switch {
 	case col >= MaxColumns:
-		return 0, "", s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", thousands(col+1), thousands(MaxColumns)))
+		return 0, "", 0, s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", thousands(col+1), thousands(MaxColumns)))
 	case col <= last:
-		return 0, "", s.rowErr(fmt.Errorf("damaged workbook: cell %s comes after column %s", columnName(col), columnName(last)))
+		return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s comes after column %s", columnName(col), columnName(last)))
 	}
-	return col, typ, nil
+	return col, typ, style, nil
+}
+
+// showsDigits reports whether a cell of this style shows the digits it
+// holds. Without a styles part every cell is General.
+func (s *sheetReader) showsDigits(style int) bool {
+	switch {
+	case s.shown == nil:
+		return style <= 0
+	case style < 0 || style >= len(s.shown):
+		return false
+	}
+	return s.shown[style]
 }
 
 func (s *sheetReader) hiddenCol(t xml.StartElement) error {
@@ -403,7 +481,10 @@ func (s *sheetReader) hiddenCol(t xml.StartElement) error {
 		case "max":
 			hi, _ = strconv.Atoi(a.Value)
 		case "hidden":
-			hidden = a.Value == "1" || a.Value == "true"
+			hidden = hidden || a.Value == "1" || a.Value == "true"
+		case "width":
+			w, err := strconv.ParseFloat(a.Value, 64)
+			hidden = hidden || err == nil && w <= 0
 		}
 	}
 	if !hidden || lo < 1 || hi < lo {
@@ -413,6 +494,28 @@ func (s *sheetReader) hiddenCol(t xml.StartElement) error {
 		return limitErr("%s: more than %s column ranges", s.part, thousands(MaxColumns))
 	}
 	s.HiddenCols = append(s.HiddenCols, colRange{lo - 1, min(hi, MaxColumns) - 1})
+	return nil
+}
+
+func (s *sheetReader) mergeCell(t xml.StartElement) error {
+	for _, a := range t.Attr {
+		if a.Name.Local != "ref" {
+			continue
+		}
+		from, to, ok := strings.Cut(a.Value, ":")
+		if !ok {
+			to = from // one cell
+		}
+		c0, r0, ok0 := parseCellRef(from)
+		c1, r1, ok1 := parseCellRef(to)
+		if !ok0 || !ok1 || c1 < c0 || r1 < r0 {
+			return fmt.Errorf("damaged workbook: %s: merged range %q", s.part, clipText(a.Value))
+		}
+		if len(s.Merged) >= MaxRows {
+			return limitErr("%s: more than %s merged ranges", s.part, thousands(MaxRows))
+		}
+		s.Merged = append(s.Merged, cellRange{c0, r0, c1, r1})
+	}
 	return nil
 }
 

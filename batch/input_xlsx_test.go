@@ -115,7 +115,7 @@ func TestReadXLSXValues(t *testing.T) {
 		`<row r="2"><c r="A2"><v>15925601712</v></c><c r="B2"><v>105000</v></c><c r="C2" t="s"><v>3</v></c><c r="D2" t="inlineStr"><is><r><t>端午</t></r><r><t xml:space="preserve"> 礼品</t></r><rPh sb="0" eb="1"><t>ドゥアン</t></rPh></is></c></row>` +
 		`<row r="4"><c r="A4"><v>1.3800138000E+10</v></c><c r="B4" t="str"><f>"1"&amp;"05000"</f><v>105000</v></c><c r="D4" t="s"><v>4</v></c></row>` + // row 3 skipped
 		`<row><c><v>18612345678</v></c><c><v>106000</v></c><c/><c t="inlineStr"><is><t>a&lt;b&amp;c&#x4E2D;</t></is></c></row>` + // row 5, no r
-		`<row r="6" hidden="1"><c r="A6" t="str"><f>A2</f><v>15925601712</v></c><c r="B6"><v>105000</v></c></row>` +
+		`<row r="6"><c r="A6" t="str"><f>A2</f><v>15925601712</v></c><c r="B6"><v>105000</v></c></row>` +
 		`<row r="7"><c r="A7" t="inlineStr"><is><t>1.59256E+10</t></is></c><c r="B7"><v>105000</v></c><c r="XFD7"/></row>` +
 		`<row r="9"><c r="C9" t="b"><v>1</v></c></row>` // nothing in phone or pid: still a row
 	data := buildXLSX(t, []string{"手机号码", "产品ID", "姓名", "张伟", "<t>line_x000D_two</t>"}, testSheet{name: "名单", body: rows})

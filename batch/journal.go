@@ -200,7 +200,7 @@ func OpenJournal(ctx context.Context, path string, warn func(string)) (*Journal,
 // openLocked opens a locked journal. noSync skips every fsync; only tests
 // and test-data generation use it.
 func openLocked(ctx context.Context, path string, warn func(string), unlock func() error, noSync bool) (*Journal, *Book, error) {
-	r, err := os.Open(path)
+	r, err := openJournalFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening journal: %w", err)
 	}
@@ -455,7 +455,7 @@ func VerifyJournal(ctx context.Context, path string) (Verification, error) {
 // verifyJournal is VerifyJournal; each (if not nil) sees every checked line.
 func verifyJournal(ctx context.Context, path string, each func(sealed)) (Verification, error) {
 	var v Verification
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if err != nil {
 		return v, fmt.Errorf("verifying journal: %w", err)
 	}
@@ -493,12 +493,14 @@ func verifyJournal(ctx context.Context, path string, each func(sealed)) (Verific
 // .xlsx, a CSV, an empty file): a wrong path, not a damaged journal.
 type NotJournalError struct {
 	Path  string
-	Start string // what the file starts with, quoted; "" when it is empty
-	Kind  string // what it looks like, when known ("a zip archive, as .xlsx files are")
+	Start string // what the file starts with, quoted; "" when it is empty or no regular file
+	Kind  string // what it looks like, when known ("a zip archive, as .xlsx files are", "a named pipe")
 }
 
 func (e *NotJournalError) Error() string {
 	switch {
+	case e.Start == "" && e.Kind != "":
+		return fmt.Sprintf("%s is not a flowbatch journal (it is %s)", e.Path, e.Kind)
 	case e.Start == "":
 		return fmt.Sprintf("%s is not a flowbatch journal (it is empty)", e.Path)
 	case e.Kind != "":
@@ -521,7 +523,7 @@ func NotJournal(path string, err error) error {
 	if !errors.As(err, &de) || de.Record != 1 {
 		return err
 	}
-	f, ferr := os.Open(path)
+	f, ferr := openJournalFile(path)
 	if ferr != nil {
 		return err
 	}
@@ -560,4 +562,36 @@ func NotJournal(path string, err error) error {
 		ne.Kind = "JSON, as an attestation is"
 	}
 	return ne
+}
+
+// openJournalFile opens the journal at path for reading. Anything but a
+// regular file (a directory, a named pipe, a device such as /dev/zero) is
+// a *NotJournalError: it is opened without blocking, so a named pipe
+// with no writer cannot hang the command, and never read.
+func openJournalFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		kind := "not a regular file"
+		switch {
+		case fi.IsDir():
+			kind = "a directory"
+		case fi.Mode()&fs.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case fi.Mode()&fs.ModeDevice != 0:
+			kind = "a device"
+		case fi.Mode()&fs.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return nil, &NotJournalError{Path: path, Kind: kind}
+	}
+	return f, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // What the hash chain proves, and what it cannot: every record carries the
@@ -83,7 +82,7 @@ func VerifyJournalTo(ctx context.Context, path string, anchors ...Anchor) (Verif
 // process appending. Damage before the anchor is a *DamageError; a journal
 // that ends before it, or has another record there, an *AnchorError.
 func JournalReaches(ctx context.Context, path string, a Anchor) error {
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if err != nil {
 		return fmt.Errorf("checking journal: %w", err)
 	}

@@ -20,3 +20,5 @@ func lockNew(tmp, path string) (func() error, error) { return nil, errNoLock }
 func heldBy(path string) error                       { return errNoLock }
 func noteHolder(path string)                         {}
 func resolvePath(path string) string                 { return path }
+
+const openNonblock = 0

@@ -45,7 +45,7 @@ func resolvePath(path string) string {
 // through this path or any other name of the same file, the error is a
 // *LockedError naming the holder's PID when known.
 func LockJournal(path string) (unlock func() error, err error) {
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("locking journal %s: %w", path, err)
 	}
@@ -142,7 +142,7 @@ func heldBy(path string) error {
 // when the journal is free, so a writer starting at that very instant may
 // see this one.
 func JournalHolder(path string) (pid int, held bool, err error) {
-	f, err := os.Open(path)
+	f, err := openJournalFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, false, nil
 	}
@@ -270,3 +270,6 @@ func procLocksPID(journal *os.File) int {
 	}
 	return 0
 }
+
+// openNonblock opens a named pipe without waiting for a writer.
+const openNonblock = syscall.O_NONBLOCK
