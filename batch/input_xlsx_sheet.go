@@ -142,7 +142,6 @@ type rawRow struct {
 // cellRange is a rectangle of cells, columns and rows from 0 and 1.
 type cellRange struct{ col0, row0, col1, row1 int }
 
-
 func (r *rawRow) formula(col int) bool   { return hasCol(r.Formulas, col) }
 func (r *rawRow) formatted(col int) bool { return hasCol(r.Formatted, col) }
 
