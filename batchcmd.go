@@ -144,6 +144,25 @@ func (f *submitFlags) settings() map[string]string {
 	}
 }
 
+// engineGrace is the resubmit grace to run with: the flag when it was
+// given, else 0, so that the engine takes the grace the journal was
+// started with (else the default). A batch started with a long grace for a
+// provider known to lag that long must not fall back to the default
+// because a resume left the flag out. A given flag shorter than the
+// journal's is the person's choice, and said.
+func (f *submitFlags) engineGrace(fs *flag.FlagSet, book *batch.Book, warn func(string)) time.Duration {
+	given := false
+	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "resubmit-grace" })
+	if !given {
+		return 0
+	}
+	if d, err := time.ParseDuration(book.Header.Settings[batch.SettingResubmitGrace]); err == nil && f.resubmitGrace < d {
+		warn(fmt.Sprintf("-resubmit-grace %v is shorter than the %v journal %s was started with: a provider that lags longer than %v charges a resubmit twice",
+			f.resubmitGrace, d, f.journal, f.resubmitGrace))
+	}
+	return f.resubmitGrace
+}
+
 // newProviderClient builds the juhe client from the environment. The
 // messages name the variables, never their values.
 func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
@@ -436,18 +455,40 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	if err := checkNotInput(cmd, book, namedPath{"-out", out}, namedPath{"-csv", opts.CSV}, namedPath{"-retry", opts.Retry}); err != nil {
 		return nil, nil, err
 	}
-	opts.Attest, opts.ToolVersion = true, version
+	// A masked copy is not the audit anchor: it is held to an
+	// attestation, never writes one.
+	opts.Attest, opts.ToolVersion = opts.Mask == nil, version
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
-		if ee := attestErr(cmd, journal, reconcile.AttestationPath(out, book.Header.BatchID), err); ee != nil {
+		if ee := attestErr(cmd, journal, failedAttestation(err, reconcile.AttestationPath(out, book.Header.BatchID)), err); ee != nil {
 			return nil, nil, ee
 		}
 		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
 			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ge)
 		}
+		if ke := (*reconcile.KeepColError)(nil); errors.As(err, &ke) {
+			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ke)
+		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
 	return s, book, nil
+}
+
+// failedAttestation is the attestation err is about, else def: a masked
+// copy is held to the one beside the journal too.
+func failedAttestation(err error, def string) string {
+	var he *reconcile.HeldError
+	var ae *reconcile.AttestationError
+	var oe *reconcile.OtherJournalError
+	switch {
+	case errors.As(err, &he):
+		return he.Path
+	case errors.As(err, &ae):
+		return ae.Path
+	case errors.As(err, &oe):
+		return oe.Path
+	}
+	return def
 }
 
 // reconcileGCPercent is the GOGC the reconcile command runs with unless the

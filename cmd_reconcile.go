@@ -2,17 +2,29 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
 const reconcileUsage = `Usage: flowbatch reconcile -journal PATH -out FILE.xlsx [-lang zh|en] [-csv FILE] [-group-by COLUMN] [-retry FILE]
+       flowbatch reconcile -mask [-keep-col COLUMN]... -journal PATH -out FILE.masked.xlsx [-csv FILE]
 
 Writes the reconciliation workbook (Summary, Orders, Exceptions) from the
 journal alone. It only reads the journal, so it may run beside a batch that is
 still running. Open rows are marked in the workbook; the exit code is 0 once
 the workbook is written.
+
+With -mask it writes a masked copy for wider circulation instead: phones read
+138****1234, the orderid and sporder_id columns are left out, and of the
+input's extra columns only those named with -keep-col are kept (the CSV too).
+A masked copy is never attested; see "Personal data" in the README.
 
 Flags:
 `
@@ -25,6 +37,16 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	csvPath := fset.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
 	groupBy := fset.String("group-by", "", "count and sum by this extra input `column` on the Summary (default: a 部门/department column)")
 	retry := fset.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
+	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL) as -out: phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
+	var keep []string
+	fset.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				keep = append(keep, c)
+			}
+		}
+		return nil
+	})
 	if help, err := parseFlags(e, fset, reconcileUsage, args, "Try: flowbatch reconcile -journal PATH -out FILE.xlsx"); help || err != nil {
 		return err
 	}
@@ -35,6 +57,12 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		return usageErr("reconcile: -out is required").hint("Try: flowbatch reconcile -journal %s -out reconciliation.xlsx", *journal)
 	case *lang != "zh" && *lang != "en":
 		return usageErr("reconcile: -lang %q: use zh or en", *lang)
+	case len(keep) > 0 && !*mask:
+		return usageErr("reconcile: -keep-col is for a masked copy; the unmasked workbook keeps every column").
+			hint("Try: add -mask, or leave -keep-col out")
+	case *mask && *retry != "":
+		return usageErr("reconcile: -retry with -mask: a retry file needs the real phones, and a masked copy has none").
+			hint("Try: write the retry file with the unmasked workbook (reconcile without -mask)")
 	}
 	if err := checkOutputs("reconcile", *out, *csvPath, namedPath{"-journal", *journal}); err != nil {
 		return err
@@ -42,11 +70,44 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	if err := checkRetry("reconcile", *retry, *journal, *out, *csvPath); err != nil {
 		return err
 	}
+	opts := reconcile.Options{Lang: *lang, CSV: *csvPath, GroupBy: *groupBy, Retry: *retry}
+	if *mask {
+		if err := checkMaskedOut(*out, *csvPath); err != nil {
+			return err
+		}
+		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
+	}
 
-	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, GroupBy: *groupBy, Retry: *retry})
+	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, opts)
 	if err != nil {
 		return err
 	}
 	printWorkbookSummary(e.stdout, s)
+	if *mask {
+		fmt.Fprintf(e.stdout, "masked copy: no attestation written; the audit record is the unmasked workbook and its attestation\n")
+	}
+	return nil
+}
+
+// checkMaskedOut refuses a masked copy written over a file that is not
+// one: most likely the unmasked workbook or CSV, which would be lost.
+func checkMaskedOut(out, csvPath string) error {
+	for _, o := range []struct {
+		flag, path string
+		masked     func(string) (bool, error)
+	}{{"-out", out, reconcile.IsMaskedCopy}, {"-csv", csvPath, reconcile.IsMaskedCSV}} {
+		if o.path == "" {
+			continue
+		}
+		if _, err := os.Stat(o.path); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if ok, _ := o.masked(o.path); ok {
+			continue
+		}
+		ext := filepath.Ext(o.path)
+		return usageErr("reconcile: -mask %s %s: the file there is not a masked copy (the unmasked one?); writing over it would lose it; nothing was written", o.flag, o.path).
+			hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+".masked"+ext))
+	}
 	return nil
 }

@@ -106,7 +106,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	logf := logTo(e.stderr)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
-		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.resubmitGrace,
+		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		Progress: batch.NewProgress(e.stderr), Logf: logf,
 	})
 	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)

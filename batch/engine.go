@@ -56,8 +56,9 @@ type EngineOptions struct {
 	// header's resubmit-grace setting, else DefaultResubmitGrace.
 	ResubmitGrace time.Duration
 	// RequestTimeout is the longest one request can take (the client's
-	// timeout): an attempt whose answer never came (a crash) ended at the
-	// latest this long after its intent. Default: the provider's
+	// timeout). A request leaves within it of its intent, or not at all,
+	// so an attempt whose answer never came (a crash) ended at the latest
+	// twice this long after its intent. Default: the provider's
 	// Timeout() when it has one, else juhe.DefaultTimeout.
 	RequestTimeout time.Duration
 	// MaxUnknownQueries bounds how often Submit queries one order whose
@@ -148,6 +149,20 @@ type Engine struct {
 	submits, queries atomic.Int64
 
 	settle atomic.Pointer[settleQueue] // set while Settle runs
+
+	// wall is the clock of the journal's At fields: a wall clock, which
+	// may jump. Waits within this process are measured on the monotonic
+	// clock (ended). Tests move wall.
+	wall    func() time.Time
+	endedMu sync.Mutex
+	ended   map[string]attemptEnd // unknown attempts this process saw end
+}
+
+// attemptEnd is when this process saw an order's attempt end (with a
+// monotonic reading), and how many intents the order had then.
+type attemptEnd struct {
+	at      time.Time
+	intents int
 }
 
 // NewEngine returns an engine that writes to j, keeps book up to date
@@ -170,6 +185,8 @@ func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
 		lim:    newLimiter(opts.Rate, nil),
 		prog:   opts.Progress,
 		haltCh: make(chan struct{}),
+		wall:   time.Now,
+		ended:  make(map[string]attemptEnd),
 	}
 }
 
@@ -249,6 +266,10 @@ func (r Result) Unsubmitted() int {
 // errStopped ends an order's work when the run stops (ctx done or halt).
 var errStopped = errors.New("stopped")
 
+// errLate: an intent's permit did not come within RequestTimeout of it, so
+// its request was not sent; the order is submitted again with a new intent.
+var errLate = errors.New("no permit within the request timeout of the intent")
+
 func (e *Engine) triggerHalt(h *HaltError) {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -298,7 +319,7 @@ func (e *Engine) endErr(ctx context.Context) error {
 // runs on a context that a Ctrl-C does not cancel: an answer that came
 // back is never lost.
 func (e *Engine) append(ctx context.Context, recs ...*Record) error {
-	now := time.Now().UnixMilli()
+	now := e.wall().UnixMilli()
 	for _, r := range recs {
 		if r.At == 0 {
 			r.At = now
@@ -341,9 +362,10 @@ func (e *Engine) permit(ctx context.Context) error {
 }
 
 // permitInFlight waits for a permit for a request whose intent is already
-// on disk: a cancelled ctx does not stop the wait, a halt does.
-func (e *Engine) permitInFlight(ctx context.Context) error {
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+// on disk: a cancelled ctx does not stop the wait, a halt does (errStopped),
+// and so does the deadline (errLate).
+func (e *Engine) permitInFlight(ctx context.Context, deadline time.Time) error {
+	wctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	go func() {
 		select {
@@ -353,7 +375,10 @@ func (e *Engine) permitInFlight(ctx context.Context) error {
 		}
 	}()
 	if err := e.lim.Wait(wctx); err != nil {
-		return errStopped
+		if e.stopped(ctx) {
+			return errStopped
+		}
+		return errLate
 	}
 	return nil
 }
@@ -464,11 +489,13 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 }
 
 // waiting is an order Submit takes again at due (zero: now); step counts
-// the times it was set aside, for the backoff.
+// the times it was set aside, for the backoff, and resubmits the submits
+// this run sent it again after a 210511: the bound holds across waits.
 type waiting struct {
-	id   string
-	due  time.Time
-	step int
+	id        string
+	due       time.Time
+	step      int
+	resubmits int
 }
 
 // submitRound runs the orders of one round through the workers, each when
@@ -484,9 +511,9 @@ func (e *Engine) submitRound(ctx context.Context, round []waiting) []waiting {
 		go func() {
 			defer wg.Done()
 			for w := range work {
-				if due, ok := e.submitOrder(ctx, w.id, w.step); ok {
+				if again, ok := e.submitOrder(ctx, w); ok {
 					mu.Lock()
-					next = append(next, waiting{id: w.id, due: due, step: w.step + 1})
+					next = append(next, again)
 					mu.Unlock()
 				}
 			}
@@ -524,12 +551,12 @@ func submitDone(o *OrderState) bool {
 // every request's intent and every answer that came back. When the
 // provider says 210511 within the grace period, it returns the time to
 // take the order again (ok): then it is neither found nor "not found" yet.
-// step is how often the order was set aside before.
-func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time.Time, ok bool) {
-	o, found := e.snapshot(id)
+// w says how often the order was set aside and resubmitted before.
+func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok bool) {
+	o, found := e.snapshot(w.id)
 	if !found || submitDone(&o) {
 		e.prog.Done.Add(1)
-		return time.Time{}, false
+		return waiting{}, false
 	}
 	defer func() {
 		if !ok {
@@ -537,16 +564,19 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 		}
 	}()
 	query := o.Status() == StatusUnknown // may exist: query first
-	resubmits, throttles, unknowns := 0, 0, 0
+	resubmits, throttles, unknowns := w.resubmits, 0, 0
 	for {
 		if e.stopped(ctx) {
-			return time.Time{}, false
+			return waiting{}, false
 		}
 		if !query {
 			was := o.PreExisting
 			out, err := e.submitOnce(ctx, &o)
+			if errors.Is(err, errLate) {
+				continue // not sent: a new intent, a new wait
+			}
 			if err != nil {
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			if o.PreExisting && !was {
 				e.opts.Logf("row %s: order %s: the provider says it had the orderid before this journal first sent it (210508); was batch id %q used before? Unless a query finds it still charging, it will be counted as that order",
@@ -554,14 +584,14 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 			}
 			switch out.Class {
 			case juhe.ClassAccepted, juhe.ClassRejected:
-				return time.Time{}, false
+				return waiting{}, false
 			case juhe.ClassThrottled:
 				if e.sleep(ctx, e.backoff(throttles)) != nil {
-					return time.Time{}, false
+					return waiting{}, false
 				}
 				throttles++
 			case juhe.ClassHalt:
-				return time.Time{}, false
+				return waiting{}, false
 			default: // unknown: the order may exist
 				query = true
 			}
@@ -570,42 +600,39 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 		sent := time.Now()
 		out, err := e.queryOnce(ctx, &o)
 		if err != nil {
-			return time.Time{}, false
+			return waiting{}, false
 		}
 		switch {
 		case out.Class == juhe.ClassAccepted:
-			return time.Time{}, false
+			return waiting{}, false
 		case out.Class == juhe.ClassNotFound:
 			if resubmits >= e.opts.MaxResubmits {
 				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
 					Thousands(o.Line), o.OrderID, resubmits)
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			resubmits++
 			query = false
 		case out.Class == juhe.ClassHalt:
-			return time.Time{}, false
+			return waiting{}, false
 		case e.notFoundYet(&o, out):
 			// Not settled: query again politely, at the latest when
 			// the grace period has passed; then resubmit if it is
 			// still not found.
-			due := sent.Add(e.backoff(step))
-			if end := e.graceEnd(&o); end.Before(due) {
-				due = end
-			}
-			return due.Add(time.Millisecond), true
+			wait := min(e.backoff(w.step), e.graceLeft(&o, sent, e.wall().Add(-time.Since(sent))))
+			return waiting{id: w.id, due: sent.Add(max(wait, 0) + time.Millisecond), step: w.step + 1, resubmits: resubmits}, true
 		case out.Foreign != "":
 			// Settle keeps querying it; a worker waiting here for the
 			// provider to tell the truth would hold up other rows.
-			return time.Time{}, false
+			return waiting{}, false
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
 				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
 					Thousands(o.Line), o.OrderID, unknowns+1)
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			if e.sleep(ctx, e.backoff(unknowns)) != nil {
-				return time.Time{}, false
+				return waiting{}, false
 			}
 			unknowns++
 		}
@@ -614,18 +641,33 @@ func (e *Engine) submitOrder(ctx context.Context, id string, step int) (due time
 
 // attemptEnded is when the latest attempt to submit o ended: with its
 // answer, or, when none came (a crash, or a halt before it was sent), at
-// the latest when the client would have given up on it.
+// the latest when the client would have given up on it: its request left
+// within RequestTimeout of the intent (submitOnce), and took at most
+// RequestTimeout.
 func (e *Engine) attemptEnded(o *OrderState) time.Time {
 	if o.intentSeq > o.outcomeSeq {
-		return time.UnixMilli(o.LastIntentAt).Add(e.opts.RequestTimeout)
+		return time.UnixMilli(o.LastIntentAt).Add(2 * e.opts.RequestTimeout)
 	}
 	return time.UnixMilli(o.LastOutcomeAt)
 }
 
-// graceEnd is the earliest time a query may leave for its 210511 to mean
-// "no such order".
-func (e *Engine) graceEnd(o *OrderState) time.Time {
-	return e.attemptEnded(o).Add(e.opts.ResubmitGrace)
+// graceLeft is how much of the grace period is left at a query sent at
+// sent (time.Now(), wallSent on e.wall): once it is not positive, the
+// query's 210511 means "no such order".
+//
+// When this process saw the latest attempt end, the monotonic clock says
+// how long ago that was: a wall clock stepped forward would end the grace
+// early (and a lagging provider would charge the resubmit twice), one
+// stepped back would stretch it. Otherwise (a run that crashed, then a
+// resume) only the journal's wall-clock times are left.
+func (e *Engine) graceLeft(o *OrderState, sent, wallSent time.Time) time.Duration {
+	e.endedMu.Lock()
+	end, ok := e.ended[o.OrderID]
+	e.endedMu.Unlock()
+	if ok && end.intents == o.Intents && o.outcomeSeq > o.intentSeq {
+		return e.opts.ResubmitGrace - sent.Sub(end.at)
+	}
+	return e.attemptEnded(o).Add(e.opts.ResubmitGrace).Sub(wallSent)
 }
 
 // notFoundYet reports whether out is a 210511 that came within the grace
@@ -640,6 +682,7 @@ const codeNotFound = 210511
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
+	intentAt := time.Now()
 	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
 		return juhe.Outcome{}, err
 	}
@@ -649,7 +692,12 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	// burst past the limit. An intent on disk is in flight, so an
 	// interrupt does not abandon it; only a halt does (then the intent
 	// stays without an answer and the next run queries it first).
-	if err := e.permitInFlight(ctx); err != nil {
+	//
+	// The request leaves within RequestTimeout of its intent, or not at
+	// all: after a crash, attemptEnded counts on it. A permit that comes
+	// later (a low rate, many workers, throttling) is not used.
+	if err := e.permitInFlight(ctx, intentAt.Add(e.opts.RequestTimeout)); err != nil {
+		e.refresh(o)
 		return juhe.Outcome{}, err
 	}
 	select {
@@ -663,6 +711,7 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	e.submits.Add(1)
 	e.prog.Requests.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
+	ended := time.Now()
 	out = e.vet(o, out)
 	e.count(out)
 	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
@@ -673,6 +722,15 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 		return out, err
 	}
 	e.refresh(o)
+	// Only an unknown answer leads to a query whose 210511 the grace
+	// decides; the map stays small on a batch of millions.
+	e.endedMu.Lock()
+	if out.Class == juhe.ClassUnknown {
+		e.ended[o.OrderID] = attemptEnd{at: ended, intents: o.Intents}
+	} else {
+		delete(e.ended, o.OrderID)
+	}
+	e.endedMu.Unlock()
 	e.afterAnswer(o, out)
 	return out, nil
 }
@@ -687,7 +745,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 	}
 	e.queries.Add(1)
 	e.prog.Requests.Add(1)
-	sent := time.Now()
+	sent, wallSent := time.Now(), e.wall()
 	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
 	if out.Class == juhe.ClassRejected {
 		out.Class = juhe.ClassUnknown // a query cannot reject; it did not answer
@@ -714,11 +772,20 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
 				Foreign: why, Reason: conflictMark + why}
 			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
+		case again.Class == juhe.ClassNotFound:
+			// A lookup that named a sporder_id for this orderid a moment
+			// ago has not settled on "no such order", whatever the grace:
+			// one replica may see the charge and another not yet, and a
+			// resubmit would be charged again. Unknown, flagged.
+			why := fmt.Sprintf("answers disagree: one names sporder_id %q, the next says there is no such order (%d)", clipText(out.SporderID), again.Code)
+			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: again.Code, HTTPStatus: again.HTTPStatus, State: juhe.StateNone,
+				Foreign: why, Reason: conflictMark + why}
+			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
 		default:
 			out = again // no answer to confirm the first: ask again later
 		}
 	}
-	if out.Class == juhe.ClassNotFound && sent.Before(e.graceEnd(o)) {
+	if out.Class == juhe.ClassNotFound && e.graceLeft(o, sent, wallSent) > 0 {
 		// Not settled yet: a provider whose lookup lags behind its charge
 		// says 210511 for an order it has just charged.
 		out.Class = juhe.ClassUnknown
@@ -794,7 +861,10 @@ func queryChanged(o *OrderState, out juhe.Outcome) bool {
 		return o.QueryClass != out.Class || o.QueryState != out.State || o.SporderID != out.SporderID ||
 			o.QueryCost != out.Cost || o.QueryHasCost != out.HasCost || o.QueryCode != out.Code
 	case juhe.ClassUnknown, juhe.ClassThrottled:
-		return o.QueryClass != out.Class || o.QueryCode != out.Code
+		// An answer about another order is journaled until the order is
+		// flagged, even when its code is the last query's (a 210511 "not
+		// found yet", then a pair that disagrees, also 210511).
+		return o.QueryClass != out.Class || o.QueryCode != out.Code || out.Foreign != "" && o.Conflict == ""
 	}
 	return true
 }

@@ -202,10 +202,20 @@ func checkSupersede(ctx context.Context, path string, book *batch.Book) error {
 		err = batch.JournalReaches(ctx, book.Path, a)
 	}
 	if err != nil {
-		return fmt.Errorf("held to attestation %s: %w", path, err)
+		return &HeldError{Path: path, Err: err}
 	}
 	return nil
 }
+
+// HeldError says the journal failed the attestation at Path (Err is a
+// *batch.AnchorError, or the error reading the journal).
+type HeldError struct {
+	Path string
+	Err  error
+}
+
+func (e *HeldError) Error() string { return fmt.Sprintf("held to attestation %s: %v", e.Path, e.Err) }
+func (e *HeldError) Unwrap() error { return e.Err }
 
 // attestation is the attestation of what this plan wrote.
 func (p *plan) attestation() ([]byte, error) {

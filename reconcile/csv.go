@@ -37,7 +37,7 @@ func (p *plan) writeCSV(ctx context.Context, out io.Writer) error {
 	writeCSVRecord(bw, header, nil)
 	var text []string
 	err := p.each(ctx, func(l *line) error {
-		text = l.ordersText(p.w, text)
+		text = p.ordersText(l, text)
 		for len(text) < len(header) {
 			text = append(text, "")
 		}

@@ -57,7 +57,11 @@ type words struct {
 	spend, charging, refunded, orphans, orphanSpend, open, exceptionRows   string
 	ok, mismatch                                                           string
 	attestSHA                                                              string
-	zoneName                                                               string
+	// A masked copy's notice on row 3 of the Summary (in both languages),
+	// its tag in the page header, and its audit item.
+	maskedNotice, maskedTag, masking string
+	maskingValue                     func(kept []string) string
+	zoneName                         string
 
 	extraName func(i int) string // for an extra column the journal does not name
 
@@ -138,7 +142,18 @@ var english = &words{
 	batchID:   "batch_id",
 	inputFile: "input_file", inputSHA: "input_sha256", headHash: "journal_head_hash",
 	records: "journal_records", generatedAt: "generated_at", timeZone: "time_zone",
-	attestSHA:     "attestation_sha256",
+	attestSHA: "attestation_sha256",
+	maskedNotice: "MASKED COPY 脱敏副本: phones show only their first 3 and last 4 digits (138****1234); orderid, sporder_id and the input columns not kept are left out. " +
+		"It is not the audit record: the unmasked workbook and its attestation are.",
+	maskedTag: "MASKED COPY",
+	masking:   "masking",
+	maskingValue: func(kept []string) string {
+		k := "none"
+		if len(kept) > 0 {
+			k = strings.Join(kept, ", ")
+		}
+		return "phones 138****1234; orderid and sporder_id left out; input columns kept: " + k
+	},
 	inputRows:     "input_rows",
 	controlTotal:  "control_total (invalid + rejected + success + failed + charging + unknown + not_submitted)",
 	controlCheck:  "control_check (input_rows = control_total)",
@@ -233,7 +248,18 @@ var chinese = &words{
 	batchID:   "批次号",
 	inputFile: "输入文件", inputSHA: "输入文件 SHA-256", headHash: "日志头哈希",
 	records: "日志记录数", generatedAt: "生成时间", timeZone: "时区",
-	attestSHA:     "存证文件 SHA-256",
+	attestSHA: "存证文件 SHA-256",
+	maskedNotice: "脱敏副本 MASKED COPY：手机号只显示前 3 位和后 4 位（138****1234），商户订单号、聚合订单号及未保留的输入列已删除。" +
+		"本副本不是审计依据，审计以未脱敏的工作簿及其存证文件为准。",
+	maskedTag: "脱敏副本",
+	masking:   "脱敏",
+	maskingValue: func(kept []string) string {
+		k := "无"
+		if len(kept) > 0 {
+			k = strings.Join(kept, "、")
+		}
+		return "手机号 138****1234；商户订单号、聚合订单号已删除；保留的输入列：" + k
+	},
 	inputRows:     "输入行数",
 	controlTotal:  "控制合计（无效+已拒绝+成功+失败+充值中+未知+未提交）",
 	controlCheck:  "勾稽校验（输入行数 = 控制合计）",

@@ -259,9 +259,3 @@ func costValue(m juhe.Money) float64 {
 	f, _ := strconv.ParseFloat(m.String(), 64)
 	return f
 }
-
-// ordersText is the text of each Orders cell, as shown and as written to
-// the CSV. Widths are measured on it.
-func (l *line) ordersText(w *words, dst []string) []string {
-	return append(ordersTable.text(w, l, dst), l.extra...)
-}

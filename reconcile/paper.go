@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -74,7 +75,7 @@ func (p *plan) paper(f *excelize.File, sheet string, how fitting) error {
 		return err
 	}
 	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
-		OddHeader: p.w.pageHeader(p.book.Header.BatchID), OddFooter: p.w.pageFooter}); err != nil {
+		OddHeader: p.pageHeader(), OddFooter: p.w.pageFooter}); err != nil {
 		return err
 	}
 	if sheet == p.w.summary || sheet == p.w.charts {
@@ -88,4 +89,13 @@ func (p *plan) paper(f *excelize.File, sheet string, how fitting) error {
 		titles = fmt.Sprintf("%s!$A:$%s,%s", sheetRef(sheet), last, titles)
 	}
 	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: titles, Scope: sheet})
+}
+
+// pageHeader is the printed header: a masked copy says so on every page.
+func (p *plan) pageHeader() string {
+	h := p.w.pageHeader(p.book.Header.BatchID)
+	if p.masked {
+		h = strings.Replace(h, "&C", " · "+p.w.maskedTag+"&C", 1)
+	}
+	return h
 }

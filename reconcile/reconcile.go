@@ -12,6 +12,9 @@
 //     recalculation; the control total input rows = the sum of the seven
 //     state counts is shown with a check cell.
 //   - Phones, pids and orderids are text cells.
+//   - With Options.Mask, the workbook and CSV are a masked copy (mask.go):
+//     no phone whole, no orderid or sporder_id, only the kept extra
+//     columns; the Summary, and every printed page, say it is masked.
 //   - The file appears whole or not at all: it is written to a temporary
 //     file beside the target with mode 0600, synced and renamed.
 //   - Memory stays bounded: every sheet but the small Charts sheet
@@ -67,6 +70,13 @@ type Options struct {
 	GroupBy string
 	// Retry also writes the retry file here (.csv or .xlsx; see retry.go).
 	Retry string
+	// Mask makes the workbook (and the CSV) a masked copy for wider
+	// circulation (see mask.go). A masked copy is not the audit anchor:
+	// it is never attested (Attest must be false), but an attestation
+	// beside it or beside the journal still holds the journal, so a cut
+	// journal is refused. It cannot be set with Retry: a retry file needs
+	// the real phones.
+	Mask *MaskOptions
 }
 
 // DefaultWidthSample is the default Options.WidthSample.
@@ -114,11 +124,22 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 	if sample <= 0 {
 		sample = DefaultWidthSample
 	}
+	if opts.Mask != nil && (opts.Attest || opts.Retry != "") {
+		return nil, fmt.Errorf("a masked copy is neither attested nor written with a retry file")
+	}
 	var attestPath string
 	if opts.Attest {
 		attestPath = AttestationPath(path, book.Header.BatchID)
 		if err := checkSupersede(ctx, attestPath, book); err != nil {
 			return nil, err
+		}
+	}
+	if opts.Mask != nil {
+		// Held to, as if it were to be superseded; never written.
+		for _, a := range uniquePaths(AttestationPath(path, book.Header.BatchID), AttestationPath(book.Path, book.Header.BatchID)) {
+			if err := checkSupersede(ctx, a, book); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, p := range []string{path, opts.CSV, attestPath} {
@@ -133,7 +154,13 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 	t := now()
 	p := &plan{w: w, book: book, perSheet: perSheet, sample: sample, now: t,
 		generated: t.In(shanghai).Format(timeLayout), lines: newLineMaker(w),
-		attesting: opts.Attest, toolVersion: opts.ToolVersion, groupCol: group}
+		attesting: opts.Attest, toolVersion: opts.ToolVersion, groupCol: group,
+		ordersT: ordersTable, excT: exceptionsTable, inputExtra: book.Input.Extra}
+	if opts.Mask != nil {
+		if err := p.masking(opts.Mask, opts.GroupBy); err != nil {
+			return nil, err
+		}
+	}
 	p.prepare()
 	tmpDir, err := privateTempDir(path)
 	if err != nil {
@@ -183,6 +210,8 @@ type plan struct {
 	tmpDir    string // excelize spills big sheets here
 
 	attesting   bool
+	masked      bool
+	keep        []int // with masked, the extra columns kept
 	toolVersion string
 	attestData  []byte // the attestation, made once the totals are known
 	attestSum   string // its sha256, shown on the Summary
@@ -203,7 +232,11 @@ type plan struct {
 	// actions are the words' actions with the journal's real path.
 	actions map[kind]string
 
-	extraNames []string // the input's own column names
+	// The tables written: the masked ones leave columns out.
+	ordersT    table[line]
+	excT       table[excRow]
+	inputExtra []string // the input's extra columns written (the kept ones)
+	extraNames []string // their names, and names for unnamed cells
 
 	ordersSheets []ordersSheet
 	excSheets    []string
@@ -259,6 +292,9 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 			o, _ = p.book.Order(r.OrderID)
 		}
 		l := p.lines.fromRow(r, o)
+		if p.masked {
+			p.mask(&l)
+		}
 		if err := fn(&l); err != nil {
 			return fmt.Errorf("row %d: %w", r.Line, err)
 		}
@@ -272,6 +308,9 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 			return nil
 		}
 		l := p.lines.fromOrphan(o)
+		if p.masked {
+			p.mask(&l)
+		}
 		if err := fn(&l); err != nil {
 			return fmt.Errorf("order %s: %w", o.OrderID, err)
 		}
@@ -295,7 +334,7 @@ func (p *plan) prepare() {
 	for k, a := range p.w.actions {
 		p.actions[k] = strings.ReplaceAll(a, "<journal>", shellQuote(journal))
 	}
-	p.extraNames = append([]string(nil), p.book.Input.Extra...)
+	p.extraNames = append([]string(nil), p.inputExtra...)
 	t := p.book.Counts()
 	p.plannedRows, p.plannedOrphans = t.Rows, t.Orphans
 	p.layout()
@@ -362,11 +401,11 @@ func (p *plan) count(l *line) {
 // back; all says they are the whole table. Rows may carry more extra
 // cells than the journal names: the sample decides the header.
 func (p *plan) measureOrders(held []line, all bool) []float64 {
-	fixed := len(ordersTable)
-	ws := headerWidths(ordersTable.header(p.w))
+	fixed := len(p.ordersT)
+	ws := headerWidths(p.ordersT.header(p.w))
 	var text []string
 	for i := range held {
-		text = held[i].ordersText(p.w, text)
+		text = p.ordersText(&held[i], text)
 		for len(ws) < len(text) {
 			ws = append(ws, 0)
 		}
@@ -391,19 +430,19 @@ func (p *plan) measureExceptions(held []excRow, all bool, ordersWidths []float64
 	ws := headerWidths(p.exceptionsHeader())
 	var text []string
 	for i := range held {
-		text = held[i].text(p.w, text)
+		text = p.excText(&held[i], text)
 		fit(ws, text)
 	}
 	if !all {
 		// The extra columns hold the same values as on Orders.
-		fixed := len(exceptionsTable)
-		for i := fixed; i < len(ws) && len(ordersTable)+i-fixed < len(ordersWidths); i++ {
-			ws[i] = max(ws[i], ordersWidths[len(ordersTable)+i-fixed])
+		fixed, ordersFixed := len(p.excT), len(p.ordersT)
+		for i := fixed; i < len(ws) && ordersFixed+i-fixed < len(ordersWidths); i++ {
+			ws[i] = max(ws[i], ordersWidths[ordersFixed+i-fixed])
 		}
 		// A column the two tables share holds the same values in both,
 		// so it starts from its Orders width. (For the state that is
 		// never more than the state words fitted below.)
-		for i, f := range exceptionsTable {
+		for i, f := range p.excT {
 			if from := ordersAt[f.col]; from >= 0 && ordersWidths[from] > ws[i] {
 				ws[i] = ordersWidths[from]
 			}
@@ -439,11 +478,13 @@ func (p *plan) estimateOrders(ws []float64) {
 	at := &ordersAt
 	_ = p.book.Orders(func(o *batch.OrderState) error {
 		fitN(ws, at[colRow], digits(int64(o.Line)))
-		fitOne(ws, at[colPhone], o.Phone)
+		fitOne(ws, at[colPhone], o.Phone) // masked, as wide
 		fitOne(ws, at[colPid], o.Pid)
 		fitOne(ws, at[colCardName], o.CardName)
-		fitOne(ws, at[colOrderID], o.OrderID)
-		fitOne(ws, at[colSporderID], o.SporderID)
+		if !p.masked {
+			fitOne(ws, at[colOrderID], o.OrderID)
+			fitOne(ws, at[colSporderID], o.SporderID)
+		}
 		st := o.Status()
 		if c, ok := o.Cost(); ok {
 			fitN(ws, at[colCost], moneyWidth(c))
@@ -494,14 +535,14 @@ func (p *plan) estimateExceptionReasons(ws []float64, col int) {
 }
 
 func (p *plan) ordersHeader() []string {
-	return append(ordersTable.header(p.w), p.extraNames...)
+	return append(p.ordersT.header(p.w), p.extraNames...)
 }
 
 // exceptionsHeader is the Exceptions header: the journal's extra column
-// names follow the fixed ones (a row with more extra cells than the
-// journal names shows them unnamed).
+// names (the kept ones) follow the fixed ones (a row with more extra
+// cells than the journal names shows them unnamed).
 func (p *plan) exceptionsHeader() []string {
-	return append(exceptionsTable.header(p.w), p.book.Input.Extra...)
+	return append(p.excT.header(p.w), p.inputExtra...)
 }
 
 // layout names the Orders sheets and places the rows on them.
@@ -567,8 +608,39 @@ func (l *line) excRow(e exception) excRow {
 }
 
 // excText is the text of an Exceptions row's cells, extra columns too.
-func (x *excRow) text(w *words, dst []string) []string {
-	return append(exceptionsTable.text(w, x, dst), x.extra...)
+func (p *plan) excText(x *excRow, dst []string) []string {
+	return append(p.excT.text(p.w, x, dst), x.extra...)
+}
+
+// ordersText is the text of each Orders cell, as shown and as written to
+// the CSV. Widths are measured on it.
+func (p *plan) ordersText(l *line, dst []string) []string {
+	return append(p.ordersT.text(p.w, l, dst), l.extra...)
+}
+
+// masking makes the plan write a masked copy: the masked tables, and of
+// the extra columns only the kept ones. A -group-by column must be kept;
+// the default department column is grouped by only when kept.
+func (p *plan) masking(m *MaskOptions, groupBy string) error {
+	keep, err := keptColumns(p.book.Input.Extra, m.KeepCols)
+	if err != nil {
+		return err
+	}
+	p.masked, p.keep = true, keep
+	p.ordersT, p.excT = maskedOrdersTable, maskedExceptionsTable
+	p.inputExtra = nil
+	group := -1
+	for i, k := range keep {
+		p.inputExtra = append(p.inputExtra, p.book.Input.Extra[k])
+		if k == p.groupCol {
+			group = i
+		}
+	}
+	if p.groupCol >= 0 && group < 0 && groupBy != "" {
+		return &GroupByError{Column: groupBy, Extra: p.book.Input.Extra, NotKept: true}
+	}
+	p.groupCol = group
+	return nil
 }
 
 // Formulas. Every range is absolute and names its sheet, so the Summary
@@ -692,15 +764,36 @@ func groupColumn(extra []string, name string) (int, error) {
 // GroupByError says the column to group by is not an extra column of the
 // input: nothing was written.
 type GroupByError struct {
-	Column string
-	Extra  []string // the input's extra columns
+	Column  string
+	Extra   []string // the input's extra columns
+	NotKept bool     // it is one, but a masked copy leaves it out
 }
 
 func (e *GroupByError) Error() string {
+	if e.NotKept {
+		return fmt.Sprintf("group by %q: a masked copy leaves the column out unless it is kept (-keep-col)", e.Column)
+	}
 	if len(e.Extra) == 0 {
 		return fmt.Sprintf("group by %q: the input has no extra columns", e.Column)
 	}
 	return fmt.Sprintf("group by %q: the input has no such column; its extra columns are %s", e.Column, strings.Join(e.Extra, ", "))
+}
+
+// uniquePaths is paths without the repeats, compared as absolute paths.
+func uniquePaths(paths ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			abs = p
+		}
+		if !seen[abs] {
+			seen[abs] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

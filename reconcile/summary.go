@@ -98,7 +98,12 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	s.merge(s.add(28, cell(st.title, w.title(p.book.Header.BatchID), "")), 1, summaryCols)
 	s.merge(s.add(24, cell(st.headline, w.headline(p.byStatus[batch.StatusSuccess], groupThousands(p.spend),
 		p.byStatus[batch.StatusFailed], groupThousands(p.refunded), p.open(), check), "")), 1, summaryCols)
-	s.blank()
+	if p.masked {
+		// Row 3, blank otherwise: the rows below keep their numbers.
+		s.merge(s.add(32, cell(st.masked, w.maskedNotice, "")), 1, summaryCols)
+	} else {
+		s.blank()
+	}
 	tileLabels := make([]any, len(w.tiles))
 	for i, t := range w.tiles {
 		tileLabels[i] = cell(st.tileLabel, t, "")
@@ -130,7 +135,7 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	refundedRow := s.add(0, label(w.refunded), money(p.refunded, p.over(false, func(r func(column) string) string {
 		return fmt.Sprintf("SUM(%s)", r(colRefunded))
 	})))
-	s.add(0, label(w.orphans), integer(p.orphans, p.over(true, func(r func(column) string) string { return "ROWS(" + r(colOrderID) + ")" })))
+	s.add(0, label(w.orphans), integer(p.orphans, p.over(true, func(r func(column) string) string { return "ROWS(" + r(colState) + ")" })))
 	s.add(0, label(w.orphanSpend), money(p.orphanSpend, p.sumState(true, batch.StatusSuccess)))
 	var openRefs []string
 	for _, x := range openStatuses {
@@ -192,7 +197,7 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	// Per group (department, or the -group-by column).
 	if p.groupCol >= 0 {
 		s.groupName = p.extraNames[p.groupCol]
-		letter, _ := excelize.ColumnNumberToName(len(ordersTable) + p.groupCol + 1)
+		letter, _ := excelize.ColumnNumberToName(len(p.ordersT) + p.groupCol + 1)
 		s.blank()
 		s.groups.title = s.add(20, cell(st.block, w.groupBlock(s.groupName), ""))
 		h := append([]string{s.groupName}, w.groupHeader[1:]...)
@@ -249,6 +254,9 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	audit(w.toolVersion, p.toolVersion)
 	if p.attesting {
 		audit(w.attestSHA, p.attestSum)
+	}
+	if p.masked {
+		audit(w.masking, w.maskingValue(p.inputExtra))
 	}
 
 	// The sign-off block: a name, a date and a signature line per role.

@@ -21,7 +21,7 @@ import (
 type styles struct {
 	header, text, cost, integer, datetime, wrap int
 	// The Summary's own.
-	title, headline, tileLabel, tileCount, tileMoney, tileWord, block, label, hash, auditNumber, signLine int
+	title, headline, tileLabel, tileCount, tileMoney, tileWord, block, label, hash, auditNumber, signLine, masked int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -55,6 +55,9 @@ func newStyles(f *excelize.File) (styles, error) {
 		{&s.hash, &excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true}}},
 		{&s.auditNumber, &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}},
 		{&s.signLine, &excelize.Style{Border: line}},
+		{&s.masked, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "9C0006"},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
+			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}}},
 	} {
 		if *st.id, err = f.NewStyle(st.style); err != nil {
 			return s, fmt.Errorf("creating a cell style: %w", err)
@@ -71,6 +74,12 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	st, err := newStyles(f)
 	if err != nil {
 		return err
+	}
+	if p.masked {
+		// Marks the file for IsMaskedCopy, and for anyone's file viewer.
+		if err := f.SetDocProps(&excelize.DocProperties{ContentStatus: maskedContentStatus}); err != nil {
+			return err
+		}
 	}
 	// Create the sheets first, in order: rows arrive interleaved, and the
 	// Summary, which needs the totals, is written last. Further
@@ -106,6 +115,7 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	var heldExc []excRow
 	ordersOpen, excOpen := false, false
 	cells := newRowCells(p.w, p.actions, st)
+	cells.ordersT, cells.excT = p.ordersT, p.excT
 	startOrders := func(all bool) error {
 		orders.widths = p.measureOrders(held, all)
 		orders.header = p.ordersHeader()
@@ -279,6 +289,8 @@ func (p *partWriter) Write(b []byte) (int, error) {
 // own, and the fixed words (states, sources, kinds, actions) are boxed
 // once.
 type rowCells struct {
+	ordersT  table[line]
+	excT     table[excRow]
 	st       styles
 	any      []any
 	cells    []excelize.Cell
@@ -290,7 +302,7 @@ type rowCells struct {
 }
 
 func newRowCells(w *words, actions map[kind]string, st styles) *rowCells {
-	c := &rowCells{st: st, states: map[batch.Status]any{}, sources: map[string]any{}, kinds: map[kind]any{}, actions: map[kind]any{},
+	c := &rowCells{ordersT: ordersTable, excT: exceptionsTable, st: st, states: map[batch.Status]any{}, sources: map[string]any{}, kinds: map[kind]any{}, actions: map[kind]any{},
 		carriers: map[juhe.Carrier]any{}}
 	for k, v := range w.carriers {
 		c.carriers[k] = v
@@ -346,8 +358,8 @@ func (c *rowCells) reset(n int) {
 
 // orders is the Orders row of l, at least cols cells wide.
 func (c *rowCells) orders(l *line, cols int) []any {
-	c.reset(max(cols, len(ordersTable)))
-	ordersTable.cells(c, l)
+	c.reset(max(cols, len(c.ordersT)))
+	c.ordersT.cells(c, l)
 	for _, x := range l.extra {
 		c.any = append(c.any, strCell(x))
 	}
@@ -358,8 +370,8 @@ func (c *rowCells) orders(l *line, cols int) []any {
 }
 
 func (c *rowCells) exception(x *excRow) []any {
-	c.reset(len(exceptionsTable))
-	exceptionsTable.cells(c, x)
+	c.reset(len(c.excT))
+	c.excT.cells(c, x)
 	for _, v := range x.extra {
 		c.any = append(c.any, strCell(v))
 	}
