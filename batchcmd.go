@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
@@ -35,6 +37,9 @@ type submitFlags struct {
 	encoding, sheet        string
 	table                  *tableFlags
 	baseURL                string
+	ws                     *workspaceFlags
+	allowShortBalance      bool
+	wsDir                  string // the workspace, once check has run
 	resubmitGrace          time.Duration
 }
 
@@ -69,7 +74,7 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	f := &submitFlags{}
 	fs.StringVar(&f.in, "in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	fs.StringVar(&f.batchID, "batch", "", "batch `id`: letters, digits, '-', '_', '.'; orderids derive from it")
-	fs.StringVar(&f.journal, "journal", "", "journal `path` (default ID.journal)")
+	fs.StringVar(&f.journal, "journal", "", "journal `path` (default WORKSPACE/ID.journal; one elsewhere is registered in the workspace)")
 	fs.Float64Var(&f.rate, "rate", 10, "requests per `second` to the provider, over all workers")
 	fs.IntVar(&f.workers, "workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	fs.StringVar(&f.cburl, "cburl", "", "callback `URL` passed to the provider with every order")
@@ -79,14 +84,17 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	fs.StringVar(&f.sheet, "sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	fs.BoolVar(&f.allowShortBalance, "allow-short-balance", false, "start even when the estimate exceeds the balance; the provider's 210505 stops it")
+	f.ws = addWorkspaceFlags(fs)
 	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
 		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
 	f.table = addTableFlags(fs)
 	return f
 }
 
-// check validates the flags; cmd names the command in messages.
-func (f *submitFlags) check(cmd string) error {
+// check validates the flags and decides the workspace and the journal;
+// cmd names the command in messages.
+func (f *submitFlags) check(e *env, cmd string) error {
 	switch {
 	case f.in == "":
 		return usageErr("%s: -in is required", cmd).hint("Try: flowbatch %s -in FILE -batch ID", cmd)
@@ -105,9 +113,14 @@ func (f *submitFlags) check(cmd string) error {
 	if err := f.table.check(cmd); err != nil {
 		return err
 	}
-	if f.journal == "" {
-		f.journal = f.batchID + ".journal"
+	if _, err := f.ws.periodFlag(cmd); err != nil {
+		return err
 	}
+	dir, err := resolveJournal(e, cmd, f.ws, f.batchID, &f.journal)
+	if err != nil {
+		return err
+	}
+	f.wsDir = dir
 	if samePath(f.in, f.journal) {
 		return usageErr("%s: -journal %s is the input file %s", cmd, f.journal, f.in).
 			hint("Try: -journal %s.journal, or leave -journal out", f.batchID)
@@ -195,39 +208,19 @@ func providerBaseURL(e *env, flag string) string {
 // maxListed bounds the problems and absent rows printed.
 const maxListed = 50
 
-// prepareJournal validates the whole input, then opens (or creates) the
-// journal and makes sure its latest complete input section is this file.
-// Nothing is written or sent when the input is refused.
-func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*batch.Journal, *batch.Book, error) {
-	var keys []uint64 // of each row as today's reader reads it
-	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), func(r *batch.RowRecord) error {
-		keys = append(keys, rowKey(r))
-		return nil
-	})
-	if err != nil && ctx.Err() != nil {
-		return nil, nil, err
-	}
-	var refusal, readErr error
-	if err != nil {
-		readErr = err
-		refusal = &exitError{code: ExitInvalid, msg: cmd, err: err}
-	} else if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
-		refusal = (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
-			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
-	}
-	_, statErr := os.Stat(f.journal)
-	if refusal != nil && statErr != nil {
-		if rep != nil {
-			printProblems(e.stderr, rep, maxListed)
-			printHidden(e.stderr, rep, maxListed)
-		}
-		return nil, nil, refusal
-	}
-
+// prepareJournal validates the whole input, opens (or creates) the
+// journal, asks the provider what it can before anything is sent (the
+// balance, which proves the key and the OpenID, and the catalogue for the
+// estimate), runs the workspace guard over the rows not sent yet, and
+// makes sure the journal's latest complete input section is this file,
+// under the workspace lock. Nothing is written or sent when the input,
+// the credentials, the balance or the guard refuse.
+func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*batch.Journal, *batch.Book, error) {
 	warn := warnTo(e.stderr)
 	var j *batch.Journal
 	var book *batch.Book
-	if statErr == nil {
+	var err error
+	if _, statErr := os.Stat(f.journal); statErr == nil {
 		j, book, err = batch.OpenJournal(ctx, f.journal, warn)
 		if err != nil {
 			return nil, nil, journalErr(cmd, f.journal, err)
@@ -247,62 +240,109 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags) (*b
 			}
 			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
 		}
-	} else if errors.Is(statErr, os.ErrNotExist) {
-		j, book, err = batch.CreateJournal(ctx, f.journal, batch.Header{
-			BatchID:     f.batchID,
-			ToolVersion: version,
-			Settings:    f.settings(),
-		})
-		if err != nil {
-			return nil, nil, journalErr(cmd, f.journal, err)
-		}
-	} else {
+	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
+	fail := func(err error) (*batch.Journal, *batch.Book, error) {
+		if j != nil {
+			j.Close()
+		}
+		return nil, nil, err
+	}
 
+	var rows guardedRows
+	var keys []uint64 // of each row as today's reader reads it
+	collect := rows.collect(book)
+	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), func(r *batch.RowRecord) error {
+		keys = append(keys, rowKey(r))
+		return collect(r)
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(err)
+		}
+		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
+	}
 	// A resume takes its rows from the journal, never from a newer
 	// reading of the same file: the rules that find the table may have
 	// changed since, and the orders planned are the ones to finish.
-	if book.Input.SHA256 != "" {
-		sum, err := batch.InputSHA256(f.in)
-		if err != nil {
-			j.Close()
-			return nil, nil, &exitError{code: ExitInvalid, msg: cmd, err: err}
+	if book != nil && book.Input.SHA256 != "" && book.Input.SHA256 == rep.Info.SHA256 {
+		if err := compareJournalRows(ctx, e.stderr, book, keys); err != nil {
+			return fail(err)
 		}
-		if sum == book.Input.SHA256 {
-			if err := compareJournalRows(ctx, e.stderr, book, keys, readErr); err != nil {
-				j.Close()
-				return nil, nil, err
+	}
+	keys = nil
+	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
+		printProblems(e.stderr, rep, maxListed)
+		printHidden(e.stderr, rep, maxListed)
+		return fail((&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
+			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and ")))
+	}
+	if book != nil {
+		if err := changedInputErr(cmd, f.journal, book, rep, f.allowChanged); err != nil {
+			return fail(err)
+		}
+	}
+	period, err := batchPeriod(cmd, f.ws, book)
+	if err != nil {
+		return fail(err)
+	}
+
+	// The provider is asked before the workspace lock is taken: the lock
+	// is never held across a network call.
+	pre := readPreflight(ctx, client)
+	if err := pre.credentialsErr(cmd); err != nil {
+		return fail(err)
+	}
+	est, _ := estimate(rows.byPid, pre.catalogue)
+	for _, n := range pre.notes(rows.byPid) {
+		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
+	}
+	if pre.balanceKnown() {
+		fmt.Fprintf(e.stderr, "flowbatch: balance %s yuan; estimate for the %s to send %s yuan\n", pre.balance.Money, plural(len(rows.phones), "row"), est)
+	}
+	if err := pre.shortBalanceErr(cmd, est, len(rows.phones), f.allowShortBalance); err != nil {
+		return fail(err)
+	}
+
+	g := &guardedStart{dir: f.wsDir, period: period, rep: rep, rows: rows, account: pre.account()}
+	err = underWorkspaceLock(ctx, e, cmd, f, g, func(found workspace.Findings) error {
+		if j == nil {
+			settings := f.settings()
+			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))
+			j, book, err = batch.CreateJournal(ctx, f.journal, batch.Header{
+				BatchID:     f.batchID,
+				ToolVersion: version,
+				Settings:    settings,
+			})
+			if err != nil {
+				j = nil
+				return journalErr(cmd, f.journal, err)
 			}
-			return j, book, nil
+		} else if rows := regiftedList(found); rows != "" {
+			if err := appendSideNote(regiftSidePath(f.journal), sideNote{Kind: "allow-regift", Batch: f.batchID, Regift: rows}); err != nil {
+				return &exitError{code: ExitError, msg: cmd, err: err}
+			}
 		}
-	}
-	if refusal != nil {
-		j.Close()
-		if rep != nil {
-			printProblems(e.stderr, rep, maxListed)
-			printHidden(e.stderr, rep, maxListed)
+		if book.Input.SHA256 == rep.Info.SHA256 {
+			return nil
 		}
-		return nil, nil, refusal
-	}
-	switch {
-	case book.Input.SHA256 == "":
-		// New journal, or a crash while planning: (re)write the input.
-	case !f.allowChanged:
-		j.Close()
-		return nil, nil, (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
-			"%s: %s is not the file journal %s was started with (sha256 %s…, now %s…); nothing was submitted",
-			cmd, rep.Info.Name, f.journal, shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256))}).
-			hint("Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)")
-	}
-	if err := batch.AppendInput(ctx, j, book, f.in, f.inputOptions(), rep); err != nil {
-		j.Close()
-		if ctx.Err() != nil {
-			return nil, nil, err
+		// A new journal, a crash while planning, or -allow-changed-input.
+		if err := batch.AppendInput(ctx, j, book, f.in, f.inputOptions(), rep); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return &exitError{code: ExitError, msg: cmd, err: err}
 		}
-		return nil, nil, &exitError{code: ExitError, msg: cmd, err: err}
+		reportAbsent(e.stderr, book)
+		return nil
+	})
+	if err != nil {
+		return fail(err)
 	}
-	reportAbsent(e.stderr, book)
+	if err := recordBalance(f.journal, f.batchID, "before", pre); err != nil {
+		return fail(&exitError{code: ExitError, msg: cmd, err: err})
+	}
 	return j, book, nil
 }
 
@@ -317,14 +357,10 @@ func rowKey(r *batch.RowRecord) uint64 {
 }
 
 // compareJournalRows says so when today's reading of the journal's own
-// file (keys; refused, when refusal is set) differs from the rows the
-// journal holds. The journal's rows are kept either way.
-func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64, refusal error) error {
+// file (keys) differs from the rows the journal holds. The journal's rows
+// are kept.
+func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64) error {
 	const keep = "the journal's rows, read when the batch started, are kept: they are the orders planned"
-	if refusal != nil {
-		fmt.Fprintf(w, "flowbatch: warning: %s is the file this journal was started with, but today's reader would refuse it (%v); %s\n", book.Input.Name, refusal, keep)
-		return nil
-	}
 	n, first := 0, 0
 	err := book.Rows(ctx, func(r *batch.RowRecord) error {
 		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
@@ -344,6 +380,27 @@ func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys
 		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n", plural(len(keys), "row"), book.Input.Name, n, keep)
 	}
 	return nil
+}
+
+// changedInputErr refuses an input that is not the file the journal was
+// started with, unless -allow-changed-input; check predicts it.
+func changedInputErr(cmd, journal string, book *batch.Book, rep *batch.InputReport, allowChanged bool) error {
+	if book.Input.SHA256 == "" || book.Input.SHA256 == rep.Info.SHA256 || allowChanged {
+		return nil
+	}
+	return (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
+		"%s: %s is not the file journal %s was started with: that was %s%s (sha256 %s…, now %s…); nothing was submitted",
+		cmd, rep.Info.Name, journal, book.Input.Name, plannedWhen(book), shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256))}).
+		hint("Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)")
+}
+
+// plannedWhen is ", read 2026-11-30 14:02 UTC": when the journal's
+// latest input was read; "" when unknown.
+func plannedWhen(book *batch.Book) string {
+	if book.InputAt <= 0 {
+		return ""
+	}
+	return ", read " + time.UnixMilli(book.InputAt).UTC().Format("2006-01-02 15:04 UTC")
 }
 
 // inputRefusal is the one rule by which submit (and run) refuse an input,

@@ -5,22 +5,36 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
 
-const checkUsage = `Usage: flowbatch check -in FILE [flags]
+const checkUsage = `Usage: flowbatch check -in FILE [-batch ID] [flags]
 
 Reads and validates the whole input file, prints every problem with its row
 number, the rows per product and per carrier and an estimated cost. It submits
-nothing and writes nothing. The exit code is 0 when submit with the same
-flags would go ahead, 3 when it would refuse.
+nothing and writes nothing. With the same flags as submit or run, it says what
+they will do, by the same rules and in the same words:
+
+  3  the input would be refused (invalid or duplicate rows), the journal of
+     this batch holds another file, or the workspace guard refuses the batch;
+  4  the key or the OpenID is wrong (the balance endpoint, signed with the
+     OpenID, says so), or the estimate exceeds the balance;
+  0  submit would go ahead. What could not be verified (the OpenID when the
+     balance endpoint is not open to the key, the balance when it does not
+     answer) is said by name, never turned into an "ok".
+
+A pid the catalogue does not have, and a pid for another carrier than the
+number's, are listed with their rows: the provider will reject them (no
+charge), unless the number was ported to the product's carrier.
 
 Flags:
 `
@@ -30,12 +44,16 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	in := fs.String("in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	sheet := fs.String("sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
-	batchID := fs.String("batch", "", "batch `id` (only checked here; orderids derive from it)")
+	batchID := fs.String("batch", "", "batch `id`: with it, check reads its journal and runs the workspace guard, as submit would")
+	journal := fs.String("journal", "", "as submit: the batch's journal `path` (default WORKSPACE/ID.journal)")
 	skipInvalid := fs.Bool("skip-invalid", false, "as submit: invalid rows are recorded and the rest submitted")
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")
+	allowChanged := fs.Bool("allow-changed-input", false, "as submit: continue a journal whose input file changed")
+	allowShort := fs.Bool("allow-short-balance", false, "as submit: start even when the estimate exceeds the balance")
+	wsFlags := addWorkspaceFlags(fs)
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
-	baseURL := fs.String("base-url", "", "provider base URL for -prices provider (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	baseURL := fs.String("base-url", "", "provider base URL (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	table := addTableFlags(fs)
 	if help, err := parseFlags(e, fs, checkUsage, args, "Try: flowbatch check -in FILE"); help || err != nil {
 		return err
@@ -54,27 +72,57 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err := table.check("check"); err != nil {
 		return err
 	}
+	if _, err := wsFlags.periodFlag("check"); err != nil {
+		return err
+	}
+
+	// With a batch id, the journal of the batch as submit would find it:
+	// read, never locked or written.
+	var book *batch.Book
+	var wsDir string
 	if *batchID != "" {
 		if err := batch.ValidateBatchID(*batchID); err != nil {
 			return usageErr("check: -batch: %v", err)
 		}
+		var err error
+		if wsDir, err = locateJournal(e, "check", wsFlags, *batchID, journal, workspace.Locate); err != nil {
+			return err
+		}
+		if _, statErr := os.Stat(*journal); statErr == nil {
+			if book, err = batch.LoadBook(ctx, *journal); err != nil {
+				return journalErr("check", *journal, err)
+			}
+			if book.Header.BatchID != *batchID {
+				return usageErr("check: journal %s belongs to batch %q, not %q", *journal, book.Header.BatchID, *batchID).
+					hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
+			}
+		}
 	}
 
-	// Per pid, the carriers of the rows to submit: a Unicom number sent
-	// to a China Mobile product is money the provider will refuse.
+	// Per pid, the rows to send and their carriers by prefix: a Unicom
+	// number sent to a China Mobile product is refused by the provider.
+	var rows guardedRows
+	collect := rows.collect(book)
 	carriers := map[string]map[juhe.Carrier]int{}
+	byPid := map[string][]pidRow{}
 	opts := batch.InputOptions{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
 	table.apply(&opts)
 	rep, err := batch.ReadInput(ctx, *in, opts, func(r *batch.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
+		n := len(rows.phones)
+		if err := collect(r); err != nil || len(rows.phones) == n {
+			return err // sent already: run would not send it again
+		}
+		c := juhe.CarrierOf(r.Phone)
 		m := carriers[r.Pid]
 		if m == nil {
 			m = map[juhe.Carrier]int{}
 			carriers[r.Pid] = m
 		}
-		m[juhe.CarrierOf(r.Phone)]++
+		m[c]++
+		byPid[r.Pid] = append(byPid[r.Pid], pidRow{line: r.Line, phone: r.Phone, carrier: c})
 		return nil
 	})
 	if err != nil {
@@ -99,21 +147,99 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "carried:  %s\n", strings.Join(info.Extra, ", "))
 	}
 	printTable(w, rep, *maxProblems)
+	if book != nil && rep.Valid != len(rows.phones) {
+		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journal, rep.Valid-len(rows.phones), len(rows.phones))
+	}
 
 	printProblems(w, rep, *maxProblems)
 	printCounts(w, rep)
-	label, catalogue, note := checkPrices(ctx, e, *prices, *baseURL)
-	printCost(w, rep, carriers, label, catalogue, note)
 
+	// The provider, asked as submit asks it: the balance proves the key
+	// and the OpenID, the catalogue prices the estimate.
+	var pre *preflight
+	credsNote := ""
+	if strings.TrimSpace(e.getenv("JUHE_KEY")) == "" || strings.TrimSpace(e.getenv("JUHE_OPENID")) == "" {
+		credsNote = "key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them"
+	} else if c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, *baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second}); err != nil {
+		credsNote = fmt.Sprintf("key and OpenID not verified: %v", err)
+	} else {
+		p := readPreflight(ctx, c)
+		pre = &p
+		credsNote = p.verified()
+	}
+	label, catalogue, note := checkPrices(*prices, e, pre)
+	printCost(w, rep, carriers, label, catalogue, note)
+	nCat := printCatalogueProblems(w, byPid, catalogue, *maxProblems)
+
+	var balanceLine string
+	if pre != nil && pre.balanceKnown() {
+		est, unknown := estimate(rows.byPid, pre.catalogue)
+		balanceLine = fmt.Sprintf("balance:  %s yuan (account %s); estimate for the %s to send %s yuan", pre.balance.Money, orNone(pre.balance.AccountID), plural(len(rows.phones), "row"), est)
+		if len(unknown) > 0 {
+			balanceLine += fmt.Sprintf(", plus rows of pid %s (price unknown)", strings.Join(unknown, ", "))
+		}
+		if short := pre.shortfall(est); short > 0 {
+			balanceLine += fmt.Sprintf("\n  warning: the estimate exceeds the balance by %s yuan", short)
+		}
+	} else if pre != nil {
+		balanceLine = fmt.Sprintf("balance:  not read (%s)", pre.reply)
+	}
+	if balanceLine != "" {
+		fmt.Fprintf(w, "\n%s\n", balanceLine)
+	}
+	fmt.Fprintf(w, "credentials: %s\n", credsNote)
+
+	// What submit would do, in its order and with its words.
 	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups); why != nil {
 		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
-	if rep.Valid == 0 {
+	if book != nil {
+		if err := changedInputErr("check", *journal, book, rep, *allowChanged); err != nil {
+			return err
+		}
+	}
+	if pre != nil {
+		if err := pre.credentialsErr("check"); err != nil {
+			return err
+		}
+		est, _ := estimate(rows.byPid, pre.catalogue)
+		if err := pre.shortBalanceErr("check", est, len(rows.phones), *allowShort); err != nil {
+			return err
+		}
+		if *allowShort && pre.shortfall(est) > 0 {
+			return (&exitError{code: ExitHalted, msg: "check: with -allow-short-balance, submit would send until the provider's 210505 (balance insufficient) stops it: " + pre.shortBalanceRefusal(est, len(rows.phones))}).
+				hint("Try: top up the account first")
+		}
+	}
+	guardNote := "workspace guard: not checked (no -batch)"
+	if *batchID != "" {
+		period, err := batchPeriod("check", wsFlags, book)
+		if err != nil {
+			return err
+		}
+		if guardNote, err = previewGuard(ctx, wsDir, workspace.NewBatch{
+			ID: *batchID, Period: period, InputSHA256: info.SHA256, InputName: info.Name,
+			Journal: *journal, Phones: rows.phones, Lines: rows.lines, AllowRegift: wsFlags.allowRegift,
+		}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, guardNote)
+
+	if rep.Valid == 0 || len(rows.phones) == 0 {
 		fmt.Fprintln(w, "\nnothing to submit.")
 		return nil
 	}
-	fmt.Fprintf(w, "\nok: submit would send %d orders.\n", rep.Valid)
+	verdict := fmt.Sprintf("submit would send %d orders", len(rows.phones))
+	if nCat > 0 {
+		verdict += fmt.Sprintf("; the provider will reject %d of them unless the numbers were ported (rows above)", nCat)
+	}
+	if pre != nil && pre.balance.Credentials == juhe.CredsVerified && nCat == 0 {
+		fmt.Fprintf(w, "\nok: %s; key and OpenID verified.\n", verdict)
+		return nil
+	}
+	fmt.Fprintf(w, "\n%s; %s.\n", verdict, strings.TrimSuffix(firstLine(credsNote), "."))
 	return nil
 }
 
@@ -168,6 +294,91 @@ func printHidden(w io.Writer, rep *batch.InputReport, max int) {
 	fmt.Fprintln(w)
 }
 
+func orNone(s string) string {
+	if s == "" {
+		return "not given"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// previewGuard is what the workspace guard would find now, as one line,
+// or its refusal as submit words it (exit 3).
+func previewGuard(ctx context.Context, dir string, nb workspace.NewBatch) (string, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return fmt.Sprintf("workspace guard: passed (workspace %s does not exist yet: no other batch to compare)", dir), nil
+	}
+	found, err := ws.Preview(ctx, nb)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
+		return "", &exitError{code: ExitError, msg: "check: workspace guard", err: err}
+	}
+	if err := found.Err(); err != nil {
+		return "", &exitError{code: ExitInvalid, msg: "check: " + err.Error()}
+	}
+	return strings.Join(found.Lines(), "\n"), nil
+}
+
+// pidRow is one row to send, for the catalogue's problems.
+type pidRow struct {
+	line    int
+	phone   string
+	carrier juhe.Carrier
+}
+
+// printCatalogueProblems lists the rows the provider will reject by the
+// catalogue: a pid it does not have, and a pid for another carrier than
+// the number's prefix. It returns how many rows.
+func printCatalogueProblems(w io.Writer, byPid map[string][]pidRow, catalogue map[string]juhe.Product, max int) int {
+	if len(catalogue) == 0 {
+		return 0
+	}
+	pids := make([]string, 0, len(byPid))
+	for p := range byPid {
+		pids = append(pids, p)
+	}
+	sort.Strings(pids)
+	var lines []string
+	n := 0
+	for _, pid := range pids {
+		p, ok := catalogue[pid]
+		for _, r := range byPid[pid] {
+			var s string
+			switch {
+			case !ok:
+				s = fmt.Sprintf("row %d: pid %s is not in the catalogue: the provider will reject it (no charge)", r.line, pid)
+			case p.Carrier != "" && p.Carrier != juhe.CarrierUnknown && r.carrier != juhe.CarrierUnknown && r.carrier != p.Carrier:
+				s = fmt.Sprintf("row %d: %s is a %s number by its prefix, pid %s is a %s product: the provider will reject it (no charge), unless the number was ported to %s",
+					r.line, r.phone, r.carrier.English(), pid, p.Carrier.English(), p.Carrier.English())
+			default:
+				continue
+			}
+			n++
+			if len(lines) < max {
+				lines = append(lines, "  "+s)
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	fmt.Fprintf(w, "\nrows the provider will reject by its catalogue: %d\n", n)
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+	if n > len(lines) {
+		fmt.Fprintf(w, "  … and %d more\n", n-len(lines))
+	}
+	return n
+}
+
 func printCounts(w io.Writer, rep *batch.InputReport) {
 	if rep.Valid == 0 {
 		return
@@ -182,37 +393,34 @@ func printCounts(w io.Writer, rep *batch.InputReport) {
 	tw.Flush()
 }
 
-// checkPrices fetches the price list the -prices flag names. Failing to
-// get one is a note for the user, never an error: check still answers.
-func checkPrices(ctx context.Context, e *env, source, baseURL string) (label string, catalogue map[string]juhe.Product, note string) {
+// checkPrices picks the price list the -prices flag names: the
+// provider's is the one preflight read. Failing to get one is a note
+// for the user, never an error: check still answers.
+func checkPrices(source string, e *env, pre *preflight) (label string, catalogue map[string]juhe.Product, note string) {
 	if source == "auto" {
 		source = "sim"
 		if e.getenv("JUHE_KEY") != "" {
 			source = "provider"
 		}
 	}
-	var ps []juhe.Product
 	switch source {
 	case "none":
 		return "none", nil, ""
 	case "sim":
-		label, ps = "simulator catalogue — not the provider's", juhesim.DefaultCatalogue()
-	case "provider":
-		label = "provider (flow/list)"
-		c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second})
-		if err != nil {
-			return label, map[string]juhe.Product{}, fmt.Sprintf("no prices: %v", err)
+		catalogue = map[string]juhe.Product{}
+		for _, p := range juhesim.DefaultCatalogue() {
+			catalogue[p.Pid] = p
 		}
-		ps, err = c.Products(ctx)
-		if err != nil {
-			return label, map[string]juhe.Product{}, fmt.Sprintf("no prices: %v", err)
-		}
+		return "simulator catalogue — not the provider's", catalogue, ""
 	}
-	catalogue = make(map[string]juhe.Product, len(ps))
-	for _, p := range ps {
-		catalogue[p.Pid] = p
+	label = "provider (flow/list)"
+	switch {
+	case pre == nil:
+		return label, map[string]juhe.Product{}, "no prices: JUHE_KEY and JUHE_OPENID are not both set"
+	case pre.catalogue == nil:
+		return label, map[string]juhe.Product{}, "no prices: " + pre.catNote
 	}
-	return label, catalogue, ""
+	return label, pre.catalogue, ""
 }
 
 func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
@@ -247,7 +455,7 @@ func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe
 			fmt.Fprintf(tw, "  %s\t%d\t× %s\t= %s\t%s\n", pid, n, p.Price, cost, p.Name)
 			if p.Carrier != "" && p.Carrier != juhe.CarrierUnknown {
 				for c, k := range carriers[pid] {
-					if c != p.Carrier {
+					if c != p.Carrier && c != juhe.CarrierUnknown {
 						warnings = append(warnings, fmt.Sprintf("pid %s is a %s product, but %d rows to submit are %s numbers", pid, p.Carrier.English(), k, c.English()))
 					}
 				}

@@ -17,6 +17,7 @@ import (
 func runCheckCmd(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	vars = withWorkspace(t, vars)
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
 	err := Run(context.Background(), e, append([]string{"check"}, args...))
 	code = report(&errb, err)
@@ -32,7 +33,7 @@ func TestCheckSamples(t *testing.T) {
 		stderr []string
 	}{
 		{"utf8", []string{"-in", "samples/gift-utf8.csv"}, ExitOK,
-			[]string{"encoding utf-8", "rows:     40 (40 to submit, 0 invalid, 0 duplicate)", "problems: none", "prices: simulator catalogue — not the provider's", "estimated cost: 636.890 yuan", "ok: submit would send 40 orders."}, nil},
+			[]string{"encoding utf-8", "rows:     40 (40 to submit, 0 invalid, 0 duplicate)", "problems: none", "prices: simulator catalogue — not the provider's", "estimated cost: 636.890 yuan", "submit would send 40 orders; key and OpenID not verified"}, nil},
 		{"gbk", []string{"-in", "samples/gift-gbk.csv", "-batch", "B-1"}, ExitOK,
 			[]string{"encoding gb18030", "carried:  姓名, 部门, 备注", "China Telecom (电信)", "estimated cost: 352.990 yuan"}, nil},
 		{"xlsx", []string{"-in", "samples/gift.xlsx", "-prices", "sim"}, ExitOK,
@@ -55,7 +56,7 @@ func TestCheckSamples(t *testing.T) {
 		{"bad rows, invalid skipped", []string{"-in", "samples/bad-rows.csv", "-skip-invalid"}, ExitInvalid,
 			nil, []string{"1 duplicate row", "Try: fix the rows above, or add -allow-duplicates"}},
 		{"bad rows, both allowed", []string{"-in", "samples/bad-rows.csv", "-skip-invalid", "-allow-duplicates"}, ExitOK,
-			[]string{"ok: submit would send 6 orders."}, nil},
+			[]string{"submit would send 6 orders; key and OpenID not verified"}, nil},
 		{"max problems", []string{"-in", "samples/bad-rows.csv", "-max-problems", "2"}, ExitInvalid,
 			[]string{"row 4: missing pid\n  … and 5 more\n"}, nil},
 		{"missing -in", nil, ExitUsage, nil, []string{"-in is required", "Try: flowbatch check -in"}},

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -70,6 +71,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return openID
 		case "JUHE_BASE_URL":
 			return sim.URL
+		case workspace.EnvDir:
+			// The demo's own workspace, never the user's.
+			return filepath.Join(*out, "workspace")
 		}
 		return e.getenv(k)
 	}
@@ -77,6 +81,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"-in", input, "-batch", id, "-journal", filepath.Join(*out, id+".journal"),
 		"-out", workbook, "-csv", filepath.Join(*out, id+".csv"), "-lang", *lang,
 		"-rate", "20", "-wait", "2m", "-callback-addr", "127.0.0.1:0",
+		// Every demo gifts the same sample again, on purpose.
+		"-allow-regift",
 		// The demo's simulator looks an order up as soon as it charges it,
 		// so a short grace is safe here and keeps the demo quick.
 		"-resubmit-grace", "5s",

@@ -45,7 +45,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if help, err := parseFlags(e, fs, runUsage, args, ""); help || err != nil {
 		return err
 	}
-	if err := f.check("run"); err != nil {
+	if err := f.check(e, "run"); err != nil {
 		return err
 	}
 	switch {
@@ -98,7 +98,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	j, book, err := prepareJournal(ctx, e, "run", f)
+	j, book, err := prepareJournal(ctx, e, "run", f, client)
 	if err != nil {
 		return err
 	}
@@ -126,6 +126,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	// "success" without being on disk.
 	stopServing()
 	stopImports()
+	balanceAfter(ctx, e, client, f.journal, f.batchID)
 	printBatchSummary(e.stdout, "run", book, res)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,10 +92,14 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 	in := subCSV(t, dir, 5)
 	// Each workbook in a directory of its own: the first one's
 	// attestation (reused.attest.json) is not the second journal's.
+	// The second run in another workspace: in the same one the guard
+	// refuses it (TestRunGuardRefusesReusedBatchID).
 	run := func(journal, out string) (string, string) {
 		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(out)), 0o700); err != nil {
 			t.Fatal(err)
 		}
+		vars := maps.Clone(vars)
+		vars["FLOWBATCH_WORKSPACE"] = filepath.Join(dir, "ws-"+journal)
 		stdout, stderr, code := runCmd(context.Background(), t, vars, "run", "-in", in, "-batch", "reused",
 			"-journal", filepath.Join(dir, journal), "-out", filepath.Join(dir, out), "-lang", "en", "-rate", "200", "-wait", "1m")
 		if code != ExitOK {

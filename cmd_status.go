@@ -7,11 +7,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 )
 
 const statusUsage = `Usage: flowbatch status -journal PATH
 
-Prints what a journal says about its batch: the input, the rows per state,
+Prints what a journal says about its batch: its period and workspace, the input, the rows per state,
 the spend so far, what is still charging or open, orders journaled but no
 longer in the input, the head hash, and whether a process holds the journal
 now. It reads without locking, so it works while a batch runs (a record
@@ -24,6 +25,7 @@ Flags:
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	path := fs.String("journal", "", "journal `file` to read")
+	wsDir := fs.String("workspace", "", "workspace `directory` to name (default $"+workspace.EnvDir+", else your data directory)")
 	if help, err := parseFlags(e, fs, statusUsage, args, "Try: flowbatch status -journal PATH"); help || err != nil {
 		return err
 	}
@@ -38,6 +40,10 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	t := b.Counts()
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "batch\t%s\n", b.Header.BatchID)
+	if p := b.Header.Settings[workspace.SettingPeriod]; p != "" {
+		fmt.Fprintf(w, "period\t%s\n", p)
+	}
+	printWorkspaceLine(ctx, w, e, *wsDir, *path)
 	if b.Input.Name != "" {
 		fmt.Fprintf(w, "input\t%s (sha256 %s)\n", b.Input.Name, b.Input.SHA256)
 	} else {

@@ -32,14 +32,14 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if help, err := parseFlags(e, fs, submitUsage, args, ""); help || err != nil {
 		return err
 	}
-	if err := f.check("submit"); err != nil {
+	if err := f.check(e, "submit"); err != nil {
 		return err
 	}
 	client, err := newProviderClient(e, f.baseURL)
 	if err != nil {
 		return err
 	}
-	j, book, err := prepareJournal(ctx, e, "submit", f)
+	j, book, err := prepareJournal(ctx, e, "submit", f, client)
 	if err != nil {
 		return err
 	}
@@ -53,6 +53,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))
 	res, err := eng.Submit(ctx)
 	stopImports()
+	balanceAfter(ctx, e, client, f.journal, f.batchID)
 	closeErr := j.Close()
 	printBatchSummary(e.stdout, "submit", book, res)
 	if err := submitExit(ctx, "submit", args, res, err); err != nil {

@@ -166,7 +166,16 @@ func TestSubmitCommandHaltAndLock(t *testing.T) {
 	jp := filepath.Join(dir, "b.journal")
 	args := []string{"submit", "-in", in, "-batch", "b", "-journal", jp, "-rate", "500", "-workers", "2"}
 	ctx := context.Background()
+	// The estimate exceeds the balance: nothing starts, unless allowed.
 	_, errOut, code := runCmd(ctx, t, vars, args...)
+	if code != ExitHalted || !strings.Contains(errOut, "exceeds the balance, 58.890 yuan, by 137.410 yuan; nothing was sent") || sim.Ledger().Count != 0 {
+		t.Fatalf("short balance: exit %d, %d charged, want %d and none\n%s", code, sim.Ledger().Count, ExitHalted, errOut)
+	}
+	if _, err := os.Stat(jp); err == nil {
+		t.Errorf("a batch refused for its balance left a journal")
+	}
+	args = append(args, "-allow-short-balance")
+	_, errOut, code = runCmd(ctx, t, vars, args...)
 	if code != ExitHalted || !strings.Contains(errOut, "balance insufficient (210505) at row") || !strings.Contains(errOut, "top up") {
 		t.Fatalf("exit %d, want %d\n%s", code, ExitHalted, errOut)
 	}

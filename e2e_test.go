@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 	"github.com/xuri/excelize/v2"
@@ -62,11 +63,40 @@ func flowbatchBinary(t *testing.T) string {
 	return binPath
 }
 
+// TestMain gives the package's tests a data directory of their own, so
+// that a test that forgets its workspace (testWorkspace) writes there,
+// not into the user's, and fails the run.
 func TestMain(m *testing.M) {
+	home, err := os.MkdirTemp("", "flowbatch-test-home")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// go build (flowbatchBinary) keeps the user's caches.
+	if os.Getenv("GOCACHE") == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			os.Setenv("GOCACHE", filepath.Join(d, "go-build"))
+		}
+	}
+	if os.Getenv("GOPATH") == "" {
+		if h, err := os.UserHomeDir(); err == nil {
+			os.Setenv("GOPATH", filepath.Join(h, "go"))
+		}
+	}
+	for k, v := range map[string]string{"HOME": home, "XDG_DATA_HOME": filepath.Join(home, "data"), "LocalAppData": home} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv(workspace.EnvDir)
+	userWS, _ := workspace.Locate("", os.Getenv)
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
+	if _, err := os.Stat(userWS); err == nil {
+		fmt.Fprintf(os.Stderr, "FAIL: a test used the user's workspace %s instead of its own (testWorkspace)\n", userWS)
+		code = 1
+	}
+	os.RemoveAll(home)
 	os.Exit(code)
 }
 
@@ -135,7 +165,7 @@ func runProc(t *testing.T, bin, baseURL string, killAfter time.Duration, args ..
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL)
+	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL, wsEnvVar(t))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -488,7 +518,7 @@ func TestCrashAndFaults(t *testing.T) {
 func startProc(t *testing.T, bin, baseURL string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL)
+	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL, wsEnvVar(t))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -569,6 +599,12 @@ func TestHaltOnEmptyBalanceThenResume(t *testing.T) {
 	args := []string{"run", "-in", in, "-batch", "halt", "-journal", filepath.Join(dir, "halt.journal"),
 		"-out", filepath.Join(dir, "halt.xlsx"), "-lang", "en", "-rate", "50", "-workers", "4", "-wait", "30s"}
 
+	// The estimate exceeds the balance: nothing starts without -allow-short-balance.
+	short := runProc(t, bin, sim.URL, 0, args...)
+	if short.code != ExitHalted || !strings.Contains(short.stderr, "exceeds the balance") || sim.Ledger().Count != 0 {
+		t.Fatalf("run with a short balance exited %d, %d charged; want %d and none:\n%s", short.code, sim.Ledger().Count, ExitHalted, joinOutput(short))
+	}
+	args = append(args, "-allow-short-balance")
 	first := runProc(t, bin, sim.URL, 0, args...)
 	if first.code != ExitHalted {
 		t.Fatalf("run with an empty balance exited %d, want %d:\n%s", first.code, ExitHalted, joinOutput(first))
@@ -611,7 +647,7 @@ func TestHaltOnBadCredentialsSendsAlmostNothing(t *testing.T) {
 			writeE2EInput(t, in, 200, rand.New(rand.NewPCG(3, 4)))
 			cmd := exec.Command(bin, "run", "-in", in, "-batch", "creds", "-journal", filepath.Join(dir, "c.journal"),
 				"-out", filepath.Join(dir, "c.xlsx"), "-rate", "100", "-workers", "4", "-skip-invalid")
-			cmd.Env = append(os.Environ(), "JUHE_KEY="+tc.key, "JUHE_OPENID="+tc.openID, "JUHE_BASE_URL="+sim.URL)
+			cmd.Env = append(os.Environ(), "JUHE_KEY="+tc.key, "JUHE_OPENID="+tc.openID, "JUHE_BASE_URL="+sim.URL, wsEnvVar(t))
 			out, _ := cmd.CombinedOutput()
 			if code := cmd.ProcessState.ExitCode(); code != ExitHalted {
 				t.Fatalf("exited %d, want %d:\n%s", code, ExitHalted, out)

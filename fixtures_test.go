@@ -16,10 +16,12 @@ import (
 // What the commands' tests share: running a command line, a simulator
 // with an input file, a buffer for a command's goroutines, journals cut.
 
-// runCmd runs one command line as main does, with vars as the environment.
+// runCmd runs one command line as main does, with vars as the
+// environment, in the test's own workspace unless vars names one.
 func runCmd(ctx context.Context, t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	vars = withWorkspace(t, vars)
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
 	err := Run(ctx, e, args)
 	code = report(&errb, err)
@@ -33,6 +35,42 @@ func runJournalCmd(args ...string) (stdout, stderr string, code int) {
 	code = report(&e, err)
 	return o.String(), e.String(), code
 }
+
+// testWorkspaces holds each test's own workspace: a test never shares
+// one with another, nor touches the user's (see TestMain).
+var testWorkspaces sync.Map // *testing.T → string
+
+// testWorkspace is the test's own workspace directory.
+func testWorkspace(t *testing.T) string {
+	t.Helper()
+	if d, ok := testWorkspaces.Load(t); ok {
+		return d.(string)
+	}
+	d, loaded := testWorkspaces.LoadOrStore(t, filepath.Join(t.TempDir(), "workspace"))
+	if !loaded {
+		t.Cleanup(func() { testWorkspaces.Delete(t) })
+	}
+	return d.(string)
+}
+
+// withWorkspace is vars with FLOWBATCH_WORKSPACE set to the test's own
+// workspace, unless vars sets it.
+func withWorkspace(t *testing.T, vars map[string]string) map[string]string {
+	t.Helper()
+	if vars["FLOWBATCH_WORKSPACE"] != "" {
+		return vars
+	}
+	v := make(map[string]string, len(vars)+1)
+	for k, x := range vars {
+		v[k] = x
+	}
+	v["FLOWBATCH_WORKSPACE"] = testWorkspace(t)
+	return v
+}
+
+// wsEnvVar is the environment entry that gives a process the test's own
+// workspace.
+func wsEnvVar(t *testing.T) string { return "FLOWBATCH_WORKSPACE=" + testWorkspace(t) }
 
 const (
 	subKey    = "submit-test-key-0123456789"

@@ -40,6 +40,7 @@ func commands() []command {
 		{"run", "submit, query and reconcile in one resumable command", runRun},
 		{"callback", "serve provider callbacks beside a running batch", runCallback},
 		{"status", "print counts, spend and open orders of a journal", runStatus},
+		{"workspace", "list the batches of the workspace, or forget a lost journal", runWorkspace},
 		{"verify", "check a journal's checksums and hash chain", runVerify},
 		{"sim", "serve the built-in provider simulator", runSim},
 		{"demo", "run a sample batch against the built-in simulator", runDemo},

@@ -24,6 +24,7 @@ type Book struct {
 	Path     string
 	Header   Header
 	Input    InputInfo // the latest complete input
+	InputAt  int64     // unix ms of that input's Input record, 0 if none
 	HeadHash string    // hash of the last record
 	Records  int64     // records in the journal
 
@@ -46,6 +47,7 @@ type section struct {
 	seq     uint64  // seq of the Input record
 	prev    string  // hash of the record before it
 	off     int64   // byte offset of the Input record, -1 if unknown
+	at      int64   // unix ms of the Input record
 	n       int     // rows read, invalid ones included
 	rows    []order // pending: rows with an order, only id and row fields set
 	members []int32 // planned: the orders of the rows with one, in input order
@@ -270,6 +272,7 @@ func (b *Book) apply(r *Record, off int64) {
 		b.Header = h
 	case r.Input != nil:
 		b.beginInput(r.Input, r.Seq, r.Prev, off)
+		b.pend.at = r.At
 	case r.Row != nil:
 		w := r.Row
 		b.addRow(rowFields{line: w.Line, dupOf: w.DupOf, status: w.Status,
@@ -366,7 +369,7 @@ func (b *Book) planned(rows int) {
 		p.members = append(p.members, i)
 	}
 	b.cur = p
-	b.Input = p.info
+	b.Input, b.InputAt = p.info, p.at
 }
 
 // orderFor returns the index of the order id, creating it (as not in any

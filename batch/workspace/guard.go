@@ -24,7 +24,8 @@ type NewBatch struct {
 	// Lines, when set, holds the row number of each of Phones, for the
 	// message.
 	Lines []int
-	// AllowRegift lets phones already sent in the period through; the
+	// AllowRegift lets phones already sent in the period, and a file
+	// already submitted under another id, through; the
 	// findings say which, for the caller to journal.
 	AllowRegift bool
 }
@@ -172,8 +173,12 @@ func (x Finding) String() string {
 		return fmt.Sprintf("batch %q was already started with another journal: %s. Try: resume it with -journal %s, or pick another batch id",
 			o.BatchID, o.Journal, o.Journal)
 	case KindSameInput:
-		return fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %s%s). Try: check that this is the file you mean; a second batch on the same file pays everyone again",
+		s := fmt.Sprintf("this input file%s was already submitted under batch %q (journal %s, %s%s)",
 			inputName(o.InputName), o.BatchID, o.Journal, sentPlanned(x.Sent, x.Count-x.Sent), by(o))
+		if !x.Allowed {
+			s += ". Try: check that this is the file you mean; a second batch on the same file pays everyone again, so it takes -allow-regift"
+		}
+		return s
 	case KindRegift:
 		verb := "are"
 		if x.Count == 1 {
@@ -277,7 +282,8 @@ func rowList(rows []RowHit) string {
 // (Findings.Refused) when
 //   - the batch id is another batch's spelled differently, or is the same
 //     id with another journal (the same batch started from another folder);
-//   - the same input file (sha256) was already submitted under another id;
+//   - the same input file (sha256) was already submitted under another id,
+//     unless nb.AllowRegift;
 //   - a phone of nb was already sent by another batch in the same period,
 //     for any pid, unless nb.AllowRegift;
 //   - a journal the workspace knows has gone missing, was cut short or is
@@ -286,11 +292,21 @@ func rowList(rows []RowHit) string {
 // The error is for what kept the guard from deciding (reading the
 // index, a journal, or a bad NewBatch); the findings are the decision.
 func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
-	f := Findings{Batch: nb.ID, Period: nb.Period}
 	if err := l.check(); err != nil {
-		return f, err
+		return Findings{Batch: nb.ID, Period: nb.Period}, err
 	}
-	ws := l.ws
+	return l.ws.guard(ctx, nb, true)
+}
+
+// Preview is what Guard would find now, for check: it takes no lock and
+// writes nothing (no index, no rows files). A batch that passes it can
+// still be refused by Guard, if another batch starts in between.
+func (ws *Workspace) Preview(ctx context.Context, nb NewBatch) (Findings, error) {
+	return ws.guard(ctx, nb, false)
+}
+
+func (ws *Workspace) guard(ctx context.Context, nb NewBatch, persist bool) (Findings, error) {
+	f := Findings{Batch: nb.ID, Period: nb.Period}
 	f.Workspace = ws.Dir
 	if nb.ID == "" {
 		return f, fmt.Errorf("workspace guard: no batch id")
@@ -310,7 +326,7 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 		return f, err
 	}
 	ownFI, _ := os.Stat(own) // a new batch has no journal yet
-	js, rebuilt, err := ws.refresh(ctx, true)
+	js, rebuilt, err := ws.refresh(ctx, persist)
 	if err != nil {
 		return f, err
 	}
@@ -346,13 +362,13 @@ func Guard(ctx context.Context, l *Locked, nb NewBatch) (Findings, error) {
 			f.List = append(f.List, Finding{Kind: k, Other: o})
 		}
 		if n := j.Sent + j.Unphoned + j.Planned; nb.InputSHA256 != "" && j.InputSHA256 == nb.InputSHA256 && j.NormID != norm && n > 0 {
-			f.List = append(f.List, Finding{Kind: KindSameInput, Other: o, Count: n, Sent: j.Sent + j.Unphoned})
+			f.List = append(f.List, Finding{Kind: KindSameInput, Other: o, Count: n, Sent: j.Sent + j.Unphoned, Allowed: nb.AllowRegift})
 		}
 		// The rows file is read even when the index says nothing was
 		// sent: it is checked against the index, and the journal read
 		// when they disagree.
 		if j.Period == nb.Period && len(mine) > 0 {
-			rows, err := ws.rowsOf(ctx, j, true)
+			rows, err := ws.rowsOf(ctx, j, persist)
 			if err != nil {
 				return f, fmt.Errorf("workspace guard: %w", err)
 			}

@@ -63,6 +63,8 @@ func TestGuardRules(t *testing.T) {
 					t.Errorf("text: %s", s)
 				}
 			}},
+		{"same input allowed on purpose", NewBatch{ID: "nov-again", Period: "2026-12", InputSHA256: inputSHA(t, novIn), AllowRegift: true},
+			[]string{"same_input"}, nil},
 		{"regift allowed", NewBatch{ID: "dec-b", Period: "2026-12", Phones: overlap, AllowRegift: true},
 			[]string{"regift"}, func(t *testing.T, f Findings) {
 				if got := f.Regifted(); len(got) != 10 || got[0].Phone != phoneN(125) || got[0].OtherLine != 27 {
@@ -103,6 +105,32 @@ func TestGuardRules(t *testing.T) {
 				tt.check(t, f)
 			}
 		})
+	}
+}
+
+// TestPreview: check's guard finds what Guard finds, and writes nothing:
+// no index, no rows files.
+func TestPreview(t *testing.T) {
+	ws := openWS(t)
+	tmp := t.TempDir()
+	in := writeCSV(t, tmp, "nov.csv", phones(0, 10))
+	makeJournal(t, filepath.Join(ws.Dir, "nov.journal"), batchSpec{id: "nov", period: "2026-11", in: in, send: -1})
+	for _, name := range []string{indexName, rowsDirName} {
+		os.RemoveAll(filepath.Join(ws.Dir, name))
+	}
+	nb := NewBatch{ID: "Nov", Period: "2026-11", InputSHA256: inputSHA(t, in), Phones: phones(5, 8)}
+	p, err := ws.Preview(context.Background(), nb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{indexName, rowsDirName} {
+		if _, err := os.Stat(filepath.Join(ws.Dir, name)); err == nil {
+			t.Errorf("Preview wrote %s", name)
+		}
+	}
+	g := guard(t, ws, nb)
+	if got, want := kinds(p), kinds(g); !slices.Equal(got, want) || p.String() != g.String() {
+		t.Errorf("Preview found %v, Guard %v:\n%s\n%s", got, want, p, g)
 	}
 }
 

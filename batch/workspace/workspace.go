@@ -61,6 +61,12 @@ func Dir(flag string, getenv func(string) string) (string, error) {
 	return dir, nil
 }
 
+// Locate is Dir without creating anything: the directory the workspace
+// is, or would be. check reads a workspace and never makes one.
+func Locate(flag string, getenv func(string) string) (string, error) {
+	return dirFor(runtime.GOOS, flag, getenv)
+}
+
 // dirFor is Dir without touching the disk, for any GOOS.
 func dirFor(goos, flag string, getenv func(string) string) (string, error) {
 	abs := func(p string) (string, error) {

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// What run, submit and check ask the provider before the money moves:
+// the balance (ofpay/mobile/yue, signed with the OpenID, so that its
+// answer proves the key and the OpenID) and the catalogue (flow/list, for
+// the estimate). Either may not answer: that is said by name, never
+// turned into an "ok", and never stops a batch by itself.
+
+// accountReader is what preflight needs of the provider client.
+type accountReader interface {
+	Balance(ctx context.Context) (juhe.Balance, juhe.Reply)
+	Products(ctx context.Context) ([]juhe.Product, error)
+}
+
+// preflight is what the provider said before a batch starts.
+type preflight struct {
+	balance juhe.Balance
+	reply   juhe.Reply
+	// catalogue is nil when flow/list did not answer; catNote says why.
+	catalogue map[string]juhe.Product
+	catNote   string
+}
+
+func readPreflight(ctx context.Context, c accountReader) preflight {
+	var p preflight
+	p.balance, p.reply = c.Balance(ctx)
+	ps, err := c.Products(ctx)
+	if err != nil {
+		p.catNote = err.Error()
+		return p
+	}
+	p.catalogue = make(map[string]juhe.Product, len(ps))
+	for _, x := range ps {
+		p.catalogue[x.Pid] = x
+	}
+	return p
+}
+
+// balanceKnown reports whether the balance endpoint answered with a balance.
+func (p preflight) balanceKnown() bool { return p.reply.Status == juhe.ReplyOK }
+
+// account is the account id the balance endpoint gave, "" when none.
+func (p preflight) account() string {
+	if p.balanceKnown() {
+		return p.balance.AccountID
+	}
+	return ""
+}
+
+// credentialsRefusal is the one text for a key or OpenID the balance
+// endpoint proved wrong; run and submit stop with it, and check predicts
+// it word for word. "" when the answer proved nothing wrong.
+func (p preflight) credentialsRefusal() string {
+	if !p.balance.Credentials.Wrong() {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s); nothing was sent", p.balance.Credentials, p.reply)
+}
+
+// credentialsErr is exit 4 when the key or the OpenID was proved wrong.
+func (p preflight) credentialsErr(cmd string) error {
+	why := p.credentialsRefusal()
+	if why == "" {
+		return nil
+	}
+	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "halted before the first request"), why)}).
+		hint("Try: export the right JUHE_KEY and JUHE_OPENID (from the provider's 个人中心), then run the same command again")
+}
+
+// wouldBe is what happened, for run and submit, and what would happen,
+// for check, which predicts them in their words.
+func wouldBe(cmd, what string) string {
+	if cmd == "check" {
+		return "submit and run would be " + what
+	}
+	return what
+}
+
+// verified says by name what the balance answer proved of the key and
+// the OpenID, and why when it proved nothing.
+func (p preflight) verified() string {
+	s := p.balance.Credentials.String()
+	if p.balance.Credentials != juhe.CredsVerified {
+		s += " (" + p.reply.String() + ")"
+	}
+	return s
+}
+
+// estimate is the catalogue price of the rows per pid, and the pids the
+// catalogue has no price for.
+func estimate(byPid map[string]int, catalogue map[string]juhe.Product) (total juhe.Money, unknown []string) {
+	for pid, n := range byPid {
+		if p, ok := catalogue[pid]; ok {
+			total += p.Price * juhe.Money(n)
+		} else {
+			unknown = append(unknown, pid)
+		}
+	}
+	sort.Strings(unknown)
+	return total, unknown
+}
+
+// shortfall is how much the estimate exceeds the balance, 0 when it
+// does not or when either is unknown.
+func (p preflight) shortfall(est juhe.Money) juhe.Money {
+	if !p.balanceKnown() || est <= p.balance.Money {
+		return 0
+	}
+	return est - p.balance.Money
+}
+
+// shortBalanceRefusal is the one text for a batch whose estimate exceeds
+// the balance; "" when it does not (or either is unknown).
+func (p preflight) shortBalanceRefusal(est juhe.Money, rows int) string {
+	short := p.shortfall(est)
+	if short == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
+		plural(rows, "row"), est, p.balance.Money, short)
+}
+
+// shortBalanceErr is exit 4 when the estimate exceeds the balance, unless allowed.
+func (p preflight) shortBalanceErr(cmd string, est juhe.Money, rows int, allow bool) error {
+	why := p.shortBalanceRefusal(est, rows)
+	if why == "" || allow {
+		return nil
+	}
+	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "refused to start"), why)}).
+		hint("Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it")
+}
+
+// notes are what preflight could not say, one line each, for stderr.
+func (p preflight) notes(byPid map[string]int) []string {
+	var out []string
+	if !p.balanceKnown() {
+		out = append(out, fmt.Sprintf("balance not read: %s; %s", p.reply, p.balance.Credentials))
+	}
+	if p.catalogue == nil {
+		out = append(out, "no estimate: "+p.catNote)
+	} else if _, unknown := estimate(byPid, p.catalogue); len(unknown) > 0 {
+		out = append(out, fmt.Sprintf("no price for pid %s: the estimate leaves those rows out", strings.Join(unknown, ", ")))
+	}
+	return out
+}
+
+// balanceSidePath is where run and submit keep the balance before the
+// first request and after the last answer, until the journal has a
+// record for it.
+func balanceSidePath(journal string) string { return journal + ".balance" }
+
+// recordBalance notes p's balance in the journal's balance file; when
+// says "before" or "after". A balance not read is noted too, with why.
+func recordBalance(journal, batchID, when string, p preflight) error {
+	n := sideNote{Kind: "balance", Batch: batchID, When: when, Reply: p.reply.String()}
+	if p.balanceKnown() {
+		n.Balance, n.Account = p.balance.Money.String(), p.balance.AccountID
+	}
+	return appendSideNote(balanceSidePath(journal), n)
+}
+
+// balanceAfter reads the balance once more after the last answer and
+// notes it, whatever happened to the batch (a cancelled command still
+// gets a few seconds for it).
+func balanceAfter(ctx context.Context, e *env, c accountReader, journal, batchID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var p preflight
+	p.balance, p.reply = c.Balance(ctx)
+	if err := recordBalance(journal, batchID, "after", p); err != nil {
+		fmt.Fprintf(e.stderr, "flowbatch: warning: %v\n", err)
+	}
+}

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/workspace"
+)
+
+// The workspace around a batch (README "The workspace"): where its
+// journal lives by default, the period it declares, and the guard that
+// runs, under the workspace lock, at every start and every resume.
+
+// Header settings the commands add beside workspace's own keys.
+const (
+	settingWorkspace   = "workspace"    // the workspace directory at the start
+	settingAllowRegift = "allow-regift" // "true" when -allow-regift was given at the start
+	// settingRegifted lists the rows -allow-regift let through at the
+	// start: "LINE:PHONE@BATCH,…" (batch ids hold no ',', ':' or '@').
+	settingRegifted = "regifted"
+)
+
+// workspaceFlags are the flags of the commands that start, resume or
+// check a batch.
+type workspaceFlags struct {
+	dir         string
+	period      string
+	allowRegift bool
+}
+
+func addWorkspaceFlags(fs *flag.FlagSet) *workspaceFlags {
+	w := &workspaceFlags{}
+	fs.StringVar(&w.dir, "workspace", "", "workspace `directory` (default $"+workspace.EnvDir+", else your data directory; see README)")
+	fs.StringVar(&w.period, "period", "", "the month the batch gifts for, `YYYY-MM` (default: this month in Beijing time; a resume keeps the journal's)")
+	fs.BoolVar(&w.allowRegift, "allow-regift", false, "send on purpose to phones another batch of the workspace already sent in the period, or a file another batch submitted; the journal records it")
+	return w
+}
+
+// periodFlag parses -period; "" when not given.
+func (w *workspaceFlags) periodFlag(cmd string) (workspace.Period, error) {
+	if w.period == "" {
+		return "", nil
+	}
+	p, err := workspace.ParsePeriod(w.period)
+	if err != nil {
+		return "", usageErr("%s: -period: %v", cmd, err)
+	}
+	return p, nil
+}
+
+// batchPeriod is the period of a batch: the journal's, if it declares
+// one (a different -period is refused), else -period, else this month.
+func batchPeriod(cmd string, w *workspaceFlags, book *batch.Book) (workspace.Period, error) {
+	flagged, err := w.periodFlag(cmd)
+	if err != nil {
+		return "", err
+	}
+	if book != nil {
+		if s := book.Header.Settings[workspace.SettingPeriod]; s != "" {
+			p, err := workspace.ParsePeriod(s)
+			if err != nil {
+				return "", &exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal %s declares period %q", cmd, book.Path, s)}
+			}
+			if flagged != "" && flagged != p {
+				return "", usageErr("%s: -period %s: journal %s is batch %q for period %s", cmd, flagged, book.Path, book.Header.BatchID, p).
+					hint("Try: leave -period out to resume it, or start a new batch id for %s", flagged)
+			}
+			return p, nil
+		}
+	}
+	if flagged != "" {
+		return flagged, nil
+	}
+	return workspace.CurrentPeriod(), nil
+}
+
+// resolveJournal decides the workspace and, when -journal is not given,
+// the journal in it. A journal left in the current folder by an older
+// flowbatch is never silently replaced by a new one in the workspace.
+func resolveJournal(e *env, cmd string, w *workspaceFlags, batchID string, journal *string) (string, error) {
+	return locateJournal(e, cmd, w, batchID, journal, workspace.Dir)
+}
+
+// locateJournal is resolveJournal with the way the workspace is found:
+// workspace.Dir creates it, workspace.Locate (for check) does not.
+func locateJournal(e *env, cmd string, w *workspaceFlags, batchID string, journal *string,
+	locate func(string, func(string) string) (string, error)) (string, error) {
+	dir, err := locate(w.dir, e.getenv)
+	if err != nil {
+		return "", usageErr("%s: %v", cmd, err)
+	}
+	if *journal == "" {
+		local := batchID + ".journal"
+		if fi, err := os.Stat(local); err == nil && fi.Mode().IsRegular() {
+			if abs, err := filepath.Abs(local); err == nil && filepath.Dir(abs) != dir {
+				return "", usageErr("%s: %s is in the current folder, and journals now live in the workspace %s", cmd, local, dir).
+					hint("Try: -journal %s to resume that batch (it is registered in the workspace)", shellQuote(local))
+			}
+		}
+		*journal = filepath.Join(dir, batchID+".journal")
+	}
+	return dir, nil
+}
+
+// guardedRows are the rows of a batch not sent yet, as the guard takes
+// them.
+type guardedRows struct {
+	phones []string
+	lines  []int
+	byPid  map[string]int // for the estimate
+}
+
+// collect is the ReadInput callback that keeps the rows not sent yet:
+// every row with an orderid that book (nil for a new batch) holds no
+// intent for.
+func (g *guardedRows) collect(book *batch.Book) func(*batch.RowRecord) error {
+	return func(r *batch.RowRecord) error {
+		if r.OrderID == "" {
+			return nil
+		}
+		if book != nil {
+			if o, ok := book.Order(r.OrderID); ok && o.Intents > 0 {
+				return nil
+			}
+		}
+		g.phones = append(g.phones, r.Phone)
+		g.lines = append(g.lines, r.Line)
+		if g.byPid == nil {
+			g.byPid = map[string]int{}
+		}
+		g.byPid[r.Pid]++
+		return nil
+	}
+}
+
+// guardedStart is what prepareJournal hands the workspace step.
+type guardedStart struct {
+	dir     string
+	period  workspace.Period
+	rep     *batch.InputReport
+	rows    guardedRows
+	account string // from the balance endpoint, "" when it did not say
+}
+
+// underWorkspaceLock runs the guard for the batch and, when it passes,
+// write (which creates the journal if needed and journals the input)
+// and the registration of the journal, all under the workspace lock. The
+// lock is let go before anything is sent. A refusal is exit 3 and
+// nothing is written.
+func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags, g *guardedStart,
+	write func(workspace.Findings) error) error {
+	ws, err := workspace.Open(g.dir)
+	if err != nil {
+		return &exitError{code: ExitError, msg: cmd, err: err}
+	}
+	l, err := ws.Lock(ctx)
+	if err != nil {
+		var le *workspace.LockedError
+		if errors.As(err, &le) {
+			return &exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}
+		}
+		return &exitError{code: ExitError, msg: cmd, err: err}
+	}
+	defer l.Unlock()
+	found, err := workspace.Guard(ctx, l, workspace.NewBatch{
+		ID: f.batchID, Period: g.period,
+		InputSHA256: g.rep.Info.SHA256, InputName: g.rep.Info.Name,
+		Journal: f.journal, Phones: g.rows.phones, Lines: g.rows.lines,
+		AllowRegift: f.ws.allowRegift,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return &exitError{code: ExitError, msg: cmd + ": workspace guard", err: err}
+	}
+	if err := found.Err(); err != nil {
+		return &exitError{code: ExitInvalid, msg: cmd + ": " + err.Error()}
+	}
+	for _, line := range found.Lines() {
+		fmt.Fprintf(e.stderr, "flowbatch: %s\n", line)
+	}
+	if err := write(found); err != nil {
+		return err
+	}
+	if _, err := l.Register(ctx, f.journal); err != nil {
+		return &exitError{code: ExitError, msg: cmd + ": workspace", err: err}
+	}
+	return l.Unlock()
+}
+
+// startSettings are the header settings a new batch adds for the
+// workspace: the period, who runs it, the account, and what
+// -allow-regift let through.
+func startSettings(g *guardedStart, allowRegift bool, found workspace.Findings) map[string]string {
+	who := workspace.Who()
+	s := map[string]string{
+		workspace.SettingPeriod: string(g.period),
+		workspace.SettingUser:   who.User,
+		workspace.SettingHost:   who.Host,
+		settingWorkspace:        g.dir,
+		settingAllowRegift:      strconv.FormatBool(allowRegift),
+	}
+	if g.account != "" {
+		s[workspace.SettingAccount] = g.account
+	}
+	if rows := regiftedList(found); rows != "" {
+		s[settingRegifted] = rows
+	}
+	return s
+}
+
+// regiftedList is the rows -allow-regift let through, "LINE:PHONE@BATCH,…",
+// and, for a same file, "file@BATCH".
+func regiftedList(found workspace.Findings) string {
+	var parts []string
+	for _, x := range found.List {
+		if !x.Allowed {
+			continue
+		}
+		switch x.Kind {
+		case workspace.KindSameInput:
+			parts = append(parts, "file@"+x.Other.BatchID)
+		case workspace.KindRegift:
+			for _, r := range x.Rows {
+				parts = append(parts, fmt.Sprintf("%d:%s@%s", r.Line, r.Phone, x.Other.BatchID))
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// sideNote is one line of a journal's side notes file: what a resume
+// learnt that the header, written once, cannot hold. It is evidence
+// kept beside the journal until the journal has a record for it.
+type sideNote struct {
+	At      string `json:"at"` // RFC 3339, UTC
+	Kind    string `json:"kind"`
+	User    string `json:"os_user,omitempty"`
+	Host    string `json:"host,omitempty"`
+	Batch   string `json:"batch"`
+	Regift  string `json:"regifted,omitempty"` // as settingRegifted
+	Balance string `json:"balance_yuan,omitempty"`
+	Account string `json:"account_id,omitempty"`
+	When    string `json:"when,omitempty"` // "before" the first request, "after" the last answer
+	Reply   string `json:"reply,omitempty"`
+}
+
+// regiftSidePath is where a resume's -allow-regift rows are noted.
+func regiftSidePath(journal string) string { return journal + ".regift" }
+
+// appendSideNote appends n as one JSON line to path (0600), fsynced: a
+// crash leaves at most a torn last line, never a changed earlier one.
+func appendSideNote(path string, n sideNote) error {
+	if n.At == "" {
+		n.At = time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	if n.User == "" && n.Host == "" {
+		who := workspace.Who()
+		n.User, n.Host = who.User, who.Host
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	_, err = fh.Write(append(b, '\n'))
+	if err == nil {
+		err = fh.Sync()
+	}
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// printWorkspaceLine names the workspace of a journal for status.
+func printWorkspaceLine(ctx context.Context, w io.Writer, e *env, flagDir, journal string) {
+	dir, err := workspace.Locate(flagDir, e.getenv)
+	if err != nil {
+		fmt.Fprintf(w, "workspace\tunknown (%v)\n", err)
+		return
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		fmt.Fprintf(w, "workspace\t%s (does not exist: this journal is not in it)\n", dir)
+		return
+	}
+	js, err := ws.Journals(ctx)
+	if err != nil {
+		fmt.Fprintf(w, "workspace\t%s (cannot be read: %v)\n", ws.Dir, err)
+		return
+	}
+	fi, statErr := os.Stat(journal)
+	for _, j := range js {
+		if jf, err := os.Stat(j.Path); statErr == nil && err == nil && os.SameFile(fi, jf) {
+			how := "registered"
+			if j.InDir {
+				how = "in the workspace folder"
+			}
+			fmt.Fprintf(w, "workspace\t%s (%s, period %s, %s)\n", ws.Dir, how, j.Period, plural(len(js)-1, "other journal"))
+			return
+		}
+	}
+	fmt.Fprintf(w, "workspace\t%s (this journal is not in it: the guard does not see it; Try: -workspace DIR, or resume it once to register it)\n", ws.Dir)
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/flowbatch/flowbatch/batch/workspace"
+)
+
+const workspaceUsage = `Usage: flowbatch workspace list [-workspace DIR]
+       flowbatch workspace forget -journal PATH -why TEXT [-who NAME] [-workspace DIR]
+
+The workspace is where batches meet (README "The workspace"): its journals,
+the index that summarises them, and the guard that refuses a second gift.
+
+list prints every journal the workspace knows, with what was found of it:
+ok, missing, cut or damaged. It reads without the lock and writes nothing.
+
+forget lets the guard stop refusing over a journal that has gone missing,
+was cut short or is damaged: a decision a person takes, kept with why and
+who in forgotten.log in the workspace. A journal that is fine cannot be
+forgotten.
+
+Exit codes: 0 done; 2 bad command line, or nothing to forget; 6 the
+workspace is in use.
+
+Flags:
+`
+
+func runWorkspace(ctx context.Context, e *env, args []string) error {
+	sub := ""
+	if len(args) > 0 && (args[0] == "list" || args[0] == "forget") {
+		sub, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("workspace", flag.ContinueOnError)
+	dirFlag := fs.String("workspace", "", "workspace `directory` (default $"+workspace.EnvDir+", else your data directory)")
+	journal := fs.String("journal", "", "forget: the journal `path` to forget, as list prints it")
+	why := fs.String("why", "", "forget: why it is forgotten (`text`, kept in forgotten.log)")
+	who := fs.String("who", "", "forget: who decides (`name`; default the OS user)")
+	if help, err := parseFlags(e, fs, workspaceUsage, args, "Try: flowbatch workspace list"); help || err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		return workspaceList(ctx, e, *dirFlag)
+	case "forget":
+		if *journal == "" || *why == "" {
+			return usageErr("workspace forget: -journal and -why are required").hint("Try: flowbatch workspace forget -journal PATH -why \"the laptop was lost\"")
+		}
+		if *who == "" {
+			*who = workspace.Who().String()
+		}
+		return workspaceForget(ctx, e, *dirFlag, *journal, *why, *who)
+	}
+	return usageErr("workspace: list or forget?").hint("Try: flowbatch workspace list")
+}
+
+func workspaceList(ctx context.Context, e *env, flagDir string) error {
+	dir, err := workspace.Locate(flagDir, e.getenv)
+	if err != nil {
+		return usageErr("workspace list: %v", err)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "workspace %s: none yet (no batch has started in it)\n", dir)
+		return nil
+	}
+	js, err := ws.Journals(ctx)
+	if err != nil {
+		return &exitError{code: ExitError, msg: "workspace list", err: err}
+	}
+	fmt.Fprintf(e.stdout, "workspace %s: %s\n", ws.Dir, plural(len(js), "journal"))
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	if len(js) > 0 {
+		fmt.Fprintln(tw, "state\tbatch\tperiod\tsent\tplanned\tby\tjournal")
+	}
+	for _, j := range js {
+		period := string(j.Period)
+		if j.PeriodDerived {
+			period += "*"
+		}
+		by := workspace.Identity{User: j.User, Host: j.Host}.String()
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", j.State, j.BatchID, period, j.Sent+j.Unphoned, j.Planned, by, j.Path)
+	}
+	tw.Flush()
+	for _, j := range js {
+		if j.State != workspace.StateOK {
+			fmt.Fprintf(e.stdout, "%s: %s: %s\n", j.State, j.Path, j.Why)
+		}
+	}
+	return nil
+}
+
+func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who string) error {
+	dir, err := workspace.Locate(flagDir, e.getenv)
+	if err != nil {
+		return usageErr("workspace forget: %v", err)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return usageErr("workspace forget: %v", err)
+	}
+	l, err := ws.Lock(ctx)
+	if err != nil {
+		var le *workspace.LockedError
+		if errors.As(err, &le) {
+			return &exitError{code: ExitLocked, msg: "workspace forget: " + le.Error()}
+		}
+		return &exitError{code: ExitError, msg: "workspace forget", err: err}
+	}
+	defer l.Unlock()
+	fg, err := l.Forget(ctx, journal, why, who)
+	if err != nil {
+		return usageErr("workspace forget: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "forgot %s journal %s of batch %q (%d records, head %.12s), by %s: %s\n",
+		fg.State, fg.Journal, fg.BatchID, fg.Records, fg.Head, fg.Who, fg.Why)
+	return l.Unlock()
+}
