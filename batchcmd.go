@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
@@ -57,13 +60,13 @@ func addTableFlags(fs *flag.FlagSet) *tableFlags {
 	return t
 }
 
-func (t *tableFlags) apply(o *batch.InputOptions) {
+func (t *tableFlags) apply(o *input.Options) {
 	o.Pid, o.PhoneCol, o.PidCol, o.HiddenRows = t.pid, t.phoneCol, t.pidCol, t.hiddenRows
 }
 
 func (t *tableFlags) check(cmd string) error {
 	switch t.hiddenRows {
-	case batch.HiddenRefuse, batch.HiddenSkip, batch.HiddenInclude:
+	case input.HiddenRefuse, input.HiddenSkip, input.HiddenInclude:
 	default:
 		return usageErr("%s: -hidden-rows %q: use skip or include", cmd, t.hiddenRows)
 	}
@@ -107,7 +110,7 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	case f.resubmitGrace <= 0:
 		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
 	}
-	if err := batch.ValidateBatchID(f.batchID); err != nil {
+	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
 	}
 	if err := f.table.check(cmd); err != nil {
@@ -128,8 +131,8 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	return nil
 }
 
-func (f *submitFlags) inputOptions() batch.InputOptions {
-	o := batch.InputOptions{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+func (f *submitFlags) inputOptions() input.Options {
+	o := input.Options{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
 	f.table.apply(&o)
 	return o
 }
@@ -215,9 +218,9 @@ const maxListed = 50
 // makes sure the journal's latest complete input section is this file,
 // under the workspace lock. Nothing is written or sent when the input,
 // the credentials, the balance or the guard refuse.
-func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*batch.Journal, *batch.Book, error) {
+func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*journal.Journal, *batch.Book, error) {
 	warn := warnTo(e.stderr)
-	var j *batch.Journal
+	var j *journal.Journal
 	var book *batch.Book
 	var err error
 	if _, statErr := os.Stat(f.journal); statErr == nil {
@@ -243,7 +246,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
-	fail := func(err error) (*batch.Journal, *batch.Book, error) {
+	fail := func(err error) (*journal.Journal, *batch.Book, error) {
 		if j != nil {
 			j.Close()
 		}
@@ -253,7 +256,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	var rows guardedRows
 	var keys []uint64 // of each row as today's reader reads it
 	collect := rows.collect(book)
-	rep, err := batch.ReadInput(ctx, f.in, f.inputOptions(), func(r *batch.RowRecord) error {
+	rep, err := input.Read(ctx, f.in, f.inputOptions(), func(r *journal.RowRecord) error {
 		keys = append(keys, rowKey(r))
 		return collect(r)
 	})
@@ -310,7 +313,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		if j == nil {
 			settings := f.settings()
 			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))
-			j, book, err = batch.CreateJournal(ctx, f.journal, batch.Header{
+			j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
 				BatchID:     f.batchID,
 				ToolVersion: version,
 				Settings:    settings,
@@ -347,7 +350,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 }
 
 // rowKey sums up what a row is, to compare two readings of one file.
-func rowKey(r *batch.RowRecord) uint64 {
+func rowKey(r *journal.RowRecord) uint64 {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%d", r.Line, r.Phone, r.Pid, r.OrderID, r.Status, len(r.Extra))
 	for _, x := range r.Extra {
@@ -362,7 +365,7 @@ func rowKey(r *batch.RowRecord) uint64 {
 func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64) error {
 	const keep = "the journal's rows, read when the batch started, are kept: they are the orders planned"
 	n, first := 0, 0
-	err := book.Rows(ctx, func(r *batch.RowRecord) error {
+	err := book.Rows(ctx, func(r *journal.RowRecord) error {
 		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
 			first = r.Line
 		}
@@ -384,7 +387,7 @@ func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys
 
 // changedInputErr refuses an input that is not the file the journal was
 // started with, unless -allow-changed-input; check predicts it.
-func changedInputErr(cmd, journal string, book *batch.Book, rep *batch.InputReport, allowChanged bool) error {
+func changedInputErr(cmd, journal string, book *batch.Book, rep *input.Report, allowChanged bool) error {
 	if book.Input.SHA256 == "" || book.Input.SHA256 == rep.Info.SHA256 || allowChanged {
 		return nil
 	}
@@ -406,7 +409,7 @@ func plannedWhen(book *batch.Book) string {
 // inputRefusal is the one rule by which submit (and run) refuse an input,
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *batch.InputReport, skipInvalid, allowDups bool) (why, fixes []string) {
+func inputRefusal(rep *input.Report, skipInvalid, allowDups bool) (why, fixes []string) {
 	if rep.HiddenCount > 0 {
 		why = append(why, plural(rep.HiddenCount, "hidden or filtered-out row"))
 		fixes = append(fixes, "-hidden-rows skip to leave them out or -hidden-rows include to submit them too")
@@ -454,11 +457,11 @@ func reportAbsent(w io.Writer, book *batch.Book) {
 // a standalone 'flowbatch callback' took for this journal: now, every few
 // seconds, and once more when stop is called. The options it returns
 // record callbacks through the engine, for a server in this process.
-func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (batch.CallbackOptions, func()) {
+func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Client, journal, batchID string, logf func(string, ...any)) (callback.Options, func()) {
 	const interval = 5 * time.Second
-	opts := batch.EngineCallbacks(eng)
+	opts := callback.ForEngine(eng)
 	opts.Verifier, opts.Logf = client, logf
-	ci := batch.NewCallbackImporter(batch.CallbackSidePath(journal))
+	ci := callback.NewImporter(callback.SidePath(journal))
 	importOnce := func(ctx context.Context) {
 		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
 			logf("importing callbacks: %v", err)

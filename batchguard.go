@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 )
 
@@ -123,8 +125,8 @@ type guardedRows struct {
 // collect is the ReadInput callback that keeps the rows not sent yet:
 // every row with an orderid that book (nil for a new batch) holds no
 // intent for.
-func (g *guardedRows) collect(book *batch.Book) func(*batch.RowRecord) error {
-	return func(r *batch.RowRecord) error {
+func (g *guardedRows) collect(book *batch.Book) func(*journal.RowRecord) error {
+	return func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -147,7 +149,7 @@ func (g *guardedRows) collect(book *batch.Book) func(*batch.RowRecord) error {
 type guardedStart struct {
 	dir     string
 	period  workspace.Period
-	rep     *batch.InputReport
+	rep     *input.Report
 	rows    guardedRows
 	account string // from the balance endpoint, "" when it did not say
 }

@@ -7,7 +7,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -29,7 +29,7 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("callback", flag.ContinueOnError)
 	addr := fs.String("addr", "", "listen `address`, e.g. :8080 (port 0 picks a free one)")
 	journal := fs.String("journal", "", "the batch's journal `path`")
-	maxBody := fs.Int64("max-body", batch.DefaultCallbackMaxBody, "largest request body in `bytes`")
+	maxBody := fs.Int64("max-body", callback.DefaultMaxBody, "largest request body in `bytes`")
 	if help, err := parseFlags(e, fs, callbackUsage, args, "Try: flowbatch callback -h"); help || err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	}
 
 	warn := func(s string) { fmt.Fprintf(e.stderr, "flowbatch callback: %s\n", s) }
-	side, err := batch.OpenCallbackSide(ctx, *journal, warn)
+	side, err := callback.OpenSide(ctx, *journal, warn)
 	if err != nil {
 		return callbackOpenErr(err, *journal)
 	}
@@ -66,13 +66,13 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	opts.Logf = func(format string, a ...any) {
 		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().Format(time.RFC3339), fmt.Sprintf(format, a...))
 	}
-	srv := batch.NewCallbackServer(*addr, batch.NewCallbackHandler(opts))
+	srv := callback.NewServer(*addr, callback.NewHandler(opts))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return &exitError{code: ExitError, msg: "callback: cannot listen", err: err}
 	}
 	fmt.Fprintf(e.stdout, "flowbatch callback: listening on http://%s/ for batch %s (writing %s)\n", ln.Addr(), side.BatchID(), side.Path())
-	if err := batch.ServeCallbacks(ctx, srv, ln); err != nil {
+	if err := callback.Serve(ctx, srv, ln); err != nil {
 		return &exitError{code: ExitError, msg: "callback", err: err}
 	}
 	if err := side.Close(); err != nil {

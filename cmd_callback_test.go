@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -23,22 +25,22 @@ const cbTestKey = "SECRETKEY123"
 
 // cbMainJournal creates a batch journal planning ids and keeps it open
 // (locked), as a running batch would.
-func cbMainJournal(t *testing.T, ids ...string) (string, *batch.Journal, *batch.Book) {
+func cbMainJournal(t *testing.T, ids ...string) (string, *journal.Journal, *batch.Book) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "b.journal")
-	j, book, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: "cmdcb"})
+	j, book, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: "cmdcb"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
-	recs := []*batch.Record{{Type: batch.RecInput, Input: &batch.InputInfo{Name: "in.csv", SHA256: strings.Repeat("0", 64), Rows: len(ids), Format: "csv"}}}
+	recs := []*journal.Record{{Type: journal.RecInput, Input: &journal.InputInfo{Name: "in.csv", SHA256: strings.Repeat("0", 64), Rows: len(ids), Format: "csv"}}}
 	for i, id := range ids {
-		recs = append(recs, &batch.Record{Type: batch.RecRow, Row: &batch.RowRecord{
-			Line: i + 2, Phone: fmt.Sprintf("1380000%04d", i), Pid: "100", OrderID: id, Occurrence: 1, Status: batch.RowValid,
+		recs = append(recs, &journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{
+			Line: i + 2, Phone: fmt.Sprintf("1380000%04d", i), Pid: "100", OrderID: id, Occurrence: 1, Status: journal.RowValid,
 		}})
 	}
-	recs = append(recs, &batch.Record{Type: batch.RecPlanned, Planned: &batch.Planned{Rows: len(ids)}})
+	recs = append(recs, &journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: len(ids)}})
 	if err := j.Append(ctx, recs...); err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +157,8 @@ func TestCallbackCommand(t *testing.T) {
 	if mainAfter, _ := os.ReadFile(path); !bytes.Equal(mainBefore, mainAfter) {
 		t.Fatal("the callback command wrote into the main journal")
 	}
-	side := batch.CallbackSidePath(path)
-	if _, err := batch.VerifyJournal(context.Background(), side); err != nil {
+	side := callback.SidePath(path)
+	if _, err := journal.Verify(context.Background(), side); err != nil {
 		t.Fatalf("verify side journal: %v", err)
 	}
 	for _, p := range []string{side, path} {
@@ -173,13 +175,15 @@ func TestCallbackCommand(t *testing.T) {
 	}
 
 	// The batch imports them exactly once, however often it asks.
-	ci := batch.NewCallbackImporter(side)
+	ci := callback.NewImporter(side)
+	to := callback.ForEngine(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
 	for i, want := range []int{2, 0} {
-		if n, err := ci.Import(context.Background(), j, book); err != nil || n != want {
+		if n, err := ci.ImportTo(context.Background(), book.Header.BatchID, to); err != nil || n != want {
 			t.Fatalf("import %d: %d, %v; want %d", i, n, err, want)
 		}
 	}
-	if n, err := batch.ImportCallbacks(context.Background(), j, book, side); err != nil || n != 0 {
+	fresh := callback.ForEngine(batch.NewEngine(j, book, nil, batch.EngineOptions{}))
+	if n, err := callback.NewImporter(side).ImportTo(context.Background(), book.Header.BatchID, fresh); err != nil || n != 0 {
 		t.Fatalf("import by a fresh importer: %d, %v; want 0", n, err)
 	}
 	for id, want := range map[string]juhe.GameState{a: juhe.StateSuccess, b: juhe.StateFailed} {

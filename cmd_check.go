@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
@@ -45,7 +47,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
 	sheet := fs.String("sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	batchID := fs.String("batch", "", "batch `id`: with it, check reads its journal and runs the workspace guard, as submit would")
-	journal := fs.String("journal", "", "as submit: the batch's journal `path` (default WORKSPACE/ID.journal)")
+	journalPath := fs.String("journal", "", "as submit: the batch's journal `path` (default WORKSPACE/ID.journal)")
 	skipInvalid := fs.Bool("skip-invalid", false, "as submit: invalid rows are recorded and the rest submitted")
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")
 	allowChanged := fs.Bool("allow-changed-input", false, "as submit: continue a journal whose input file changed")
@@ -81,19 +83,19 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var book *batch.Book
 	var wsDir string
 	if *batchID != "" {
-		if err := batch.ValidateBatchID(*batchID); err != nil {
+		if err := input.ValidateBatchID(*batchID); err != nil {
 			return usageErr("check: -batch: %v", err)
 		}
 		var err error
-		if wsDir, err = locateJournal(e, "check", wsFlags, *batchID, journal, workspace.Locate); err != nil {
+		if wsDir, err = locateJournal(e, "check", wsFlags, *batchID, journalPath, workspace.Locate); err != nil {
 			return err
 		}
-		if _, statErr := os.Stat(*journal); statErr == nil {
-			if book, err = batch.LoadBook(ctx, *journal); err != nil {
-				return journalErr("check", *journal, err)
+		if _, statErr := os.Stat(*journalPath); statErr == nil {
+			if book, err = batch.LoadBook(ctx, *journalPath); err != nil {
+				return journalErr("check", *journalPath, err)
 			}
 			if book.Header.BatchID != *batchID {
-				return usageErr("check: journal %s belongs to batch %q, not %q", *journal, book.Header.BatchID, *batchID).
+				return usageErr("check: journal %s belongs to batch %q, not %q", *journalPath, book.Header.BatchID, *batchID).
 					hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
 			}
 		}
@@ -105,9 +107,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	collect := rows.collect(book)
 	carriers := map[string]map[juhe.Carrier]int{}
 	byPid := map[string][]pidRow{}
-	opts := batch.InputOptions{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
+	opts := input.Options{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
 	table.apply(&opts)
-	rep, err := batch.ReadInput(ctx, *in, opts, func(r *batch.RowRecord) error {
+	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -148,7 +150,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	printTable(w, rep, *maxProblems)
 	if book != nil && rep.Valid != len(rows.phones) {
-		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journal, rep.Valid-len(rows.phones), len(rows.phones))
+		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
 
 	printProblems(w, rep, *maxProblems)
@@ -195,7 +197,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
 	if book != nil {
-		if err := changedInputErr("check", *journal, book, rep, *allowChanged); err != nil {
+		if err := changedInputErr("check", *journalPath, book, rep, *allowChanged); err != nil {
 			return err
 		}
 	}
@@ -220,7 +222,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 		if guardNote, err = previewGuard(ctx, wsDir, workspace.NewBatch{
 			ID: *batchID, Period: period, InputSHA256: info.SHA256, InputName: info.Name,
-			Journal: *journal, Phones: rows.phones, Lines: rows.lines, AllowRegift: wsFlags.allowRegift,
+			Journal: *journalPath, Phones: rows.phones, Lines: rows.lines, AllowRegift: wsFlags.allowRegift,
 		}); err != nil {
 			return err
 		}
@@ -245,7 +247,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 
 // printTable says where the list was found in the file: its header row,
 // the rows skipped inside it, the footers below it, the hidden rows.
-func printTable(w io.Writer, rep *batch.InputReport, max int) {
+func printTable(w io.Writer, rep *input.Report, max int) {
 	above := ""
 	if rep.HeaderRow > 1 {
 		above = " (the rows above it are not data)"
@@ -277,7 +279,7 @@ func printTable(w io.Writer, rep *batch.InputReport, max int) {
 }
 
 // printHidden lists the hidden rows that refuse the file.
-func printHidden(w io.Writer, rep *batch.InputReport, max int) {
+func printHidden(w io.Writer, rep *input.Report, max int) {
 	if rep.HiddenCount == 0 {
 		return
 	}
@@ -379,7 +381,7 @@ func printCatalogueProblems(w io.Writer, byPid map[string][]pidRow, catalogue ma
 	return n
 }
 
-func printCounts(w io.Writer, rep *batch.InputReport) {
+func printCounts(w io.Writer, rep *input.Report) {
 	if rep.Valid == 0 {
 		return
 	}
@@ -423,7 +425,7 @@ func checkPrices(source string, e *env, pre *preflight) (label string, catalogue
 	return label, pre.catalogue, ""
 }
 
-func printCost(w io.Writer, rep *batch.InputReport, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
+func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
 	if rep.Valid == 0 {
 		return
 	}

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
 )
 
 // hostilePart is a zip entry of a hostile workbook: prefix, then block
@@ -187,7 +187,7 @@ func TestCheckHostileInputs(t *testing.T) {
 			defer f.Close()
 			w := bufio.NewWriterSize(f, 1<<20)
 			w.WriteString("phone,pid\n")
-			for i := 0; i < batch.MaxRows; i++ { // rows 2 … MaxRows+1
+			for i := 0; i < input.MaxRows; i++ { // rows 2 … MaxRows+1
 				fmt.Fprintf(w, "1.%09dE+10,105000\n", i)
 			}
 			if err := w.Flush(); err != nil {
@@ -195,7 +195,7 @@ func TestCheckHostileInputs(t *testing.T) {
 			}
 		}, ExitInvalid, "row 1048577: at most 1,048,576 rows (Excel's limit)"},
 		{"a CSV cell over Excel's limit", func(p string) {
-			os.WriteFile(p, []byte("phone,pid,remark\n15925601712,105000,"+strings.Repeat("长", batch.MaxCellChars+1)+"\n"), 0o600)
+			os.WriteFile(p, []byte("phone,pid,remark\n15925601712,105000,"+strings.Repeat("长", input.MaxCellChars+1)+"\n"), 0o600)
 		}, ExitInvalid, "row 2: column C: a cell of 32,768 characters; at most 32,767"},
 	}
 	for _, tt := range tests {

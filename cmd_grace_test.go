@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -28,12 +30,12 @@ func TestResumeKeepsTheJournalsResubmitGrace(t *testing.T) {
 	// The first run: started with -resubmit-grace 1h, it journaled the
 	// intent, sent the submit, and was killed before the answer came, ten
 	// minutes ago.
-	opts := batch.InputOptions{BatchID: "b1"}
-	rep, err := batch.ReadInput(ctx, in, opts, nil)
+	opts := input.Options{BatchID: "b1"}
+	rep, err := input.Read(ctx, in, opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, book, err := batch.CreateJournal(ctx, jp, batch.Header{BatchID: "b1", ToolVersion: "test",
+	j, book, err := batch.CreateJournal(ctx, jp, journal.Header{BatchID: "b1", ToolVersion: "test",
 		Settings: map[string]string{batch.SettingResubmitGrace: "1h0m0s"}})
 	if err != nil {
 		t.Fatal(err)
@@ -41,9 +43,9 @@ func TestResumeKeepsTheJournalsResubmitGrace(t *testing.T) {
 	if err := batch.AppendInput(ctx, j, book, in, opts, rep); err != nil {
 		t.Fatal(err)
 	}
-	id := batch.OrderID("b1", "13900000000", "105000", 1)
-	if err := j.Append(ctx, &batch.Record{Type: batch.RecIntent, At: time.Now().Add(-10 * time.Minute).UnixMilli(),
-		Intent: &batch.Intent{OrderID: id, Attempt: 1}}); err != nil {
+	id := input.OrderID("b1", "13900000000", "105000", 1)
+	if err := j.Append(ctx, &journal.Record{Type: journal.RecIntent, At: time.Now().Add(-10 * time.Minute).UnixMilli(),
+		Intent: &journal.Intent{OrderID: id, Attempt: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Close(); err != nil {
@@ -97,7 +99,7 @@ func TestEngineGrace(t *testing.T) {
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			book := &batch.Book{Header: batch.Header{Settings: map[string]string{}}}
+			book := &batch.Book{Header: journal.Header{Settings: map[string]string{}}}
 			if tc.journal != "" {
 				book.Header.Settings[batch.SettingResubmitGrace] = tc.journal
 			}

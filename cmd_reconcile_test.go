@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 	"github.com/xuri/excelize/v2"
@@ -26,21 +27,21 @@ func reconcileJournal(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "b.journal")
-	j, _, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: "B1", ToolVersion: "test"})
+	j, _, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: "B1", ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	recs := []*batch.Record{
-		{Type: batch.RecInput, At: 1, Input: &batch.InputInfo{Name: "in.csv", SHA256: strings.Repeat("0", 64), Rows: 3, Format: "csv"}},
-		{Type: batch.RecRow, At: 1, Row: &batch.RowRecord{Line: 2, Phone: "13800000001", Pid: "10", OrderID: "a1", Occurrence: 1, Status: batch.RowValid}},
-		{Type: batch.RecRow, At: 1, Row: &batch.RowRecord{Line: 3, Phone: "13800000002", Pid: "10", OrderID: "a2", Occurrence: 1, Status: batch.RowValid}},
-		{Type: batch.RecRow, At: 1, Row: &batch.RowRecord{Line: 4, Phone: "x", Pid: "10", Status: batch.RowInvalid, Reason: "bad phone"}},
-		{Type: batch.RecPlanned, At: 1, Planned: &batch.Planned{Rows: 3}},
-		{Type: batch.RecIntent, At: 2, Intent: &batch.Intent{OrderID: "a1", Attempt: 1}},
-		{Type: batch.RecSubmit, At: 3, Submit: &batch.SubmitResult{OrderID: "a1", Class: juhe.ClassAccepted, SporderID: "J1", Cost: 19630, HasCost: true}},
-		{Type: batch.RecQuery, At: 4, Query: &batch.QueryResult{OrderID: "a1", Class: juhe.ClassAccepted, State: juhe.StateSuccess, Cost: 19630, HasCost: true}},
-		{Type: batch.RecIntent, At: 5, Intent: &batch.Intent{OrderID: "a2", Attempt: 1}},
+	recs := []*journal.Record{
+		{Type: journal.RecInput, At: 1, Input: &journal.InputInfo{Name: "in.csv", SHA256: strings.Repeat("0", 64), Rows: 3, Format: "csv"}},
+		{Type: journal.RecRow, At: 1, Row: &journal.RowRecord{Line: 2, Phone: "13800000001", Pid: "10", OrderID: "a1", Occurrence: 1, Status: journal.RowValid}},
+		{Type: journal.RecRow, At: 1, Row: &journal.RowRecord{Line: 3, Phone: "13800000002", Pid: "10", OrderID: "a2", Occurrence: 1, Status: journal.RowValid}},
+		{Type: journal.RecRow, At: 1, Row: &journal.RowRecord{Line: 4, Phone: "x", Pid: "10", Status: journal.RowInvalid, Reason: "bad phone"}},
+		{Type: journal.RecPlanned, At: 1, Planned: &journal.Planned{Rows: 3}},
+		{Type: journal.RecIntent, At: 2, Intent: &journal.Intent{OrderID: "a1", Attempt: 1}},
+		{Type: journal.RecSubmit, At: 3, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "a1", Class: juhe.ClassAccepted, SporderID: "J1", Cost: 19630, HasCost: true}}},
+		{Type: journal.RecQuery, At: 4, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "a1", Class: juhe.ClassAccepted, Cost: 19630, HasCost: true}, State: juhe.StateSuccess}},
+		{Type: journal.RecIntent, At: 5, Intent: &journal.Intent{OrderID: "a2", Attempt: 1}},
 	}
 	if err := j.Append(ctx, recs...); err != nil {
 		t.Fatal(err)
@@ -118,12 +119,12 @@ func TestReconcileCommandErrors(t *testing.T) {
 // nothing, so a clean workbook cannot hide the cut.
 func TestReconcileAttestation(t *testing.T) {
 	ctx := context.Background()
-	journal := reconcileJournal(t)
+	journalPath := reconcileJournal(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "r.xlsx")
 	attest := filepath.Join(dir, "B1.attest.json")
 	reconcileOnce := func() (string, string, int) {
-		return runJournalCmd("reconcile", "-journal", journal, "-out", out, "-lang", "en")
+		return runJournalCmd("reconcile", "-journal", journalPath, "-out", out, "-lang", "en")
 	}
 	stdout, stderr, code := reconcileOnce()
 	if code != ExitOK {
@@ -137,7 +138,7 @@ func TestReconcileAttestation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := batch.VerifyJournal(ctx, journal)
+	v, err := journal.Verify(ctx, journalPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,12 +161,12 @@ func TestReconcileAttestation(t *testing.T) {
 	}
 
 	// The journal grows: the new attestation supersedes the old one.
-	j, _, err := batch.OpenJournal(ctx, journal, nil)
+	j, _, err := batch.OpenJournal(ctx, journalPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		if err := j.Append(ctx, &batch.Record{Type: batch.RecQuery, At: 9, Query: &batch.QueryResult{OrderID: "a2", Class: juhe.ClassAccepted, State: juhe.StateCharging}}); err != nil {
+		if err := j.Append(ctx, &journal.Record{Type: journal.RecQuery, At: 9, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "a2", Class: juhe.ClassAccepted}, State: juhe.StateCharging}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,21 +187,21 @@ func TestReconcileAttestation(t *testing.T) {
 		cut  func()
 		want string
 	}{
-		{"cut", func() { truncateRecords(t, journal, 4) }, "has 9 records, attested 13: 4 records cut from its end"},
+		{"cut", func() { truncateRecords(t, journalPath, 4) }, "has 9 records, attested 13: 4 records cut from its end"},
 		{"cut and written again", func() {
-			j, _, err := batch.OpenJournal(ctx, journal, nil)
+			j, _, err := batch.OpenJournal(ctx, journalPath, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := 0; i < 6; i++ {
-				j.Append(ctx, &batch.Record{Type: batch.RecQuery, At: 10, Query: &batch.QueryResult{OrderID: "a2", Class: juhe.ClassAccepted, State: juhe.StateSuccess}})
+				j.Append(ctx, &journal.Record{Type: journal.RecQuery, At: 10, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "a2", Class: juhe.ClassAccepted}, State: juhe.StateSuccess}})
 			}
 			j.Close()
 		}, "no longer reaches the attested head"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cut()
-			if _, err := batch.VerifyJournal(ctx, journal); err != nil {
+			if _, err := journal.Verify(ctx, journalPath); err != nil {
 				t.Fatalf("the chain check alone should pass: %v", err)
 			}
 			_, stderr, code := reconcileOnce()
@@ -222,7 +223,7 @@ func TestReconcileAttestation(t *testing.T) {
 	// Another journal of batch B1, its workbook in the same directory:
 	// the first journal's attestation is neither overwritten nor used.
 	other := filepath.Join(t.TempDir(), "other.journal")
-	oj, _, err := batch.CreateJournal(ctx, other, batch.Header{BatchID: "B1"})
+	oj, _, err := batch.CreateJournal(ctx, other, journal.Header{BatchID: "B1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,16 +395,16 @@ func TestReconcileKeepsTheInputList(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			sum := sha256.Sum256(tc.list)
-			journal := filepath.Join(t.TempDir(), "b.journal")
+			journalPath := filepath.Join(t.TempDir(), "b.journal")
 			ctx := context.Background()
-			j, _, err := batch.CreateJournal(ctx, journal, batch.Header{BatchID: "B1", ToolVersion: "test"})
+			j, _, err := batch.CreateJournal(ctx, journalPath, journal.Header{BatchID: "B1", ToolVersion: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			err = j.Append(ctx,
-				&batch.Record{Type: batch.RecInput, At: 1, Input: &batch.InputInfo{Name: filepath.Base(tc.file), SHA256: hex.EncodeToString(sum[:]), Rows: 1, Format: "csv"}},
-				&batch.Record{Type: batch.RecRow, At: 1, Row: &batch.RowRecord{Line: 2, Phone: "13800000001", Pid: "10", OrderID: "a1", Occurrence: 1, Status: batch.RowValid}},
-				&batch.Record{Type: batch.RecPlanned, At: 1, Planned: &batch.Planned{Rows: 1}})
+				&journal.Record{Type: journal.RecInput, At: 1, Input: &journal.InputInfo{Name: filepath.Base(tc.file), SHA256: hex.EncodeToString(sum[:]), Rows: 1, Format: "csv"}},
+				&journal.Record{Type: journal.RecRow, At: 1, Row: &journal.RowRecord{Line: 2, Phone: "13800000001", Pid: "10", OrderID: "a1", Occurrence: 1, Status: journal.RowValid}},
+				&journal.Record{Type: journal.RecPlanned, At: 1, Planned: &journal.Planned{Rows: 1}})
 			j.Close()
 			if err != nil {
 				t.Fatal(err)
@@ -412,9 +413,9 @@ func TestReconcileKeepsTheInputList(t *testing.T) {
 			if err := os.WriteFile(list, tc.list, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			args := []string{"reconcile", "-journal", journal, "-out", filepath.Join(dir, "r.xlsx")}
+			args := []string{"reconcile", "-journal", journalPath, "-out", filepath.Join(dir, "r.xlsx")}
 			if tc.flag == "-out" {
-				args = []string{"reconcile", "-journal", journal, "-out", list}
+				args = []string{"reconcile", "-journal", journalPath, "-out", list}
 			} else {
 				args = append(args, "-csv", list)
 			}

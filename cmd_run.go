@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -107,7 +108,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	logf := logTo(e.stderr)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
-		Progress: batch.NewProgress(e.stderr), Logf: logf,
+		Progress: newProgress(e.stderr), Logf: logf,
 	})
 	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)
 
@@ -115,9 +116,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if cbLn != nil {
 		fmt.Fprintf(e.stderr, "flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", cbLn.Addr(), f.cburl)
 		srvCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		srv := batch.NewCallbackServer(*cbAddr, batch.NewCallbackHandler(cbOpts))
+		srv := callback.NewServer(*cbAddr, callback.NewHandler(cbOpts))
 		done := make(chan error, 1)
-		go func() { done <- batch.ServeCallbacks(srvCtx, srv, cbLn) }()
+		go func() { done <- callback.Serve(srvCtx, srv, cbLn) }()
 		stopServing = func() { cancel(); <-done }
 	}
 

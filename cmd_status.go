@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 )
 
@@ -60,7 +61,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "orphans\t%d\n", t.Orphans)
 	fmt.Fprintf(w, "records\t%d\n", b.Records)
 	fmt.Fprintf(w, "head\t%s\n", b.HeadHash)
-	switch pid, held, err := batch.JournalHolder(*path); {
+	switch pid, held, err := journal.Holder(*path); {
 	case err != nil:
 		fmt.Fprintf(w, "held by\tunknown (%v)\n", err)
 	case held && pid > 0:

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -65,13 +65,13 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		return usageErr("verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", *attestHash)
 	}
 
-	var anchors []batch.Anchor
+	var anchors []journal.Anchor
 	if headSet {
-		anchors = append(anchors, batch.Anchor{Records: *records, Head: *head})
+		anchors = append(anchors, journal.Anchor{Records: *records, Head: *head})
 	}
 	// The journal's own checks come first: a damaged journal is damage
 	// whatever the anchors say.
-	v, err := batch.VerifyJournal(ctx, *path)
+	v, err := journal.Verify(ctx, *path)
 	if err != nil {
 		return verifyErr(*path, err)
 	}
@@ -101,7 +101,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		anchors = append(anchors, a.Anchor())
 	}
 	if len(anchors) > 0 {
-		if v, err = batch.VerifyJournalTo(ctx, *path, anchors...); err != nil {
+		if v, err = journal.VerifyTo(ctx, *path, anchors...); err != nil {
 			return verifyErr(*path, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
@@ -20,19 +21,19 @@ func writeSmallJournal(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "b.journal")
 	ctx := context.Background()
-	j, _, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: "B7", ToolVersion: "test"})
+	j, _, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: "B7", ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
 	err = j.Append(ctx,
-		&batch.Record{Type: batch.RecInput, Input: &batch.InputInfo{Name: "gift.csv", SHA256: "ab", Rows: 2, Format: "csv"}},
-		&batch.Record{Type: batch.RecRow, Row: &batch.RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "O1", Occurrence: 1, Status: batch.RowValid}},
-		&batch.Record{Type: batch.RecRow, Row: &batch.RowRecord{Line: 3, Phone: "x", Status: batch.RowInvalid, Reason: "bad phone"}},
-		&batch.Record{Type: batch.RecPlanned, Planned: &batch.Planned{Rows: 2}},
-		&batch.Record{Type: batch.RecIntent, Intent: &batch.Intent{OrderID: "O1", Attempt: 1}},
-		&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: "O1", Class: juhe.ClassAccepted, SporderID: "S1", Cost: 19630, HasCost: true}},
-		&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: "O1", Class: juhe.ClassAccepted, State: juhe.StateSuccess, Cost: 19630, HasCost: true}},
+		&journal.Record{Type: journal.RecInput, Input: &journal.InputInfo{Name: "gift.csv", SHA256: "ab", Rows: 2, Format: "csv"}},
+		&journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "O1", Occurrence: 1, Status: journal.RowValid}},
+		&journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: 3, Phone: "x", Status: journal.RowInvalid, Reason: "bad phone"}},
+		&journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 2}},
+		&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: "O1", Attempt: 1}},
+		&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O1", Class: juhe.ClassAccepted, SporderID: "S1", Cost: 19630, HasCost: true}}},
+		&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O1", Class: juhe.ClassAccepted, Cost: 19630, HasCost: true}, State: juhe.StateSuccess}},
 	)
 	if err != nil {
 		t.Fatal(err)

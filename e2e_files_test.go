@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -25,13 +27,13 @@ import (
 func genJournal(t *testing.T, path string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	j, _, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: "BIG", ToolVersion: "test"})
+	j, _, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: "BIG", ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	var recs []*batch.Record
-	add := func(r *batch.Record) {
+	var recs []*journal.Record
+	add := func(r *journal.Record) {
 		if recs = append(recs, r); len(recs) == 20000 {
 			if err := j.Append(ctx, recs...); err != nil {
 				t.Fatal(err)
@@ -39,22 +41,20 @@ func genJournal(t *testing.T, path string, n int) {
 			recs = recs[:0]
 		}
 	}
-	add(&batch.Record{Type: batch.RecInput, Input: &batch.InputInfo{Name: "big.csv", SHA256: strings.Repeat("1", 64),
+	add(&journal.Record{Type: journal.RecInput, Input: &journal.InputInfo{Name: "big.csv", SHA256: strings.Repeat("1", 64),
 		Rows: n, Format: "csv", Encoding: "utf-8", Extra: []string{"姓名", "部门"}}})
 	ids := make([]string, n)
 	for i := range n {
 		phone := strconv.Itoa(13800000000 + i)
-		ids[i] = batch.OrderID("BIG", phone, "105000", 1)
-		add(&batch.Record{Type: batch.RecRow, Row: &batch.RowRecord{Line: i + 2, Phone: phone, Pid: "105000", OrderID: ids[i],
-			Occurrence: 1, Status: batch.RowValid, Extra: []string{"张三" + strconv.Itoa(i), "技术部"}}})
+		ids[i] = input.OrderID("BIG", phone, "105000", 1)
+		add(&journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: i + 2, Phone: phone, Pid: "105000", OrderID: ids[i],
+			Occurrence: 1, Status: journal.RowValid, Extra: []string{"张三" + strconv.Itoa(i), "技术部"}}})
 	}
-	add(&batch.Record{Type: batch.RecPlanned, Planned: &batch.Planned{Rows: n}})
+	add(&journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: n}})
 	for _, id := range ids {
-		add(&batch.Record{Type: batch.RecIntent, Intent: &batch.Intent{OrderID: id, Attempt: 1}})
-		add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassAccepted,
-			SporderID: "J" + id[:20], Cost: 19630, HasCost: true, CardName: "全国移动1G流量月包"}})
-		add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted,
-			State: juhe.StateSuccess, Cost: 19630, HasCost: true}})
+		add(&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 1}})
+		add(&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, SporderID: "J" + id[:20], Cost: 19630, HasCost: true}, CardName: "全国移动1G流量月包"}})
+		add(&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, Cost: 19630, HasCost: true}, State: juhe.StateSuccess}})
 	}
 	if err := j.Append(ctx, recs...); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
 
@@ -37,12 +38,12 @@ func TestE2EListsAsPeopleMakeThem(t *testing.T) {
 			if res.code != ExitOK {
 				t.Fatalf("run: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 			}
-			opts := batch.InputOptions{BatchID: id}
+			opts := input.Options{BatchID: id}
 			if len(tt.args) > 0 {
 				opts.Pid = tt.args[1]
 			}
 			want := map[string]string{} // orderid → phone
-			rep, err := batch.ReadInput(context.Background(), tt.file, opts, func(r *batch.RowRecord) error {
+			rep, err := input.Read(context.Background(), tt.file, opts, func(r *journal.RowRecord) error {
 				want[r.OrderID] = r.Phone
 				return nil
 			})

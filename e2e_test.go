@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
@@ -204,7 +204,7 @@ func assertLedgerMatches(t *testing.T, batchID string, rows []e2eRow, ledger juh
 	}
 	want := 0
 	for _, r := range rows {
-		id := batch.OrderID(batchID, r.phone, r.pid, 1)
+		id := input.OrderID(batchID, r.phone, r.pid, 1)
 		o, ok := charged[id]
 		switch {
 		case r.valid && !ok:

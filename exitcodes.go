@@ -8,6 +8,8 @@ import (
 	"io/fs"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -84,10 +86,10 @@ func report(w io.Writer, err error) int {
 // journalErr maps an error from opening, creating or reading a journal to
 // the user's message and exit code. It is the one place that does.
 func journalErr(cmd, path string, err error) error {
-	var le *batch.LockedError
-	var de *batch.DamageError
-	var ne *batch.NotJournalError
-	err = batch.NotJournal(path, err)
+	var le *journal.LockedError
+	var de *journal.DamageError
+	var ne *journal.NotJournalError
+	err = journal.NotJournal(path, err)
 	switch {
 	case errors.Is(err, context.Canceled):
 		return err
@@ -111,8 +113,8 @@ func journalErr(cmd, path string, err error) error {
 // its workbook, or an attestation that cannot be read, to exit 7, and an
 // attestation of another journal of the batch there to exit 2; nil for
 // any other error.
-func attestErr(cmd, journal, attest string, err error) error {
-	var ae *batch.AnchorError
+func attestErr(cmd, journalPath, attest string, err error) error {
+	var ae *journal.AnchorError
 	var te *reconcile.AttestationError
 	var oe *reconcile.OtherJournalError
 	switch {
@@ -122,7 +124,7 @@ func attestErr(cmd, journal, attest string, err error) error {
 	case errors.As(err, &ae):
 		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, ae)}).
 			hint("Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)",
-				shellQuote(journal), shellQuote(attest), shellQuote(attest))
+				shellQuote(journalPath), shellQuote(attest), shellQuote(attest))
 	case errors.As(err, &te):
 		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, te)}).
 			hint("Try: keep %s for the audit, and find out who changed it", shellQuote(attest))
@@ -133,8 +135,8 @@ func attestErr(cmd, journal, attest string, err error) error {
 // verifyErr maps what verification found to the user's message and exit
 // code: damage and a missed anchor are exit 7.
 func verifyErr(path string, err error) error {
-	var de *batch.DamageError
-	var ae *batch.AnchorError
+	var de *journal.DamageError
+	var ae *journal.AnchorError
 	switch {
 	case errors.As(err, &ae):
 		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: ae}
@@ -146,12 +148,12 @@ func verifyErr(path string, err error) error {
 
 // callbackOpenErr maps a journal opening error to an exit code and a hint.
 func callbackOpenErr(err error, path string) error {
-	var le *batch.LockedError
+	var le *journal.LockedError
 	if errors.As(err, &le) {
 		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", batch.CallbackSidePath(path))
+			hint("Another callback server writes %s already; one per batch is enough.", callback.SidePath(path))
 	}
-	var de *batch.DamageError
+	var de *journal.DamageError
 	if errors.As(err, &de) {
 		return journalErr("callback", de.Path, err)
 	}

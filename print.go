@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -28,11 +30,11 @@ func printBatchSummary(w io.Writer, cmd string, book *batch.Book, res batch.Resu
 		rate = float64(res.Requests()) / s
 	}
 	fmt.Fprintf(tw, "%s:\t%s submits, %s queries in %s (%.1f requests/s)\n", cmd,
-		batch.Thousands(res.Submits), batch.Thousands(res.Queries), res.Duration.Round(100*time.Millisecond), rate)
+		journal.Thousands(res.Submits), journal.Thousands(res.Queries), res.Duration.Round(100*time.Millisecond), rate)
 	var parts []string
 	for _, s := range batch.Statuses {
 		if n := t.ByStatus[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", s, batch.Thousands(n)))
+			parts = append(parts, fmt.Sprintf("%s %s", s, journal.Thousands(n)))
 		}
 	}
 	if len(parts) == 0 {
@@ -43,7 +45,7 @@ func printBatchSummary(w io.Writer, cmd string, book *batch.Book, res batch.Resu
 	if t.Orphans > 0 {
 		fmt.Fprintf(tw, "absent:\t%s journaled earlier, not in this input\n", plural(t.Orphans, "order"))
 	}
-	fmt.Fprintf(tw, "head:\t%s (%s records)\n", book.HeadHash, batch.Thousands(book.Records))
+	fmt.Fprintf(tw, "head:\t%s (%s records)\n", book.HeadHash, journal.Thousands(book.Records))
 	tw.Flush()
 }
 
@@ -91,7 +93,7 @@ func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
 }
 
 // printProblems lists invalid and duplicate rows together in row order.
-func printProblems(w io.Writer, rep *batch.InputReport, max int) {
+func printProblems(w io.Writer, rep *input.Report, max int) {
 	total := len(rep.Invalid) + len(rep.Duplicates)
 	if total == 0 {
 		fmt.Fprintf(w, "\nproblems: none\n")
@@ -100,7 +102,7 @@ func printProblems(w io.Writer, rep *batch.InputReport, max int) {
 	fmt.Fprintf(w, "\nproblems: %d\n", total)
 	inv, dup := rep.Invalid, rep.Duplicates
 	for n := 0; len(inv) > 0 || len(dup) > 0; n++ {
-		var p batch.Problem
+		var p input.Problem
 		if len(dup) == 0 || len(inv) > 0 && inv[0].Line < dup[0].Line {
 			p, inv = inv[0], inv[1:]
 		} else {

@@ -3,12 +3,12 @@ package batch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"maps"
-	"os"
-	"slices"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -22,11 +22,11 @@ import (
 // be called by many readers at once while nothing applies records.
 type Book struct {
 	Path     string
-	Header   Header
-	Input    InputInfo // the latest complete input
-	InputAt  int64     // unix ms of that input's Input record, 0 if none
-	HeadHash string    // hash of the last record
-	Records  int64     // records in the journal
+	Header   journal.Header
+	Input    journal.InputInfo // the latest complete input
+	InputAt  int64             // unix ms of that input's Input record, 0 if none
+	HeadHash string            // hash of the last record
+	Records  int64             // records in the journal
 
 	orders []order // in the order each was first planned
 	index  orderIndex
@@ -43,15 +43,13 @@ type Book struct {
 
 // section is one input section: an Input record, its rows, a Planned.
 type section struct {
-	info    InputInfo
-	seq     uint64  // seq of the Input record
-	prev    string  // hash of the record before it
-	off     int64   // byte offset of the Input record, -1 if unknown
-	at      int64   // unix ms of the Input record
-	n       int     // rows read, invalid ones included
-	rows    []order // pending: rows with an order, only id and row fields set
-	members []int32 // planned: the orders of the rows with one, in input order
-	invalid int     // rows without an order
+	info    journal.InputInfo
+	pos     journal.Pos // where the Input record starts; Off is -1 when unknown
+	at      int64       // unix ms of the Input record
+	n       int         // rows read, invalid ones included
+	rows    []order     // pending: rows with an order, only id and row fields set
+	members []int32     // planned: the orders of the rows with one, in input order
+	invalid int         // rows without an order
 }
 
 // OrderState is one order as the journal knows it.
@@ -230,30 +228,48 @@ func newBook(path string) *Book {
 // run while another process appends: an incomplete last line (or a torn
 // tail a crash left) is ignored; damage anywhere else is a *DamageError.
 func LoadBook(ctx context.Context, path string) (*Book, error) {
-	f, err := openJournalFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading journal: %w", err)
-	}
-	defer f.Close()
 	b := newBook(path)
-	s := newScanner(path, f)
-	if _, err := s.replay(ctx, b); err != nil {
+	end, err := journal.Scan(ctx, path, b.replay)
+	if err != nil {
 		return nil, err
 	}
-	if s.recs == 0 {
-		return nil, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record"}
+	if end.Seq <= 1 {
+		return nil, &journal.DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record"}
 	}
+	b.replayed(end)
 	return b, nil
 }
 
-// Apply folds one record into the book. Replay and the live engine share
-// it. Apply records after Journal.Append returns (Seq and Hash set), in
-// journal order. The book keeps no reference to r.
-func (b *Book) Apply(r *Record) { b.apply(r, -1) }
+// OpenJournal locks an existing journal, repairs a torn tail, refuses
+// damage anywhere else (see journal.Open), and returns the journal with
+// its replayed Book.
+func OpenJournal(ctx context.Context, path string, warn func(string)) (*journal.Journal, *Book, error) {
+	b := newBook(path)
+	j, end, err := journal.Open(ctx, path, warn, b.replay)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.replayed(end)
+	return j, b, nil
+}
 
-// apply folds r, read at byte offset off (-1 when unknown). The frequent
-// record types go through the same appliers as replay (book_replay.go).
-func (b *Book) apply(r *Record, off int64) {
+// CreateJournal creates a new journal at path with the header h (see
+// journal.Create) and returns it with its Book.
+func CreateJournal(ctx context.Context, path string, h journal.Header) (*journal.Journal, *Book, error) {
+	j, hdr, err := journal.Create(ctx, path, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := newBook(path)
+	b.Apply(hdr)
+	return j, b, nil
+}
+
+// Apply folds one record into the book: what the live engine does after
+// Journal.Append returns (Seq and Hash set), in journal order. Replay
+// (book_replay.go) folds the records it reads in place through the same
+// appliers. The book keeps no reference to r.
+func (b *Book) Apply(r *journal.Record) {
 	// The head only moves forward: the engine's workers apply their
 	// records concurrently, so a lower seq may be applied after a higher.
 	switch {
@@ -271,105 +287,32 @@ func (b *Book) apply(r *Record, off int64) {
 		h.Settings = maps.Clone(h.Settings)
 		b.Header = h
 	case r.Input != nil:
-		b.beginInput(r.Input, r.Seq, r.Prev, off)
-		b.pend.at = r.At
+		pos := journal.Pos{Off: -1, Seq: r.Seq}
+		copy(pos.Prev[:], r.Prev)
+		b.beginInput(r.Input, pos, r.At)
 	case r.Row != nil:
 		w := r.Row
-		b.addRow(rowFields{line: w.Line, dupOf: w.DupOf, status: w.Status,
-			phone: []byte(w.Phone), pid: []byte(w.Pid), orderID: []byte(w.OrderID)})
+		b.addRow(&journal.RowView{Line: w.Line, DupOf: w.DupOf, Status: w.Status,
+			Phone: []byte(w.Phone), Pid: []byte(w.Pid), OrderID: []byte(w.OrderID)})
 	case r.Planned != nil:
 		b.planned(r.Planned.Rows)
 	case r.Intent != nil:
 		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At)
 	case r.Submit != nil:
 		s := r.Submit
-		b.applySubmit(r.Seq, r.At, &submitFields{orderID: []byte(s.OrderID), class: s.Class, code: s.Code,
-			sporderID: []byte(s.SporderID), cost: s.Cost, hasCost: s.HasCost, cardName: []byte(s.CardName), reason: []byte(s.Reason)})
+		b.applySubmit(r.Seq, r.At, &journal.SubmitView{AnswerView: answerView(&s.Answer), CardName: []byte(s.CardName)})
 	case r.Query != nil:
 		q := r.Query
-		b.applyQuery(r.Seq, r.At, &queryFields{orderID: []byte(q.OrderID), class: q.Class, code: q.Code, state: q.State,
-			sporderID: []byte(q.SporderID), cost: q.Cost, hasCost: q.HasCost, reason: []byte(q.Reason)})
+		b.applyQuery(r.Seq, r.At, &journal.QueryView{AnswerView: answerView(&q.Answer), State: q.State})
 	case r.Callback != nil:
 		c := r.Callback
 		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State)
 	}
 }
 
-// beginInput starts a pending input section.
-func (b *Book) beginInput(in *InputInfo, seq uint64, prev string, off int64) {
-	info := *in
-	info.Extra = slices.Clone(info.Extra) // the workbook shows these names
-	b.pend = &section{info: info, seq: seq, prev: prev, off: off}
-	if n := info.Rows; n > 0 {
-		b.pend.rows = make([]order, 0, min(n, 1<<22))
-	}
-}
-
-// rowFields is what the book keeps of a row record. The byte slices are
-// only read during the call.
-type rowFields struct {
-	line, dupOf         int
-	status              RowStatus
-	phone, pid, orderID []byte
-}
-
-func (b *Book) addRow(w rowFields) {
-	p := b.pend
-	if p == nil {
-		return
-	}
-	p.n++
-	if len(w.orderID) == 0 || w.status == RowInvalid {
-		p.invalid++
-		return
-	}
-	var o order
-	b.setID(&o, w.orderID)
-	b.setPhone(&o, w.phone)
-	o.pid = b.text.intern(w.pid)
-	o.line, o.dupOf = int64(w.line), int64(w.dupOf)
-	if w.status == RowDuplicate {
-		o.flags |= fDup
-	}
-	p.rows = append(p.rows, o)
-}
-
-// planned closes the pending section; it becomes the input when all its
-// rows were read, and is ignored otherwise.
-func (b *Book) planned(rows int) {
-	p := b.pend
-	b.pend = nil
-	if p == nil || rows != p.n {
-		return
-	}
-	if b.cur != nil {
-		for _, i := range b.cur.members {
-			b.orders[i].flags &^= fInInput
-		}
-	}
-	pending := p.rows
-	p.rows = nil
-	p.members = make([]int32, 0, len(pending))
-	b.index.reserve(len(b.orders) + len(pending))
-	if len(b.orders) == 0 {
-		// The first input: its rows become the orders in place. A row
-		// is copied out before its slot can be written, and new orders
-		// never overtake the rows still to be read.
-		b.orders = pending[:0]
-	} else {
-		b.orders = slices.Grow(b.orders, len(pending))
-	}
-	for k := range pending {
-		r := pending[k]
-		i := b.lookupOrAdd(&r)
-		o := &b.orders[i]
-		o.line, o.dupOf = r.line, r.dupOf
-		o.phone, o.pid = r.phone, r.pid
-		o.flags = o.flags&^(fDup|fPhoneText) | r.flags&(fDup|fPhoneText) | fInInput
-		p.members = append(p.members, i)
-	}
-	b.cur = p
-	b.Input, b.InputAt = p.info, p.at
+func answerView(a *journal.Answer) journal.AnswerView {
+	return journal.AnswerView{OrderID: []byte(a.OrderID), Class: a.Class, Code: a.Code,
+		SporderID: []byte(a.SporderID), Cost: a.Cost, HasCost: a.HasCost, Reason: []byte(a.Reason)}
 }
 
 // orderFor returns the index of the order id, creating it (as not in any
@@ -395,18 +338,6 @@ func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
 	}
 }
 
-// submitFields is what the book keeps of a submit outcome.
-type submitFields struct {
-	orderID   []byte
-	class     juhe.Class
-	code      int
-	sporderID []byte
-	cost      juhe.Money
-	hasCost   bool
-	cardName  []byte
-	reason    []byte
-}
-
 // codeDuplicate is the provider's "duplicate orderid" (210508).
 const codeDuplicate = 210508
 
@@ -420,11 +351,11 @@ func isForeign(class juhe.Class, reason []byte) bool {
 	return class == juhe.ClassUnknown && bytes.HasPrefix(reason, []byte(conflictMark))
 }
 
-func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
-	i := b.orderFor(s.orderID)
+func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
+	i := b.orderFor(s.OrderID)
 	o := &b.orders[i]
-	foreign := isForeign(s.class, s.reason)
-	if !foreign && o.outcomes == 0 && o.intents == 1 && s.code == codeDuplicate {
+	foreign := isForeign(s.Class, s.Reason)
+	if !foreign && o.outcomes == 0 && o.intents == 1 && s.Code == codeDuplicate {
 		// This journal had sent the orderid once, yet the provider's first
 		// answer says it already had it: it came from somewhere else.
 		o.flags |= fPreExisting
@@ -432,33 +363,33 @@ func (b *Book) applySubmit(seq uint64, at int64, s *submitFields) {
 	o.outcomes++
 	o.outcomeSeq = b.putSeq(i, fOutcomeSeq, seq)
 	o.lastOutcomeAt = at
-	o.submitClass = uint8(s.class)
-	o.submitCode = b.putWide(i, fSubmitCode, s.code)
+	o.submitClass = uint8(s.Class)
+	o.submitCode = b.putWide(i, fSubmitCode, s.Code)
 	o.flags &^= fCodeFromQuery
-	o.reason = b.text.intern(s.reason)
+	o.reason = b.text.intern(s.Reason)
 	if foreign {
 		o.conflict = o.reason
 		return
 	}
-	if why := b.otherSporder(i, s.sporderID); why != nil {
+	if why := b.otherSporder(i, s.SporderID); why != nil {
 		o.conflict = b.text.intern(append([]byte("submit answer "), why...))
 		return
 	}
-	o.submitCost = s.cost
-	o.setFlag(fSubmitHasCost, s.hasCost)
-	if len(s.sporderID) > 0 {
-		b.setSporder(i, s.sporderID)
+	o.submitCost = s.Cost
+	o.setFlag(fSubmitHasCost, s.HasCost)
+	if len(s.SporderID) > 0 {
+		b.setSporder(i, s.SporderID)
 	}
-	if s.class == juhe.ClassRejected && o.flags&fExists != 0 {
-		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer said not created (%d) after the provider had shown that the order exists", s.code))
+	if s.Class == juhe.ClassRejected && o.flags&fExists != 0 {
+		o.conflict = b.text.intern(fmt.Appendf(nil, "submit answer said not created (%d) after the provider had shown that the order exists", s.Code))
 	}
 	// A sporder_id is proof, but not on an answer that says the order was
 	// not created.
-	if s.class == juhe.ClassAccepted || s.code == codeDuplicate || len(s.sporderID) > 0 && s.class != juhe.ClassRejected {
+	if s.Class == juhe.ClassAccepted || s.Code == codeDuplicate || len(s.SporderID) > 0 && s.Class != juhe.ClassRejected {
 		o.flags |= fExists
 	}
-	if len(s.cardName) > 0 {
-		o.cardName = b.text.intern(s.cardName)
+	if len(s.CardName) > 0 {
+		o.cardName = b.text.intern(s.CardName)
 	}
 }
 
@@ -479,29 +410,17 @@ func (b *Book) otherSporder(i int32, s []byte) []byte {
 	return nil
 }
 
-// queryFields is what the book keeps of a query answer.
-type queryFields struct {
-	orderID   []byte
-	class     juhe.Class
-	code      int
-	state     juhe.GameState
-	sporderID []byte
-	cost      juhe.Money
-	hasCost   bool
-	reason    []byte
-}
-
-func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
-	i := b.orderFor(q.orderID)
+func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
+	i := b.orderFor(q.OrderID)
 	o := &b.orders[i]
-	o.queryClass = uint8(q.class)
-	o.queryCode = b.putWide(i, fQueryCode, q.code)
+	o.queryClass = uint8(q.Class)
+	o.queryCode = b.putWide(i, fQueryCode, q.Code)
 	o.flags |= fCodeFromQuery
-	o.reason = b.text.intern(q.reason)
+	o.reason = b.text.intern(q.Reason)
 	qs := juhe.GameState(o.queryState)
-	switch q.class {
+	switch q.Class {
 	case juhe.ClassUnknown:
-		if isForeign(q.class, q.reason) {
+		if isForeign(q.Class, q.Reason) {
 			o.conflict = o.reason
 		}
 	case juhe.ClassNotFound:
@@ -515,40 +434,40 @@ func (b *Book) applyQuery(seq uint64, at int64, q *queryFields) {
 		}
 		o.notFoundSeq = b.putSeq(i, fNotFoundSeq, seq)
 	case juhe.ClassAccepted:
-		if why := b.otherSporder(i, q.sporderID); why != nil {
+		if why := b.otherSporder(i, q.SporderID); why != nil {
 			o.conflict = b.text.intern(append([]byte("query answer "), why...))
 			return
 		}
-		if len(q.sporderID) > 0 {
-			b.setSporder(i, q.sporderID)
+		if len(q.SporderID) > 0 {
+			b.setSporder(i, q.SporderID)
 		}
 		o.flags |= fExists
-		if q.hasCost {
-			o.queryCost = q.cost
+		if q.HasCost {
+			o.queryCost = q.Cost
 			o.flags |= fQueryHasCost
 		}
-		switch q.state {
+		switch q.State {
 		case juhe.StateCharging, juhe.StateSuccess, juhe.StateFailed:
 		default:
 			return
 		}
 		if qs.Final() {
-			if q.state.Final() && q.state != qs {
-				o.conflict = b.text.intern(fmt.Appendf(nil, "query said state %d after one confirmed state %d", q.state, qs))
+			if q.State.Final() && q.State != qs {
+				o.conflict = b.text.intern(fmt.Appendf(nil, "query said state %d after one confirmed state %d", q.State, qs))
 			}
 			return
 		}
-		if qs == juhe.StateNone && q.state == juhe.StateCharging {
+		if qs == juhe.StateNone && q.State == juhe.StateCharging {
 			// Still charging when first seen: a young order, most likely
 			// created by this journal's own request (a provider that
 			// retries internally answers it 210508), not one left over
 			// from an earlier batch, which would long be final.
 			o.flags &^= fPreExisting
 		}
-		o.queryState, o.queryAt = int8(q.state), at
-		if q.state.Final() {
+		o.queryState, o.queryAt = int8(q.State), at
+		if q.State.Final() {
 			o.finalAt = at
-			o.setFlag(fViaCallback, b.callbackState(i) == q.state)
+			o.setFlag(fViaCallback, b.callbackState(i) == q.State)
 		}
 	}
 }
@@ -596,46 +515,38 @@ func (b *Book) Orders(fn func(*OrderState) error) error {
 // Rows streams the RowRecords of the latest complete input from the
 // journal file, in input order. It checks the checksum and chain of every
 // record it reads. Each RowRecord is fn's to keep.
-func (b *Book) Rows(ctx context.Context, fn func(*RowRecord) error) error {
+func (b *Book) Rows(ctx context.Context, fn func(*journal.RowRecord) error) error {
 	s := b.cur
 	if s == nil {
 		return nil
 	}
-	f, err := os.Open(b.Path)
-	if err != nil {
-		return fmt.Errorf("reading rows from journal: %w", err)
+	from := s.pos
+	if from.Off < 0 {
+		from = journal.Pos{}
 	}
-	defer f.Close()
-	if s.off >= 0 {
-		if _, err := f.Seek(s.off, 0); err != nil {
-			return fmt.Errorf("reading rows from journal %s: %w", b.Path, err)
-		}
-	}
-	sc := newScanner(b.Path, f)
-	if s.off >= 0 && !sc.startAt(s.off, s.seq, s.prev) {
-		return fmt.Errorf("journal %s: bad hash before the input section at record %d", b.Path, s.seq)
-	}
-	_, err = sc.run(ctx, func(r *Record, off int64) error {
-		if r.Seq < s.seq {
-			return nil
+	_, err := journal.ScanFrom(ctx, b.Path, from, func(raw *journal.Raw) error {
+		r, err := raw.Record()
+		if err != nil || r.Seq < s.pos.Seq {
+			return err
 		}
 		switch {
 		case r.Row != nil:
-			row := *r.Row
-			return fn(&row)
+			return fn(r.Row)
 		case r.Planned != nil:
-			return errStopScan
+			return errStopRows
 		}
 		return nil
 	})
-	if err == errStopScan {
+	if err == errStopRows {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("journal %s: the input section at record %d ended before its Planned record", b.Path, s.seq)
+	return fmt.Errorf("journal %s: the input section at record %d ended before its Planned record", b.Path, s.pos.Seq)
 }
+
+var errStopRows = errors.New("stop: the section is read")
 
 // Counts returns the number of latest-input rows per Status, including
 // invalid rows, and the success spend, charging amount and failed refunds.

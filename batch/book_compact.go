@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -214,11 +215,6 @@ func (t *textStore) str(i uint32) string {
 	return t.strs[i]
 }
 
-// hexID decodes an orderid of 32 lowercase hex digits.
-func hexID(id []byte) (raw [16]byte, ok bool) {
-	return raw, len(id) == 32 && decodeHex(raw[:], id)
-}
-
 func (o *order) idText() txt {
 	var n uint64
 	for i := 0; i < 8; i++ {
@@ -228,7 +224,7 @@ func (o *order) idText() txt {
 }
 
 func (b *Book) setID(o *order, id []byte) {
-	if raw, ok := hexID(id); ok {
+	if raw, ok := journal.HexOrderID(id); ok {
 		o.id = raw
 		o.flags &^= fIDText
 		return
@@ -251,7 +247,7 @@ func (b *Book) idString(o *order) string {
 // setPhone keeps a phone of 1 to 19 decimal digits without a leading zero
 // as a number; any other text (rare: phones are normalised) in the arena.
 func (b *Book) setPhone(o *order, p []byte) {
-	if n, ok := parseUint(p); ok && len(p) > 0 && p[0] != '0' {
+	if n, ok := journal.Digits(p); ok && len(p) > 0 && p[0] != '0' {
 		o.phone = n
 		o.flags &^= fPhoneText
 		return
@@ -337,7 +333,7 @@ func (b *Book) find(id []byte, key *order) (int32, bool) {
 		return 0, false
 	}
 	mask := uint64(len(x.slots) - 1)
-	raw, isHex := hexID(id)
+	raw, isHex := journal.HexOrderID(id)
 	var hi uint64
 	if isHex {
 		key.id = raw

@@ -2,33 +2,38 @@ package batch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
 // referenceBook folds a journal the plain way, every record decoded to a
-// Record and applied: what replay's in-place parsing must agree with.
+// Record and applied: what replay's in-place views must agree with.
 func referenceBook(ctx context.Context, path string) (*Book, error) {
-	f, err := os.Open(path)
+	b := newBook(path)
+	end, err := journal.ScanFrom(ctx, path, journal.Pos{}, func(raw *journal.Raw) error {
+		r, err := raw.Record()
+		if err != nil {
+			return err
+		}
+		b.Apply(r)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	b := newBook(path)
-	s := newScanner(path, f)
-	if _, err := s.run(ctx, func(r *Record, off int64) error { b.apply(r, off); return nil }); err != nil {
-		return nil, err
+	if end.Seq <= 1 {
+		return nil, &journal.DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record"}
 	}
-	if s.recs == 0 {
-		return nil, &DamageError{Path: path, Record: 1, Offset: 0, Why: "no complete header record"}
-	}
-	b.Records, b.HeadHash = s.recs, string(s.prevHex[:])
+	b.Records, b.HeadHash = end.Records(), end.Head()
 	return b, nil
 }
 
@@ -67,36 +72,36 @@ func sameBooks(got, want *Book) string {
 // orderids, phones, escapes, wide numbers, repeated ids and sections.
 func TestReplayMatchesDecoder(t *testing.T) {
 	ctx := context.Background()
-	hexA, hexB := OrderID("B", "15925601712", "10", 1), OrderID("B", "15925601713", "20", 1)
-	row := func(line int, phone, pid, oid string, st RowStatus) *Record {
-		return &Record{Type: RecRow, Row: &RowRecord{Line: line, Phone: phone, Pid: pid, OrderID: oid, Occurrence: 1, Status: st, DupOf: line - 1, Reason: "r\tx", Extra: []string{"a\\b", ""}}}
+	hexA, hexB := input.OrderID("B", "15925601712", "10", 1), input.OrderID("B", "15925601713", "20", 1)
+	row := func(line int, phone, pid, oid string, st journal.RowStatus) *journal.Record {
+		return &journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: line, Phone: phone, Pid: pid, OrderID: oid, Occurrence: 1, Status: st, DupOf: line - 1, Reason: "r\tx", Extra: []string{"a\\b", ""}}}
 	}
-	recs := []*Record{
-		{Type: RecInput, Input: &InputInfo{Name: "v1.csv", Rows: 2, Extra: []string{"x"}}},
-		row(2, "15925601712", "10", hexA, RowValid), row(3, "059", "p\t1", "text-id\\1", RowValid),
-		{Type: RecPlanned, Planned: &Planned{Rows: 2}},
-		{Type: RecIntent, Intent: &Intent{OrderID: "STRAY", Attempt: 1}},
-		{Type: RecInput, Input: &InputInfo{Name: "v2.csv", Rows: 5, Extra: []string{"名", "d\tx"}}},
-		row(2, "15925601712", "10", hexA, RowValid), row(3, "", "", "", RowInvalid),
-		row(4, "1592560171X", "20", hexB, RowDuplicate), row(5, "15925601713", "20", hexB, RowValid),
-		row(6, "9999999999999999999", "10", "UPPER"+hexA[5:], RowValid),
-		{Type: RecPlanned, Planned: &Planned{Rows: 5}},
-		{Type: RecIntent, Intent: &Intent{OrderID: hexA, Attempt: 1}},
-		{Type: RecSubmit, Submit: &SubmitResult{OrderID: hexA, Class: juhe.ClassAccepted, Code: 0, Reason: "成功", SporderID: "J1", Cost: 19630, HasCost: true, CardName: "移动\\1G"}},
-		{Type: RecCallback, Callback: &CallbackNote{OrderID: hexA, SporderID: "J1", State: juhe.StateSuccess, ErrMsg: "e\n"}},
-		{Type: RecQuery, Query: &QueryResult{OrderID: hexA, Class: juhe.ClassAccepted, State: juhe.StateSuccess, SporderID: "J1", Cost: 19000, HasCost: true}},
-		{Type: RecQuery, Query: &QueryResult{OrderID: hexA, Class: juhe.ClassAccepted, State: juhe.StateFailed, SporderID: "J2", Cost: 19000, HasCost: true}},
-		{Type: RecIntent, Intent: &Intent{OrderID: hexB, Attempt: 1}},
-		{Type: RecSubmit, Submit: &SubmitResult{OrderID: hexB, Class: juhe.ClassUnknown, Code: 1 << 40, Reason: "timeout"}},
-		{Type: RecQuery, Query: &QueryResult{OrderID: hexB, Class: juhe.ClassNotFound, Code: -(1 << 35), Reason: "no such order"}},
-		{Type: RecIntent, Intent: &Intent{OrderID: "text-id\\1", Attempt: 1}},
-		{Type: RecSubmit, Submit: &SubmitResult{OrderID: "text-id\\1", Class: juhe.ClassThrottled, Code: 10012}},
-		{Type: RecCallback, Callback: &CallbackNote{OrderID: "UNKNOWN", SporderID: "S9", State: juhe.GameState(1 << 33)}},
-		{Type: RecInput, Input: &InputInfo{Name: "v3-crashed.csv", Rows: 9}},
-		row(2, "15925601719", "10", "Z", RowValid),
+	recs := []*journal.Record{
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v1.csv", Rows: 2, Extra: []string{"x"}}},
+		row(2, "15925601712", "10", hexA, journal.RowValid), row(3, "059", "p\t1", "text-id\\1", journal.RowValid),
+		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 2}},
+		{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: "STRAY", Attempt: 1}},
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v2.csv", Rows: 5, Extra: []string{"名", "d\tx"}}},
+		row(2, "15925601712", "10", hexA, journal.RowValid), row(3, "", "", "", journal.RowInvalid),
+		row(4, "1592560171X", "20", hexB, journal.RowDuplicate), row(5, "15925601713", "20", hexB, journal.RowValid),
+		row(6, "9999999999999999999", "10", "UPPER"+hexA[5:], journal.RowValid),
+		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 5}},
+		{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: hexA, Attempt: 1}},
+		{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: hexA, Class: juhe.ClassAccepted, Code: 0, Reason: "成功", SporderID: "J1", Cost: 19630, HasCost: true}, CardName: "移动\\1G"}},
+		{Type: journal.RecCallback, Callback: &journal.CallbackNote{OrderID: hexA, SporderID: "J1", State: juhe.StateSuccess, ErrMsg: "e\n"}},
+		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexA, Class: juhe.ClassAccepted, SporderID: "J1", Cost: 19000, HasCost: true}, State: juhe.StateSuccess}},
+		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexA, Class: juhe.ClassAccepted, SporderID: "J2", Cost: 19000, HasCost: true}, State: juhe.StateFailed}},
+		{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: hexB, Attempt: 1}},
+		{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: hexB, Class: juhe.ClassUnknown, Code: 1 << 40, Reason: "timeout"}}},
+		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexB, Class: juhe.ClassNotFound, Code: -(1 << 35), Reason: "no such order"}}},
+		{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: "text-id\\1", Attempt: 1}},
+		{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "text-id\\1", Class: juhe.ClassThrottled, Code: 10012}}},
+		{Type: journal.RecCallback, Callback: &journal.CallbackNote{OrderID: "UNKNOWN", SporderID: "S9", State: juhe.GameState(1 << 33)}},
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v3-crashed.csv", Rows: 9}},
+		row(2, "15925601719", "10", "Z", journal.RowValid),
 	}
 	path := filepath.Join(t.TempDir(), "r.journal")
-	j, _, err := CreateJournal(ctx, path, Header{BatchID: "B", Settings: map[string]string{"rate": "10"}})
+	j, _, err := CreateJournal(ctx, path, journal.Header{BatchID: "B", Settings: map[string]string{"rate": "10"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,73 +137,21 @@ func TestReplayMatchesDecoder(t *testing.T) {
 	}
 }
 
-// TestReplayRefusesAsDecoder: a line with a valid checksum that the
-// decoder refuses is damage for LoadBook too, at the same record.
-func TestReplayRefusesAsDecoder(t *testing.T) {
-	ctx := context.Background()
-	for _, tc := range []struct{ name, body string }{
-		{"bad time", "R\tx\t2\tvalid\t1\t10\tO\t1\t0\t\t0\t"},
-		{"bad row status", "R\t1\t2\tvalidish\t1\t10\tO\t1\t0\t\t0\t"},
-		{"bad escape", "R\t1\t2\tvalid\t1\\q\t10\tO\t1\t0\t\t0\t"},
-		{"extra count too big", "R\t1\t2\tvalid\t1\t10\tO\t1\t0\t\t3\ta\t"},
-		{"extra count too small", "R\t1\t2\tvalid\t1\t10\tO\t1\t0\t\t0\ta\t"},
-		{"bad extra escape", "R\t1\t2\tvalid\t1\t10\tO\t1\t0\t\t1\ta\\\t"},
-		{"intent field missing", "T\t1\tO\t"},
-		{"bad class", "S\t1\tO\tfine\t0\t\t\t\t\t"},
-		{"bad cost", "Q\t1\tO\taccepted\t0\t1\t\t01\t\t"},
-		{"non-canonical number", "T\t1\tO\t01\t"},
-		{"callback too many fields", "C\t1\tO\t\t1\t\tx\t"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "d.journal")
-			j, _, err := createJournal(ctx, path, Header{BatchID: "B"}, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			j.Close()
-			// Append a hand-made body, sealed as the writer would.
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v, err := VerifyJournal(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var prevRaw [32]byte
-			decodeHash([]byte(v.HeadHash), &prevRaw)
-			data, _ = sealLine(data, 2, []byte(tc.body), &prevRaw, []byte(v.HeadHash))
-			if err := os.WriteFile(path, data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, rerr := referenceBook(ctx, path)
-			_, lerr := LoadBook(ctx, path)
-			var rd, ld *DamageError
-			if !errors.As(rerr, &rd) || !errors.As(lerr, &ld) {
-				t.Fatalf("reference %v, LoadBook %v: both must be damage", rerr, lerr)
-			}
-			if rd.Record != ld.Record || rd.Offset != ld.Offset || rd.Why != ld.Why {
-				t.Errorf("LoadBook %v, decoder %v", ld, rd)
-			}
-		})
-	}
-}
-
 // TestWideSeqsAndCodes: seqs past 2^32 and codes past int32, which the
 // compact order keeps aside, still order the status rules and read back.
 func TestWideSeqsAndCodes(t *testing.T) {
 	const big = uint64(1) << 33
 	b := plannedBook(t)
 	for _, step := range []struct {
-		r    *Record
+		r    *journal.Record
 		want Status
 		code int
 	}{
 		{bkIntent(), StatusUnknown, 0},
-		{&Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassThrottled, Code: 1 << 40}}, StatusNotSubmitted, 1 << 40},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassThrottled, Code: 1 << 40}}}, StatusNotSubmitted, 1 << 40},
 		{bkIntent(), StatusUnknown, 1 << 40},
-		{&Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: 7}}, StatusUnknown, 7},
-		{&Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: juhe.ClassNotFound, Code: -(1 << 35)}}, StatusNotSubmitted, -(1 << 35)},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: 7}}}, StatusUnknown, 7},
+		{&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassNotFound, Code: -(1 << 35)}}}, StatusNotSubmitted, -(1 << 35)},
 		{bkIntent(), StatusUnknown, -(1 << 35)},
 	} {
 		big := big + uint64(b.Records)
@@ -212,4 +165,61 @@ func TestWideSeqsAndCodes(t *testing.T) {
 			t.Fatalf("after %c: Counts has %d %s", step.r.Type, got, step.want)
 		}
 	}
+}
+
+// FuzzBookReplay: LoadBook, which replays through the journal's views,
+// agrees with folding every decoded record, on whatever the journal
+// reader accepts, and refuses what it refuses. It starts from the journal
+// package's FuzzJournal seeds.
+func FuzzBookReplay(f *testing.F) {
+	seeds, err := filepath.Glob("journal/testdata/fuzz/FuzzJournal/*")
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no FuzzJournal seeds: %v", err)
+	}
+	for _, p := range seeds {
+		f.Add(readCorpusBytes(f, p))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "f.journal")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		b, lerr := LoadBook(ctx, path)
+		ref, rerr := referenceBook(ctx, path)
+		if (rerr == nil) != (lerr == nil) {
+			t.Fatalf("LoadBook: %v; decoding every record: %v", lerr, rerr)
+		}
+		if lerr != nil {
+			return
+		}
+		if d := sameBooks(b, ref); d != "" {
+			t.Fatalf("LoadBook and decoding every record differ: %s", d)
+		}
+		b.Counts()
+		b.Orders(func(o *OrderState) error { o.Status(); o.Source(); o.Cost(); return nil })
+		b.Rows(ctx, func(*journal.RowRecord) error { return nil })
+	})
+}
+
+// readCorpusBytes reads a one-[]byte file of go's fuzz corpus format.
+func readCorpusBytes(tb testing.TB, path string) []byte {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lines := strings.SplitN(string(raw), "\n", 2)
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		tb.Fatalf("%s: not a fuzz corpus file", path)
+	}
+	lit := strings.TrimSpace(lines[1])
+	if !strings.HasPrefix(lit, "[]byte(") || !strings.HasSuffix(lit, ")") {
+		tb.Fatalf("%s: not one []byte", path)
+	}
+	s, err := strconv.Unquote(lit[len("[]byte(") : len(lit)-1])
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return []byte(s)
 }

@@ -7,49 +7,50 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
 // Shorthands for Status table tests.
-func bkIntent() *Record { return &Record{Type: RecIntent, Intent: &Intent{OrderID: "O", Attempt: 1}} }
-func bkSubmit(c juhe.Class) *Record {
-	return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: c, Cost: 1000, HasCost: c == juhe.ClassAccepted}}
+func bkIntent() *journal.Record {
+	return &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: "O", Attempt: 1}}
 }
-func bkQuery(c juhe.Class, st juhe.GameState) *Record {
-	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: c, State: st, Cost: 990, HasCost: c == juhe.ClassAccepted}}
+func bkSubmit(c juhe.Class) *journal.Record {
+	return &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: c, Cost: 1000, HasCost: c == juhe.ClassAccepted}}}
 }
-func bkCallback(st juhe.GameState) *Record {
-	return &Record{Type: RecCallback, Callback: &CallbackNote{OrderID: "O", State: st}}
+func bkQuery(c juhe.Class, st juhe.GameState) *journal.Record {
+	return &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O", Class: c, Cost: 990, HasCost: c == juhe.ClassAccepted}, State: st}}
+}
+func bkCallback(st juhe.GameState) *journal.Record {
+	return &journal.Record{Type: journal.RecCallback, Callback: &journal.CallbackNote{OrderID: "O", State: st}}
 }
 
-func bkDup() *Record {
-	return &Record{Type: RecSubmit, Submit: &SubmitResult{OrderID: "O", Class: juhe.ClassUnknown, Code: codeDuplicate}}
+func bkDup() *journal.Record {
+	return &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: codeDuplicate}}}
 }
-func bkSubmitSp(c juhe.Class, sp string) *Record {
+func bkSubmitSp(c juhe.Class, sp string) *journal.Record {
 	r := bkSubmit(c)
 	r.Submit.SporderID = sp
 	return r
 }
-func bkQuerySp(st juhe.GameState, sp string) *Record {
+func bkQuerySp(st juhe.GameState, sp string) *journal.Record {
 	r := bkQuery(juhe.ClassAccepted, st)
 	r.Query.SporderID = sp
 	return r
 }
 
 // bkNotFoundYet is a 210511 the engine journals within the grace period.
-func bkNotFoundYet() *Record {
-	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: juhe.ClassUnknown, Code: 210511, State: juhe.StateNone,
-		Reason: "订单号错误; not found yet: within the resubmit grace period"}}
+func bkNotFoundYet() *journal.Record {
+	return &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: 210511, Reason: "订单号错误; not found yet: within the resubmit grace period"}, State: juhe.StateNone}}
 }
 
 // bkForeignQuery is an answer about another order, as the engine journals it.
-func bkForeignQuery() *Record {
-	return &Record{Type: RecQuery, Query: &QueryResult{OrderID: "O", Class: juhe.ClassUnknown, Code: 0, State: juhe.StateNone,
-		Reason: conflictMark + `answer about another order: names orderid "X", not "O"`}}
+func bkForeignQuery() *journal.Record {
+	return &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: 0, Reason: conflictMark + `answer about another order: names orderid "X", not "O"`}, State: juhe.StateNone}}
 }
 
 // applyInOrder applies recs to b as the journal would number and time them.
-func applyInOrder(b *Book, recs []*Record) {
+func applyInOrder(b *Book, recs []*journal.Record) {
 	for i, r := range recs {
 		r.Seq = uint64(b.Records) + 1
 		r.At = int64(100 + i)
@@ -61,48 +62,48 @@ func TestOrderStatus(t *testing.T) {
 	A, U, R, T, H, N := juhe.ClassAccepted, juhe.ClassUnknown, juhe.ClassRejected, juhe.ClassThrottled, juhe.ClassHalt, juhe.ClassNotFound
 	for _, tc := range []struct {
 		name     string
-		recs     []*Record
+		recs     []*journal.Record
 		want     Status
 		source   string
 		conflict bool
 	}{
 		{"planned only", nil, StatusNotSubmitted, "submit", false},
-		{"intent only", []*Record{bkIntent()}, StatusUnknown, "submit", false},
-		{"intent, unknown", []*Record{bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
-		{"accepted", []*Record{bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
-		{"accepted, query 0", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 0)}, StatusCharging, "query", false},
-		{"accepted, query 1", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 1)}, StatusSuccess, "query", false},
-		{"accepted, query 9", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 9)}, StatusFailed, "query", false},
-		{"unknown, query 1", []*Record{bkIntent(), bkSubmit(U), bkQuery(A, 1)}, StatusSuccess, "query", false},
-		{"rejected", []*Record{bkIntent(), bkSubmit(R)}, StatusRejected, "submit", false},
-		{"halt", []*Record{bkIntent(), bkSubmit(H)}, StatusNotSubmitted, "submit", false},
-		{"throttled", []*Record{bkIntent(), bkSubmit(T)}, StatusNotSubmitted, "submit", false},
-		{"throttled, new intent", []*Record{bkIntent(), bkSubmit(T), bkIntent()}, StatusUnknown, "submit", false},
-		{"unknown, not found", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone)}, StatusNotSubmitted, "submit", false},
-		{"not found, new intent", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent()}, StatusUnknown, "submit", false},
-		{"not found, new intent, unknown", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
-		{"not found, new intent, accepted", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
+		{"intent only", []*journal.Record{bkIntent()}, StatusUnknown, "submit", false},
+		{"intent, unknown", []*journal.Record{bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
+		{"accepted", []*journal.Record{bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
+		{"accepted, query 0", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(A, 0)}, StatusCharging, "query", false},
+		{"accepted, query 1", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(A, 1)}, StatusSuccess, "query", false},
+		{"accepted, query 9", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(A, 9)}, StatusFailed, "query", false},
+		{"unknown, query 1", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(A, 1)}, StatusSuccess, "query", false},
+		{"rejected", []*journal.Record{bkIntent(), bkSubmit(R)}, StatusRejected, "submit", false},
+		{"halt", []*journal.Record{bkIntent(), bkSubmit(H)}, StatusNotSubmitted, "submit", false},
+		{"throttled", []*journal.Record{bkIntent(), bkSubmit(T)}, StatusNotSubmitted, "submit", false},
+		{"throttled, new intent", []*journal.Record{bkIntent(), bkSubmit(T), bkIntent()}, StatusUnknown, "submit", false},
+		{"unknown, not found", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone)}, StatusNotSubmitted, "submit", false},
+		{"not found, new intent", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent()}, StatusUnknown, "submit", false},
+		{"not found, new intent, unknown", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(U)}, StatusUnknown, "submit", false},
+		{"not found, new intent, accepted", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkIntent(), bkSubmit(A)}, StatusCharging, "submit", false},
 		// Issue 8: an accepted submit proves the order exists, so a settled
 		// 210511 after it is a conflict (it was not flagged before).
-		{"accepted, then not found", []*Record{bkIntent(), bkSubmit(A), bkQuery(N, juhe.StateNone)}, StatusCharging, "submit", true},
-		{"accepted, then 210511 within the grace", []*Record{bkIntent(), bkSubmit(A), bkNotFoundYet()}, StatusCharging, "submit", false},
-		{"unknown, 210511 within the grace", []*Record{bkIntent(), bkSubmit(U), bkNotFoundYet()}, StatusUnknown, "submit", false},
-		{"210508, then not found", []*Record{bkIntent(), bkDup(), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
-		{"sporder_id on an unknown submit, then not found", []*Record{bkIntent(), bkSubmitSp(U, "SP1"), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
-		{"callback, then not found", []*Record{bkIntent(), bkSubmit(U), bkCallback(1), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
-		{"not found, then callback", []*Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkCallback(1)}, StatusUnknown, "submit", false},
-		{"rejected with a sporder_id", []*Record{bkIntent(), bkSubmitSp(R, "SP1")}, StatusRejected, "submit", false},
-		{"210508, then rejected", []*Record{bkIntent(), bkDup(), bkIntent(), bkSubmit(R)}, StatusUnknown, "submit", true},
-		{"query about another order", []*Record{bkIntent(), bkSubmit(U), bkForeignQuery()}, StatusUnknown, "submit", true},
-		{"query names another sporder_id", []*Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP2")}, StatusCharging, "submit", true},
-		{"query names the same sporder_id", []*Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP1")}, StatusSuccess, "query", false},
-		{"unknown query changes nothing", []*Record{bkIntent(), bkSubmit(A), bkQuery(U, juhe.StateNone), bkQuery(T, juhe.StateNone), bkQuery(H, juhe.StateNone)}, StatusCharging, "submit", false},
-		{"callback then query", []*Record{bkIntent(), bkSubmit(A), bkCallback(1), bkQuery(A, 1)}, StatusSuccess, "callback", false},
-		{"callback alone changes nothing", []*Record{bkIntent(), bkSubmit(A), bkCallback(1)}, StatusCharging, "submit", false},
-		{"callback disagrees", []*Record{bkIntent(), bkSubmit(A), bkCallback(9), bkQuery(A, 1)}, StatusSuccess, "query", false},
-		{"final then late unknown", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 1), bkQuery(U, juhe.StateNone), bkQuery(A, 0)}, StatusSuccess, "query", false},
-		{"success then failed", []*Record{bkIntent(), bkSubmit(A), bkQuery(A, 1), bkQuery(A, 9)}, StatusSuccess, "query", true},
-		{"seen charging then not found", []*Record{bkIntent(), bkSubmit(U), bkQuery(A, 0), bkQuery(N, juhe.StateNone)}, StatusCharging, "query", true},
+		{"accepted, then not found", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(N, juhe.StateNone)}, StatusCharging, "submit", true},
+		{"accepted, then 210511 within the grace", []*journal.Record{bkIntent(), bkSubmit(A), bkNotFoundYet()}, StatusCharging, "submit", false},
+		{"unknown, 210511 within the grace", []*journal.Record{bkIntent(), bkSubmit(U), bkNotFoundYet()}, StatusUnknown, "submit", false},
+		{"210508, then not found", []*journal.Record{bkIntent(), bkDup(), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
+		{"sporder_id on an unknown submit, then not found", []*journal.Record{bkIntent(), bkSubmitSp(U, "SP1"), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
+		{"callback, then not found", []*journal.Record{bkIntent(), bkSubmit(U), bkCallback(1), bkQuery(N, juhe.StateNone)}, StatusUnknown, "submit", true},
+		{"not found, then callback", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(N, juhe.StateNone), bkCallback(1)}, StatusUnknown, "submit", false},
+		{"rejected with a sporder_id", []*journal.Record{bkIntent(), bkSubmitSp(R, "SP1")}, StatusRejected, "submit", false},
+		{"210508, then rejected", []*journal.Record{bkIntent(), bkDup(), bkIntent(), bkSubmit(R)}, StatusUnknown, "submit", true},
+		{"query about another order", []*journal.Record{bkIntent(), bkSubmit(U), bkForeignQuery()}, StatusUnknown, "submit", true},
+		{"query names another sporder_id", []*journal.Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP2")}, StatusCharging, "submit", true},
+		{"query names the same sporder_id", []*journal.Record{bkIntent(), bkSubmitSp(A, "SP1"), bkQuerySp(1, "SP1")}, StatusSuccess, "query", false},
+		{"unknown query changes nothing", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(U, juhe.StateNone), bkQuery(T, juhe.StateNone), bkQuery(H, juhe.StateNone)}, StatusCharging, "submit", false},
+		{"callback then query", []*journal.Record{bkIntent(), bkSubmit(A), bkCallback(1), bkQuery(A, 1)}, StatusSuccess, "callback", false},
+		{"callback alone changes nothing", []*journal.Record{bkIntent(), bkSubmit(A), bkCallback(1)}, StatusCharging, "submit", false},
+		{"callback disagrees", []*journal.Record{bkIntent(), bkSubmit(A), bkCallback(9), bkQuery(A, 1)}, StatusSuccess, "query", false},
+		{"final then late unknown", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(A, 1), bkQuery(U, juhe.StateNone), bkQuery(A, 0)}, StatusSuccess, "query", false},
+		{"success then failed", []*journal.Record{bkIntent(), bkSubmit(A), bkQuery(A, 1), bkQuery(A, 9)}, StatusSuccess, "query", true},
+		{"seen charging then not found", []*journal.Record{bkIntent(), bkSubmit(U), bkQuery(A, 0), bkQuery(N, juhe.StateNone)}, StatusCharging, "query", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := plannedBook(t)
@@ -130,11 +131,11 @@ func TestOrderStatus(t *testing.T) {
 // plannedBook is a book with order O planned from a one-row input.
 func plannedBook(t *testing.T) *Book {
 	b := newBook("")
-	for i, r := range []*Record{
-		{Type: RecHeader, Header: &Header{BatchID: "B"}},
-		{Type: RecInput, Input: &InputInfo{Name: "in.csv", Rows: 1}},
-		{Type: RecRow, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "O", Occurrence: 1, Status: RowValid}},
-		{Type: RecPlanned, Planned: &Planned{Rows: 1}},
+	for i, r := range []*journal.Record{
+		{Type: journal.RecHeader, Header: &journal.Header{BatchID: "B"}},
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "in.csv", Rows: 1}},
+		{Type: journal.RecRow, Row: &journal.RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "O", Occurrence: 1, Status: journal.RowValid}},
+		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 1}},
 	} {
 		r.Seq = uint64(i + 1)
 		b.Apply(r)
@@ -144,7 +145,7 @@ func plannedBook(t *testing.T) *Book {
 
 func TestCostAndFinalAt(t *testing.T) {
 	b := plannedBook(t)
-	for i, r := range []*Record{bkIntent(), bkSubmit(juhe.ClassAccepted)} {
+	for i, r := range []*journal.Record{bkIntent(), bkSubmit(juhe.ClassAccepted)} {
 		r.Seq, r.At = uint64(5+i), int64(10+i)
 		b.Apply(r)
 	}
@@ -167,36 +168,36 @@ func TestCostAndFinalAt(t *testing.T) {
 func TestBookFromJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "b.journal")
 	ctx := context.Background()
-	j, _, err := CreateJournal(ctx, path, Header{BatchID: "B"})
+	j, _, err := CreateJournal(ctx, path, journal.Header{BatchID: "B"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := func(line int, oid string, st RowStatus) *Record {
-		return &Record{Type: RecRow, Row: &RowRecord{Line: line, Phone: "1592560171" + fmt.Sprint(line%10), Pid: "10", OrderID: oid, Occurrence: 1, Status: st, Extra: []string{"x\t" + oid}}}
+	row := func(line int, oid string, st journal.RowStatus) *journal.Record {
+		return &journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: line, Phone: "1592560171" + fmt.Sprint(line%10), Pid: "10", OrderID: oid, Occurrence: 1, Status: st, Extra: []string{"x\t" + oid}}}
 	}
-	money := func(oid string, c juhe.Class, st juhe.GameState, cost juhe.Money) []*Record {
-		return []*Record{
-			{Type: RecIntent, Intent: &Intent{OrderID: oid, Attempt: 1}},
-			{Type: RecSubmit, Submit: &SubmitResult{OrderID: oid, Class: c, Cost: cost, HasCost: c == juhe.ClassAccepted, CardName: "10M"}},
-			{Type: RecQuery, Query: &QueryResult{OrderID: oid, Class: juhe.ClassAccepted, State: st, Cost: cost, HasCost: true}},
+	money := func(oid string, c juhe.Class, st juhe.GameState, cost juhe.Money) []*journal.Record {
+		return []*journal.Record{
+			{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: oid, Attempt: 1}},
+			{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: oid, Class: c, Cost: cost, HasCost: c == juhe.ClassAccepted}, CardName: "10M"}},
+			{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: oid, Class: juhe.ClassAccepted, Cost: cost, HasCost: true}, State: st}},
 		}
 	}
-	var recs []*Record
+	var recs []*journal.Record
 	recs = append(recs,
-		&Record{Type: RecInput, Input: &InputInfo{Name: "v1.csv", Rows: 3}},
-		row(2, "A", RowValid), row(3, "GONE", RowValid), row(4, "", RowInvalid),
-		&Record{Type: RecPlanned, Planned: &Planned{Rows: 3}})
+		&journal.Record{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v1.csv", Rows: 3}},
+		row(2, "A", journal.RowValid), row(3, "GONE", journal.RowValid), row(4, "", journal.RowInvalid),
+		&journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 3}})
 	recs = append(recs, money("GONE", juhe.ClassAccepted, juhe.StateSuccess, 500)...)
-	second := []*Record{
-		{Type: RecInput, Input: &InputInfo{Name: "v2.csv", Rows: 6}},
-		row(2, "A", RowValid), row(3, "B", RowValid), row(4, "", RowInvalid), row(5, "C", RowDuplicate), row(6, "", RowDuplicate), row(7, "D", RowValid),
-		{Type: RecPlanned, Planned: &Planned{Rows: 6}},
+	second := []*journal.Record{
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v2.csv", Rows: 6}},
+		row(2, "A", journal.RowValid), row(3, "B", journal.RowValid), row(4, "", journal.RowInvalid), row(5, "C", journal.RowDuplicate), row(6, "", journal.RowDuplicate), row(7, "D", journal.RowValid),
+		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 6}},
 	}
 	recs = append(recs, second...)
 	recs = append(recs, money("A", juhe.ClassAccepted, juhe.StateSuccess, 19630)...)
 	recs = append(recs, money("B", juhe.ClassAccepted, juhe.StateFailed, 3000)...)
 	recs = append(recs, money("C", juhe.ClassAccepted, juhe.StateCharging, 700)...)
-	recs = append(recs, &Record{Type: RecInput, Input: &InputInfo{Name: "v3-crashed.csv", Rows: 9}}, row(2, "Z", RowValid))
+	recs = append(recs, &journal.Record{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v3-crashed.csv", Rows: 9}}, row(2, "Z", journal.RowValid))
 	if err := j.Append(ctx, recs...); err != nil {
 		t.Fatal(err)
 	}
@@ -236,8 +237,8 @@ func TestBookFromJournal(t *testing.T) {
 	if c, _ := b.Order("C"); !c.Dup {
 		t.Error("C is a duplicate row")
 	}
-	var rows []RowRecord
-	if err := b.Rows(ctx, func(r *RowRecord) error { rows = append(rows, *r); return nil }); err != nil {
+	var rows []journal.RowRecord
+	if err := b.Rows(ctx, func(r *journal.RowRecord) error { rows = append(rows, *r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 6 {
@@ -254,7 +255,7 @@ func TestBookFromJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	third := []*Record{{Type: RecInput, Input: &InputInfo{Name: "v4.csv", Rows: 1}}, row(9, "E", RowValid), {Type: RecPlanned, Planned: &Planned{Rows: 1}}}
+	third := []*journal.Record{{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v4.csv", Rows: 1}}, row(9, "E", journal.RowValid), {Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 1}}}
 	if err := j.Append(ctx, third...); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func TestBookFromJournal(t *testing.T) {
 		live.Apply(r)
 	}
 	rows = rows[:0]
-	if err := live.Rows(ctx, func(r *RowRecord) error { rows = append(rows, *r); return nil }); err != nil {
+	if err := live.Rows(ctx, func(r *journal.RowRecord) error { rows = append(rows, *r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 || rows[0].OrderID != "E" || live.Counts().Orphans != 5 {
@@ -276,18 +277,18 @@ func TestBookFromJournal(t *testing.T) {
 func TestBookKeepsInputExtra(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.journal")
 	ctx := context.Background()
-	j, _, err := CreateJournal(ctx, path, Header{BatchID: "B"})
+	j, _, err := CreateJournal(ctx, path, journal.Header{BatchID: "B"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := []*Record{
-		{Type: RecInput, Input: &InputInfo{Name: "v1.csv", Rows: 1, Extra: []string{"old"}}},
-		{Type: RecRow, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "A", Occurrence: 1, Status: RowValid, Extra: []string{"x"}}},
-		{Type: RecPlanned, Planned: &Planned{Rows: 1}},
-		{Type: RecInput, Input: &InputInfo{Name: "v2.csv", Rows: 1, Extra: []string{"姓名", "dept\tname"}}},
-		{Type: RecRow, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "A", Occurrence: 1, Status: RowValid, Extra: []string{"张三", "财务"}}},
-		{Type: RecPlanned, Planned: &Planned{Rows: 1}},
-		{Type: RecInput, Input: &InputInfo{Name: "v3-crashed.csv", Rows: 1, Extra: []string{"torn"}}},
+	recs := []*journal.Record{
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v1.csv", Rows: 1, Extra: []string{"old"}}},
+		{Type: journal.RecRow, Row: &journal.RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "A", Occurrence: 1, Status: journal.RowValid, Extra: []string{"x"}}},
+		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 1}},
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v2.csv", Rows: 1, Extra: []string{"姓名", "dept\tname"}}},
+		{Type: journal.RecRow, Row: &journal.RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "A", Occurrence: 1, Status: journal.RowValid, Extra: []string{"张三", "财务"}}},
+		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 1}},
+		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v3-crashed.csv", Rows: 1, Extra: []string{"torn"}}},
 	}
 	if err := j.Append(ctx, recs...); err != nil {
 		t.Fatal(err)
@@ -311,8 +312,8 @@ func TestBookKeepsInputExtra(t *testing.T) {
 		t.Errorf("OpenJournal: input %q extra %q, want v2.csv %q", live.Input.Name, live.Input.Extra, want)
 	}
 	// Live Apply copies the names: the caller's record stays its own.
-	in := &InputInfo{Name: "v4.csv", Rows: 0, Extra: []string{"new"}}
-	next := []*Record{{Type: RecInput, Input: in}, {Type: RecPlanned, Planned: &Planned{Rows: 0}}}
+	in := &journal.InputInfo{Name: "v4.csv", Rows: 0, Extra: []string{"new"}}
+	next := []*journal.Record{{Type: journal.RecInput, Input: in}, {Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 0}}}
 	if err := j.Append(ctx, next...); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -116,7 +117,7 @@ func (o *EngineOptions) defaults() {
 		o.RequestTimeout = juhe.DefaultTimeout
 	}
 	if o.Progress == nil {
-		o.Progress = NewProgress(nil)
+		o.Progress = &Progress{}
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
@@ -129,7 +130,7 @@ func (o *EngineOptions) defaults() {
 // A halt is sticky: once the provider said stop, every later Submit or
 // Settle of the same Engine returns the same *HaltError without sending.
 type Engine struct {
-	j    *Journal
+	j    *journal.Journal
 	book *Book
 	p    provider
 	opts EngineOptions
@@ -145,8 +146,6 @@ type Engine struct {
 
 	throttleMu    sync.Mutex
 	throttleSince time.Time // start of an unbroken run of throttled answers
-
-	submits, queries atomic.Int64
 
 	settle atomic.Pointer[settleQueue] // set while Settle runs
 
@@ -167,7 +166,7 @@ type attemptEnd struct {
 
 // NewEngine returns an engine that writes to j, keeps book up to date
 // and sends through p (usually a *juhe.Client).
-func NewEngine(j *Journal, book *Book, p provider, opts EngineOptions) *Engine {
+func NewEngine(j *journal.Journal, book *Book, p provider, opts EngineOptions) *Engine {
 	if opts.ResubmitGrace <= 0 {
 		if d, err := time.ParseDuration(book.Header.Settings[SettingResubmitGrace]); err == nil && d > 0 {
 			opts.ResubmitGrace = d
@@ -208,7 +207,7 @@ func (e *HaltError) Error() string {
 		fmt.Fprintf(&b, " (%d)", e.Code)
 	}
 	if e.Line > 0 {
-		fmt.Fprintf(&b, " at row %s", Thousands(e.Line))
+		fmt.Fprintf(&b, " at row %s", journal.Thousands(e.Line))
 	}
 	if e.Advice != "" {
 		b.WriteString(": ")
@@ -318,7 +317,7 @@ func (e *Engine) endErr(ctx context.Context) error {
 // append writes recs (fsynced) and folds them into the book. The write
 // runs on a context that a Ctrl-C does not cancel: an answer that came
 // back is never lost.
-func (e *Engine) append(ctx context.Context, recs ...*Record) error {
+func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 	now := e.wall().UnixMilli()
 	for _, r := range recs {
 		if r.At == 0 {
@@ -468,7 +467,7 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	e.prog.Start("submitted")
 	defer e.prog.Stop()
 
-	submits0, queries0 := e.submits.Load(), e.queries.Load()
+	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
 	// An order whose 210511 came within the grace period is set aside and
 	// taken again when it is due, so that waiting holds up no other row.
 	// Submit ends only when no order waits any more.
@@ -479,8 +478,8 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	for len(round) > 0 && !e.stopped(ctx) {
 		round = e.submitRound(ctx, round)
 	}
-	res.Submits = e.submits.Load() - submits0
-	res.Queries = e.queries.Load() - queries0
+	res.Submits = e.prog.Submits.Load() - submits0
+	res.Queries = e.prog.Queries.Load() - queries0
 	res.Duration = time.Since(start)
 	e.mu.Lock()
 	res.Totals = e.book.Counts()
@@ -580,7 +579,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 			}
 			if o.PreExisting && !was {
 				e.opts.Logf("row %s: order %s: the provider says it had the orderid before this journal first sent it (210508); was batch id %q used before? Unless a query finds it still charging, it will be counted as that order",
-					Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
+					journal.Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
 			}
 			switch out.Class {
 			case juhe.ClassAccepted, juhe.ClassRejected:
@@ -608,7 +607,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 		case out.Class == juhe.ClassNotFound:
 			if resubmits >= e.opts.MaxResubmits {
 				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
-					Thousands(o.Line), o.OrderID, resubmits)
+					journal.Thousands(o.Line), o.OrderID, resubmits)
 				return waiting{}, false
 			}
 			resubmits++
@@ -628,7 +627,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
 				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
-					Thousands(o.Line), o.OrderID, unknowns+1)
+					journal.Thousands(o.Line), o.OrderID, unknowns+1)
 				return waiting{}, false
 			}
 			if e.sleep(ctx, e.backoff(unknowns)) != nil {
@@ -683,7 +682,7 @@ const codeNotFound = 210511
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
 	intentAt := time.Now()
-	if err := e.append(ctx, &Record{Type: RecIntent, Intent: &Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
+	if err := e.append(ctx, &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
 		return juhe.Outcome{}, err
 	}
 	// The permit comes after the intent's fsync, right before the request
@@ -708,15 +707,13 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 		return juhe.Outcome{}, errStopped
 	default:
 	}
-	e.submits.Add(1)
-	e.prog.Requests.Add(1)
+	e.prog.Submits.Add(1)
 	out := e.p.Submit(context.WithoutCancel(ctx), juhe.SubmitRequest{Phone: o.Phone, Pid: o.Pid, OrderID: o.OrderID, CBURL: e.opts.CBURL})
 	ended := time.Now()
 	out = e.vet(o, out)
 	e.count(out)
-	rec := &Record{Type: RecSubmit, Submit: &SubmitResult{
-		OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
-		SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost, CardName: out.CardName,
+	rec := &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{
+		Answer: answerOf(o.OrderID, out), CardName: out.CardName,
 	}}
 	if err := e.append(ctx, rec); err != nil {
 		return out, err
@@ -743,8 +740,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 	if err := e.permit(ctx); err != nil {
 		return juhe.Outcome{}, err
 	}
-	e.queries.Add(1)
-	e.prog.Requests.Add(1)
+	e.prog.Queries.Add(1)
 	sent, wallSent := time.Now(), e.wall()
 	out := e.p.Query(context.WithoutCancel(ctx), o.OrderID)
 	if out.Class == juhe.ClassRejected {
@@ -758,29 +754,28 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		if err := e.permit(ctx); err != nil {
 			return juhe.Outcome{}, err
 		}
-		e.queries.Add(1)
-		e.prog.Requests.Add(1)
+		e.prog.Queries.Add(1)
 		again := e.vet(o, e.p.Query(context.WithoutCancel(ctx), o.OrderID))
 		switch {
 		case again.Class == juhe.ClassAccepted && again.SporderID == out.SporderID:
 			out = again // the newer state
 		case again.Class == juhe.ClassAccepted || again.Foreign != "":
-			why := fmt.Sprintf("answer about another order: two answers in a row name sporder_id %q, then %q", clipText(out.SporderID), clipText(again.SporderID))
+			why := fmt.Sprintf("answer about another order: two answers in a row name sporder_id %q, then %q", journal.Clip(out.SporderID), journal.Clip(again.SporderID))
 			if again.Foreign != "" {
-				why = fmt.Sprintf("answer about another order: an answer naming sporder_id %q, then %s", clipText(out.SporderID), again.Foreign)
+				why = fmt.Sprintf("answer about another order: an answer naming sporder_id %q, then %s", journal.Clip(out.SporderID), again.Foreign)
 			}
 			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
 				Foreign: why, Reason: conflictMark + why}
-			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
+			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", journal.Thousands(o.Line), o.OrderID, why)
 		case again.Class == juhe.ClassNotFound:
 			// A lookup that named a sporder_id for this orderid a moment
 			// ago has not settled on "no such order", whatever the grace:
 			// one replica may see the charge and another not yet, and a
 			// resubmit would be charged again. Unknown, flagged.
-			why := fmt.Sprintf("answers disagree: one names sporder_id %q, the next says there is no such order (%d)", clipText(out.SporderID), again.Code)
+			why := fmt.Sprintf("answers disagree: one names sporder_id %q, the next says there is no such order (%d)", journal.Clip(out.SporderID), again.Code)
 			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: again.Code, HTTPStatus: again.HTTPStatus, State: juhe.StateNone,
 				Foreign: why, Reason: conflictMark + why}
-			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, why)
+			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", journal.Thousands(o.Line), o.OrderID, why)
 		default:
 			out = again // no answer to confirm the first: ask again later
 		}
@@ -793,9 +788,8 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			roundDuration(e.opts.ResubmitGrace)))
 	}
 	if queryChanged(o, out) {
-		rec := &Record{Type: RecQuery, Query: &QueryResult{
-			OrderID: o.OrderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
-			SporderID: out.SporderID, State: out.State, Cost: out.Cost, HasCost: out.HasCost,
+		rec := &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{
+			Answer: answerOf(o.OrderID, out), State: out.State,
 		}}
 		if err := e.append(ctx, rec); err != nil {
 			return out, err
@@ -807,7 +801,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 		// The book flagged the conflict; the order exists, so it is
 		// queried again and never submitted again.
 		e.opts.Logf("row %s: order %s: the provider says there is no such order, yet it had shown that it exists; it stays open and is queried again",
-			Thousands(o.Line), o.OrderID)
+			journal.Thousands(o.Line), o.OrderID)
 		out.Class = juhe.ClassUnknown
 	}
 	return out, nil
@@ -822,13 +816,13 @@ func (e *Engine) vet(o *OrderState, out juhe.Outcome) juhe.Outcome {
 	if out.Foreign == "" && out.SporderID != "" {
 		why := ""
 		if o.SporderID != "" && out.SporderID != o.SporderID {
-			why = fmt.Sprintf("answer about another order: names sporder_id %q, this order's is %q", clipText(out.SporderID), o.SporderID)
+			why = fmt.Sprintf("answer about another order: names sporder_id %q, this order's is %q", journal.Clip(out.SporderID), o.SporderID)
 		} else {
 			e.mu.Lock()
 			owner, ok := e.book.SporderOwner(out.SporderID)
 			e.mu.Unlock()
 			if ok && owner != o.OrderID {
-				why = fmt.Sprintf("answer about another order: names sporder_id %q, which is order %s's", clipText(out.SporderID), owner)
+				why = fmt.Sprintf("answer about another order: names sporder_id %q, which is order %s's", journal.Clip(out.SporderID), owner)
 			}
 		}
 		if why != "" {
@@ -837,7 +831,7 @@ func (e *Engine) vet(o *OrderState, out juhe.Outcome) juhe.Outcome {
 	}
 	if out.Foreign != "" {
 		out.Reason = conflictMark + out.Foreign
-		e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", Thousands(o.Line), o.OrderID, out.Foreign)
+		e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", journal.Thousands(o.Line), o.OrderID, out.Foreign)
 		return out
 	}
 	if strings.HasPrefix(out.Reason, conflictMark) {
@@ -867,6 +861,12 @@ func queryChanged(o *OrderState, out juhe.Outcome) bool {
 		return o.QueryClass != out.Class || o.QueryCode != out.Code || out.Foreign != "" && o.Conflict == ""
 	}
 	return true
+}
+
+// answerOf is what the journal keeps of the answer out about orderID.
+func answerOf(orderID string, out juhe.Outcome) journal.Answer {
+	return journal.Answer{OrderID: orderID, Class: out.Class, Code: out.Code, Reason: out.Reason,
+		SporderID: out.SporderID, Cost: out.Cost, HasCost: out.HasCost}
 }
 
 // refresh reloads o from the book after a journal write.
@@ -901,13 +901,20 @@ func (e *Engine) afterAnswer(o *OrderState, out juhe.Outcome) {
 // AppendCallback journals a verified callback, folds it into the book and
 // moves the order's next query to now. The callback is advice: only a
 // query settles the order.
-func (e *Engine) AppendCallback(ctx context.Context, c *CallbackNote) error {
-	if err := e.append(ctx, &Record{Type: RecCallback, Callback: c}); err != nil {
+func (e *Engine) AppendCallback(ctx context.Context, c *journal.CallbackNote) error {
+	if err := e.append(ctx, &journal.Record{Type: journal.RecCallback, Callback: c}); err != nil {
 		return err
 	}
 	e.Nudge(c.OrderID)
 	return nil
 }
+
+// Order returns a copy of the order's state as the engine's book knows
+// it; safe while the engine runs.
+func (e *Engine) Order(orderID string) (OrderState, bool) { return e.snapshot(orderID) }
+
+// JournalPath is the path of the journal the engine writes.
+func (e *Engine) JournalPath() string { return e.j.Path() }
 
 func roundDuration(d time.Duration) time.Duration {
 	if d >= time.Second {

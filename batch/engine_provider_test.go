@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -83,11 +85,11 @@ func TestResumeAfterCrashWaitsOutTheGrace(t *testing.T) {
 	path, j, book := engPlan(t, 2)
 	ctx := context.Background()
 	c := engClient(t, sim.URL, engKey, engOpenID)
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
-	lost := OrderID(engBatch, engPhone(1), engPid, 1)
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	lost := input.OrderID(engBatch, engPhone(1), engPid, 1)
 	// Row 0's request reached the provider; row 1's never left.
 	for _, oid := range []string{id, lost} {
-		if err := appendApply(ctx, j, book, &Record{Type: RecIntent, At: time.Now().UnixMilli(), Intent: &Intent{OrderID: oid, Attempt: 1}}); err != nil {
+		if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecIntent, At: time.Now().UnixMilli(), Intent: &journal.Intent{OrderID: oid, Attempt: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -120,7 +122,7 @@ func TestResumeAfterCrashWaitsOutTheGrace(t *testing.T) {
 func TestProofOfExistenceStopsResubmits(t *testing.T) {
 	_, j, book := engPlan(t, 1)
 	defer j.Close()
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
 	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
 		return juhe.Outcome{Class: juhe.ClassUnknown, Code: 210508, Reason: "重复的订单号", State: juhe.StateNone}
 	}, func(string) juhe.Outcome {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -55,17 +57,17 @@ func TestSettleQueriesAnOrderDroppedFromTheInput(t *testing.T) {
 	ctx := context.Background()
 	_, j, book := engPlan(t, 2)
 	defer j.Close()
-	gone := OrderID(engBatch, engPhone(0), engPid, 1)
+	gone := input.OrderID(engBatch, engPhone(0), engPid, 1)
 	// The order was sent and charged at the provider; the answer was lost.
-	if err := appendApply(ctx, j, book, &Record{Type: RecIntent, At: 2, Intent: &Intent{OrderID: gone, Attempt: 1}}); err != nil {
+	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecIntent, At: 2, Intent: &journal.Intent{OrderID: gone, Attempt: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	// Resume with a changed input that no longer holds row 0.
 	ph := engPhone(1)
-	recs := []*Record{
-		{Type: RecInput, At: 3, Input: &InputInfo{Name: "in2.csv", SHA256: "01", Rows: 1, Format: "csv"}},
-		{Type: RecRow, At: 3, Row: &RowRecord{Line: 2, Phone: ph, Pid: engPid, OrderID: OrderID(engBatch, ph, engPid, 1), Occurrence: 1, Status: RowValid}},
-		{Type: RecPlanned, At: 3, Planned: &Planned{Rows: 1}},
+	recs := []*journal.Record{
+		{Type: journal.RecInput, At: 3, Input: &journal.InputInfo{Name: "in2.csv", SHA256: "01", Rows: 1, Format: "csv"}},
+		{Type: journal.RecRow, At: 3, Row: &journal.RowRecord{Line: 2, Phone: ph, Pid: engPid, OrderID: input.OrderID(engBatch, ph, engPid, 1), Occurrence: 1, Status: journal.RowValid}},
+		{Type: journal.RecPlanned, At: 3, Planned: &journal.Planned{Rows: 1}},
 	}
 	if err := appendApply(ctx, j, book, recs...); err != nil {
 		t.Fatal(err)
@@ -93,8 +95,8 @@ func TestUnanswerableQueriesDoNotStarveSubmit(t *testing.T) {
 	_, j, book := engPlan(t, 3)
 	defer j.Close()
 	stuck := map[string]bool{
-		OrderID(engBatch, engPhone(0), engPid, 1): true,
-		OrderID(engBatch, engPhone(1), engPid, 1): true,
+		input.OrderID(engBatch, engPhone(0), engPid, 1): true,
+		input.OrderID(engBatch, engPhone(1), engPid, 1): true,
 	}
 	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
 		if stuck[r.OrderID] {
@@ -114,9 +116,9 @@ func TestUnanswerableQueriesDoNotStarveSubmit(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := e.Submit(ctx)
-	third := OrderID(engBatch, engPhone(2), engPid, 1)
+	third := input.OrderID(engBatch, engPhone(2), engPid, 1)
 	if f.ns(third) == 0 {
 		t.Errorf("row 4 never submitted in %s (Submit returned only because ctx expired: %v); queries of the stuck orders: %d, %d",
-			time.Since(start).Round(time.Millisecond), err, f.nq(OrderID(engBatch, engPhone(0), engPid, 1)), f.nq(OrderID(engBatch, engPhone(1), engPid, 1)))
+			time.Since(start).Round(time.Millisecond), err, f.nq(input.OrderID(engBatch, engPhone(0), engPid, 1)), f.nq(input.OrderID(engBatch, engPhone(1), engPid, 1)))
 	}
 }

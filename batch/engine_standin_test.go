@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -97,7 +98,7 @@ func TestFlappingLookupAfterASporderIDIsNoNotFound(t *testing.T) {
 			s, url := newStandIn(t, tc.blindFirst)
 			_, j, book := engPlan(t, 1)
 			defer j.Close()
-			id := OrderID(engBatch, engPhone(0), engPid, 1)
+			id := input.OrderID(engBatch, engPhone(0), engPid, 1)
 			opts := engFast()
 			opts.ResubmitGrace = tc.grace
 			e := NewEngine(j, book, engClient(t, url, engKey, engOpenID), opts)
@@ -156,7 +157,7 @@ func TestWallClockJumpDoesNotShortenTheGrace(t *testing.T) {
 func TestWallClockJumpBackDoesNotStretchTheGrace(t *testing.T) {
 	_, j, book := engPlan(t, 1)
 	defer j.Close()
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
 	// The first submit is lost before it was charged; the second is not.
 	var sent atomic.Int64
 	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
@@ -196,7 +197,7 @@ func TestWallClockJumpBackDoesNotStretchTheGrace(t *testing.T) {
 func TestResubmitsStayBoundedAcrossGraceWaits(t *testing.T) {
 	_, j, book := engPlan(t, 1)
 	defer j.Close()
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
 	f := newScriptedProvider(func(juhe.SubmitRequest) juhe.Outcome { return scriptUnknown }, func(string) juhe.Outcome {
 		return juhe.Outcome{Class: juhe.ClassNotFound, Code: 210511, Reason: "订单号错误", State: juhe.StateNone}
 	})
@@ -241,7 +242,7 @@ func TestARequestLeavesSoonAfterItsIntent(t *testing.T) {
 	}
 	const slack = 200 * time.Millisecond // the wall clock against the monotonic one
 	for i := range n {
-		id := OrderID(engBatch, engPhone(i), engPid, 1)
+		id := input.OrderID(engBatch, engPhone(i), engPid, 1)
 		o, _ := book.Order(id)
 		if len(arrived[id]) != 1 {
 			t.Errorf("row %d: %d submits, want 1", o.Line, len(arrived[id]))

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -44,22 +46,22 @@ func engPhone(i int) string { return fmt.Sprintf("1390%07d", i) }
 
 // engPlan creates a journal in a temp dir with an input section of n
 // valid rows (lines 2…n+1) and returns it open.
-func engPlan(t testing.TB, n int) (string, *Journal, *Book) {
+func engPlan(t testing.TB, n int) (string, *journal.Journal, *Book) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), engBatch+".journal")
-	j, book, err := CreateJournal(ctx, path, Header{BatchID: engBatch, ToolVersion: "test"})
+	j, book, err := CreateJournal(ctx, path, journal.Header{BatchID: engBatch, ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := []*Record{{Type: RecInput, At: 1, Input: &InputInfo{Name: "in.csv", SHA256: "00", Rows: n, Format: "csv"}}}
+	recs := []*journal.Record{{Type: journal.RecInput, At: 1, Input: &journal.InputInfo{Name: "in.csv", SHA256: "00", Rows: n, Format: "csv"}}}
 	for i := 0; i < n; i++ {
 		ph := engPhone(i)
-		recs = append(recs, &Record{Type: RecRow, At: 1, Row: &RowRecord{
-			Line: i + 2, Phone: ph, Pid: engPid, OrderID: OrderID(engBatch, ph, engPid, 1), Occurrence: 1, Status: RowValid,
+		recs = append(recs, &journal.Record{Type: journal.RecRow, At: 1, Row: &journal.RowRecord{
+			Line: i + 2, Phone: ph, Pid: engPid, OrderID: input.OrderID(engBatch, ph, engPid, 1), Occurrence: 1, Status: journal.RowValid,
 		}})
 	}
-	recs = append(recs, &Record{Type: RecPlanned, At: 1, Planned: &Planned{Rows: n}})
+	recs = append(recs, &journal.Record{Type: journal.RecPlanned, At: 1, Planned: &journal.Planned{Rows: n}})
 	if err := appendApply(ctx, j, book, recs...); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func engPlan(t testing.TB, n int) (string, *Journal, *Book) {
 }
 
 // engReopen closes j and opens the journal again, as a new run would.
-func engReopen(t testing.TB, path string, j *Journal) (*Journal, *Book) {
+func engReopen(t testing.TB, path string, j *journal.Journal) (*journal.Journal, *Book) {
 	t.Helper()
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
@@ -311,12 +313,12 @@ func TestSubmitResumeQueriesFirst(t *testing.T) {
 	path, j, book := engPlan(t, 3)
 	ctx := context.Background()
 	c := engClient(t, sim.URL, engKey, engOpenID)
-	id := func(i int) string { return OrderID(engBatch, engPhone(i), engPid, 1) }
+	id := func(i int) string { return input.OrderID(engBatch, engPhone(i), engPid, 1) }
 
 	// A crash after the intents of rows 0 and 1; row 1's request had
 	// reached the provider, row 0's had not.
 	for i := 0; i < 2; i++ {
-		if err := appendApply(ctx, j, book, &Record{Type: RecIntent, At: 2, Intent: &Intent{OrderID: id(i), Attempt: 1}}); err != nil {
+		if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecIntent, At: 2, Intent: &journal.Intent{OrderID: id(i), Attempt: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -452,8 +454,8 @@ func TestSettleNotFound(t *testing.T) {
 	// leaves it not submitted and reports it.
 	sim := engSim(t, juhesim.Config{})
 	path, j, book := engPlan(t, 2)
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
-	if err := appendApply(context.Background(), j, book, &Record{Type: RecIntent, At: 2, Intent: &Intent{OrderID: id, Attempt: 1}}); err != nil {
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	if err := appendApply(context.Background(), j, book, &journal.Record{Type: journal.RecIntent, At: 2, Intent: &journal.Intent{OrderID: id, Attempt: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	j, book = engReopen(t, path, j)
@@ -478,7 +480,7 @@ func TestSettleNudge(t *testing.T) {
 	if _, err := e.Submit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	id := OrderID(engBatch, engPhone(0), engPid, 1)
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
 	done := make(chan Result)
 	go func() { res, _ := e.Settle(ctx, 10*time.Second); done <- res }()
 	deadline := time.Now().Add(5 * time.Second)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -134,7 +135,7 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	e.prog.Start("settled")
 	defer e.prog.Stop()
 
-	submits0, queries0 := e.submits.Load(), e.queries.Load()
+	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
 	once := wait <= 0
 	runCtx := ctx
 	if !once {
@@ -227,8 +228,8 @@ dispatch:
 	wg.Wait()
 
 	res.NotFound = notFound
-	res.Submits = e.submits.Load() - submits0
-	res.Queries = e.queries.Load() - queries0
+	res.Submits = e.prog.Submits.Load() - submits0
+	res.Queries = e.prog.Queries.Load() - queries0
 	res.Duration = time.Since(start)
 	e.mu.Lock()
 	res.Totals = e.book.Counts()
@@ -256,7 +257,7 @@ func (e *Engine) settleOne(ctx context.Context, it *settleItem) (again, gone boo
 		return !out.State.Final(), false
 	case juhe.ClassNotFound:
 		e.opts.Logf("row %s: order %s: the provider has no such order; it will be submitted again by submit or run",
-			Thousands(o.Line), o.OrderID)
+			journal.Thousands(o.Line), o.OrderID)
 		return false, true
 	case juhe.ClassHalt:
 		return false, false

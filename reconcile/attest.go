@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // An attestation (ID.attest.json, beside the workbook) is a checkpoint of
@@ -55,8 +56,8 @@ type Attestation struct {
 }
 
 // Anchor is what the attestation holds the journal to.
-func (a *Attestation) Anchor() batch.Anchor {
-	return batch.Anchor{Records: a.JournalRecords, Head: a.JournalHead}
+func (a *Attestation) Anchor() journal.Anchor {
+	return journal.Anchor{Records: a.JournalRecords, Head: a.JournalHead}
 }
 
 // AttestationPath is where the attestation of batchID goes for the
@@ -86,7 +87,7 @@ type OtherJournalError struct {
 
 func (e *OtherJournalError) Error() string {
 	return fmt.Sprintf("attestation %s is of journal %s (%s records) of the same batch, not of %s",
-		e.Path, e.Attested, batch.Thousands(e.AttestedRecords), e.Journal)
+		e.Path, e.Attested, journal.Thousands(e.AttestedRecords), e.Journal)
 }
 
 // sameJournal refuses an attestation of another journal file.
@@ -148,13 +149,13 @@ func IsHash(s string) bool {
 	return true
 }
 
-// CheckAttested holds the journal at journal to the attestation at
+// CheckAttested holds the journal at journalPath to the attestation at
 // attestPath, if there is one: nil when there is none, or when the journal
 // still reaches it. It reads only the records up to the attested head, so
 // it may run beside a writer. A journal that no longer reaches it is a
-// *batch.AnchorError; a missing journal with an attestation beside its
+// *journal.AnchorError; a missing journal with an attestation beside its
 // workbook is one too (every record cut).
-func CheckAttested(ctx context.Context, attestPath, journal string) error {
+func CheckAttested(ctx context.Context, attestPath, journalPath string) error {
 	a, _, err := ReadAttestation(attestPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -162,12 +163,12 @@ func CheckAttested(ctx context.Context, attestPath, journal string) error {
 	if err != nil {
 		return err
 	}
-	if err := sameJournal(attestPath, a, journal); err != nil {
+	if err := sameJournal(attestPath, a, journalPath); err != nil {
 		return err
 	}
-	err = batch.JournalReaches(ctx, journal, a.Anchor())
+	err = journal.Reaches(ctx, journalPath, a.Anchor())
 	if errors.Is(err, fs.ErrNotExist) {
-		err = &batch.AnchorError{Path: journal, Anchor: a.Anchor(), Missing: true}
+		err = &journal.AnchorError{Path: journalPath, Anchor: a.Anchor(), Missing: true}
 	}
 	if err != nil {
 		return fmt.Errorf("held to attestation %s: %w", attestPath, err)
@@ -195,11 +196,11 @@ func checkSupersede(ctx context.Context, path string, book *batch.Book) error {
 	a := prev.Anchor()
 	switch {
 	case book.Records < a.Records:
-		err = &batch.AnchorError{Path: book.Path, Anchor: a, Records: book.Records}
+		err = &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records}
 	case book.Records == a.Records && book.HeadHash != a.Head:
-		err = &batch.AnchorError{Path: book.Path, Anchor: a, Records: book.Records, Found: book.HeadHash}
+		err = &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records, Found: book.HeadHash}
 	case book.Records > a.Records:
-		err = batch.JournalReaches(ctx, book.Path, a)
+		err = journal.Reaches(ctx, book.Path, a)
 	}
 	if err != nil {
 		return &HeldError{Path: path, Err: err}
@@ -208,7 +209,7 @@ func checkSupersede(ctx context.Context, path string, book *batch.Book) error {
 }
 
 // HeldError says the journal failed the attestation at Path (Err is a
-// *batch.AnchorError, or the error reading the journal).
+// *journal.AnchorError, or the error reading the journal).
 type HeldError struct {
 	Path string
 	Err  error

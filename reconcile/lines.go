@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -80,11 +81,11 @@ func (m *lineMaker) source(s string) string {
 }
 
 // fromRow joins an input row with its order (nil when the row has none).
-func (m *lineMaker) fromRow(r *batch.RowRecord, o *batch.OrderState) line {
+func (m *lineMaker) fromRow(r *journal.RowRecord, o *batch.OrderState) line {
 	w := m.w
 	l := line{row: r.Line, phone: r.Phone, pid: r.Pid, orderID: r.OrderID, extra: r.Extra, carrier: juhe.CarrierOf(r.Phone)}
 	switch {
-	case r.OrderID == "" || r.Status == batch.RowInvalid:
+	case !r.Submittable():
 		l.status = batch.StatusInvalid
 		l.reason = r.Reason
 	case o == nil:
@@ -92,7 +93,7 @@ func (m *lineMaker) fromRow(r *batch.RowRecord, o *batch.OrderState) line {
 	default:
 		m.fill(&l, o)
 	}
-	if r.Status == batch.RowDuplicate || (o != nil && o.Dup) {
+	if r.Status == journal.RowDuplicate || (o != nil && o.Dup) {
 		of := r.DupOf
 		if of == 0 && o != nil {
 			of = o.DupOf

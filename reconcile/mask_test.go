@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -34,7 +36,7 @@ func TestMaskPhone(t *testing.T) {
 }
 
 func TestMaskText(t *testing.T) {
-	id := batch.OrderID("B1", "13800138000", "10", 1)
+	id := input.OrderID("B1", "13800138000", "10", 1)
 	for _, tc := range []struct{ in, want string }{
 		{"duplicate of row 12", "duplicate of row 12"},
 		{"手机号码13800138000不支持该产品", "手机号码138****8000不支持该产品"},
@@ -121,14 +123,14 @@ func leakyBook(t *testing.T) (*batch.Book, []string, []string) {
 	b := newJournal(t, "B-leak")
 	phones := []string{"13912345678", "13987654321", "15011112222", "18633334444"}
 	var ids, sporders []string
-	var rows []*batch.RowRecord
+	var rows []*journal.RowRecord
 	for i, ph := range phones {
-		id := batch.OrderID("B-leak", ph, "10", 1)
+		id := input.OrderID("B-leak", ph, "10", 1)
 		ids = append(ids, id)
 		sporders = append(sporders, fmt.Sprintf("F2611300930%013d", 9000000000000+int64(i)))
 		rows = append(rows, valid(i+2, ph, "10", id, "姓名"+string(rune('甲'+i)), "财务部"))
 	}
-	rows = append(rows, &batch.RowRecord{Line: 6, Phone: "1391234567", Pid: "10", Status: batch.RowInvalid,
+	rows = append(rows, &journal.RowRecord{Line: 6, Phone: "1391234567", Pid: "10", Status: journal.RowInvalid,
 		Reason: "bad phone: 10 digits", Extra: []string{"无效人", "技术部"}})
 	b.input("gifts.csv", []string{"姓名", "部门"}, rows...)
 	for i, id := range ids {
@@ -142,12 +144,10 @@ func leakyBook(t *testing.T) (*batch.Book, []string, []string) {
 		if code != 0 {
 			class = juhe.ClassRejected
 		}
-		b.add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: class, Code: code, Reason: reason,
-			SporderID: sporders[i], Cost: 19630, HasCost: code == 0}})
+		b.add(&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: class, Code: code, Reason: reason, SporderID: sporders[i], Cost: 19630, HasCost: code == 0}}})
 	}
 	// Order 1's query names order 0's sporder_id: a conflict that quotes both.
-	b.add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: ids[1], Class: juhe.ClassAccepted,
-		Reason: "查询成功", SporderID: sporders[0], State: juhe.StateSuccess, Cost: 19630, HasCost: true}})
+	b.add(&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: ids[1], Class: juhe.ClassAccepted, Reason: "查询成功", SporderID: sporders[0], Cost: 19630, HasCost: true}, State: juhe.StateSuccess}})
 	b.query(ids[0], juhe.StateSuccess, 19630)
 	return b.book(), phones, append(ids, sporders...)
 }

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/xuri/excelize/v2"
 )
@@ -281,7 +282,7 @@ type ordersSheet struct {
 // order, then the orders absent from it in the order they were planned.
 func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 	n := 0
-	err := p.book.Rows(ctx, func(r *batch.RowRecord) error {
+	err := p.book.Rows(ctx, func(r *journal.RowRecord) error {
 		if n++; n&4095 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -337,6 +338,9 @@ func (p *plan) prepare() {
 	p.extraNames = append([]string(nil), p.inputExtra...)
 	t := p.book.Counts()
 	p.plannedRows, p.plannedOrphans = t.Rows, t.Orphans
+	// The money totals are the book's (Book.Counts); the pass over the
+	// rows only counts, and the control total checks the counts.
+	p.spend, p.charging, p.refunded = t.Spend, t.Charging, t.Refunded
 	p.layout()
 }
 
@@ -352,16 +356,6 @@ func (p *plan) count(l *line) {
 	}
 	p.inputRows++
 	p.byStatus[l.status]++
-	if l.hasCost {
-		switch l.status {
-		case batch.StatusSuccess:
-			p.spend += l.cost
-		case batch.StatusCharging:
-			p.charging += l.cost
-		case batch.StatusFailed:
-			p.refunded += l.cost
-		}
-	}
 	if l.status == batch.StatusInvalid {
 		return
 	}

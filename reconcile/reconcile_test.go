@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/xuri/excelize/v2"
 )
@@ -29,65 +30,63 @@ var fixedNow = func() time.Time { return time.Date(2025, 3, 1, 9, 30, 0, 0, time
 // t0 is 2025-03-01 10:00:00 CST.
 const t0 = int64(1740794400000)
 
-// journal builds a journal through the batch API and loads it back the
+// testJournal builds a journal through the batch API and loads it back the
 // way `flowbatch reconcile` does.
-type journal struct {
+type testJournal struct {
 	t    *testing.T
 	ctx  context.Context
 	path string
-	j    *batch.Journal
-	recs []*batch.Record
+	j    *journal.Journal
+	recs []*journal.Record
 	at   int64
 }
 
-func newJournal(t *testing.T, batchID string) *journal {
+func newJournal(t *testing.T, batchID string) *testJournal {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "b.journal")
-	j, _, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: batchID, ToolVersion: "test"})
+	j, _, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: batchID, ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
-	return &journal{t: t, ctx: ctx, path: path, j: j, at: t0}
+	return &testJournal{t: t, ctx: ctx, path: path, j: j, at: t0}
 }
 
-func (b *journal) add(r *batch.Record) {
+func (b *testJournal) add(r *journal.Record) {
 	b.at += 1000
 	r.At = b.at
 	b.recs = append(b.recs, r)
 }
 
-func (b *journal) input(name string, extra []string, rows ...*batch.RowRecord) {
-	b.add(&batch.Record{Type: batch.RecInput, Input: &batch.InputInfo{Name: name, SHA256: strings.Repeat("5a", 32),
+func (b *testJournal) input(name string, extra []string, rows ...*journal.RowRecord) {
+	b.add(&journal.Record{Type: journal.RecInput, Input: &journal.InputInfo{Name: name, SHA256: strings.Repeat("5a", 32),
 		Rows: len(rows), Format: "csv", Encoding: "utf-8", Extra: extra}})
 	for _, r := range rows {
-		b.add(&batch.Record{Type: batch.RecRow, Row: r})
+		b.add(&journal.Record{Type: journal.RecRow, Row: r})
 	}
-	b.add(&batch.Record{Type: batch.RecPlanned, Planned: &batch.Planned{Rows: len(rows)}})
+	b.add(&journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: len(rows)}})
 }
 
-func (b *journal) intent(id string) {
-	b.add(&batch.Record{Type: batch.RecIntent, Intent: &batch.Intent{OrderID: id, Attempt: 1}})
+func (b *testJournal) intent(id string) {
+	b.add(&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 1}})
 }
 
-func (b *journal) submit(id string, c juhe.Class, code int, reason string, cost juhe.Money) {
-	b.add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: c, Code: code, Reason: reason,
-		SporderID: "J" + id, Cost: cost, HasCost: cost > 0, CardName: cardName(id)}})
+func (b *testJournal) submit(id string, c juhe.Class, code int, reason string, cost juhe.Money) {
+	b.add(&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: c, Code: code, Reason: reason, SporderID: "J" + id, Cost: cost, HasCost: cost > 0}, CardName: cardName(id)}})
 }
 
-func (b *journal) query(id string, st juhe.GameState, cost juhe.Money) {
+func (b *testJournal) query(id string, st juhe.GameState, cost juhe.Money) {
 	// As the provider answers: "查询成功" is the query's own message.
-	b.add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted,
-		Reason: "查询成功", SporderID: "J" + id, State: st, Cost: cost, HasCost: cost > 0}})
+	b.add(&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, Reason: "查询成功", SporderID: "J" + id, Cost: cost, HasCost: cost > 0}, State: st}})
 }
 
-func (b *journal) callback(id string, st juhe.GameState) {
-	b.add(&batch.Record{Type: batch.RecCallback, Callback: &batch.CallbackNote{OrderID: id, SporderID: "J" + id, State: st}})
+func (b *testJournal) callback(id string, st juhe.GameState) {
+	b.add(&journal.Record{Type: journal.RecCallback, Callback: &journal.CallbackNote{OrderID: id, SporderID: "J" + id, State: st}})
 }
 
 // book writes the records and loads the journal back.
-func (b *journal) book() *batch.Book {
+func (b *testJournal) book() *batch.Book {
 	b.t.Helper()
 	if len(b.recs) > 0 {
 		if err := b.j.Append(b.ctx, b.recs...); err != nil {
@@ -109,8 +108,8 @@ func cardName(id string) string {
 	return "移动全国1G"
 }
 
-func valid(line int, phone, pid, id string, extra ...string) *batch.RowRecord {
-	return &batch.RowRecord{Line: line, Phone: phone, Pid: pid, OrderID: id, Occurrence: 1, Status: batch.RowValid, Extra: extra}
+func valid(line int, phone, pid, id string, extra ...string) *journal.RowRecord {
+	return &journal.RowRecord{Line: line, Phone: phone, Pid: pid, OrderID: id, Occurrence: 1, Status: journal.RowValid, Extra: extra}
 }
 
 // sampleBook has every state, an orphan, a duplicate, a cost mismatch, a
@@ -124,9 +123,9 @@ func sampleBook(t *testing.T) *batch.Book {
 	b.submit("o-orphan", juhe.ClassAccepted, 0, "提交成功", 3*yuan)
 	b.query("o-orphan", juhe.StateSuccess, 3*yuan)
 
-	dup := &batch.RowRecord{Line: 12, Phone: "13800000001", Pid: "10", OrderID: "o-dup-p10", Occurrence: 2,
-		Status: batch.RowDuplicate, DupOf: 2, Reason: "duplicate of row 2", Extra: []string{"张三", "财务部"}}
-	invalid := &batch.RowRecord{Line: 10, Phone: "1380000000x", Pid: "10", Status: batch.RowInvalid,
+	dup := &journal.RowRecord{Line: 12, Phone: "13800000001", Pid: "10", OrderID: "o-dup-p10", Occurrence: 2,
+		Status: journal.RowDuplicate, DupOf: 2, Reason: "duplicate of row 2", Extra: []string{"张三", "财务部"}}
+	invalid := &journal.RowRecord{Line: 10, Phone: "1380000000x", Pid: "10", Status: journal.RowInvalid,
 		Reason: "phone: not 11 digits", Extra: []string{"错号", ""}}
 	b.input("gifts.csv", []string{"姓名", "部门"},
 		valid(2, "13800000001", "10", "o-ok1-p10", "张三", "财务部"),
@@ -463,7 +462,7 @@ func sameNumber(a, b string) bool {
 func TestExactSums(t *testing.T) {
 	// 3 × 19.630 is 58.890 exactly; 0.1 + 0.2 style float drift must not show.
 	b := newJournal(t, "B-sum")
-	var rows []*batch.RowRecord
+	var rows []*journal.RowRecord
 	for i := 0; i < 3; i++ {
 		rows = append(rows, valid(i+2, fmt.Sprintf("1380000000%d", i), "10", fmt.Sprintf("o%d", i)))
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -85,8 +86,8 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string) (*Retr
 		rows = 0
 		lines := newLineMaker(w)
 		var cells []string
-		return book.Rows(ctx, func(r *batch.RowRecord) error {
-			if r.Status == batch.RowDuplicate && r.OrderID == "" {
+		return book.Rows(ctx, func(r *journal.RowRecord) error {
+			if r.Status == journal.RowDuplicate && r.OrderID == "" {
 				return nil
 			}
 			var o *batch.OrderState

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -38,7 +40,7 @@ func TestRetryFileReadsBack(t *testing.T) {
 					t.Errorf("the note does not name the new batch id:\n%s", strings.Join(r.Note, "\n"))
 				}
 				var got [][]string
-				rep, err := batch.ReadInput(context.Background(), path, batch.InputOptions{BatchID: r.BatchID}, func(row *batch.RowRecord) error {
+				rep, err := input.Read(context.Background(), path, input.Options{BatchID: r.BatchID}, func(row *journal.RowRecord) error {
 					got = append(got, append([]string{row.Phone, row.Pid}, row.Extra...))
 					return nil
 				})

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // benchPhone is the i-th benchmark number, distinct for i < 10^8/7.
@@ -19,15 +21,15 @@ func benchPhone(i int) string { return fmt.Sprint(13800000000 + int64(i)*7) }
 // benchPhone(first). Appends go in large groups: one fsync each.
 func writeSentJournal(tb testing.TB, path, id string, period Period, first, rows int) {
 	ctx := context.Background()
-	j, _, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: id, ToolVersion: "bench",
+	j, _, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: id, ToolVersion: "bench",
 		Settings: map[string]string{SettingPeriod: string(period)}})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer j.Close()
 	const chunk = 8192
-	recs := make([]*batch.Record, 0, chunk)
-	add := func(r *batch.Record) {
+	recs := make([]*journal.Record, 0, chunk)
+	add := func(r *journal.Record) {
 		recs = append(recs, r)
 		if len(recs) == chunk {
 			if err := j.Append(ctx, recs...); err != nil {
@@ -37,16 +39,16 @@ func writeSentJournal(tb testing.TB, path, id string, period Period, first, rows
 		}
 	}
 	at := period.Start().Add(time.Hour).UnixMilli()
-	add(&batch.Record{Type: batch.RecInput, At: at, Input: &batch.InputInfo{Name: id + ".xlsx", SHA256: fmt.Sprintf("%064x", first), Rows: rows, Format: "xlsx"}})
+	add(&journal.Record{Type: journal.RecInput, At: at, Input: &journal.InputInfo{Name: id + ".xlsx", SHA256: fmt.Sprintf("%064x", first), Rows: rows, Format: "xlsx"}})
 	ids := make([]string, rows)
 	for i := range rows {
 		ph := benchPhone(first + i)
-		ids[i] = batch.OrderID(id, ph, testPid, 1)
-		add(&batch.Record{Type: batch.RecRow, At: at, Row: &batch.RowRecord{Line: i + 2, Phone: ph, Pid: testPid, OrderID: ids[i], Occurrence: 1, Status: batch.RowValid}})
+		ids[i] = input.OrderID(id, ph, testPid, 1)
+		add(&journal.Record{Type: journal.RecRow, At: at, Row: &journal.RowRecord{Line: i + 2, Phone: ph, Pid: testPid, OrderID: ids[i], Occurrence: 1, Status: journal.RowValid}})
 	}
-	add(&batch.Record{Type: batch.RecPlanned, At: at, Planned: &batch.Planned{Rows: rows}})
+	add(&journal.Record{Type: journal.RecPlanned, At: at, Planned: &journal.Planned{Rows: rows}})
 	for i := range rows {
-		add(&batch.Record{Type: batch.RecIntent, At: at + int64(i), Intent: &batch.Intent{OrderID: ids[i], Attempt: 1}})
+		add(&journal.Record{Type: journal.RecIntent, At: at + int64(i), Intent: &journal.Intent{OrderID: ids[i], Attempt: 1}})
 	}
 	if err := j.Append(ctx, recs...); err != nil {
 		tb.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -153,8 +155,8 @@ func TestGuardCountsUnknownAndFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One more intent that never got an answer, as after a crash.
-	j.Append(context.Background(), &batch.Record{Type: batch.RecIntent, At: time.Now().UnixMilli(),
-		Intent: &batch.Intent{OrderID: batch.OrderID("sent", phoneN(0), testPid, 1), Attempt: 2}})
+	j.Append(context.Background(), &journal.Record{Type: journal.RecIntent, At: time.Now().UnixMilli(),
+		Intent: &journal.Intent{OrderID: input.OrderID("sent", phoneN(0), testPid, 1), Attempt: 2}})
 	j.Close()
 	if n := len(sim.Ledger().Orders); n != 20 {
 		t.Fatalf("the simulator charged %d orders, want 20", n)

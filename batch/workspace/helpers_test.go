@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 const testPid = "105000" // 全国移动1G in the simulator's catalogue
@@ -65,7 +67,7 @@ func makeJournal(t testing.TB, path string, s batchSpec) {
 }
 
 // openPlanned creates the journal of s with its input planned, open.
-func openPlanned(t testing.TB, path string, s batchSpec) (*batch.Journal, *batch.Book) {
+func openPlanned(t testing.TB, path string, s batchSpec) (*journal.Journal, *batch.Book) {
 	t.Helper()
 	j, book, err := plan(path, s)
 	if err != nil {
@@ -75,18 +77,18 @@ func openPlanned(t testing.TB, path string, s batchSpec) (*batch.Journal, *batch
 }
 
 // plan is openPlanned for goroutines other than the test's.
-func plan(path string, s batchSpec) (*batch.Journal, *batch.Book, error) {
+func plan(path string, s batchSpec) (*journal.Journal, *batch.Book, error) {
 	ctx := context.Background()
 	settings := map[string]string{SettingUser: "tester", SettingHost: "testhost"}
 	if s.period != "" {
 		settings[SettingPeriod] = s.period
 	}
-	j, book, err := batch.CreateJournal(ctx, path, batch.Header{BatchID: s.id, ToolVersion: "test", Settings: settings})
+	j, book, err := batch.CreateJournal(ctx, path, journal.Header{BatchID: s.id, ToolVersion: "test", Settings: settings})
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := batch.InputOptions{BatchID: s.id}
-	rep, err := batch.ReadInput(ctx, s.in, opts, nil)
+	opts := input.Options{BatchID: s.id}
+	rep, err := input.Read(ctx, s.in, opts, nil)
 	if err == nil {
 		err = batch.AppendInput(ctx, j, book, s.in, opts, rep)
 	}
@@ -99,7 +101,7 @@ func plan(path string, s batchSpec) (*batch.Journal, *batch.Book, error) {
 
 // sendIntents journals an intent for the first n orders of the book not
 // sent yet (all when n < 0), as the engine does before a request leaves.
-func sendIntents(t testing.TB, j *batch.Journal, book *batch.Book, n int, at time.Time) {
+func sendIntents(t testing.TB, j *journal.Journal, book *batch.Book, n int, at time.Time) {
 	t.Helper()
 	if err := send(j, book, n, at); err != nil {
 		t.Fatal(err)
@@ -107,14 +109,14 @@ func sendIntents(t testing.TB, j *batch.Journal, book *batch.Book, n int, at tim
 }
 
 // send is sendIntents for goroutines other than the test's.
-func send(j *batch.Journal, book *batch.Book, n int, at time.Time) error {
+func send(j *journal.Journal, book *batch.Book, n int, at time.Time) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	var recs []*batch.Record
+	var recs []*journal.Record
 	book.Orders(func(o *batch.OrderState) error {
 		if o.Intents == 0 && (n < 0 || len(recs) < n) {
-			recs = append(recs, &batch.Record{Type: batch.RecIntent, At: at.UnixMilli(), Intent: &batch.Intent{OrderID: o.OrderID, Attempt: 1}})
+			recs = append(recs, &journal.Record{Type: journal.RecIntent, At: at.UnixMilli(), Intent: &journal.Intent{OrderID: o.OrderID, Attempt: 1}})
 		}
 		return nil
 	})
@@ -129,7 +131,7 @@ func send(j *batch.Journal, book *batch.Book, n int, at time.Time) error {
 
 func inputSHA(t testing.TB, path string) string {
 	t.Helper()
-	rep, err := batch.ReadInput(context.Background(), path, batch.InputOptions{BatchID: "x"}, nil)
+	rep, err := input.Read(context.Background(), path, input.Options{BatchID: "x"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

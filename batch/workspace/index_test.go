@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // reopen opens a journal for more records, as a resume does.
-func reopen(t *testing.T, path string) (*batch.Journal, *batch.Book) {
+func reopen(t *testing.T, path string) (*journal.Journal, *batch.Book) {
 	t.Helper()
 	j, b, err := batch.OpenJournal(context.Background(), path, func(string) {})
 	if err != nil {
@@ -69,8 +71,8 @@ func TestIndexStaleRebuilt(t *testing.T) {
 	// everything is sent.
 	j, book := reopen(t, path)
 	in2 := writeCSV(t, tmp, "a2.csv", append(phones(0, 40), phones(100, 110)...))
-	opts := batch.InputOptions{BatchID: "a"}
-	rep, err := batch.ReadInput(context.Background(), in2, opts, nil)
+	opts := input.Options{BatchID: "a"}
+	rep, err := input.Read(context.Background(), in2, opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +235,7 @@ func TestCutJournal(t *testing.T) {
 	j, book := reopen(t, path)
 	for range 10 {
 		sendIntents(t, j, book, 1, time.Time{})
-		j.Append(context.Background(), &batch.Record{Type: batch.RecIntent, At: 1, Intent: &batch.Intent{OrderID: batch.OrderID("a", phoneN(0), testPid, 1), Attempt: 3}})
+		j.Append(context.Background(), &journal.Record{Type: journal.RecIntent, At: 1, Intent: &journal.Intent{OrderID: input.OrderID("a", phoneN(0), testPid, 1), Attempt: 3}})
 	}
 	j.Close()
 	f = guard(t, ws, nb)

@@ -1,7 +1,7 @@
 package workspace
 
-// This is the only file that reads journals. When batch's journal code
-// moves (journal/, input/ subpackages) or gains an anchor check, this is
+// This is the only file that reads journals: through batch.LoadBook, with
+// batch/journal's errors. When the journal gains an anchor check, this is
 // the one file to change.
 
 import (
@@ -14,10 +14,11 @@ import (
 	"strconv"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // Header settings the workspace reads from a journal, when the journal
-// has them. The commands write them into batch.Header.Settings.
+// has them. The commands write them into journal.Header.Settings.
 const (
 	SettingPeriod  = "period"     // "2026-11"
 	SettingUser    = "os-user"    // Identity.User
@@ -61,7 +62,7 @@ type PhoneRow struct {
 }
 
 // ErrDamaged marks a journal that cannot be read as a whole (a
-// batch.DamageError underneath).
+// journal.DamageError underneath).
 var ErrDamaged = errors.New("journal damaged")
 
 // Summarize reads and verifies the journal at path (checksums and chain,
@@ -70,7 +71,7 @@ func Summarize(ctx context.Context, path string) (JournalSummary, error) {
 	var s JournalSummary
 	b, err := batch.LoadBook(ctx, path)
 	if err != nil {
-		var de *batch.DamageError
+		var de *journal.DamageError
 		if errors.As(err, &de) {
 			return s, fmt.Errorf("%w: %w", ErrDamaged, err)
 		}
@@ -116,7 +117,7 @@ func Summarize(ctx context.Context, path string) (JournalSummary, error) {
 }
 
 // The two functions below know one fact of the journal format
-// (batch/journal_codec.go): every record is one line that ends with
+// (batch/journal/codec.go): every record is one line that ends with
 // TAB, its 64-hex chained hash, LF; no text field holds a raw LF. With
 // the chain verified by LoadBook, a line ending in "TAB head LF" at
 // offset end proves the journal still holds the records that led to

@@ -17,6 +17,8 @@ import (
 	"strconv"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -25,11 +27,11 @@ func main() {
 	out := flag.String("out", "big.journal", "journal to create")
 	flag.Parse()
 	ctx := context.Background()
-	j, _, err := batch.CreateJournal(ctx, *out, batch.Header{BatchID: "BENCH", ToolVersion: "gen"})
+	j, _, err := batch.CreateJournal(ctx, *out, journal.Header{BatchID: "BENCH", ToolVersion: "gen"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	var recs []*batch.Record
+	var recs []*journal.Record
 	at := int64(1740794400000)
 	flush := func(force bool) {
 		if len(recs) >= 20000 || (force && len(recs) > 0) {
@@ -39,39 +41,38 @@ func main() {
 			recs = recs[:0]
 		}
 	}
-	add := func(r *batch.Record) {
+	add := func(r *journal.Record) {
 		at++
 		r.At = at
 		recs = append(recs, r)
 		flush(false)
 	}
-	add(&batch.Record{Type: batch.RecInput, Input: &batch.InputInfo{Name: "big.csv", SHA256: fmt.Sprintf("%064x", 1),
+	add(&journal.Record{Type: journal.RecInput, Input: &journal.InputInfo{Name: "big.csv", SHA256: fmt.Sprintf("%064x", 1),
 		Rows: *n, Format: "csv", Encoding: "utf-8", Extra: []string{"姓名", "部门"}}})
 	ids := make([]string, *n)
 	for i := 0; i < *n; i++ {
 		phone := strconv.Itoa(13800000000 + i)
 		pid := strconv.Itoa(10 + i%3*10)
-		ids[i] = batch.OrderID("BENCH", phone, pid, 1)
-		add(&batch.Record{Type: batch.RecRow, Row: &batch.RowRecord{Line: i + 2, Phone: phone, Pid: pid, OrderID: ids[i],
-			Occurrence: 1, Status: batch.RowValid, Extra: []string{"张三" + strconv.Itoa(i%1000), "技术部"}}})
+		ids[i] = input.OrderID("BENCH", phone, pid, 1)
+		add(&journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: i + 2, Phone: phone, Pid: pid, OrderID: ids[i],
+			Occurrence: 1, Status: journal.RowValid, Extra: []string{"张三" + strconv.Itoa(i%1000), "技术部"}}})
 	}
-	add(&batch.Record{Type: batch.RecPlanned, Planned: &batch.Planned{Rows: *n}})
+	add(&journal.Record{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: *n}})
 	for i, id := range ids {
 		cost := juhe.Money(19630 + i%3*1000)
-		add(&batch.Record{Type: batch.RecIntent, Intent: &batch.Intent{OrderID: id, Attempt: 1}})
+		add(&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 1}})
 		switch k := i % 100; {
 		case k == 98:
-			add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout"}})
+			add(&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout"}}})
 		case k == 99:
-			add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassRejected, Code: 210502, Reason: "不支持"}})
+			add(&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassRejected, Code: 210502, Reason: "不支持"}}})
 		default:
-			add(&batch.Record{Type: batch.RecSubmit, Submit: &batch.SubmitResult{OrderID: id, Class: juhe.ClassAccepted,
-				SporderID: "J" + id[:20], Cost: cost, HasCost: true, CardName: "移动全国1G"}})
+			add(&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, SporderID: "J" + id[:20], Cost: cost, HasCost: true}, CardName: "移动全国1G"}})
 			switch {
 			case k < 90:
-				add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted, State: juhe.StateSuccess, Cost: cost, HasCost: true}})
+				add(&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, Cost: cost, HasCost: true}, State: juhe.StateSuccess}})
 			case k < 95:
-				add(&batch.Record{Type: batch.RecQuery, Query: &batch.QueryResult{OrderID: id, Class: juhe.ClassAccepted, State: juhe.StateFailed, Cost: cost, HasCost: true}})
+				add(&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, Cost: cost, HasCost: true}, State: juhe.StateFailed}})
 			}
 		}
 	}

@@ -1,0 +1,302 @@
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// gb18030FFFD is how GB18030 itself encodes U+FFFD; any other U+FFFD in a
+// decoded file came from bytes that are not GB18030.
+var gb18030FFFD = []byte{0x84, 0x31, 0xA4, 0x37}
+
+// csvBytes is what one pass over a CSV file's bytes found.
+type csvBytes struct {
+	sha256   string
+	bom      bool
+	utf8     bool // valid UTF-8 (after the BOM)
+	nonASCII bool
+	wide     bool // has runes of three or more UTF-8 bytes (CJK is)
+}
+
+// scanCSVBytes hashes the file and checks the whole of it for UTF-8, so the
+// encoding is decided on every byte, not a prefix.
+func scanCSVBytes(path string) (csvBytes, error) {
+	var res csvBytes
+	f, err := os.Open(path)
+	if err != nil {
+		return res, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	res.utf8 = true
+	buf := make([]byte, 256<<10)
+	var carry []byte
+	first := true
+	for {
+		n, err := f.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			h.Write(chunk)
+			if first && len(chunk) >= 3 && bytes.Equal(chunk[:3], utf8BOM) {
+				res.bom = true
+				chunk = chunk[3:]
+			}
+			first = false
+			for _, c := range chunk {
+				if c >= 0x80 {
+					res.nonASCII = true
+					if c >= 0xE0 {
+						res.wide = true
+					}
+				}
+			}
+			if res.utf8 {
+				b := append(carry, chunk...)
+				cut := len(b)
+				for j := len(b) - 1; j >= 0 && j >= len(b)-3; j-- {
+					if utf8.RuneStart(b[j]) {
+						if !utf8.FullRune(b[j:]) {
+							cut = j
+						}
+						break
+					}
+				}
+				res.utf8 = utf8.Valid(b[:cut])
+				carry = append([]byte(nil), b[cut:]...)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	if res.utf8 && len(carry) > 0 {
+		res.utf8 = utf8.Valid(carry)
+	}
+	res.sha256 = hex.EncodeToString(h.Sum(nil))
+	return res, nil
+}
+
+// gb18030Clean reports whether the whole file decodes as GB18030 without
+// a replacement character standing for an invalid sequence.
+func gb18030Clean(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	// Count the legitimate encodings of U+FFFD while decoding.
+	cr := &countingReader{r: bufio.NewReaderSize(f, 256<<10)}
+	dec := transform.NewReader(cr, simplifiedchinese.GB18030.NewDecoder())
+	br := bufio.NewReaderSize(dec, 256<<10)
+	replaced := 0
+	for {
+		r, _, err := br.ReadRune()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false, err
+		}
+		if r == utf8.RuneError {
+			replaced++
+		}
+	}
+	return replaced == cr.fffd, nil
+}
+
+// countingReader counts GB18030's own encoding of U+FFFD in what it reads.
+type countingReader struct {
+	r    io.Reader
+	tail []byte
+	fffd int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		b := append(c.tail, p[:n]...)
+		c.fffd += bytes.Count(b, gb18030FFFD)
+		k := min(len(b), len(gb18030FFFD)-1)
+		// Three bytes cannot hold a whole match, so none is counted twice.
+		c.tail = append(c.tail[:0:0], b[len(b)-k:]...)
+	}
+	return n, err
+}
+
+// csvEncoding decides how to decode a CSV file: forced names one of the
+// encodings (or is empty to detect from the bytes).
+func csvEncoding(path, forced string, scan csvBytes) (string, error) {
+	switch strings.ToLower(strings.ReplaceAll(forced, "_", "-")) {
+	case "":
+	case "utf-8", "utf8":
+		if scan.bom {
+			return "utf-8-bom", nil
+		}
+		return "utf-8", nil
+	case "gbk", "gb18030", "gb2312", "cp936":
+		return "gb18030", nil
+	default:
+		return "", fmt.Errorf("unknown encoding %q; use utf-8, gbk or gb18030", forced)
+	}
+	if scan.bom {
+		if !scan.utf8 {
+			return "", errors.New("the file starts with a UTF-8 byte order mark but is not valid UTF-8; use -encoding")
+		}
+		return "utf-8-bom", nil
+	}
+	if scan.utf8 && (!scan.nonASCII || scan.wide) {
+		return "utf-8", nil
+	}
+	gb, err := gb18030Clean(path)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case scan.utf8 && gb:
+		// Only one- and two-byte UTF-8 runes: no Chinese in UTF-8, but the
+		// same bytes are clean GBK. Either reading could be the wrong one.
+		return "", errors.New("cannot tell the encoding: the bytes read as UTF-8 and as GBK; use -encoding utf-8 or -encoding gbk")
+	case scan.utf8:
+		return "utf-8", nil
+	case gb:
+		return "gb18030", nil
+	}
+	return "", errors.New("cannot tell the encoding: the file is neither UTF-8 nor GBK/GB18030; use -encoding")
+}
+
+func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
+	scan, err := scanCSVBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	info.SHA256 = scan.sha256
+	enc, err := csvEncoding(path, forced, scan)
+	if err != nil {
+		return nil, err
+	}
+	info.Encoding = enc
+	checkUTF8 := enc != "gb18030" && !scan.utf8 // forced utf-8 on bytes that are not
+	checkGB := enc == "gb18030" && forced != "" // forced: nothing verified the bytes
+	return func(ctx context.Context, each func(*rawRow) error) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		var r io.Reader = bufio.NewReaderSize(f, 256<<10)
+		if scan.bom {
+			if _, err := io.ReadFull(r, make([]byte, 3)); err != nil {
+				return err
+			}
+		}
+		if enc == "gb18030" {
+			r = transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder())
+		}
+		br := bufio.NewReaderSize(r, 64<<10)
+		lim := &recordLimit{r: br}
+		cr := csv.NewReader(lim)
+		cr.FieldsPerRecord = -1
+		cr.ReuseRecord = true
+		// Excel's "Unicode text" is tab-separated.
+		if head, _ := br.Peek(br.Size()); len(head) > 0 {
+			if i := bytes.IndexByte(head, '\n'); i >= 0 {
+				head = head[:i]
+			}
+			if bytes.IndexByte(head, '\t') >= 0 && bytes.IndexByte(head, ',') < 0 {
+				cr.Comma = '\t'
+			}
+		}
+		// Rows are counted as a spreadsheet shows the file: one per record,
+		// however many lines its quoted cells span, and one per blank line
+		// (which csv.Reader skips). end is the file line the last record
+		// ended on.
+		var row rawRow
+		rows, end := 0, 0
+		for n := 0; ; n++ {
+			if n%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			rec, err := cr.Read()
+			lim.base = cr.InputOffset()
+			if err == io.EOF {
+				return nil
+			}
+			if errors.Is(err, errLimit) {
+				return fmt.Errorf("row %d: %w", rows+1, err)
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+				return fmt.Errorf("row %d: unreadable row (line %d, column %d): %w", rows+pe.StartLine-end, pe.Line, pe.Column, pe.Err)
+			}
+			if err != nil && pe == nil {
+				return err
+			}
+			start, _ := cr.FieldPos(0)
+			last, _ := cr.FieldPos(len(rec) - 1)
+			rows += start - end
+			end = last + strings.Count(rec[len(rec)-1], "\n")
+			for _, c := range rec {
+				// csv.Reader ends lines only at LF (a CR before it dropped);
+				// Excel and LibreOffice end a row at a lone CR too, so the
+				// rows after one would be read as cells of this one, and
+				// never charged.
+				if strings.IndexByte(c, '\r') >= 0 {
+					return fmt.Errorf("row %d: a carriage return without a line feed (an old Mac line ending, or one inside a cell): a spreadsheet starts a new row there; save the file again as CSV with ordinary line endings", rows)
+				}
+				if checkUTF8 && !utf8.ValidString(c) {
+					return fmt.Errorf("row %d: not valid UTF-8 (read as -encoding utf-8); try -encoding gbk", rows)
+				}
+				if checkGB && strings.ContainsRune(c, utf8.RuneError) {
+					return fmt.Errorf("row %d: not valid GBK/GB18030 (read as -encoding %s); try -encoding utf-8", rows, forced)
+				}
+			}
+			row.Line, row.Cells, row.Err = rows, rec, nil
+			if pe != nil {
+				row.Err = pe.Err
+			}
+			if err := each(&row); err != nil {
+				return err
+			}
+		}
+	}, nil
+}
+
+// recordLimit feeds csv.Reader, which holds a whole record in memory, and
+// stops once one record (with the blank lines before it) passes twice
+// MaxRowBytes: room for every cell to be quoted, with its quotes doubled.
+// base is csv.Reader.InputOffset after the last record.
+type recordLimit struct {
+	r    io.Reader
+	n    int64
+	base int64
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.n-l.base > 2*MaxRowBytes+64<<10 {
+		return 0, limitErr("a row longer than %s bytes", thousands(2*MaxRowBytes))
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	return n, err
+}

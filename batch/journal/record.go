@@ -1,0 +1,126 @@
+package journal
+
+import "github.com/flowbatch/flowbatch/juhe"
+
+// RecordType is the kind of one journal record.
+type RecordType byte
+
+const (
+	RecHeader   RecordType = 'H' // first record: the batch
+	RecInput    RecordType = 'I' // an input file was read; its rows follow
+	RecRow      RecordType = 'R' // one input row, valid or not
+	RecPlanned  RecordType = 'P' // all rows of the preceding input are written
+	RecIntent   RecordType = 'T' // a submit is about to leave (fsynced first)
+	RecSubmit   RecordType = 'S' // what the submit came back with
+	RecQuery    RecordType = 'Q' // what a query came back with
+	RecCallback RecordType = 'C' // a verified callback arrived
+)
+
+// Record is one journal record. Exactly one of the pointer fields is set,
+// matching Type. Seq, Prev and Hash are filled in by the journal.
+type Record struct {
+	Seq  uint64
+	Type RecordType
+	At   int64  // unix milliseconds when the event happened
+	Prev string // hash of the previous record (hex)
+	Hash string // this record's chained hash (hex)
+
+	Header   *Header
+	Input    *InputInfo
+	Row      *RowRecord
+	Planned  *Planned
+	Intent   *Intent
+	Submit   *SubmitResult
+	Query    *QueryResult
+	Callback *CallbackNote
+}
+
+// Header names the batch. It is the first record of every journal.
+type Header struct {
+	BatchID     string
+	ToolVersion string
+	Settings    map[string]string // rate, workers, cburl set, flags…
+}
+
+// InputInfo describes one reading of the input file. A resume with a
+// changed input (-allow-changed-input) appends a new one; the latest one
+// followed by its Planned record is "the input".
+type InputInfo struct {
+	Name     string // base name of the file
+	SHA256   string // hex
+	Rows     int    // data rows (excluding the header row)
+	Format   string // csv or xlsx
+	Encoding string // utf-8, utf-8-bom, gb18030 (csv only)
+	Sheet    string // xlsx only
+	Extra    []string
+}
+
+// RowStatus is what validation said about an input row.
+type RowStatus string
+
+const (
+	RowValid     RowStatus = "valid"
+	RowInvalid   RowStatus = "invalid"   // bad phone, missing pid, unreadable
+	RowDuplicate RowStatus = "duplicate" // same (phone, pid) as row DupOf, submitted under -allow-duplicates with its own orderid
+)
+
+// RowRecord is one input row as read and validated.
+type RowRecord struct {
+	Line       int // row number in the file, header is row 1
+	Phone      string
+	Pid        string
+	OrderID    string // empty unless the row will be submitted
+	Occurrence int    // 1 for the first (phone, pid), 2 for the second…
+	Status     RowStatus
+	Reason     string // why invalid or duplicate
+	DupOf      int    // for duplicates: the line of the first occurrence
+	Extra      []string
+}
+
+// Submittable is the rule of which rows become orders: a row with an
+// orderid that is not invalid. The book and the workbook both follow it.
+func (r *RowRecord) Submittable() bool { return submittable(r.OrderID != "", r.Status) }
+
+func submittable(hasOrderID bool, s RowStatus) bool { return hasOrderID && s != RowInvalid }
+
+// Planned closes an input section: Rows RowRecords were written after it.
+type Planned struct {
+	Rows int
+}
+
+// Intent is written, and fsynced, before a submit request leaves.
+type Intent struct {
+	OrderID string
+	Attempt int // 1 for the first submit of this orderid, 2 after a 210511…
+}
+
+// Answer is what the classified answers to a submit and to a query share.
+type Answer struct {
+	OrderID   string
+	Class     juhe.Class
+	Code      int
+	Reason    string
+	SporderID string
+	Cost      juhe.Money
+	HasCost   bool
+}
+
+// SubmitResult is the classified answer to a submit.
+type SubmitResult struct {
+	Answer
+	CardName string
+}
+
+// QueryResult is the classified answer to a query.
+type QueryResult struct {
+	Answer
+	State juhe.GameState
+}
+
+// CallbackNote is a callback whose sign verified.
+type CallbackNote struct {
+	OrderID   string
+	SporderID string
+	State     juhe.GameState // 1 or 9
+	ErrMsg    string
+}
