@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"maps"
 	"os"
@@ -37,11 +38,39 @@ type submitFlags struct {
 	skipInvalid, allowDups bool
 	allowChanged           bool
 	encoding, sheet        string
+	table                  *tableFlags
 	baseURL                string
 	ws                     *workspaceFlags
 	allowShortBalance      bool
 	wsDir                  string // the workspace, once check has run
 	resubmitGrace          time.Duration
+}
+
+// tableFlags say where the list is in the file; check, submit and run share them.
+type tableFlags struct {
+	pid, phoneCol, pidCol, hiddenRows string
+}
+
+func addTableFlags(fs *flag.FlagSet) *tableFlags {
+	t := &tableFlags{}
+	fs.StringVar(&t.pid, "pid", "", "give every row this product `id`: for a list without a product column (journaled: a resume must give the same)")
+	fs.StringVar(&t.phoneCol, "phone-col", "", "the phone column, by header `name` or letter (settles two candidate columns)")
+	fs.StringVar(&t.pidCol, "pid-col", "", "the product column, by header `name` or letter")
+	fs.StringVar(&t.hiddenRows, "hidden-rows", "", "hidden or filtered-out rows, and hidden phone or pid columns: `skip` or include (default: refuse the file, listing them)")
+	return t
+}
+
+func (t *tableFlags) apply(o *input.Options) {
+	o.Pid, o.PhoneCol, o.PidCol, o.HiddenRows = t.pid, t.phoneCol, t.pidCol, t.hiddenRows
+}
+
+func (t *tableFlags) check(cmd string) error {
+	switch t.hiddenRows {
+	case input.HiddenRefuse, input.HiddenSkip, input.HiddenInclude:
+	default:
+		return usageErr("%s: -hidden-rows %q: use skip or include", cmd, t.hiddenRows)
+	}
+	return nil
 }
 
 func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
@@ -56,12 +85,13 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.BoolVar(&f.allowDups, "allow-duplicates", false, "submit a repeated (phone, pid) as its own order")
 	fs.BoolVar(&f.allowChanged, "allow-changed-input", false, "continue a journal whose input file changed; rows no longer in the file are never submitted")
 	fs.StringVar(&f.encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
-	fs.StringVar(&f.sheet, "sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
+	fs.StringVar(&f.sheet, "sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	fs.BoolVar(&f.allowShortBalance, "allow-short-balance", false, "start even when the estimate exceeds the balance; the provider's 210505 stops it")
 	f.ws = addWorkspaceFlags(fs)
 	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
 		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
+	f.table = addTableFlags(fs)
 	return f
 }
 
@@ -83,6 +113,9 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
 	}
+	if err := f.table.check(cmd); err != nil {
+		return err
+	}
 	if _, err := f.ws.periodFlag(cmd); err != nil {
 		return err
 	}
@@ -99,7 +132,9 @@ func (f *submitFlags) check(e *env, cmd string) error {
 }
 
 func (f *submitFlags) inputOptions() input.Options {
-	return input.Options{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+	o := input.Options{Encoding: f.encoding, Sheet: f.sheet, BatchID: f.batchID, AllowDuplicates: f.allowDups}
+	f.table.apply(&o)
+	return o
 }
 
 func (f *submitFlags) settings() map[string]string {
@@ -116,6 +151,10 @@ func (f *submitFlags) settings() map[string]string {
 		"allow-duplicates": strconv.FormatBool(f.allowDups),
 		"encoding":         f.encoding,
 		"sheet":            f.sheet,
+		"pid":              f.table.pid,
+		"phone-col":        f.table.phoneCol,
+		"pid-col":          f.table.pidCol,
+		"hidden-rows":      f.table.hiddenRows,
 
 		batch.SettingResubmitGrace: f.resubmitGrace.String(),
 	}
@@ -194,6 +233,16 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			return nil, nil, usageErr("%s: journal %s belongs to batch %q, not %q", cmd, f.journal, book.Header.BatchID, f.batchID).
 				hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
 		}
+		// -pid decides every row's product and so its orderid: a resume
+		// with another would plan other orders for the same people.
+		if was := book.Header.Settings["pid"]; was != f.table.pid {
+			j.Close()
+			try := "Try: the same command without -pid"
+			if was != "" {
+				try = "Try: the same command with -pid " + shellQuote(was)
+			}
+			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
+		}
 	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
@@ -205,15 +254,30 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
-	rep, err := input.Read(ctx, f.in, f.inputOptions(), rows.collect(book))
+	var keys []uint64 // of each row as today's reader reads it
+	collect := rows.collect(book)
+	rep, err := input.Read(ctx, f.in, f.inputOptions(), func(r *journal.RowRecord) error {
+		keys = append(keys, rowKey(r))
+		return collect(r)
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(err)
 		}
 		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
 	}
+	// A resume takes its rows from the journal, never from a newer
+	// reading of the same file: the rules that find the table may have
+	// changed since, and the orders planned are the ones to finish.
+	if book != nil && book.Input.SHA256 != "" && book.Input.SHA256 == rep.Info.SHA256 {
+		if err := compareJournalRows(ctx, e.stderr, book, keys); err != nil {
+			return fail(err)
+		}
+	}
+	keys = nil
 	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
 		printProblems(e.stderr, rep, maxListed)
+		printHidden(e.stderr, rep, maxListed)
 		return fail((&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and ")))
 	}
@@ -285,6 +349,42 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	return j, book, nil
 }
 
+// rowKey sums up what a row is, to compare two readings of one file.
+func rowKey(r *journal.RowRecord) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%d", r.Line, r.Phone, r.Pid, r.OrderID, r.Status, len(r.Extra))
+	for _, x := range r.Extra {
+		fmt.Fprintf(h, "\x00%s", x)
+	}
+	return h.Sum64()
+}
+
+// compareJournalRows says so when today's reading of the journal's own
+// file (keys) differs from the rows the journal holds. The journal's rows
+// are kept.
+func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64) error {
+	const keep = "the journal's rows, read when the batch started, are kept: they are the orders planned"
+	n, first := 0, 0
+	err := book.Rows(ctx, func(r *journal.RowRecord) error {
+		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
+			first = r.Line
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return journalErr("resume", book.Path, err)
+	}
+	switch {
+	case first != 0:
+		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows, first differing at row %d of the journal; %s\n",
+			plural(len(keys), "row"), book.Input.Name, n, first, keep)
+	case n != len(keys):
+		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n", plural(len(keys), "row"), book.Input.Name, n, keep)
+	}
+	return nil
+}
+
 // changedInputErr refuses an input that is not the file the journal was
 // started with, unless -allow-changed-input; check predicts it.
 func changedInputErr(cmd, journal string, book *batch.Book, rep *input.Report, allowChanged bool) error {
@@ -310,8 +410,14 @@ func plannedWhen(book *batch.Book) string {
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
 func inputRefusal(rep *input.Report, skipInvalid, allowDups bool) (why, fixes []string) {
-	if len(rep.Invalid) > 0 && !skipInvalid {
-		why = append(why, plural(len(rep.Invalid), "invalid row"))
+	if rep.HiddenCount > 0 {
+		why = append(why, plural(rep.HiddenCount, "hidden or filtered-out row"))
+		fixes = append(fixes, "-hidden-rows skip to leave them out or -hidden-rows include to submit them too")
+	}
+	// Hidden rows are invalid rows too (never charged), but -skip-invalid
+	// does not settle them: -hidden-rows does.
+	if n := len(rep.Invalid) - rep.HiddenCount; n > 0 && !skipInvalid {
+		why = append(why, plural(n, "invalid row"))
 		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
 	}
 	if len(rep.Duplicates) > 0 && !allowDups {

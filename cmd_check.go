@@ -45,7 +45,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	in := fs.String("in", "", "input `file`: .csv, .txt, .xlsx or .xlsm")
 	encoding := fs.String("encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detect from the bytes)")
-	sheet := fs.String("sheet", "", "XLSX sheet `name` (default: the visible sheet whose row 1 is a header; hidden sheets are never read)")
+	sheet := fs.String("sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	batchID := fs.String("batch", "", "batch `id`: with it, check reads its journal and runs the workspace guard, as submit would")
 	journalPath := fs.String("journal", "", "as submit: the batch's journal `path` (default WORKSPACE/ID.journal)")
 	skipInvalid := fs.Bool("skip-invalid", false, "as submit: invalid rows are recorded and the rest submitted")
@@ -56,6 +56,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
 	baseURL := fs.String("base-url", "", "provider base URL (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	table := addTableFlags(fs)
 	if help, err := parseFlags(e, fs, checkUsage, args, "Try: flowbatch check -in FILE"); help || err != nil {
 		return err
 	}
@@ -69,6 +70,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	case "auto", "sim", "provider", "none":
 	default:
 		return usageErr("check: -prices %q: use auto, sim, provider or none", *prices)
+	}
+	if err := table.check("check"); err != nil {
+		return err
 	}
 	if _, err := wsFlags.periodFlag("check"); err != nil {
 		return err
@@ -104,6 +108,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	carriers := map[string]map[juhe.Carrier]int{}
 	byPid := map[string][]pidRow{}
 	opts := input.Options{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
+	table.apply(&opts)
 	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
@@ -133,8 +138,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	info := rep.Info
 	fmt.Fprintf(w, "file:     %s\n", info.Name)
 	switch info.Format {
-	case "xlsx":
-		fmt.Fprintf(w, "format:   xlsx, sheet %q\n", info.Sheet)
+	case "xlsx", "ods":
+		fmt.Fprintf(w, "format:   %s, sheet %q\n", info.Format, info.Sheet)
 	default:
 		fmt.Fprintf(w, "format:   %s, encoding %s\n", info.Format, info.Encoding)
 	}
@@ -143,6 +148,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if len(info.Extra) > 0 {
 		fmt.Fprintf(w, "carried:  %s\n", strings.Join(info.Extra, ", "))
 	}
+	printTable(w, rep, *maxProblems)
 	if book != nil && rep.Valid != len(rows.phones) {
 		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
@@ -237,6 +243,57 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(w, "\n%s; %s.\n", verdict, strings.TrimSuffix(firstLine(credsNote), "."))
 	return nil
+}
+
+// printTable says where the list was found in the file: its header row,
+// the rows skipped inside it, the footers below it, the hidden rows.
+func printTable(w io.Writer, rep *input.Report, max int) {
+	above := ""
+	if rep.HeaderRow > 1 {
+		above = " (the rows above it are not data)"
+	}
+	fmt.Fprintf(w, "header:   row %d%s\n", rep.HeaderRow, above)
+	if rep.BlankRows > 0 {
+		fmt.Fprintf(w, "skipped:  %s inside the list\n", plural(rep.BlankRows, "blank row"))
+	}
+	if rep.HiddenSkipped > 0 {
+		fmt.Fprintf(w, "skipped:  %s (-hidden-rows skip)\n", plural(rep.HiddenSkipped, "hidden row"))
+	}
+	if len(rep.Footers) > 0 || rep.TrailingBlank > 0 {
+		fmt.Fprintf(w, "footers:  not data, never submitted:\n")
+		for i, f := range rep.Footers {
+			if i == max {
+				fmt.Fprintf(w, "  … and %d more\n", len(rep.Footers)-max)
+				break
+			}
+			fmt.Fprintf(w, "  row %d: %s\n", f.Line, f.Text)
+		}
+		if rep.TrailingBlank > 0 {
+			fmt.Fprintf(w, "  %s at the end\n", plural(rep.TrailingBlank, "blank row"))
+		}
+	}
+	for _, t := range rep.Totals {
+		fmt.Fprintf(w, "total:    row %d states %d rows: matches the %d read\n", t.Line, t.Count, rep.Info.Rows)
+	}
+	printHidden(w, rep, max)
+}
+
+// printHidden lists the hidden rows that refuse the file.
+func printHidden(w io.Writer, rep *input.Report, max int) {
+	if rep.HiddenCount == 0 {
+		return
+	}
+	fmt.Fprintf(w, "hidden:   %s hidden or filtered out, not what the user sees:", plural(rep.HiddenCount, "row"))
+	for i, l := range rep.HiddenRows {
+		if i == max {
+			break
+		}
+		fmt.Fprintf(w, " %d", l)
+	}
+	if rep.HiddenCount > min(max, len(rep.HiddenRows)) {
+		fmt.Fprintf(w, " … and %d more", rep.HiddenCount-min(max, len(rep.HiddenRows)))
+	}
+	fmt.Fprintln(w)
 }
 
 func orNone(s string) string {

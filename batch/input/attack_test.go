@@ -75,8 +75,8 @@ func TestReadXLSXHiddenRowsAndColumns(t *testing.T) {
 		{"hidden row", "", row(2, "", "13800138000") + row(3, ` hidden="1"`, "13900139000"), "", []string{"13800138000"}},
 		{"hidden true", "", row(2, ` hidden="true"`, "13900139000"), "", nil},
 		{"no height", "", row(2, ` ht="0" customHeight="1"`, "13900139000") + row(3, ` ht="15"`, "13800138000"), "", []string{"13800138000"}},
-		{"hidden phone column", `<cols><col min="1" max="1" hidden="1"/></cols>`, row(2, "", "13800138000"), "phone column (A) is hidden", nil},
-		{"zero-width pid column", `<cols><col min="2" max="3" width="0" customWidth="1"/></cols>`, row(2, "", "13800138000"), "product column (B) is hidden", nil},
+		{"hidden phone column", `<cols><col min="1" max="1" hidden="1"/></cols>`, row(2, "", "13800138000"), "phone column (A, \"phone\") is hidden", nil},
+		{"zero-width pid column", `<cols><col min="2" max="3" width="0" customWidth="1"/></cols>`, row(2, "", "13800138000"), "product column (B, \"pid\") is hidden", nil},
 		{"hidden extra column", `<cols><col min="3" max="3" hidden="1"/></cols>`, row(2, "", "13800138000"), "", []string{"13800138000"}},
 		{"hidden header", "", `<row r="1" hidden="1">` + strings.TrimPrefix(head, `<row r="1">`) + row(2, "", "13800138000"), "header", nil},
 	} {

@@ -1,10 +1,15 @@
 package input
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -109,6 +114,117 @@ func BenchmarkBareRowsXLSX(b *testing.B) {
 		rows.Close()
 		f.Close()
 		if n != benchXLSXRows+1 {
+			b.Fatalf("%d rows", n)
+		}
+	}
+	b.ReportMetric(float64(benchXLSXRows), "rows/op")
+}
+
+var benchODS struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// benchODSFile writes (once per machine) the 200,000-row list as an .ods
+// shaped as LibreOffice writes one: see batch/testdata/benchgen.
+func benchODSFile(b *testing.B) string {
+	b.Helper()
+	benchODS.once.Do(func() {
+		p := filepath.Join(os.TempDir(), fmt.Sprintf("flowbatch-bench-v1-%d.ods", benchXLSXRows))
+		if _, err := os.Stat(p); err == nil {
+			benchODS.path = p
+			return
+		}
+		benchODS.path, benchODS.err = p, writeBenchODS(p, benchXLSXRows)
+	})
+	if benchODS.err != nil {
+		b.Fatal(benchODS.err)
+	}
+	return benchODS.path
+}
+
+func writeBenchODS(path string, rows int) error {
+	var body strings.Builder
+	body.WriteString(odsRow("手机号码", "产品编码", "姓名", "部门", "备注"))
+	depts := []string{"财务部", "人事部", "技术部", "市场部"}
+	for i := 0; i < rows; i++ {
+		p := 13800000000 + int64(i)*37
+		fmt.Fprintf(&body, `<table:table-row table:style-name="ro1"><table:table-cell office:value-type="float" office:value="%d"><text:p>%d</text:p></table:table-cell>`+
+			`<table:table-cell office:value-type="float" office:value="105000"><text:p>105000</text:p></table:table-cell>`+
+			`<table:table-cell office:value-type="string"><text:p>员工%06d</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>%s</text:p></table:table-cell>`+
+			`<table:table-cell office:value-type="string"><text:p>端午节福利</text:p></table:table-cell></table:table-row>`, p, p, i, depts[i%len(depts)])
+	}
+	fmt.Fprintf(&body, `<table:table-row table:number-rows-repeated="%d"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>`, MaxRows-rows-1)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, part := range [][2]string{{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, {"content.xml", odsHead + odsSheet("Sheet1", false, body.String()) + odsTail}} {
+		w, err := zw.Create(part[0])
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, part[1]); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// BenchmarkReadInputODS reads, validates and derives orderids for every
+// row; compare with BenchmarkBareTokensODS over the same file.
+func BenchmarkReadInputODS(b *testing.B) {
+	path := benchODSFile(b)
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := Read(context.Background(), path, Options{BatchID: "bench"}, func(*journal.RowRecord) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Valid != benchXLSXRows {
+			b.Fatalf("%d valid rows", rep.Valid)
+		}
+	}
+	b.ReportMetric(float64(benchXLSXRows), "rows/op")
+}
+
+// BenchmarkBareTokensODS is encoding/xml's token loop over content.xml
+// and nothing else: the floor for BenchmarkReadInputODS.
+func BenchmarkBareTokensODS(b *testing.B) {
+	path := benchODSFile(b)
+	b.ResetTimer()
+	for b.Loop() {
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := zr.Open("content.xml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := xml.NewDecoder(f)
+		n := 0
+		for {
+			t, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if st, ok := t.(xml.StartElement); ok && st.Name.Local == "table-row" {
+				n++
+			}
+		}
+		f.Close()
+		zr.Close()
+		if n != benchXLSXRows+2 {
 			b.Fatalf("%d rows", n)
 		}
 	}

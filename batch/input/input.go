@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,6 +24,15 @@ type Options struct {
 	BatchID  string // for orderids
 	// AllowDuplicates submits a repeated (phone, pid) as its own order.
 	AllowDuplicates bool
+	// Pid gives every row this product: the file has no product column.
+	// The orderid derives from it as from a pid read from the file.
+	Pid string
+	// PhoneCol and PidCol name the phone and product columns: a header's
+	// name or a column's letters. They settle two candidate columns.
+	PhoneCol, PidCol string
+	// HiddenRows says what hidden (or filtered-out) rows and hidden phone
+	// or pid columns mean: HiddenRefuse, HiddenSkip or HiddenInclude.
+	HiddenRows string
 }
 
 // Problem is one input row that cannot be submitted as it is.
@@ -40,17 +50,55 @@ type Report struct {
 	Duplicates []Problem      // repeated (phone, pid)
 	ByPid      map[string]int // valid rows per pid
 	ByCarrier  map[juhe.Carrier]int
+
+	HeaderRow     int            // the header's row number
+	Footers       []Footer       // rows below the table that are not data
+	TrailingBlank int            // blank rows at the end, footers too
+	Totals        []ControlTotal // counts the footers state, each equal to Info.Rows
+	BlankRows     int            // blank rows inside the table, skipped
+	HiddenRows    []int          // hidden rows holding data (at most maxHiddenListed)
+	HiddenCount   int            // all of them: refused unless -hidden-rows
+	HiddenSkipped int            // hidden rows left out under -hidden-rows skip
 }
 
-// Header names accepted for each role, compared case-insensitively after
-// trimming spaces (fullwidth too) and a byte order mark.
+// maxHiddenListed bounds the hidden rows a report lists.
+const maxHiddenListed = 1000
+
+// Header names accepted for each role, compared after normalizeHeader:
+// case, width, spaces, '*' and a bracketed remark such as （必填） aside.
 var (
-	PhoneHeaders = []string{"phone", "mobile", "手机号", "手机号码", "号码"}
-	PidHeaders   = []string{"pid", "产品编码", "流量产品编码", "套餐编码", "产品ID"}
+	PhoneHeaders = []string{"phone", "mobile", "手机号", "手机号码", "号码", "电话", "电话号码", "手机", "联系电话", "联系方式"}
+	PidHeaders   = []string{"pid", "产品编码", "流量产品编码", "套餐编码", "产品ID", "产品编号", "套餐ID", "套餐编号", "商品编码"}
 )
 
 // SupportedFormats names the file extensions Read understands.
-const SupportedFormats = ".csv, .txt (CSV) and .xlsx, .xlsm (Excel)"
+const SupportedFormats = ".csv, .txt (CSV), .xlsx, .xlsm (Excel) and .ods (LibreOffice)"
+
+// errLegacyXLS refuses an Excel 97–2003 file. No Go reader of the binary
+// format is safe enough for money: the public ones panic or misread real
+// files, and a misread cell is somebody else's phone. Saving as .xlsx is
+// one step in every spreadsheet program, so the message says how.
+var errLegacyXLS = errors.New("an Excel 97–2003 workbook (.xls, or WPS .et) is not read: its binary format cannot be read safely. " +
+	"Save it as .xlsx, then check that file. " +
+	"Excel: File → Save As → Save as type \"Excel Workbook (*.xlsx)\". " +
+	"WPS 表格: 文件 → 另存为 → 文件类型 \"Excel 文件(*.xlsx)\". " +
+	"LibreOffice Calc: File → Save As → File type \"Excel 2007-365 (.xlsx)\", then \"Use Excel 2007-365!\"; " +
+	"or on the command line: soffice --headless --convert-to xlsx FILE.xls. Nothing was read, nothing was spent")
+
+// oleMagic starts every Excel 97–2003 (and WPS .et) file.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// isOLE reports whether the file starts as an Excel 97–2003 file does.
+func isOLE(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(oleMagic))
+	_, err = io.ReadFull(f, b)
+	return err == nil && bytes.Equal(b, oleMagic)
+}
 
 // rowSource feeds every row of a file, header first, to each, in order.
 // A row's Line is the row number a person sees in a spreadsheet (the
@@ -92,6 +140,10 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 		format = "csv"
 	case ".xlsx", ".xlsm":
 		format = "xlsx"
+	case ".ods":
+		format = "ods"
+	case ".xls", ".et", ".xlt", ".ett":
+		return nil, errLegacyXLS
 	default:
 		return nil, fmt.Errorf("unsupported file type %q; supported: %s", filepath.Ext(path), SupportedFormats)
 	}
@@ -104,30 +156,54 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 		src rowSource
 		err error
 	)
+	if opts.Pid != "" {
+		pid, err := normalizePid(opts.Pid)
+		if err != nil {
+			return nil, fmt.Errorf("-pid: %w", err)
+		}
+		opts.Pid = pid
+	}
+	switch opts.HiddenRows {
+	case HiddenRefuse, HiddenSkip, HiddenInclude:
+	default:
+		return nil, fmt.Errorf("-hidden-rows %q: use skip or include", opts.HiddenRows)
+	}
+	if format != "csv" && isOLE(path) {
+		return nil, errLegacyXLS // a .xls renamed
+	}
 	switch format {
 	case "csv":
 		src, err = openCSV(path, opts.Encoding, &rep.Info)
-	case "xlsx":
+	case "xlsx", "ods":
 		if opts.Encoding != "" {
 			return nil, fmt.Errorf("-encoding applies to CSV files only")
 		}
 		rep.Info.SHA256, err = fileSHA256(path)
-		if err == nil {
-			src, err = openXLSX(path, opts.Sheet, &rep.Info)
+		switch {
+		case err != nil:
+		case format == "xlsx":
+			src, err = openXLSX(path, opts.Sheet, opts.rules(), &rep.Info)
+		default:
+			src, err = openODS(path, opts.Sheet, opts.rules(), &rep.Info)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	v := &validator{opts: opts, rep: rep, fn: fn, problems: problems, seen: map[dupKey]dupEntry{}, pids: map[string]string{}}
+	v.finder.rules = opts.rules()
 	if err := src(ctx, v.row); err != nil {
 		return nil, err
 	}
-	if !v.header {
-		return nil, errors.New("the file is empty: no header row")
+	if err := v.finish(); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }
+
+// InputSHA256 is the sha256 of the file's bytes, as InputInfo.SHA256 has
+// it, whatever the file holds.
+func InputSHA256(path string) (string, error) { return fileSHA256(path) }
 
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
@@ -160,10 +236,15 @@ type validator struct {
 	fn       func(*journal.RowRecord) error
 	problems bool // keep them in rep
 
+	finder    headerFinder
 	header    bool
 	phoneCol  int
-	pidCol    int
+	pidCol    int // -1 under -pid
 	extraCols []int
+	lastLine  int  // the last row seen
+	lastData  int  // the last data row
+	pending   int  // blank rows since the last data row
+	inFooter  bool // a footer was seen: the table has ended
 	seen      map[dupKey]dupEntry
 	pids      map[string]string // interned pid strings
 	text      int64             // bytes of text in the rows so far
@@ -182,14 +263,47 @@ func (v *validator) row(raw *rawRow) error {
 		return fmt.Errorf("row %d: %w", line, err)
 	}
 	if !v.header {
-		if raw.Err != nil {
-			return fmt.Errorf("row %d (header): %w", line, raw.Err)
+		if raw.Hidden && v.opts.HiddenRows == HiddenSkip {
+			return nil
 		}
-		v.header = true
-		return v.readHeader(raw)
-	}
-	if raw.Err == nil && blank(cells) {
+		h, err := v.finder.feed(raw)
+		if err != nil || h == nil {
+			return err
+		}
+		if raw.Hidden && v.opts.HiddenRows == HiddenRefuse {
+			return fmt.Errorf("row %d (header): the row is hidden in the sheet: unhide it, so that the list read is the list shown (or pass -hidden-rows skip or include)", line)
+		}
+		v.header, v.lastLine = true, line
+		v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
+		v.rep.Info.Extra = h.extra
+		v.rep.HeaderRow = line
 		return nil
+	}
+	// Rows a reader does not yield (an XLSX skips row numbers, a CSV
+	// blank lines) are blank.
+	v.pending += line - v.lastLine - 1
+	v.lastLine = line
+	if raw.Err == nil && blank(cells) {
+		v.pending++
+		return nil
+	}
+	if raw.Hidden && v.opts.HiddenRows == HiddenSkip {
+		v.rep.HiddenSkipped++
+		return nil
+	}
+	word := ""
+	if raw.Err == nil {
+		if word = footerWord(cells); word != "" && !v.holdsPhone(cells) || v.inFooter && !v.holdsPhone(cells) {
+			v.footer(line, cells, word)
+			return nil
+		}
+	}
+	v.rep.BlankRows += v.pending
+	v.pending, v.lastData = 0, line
+	if raw.Hidden && v.opts.HiddenRows == HiddenRefuse {
+		if v.rep.HiddenCount++; len(v.rep.HiddenRows) < maxHiddenListed {
+			v.rep.HiddenRows = append(v.rep.HiddenRows, line)
+		}
 	}
 	v.rep.Info.Rows++
 	// A fresh record per row: fn may keep it.
@@ -199,7 +313,7 @@ func (v *validator) row(raw *rawRow) error {
 			r.Extra[i] = trimCell(cells[c])
 		}
 	}
-	v.classify(r, raw)
+	v.classify(r, raw, word)
 	if r.OrderID != "" {
 		v.rep.Valid++
 		v.rep.ByPid[r.Pid]++
@@ -213,7 +327,59 @@ func (v *validator) row(raw *rawRow) error {
 	return nil
 }
 
-func (v *validator) classify(r *journal.RowRecord, raw *rawRow) {
+// holdsPhone reports whether the row's phone cell is a phone number: a
+// row that starts like a footer but holds one is data, and is refused.
+func (v *validator) holdsPhone(cells []string) bool {
+	_, err := NormalizePhone(cellAt(cells, v.phoneCol))
+	return err == nil
+}
+
+// footer notes a row below the table, and the count it may state.
+func (v *validator) footer(line int, cells []string, word string) {
+	// A subtotal closes a group, not the table: rows below it are read.
+	v.inFooter = v.inFooter || word != "小计"
+	v.rep.TrailingBlank += v.pending
+	v.pending = 0
+	text := quoteCells(cells)
+	v.rep.Footers = append(v.rep.Footers, Footer{Line: line, Text: text})
+	if n, ok := statedCount(cells, word, v.phoneCol, v.pidCol); ok {
+		v.rep.Totals = append(v.rep.Totals, ControlTotal{Line: line, Count: n, Text: text})
+	}
+}
+
+// finish checks what only the whole file shows: that there was a header,
+// and that every control total a footer states is the rows read.
+func (v *validator) finish() error {
+	if !v.header {
+		if v.finder.seen == nil && v.lastLine == 0 {
+			return errors.New("the file is empty: no header row")
+		}
+		return v.finder.fail()
+	}
+	v.rep.TrailingBlank += v.pending
+	v.pending = 0
+	for _, t := range v.rep.Totals {
+		// Hidden rows refuse the file themselves: a total of the visible
+		// rows (a filter's SUBTOTAL) leaves that refusal to say why.
+		visible := v.rep.Info.Rows - v.rep.HiddenCount
+		if t.Count != v.rep.Info.Rows && (v.rep.HiddenCount == 0 || t.Count != visible) {
+			return fmt.Errorf("row %d: the footer states %d rows (%s), but %d rows were read: the list is not the one its total describes; fix the list or its total",
+				t.Line, t.Count, t.Text, v.rep.Info.Rows)
+		}
+	}
+	return nil
+}
+
+func cellAt(cells []string, i int) string {
+	if i >= 0 && i < len(cells) {
+		return cells[i]
+	}
+	return ""
+}
+
+// classify validates a data row; footerLike is the footer word it starts
+// with, if any.
+func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike string) {
 	cells := raw.Cells
 	cell := func(i int) string {
 		if i < len(cells) {
@@ -228,15 +394,24 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow) {
 		}
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
-	r.Pid = trimCell(cell(v.pidCol))
+	if v.pidCol < 0 {
+		r.Pid = v.opts.Pid
+	} else {
+		r.Pid = trimCell(cell(v.pidCol))
+	}
 	if raw.Err != nil {
 		invalid("unreadable row: " + raw.Err.Error())
 		return
 	}
 	// A hidden row (hidden, filtered out or of no height) is not on the
-	// list the user sees: charging it would charge somebody unseen.
-	if raw.Hidden {
-		invalid("the row is hidden in the sheet (hidden, filtered out or of no height): it is not on the list shown; unhide it, or delete it")
+	// list the user sees: charging it would charge somebody unseen. It is
+	// read only under -hidden-rows include (skip leaves it out).
+	if raw.Hidden && v.opts.HiddenRows != HiddenInclude {
+		invalid("the row is hidden in the sheet (hidden, filtered out or of no height): it is not on the list shown; unhide it, or pass -hidden-rows skip or include")
+		return
+	}
+	if footerLike != "" {
+		invalid(fmt.Sprintf("the row starts with %q as a footer does, but holds a phone number: a footer is never charged; remove the word, or the row", footerLike))
 		return
 	}
 	// A formula's saved value can be stale: the number charged must be
@@ -245,11 +420,11 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow) {
 		col  int
 		what string
 	}{{v.phoneCol, "phone"}, {v.pidCol, "pid"}} {
-		if raw.formula(c.col) {
+		if c.col >= 0 && raw.formula(c.col) {
 			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
 			return
 		}
-		if raw.formatted(c.col) {
+		if c.col >= 0 && raw.formatted(c.col) {
 			invalid(fmt.Sprintf("the %s cell has a number format under which the sheet may show other digits than it holds (a custom format, a date, a fraction…): set the column's format to General or Text", c.what))
 			return
 		}
@@ -303,7 +478,9 @@ func (v *validator) checkMerged(merged []cellRange) error {
 		return nil
 	}
 	for _, m := range merged {
-		if m.col0 == m.col1 && m.row0 == m.row1 {
+		// A merged title above the header, or a merged footer below the
+		// last data row, hides nothing that is charged.
+		if m.col0 == m.col1 && m.row0 == m.row1 || m.row1 < v.rep.HeaderRow || m.row0 > v.lastData {
 			continue
 		}
 		for _, c := range [...]struct {
@@ -317,96 +494,6 @@ func (v *validator) checkMerged(merged []cellRange) error {
 		}
 	}
 	return nil
-}
-
-func (v *validator) readHeader(raw *rawRow) error {
-	line, cells := raw.Line, raw.Cells
-	if line != 1 {
-		return fmt.Errorf("row %d: the header must be the first row; rows 1–%d are blank", line, line-1)
-	}
-	if raw.Hidden {
-		return errors.New("row 1 (header): the row is hidden in the sheet: unhide it, so that the list read is the list shown")
-	}
-	h, err := parseHeader(cells)
-	if err != nil {
-		return fmt.Errorf("row 1: %w", err)
-	}
-	// A hidden column's numbers are not what the user sees beside the names.
-	for _, c := range [...]struct {
-		col  int
-		what string
-	}{{h.phoneCol, "phone"}, {h.pidCol, "product"}} {
-		if raw.hiddenCol(c.col) {
-			return fmt.Errorf("row 1: the %s column (%s) is hidden in the sheet: unhide it, so that the list read is the list shown", c.what, columnName(c.col))
-		}
-	}
-	v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
-	v.rep.Info.Extra = h.extra
-	return nil
-}
-
-// header is where a header row puts each column.
-type header struct {
-	phoneCol, pidCol int
-	extraCols        []int
-	extra            []string // the extra columns' names
-}
-
-// parseHeader finds the phone and product columns of a header row, or
-// says why it is not one.
-func parseHeader(cells []string) (header, error) {
-	h := header{phoneCol: -1, pidCol: -1}
-	// Trailing empty header cells are not columns.
-	n := len(cells)
-	for n > 0 && trimCell(cells[n-1]) == "" {
-		n--
-	}
-	for i := 0; i < n; i++ {
-		name := trimCell(cells[i])
-		role := headerRole(name)
-		switch {
-		case role == "phone" && h.phoneCol >= 0:
-			return h, fmt.Errorf("two phone columns: %q (column %d) and %q (column %d)", trimCell(cells[h.phoneCol]), h.phoneCol+1, name, i+1)
-		case role == "pid" && h.pidCol >= 0:
-			return h, fmt.Errorf("two product columns: %q (column %d) and %q (column %d)", trimCell(cells[h.pidCol]), h.pidCol+1, name, i+1)
-		case role == "phone":
-			h.phoneCol = i
-		case role == "pid":
-			h.pidCol = i
-		default:
-			if name == "" {
-				name = fmt.Sprintf("column %d", i+1)
-			}
-			h.extraCols = append(h.extraCols, i)
-			h.extra = append(h.extra, name)
-		}
-	}
-	var missing []string
-	if h.phoneCol < 0 {
-		missing = append(missing, "no phone column (accepted headers: "+strings.Join(PhoneHeaders, ", ")+")")
-	}
-	if h.pidCol < 0 {
-		missing = append(missing, "no product column (accepted headers: "+strings.Join(PidHeaders, ", ")+")")
-	}
-	if missing != nil {
-		return h, errors.New(strings.Join(missing, "; "))
-	}
-	return h, nil
-}
-
-func headerRole(h string) string {
-	h = strings.ToLower(h)
-	for _, p := range PhoneHeaders {
-		if h == strings.ToLower(p) {
-			return "phone"
-		}
-	}
-	for _, p := range PidHeaders {
-		if h == strings.ToLower(p) {
-			return "pid"
-		}
-	}
-	return ""
 }
 
 func blank(cells []string) bool {

@@ -250,11 +250,11 @@ func TestReadCSVShapes(t *testing.T) {
 		name, in, want string
 	}{
 		{"tab separated", "手机号\t产品编码\n15925601712\t105000\n", ""},
-		{"no phone column", "name,pid\nx,105000\n", "no phone column (accepted headers: phone, mobile, 手机号, 手机号码, 号码)"},
+		{"no phone column", "name,pid\nx,105000\n", "row 1 (header): no phone column (accepted headers: phone, mobile, 手机号, 手机号码, 号码, 电话"},
 		{"no pid column", "phone,name\n15925601712,x\n", "no product column"},
-		{"two phone columns", "phone,手机号,pid\n1,2,3\n", "two phone columns"},
+		{"two phone columns", "phone,手机号,pid\n1,2,3\n", `2 columns could be the phone: "phone" (column A) and "手机号" (column B); say which with -phone-col A`},
 		{"empty", "", "no header row"},
-		{"header not first", "\nphone,pid\n", "header must be the first row"},
+		{"header below row 20", strings.Repeat("title\n", 20) + "phone,pid\n", `no header row in the first 20 rows: none names a phone column (accepted: phone, mobile, 手机号, 手机号码, 号码, 电话, 电话号码, 手机, 联系电话, 联系方式); the rows as read: row 1: "title"; row 2: "title"`},
 		{"bare quote", "phone,pid\n15925601712,105000\n1592\"5601712,105000\n", "row 3: unreadable row"},
 		{"unsupported", "", "unsupported file type"},
 	}
@@ -389,7 +389,7 @@ func TestReadXLSX(t *testing.T) {
 func TestReadXLSXMissingHeaders(t *testing.T) {
 	path := writeXLSX(t, map[string][][]any{"S": {{"name", "dept"}, {"x", "y"}}}, "S")
 	_, _, err := readAll(t, path, Options{})
-	if err == nil || !strings.Contains(err.Error(), "no phone column") || !strings.Contains(err.Error(), "no product column") {
+	if err == nil || !strings.Contains(err.Error(), `no header row in the first 20 rows`) || !strings.Contains(err.Error(), `the rows as read: row 1: "name" | "dept"; row 2: "x" | "y"`) {
 		t.Fatalf("error %v", err)
 	}
 }

@@ -217,25 +217,51 @@ func (wb *workbook) openSheet(s workbookSheet, sst *sharedStrings) (*sheetReader
 	return sr, p, nil
 }
 
-// probeHeader reads a sheet's first row and says why it is not a list's
+// probeErr is a reader's error met while probing: damage, not a reason
+// the sheet is not the list.
+type probeErr struct{ err error }
+
+func (e probeErr) Error() string { return e.err.Error() }
+
+// probeRows reads rows (next returns io.EOF at the end) until the header
+// search ends, and says why the rows hold no usable header (nil when
+// they do). A reader's error comes back as a probeErr.
+func probeRows(next func(*rawRow) error, rules tableRules) error {
+	f := headerFinder{rules: rules}
+	var row rawRow
+	for {
+		switch err := next(&row); {
+		case err == io.EOF:
+			if f.seen == nil {
+				return errors.New("it is empty")
+			}
+			return f.fail()
+		case err != nil:
+			return probeErr{err}
+		}
+		if row.Hidden && rules.hidden == HiddenSkip {
+			continue
+		}
+		h, err := f.feed(&row)
+		if err != nil || h != nil {
+			return err
+		}
+	}
+}
+
+// probeHeader reads a sheet's first rows and says why they are not a list's
 // header row (nil when it is one), then reads the rest of the part's bytes
 // so that its CRC is checked: a damaged sheet must not change the choice.
-func (wb *workbook) probeHeader(s workbookSheet, sst *sharedStrings) (why error, err error) {
+func (wb *workbook) probeHeader(s workbookSheet, sst *sharedStrings, rules tableRules) (why error, err error) {
 	sr, p, err := wb.openSheet(s, sst)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	var row rawRow
-	switch err := sr.next(&row); {
-	case err == io.EOF:
-		return errors.New("it is empty"), nil
-	case err != nil:
-		return nil, fmt.Errorf("sheet %q: %w", s.name, err)
-	case row.Line != 1:
-		why = fmt.Errorf("row 1 is blank")
-	default:
-		_, why = parseHeader(row.Cells)
+	why = probeRows(func(row *rawRow) error { return sr.next(row) }, rules)
+	var pe probeErr
+	if errors.As(why, &pe) {
+		return nil, fmt.Errorf("sheet %q: %w", s.name, pe.err)
 	}
 	if err := p.drain(sr.x.src.br); err != nil {
 		return nil, fmt.Errorf("sheet %q: %w", s.name, err)
@@ -247,7 +273,7 @@ func (wb *workbook) probeHeader(s workbookSheet, sst *sharedStrings) (why error,
 // a hidden sheet is not the list the user sees. With a name, that sheet;
 // with one visible sheet, it; otherwise the one visible sheet whose row 1
 // is a header, and a refusal naming them when there are several.
-func (wb *workbook) chooseSheet(want string, sst *sharedStrings) (workbookSheet, error) {
+func (wb *workbook) chooseSheet(want string, sst *sharedStrings, rules tableRules) (workbookSheet, error) {
 	all := func(workbookSheet) bool { return true }
 	hidden := func(s workbookSheet) bool { return !s.visible() }
 	if want != "" {
@@ -278,7 +304,7 @@ func (wb *workbook) chooseSheet(want string, sst *sharedStrings) (workbookSheet,
 	var match []workbookSheet
 	var whys []string
 	for _, s := range visible {
-		why, err := wb.probeHeader(s, sst)
+		why, err := wb.probeHeader(s, sst, rules)
 		if err != nil {
 			return workbookSheet{}, err
 		}
@@ -296,14 +322,14 @@ func (wb *workbook) chooseSheet(want string, sst *sharedStrings) (workbookSheet,
 	case 1:
 		return match[0], nil
 	case 0:
-		return workbookSheet{}, fmt.Errorf("no visible sheet has a header with a phone and a product column in row 1 (%s); pass -sheet NAME with the list's sheet",
+		return workbookSheet{}, fmt.Errorf("no visible sheet has a header with a phone and a product column in its first %d rows (%s); pass -sheet NAME with the list's sheet", HeaderSearchRows,
 			strings.Join(whys, "; "))
 	}
 	return workbookSheet{}, fmt.Errorf("%d sheets could be the list: %s; say which with -sheet NAME", len(match), strings.Join(names, ", "))
 }
 
 // openXLSX chooses a sheet (see chooseSheet) and returns its rows.
-func openXLSX(p, want string, info *journal.InputInfo) (rowSource, error) {
+func openXLSX(p, want string, rules tableRules, info *journal.InputInfo) (rowSource, error) {
 	wb, err := openWorkbook(p)
 	if err != nil {
 		return nil, err
@@ -314,7 +340,7 @@ func openXLSX(p, want string, info *journal.InputInfo) (rowSource, error) {
 	}
 	if err == nil {
 		var s workbookSheet
-		if s, err = wb.chooseSheet(want, sst); err == nil {
+		if s, err = wb.chooseSheet(want, sst, rules); err == nil {
 			info.Sheet = s.name
 			return func(ctx context.Context, each func(*rawRow) error) error {
 				defer wb.Close()

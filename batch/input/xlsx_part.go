@@ -236,6 +236,12 @@ type xmlReader struct {
 	maxTokens int
 	root      bool // the root element has started
 	done      bool // the root element has ended
+
+	// raw reads with RawToken, which skips namespace translation (a
+	// fifth of the time of a big part); the nesting Token would check
+	// is checked here, on the names as written.
+	raw   bool
+	stack []xml.Name
 }
 
 func newXMLReader(part string, r io.Reader) *xmlReader {
@@ -257,10 +263,19 @@ func (x *xmlReader) next() (xml.Token, error) {
 	if *x.spent++; *x.spent > x.maxTokens {
 		return nil, fmt.Errorf("%s: %w", x.part, limitErr("more than %s XML elements and texts", thousands(x.maxTokens)))
 	}
-	t, err := x.d.Token()
+	var t xml.Token
+	var err error
+	if x.raw {
+		t, err = x.d.RawToken()
+	} else {
+		t, err = x.d.Token()
+	}
 	if err == io.EOF {
 		if !x.root {
 			return nil, fmt.Errorf("damaged workbook: %s holds no XML document", x.part)
+		}
+		if x.depth != 0 {
+			return nil, fmt.Errorf("damaged workbook: %s: broken XML: it ends inside an element", x.part)
 		}
 		return nil, io.EOF
 	}
@@ -291,7 +306,16 @@ func (x *xmlReader) next() (xml.Token, error) {
 		}
 		x.depth++
 		x.root = true
+		if x.raw {
+			x.stack = append(x.stack, tt.Name)
+		}
 	case xml.EndElement:
+		if x.raw {
+			if n := len(x.stack); n == 0 || x.stack[n-1] != tt.Name {
+				return nil, fmt.Errorf("damaged workbook: %s: broken XML: </%s> does not close the element open", x.part, journal.Clip(tt.Name.Local))
+			}
+			x.stack = x.stack[:len(x.stack)-1]
+		}
 		x.depth--
 		if x.depth == 0 {
 			x.done = true

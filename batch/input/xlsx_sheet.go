@@ -130,8 +130,8 @@ type rawRow struct {
 	// Formatted are the columns (xlsx) whose number format may show other
 	// digits than the cell holds.
 	Formatted []int
-	Hidden    bool // xlsx: the row is hidden (or filtered out, or of no height)
-	// HiddenCols are the columns the sheet hides (xlsx, from <cols>).
+	Hidden    bool // the row is hidden (or filtered out, or of no height)
+	// HiddenCols are the columns the sheet hides (<cols>, ODS columns).
 	HiddenCols []colRange
 	Err        error // the row could not be read but the file can go on
 
@@ -143,15 +143,6 @@ type rawRow struct {
 
 // cellRange is a rectangle of cells, columns and rows from 0 and 1.
 type cellRange struct{ col0, row0, col1, row1 int }
-
-func (r *rawRow) hiddenCol(col int) bool {
-	for _, c := range r.HiddenCols {
-		if col >= c.min && col <= c.max {
-			return true
-		}
-	}
-	return false
-}
 
 func (r *rawRow) formula(col int) bool   { return hasCol(r.Formulas, col) }
 func (r *rawRow) formatted(col int) bool { return hasCol(r.Formatted, col) }

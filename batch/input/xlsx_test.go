@@ -288,9 +288,9 @@ func TestReadXLSXSheetChoice(t *testing.T) {
 		{"-sheet names a hidden sheet", []testSheet{{"上月", "hidden", old}, {"本月", "", list}}, "", "上月", `sheet "上月" is hidden`},
 		{"-sheet names a visible sheet", []testSheet{{"A", "", list}, {"B", "", list}}, "B", "B", ""},
 		{"two lists", []testSheet{{"A", "", list}, {"B", "", list}, {"C", "hidden", list}}, "", "", `2 sheets could be the list: "A", "B"; say which with -sheet`},
-		{"no list", []testSheet{{"A", "", notes}, {"B", "", ""}}, "", "", `no visible sheet has a header with a phone and a product column in row 1 ("A": no phone column`},
+		{"no list", []testSheet{{"A", "", notes}, {"B", "", ""}}, "", "", `no visible sheet has a header with a phone and a product column in its first 20 rows ("A": no header row in the first 20 rows`},
 		{"only hidden sheets", []testSheet{{"A", "hidden", list}}, "", "", "no visible sheet (hidden: A)"},
-		{"one visible sheet is read as it is", []testSheet{{"A", "hidden", list}, {"B", "", notes}}, "", "", "row 1: no phone column"},
+		{"one visible sheet is read as it is", []testSheet{{"A", "hidden", list}, {"B", "", notes}}, "", "", `the rows as read: row 1: "说明"; row 2: "请在名单页填写"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -111,6 +113,75 @@ func main() {
 	check(f.SetColWidth(sheet, "A", "A", 16))
 	check(f.SaveAs("samples/gift.xlsx"))
 
+	// title-footer.xlsx: as HR makes a list: a merged title, a blank row,
+	// decorated headers on row 3, a blank row inside, a 合计 footer with
+	// the count and a signature row.
+	tf := excelize.NewFile()
+	defer tf.Close()
+	sheet = "11月福利"
+	check(tf.SetSheetName("Sheet1", sheet))
+	check(tf.SetCellValue(sheet, "A1", "2026年11月 员工流量福利发放名单"))
+	check(tf.MergeCell(sheet, "A1", "E1"))
+	check(tf.SetSheetRow(sheet, "A3", &[]any{"序号", "姓名", "*手机号码（必填）", "套餐编号", "部门"}))
+	row := 4
+	ps := people(4, 25)
+	for i, p := range ps {
+		if i == 12 {
+			row++ // a blank row inside the list
+		}
+		var pid int64
+		fmt.Sscan(p.pid, &pid)
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		check(tf.SetSheetRow(sheet, cell, &[]any{i + 1, surnames[p.s] + given[p.g], p.phone, pid, deptsZH[p.d]}))
+		row++
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	check(tf.SetSheetRow(sheet, cell, &[]any{"合计", fmt.Sprintf("%d人", len(ps))}))
+	cell, _ = excelize.CoordinatesToCellName(1, row+1)
+	check(tf.SetSheetRow(sheet, cell, &[]any{"制表：王芳", "", "审核：李强"}))
+	check(tf.SetColWidth(sheet, "C", "C", 18))
+	check(tf.SaveAs("samples/title-footer.xlsx"))
+
+	// with-instructions.xlsx: an instructions sheet before the list, and
+	// last month's list hidden after it.
+	wi := excelize.NewFile()
+	defer wi.Close()
+	check(wi.SetSheetName("Sheet1", "填写说明"))
+	for i, l := range []string{"填写说明", "1. 手机号填11位，不要加空格", "2. 产品编码见聚合数据产品列表", "3. 填好后交财务部"} {
+		check(wi.SetCellValue("填写说明", fmt.Sprintf("A%d", i+1), l))
+	}
+	for _, name := range []string{"名单", "上月"} {
+		_, err := wi.NewSheet(name)
+		check(err)
+		check(wi.SetSheetRow(name, "A1", &[]any{"姓名", "手机号", "产品编码"}))
+		seed := uint64(5)
+		if name == "上月" {
+			seed = 6
+		}
+		for i, p := range people(seed, 15) {
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			check(wi.SetSheetRow(name, cell, &[]any{surnames[p.s] + given[p.g], p.phone, p.pid}))
+		}
+	}
+	check(wi.SetSheetVisible("上月", false))
+	check(wi.SaveAs("samples/with-instructions.xlsx"))
+
+	// names-phones.csv: names and phones, no pid: check -pid 105000.
+	b.Reset()
+	w = csv.NewWriter(&b)
+	w.Write([]string{"姓名", "电话", "部门"})
+	for _, p := range people(7, 20) {
+		if p.pid[:3] != "105" {
+			continue // China Mobile numbers only, for one China Mobile pid
+		}
+		w.Write([]string{surnames[p.s] + given[p.g], p.phone, deptsZH[p.d]})
+	}
+	w.Flush()
+	write("samples/names-phones.csv", []byte(b.String()))
+
+	// gift.ods: written by LibreOffice itself, from title-footer.xlsx.
+	odsFromLibreOffice("samples/title-footer.xlsx", "samples/gift.ods")
+
 	// bad-rows.csv: what check says about a sheet with mistakes.
 	write("samples/bad-rows.csv", []byte(`phone,pid,name,remark
 13512345678,105000,Zhang Wei,ok
@@ -126,6 +197,27 @@ func main() {
 13612345678,10500 0,Wu Juan,bad pid
 1.59256E+10,105000,Xu Ming,lost digits in scientific notation
 `))
+}
+
+// odsFromLibreOffice converts src with soffice; without LibreOffice the
+// committed file stays as it is.
+func odsFromLibreOffice(src, dst string) {
+	bin, err := exec.LookPath("soffice")
+	if err != nil {
+		log.Printf("soffice not installed: %s not regenerated", dst)
+		return
+	}
+	dir, err := os.MkdirTemp("", "flowbatch-gen")
+	check(err)
+	defer os.RemoveAll(dir)
+	out, err := exec.Command(bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
+		"--convert-to", "ods", "--outdir", dir, src).CombinedOutput()
+	if err != nil {
+		log.Fatalf("soffice: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(filepath.Base(src), ".xlsx")+".ods"))
+	check(err)
+	write(dst, data)
 }
 
 func write(path string, data []byte) {

@@ -4,13 +4,16 @@
 // name, department, remark), China Mobile numbers (distinct, valid) and
 // pid 105000 of the simulator's catalogue. An .xlsx output is written
 // with excelize's StreamWriter, phones and pids as numeric cells as Excel
-// keeps them; a .csv output is plain UTF-8.
+// keeps them; an .ods output as LibreOffice writes one (numbers as
+// office:value with their text, a million repeated empty rows at the
+// end); a .csv output is plain UTF-8.
 //
 //	go run ./batch/testdata/benchgen/main.go -n 200000 -out /tmp/in200k.xlsx
 //	go run ./batch/testdata/benchgen/main.go -n 1500 -out /tmp/rows.csv
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"flag"
 	"fmt"
@@ -38,8 +41,10 @@ func main() {
 		err = writeXLSX(*out, *n)
 	case ".csv":
 		err = writeCSV(*out, *n)
+	case ".ods":
+		err = writeODS(*out, *n)
 	default:
-		err = fmt.Errorf("%s: want a .xlsx or .csv name", *out)
+		err = fmt.Errorf("%s: want a .xlsx, .ods or .csv name", *out)
 	}
 	if err != nil {
 		log.Fatalf("benchgen: %v", err)
@@ -75,6 +80,50 @@ func writeXLSX(path string, n int) error {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
 	return nil
+}
+
+func writeODS(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	mw, err := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
+	if err != nil {
+		return err
+	}
+	mw.Write([]byte("application/vnd.oasis.opendocument.spreadsheet"))
+	cw, err := zw.Create("content.xml")
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(cw, 1<<20)
+	w.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` +
+		`<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" ` +
+		`xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.3">` +
+		`<office:automatic-styles><style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style></office:automatic-styles>` +
+		`<office:body><office:spreadsheet><table:table table:name="Sheet1" table:style-name="ta1">` +
+		`<table:table-column table:style-name="co1" table:number-columns-repeated="5" table:default-cell-style-name="Default"/>`)
+	str := func(s string) string {
+		return `<table:table-cell office:value-type="string"><text:p>` + s + `</text:p></table:table-cell>`
+	}
+	w.WriteString(`<table:table-row table:style-name="ro1">` + str("phone") + str("pid") + str("name") + str("department") + str("remark") + `</table:table-row>`)
+	for i := 0; i < n; i++ {
+		p := phone(i)
+		fmt.Fprintf(w, `<table:table-row table:style-name="ro1"><table:table-cell office:value-type="float" office:value="%d"><text:p>%d</text:p></table:table-cell>`+
+			`<table:table-cell office:value-type="float" office:value="105000"><text:p>105000</text:p></table:table-cell>%s%s%s</table:table-row>`,
+			p, p, str(fmt.Sprintf("员工%07d", i)), str(depts[i%len(depts)]), str("端午节福利"))
+	}
+	fmt.Fprintf(w, `<table:table-row table:style-name="ro1" table:number-rows-repeated="%d"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>`, 1048576-n-1)
+	w.WriteString(`</table:table></office:spreadsheet></office:body></office:document-content>`)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func writeCSV(path string, n int) error {
