@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -65,7 +66,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	// A copy of the list as -out is refused at the end; refuse it before
 	// anything is spent.
-	if sum, err := fileSHA256(f.in); err == nil {
+	if sum, err := input.InputSHA256(f.in); err == nil {
 		if err := checkNotList("run", f.batchID, filepath.Base(f.in), sum, namedPath{"-out", *out}, namedPath{"-csv", *csvPath}); err != nil {
 			return err
 		}

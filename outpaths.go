@@ -1,14 +1,12 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
 )
 
 // A file a command writes must not be one it reads: a workbook written
@@ -128,25 +126,12 @@ func checkNotList(cmd, batchID, name, sha string, outs ...namedPath) error {
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		if sum, err := fileSHA256(o.path); err == nil && sum == sha {
+		if sum, err := input.InputSHA256(o.path); err == nil && sum == sha {
 			return usageErr("%s: %s %s is the input list of batch %s (%s, sha256 %s…): writing it would destroy it; nothing was written",
 				cmd, o.flag, o.path, batchID, name, shortHash(sum)).hint("Try: another %s name", o.flag)
 		}
 	}
 	return nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func isDir(p string) bool {
