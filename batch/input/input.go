@@ -429,7 +429,7 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 			return
 		}
 	}
-	phone, err := NormalizePhone(r.Phone)
+	phone, err := normalizePhone(r.Phone, raw.number(v.phoneCol))
 	if err != nil {
 		invalid("bad phone: " + err.Error())
 		return
