@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"maps"
 	"os"
@@ -254,27 +253,19 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
-	var keys []uint64 // of each row as today's reader reads it
 	collect := rows.collect(book)
-	rep, err := input.Read(ctx, f.in, f.inputOptions(), func(r *journal.RowRecord) error {
-		keys = append(keys, rowKey(r))
-		return collect(r)
-	})
+	reset := func() { rows = guardedRows{}; collect = rows.collect(book) }
+	rep, err := readForResume(ctx, e.stderr, f.in, f.inputOptions(), book, reset, func(r *journal.RowRecord) error { return collect(r) })
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(err)
 		}
-		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
-	}
-	// A resume takes its rows from the journal, never from a newer
-	// reading of the same file: the rules that find the table may have
-	// changed since, and the orders planned are the ones to finish.
-	if book != nil && book.Input.SHA256 != "" && book.Input.SHA256 == rep.Info.SHA256 {
-		if err := compareJournalRows(ctx, e.stderr, book, keys); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
 			return fail(err)
 		}
+		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
 	}
-	keys = nil
 	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
 		printProblems(e.stderr, rep, maxListed)
 		printHidden(e.stderr, rep, maxListed)
@@ -347,42 +338,6 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		return fail(&exitError{code: ExitError, msg: cmd, err: err})
 	}
 	return j, book, nil
-}
-
-// rowKey sums up what a row is, to compare two readings of one file.
-func rowKey(r *journal.RowRecord) uint64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%d", r.Line, r.Phone, r.Pid, r.OrderID, r.Status, len(r.Extra))
-	for _, x := range r.Extra {
-		fmt.Fprintf(h, "\x00%s", x)
-	}
-	return h.Sum64()
-}
-
-// compareJournalRows says so when today's reading of the journal's own
-// file (keys) differs from the rows the journal holds. The journal's rows
-// are kept.
-func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64) error {
-	const keep = "the journal's rows, read when the batch started, are kept: they are the orders planned"
-	n, first := 0, 0
-	err := book.Rows(ctx, func(r *journal.RowRecord) error {
-		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
-			first = r.Line
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return journalErr("resume", book.Path, err)
-	}
-	switch {
-	case first != 0:
-		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows, first differing at row %d of the journal; %s\n",
-			plural(len(keys), "row"), book.Input.Name, n, first, keep)
-	case n != len(keys):
-		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n", plural(len(keys), "row"), book.Input.Name, n, keep)
-	}
-	return nil
 }
 
 // changedInputErr refuses an input that is not the file the journal was

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -109,7 +110,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	byPid := map[string][]pidRow{}
 	opts := input.Options{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
 	table.apply(&opts)
-	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
+	reset := func() {
+		rows, carriers, byPid = guardedRows{}, map[string]map[juhe.Carrier]int{}, map[string][]pidRow{}
+	}
+	rep, err := readForResume(ctx, e.stderr, *in, opts, book, reset, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -128,7 +132,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return nil
 	})
 	if err != nil {
-		if ctx.Err() != nil {
+		var ee *exitError
+		if ctx.Err() != nil || errors.As(err, &ee) {
 			return err
 		}
 		return &exitError{code: ExitInvalid, msg: "check", err: err}
