@@ -48,6 +48,8 @@ type submitFlags struct {
 // tableFlags say where the list is in the file; check, submit and run share them.
 type tableFlags struct {
 	pid, phoneCol, pidCol, hiddenRows string
+	plan, planFile                    string
+	loaded                            *batch.Plan // the plan, once check has read it
 }
 
 func addTableFlags(fs *flag.FlagSet) *tableFlags {
@@ -55,12 +57,17 @@ func addTableFlags(fs *flag.FlagSet) *tableFlags {
 	fs.StringVar(&t.pid, "pid", "", "give every row this product `id`: for a list without a product column (journaled: a resume must give the same)")
 	fs.StringVar(&t.phoneCol, "phone-col", "", "the phone column, by header `name` or letter (settles two candidate columns)")
 	fs.StringVar(&t.pidCol, "pid-col", "", "the product column, by header `name` or letter")
+	fs.StringVar(&t.plan, "plan", "", "give each number its carrier's product of this `volume` (1G, 500M) from the provider's catalogue: for a list without a product column (journaled: a resume must give the same)")
+	fs.StringVar(&t.planFile, "plan-file", "", "give each number its carrier's product as this CSV `file` lists it: columns carrier,pid, one row per carrier (its sha256 is journaled)")
 	fs.StringVar(&t.hiddenRows, "hidden-rows", "", "hidden or filtered-out rows, and hidden phone or pid columns: `skip` or include (default: refuse the file, listing them)")
 	return t
 }
 
 func (t *tableFlags) apply(o *input.Options) {
 	o.Pid, o.PhoneCol, o.PidCol, o.HiddenRows = t.pid, t.phoneCol, t.pidCol, t.hiddenRows
+	if t.loaded != nil {
+		o.Plan, o.PlanFlag = t.loaded.Product(), t.loaded.Flag()
+	}
 }
 
 func (t *tableFlags) check(cmd string) error {
@@ -69,7 +76,7 @@ func (t *tableFlags) check(cmd string) error {
 	default:
 		return usageErr("%s: -hidden-rows %q: use skip or include", cmd, t.hiddenRows)
 	}
-	return nil
+	return t.loadPlan(cmd)
 }
 
 func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
@@ -141,7 +148,7 @@ func (f *submitFlags) settings() map[string]string {
 	if f.workers > 0 {
 		workers = strconv.Itoa(f.workers)
 	}
-	return map[string]string{
+	s := map[string]string{
 		"input":            filepath.Base(f.in),
 		"rate":             strconv.FormatFloat(f.rate, 'f', -1, 64),
 		"workers":          workers,
@@ -157,6 +164,10 @@ func (f *submitFlags) settings() map[string]string {
 
 		batch.SettingResubmitGrace: f.resubmitGrace.String(),
 	}
+	if f.table.loaded != nil {
+		maps.Copy(s, f.table.planSettings())
+	}
+	return s
 }
 
 // engineGrace is the resubmit grace to run with: the flag when it was
@@ -242,6 +253,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			}
 			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
 		}
+		// So does a plan: its label makes the orderids.
+		if err := planResumeErr(cmd, f.journal, book, f.table); err != nil {
+			j.Close()
+			return nil, nil, err
+		}
 	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
@@ -254,8 +270,9 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 
 	var rows guardedRows
 	collect := rows.collect(book)
-	reset := func() { rows = guardedRows{}; collect = rows.collect(book) }
-	rep, err := readForResume(ctx, e.stderr, f.in, f.inputOptions(), book, reset, func(r *journal.RowRecord) error { return collect(r) })
+	var kept planRows // the rows a plan gives their pid, once it has chosen
+	reset := func() { rows, kept = guardedRows{}, planRows{}; collect = rows.collect(book) }
+	rep, err := readForResume(ctx, e.stderr, f.in, f.inputOptions(), book, reset, kept.keep(func(r *journal.RowRecord) error { return collect(r) }))
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(err)
@@ -287,6 +304,26 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	pre := readPreflight(ctx, client)
 	if err := pre.credentialsErr(cmd); err != nil {
 		return fail(err)
+	}
+	// A plan chooses each new row's pid now, once: the rows journaled
+	// already keep theirs.
+	var chooser *batch.Chooser
+	if plan := f.table.loaded; plan != nil && len(kept.rows) > 0 {
+		tc, _ := client.(batch.Telchecker)
+		chooser, err = choosePlan(ctx, cmd, plan, &kept, book, tc, catalogueProducts(pre.catalogue), pre.catNote, f.rate)
+		if err != nil {
+			return fail(err)
+		}
+		if err := applyPlan(rep, &kept, chooser, collect); err != nil {
+			return fail(err)
+		}
+		kept = planRows{}
+		printPlan(e.stderr, chooser)
+		if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
+			printProblems(e.stderr, rep, maxListed)
+			return fail((&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s under %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "), plan.Flag())}).
+				hint("Try: name each carrier's product in a -plan-file, or add %s", strings.Join(fixes, ", and ")))
+		}
 	}
 	est, _ := estimate(rows.byPid, pre.catalogue)
 	for _, n := range pre.notes(rows.byPid) {
@@ -322,7 +359,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			return nil
 		}
 		// A new journal, a crash while planning, or -allow-changed-input.
-		if err := batch.AppendInput(ctx, j, book, f.in, f.inputOptions(), rep); err != nil {
+		if err := batch.AppendPlanInput(ctx, j, book, f.in, f.inputOptions(), rep, chooser); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}

@@ -146,7 +146,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		cfg.Ported = map[string]juhe.Carrier{}
 		for _, kv := range strings.Split(*ported, ",") {
 			phone, name, _ := strings.Cut(strings.TrimSpace(kv), "=")
-			c, ok := juhesim.ParseCarrier(name)
+			c, ok := juhe.ParseCarrier(name)
 			if !ok {
 				return usageErr("sim: -ported %q: want PHONE=CARRIER, the carrier 移动, 联通 or 电信", kv)
 			}

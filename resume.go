@@ -37,9 +37,15 @@ func readForResume(ctx context.Context, w io.Writer, path string, opts input.Opt
 	if book == nil || book.Input.SHA256 == "" {
 		return input.Read(ctx, path, opts, fn)
 	}
+	// A plan's rows are compared without their pid, which only the
+	// journal has: the plan chose it when the batch started.
+	key := rowKey
+	if opts.Plan != "" {
+		key = planRowKey
+	}
 	var keys []uint64 // of each row as today's reader reads it
 	rep, err := input.Read(ctx, path, opts, func(r *journal.RowRecord) error {
-		keys = append(keys, rowKey(r))
+		keys = append(keys, key(r))
 		return fn(r)
 	})
 	switch {
@@ -53,10 +59,12 @@ func readForResume(ctx context.Context, w io.Writer, path string, opts input.Opt
 	case rep.Info.SHA256 != book.Input.SHA256:
 		return rep, nil // another file: -allow-changed-input decides
 	default:
-		same, err := sameRows(ctx, w, book, keys)
-		if err != nil || same {
+		same, err := sameRows(ctx, w, book, keys, key)
+		if err != nil || same && opts.Plan == "" {
 			return rep, err
 		}
+		// A plan's rows always come from the journal: a resume never
+		// chooses again.
 	}
 	keys = nil
 	reset()
@@ -77,12 +85,24 @@ func rowKey(r *journal.RowRecord) uint64 {
 	return h.Sum64()
 }
 
+// planRowKey is rowKey for the rows of a plan: their line, phone and
+// extra cells, and whether they repeat another; not their pid, orderid
+// or validity, which the plan's choice may have changed.
+func planRowKey(r *journal.RowRecord) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s\x00%d\x00%d", r.Line, r.Phone, r.DupOf, len(r.Extra))
+	for _, x := range r.Extra {
+		fmt.Fprintf(h, "\x00%s", x)
+	}
+	return h.Sum64()
+}
+
 // sameRows reports whether today's reading of the journal's own file
 // (keys) gives the rows the journal holds, and says so on w when not.
-func sameRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64) (bool, error) {
+func sameRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64, key func(*journal.RowRecord) uint64) (bool, error) {
 	n, first := 0, 0
 	err := book.Rows(ctx, func(r *journal.RowRecord) error {
-		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
+		if first == 0 && (n >= len(keys) || keys[n] != key(r)) {
 			first = r.Line
 		}
 		n++

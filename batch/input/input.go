@@ -32,6 +32,8 @@ type Options struct {
 	// its Pid stays empty for the plan to choose per carrier, and a
 	// repeated phone is a duplicate. Not with Pid.
 	Plan string
+	// PlanFlag names the plan in messages: "-plan 1G".
+	PlanFlag string
 	// PhoneCol and PidCol name the phone and product columns: a header's
 	// name or a column's letters. They settle two candidate columns.
 	PhoneCol, PidCol string

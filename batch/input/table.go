@@ -147,7 +147,7 @@ func (o Options) rules() tableRules {
 	r := tableRules{phoneCol: colChoice(o.PhoneCol), pidCol: colChoice(o.PidCol), pid: o.Pid, hidden: o.HiddenRows}
 	r.pidFlag = "-pid " + o.Pid
 	if o.Plan != "" {
-		r.pid, r.pidFlag = o.Plan, "the plan "+o.Plan
+		r.pid, r.pidFlag = o.Plan, o.PlanFlag
 	}
 	return r
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/flowbatch/flowbatch/juhe"
 )
@@ -178,23 +177,9 @@ func (s *Server) Port(phone string, c juhe.Carrier) error {
 	return nil
 }
 
-// ParseCarrier reads a carrier as people write it: 移动, 中国移动, mobile,
-// China Mobile, cmcc (and the same for Unicom and Telecom).
-func ParseCarrier(s string) (juhe.Carrier, bool) {
-	switch strings.ToLower(strings.Join(strings.Fields(s), " ")) {
-	case "移动", "中国移动", "mobile", "china mobile", "cmcc":
-		return juhe.CarrierMobile, true
-	case "联通", "中国联通", "unicom", "china unicom", "cucc":
-		return juhe.CarrierUnicom, true
-	case "电信", "中国电信", "telecom", "china telecom", "ctcc":
-		return juhe.CarrierTelecom, true
-	}
-	return juhe.CarrierUnknown, false
-}
-
 // handlePort serves POST /_sim/port.
 func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) {
-	c, ok := ParseCarrier(r.Form.Get("carrier"))
+	c, ok := juhe.ParseCarrier(r.Form.Get("carrier"))
 	if !ok {
 		http.Error(w, "carrier: 移动, 联通 or 电信", http.StatusBadRequest)
 		return
