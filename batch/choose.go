@@ -111,12 +111,17 @@ func ReadPlanFile(path string) (*Plan, error) {
 		line := i + 1
 		if carrierCol < 0 {
 			for c, h := range rec {
+				col := &pidCol
 				switch {
 				case isCarrierHeader(h):
-					carrierCol = c
-				case isPidHeader(h):
-					pidCol = c
+					col = &carrierCol
+				case !isPidHeader(h):
+					continue
 				}
+				if *col >= 0 {
+					return nil, fmt.Errorf("-plan-file %s: row 1 has two columns %q and %q for one thing: keep one", name, rec[*col], h)
+				}
+				*col = c
 			}
 			if carrierCol < 0 || pidCol < 0 {
 				return nil, fmt.Errorf("-plan-file %s: row 1 must name the columns: carrier (or 运营商) and pid (or 产品编码…); it has %q", name, rec)
