@@ -174,6 +174,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if chooser, err = choosePlan(ctx, "check", plan, &kept, book, tc, catalogueProducts(cat), catNote, *rate); err != nil {
 			return err
 		}
+		if tc == nil {
+			chooser.Carriers.Notes = append(chooser.Carriers.Notes, msgPlanNotAsked)
+		}
 		if err := applyPlan(rep, &kept, chooser, read); err != nil {
 			return err
 		}

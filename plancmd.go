@@ -31,6 +31,7 @@ const (
 	msgPlanLine      = "plan:     %s (orderids from %s): %s\n"
 	msgPlanCarriers  = "carriers: %d by flow/telcheck (ported numbers included), %d by prefix%s\n"
 	msgPlanNote      = "  note: %s\n"
+	msgPlanNotAsked  = "flow/telcheck not asked (JUHE_KEY and JUHE_OPENID are not both set, or the key was refused): carriers by prefix here; submit and run ask it"
 )
 
 // loadPlan checks that at most one of -pid, -plan, -plan-file is given
@@ -215,11 +216,7 @@ func printPlan(w io.Writer, ch *batch.Chooser) {
 	}
 	fmt.Fprintf(w, msgPlanLine, p.Flag(), p.Product(), strings.Join(parts, "; "))
 	tel, pre := ch.Carriers.Count()
-	why := ""
-	if pre > 0 && tel == 0 && len(ch.Carriers.Notes) == 0 {
-		why = " (flow/telcheck not asked)"
-	}
-	fmt.Fprintf(w, msgPlanCarriers, tel, pre, why)
+	fmt.Fprintf(w, msgPlanCarriers, tel, pre, "")
 	for _, n := range ch.Carriers.Notes {
 		fmt.Fprintf(w, msgPlanNote, n)
 	}
