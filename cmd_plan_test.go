@@ -41,7 +41,7 @@ func TestPlanFlags(t *testing.T) {
 		{[]string{"-plan", "1T"}, ExitUsage, "want a flow volume such as 1G"},
 		{[]string{"-plan-file", filepath.Join(dir, "none.csv")}, ExitUsage, "-plan-file"},
 		{[]string{"-plan", "1G", "-pid-col", "B"}, ExitInvalid, "-plan 1G and -pid-col together"},
-		{[]string{"-plan", "1G", "-in", withPid}, ExitInvalid, "-plan 1G gives every row its product, but the file has a product column"},
+		{[]string{"-plan", "1G", "-in", withPid}, ExitInvalid, "-plan 1G gives every row its carrier's product, but the file has a product column"},
 		{[]string{"-plan", "3G"}, ExitInvalid, "no product of the plan -plan 3G for China Unicom"},
 	} {
 		args := append([]string{"check", "-in", in}, tc.args...)

@@ -139,15 +139,16 @@ func (c colChoice) names(cells []string) bool {
 type tableRules struct {
 	phoneCol, pidCol colChoice
 	pid              string // -pid, or a plan's product: the file has no product column
-	pidFlag          string // how the user gave it, for messages: "-pid 105000", "the plan plan:1G"
+	pidFlag          string // how the user gave it, for messages: "-pid 105000", "-plan 1G"
+	pidGives         string // what it gives every row, for messages
 	hidden           string // HiddenRefuse, HiddenSkip, HiddenInclude
 }
 
 func (o Options) rules() tableRules {
 	r := tableRules{phoneCol: colChoice(o.PhoneCol), pidCol: colChoice(o.PidCol), pid: o.Pid, hidden: o.HiddenRows}
-	r.pidFlag = "-pid " + o.Pid
+	r.pidFlag, r.pidGives = "-pid "+o.Pid, "one product"
 	if o.Plan != "" {
-		r.pid, r.pidFlag = o.Plan, o.PlanFlag
+		r.pid, r.pidFlag, r.pidGives = o.Plan, o.PlanFlag, "its carrier's product"
 	}
 	return r
 }
@@ -289,7 +290,7 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 	}
 	if rules.pidCol != "" {
 		if rules.pid != "" {
-			return h, fmt.Errorf("%s and -pid-col together: %s gives every row its product, -pid-col reads it from a column", rules.pidFlag, rules.pidFlag)
+			return h, fmt.Errorf("%s and -pid-col together: %s gives every row %s, -pid-col reads it from a column", rules.pidFlag, rules.pidFlag, rules.pidGives)
 		}
 		if h.pidCol, err = pick(rules.pidCol, "-pid-col"); err != nil {
 			return h, err
@@ -341,8 +342,8 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 		}
 	}
 	if rules.pid != "" && len(pids) > 0 {
-		return h, fmt.Errorf("%s gives every row its product, but the file has a product column %s: leave it out, or delete the column",
-			rules.pidFlag, name(pids[0]))
+		return h, fmt.Errorf("%s gives every row %s, but the file has a product column %s: leave it out, or delete the column",
+			rules.pidFlag, rules.pidGives, name(pids[0]))
 	}
 	var missing []string
 	if h.phoneCol < 0 {
