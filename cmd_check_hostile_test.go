@@ -122,6 +122,7 @@ const (
 // exhaust memory. Each is refused (exit 3) with a clear reason, or read,
 // and the process never grows past 512 MB, whatever the file says.
 func TestCheckHostileInputs(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	dir := t.TempDir()
 	spaces := strings.Repeat(" ", mib)
@@ -198,6 +199,8 @@ func TestCheckHostileInputs(t *testing.T) {
 			os.WriteFile(p, []byte("phone,pid,remark\n15925601712,105000,"+strings.Repeat("长", input.MaxCellChars+1)+"\n"), 0o600)
 		}, ExitInvalid, "row 2: column C: a cell of 32,768 characters; at most 32,767"},
 	}
+	// The cases one at a time: a file of up to 300 MB, a process of up
+	// to 512 MB each.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ext := ".xlsx"
