@@ -32,6 +32,7 @@ func writePhones(t *testing.T, path string, from, to int) {
 // overlapping list in the same month, charges nothing and exits 3;
 // -allow-regift lets it through, and the journal says so.
 func TestWorkspaceGuardRefusesASecondGift(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: -1})
 	defer sim.Close()
@@ -141,6 +142,7 @@ func TestWorkspaceGuardRefusesASecondGift(t *testing.T) {
 // A journal the workspace knows that goes missing stops every batch until
 // it is forgotten on purpose, with why.
 func TestWorkspaceForgetAMissingJournal(t *testing.T) {
+	t.Parallel()
 	_, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -176,6 +178,7 @@ func TestWorkspaceForgetAMissingJournal(t *testing.T) {
 // Two batches started at the same moment on one file: the guard and the
 // writing of the rows are under one lock, so exactly one passes.
 func TestWorkspaceGuardTwoBatchesAtOnce(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: -1})
 	defer sim.Close()
@@ -204,6 +207,7 @@ func TestWorkspaceGuardTwoBatchesAtOnce(t *testing.T) {
 // A journal an older flowbatch left in the current folder is never
 // silently started afresh in the workspace.
 func TestJournalInTheCurrentFolderIsNotReplaced(t *testing.T) {
+	// Not parallel: t.Chdir changes the process's working directory.
 	_, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 2)
