@@ -343,7 +343,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	if err != nil {
 		return fail(err)
 	}
-	if err := recordBalance(f.journal, f.batchID, "before", pre); err != nil {
+	if err := recordBalance(ctx, j, book, journal.BalanceBefore, pre); err != nil {
 		return fail(&exitError{code: ExitError, msg: cmd, err: err})
 	}
 	return j, book, nil

@@ -128,7 +128,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	// "success" without being on disk.
 	stopServing()
 	stopImports()
-	balanceAfter(ctx, e, client, f.journal, f.batchID)
+	balanceAfter(ctx, e, client, j, book)
 	printBatchSummary(e.stdout, "run", book, res)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = err
