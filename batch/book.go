@@ -53,7 +53,6 @@ type Balance struct {
 // Balances returns the journal's balance snapshots, in journal order.
 func (b *Book) Balances() []Balance { return append([]Balance(nil), b.balances...) }
 
-
 // section is one input section: an Input record, its rows, a Planned.
 type section struct {
 	info    journal.InputInfo
