@@ -41,7 +41,7 @@ import (
 // meets one in a version-1 journal):
 //
 //	B when account balance reply            (balance empty when not known)
-//	W start end page_size                   (statement file)
+//	W start end page_size account           (statement file)
 //	L orderid sporder_id phone pid cardname cost state addtime (statement file)
 //	E complete lines pages requests total_count reply (statement file; complete is 1 or 0)
 const journalFormat = "flowbatch-journal/1"
@@ -237,6 +237,7 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		num(w.Start)
 		num(w.End)
 		num(int64(w.PageSize))
+		str(w.Account)
 	case RecLine:
 		l := r.Line
 		if l == nil {

@@ -33,7 +33,7 @@ func sampleRecords() []*Record {
 		{Type: RecCallback, At: 8, Callback: &CallbackNote{OrderID: "FB1abc", SporderID: "J123", State: juhe.StateFailed, ErrMsg: awkward}},
 		{Type: RecBalance, At: 9, Balance: &BalanceNote{When: BalanceAfter, Account: "JH" + awkward, Money: 8812340, Known: true, Reply: "ofpay/mobile/yue: ok"}},
 		{Type: RecBalance, At: 9, Balance: &BalanceNote{When: BalanceBefore, Reply: "ofpay/mobile/yue: not available: 10002 " + awkward}},
-		{Type: RecWindow, At: 10, Window: &Window{Start: 1793462400, End: 1796054399, PageSize: 100}},
+		{Type: RecWindow, At: 10, Window: &Window{Start: 1793462400, End: 1796054399, PageSize: 100, Account: "JH" + awkward}},
 		{Type: RecLine, At: 10, Line: &StatementLine{OrderID: "FB1abc", SporderID: "J123", Phone: "15925601712", Pid: "10", CardName: awkward, Cost: 19630, HasCost: true, State: juhe.StateSuccess, AddTime: 1793462401}},
 		{Type: RecLine, At: 10, Line: &StatementLine{SporderID: "J9", State: juhe.StateSubmitFailed}},
 		{Type: RecWindowEnd, At: 11, WindowEnd: &WindowEnd{Complete: true, Lines: 2, Pages: 2, Requests: 3, TotalCount: -1, Reply: awkward}},

@@ -540,6 +540,7 @@ func (r *Raw) Balance() (*BalanceNote, error) {
 func (r *Raw) Window() (Window, error) {
 	p := r.reader(RecWindow)
 	v := Window{Start: p.int64(), End: p.int64(), PageSize: p.int()}
+	v.Account = string(p.str())
 	if p.err == nil && (v.End < v.Start || v.PageSize < 1) {
 		p.fail(lineErr("bad window"))
 	}

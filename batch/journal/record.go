@@ -161,6 +161,7 @@ const (
 type Window struct {
 	Start, End int64 // unix seconds, both inclusive, one calendar month in Beijing time
 	PageSize   int
+	Account    string // the account the key belongs to, "" when the balance endpoint did not say
 }
 
 // StatementLine is one order of the provider's statement (flow/ordersbydate).
