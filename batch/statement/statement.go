@@ -67,7 +67,7 @@ type Period struct {
 	journal.Window
 	Closed journal.WindowEnd
 	Ended  bool // a WindowEnd closed the section (a pull killed midway has none)
-	Lines []journal.StatementLine
+	Lines  []journal.StatementLine
 	// PulledAt is when the section was written (unix ms).
 	PulledAt int64
 }
