@@ -348,7 +348,7 @@ type providerWords struct {
 var englishProvider = &providerWords{
 	sheet: "Provider",
 	header: []string{"result", "batch_id", "row", "phone", "pid", "orderid", "sporder_id", "our_state", "our_cost",
-		"provider_state", "provider_cost", "provider_time", "action"},
+		"provider_state", "provider_cost", "provider_time", "amount", "action"},
 	results: map[Result]string{Matched: "matched", StateDiffers: "state_differs", CostDiffers: "cost_differs",
 		MissingAtProvider: "missing_at_provider", Unexplained: "unexplained_at_provider", OtherBatch: "other_batch"},
 	actions: map[Result]string{
@@ -385,7 +385,7 @@ var englishProvider = &providerWords{
 var chineseProvider = &providerWords{
 	sheet: "供应商对账",
 	header: []string{"结果", "批次号", "行号", "手机号", "产品编码", "商户订单号", "聚合订单号", "本方状态", "本方金额(元)",
-		"供应商状态", "供应商金额(元)", "供应商时间", "建议处理"},
+		"供应商状态", "供应商金额(元)", "供应商时间", "计入金额(元)", "建议处理"},
 	results: map[Result]string{Matched: "一致", StateDiffers: "状态不一致", CostDiffers: "金额不一致",
 		MissingAtProvider: "供应商无此单", Unexplained: "来历不明", OtherBatch: "其他批次"},
 	actions: map[Result]string{

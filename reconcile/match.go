@@ -96,18 +96,30 @@ func (m *ThreeWay) Agrees() bool {
 }
 
 // ChargedBetween sums what the statement charged, between from and to
-// (unix ms), for orders of other batches and for unexplained ones.
+// (unix ms), for orders of other batches and for unexplained ones. An
+// other batch's order is placed by its own journal's first intent (ms);
+// an unexplained one only has the provider's addtime, whole seconds, so
+// one in the second of from counts as after it.
 func (m *ThreeWay) ChargedBetween(from, to int64) (other, unexplained juhe.Money) {
 	for i := range m.Lines {
 		l := &m.Lines[i]
-		if !l.Charged() || l.AddTime == 0 || l.AddTime*1000 < from-999 || l.AddTime*1000 > to {
+		if !l.Charged() {
 			continue
 		}
-		switch l.Result {
-		case OtherBatch:
-			other += l.TheirCost
-		case Unexplained:
-			unexplained += l.TheirCost
+		switch {
+		case l.Result == OtherBatch && l.Submitted > 0:
+			if l.Submitted >= from && l.Submitted <= to {
+				other += l.TheirCost
+			}
+		case l.Result == OtherBatch || l.Result == Unexplained:
+			if l.AddTime == 0 || l.AddTime*1000 < from-999 || l.AddTime*1000 > to {
+				continue
+			}
+			if l.Result == OtherBatch {
+				other += l.TheirCost
+			} else {
+				unexplained += l.TheirCost
+			}
 		}
 	}
 	return other, unexplained
