@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -146,7 +147,7 @@ var providerColumns = []func(p *plan, c *providerCells, l *MatchLine) any{
 		return time.Unix(l.AddTime, 0).In(shanghai).Format(timeLayout)
 	},
 	func(p *plan, c *providerCells, l *MatchLine) any { return c.money(l.Money(), true) },
-	func(p *plan, c *providerCells, l *MatchLine) any { return strCell(p.prov.pw.actions[l.Result]) },
+	func(p *plan, c *providerCells, l *MatchLine) any { return c.wrap(p.prov.pw.actions[l.Result]) },
 }
 
 // The columns the Summary's formulas name.
@@ -162,6 +163,13 @@ func (c *providerCells) text(s string) any {
 		return nil
 	}
 	return excelize.Cell{StyleID: c.st.text, Value: s}
+}
+
+func (c *providerCells) wrap(s string) any {
+	if s == "" {
+		return nil
+	}
+	return excelize.Cell{StyleID: c.st.wrap, Value: s}
 }
 
 func (c *providerCells) money(m juhe.Money, ok bool) any {
@@ -221,6 +229,9 @@ func (p *plan) writeProvider(f *excelize.File, st styles) error {
 			switch x := v.(type) {
 			case excelize.Cell:
 				text[i] = fmt.Sprint(x.Value)
+				if f, ok := x.Value.(float64); ok {
+					text[i] = strconv.FormatFloat(f, 'f', 3, 64) // as 0.000 shows it
+				}
 			case nil:
 			default:
 				text[i] = fmt.Sprint(x)
@@ -234,8 +245,8 @@ func (p *plan) writeProvider(f *excelize.File, st styles) error {
 		paper: func(name string, _ []float64) error { return p.paper(f, name, onePageWide) }}
 	for _, r := range rows {
 		var opts []excelize.RowOpts
-		if len(r) > 1 {
-			if n := wrappedLines(fmt.Sprint(r[last]), ws[last]); n > 1 {
+		if c, ok := r[last].(excelize.Cell); ok && len(r) > 1 {
+			if n := wrappedLines(fmt.Sprint(c.Value), ws[last]); n > 1 {
 				opts = append(opts, excelize.RowOpts{Height: 15 * float64(n)})
 			}
 		}
