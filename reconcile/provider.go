@@ -245,7 +245,7 @@ func (p *plan) writeProvider(f *excelize.File, st styles) error {
 		paper: func(name string, _ []float64) error { return p.paper(f, name, onePageWide) }}
 	for _, r := range rows {
 		var opts []excelize.RowOpts
-		if c, ok := r[last].(excelize.Cell); ok && len(r) > 1 {
+		if c, ok := cellAt(r, last); ok {
 			if n := wrappedLines(fmt.Sprint(c.Value), ws[last]); n > 1 {
 				opts = append(opts, excelize.RowOpts{Height: 15 * float64(n)})
 			}
@@ -259,6 +259,16 @@ func (p *plan) writeProvider(f *excelize.File, st styles) error {
 	}
 	p.providerSheets = s.names
 	return nil
+}
+
+// cellAt is row r's i-th cell when it is a styled one (the notice row
+// has only its first).
+func cellAt(r []any, i int) (excelize.Cell, bool) {
+	if i >= len(r) {
+		return excelize.Cell{}, false
+	}
+	c, ok := r[i].(excelize.Cell)
+	return c, ok
 }
 
 // summaryCells are the Summary's cell makers, for the blocks built here.
