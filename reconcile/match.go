@@ -87,6 +87,20 @@ type ThreeWay struct {
 	Lines     []MatchLine // every line but the matched ones, by result, then time
 	Skipped   []string    // other journals left out: another account
 	Statement *statement.Statement
+
+	listed map[string]juhe.GameState // own orders the statement lists, by orderid: its state
+}
+
+// Uncharged reports whether the statement confirms that the provider
+// charged nothing for the own order orderID, submitted at submittedAt
+// (unix ms): it lists the order as failed (9 or -1), or it covers the
+// time the order was sent and does not list it. A row whose final state
+// came from game_state -1 may go into a retry file only then.
+func (m *ThreeWay) Uncharged(orderID string, submittedAt int64) bool {
+	if st, ok := m.listed[orderID]; ok {
+		return st == juhe.StateFailed || st == juhe.StateSubmitFailed
+	}
+	return submittedAt > 0 && m.Statement.Covers(submittedAt)
 }
 
 // Agrees reports whether nothing is unexplained and nothing missing: the
@@ -142,7 +156,7 @@ func (e *AccountMismatchError) Error() string {
 // error, another journal of another account is left out (Skipped). The
 // statement must be whole (statement.Statement.NotWhole).
 func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error) {
-	m := &ThreeWay{Account: st.Account, Totals: make(map[Result]ResultTotal), Statement: st}
+	m := &ThreeWay{Account: st.Account, Totals: make(map[Result]ResultTotal), Statement: st, listed: make(map[string]juhe.GameState)}
 	for _, b := range own {
 		if acc := b.Header.Settings[workspace.SettingAccount]; acc != "" && st.Account != "" && acc != st.Account {
 			return nil, &AccountMismatchError{BatchID: b.Header.BatchID, Journal: acc, Statement: st.Account}
@@ -186,6 +200,7 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 				return // the same order twice on the statement: once is enough
 			}
 			listed[key{i, o.OrderID}] = true
+			m.listed[o.OrderID] = l.State
 			ours(&ml, own[i], o)
 			ml.Result = compare(o, l.State, l.Cost, l.HasCost)
 		} else if i, o := find(kept, l.OrderID, l.SporderID); o != nil {

@@ -98,6 +98,16 @@ func TestMatchResults(t *testing.T) {
 	if other != 3000 || unexpl != 7777+2941 {
 		t.Errorf("charged in the window: other %s, unexplained %s", other, unexpl)
 	}
+	// The hook for game_state -1: charged nothing, by the statement.
+	for _, c := range []struct {
+		id   string
+		at   int64
+		want bool
+	}{{"o-fail-p20", t0, true}, {"o-ok1-p10", t0, false}, {"o-never", t0 + 5000, true}, {"o-never", t0 + 7200_000, false}, {"o-never", 0, false}} {
+		if got := m.Uncharged(c.id, c.at); got != c.want {
+			t.Errorf("Uncharged(%s, %d) = %v, want %v", c.id, c.at, got, c.want)
+		}
+	}
 	// Two accounts never mix.
 	book.Header.Settings = map[string]string{workspace.SettingAccount: "JH1"}
 	if _, err := Match(sampleStatement(), []*batch.Book{book}, nil); err == nil {
