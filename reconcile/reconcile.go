@@ -3,7 +3,9 @@
 // table.
 //
 // It promises:
-//   - The workbook is a function of the journal alone; only the
+//   - The workbook is a function of the journal alone (with
+//     Options.Provider, of the journal, the statement file and the other
+//     journals of the workspace, all read without a lock); only the
 //     "generated at" cells depend on the clock (Options.Now).
 //   - Money is exact: every amount is summed in juhe.Money (厘) and written
 //     as the double nearest its three-decimal value, formatted 0.000.

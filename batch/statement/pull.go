@@ -119,10 +119,21 @@ func openFile(ctx context.Context, path string, opts PullOptions) (*journal.Jour
 	for {
 		if _, err := os.Stat(path); err == nil {
 			var h *journal.Header
+			acc := ""
 			j, _, err := journal.Open(ctx, path, opts.Warn, func(r *journal.Raw) error {
-				if r.Type == journal.RecHeader {
+				switch r.Type {
+				case journal.RecHeader:
 					var err error
 					h, err = r.Header()
+					if err == nil {
+						acc = h.Settings[settingAccount]
+					}
+					return err
+				case journal.RecWindow:
+					w, err := r.Window()
+					if err == nil && acc == "" {
+						acc = w.Account
+					}
 					return err
 				}
 				return nil
@@ -130,7 +141,7 @@ func openFile(ctx context.Context, path string, opts PullOptions) (*journal.Jour
 			if err != nil {
 				return nil, fmt.Errorf("statement: %w", err)
 			}
-			switch acc := h.Settings[settingAccount]; {
+			switch {
 			case h.Settings[settingKind] != Kind:
 				j.Close()
 				return nil, &FormatError{Path: path, Why: fmt.Sprintf("not a statement file (its header says kind %q)", h.Settings[settingKind])}

@@ -56,7 +56,7 @@ func Path(journalPath string) string { return journalPath + ".statement" }
 type Statement struct {
 	Path     string
 	BatchID  string
-	Account  string // "" when the balance endpoint did not say whose key pulled it
+	Account  string // the header's, else the first period's; "" when the balance endpoint never said whose key pulled it
 	HeadHash string // the file's head hash: the workbook records it
 	Records  int64
 	Periods  []Period // by start
@@ -149,6 +149,9 @@ func Read(ctx context.Context, path string) (*Statement, error) {
 			}
 			if w.Account != "" && s.Account != "" && w.Account != s.Account {
 				return &FormatError{Path: path, Why: fmt.Sprintf("record %d: a period pulled for account %s in the file of account %s", r.Pos.Seq, w.Account, s.Account)}
+			}
+			if s.Account == "" {
+				s.Account = w.Account // the first pull did not know whose key it was
 			}
 			cur = &Period{Window: w, PulledAt: r.At}
 		case journal.RecLine:

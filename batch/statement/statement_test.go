@@ -99,11 +99,24 @@ func TestPullAndRead(t *testing.T) {
 	if err != nil || len(st2.Periods[0].Lines) != n+1 || st2.HeadHash == st.HeadHash {
 		t.Fatalf("second pull: %v %d lines", err, len(st2.Periods[0].Lines))
 	}
-	// Another account's key never appends to this file.
+	// Another account's key never appends to this file, nor to one whose
+	// first pull did not know the account but a later one did.
 	opts.Account = "JH2"
 	var ae *AccountError
 	if _, err := Pull(ctx, c, path, Periods(start, end), opts); !errors.As(err, &ae) {
 		t.Fatalf("pull with another account: %v", err)
+	}
+	unknown := filepath.Join(t.TempDir(), "u.journal.statement")
+	for _, acc := range []string{"", "JH1"} {
+		if _, err := Pull(ctx, c, unknown, Periods(start, end), PullOptions{BatchID: "B", Account: acc, Limiter: batch.NewLimiter(1000)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Pull(ctx, c, unknown, Periods(start, end), opts); !errors.As(err, &ae) {
+		t.Fatalf("pull with another account after an unknown one: %v", err)
+	}
+	if st, err := Read(ctx, unknown); err != nil || st.Account != "JH1" {
+		t.Fatalf("read: %v %+v", err, st)
 	}
 }
 
