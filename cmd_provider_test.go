@@ -17,6 +17,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch/statement"
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/reconcile"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -329,6 +330,10 @@ func TestProviderBooksThreeWay(t *testing.T) {
 	_, _, summary := readWorkbook(t, out)
 	if summary["statement_head_hash"] != st.HeadHash {
 		t.Errorf("the workbook records statement head %q, the file's is %q", summary["statement_head_hash"], st.HeadHash)
+	}
+	att, err := os.ReadFile(reconcile.AttestationPath(out, "gift"))
+	if err != nil || !strings.Contains(string(att), `"statement_head": "`+st.HeadHash+`"`) || !strings.Contains(string(att), `"unexplained_li": 10718`) {
+		t.Errorf("the attestation does not hold the statement: %v\n%s", err, att)
 	}
 }
 
