@@ -21,7 +21,7 @@ import (
 type Result int
 
 const (
-	Matched           Result = iota // same orderid, same final state, same cost to the 厘
+	Matched           Result = iota // same orderid, same final state (a rejected submit agrees with a failed order: neither was charged), same cost to the 厘
 	StateDiffers                    // the statement gives another state
 	CostDiffers                     // same state, another cost
 	MissingAtProvider               // we hold it as success or charging; the statement does not list it
@@ -272,13 +272,15 @@ func ours(ml *MatchLine, b *batch.Book, o *batch.OrderState) {
 // compare is the result for an order both sides know.
 func compare(o *batch.OrderState, theirs juhe.GameState, cost juhe.Money, hasCost bool) Result {
 	s := o.Status()
+	uncharged := theirs == juhe.StateFailed || theirs == juhe.StateSubmitFailed
+	// A rejected submit and a failed order were both never charged.
 	same := s == batch.StatusSuccess && theirs == juhe.StateSuccess ||
 		s == batch.StatusCharging && theirs == juhe.StateCharging ||
-		s == batch.StatusFailed && (theirs == juhe.StateFailed || theirs == juhe.StateSubmitFailed)
+		(s == batch.StatusFailed || s == batch.StatusRejected) && uncharged
 	if !same {
 		return StateDiffers
 	}
-	if s != batch.StatusFailed {
+	if !uncharged {
 		if c, ok := o.Cost(); ok && hasCost && c != cost {
 			return CostDiffers
 		}

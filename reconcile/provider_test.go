@@ -37,6 +37,8 @@ func sampleStatement() *statement.Statement {
 		{SporderID: "Jo-cost-p10", State: juhe.StateSuccess, Cost: 19630, HasCost: true, AddTime: sec(t0 + 45000)}, // by sporder_id; cost differs
 		line("o-cb-p10", juhe.StateSuccess, 19630, t0+48000),
 		line("o-conf-p10", juhe.StateSuccess, 19630, t0+52000),
+		line("o-rej-p10", juhe.StateSubmitFailed, 0, t0+53000), // rejected and submit failed: neither charged
+		line("o-not-p10", juhe.StateSuccess, 19630, t0+54000),  // never sent by the journal, yet charged
 		// Behind the batch's back, in the window.
 		{OrderID: "LEAK0001", SporderID: "JX1", Phone: "13712345670", Pid: "10", State: juhe.StateSuccess, Cost: 7777, HasCost: true, AddTime: sec(t0 + 40000)},
 		{SporderID: "JX2", Phone: "13712345671", Pid: "20", State: juhe.StateSuccess, Cost: 2941, HasCost: true, AddTime: sec(t0 + 41000)},
@@ -73,6 +75,7 @@ func TestMatchResults(t *testing.T) {
 		"o-ok3-p10/Jo-ok3-p10":   MissingAtProvider,
 		"o-orphan/Jo-orphan":     MissingAtProvider, // not in the latest input, still ours
 		"o-chg-p20/Jo-chg-p20":   StateDiffers,
+		"o-not-p10/Jo-not-p10":   StateDiffers,
 		"o-cost-p10/Jo-cost-p10": CostDiffers,
 		"LEAK0001/JX1":           Unexplained,
 		"/JX2":                   Unexplained,
@@ -84,7 +87,7 @@ func TestMatchResults(t *testing.T) {
 		}
 	}
 	for r, want := range map[Result]ResultTotal{
-		Matched: {6, 5 * 19630}, StateDiffers: {1, 5000}, CostDiffers: {1, 19630}, MissingAtProvider: {2, 19630 + 3000},
+		Matched: {7, 5 * 19630}, StateDiffers: {2, 5000 + 19630}, CostDiffers: {1, 19630}, MissingAtProvider: {2, 19630 + 3000},
 		Unexplained: {3, 7777 + 2941}, OtherBatch: {1, 3000},
 	} {
 		if m.Totals[r] != want {
@@ -148,7 +151,7 @@ func TestProviderWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1+7 { // header, and every flagged line: 1 state, 1 cost, 2 missing, 3 unexplained
+	if len(rows) != 1+8 { // header, and every flagged line: 2 state, 1 cost, 2 missing, 3 unexplained
 		t.Fatalf("Provider sheet: %d rows\n%q", len(rows), rows)
 	}
 	summary, err := f.GetRows("Summary", excelize.Options{RawCellValue: true})
