@@ -277,7 +277,7 @@ func TestProviderBooksThreeWay(t *testing.T) {
 		if got := money(summary["difference (actual − expected)"]); got != k.topUp {
 			t.Errorf("%s: roll-forward difference %s, want the top-up %s (ledger %q)", label, got, k.topUp, k.ledger)
 		}
-		if got := money(summary["− unexplained charges in the window (statement)"]); got != 7777+2941 {
+		if got := money(summary["− unexplained charges (statement)"]); got != 7777+2941 {
 			t.Errorf("%s: unexplained in the window %s, want 10.718", label, got)
 		}
 		if got := money(summary["− success spend (this batch)"]); got != spend {
