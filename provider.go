@@ -98,13 +98,18 @@ func providerLeg(ctx context.Context, e *env, book *batch.Book, want *reconcile.
 	if leg.SideBalances, err = sideBalances(book.Path); err != nil {
 		return nil, err
 	}
-	leg.Others = otherJournals(ctx, e, book)
+	if leg.Statement != nil && leg.Statement.NotWhole() == "" {
+		leg.Others = otherJournals(ctx, e, book, leg.Statement)
+	}
 	return leg, nil
 }
 
-// otherJournals loads the workspace's journals but book's own. One that
-// cannot be read is said on stderr: its orders would read as unexplained.
-func otherJournals(ctx context.Context, e *env, book *batch.Book) []*batch.Book {
+// otherJournals loads the workspace's journals but book's own that may
+// hold orders of st: of its account (or of none known), with something
+// sent, and written to since a day before st's first period (a journal
+// last written earlier holds no order of it). One that cannot be read is
+// said on stderr: its orders would read as unexplained.
+func otherJournals(ctx context.Context, e *env, book *batch.Book, st *statement.Statement) []*batch.Book {
 	dir := book.Header.Settings[settingWorkspace]
 	if dir == "" {
 		var err error
@@ -124,8 +129,12 @@ func otherJournals(ctx context.Context, e *env, book *batch.Book) []*batch.Book 
 	self, _ := os.Stat(book.Path)
 	var out []*batch.Book
 	var unread []string
+	since := time.Unix(st.Periods[0].Start, 0).Add(-24 * time.Hour).UnixNano()
 	for _, j := range js {
 		if fi, err := os.Stat(j.Path); err == nil && self != nil && os.SameFile(fi, self) {
+			continue
+		}
+		if j.State == workspace.StateOK && (j.Sent == 0 || j.ModTime < since || j.Account != "" && st.Account != "" && j.Account != st.Account) {
 			continue
 		}
 		b, err := batch.LoadBook(ctx, j.Path)
