@@ -12,6 +12,7 @@ import (
 // still read, whole or not at all; a torn last line is a crash while
 // appending.
 func TestSideBalances(t *testing.T) {
+	t.Parallel()
 	before := `{"at":"2026-11-30T06:00:00.5Z","kind":"balance","os_user":"u","host":"h","batch":"B","balance_yuan":"8812.340","account_id":"JH9","when":"before","reply":"ofpay/mobile/yue: ok"}` + "\n"
 	after := `{"at":"2026-11-30T06:10:00Z","kind":"balance","batch":"B","when":"after","reply":"ofpay/mobile/yue: not available: 10002 该KEY无请求权限"}` + "\n"
 	for _, tc := range []struct {
@@ -26,6 +27,7 @@ func TestSideBalances(t *testing.T) {
 		{"not a balance", `{"at":"2026-11-30T06:00:00Z","kind":"allow-regift","batch":"B"}` + "\n", 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			j := filepath.Join(t.TempDir(), "b.journal")
 			if tc.file != "" {
 				os.WriteFile(balanceSidePath(j), []byte(tc.file), 0o600)

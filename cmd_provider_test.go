@@ -206,6 +206,7 @@ func money(s string) juhe.Money {
 // back, to the 厘, the roll-forward's difference is the top-up, and the
 // orders the provider failed after the run come out as state differs.
 func TestProviderBooksThreeWay(t *testing.T) {
+	t.Parallel() // its own stand-in, directory and workspace
 	ctx := context.Background()
 	k := newBookKeeper(5_000_000)
 	k.behindAt, k.topUpAt = 3, 5
@@ -351,6 +352,7 @@ func journalOf(t *testing.T, vars map[string]string, id string) string {
 // settles and reconciles, and the workbook says plainly that the provider
 // leg was not available.
 func TestProviderBooksNotAvailable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newBookKeeper(5_000_000)
 	k.denied = true
