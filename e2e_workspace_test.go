@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -116,9 +117,13 @@ func TestWorkspaceGuardRefusesASecondGift(t *testing.T) {
 	if set[workspace.SettingAccount] == "" {
 		t.Errorf("no account id in the header, though the balance endpoint answered")
 	}
-	bal, err := os.ReadFile(balanceSidePath(filepath.Join(ws, "gift-extra.journal")))
-	if err != nil || strings.Count(string(bal), `"kind":"balance"`) != 2 || !strings.Contains(string(bal), `"when":"before"`) || !strings.Contains(string(bal), `"when":"after"`) {
-		t.Errorf("balance before and after not recorded: %v\n%s", err, bal)
+	bal := book.Balances()
+	if len(bal) != 2 || bal[0].When != journal.BalanceBefore || bal[1].When != journal.BalanceAfter ||
+		!bal[0].Known || !bal[1].Known || bal[0].Account != set[workspace.SettingAccount] || bal[1].Money >= bal[0].Money {
+		t.Errorf("balance before and after not journaled with the account: %+v", bal)
+	}
+	if _, err := os.Stat(balanceSidePath(filepath.Join(ws, "gift-extra.journal"))); err == nil {
+		t.Errorf("the balance side file is still written")
 	}
 
 	// A resume is guarded too, and stays quiet: nothing left to send.
