@@ -30,19 +30,46 @@ const (
 
 // exitError is an error meant for the user: a message, an optional hint
 // ("Try: …") and an exit code, kept apart from the wrapped internal error.
+// A message or hint from the catalogue (text, tipText) is rendered in
+// lang, which Run sets to the command's language; it wins over msg, tip.
 type exitError struct {
 	code int
 	msg  string
 	tip  string
 	err  error
+
+	text, tipText *phrase
+	lang          lang
+}
+
+// errOf is an exitError whose message is m from the catalogue.
+func errOf(code int, m msg, a ...any) *exitError {
+	p := m.with(a...)
+	return &exitError{code: code, text: &p}
+}
+
+func (e *exitError) message() string {
+	if e.text != nil {
+		return e.text.in(e.lang)
+	}
+	return e.msg
+}
+
+// hintText is the hint in e's language, "" for none.
+func (e *exitError) hintText() string {
+	if e.tipText != nil {
+		return e.tipText.in(e.lang)
+	}
+	return e.tip
 }
 
 func (e *exitError) Error() string {
+	msg := e.message()
 	switch {
-	case e.msg != "" && e.err != nil:
-		return e.msg + ": " + e.err.Error()
-	case e.msg != "":
-		return e.msg
+	case msg != "" && e.err != nil:
+		return msg + ": " + e.err.Error()
+	case msg != "":
+		return msg
 	case e.err != nil:
 		return e.err.Error()
 	}
@@ -56,8 +83,32 @@ func (e *exitError) hint(format string, a ...any) *exitError {
 	return e
 }
 
+// try sets the hint to m from the catalogue.
+func (e *exitError) try(m msg, a ...any) *exitError {
+	p := m.with(a...)
+	e.tipText = &p
+	return e
+}
+
 func usageErr(format string, a ...any) *exitError {
 	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, a...)}
+}
+
+// inLang sets the language err is reported in, when it is an exitError;
+// a bare cancellation becomes the interrupt it is.
+func inLang(err error, l lang) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		ee.lang = l
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: ExitInterrupted, text: &phrase{m: msgInterrupted}, lang: l, err: nil}
+	}
+	return err
 }
 
 // report prints err for the user and returns the exit code.
@@ -67,11 +118,11 @@ func report(w io.Writer, err error) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" || ee.err != nil {
+		if ee.message() != "" || ee.err != nil {
 			fmt.Fprintf(w, "flowbatch: %s\n", ee.Error())
 		}
-		if ee.tip != "" {
-			fmt.Fprintf(w, "%s\n", ee.tip)
+		if tip := ee.hintText(); tip != "" {
+			fmt.Fprintf(w, "%s\n", tip)
 		}
 		return ee.code
 	}

@@ -317,3 +317,16 @@ func lookupWords(lang string) (*words, error) {
 	}
 	return nil, fmt.Errorf("language %q: want zh or en", lang)
 }
+
+// StateName is the workbook's word for s in lang (zh or en; en for any
+// other), so that the terminal says what the workbook says.
+func StateName(lang string, s batch.Status) string {
+	w := english
+	if lang == "zh" {
+		w = chinese
+	}
+	if n, ok := w.states[s]; ok {
+		return n
+	}
+	return string(s)
+}
