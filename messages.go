@@ -247,9 +247,9 @@ var (
 		"export the right JUHE_KEY and JUHE_OPENID (from the provider's 个人中心), then run the same command again",
 		"从服务商的个人中心取得正确的 JUHE_KEY 和 JUHE_OPENID 并 export，然后再次运行同一命令",
 	}
-	msgCredsDetail = msg{"%s: %s: %s; nothing was sent, so nothing was charged", "%s：%s：%s；什么都没有发送，所以没有扣费"}
-	msgHaltedFirst = msg{"halted before the first request", "在第一个请求之前停止"}
-	msgWouldBe     = msg{"submit and run would be %s", "submit 和 run 将会%s"}
+	msgCredsDetail  = msg{"%s: %s: %s; nothing was sent, so nothing was charged", "%s：%s：%s；什么都没有发送，所以没有扣费"}
+	msgHaltedFirst  = msg{"halted before the first request", "在第一个请求之前停止"}
+	msgWouldBe      = msg{"submit and run would be %s", "submit 和 run 将会%s"}
 	msgRefusedStart = msg{"refused to start", "拒绝开始"}
 	msgShortBalance = msg{
 		"the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
