@@ -331,7 +331,10 @@ func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 	}
 	e.mu.Lock()
 	for _, r := range recs {
+		id := recordOrderID(r)
+		before := e.book.tallyOf(id)
 		e.book.Apply(r)
+		e.prog.move(before, e.book.tallyOf(id))
 	}
 	e.mu.Unlock()
 	return nil
@@ -462,9 +465,12 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("listing orders: %w", err)
 	}
+	e.mu.Lock()
+	e.prog.seed(e.book.Counts())
+	e.mu.Unlock()
 	e.prog.Total.Store(int64(res.Orders))
 	e.prog.Done.Store(int64(res.Skipped))
-	e.prog.Start("submitted")
+	e.prog.Start(PhaseSubmit)
 	defer e.prog.Stop()
 
 	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()

@@ -130,9 +130,12 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	e.settle.Store(q)
 	defer e.settle.Store(nil)
 
+	e.mu.Lock()
+	e.prog.seed(e.book.Counts())
+	e.mu.Unlock()
 	e.prog.Total.Store(int64(len(q.h)))
 	e.prog.Done.Store(0)
-	e.prog.Start("settled")
+	e.prog.Start(PhaseSettle)
 	defer e.prog.Stop()
 
 	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
