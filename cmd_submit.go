@@ -45,7 +45,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	defer j.Close()
 
-	prog := newProgress(e.stderr)
+	prog := newProgress(e.stderr, e.lang)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		Progress: prog, Logf: logTo(e.stderr),
