@@ -105,7 +105,7 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 		e.mu.Lock()
 		res.Totals = e.book.Counts()
 		e.mu.Unlock()
-		return res, err
+		return res, e.withProof(err)
 	}
 	q := &settleQueue{byID: make(map[string]*settleItem), wake: make(chan struct{}, 1)}
 	e.mu.Lock()
@@ -238,7 +238,7 @@ dispatch:
 	res.Totals = e.book.Counts()
 	e.mu.Unlock()
 	if err := e.endErr(ctx); err != nil {
-		return res, err
+		return res, e.withProof(err)
 	}
 	return res, nil
 }
