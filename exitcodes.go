@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -145,17 +147,15 @@ func journalErr(cmd, path string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &ne):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).
-			hint("Try: the -journal path that submit or run used (BATCH.journal by default)")
+		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).try(msgNotJournalTry)
 	case errors.As(err, &le):
-		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).
-			hint("Try: wait for that process to finish, or stop it (Ctrl-C); the journal stays safe")
+		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).try(msgLockedTry)
 	case errors.As(err, &de):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal damaged", cmd), err: de}).
-			hint("Try: flowbatch verify -journal %s; keep the file for the audit and do not edit it", shellQuote(path))
+		ee := errOf(ExitDamaged, msgDamaged, cmd).try(msgDamagedTry, shellQuote(path))
+		ee.err = de
+		return ee
 	case errors.Is(err, fs.ErrNotExist):
-		return (&exitError{code: ExitError, msg: fmt.Sprintf("%s: no journal at %s", cmd, path)}).
-			hint("Try: the -journal path that submit or run used")
+		return errOf(ExitError, msgNoJournal, cmd, path).try(msgNoJournalTry)
 	}
 	return &exitError{code: ExitError, msg: cmd, err: err}
 }
@@ -219,12 +219,65 @@ func engineErr(ctx context.Context, cmd string, args []string, err error) error 
 	var h *batch.HaltError
 	switch {
 	case errors.As(err, &h):
-		return &exitError{code: ExitHalted, msg: fmt.Sprintf("%s: halted: %v", cmd, h)}
+		return haltErr(cmd, h)
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		return &exitError{code: ExitInterrupted,
-			msg: fmt.Sprintf("interrupted: run the same command again to continue: flowbatch %s %s", cmd, quoteArgs(args))}
+		return errOf(ExitInterrupted, msgInterruptRun, cmd, quoteArgs(args))
 	}
 	return &exitError{code: ExitError, msg: cmd, err: err}
+}
+
+// haltErr is a halt for the user: first the one thing to do and why
+// ("fix JUHE_KEY, then run the same command again: wrong key (10001)"),
+// then where it happened, and that nothing was charged when the journal
+// proves it.
+func haltErr(cmd string, h *batch.HaltError) error {
+	ee := errOf(ExitHalted, msgHalted, cmd, haltAdvice{h})
+	if h.NothingCharged {
+		return ee.try(msgHaltWhereNone, haltWhere{h})
+	}
+	return ee.try(msgHaltWhere, haltWhere{h})
+}
+
+// haltAdvice is "advice: reason (code)" in the reader's language.
+type haltAdvice struct{ h *batch.HaltError }
+
+func (a haltAdvice) in(l lang) string {
+	reason, advice := haltZh(a.h, l)
+	return msgHaltAdvice.f(l, advice, reason, haltCode(a.h))
+}
+
+// haltWhere is "reason (code) at row N" in the reader's language.
+type haltWhere struct{ h *batch.HaltError }
+
+func (w haltWhere) in(l lang) string {
+	reason, _ := haltZh(w.h, l)
+	return msgHaltAt.f(l, reason, haltCode(w.h), journal.Thousands(w.h.Line))
+}
+
+func haltCode(h *batch.HaltError) string {
+	if h.Code == juhe.NoCode || h.Code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(h.Code)
+}
+
+// haltZh is the halt's reason and advice in l: the engine's English, or
+// the catalogue's Chinese for the provider's code.
+func haltZh(h *batch.HaltError, l lang) (reason, advice string) {
+	if l != langZH {
+		return h.Reason, h.Advice
+	}
+	w, ok := haltWords[h.Code]
+	if c, known := juhe.LookupCode(h.Code); !known || c.Submit != juhe.ClassHalt {
+		w, ok = msgThrottleHalt, true
+	}
+	if !ok {
+		return h.Reason, h.Advice
+	}
+	if w[1] == "稍后" {
+		return w[0], "稍后再次运行同一命令"
+	}
+	return w[0], w[1] + "，然后再次运行同一命令"
 }
 
 // submitExit maps what Submit returned to the user's error and exit code.
@@ -233,8 +286,7 @@ func submitExit(ctx context.Context, cmd string, args []string, res batch.Result
 		return err
 	}
 	if n := res.Unsubmitted(); n > 0 {
-		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("%s: %s still without a submit outcome", cmd, plural(n, "row"))}).
-			hint("Try: the same command again: flowbatch %s", quoteArgs(args))
+		return errOf(ExitOpen, msgStillNoOutcome, cmd, count{n, nounRow}).try(msgSameCommandTry, quoteArgs(args))
 	}
 	return nil
 }
@@ -247,13 +299,12 @@ func queryOpen(res batch.Result, journal string) error {
 	t := res.Totals
 	open := t.ByStatus[batch.StatusCharging] + t.ByStatus[batch.StatusUnknown]
 	notSent := t.ByStatus[batch.StatusNotSubmitted]
-	ee := &exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s not final", plural(res.Open(), "row"))}
+	ee := errOf(ExitOpen, msgQueryNotFinal, count{res.Open(), nounRow})
 	switch {
 	case notSent > 0 && open > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have, then flowbatch query -journal %s -wait 1h",
-			plural(notSent, "order"), shellQuote(journal))
+		return ee.try(msgQueryResendAndTry, count{notSent, nounOrder}, shellQuote(journal))
 	case notSent > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have", plural(notSent, "order"))
+		return ee.try(msgQueryResendTry, count{notSent, nounOrder})
 	}
-	return ee.hint("Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", shellQuote(journal))
+	return ee.try(msgQueryLaterTry, shellQuote(journal))
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -195,13 +196,14 @@ var (
 	msgNoJournal     = msg{"%s: no journal at %s", "%s：%s 处没有日志"}
 	msgNoJournalTry  = msg{"Try: the -journal path that submit or run used", "试试：submit 或 run 用过的 -journal 路径"}
 
-	msgHalted            = msg{"%s: halted: %s", "%s：已停止：%s"}
-	msgHaltNothingCharge = msg{
-		"nothing was charged: the journal holds an answer to every request sent, each a refusal that creates no order, and none is unknown",
-		"没有扣费：日志里每个已发出的请求都有应答，每个都是不生成订单的拒绝，没有未知结果",
+	msgHalted        = msg{"%s: halted: %s", "%s：已停止：%s"}
+	msgHaltAdvice    = msg{"%s: %s (%s)", "%s：%s（%s）"}
+	msgHaltAt        = msg{"%s (%s) at row %s", "第 %[3]s 行收到服务商应答：%[1]s（%[2]s）"}
+	msgHaltWhere     = msg{"Stopped on %s. What was sent before it is in the journal and the summary above.", "%s。此前已发送的都在日志和上面的汇总里。"}
+	msgHaltWhereNone = msg{
+		"Stopped on %s. Nothing was charged: the journal holds an answer to every request sent, each a refusal that creates no order, and none is unknown.",
+		"%s。没有扣费：日志里每个已发出的请求都有应答，每个都是不生成订单的拒绝，没有未知结果。",
 	}
-	msgHaltWhere    = msg{"%s halted at row %s on the provider's answer %s; %s", "%s 在第 %s 行因服务商应答 %s 停止；%s"}
-	msgHaltResume   = msg{"Then run the same command again: flowbatch %s", "然后再次运行同一命令：flowbatch %s"}
 	msgInterruptRun = msg{"interrupted: run the same command again to continue: flowbatch %s %s", "已中断：再次运行同一命令即可继续：flowbatch %s %s"}
 
 	msgStillNoOutcome    = msg{"%s: %s still without a submit outcome", "%s：%s 仍无提交结果"}
@@ -247,7 +249,18 @@ var (
 		"export the right JUHE_KEY and JUHE_OPENID (from the provider's 个人中心), then run the same command again",
 		"从服务商的个人中心取得正确的 JUHE_KEY 和 JUHE_OPENID 并 export，然后再次运行同一命令",
 	}
-	msgCredsDetail  = msg{"%s: %s: %s; nothing was sent, so nothing was charged", "%s：%s：%s；什么都没有发送，所以没有扣费"}
+	msgCredsFirst   = msg{"%s; %s", "%s；%s"}
+	msgCredsDetail  = msg{"%s: %s: %s, so nothing was charged", "%s：%s：%s，所以没有扣费"}
+	msgCredsRefusal = msg{"%s (%s); nothing was sent", "%s（%s）；什么都没有发送"}
+	msgCredsName    = map[juhe.Credentials]msg{
+		juhe.CredsUnverified:    {"key and OpenID not verified", "KEY 和 OpenID 未核实"},
+		juhe.CredsKeyOnly:       {"key checked, OpenID not verified", "KEY 已核实，OpenID 未核实"},
+		juhe.CredsVerified:      {"key and OpenID verified", "KEY 和 OpenID 已核实"},
+		juhe.CredsKeyRefused:    {"key refused: check JUHE_KEY", "KEY 被拒绝：检查 JUHE_KEY"},
+		juhe.CredsOpenIDRefused: {"OpenID refused: check JUHE_OPENID", "OpenID 被拒绝：检查 JUHE_OPENID"},
+		juhe.CredsSignRefused:   {"sign refused: check that JUHE_OPENID belongs to JUHE_KEY", "签名被拒绝：检查 JUHE_OPENID 是否属于 JUHE_KEY"},
+	}
+	msgStartRefused = msg{"%s: %s: %s", "%s：%s：%s"}
 	msgHaltedFirst  = msg{"halted before the first request", "在第一个请求之前停止"}
 	msgWouldBe      = msg{"submit and run would be %s", "submit 和 run 将会%s"}
 	msgRefusedStart = msg{"refused to start", "拒绝开始"}
