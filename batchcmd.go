@@ -100,9 +100,9 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 func (f *submitFlags) check(e *env, cmd string) error {
 	switch {
 	case f.in == "":
-		return usageErr("%s: -in is required", cmd).hint("Try: flowbatch %s -in FILE -batch ID", cmd)
+		return errOf(ExitUsage, msgFlagIsRequired, cmd, "-in").try(msgRequiredTry, cmd)
 	case f.batchID == "":
-		return usageErr("%s: -batch is required", cmd).hint("Try: flowbatch %s -in %s -batch ID", cmd, shellQuote(f.in))
+		return errOf(ExitUsage, msgFlagIsRequired, cmd, "-batch").try(msgRequiredBTry, cmd, shellQuote(f.in))
 	case !(f.rate > 0 && f.rate <= 10000): // also refuses NaN
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
@@ -189,8 +189,7 @@ func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s not set: the provider key and OpenID come from the environment", strings.Join(missing, " and "))}).
-			hint("Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`")
+		return nil, errOf(ExitUsage, msgNoCredsEnv, strings.Join(missing, msgAnd.in(e.lang))).try(msgNoCredsTry)
 	}
 	c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID")})
 	if err != nil {
@@ -275,11 +274,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		}
 	}
 	keys = nil
-	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
-		printProblems(e.stderr, rep, maxListed)
+	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups, e.lang); why != nil {
+		printProblems(e.stderr, e.lang, rep, maxListed)
 		printHidden(e.stderr, rep, maxListed)
-		return fail((&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
-			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and ")))
+		return fail(errOf(ExitInvalid, msgInputRefused, cmd, rep.Info.Name, strings.Join(why, e.tr(msgAnd))).
+			try(msgInputFixTry, strings.Join(fixes, e.tr(msgCommaAnd))))
 	}
 	if book != nil {
 		if err := changedInputErr(cmd, f.journal, book, rep, f.allowChanged); err != nil {
@@ -302,7 +301,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
 	}
 	if pre.balanceKnown() {
-		fmt.Fprintf(e.stderr, "flowbatch: balance %s yuan; estimate for the %s to send %s yuan\n", pre.balance.Money, plural(len(rows.phones), "row"), est)
+		fmt.Fprintln(e.stderr, e.tr(msgBalanceEstimate, pre.balance.Money, count{len(rows.phones), nounRow}, est))
 	}
 	if err := pre.shortBalanceErr(cmd, est, len(rows.phones), f.allowShortBalance); err != nil {
 		return fail(err)
@@ -409,20 +408,20 @@ func plannedWhen(book *batch.Book) string {
 // inputRefusal is the one rule by which submit (and run) refuse an input,
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *input.Report, skipInvalid, allowDups bool) (why, fixes []string) {
+func inputRefusal(rep *input.Report, skipInvalid, allowDups bool, l lang) (why, fixes []string) {
 	if rep.HiddenCount > 0 {
-		why = append(why, plural(rep.HiddenCount, "hidden or filtered-out row"))
-		fixes = append(fixes, "-hidden-rows skip to leave them out or -hidden-rows include to submit them too")
+		why = append(why, count{rep.HiddenCount, nounHidden}.in(l))
+		fixes = append(fixes, msgFixHidden.in(l))
 	}
 	// Hidden rows are invalid rows too (never charged), but -skip-invalid
 	// does not settle them: -hidden-rows does.
 	if n := len(rep.Invalid) - rep.HiddenCount; n > 0 && !skipInvalid {
-		why = append(why, plural(n, "invalid row"))
-		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
+		why = append(why, count{n, nounInvalid}.in(l))
+		fixes = append(fixes, msgFixInvalid.in(l))
 	}
 	if len(rep.Duplicates) > 0 && !allowDups {
-		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
-		fixes = append(fixes, "-allow-duplicates to submit each repeat as its own order")
+		why = append(why, count{len(rep.Duplicates), nounDup}.in(l))
+		fixes = append(fixes, msgFixDup.in(l))
 	}
 	return why, fixes
 }

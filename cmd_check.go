@@ -153,7 +153,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
 
-	printProblems(w, rep, *maxProblems)
+	printProblems(w, e.lang, rep, *maxProblems)
 	printCounts(w, rep)
 
 	// The provider, asked as submit asks it: the balance proves the key
@@ -192,7 +192,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "credentials: %s\n", credsNote)
 
 	// What submit would do, in its order and with its words.
-	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups); why != nil {
+	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups, e.lang); why != nil {
 		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}

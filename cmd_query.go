@@ -61,7 +61,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	res, err := eng.Settle(ctx, *wait)
 	stopImports()
 	closeErr := j.Close()
-	printBatchSummary(e.stdout, "query", book, res)
+	printBatchSummary(e.stdout, e.lang, "query", book, res)
 	if err := engineErr(ctx, "query", args, err); err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	stopServing()
 	stopImports()
 	balanceAfter(ctx, e, client, f.journal, f.batchID)
-	printBatchSummary(e.stdout, "run", book, res)
+	printBatchSummary(e.stdout, e.lang, "run", book, res)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -139,7 +139,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWorkbookSummary(e.stdout, s)
+	printWorkbookSummary(e.stdout, e.lang, s)
 
 	if err := engineErr(ctx, "run", args, runErr); err != nil {
 		return err

@@ -55,7 +55,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	stopImports()
 	balanceAfter(ctx, e, client, f.journal, f.batchID)
 	closeErr := j.Close()
-	printBatchSummary(e.stdout, "submit", book, res)
+	printBatchSummary(e.stdout, e.lang, "submit", book, res)
 	if err := submitExit(ctx, "submit", args, res, err); err != nil {
 		return err
 	}

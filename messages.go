@@ -121,6 +121,9 @@ var (
 	nounRow      = noun{"row", "rows", "行"}
 	nounOrder    = noun{"order", "orders", "个订单"}
 	nounCallback = noun{"callback", "callbacks", "条回调"}
+	nounHidden   = noun{"hidden or filtered-out row", "hidden or filtered-out rows", "个隐藏或被筛选掉的行"}
+	nounInvalid  = noun{"invalid row", "invalid rows", "个无效行"}
+	nounDup      = noun{"duplicate row", "duplicate rows", "个重复行"}
 )
 
 // count is n of a noun, e.g. "3 rows", "3 行".
@@ -266,7 +269,7 @@ var (
 	msgRefusedStart = msg{"refused to start", "拒绝开始"}
 	msgShortBalance = msg{
 		"the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
-		"待发送的 %s 估算 %s 元，超过余额 %s 元，差 %s 元；什么都没有发送",
+		"待发送的 %s估算 %s 元，超过余额 %s 元，差 %s 元；什么都没有发送",
 	}
 	msgShortBalanceTry = msg{
 		"Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it",
@@ -277,13 +280,10 @@ var (
 
 // batchcmd.go: the input refused.
 var (
-	msgInputRefused = msg{"%s: %s has %s; nothing was submitted", "%s：%s 有%s；什么都没有提交"}
+	msgInputRefused = msg{"%s: %s has %s; nothing was submitted", "%s：%s 有 %s；什么都没有提交"}
 	msgInputFixTry  = msg{"Try: fix the rows above, or add %s", "试试：改正上面列出的行，或加 %s"}
-	msgAnd          = msg{" and ", "和"}
-	msgCommaAnd     = msg{", and ", "；或"}
-	msgWhyHidden    = msg{"%d hidden or filtered-out rows", "%d 个隐藏或被筛选掉的行"}
-	msgWhyInvalid   = msg{"%d invalid rows", "%d 个无效行"}
-	msgWhyDup       = msg{"%d duplicate rows", "%d 个重复行"}
+	msgAnd          = msg{" and ", "、"}
+	msgCommaAnd     = msg{", and ", "；或加 "}
 	msgFixHidden    = msg{"-hidden-rows skip to leave them out or -hidden-rows include to submit them too", "-hidden-rows skip 跳过它们，或 -hidden-rows include 也提交它们"}
 	msgFixInvalid   = msg{"-skip-invalid to record them as invalid and submit the rest", "-skip-invalid 把它们记为无效并提交其余的行"}
 	msgFixDup       = msg{"-allow-duplicates to submit each repeat as its own order", "-allow-duplicates 把每个重复行作为单独的订单提交"}
@@ -301,6 +301,7 @@ var (
 	msgSumInputLine = msg{"%s (sha256 %s…), %s", "%s（sha256 %s…），%s"}
 	msgSumRequests  = msg{"%s submits, %s queries in %s (%.1f requests/s)", "提交 %s 次，查询 %s 次，用时 %s（每秒 %.1f 个请求）"}
 	msgSumRows      = msg{"rows:", "行："}
+	msgSumCmd       = msg{"%s:", "%s："}
 	msgSumNone      = msg{"none", "无"}
 	msgSumSpend     = msg{"spend:", "支出："}
 	msgSumSpendLine = msg{"%s yuan (success), %s yuan still charging, %s yuan refunded", "%s 元（成功），%s 元仍在充值，%s 元已退"}
