@@ -67,6 +67,9 @@ func (e *exitError) hintText() string {
 
 func (e *exitError) Error() string {
 	msg := e.message()
+	if _, ok := e.err.(canceled); ok {
+		return msg
+	}
 	switch {
 	case msg != "" && e.err != nil:
 		return msg + ": " + e.err.Error()
@@ -108,7 +111,7 @@ func inLang(err error, l lang) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) {
-		return &exitError{code: ExitInterrupted, text: &phrase{m: msgInterrupted}, lang: l, err: nil}
+		return &exitError{code: ExitInterrupted, text: &phrase{m: msgInterrupted}, lang: l, err: canceled{err}}
 	}
 	return err
 }
@@ -135,6 +138,13 @@ func report(w io.Writer, err error) int {
 	fmt.Fprintf(w, "flowbatch: %v\n", err)
 	return ExitError
 }
+
+// canceled keeps a cancellation in an error's chain (errors.Is finds
+// context.Canceled) without printing it after "interrupted".
+type canceled struct{ err error }
+
+func (c canceled) Error() string { return "" }
+func (c canceled) Unwrap() error { return c.err }
 
 // journalErr maps an error from opening, creating or reading a journal to
 // the user's message and exit code. It is the one place that does.
