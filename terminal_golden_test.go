@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -305,6 +306,44 @@ func TestEveryHaltCodeIsTranslated(t *testing.T) {
 		}
 		if _, ok := haltWords[c.Code]; !ok {
 			t.Errorf("code %d (%s) halts, and haltWords has no Chinese for it", c.Code, c.Why)
+		}
+	}
+}
+
+// The README's Chinese exit-code table lists the same codes, in order,
+// and its state table names every state in both languages, the Chinese
+// being the workbook's word.
+func TestReadmeTablesInBothLanguages(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## 退出码\n")
+	if !ok {
+		t.Fatal("README.md has no \"## 退出码\" section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var listed []int
+	for _, m := range regexp.MustCompile(`(?m)^\| (\d+) \|`).FindAllStringSubmatch(section, -1) {
+		n, _ := strconv.Atoi(m[1])
+		listed = append(listed, n)
+	}
+	if defined := definedExitCodes(t); !slices.Equal(listed, defined) {
+		t.Errorf("README.md's 退出码 table lists %v, exitcodes.go defines %v (in this order)", listed, defined)
+	}
+	_, states, ok := strings.Cut(string(readme), "\n## Order states\n")
+	if !ok {
+		t.Fatal("README.md has no \"## Order states\" section")
+	}
+	states, _, _ = strings.Cut(states, "\n## ")
+	for _, s := range batch.Statuses {
+		final, zhFinal := "no", "否"
+		if s.Final() {
+			final, zhFinal = "yes", "是"
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s | %s |", s, reconcile.StateName("zh", s), final, zhFinal)
+		if !strings.Contains(states, row) {
+			t.Errorf("README.md's state table lacks a row starting %q", row)
 		}
 	}
 }
