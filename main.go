@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // version is set with -ldflags "-X main.version=…" by make build.
@@ -54,9 +56,15 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	l := termLang(os.Args[1:], os.Getenv)
+	// On a terminal the progress line is being drawn in place: clear it
+	// first, so that the message is a line of its own.
+	clear := ""
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		clear = "\r\x1b[K"
+	}
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, msgInterrupting.in(l))
+		fmt.Fprintln(os.Stderr, clear+msgInterrupting.in(l))
 		cancel()
 		<-sigs
 		fmt.Fprintln(os.Stderr, msgExitingAtOnce.in(l))

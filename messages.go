@@ -275,7 +275,7 @@ var (
 		"Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it",
 		"试试：先给账户充值，再运行同一命令；或加 -allow-short-balance，发送到服务商返回 210505 为止",
 	}
-	msgBalanceEstimate = msg{"flowbatch: balance %s yuan; estimate for the %s to send %s yuan", "flowbatch：余额 %s 元；待发送的 %s 估算 %s 元"}
+	msgBalanceEstimate = msg{"flowbatch: balance %s yuan; estimate for the %s to send %s yuan", "flowbatch：余额 %s 元；待发送的 %s估算 %s 元"}
 )
 
 // batchcmd.go: the input refused.
@@ -336,7 +336,7 @@ var (
 	msgProgSubmit  = msg{"rows %s/%s sent", "已发送 %s/%s 行"}
 	msgProgSettle  = msg{"orders %s/%s final", "已定 %s/%s 个订单"}
 	msgProgTally   = msg{"success %s · failed %s · spent %s yuan", "成功 %s · 失败 %s · 已花 %s 元"}
-	msgProgRate    = msg{"%.1f rows/s", "每秒 %.1f 行"}
+	msgProgRate    = msg{"%.1f/s", "每秒 %.1f"}
 	msgProgETA     = msg{"eta %s", "预计还需 %s"}
 	msgProgThrot   = msg{"throttled %s", "被限流 %s 次"}
 )

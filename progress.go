@@ -168,23 +168,25 @@ func (v progressView) rate() float64 {
 	return float64(v.done-v.base) / s
 }
 
-// tail is what follows the counts: tallies, rate, throttling, ETA.
+// tail is what follows the counts: the ETA first (a narrow terminal
+// cuts the end of the line), the tallies, the rate, throttling.
 func (v progressView) tail(l lang) []string {
-	parts := []string{msgProgTally.f(l, journal.Thousands(v.success), journal.Thousands(v.fail), v.spent)}
+	var parts []string
 	r := v.rate()
-	parts = append(parts, msgProgRate.f(l, r))
-	if v.throttled > 0 {
-		parts = append(parts, msgProgThrot.f(l, journal.Thousands(v.throttled)))
-	}
 	if left := v.total - v.done; left > 0 && r > 0 {
 		eta := time.Duration(float64(left) / r * float64(time.Second))
 		parts = append(parts, msgProgETA.f(l, eta.Round(time.Second)))
+	}
+	parts = append(parts, msgProgTally.f(l, journal.Thousands(v.success), journal.Thousands(v.fail), v.spent))
+	parts = append(parts, msgProgRate.f(l, r))
+	if v.throttled > 0 {
+		parts = append(parts, msgProgThrot.f(l, journal.Thousands(v.throttled)))
 	}
 	return parts
 }
 
 // line is the plain progress line, e.g.
-// "submit: rows 1,204/5,000 sent (24%) · success 300 · failed 2 · spent 5,889.000 yuan · 98.7 rows/s · eta 38s".
+// "submit: rows 1,204/5,000 sent (24%) · eta 38s · success 300 · failed 2 · spent 5889.000 yuan · 98.7/s".
 func (v progressView) line(l lang) string {
 	head := fmt.Sprintf("%s: %s (%d%%)", v.label(l), v.counted(l), v.percent())
 	return strings.Join(append([]string{head}, v.tail(l)...), " · ")

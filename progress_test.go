@@ -48,7 +48,7 @@ func TestProgressPlainLines(t *testing.T) {
 	}
 	p.Stop()
 	line := strings.SplitN(w.String(), "\n", 2)[0]
-	for _, want := range []string{"submit: rows 1,204/5,000 sent (24%)", "success 300 · failed 2 · spent 5889.000 yuan", "rows/s", "· eta "} {
+	for _, want := range []string{"submit: rows 1,204/5,000 sent (24%)", "success 300 · failed 2 · spent 5889.000 yuan", "/s", "· eta "} {
 		if !strings.Contains(line, want) {
 			t.Errorf("line %q lacks %q", line, want)
 		}
@@ -73,20 +73,20 @@ func TestProgressView(t *testing.T) {
 		absent []string
 	}{
 		{"submit", progressView{phase: batch.PhaseSubmit, total: 5000, done: 1000, success: 0, spent: 0, elapsed: 100 * time.Second}, langEN,
-			"submit: rows 1,000/5,000 sent (20%) · success 0 · failed 0 · spent 0.000 yuan · 10.0 rows/s · eta 6m40s", nil},
+			"submit: rows 1,000/5,000 sent (20%) · eta 6m40s · success 0 · failed 0 · spent 0.000 yuan · 10.0/s", nil},
 		{"submit zh", progressView{phase: batch.PhaseSubmit, total: 5000, done: 1000, elapsed: 100 * time.Second}, langZH,
-			"提交: 已发送 1,000/5,000 行 (20%) · 成功 0 · 失败 0 · 已花 0.000 元 · 每秒 10.0 行 · 预计还需 6m40s", nil},
+			"提交: 已发送 1,000/5,000 行 (20%) · 预计还需 6m40s · 成功 0 · 失败 0 · 已花 0.000 元 · 每秒 10.0", nil},
 		// A resume skipped 4,000 rows done before: 100 rows in 10s is
 		// 10 rows/s, and 900 rows are left: 1m30s, not 2s.
 		{"resume", progressView{phase: batch.PhaseSubmit, total: 5000, done: 4100, base: 4000, success: 3900, fail: 20, spent: 76557000, elapsed: 10 * time.Second}, langEN,
-			"submit: rows 4,100/5,000 sent (82%) · success 3,900 · failed 20 · spent 76557.000 yuan · 10.0 rows/s · eta 1m30s", nil},
+			"submit: rows 4,100/5,000 sent (82%) · eta 1m30s · success 3,900 · failed 20 · spent 76557.000 yuan · 10.0/s", nil},
 		{"settle", progressView{phase: batch.PhaseSettle, total: 1200, done: 300, success: 3000, fail: 25, spent: 58890000, throttled: 4, elapsed: 30 * time.Second}, langEN,
-			"settle: orders 300/1,200 final (25%) · success 3,000 · failed 25 · spent 58890.000 yuan · 10.0 rows/s · throttled 4 · eta 1m30s", nil},
+			"settle: orders 300/1,200 final (25%) · eta 1m30s · success 3,000 · failed 25 · spent 58890.000 yuan · 10.0/s · throttled 4", nil},
 		{"settle zh", progressView{phase: batch.PhaseSettle, total: 1200, done: 300, success: 3000, fail: 25, spent: 58890000, elapsed: 30 * time.Second}, langZH,
-			"查询结果: 已定 300/1,200 个订单 (25%) · 成功 3,000 · 失败 25 · 已花 58890.000 元 · 每秒 10.0 行 · 预计还需 1m30s", nil},
+			"查询结果: 已定 300/1,200 个订单 (25%) · 预计还需 1m30s · 成功 3,000 · 失败 25 · 已花 58890.000 元 · 每秒 10.0", nil},
 		// Nothing done in this run yet: no rate, so no ETA at all.
 		{"no eta yet", progressView{phase: batch.PhaseSubmit, total: 10, done: 4, base: 4, elapsed: time.Second}, langEN,
-			"submit: rows 4/10 sent (40%) · success 0 · failed 0 · spent 0.000 yuan · 0.0 rows/s", []string{"eta"}},
+			"submit: rows 4/10 sent (40%) · success 0 · failed 0 · spent 0.000 yuan · 0.0/s", []string{"eta"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.v.line(tc.l); got != tc.want {
