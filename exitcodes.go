@@ -180,15 +180,11 @@ func attestErr(cmd, journalPath, attest string, err error) error {
 	var oe *reconcile.OtherJournalError
 	switch {
 	case errors.As(err, &oe):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, oe)}).
-			hint("Try: another -out directory for this journal's workbook, or a new batch id; keep %s for the audit", shellQuote(attest))
+		return errOf(ExitUsage, msgNothingWritten, cmd, oe).try(msgOtherJournalTry, shellQuote(attest))
 	case errors.As(err, &ae):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, ae)}).
-			hint("Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)",
-				shellQuote(journalPath), shellQuote(attest), shellQuote(attest))
+		return errOf(ExitDamaged, msgNothingWritten, cmd, ae).try(msgAnchorTry, shellQuote(journalPath), shellQuote(attest), shellQuote(attest))
 	case errors.As(err, &te):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, te)}).
-			hint("Try: keep %s for the audit, and find out who changed it", shellQuote(attest))
+		return errOf(ExitDamaged, msgNothingWritten, cmd, te).try(msgAttestChangedTry, shellQuote(attest))
 	}
 	return nil
 }
@@ -211,8 +207,7 @@ func verifyErr(path string, err error) error {
 func callbackOpenErr(err error, path string) error {
 	var le *journal.LockedError
 	if errors.As(err, &le) {
-		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", callback.SidePath(path))
+		return (&exitError{code: ExitLocked, msg: "callback", err: err}).try(msgCallbackLockedTry, callback.SidePath(path))
 	}
 	var de *journal.DamageError
 	if errors.As(err, &de) {

@@ -199,6 +199,12 @@ var (
 	msgNoJournal     = msg{"%s: no journal at %s", "%s：%s 处没有日志"}
 	msgNoJournalTry  = msg{"Try: the -journal path that submit or run used", "试试：submit 或 run 用过的 -journal 路径"}
 
+	msgNothingWritten    = msg{"%s: %v; nothing was written", "%s：%v；什么都没有写"}
+	msgOtherJournalTry   = msg{"Try: another -out directory for this journal's workbook, or a new batch id; keep %s for the audit", "试试：给这个日志的工作簿换一个 -out 目录，或换一个新的批次号；保留 %s 备审计"}
+	msgAnchorTry         = msg{"Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)", "试试：flowbatch verify -journal %s -attest %s；两个文件都保留备审计。只有这个日志确实取代了被证明的那个时，才把 %s 移走（并保留它）"}
+	msgAttestChangedTry  = msg{"Try: keep %s for the audit, and find out who changed it", "试试：保留 %s 备审计，并查明是谁改了它"}
+	msgCallbackLockedTry = msg{"Another callback server writes %s already; one per batch is enough.", "已有另一个回调服务在写 %s；每个批次一个就够了。"}
+
 	msgHalted        = msg{"%s: halted: %s", "%s：已停止：%s"}
 	msgHaltAdvice    = msg{"%s: %s (%s)", "%s：%s（%s）"}
 	msgHaltAt        = msg{"%s (%s) at row %s", "第 %[3]s 行收到服务商应答：%[1]s（%[2]s）"}
