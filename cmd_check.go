@@ -230,18 +230,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(w, guardNote)
 
 	if rep.Valid == 0 || len(rows.phones) == 0 {
-		fmt.Fprintln(w, "\nnothing to submit.")
+		fmt.Fprint(w, e.tr(msgCheckNothing))
 		return nil
 	}
-	verdict := fmt.Sprintf("submit would send %d orders", len(rows.phones))
+	verdict := e.tr(msgCheckWouldSend, len(rows.phones))
 	if nCat > 0 {
-		verdict += fmt.Sprintf("; the provider will reject %d of them unless the numbers were ported (rows above)", nCat)
+		verdict += e.tr(msgCheckWouldReject, nCat)
 	}
 	if pre != nil && pre.balance.Credentials == juhe.CredsVerified && nCat == 0 {
-		fmt.Fprintf(w, "\nok: %s; key and OpenID verified.\n", verdict)
+		fmt.Fprint(w, e.tr(msgCheckOK, verdict))
 		return nil
 	}
-	fmt.Fprintf(w, "\n%s; %s.\n", verdict, strings.TrimSuffix(firstLine(credsNote), "."))
+	fmt.Fprint(w, e.tr(msgCheckVerdict, verdict, strings.TrimSuffix(firstLine(credsNote), ".")))
 	return nil
 }
 

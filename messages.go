@@ -347,6 +347,15 @@ var (
 	msgProgThrot   = msg{"throttled %s", "被限流 %s 次"}
 )
 
+// cmd_check.go: the verdict.
+var (
+	msgCheckNothing     = msg{"\nnothing to submit.\n", "\n没有要提交的。\n"}
+	msgCheckWouldSend   = msg{"submit would send %d orders", "submit 将发送 %d 个订单"}
+	msgCheckWouldReject = msg{"; the provider will reject %d of them unless the numbers were ported (rows above)", "；除非号码已携号转网，服务商会拒绝其中 %d 个（见上面列出的行）"}
+	msgCheckOK          = msg{"\nok: %s; key and OpenID verified.\n", "\nok: %s；KEY 和 OpenID 已核实。\n"}
+	msgCheckVerdict     = msg{"\n%s; %s.\n", "\n%s；%s。\n"}
+)
+
 // cmd_status.go: the text form (-json is the script's).
 var (
 	msgStBatch     = msg{"batch", "批次"}
