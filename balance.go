@@ -169,15 +169,15 @@ func (p preflight) shortBalanceErr(cmd string, est juhe.Money, rows int, allow b
 }
 
 // notes are what preflight could not say, one line each, for stderr.
-func (p preflight) notes(byPid map[string]int) []string {
+func (p preflight) notes(byPid map[string]int, l lang) []string {
 	var out []string
 	if !p.balanceKnown() {
-		out = append(out, fmt.Sprintf("balance not read: %s; %s", p.reply, p.balance.Credentials))
+		out = append(out, msgNoteNoBalance.f(l, p.reply, msgCredsName[p.balance.Credentials]))
 	}
 	if p.catalogue == nil {
-		out = append(out, "no estimate: "+p.catNote)
+		out = append(out, msgNoteNoEstimate.f(l, p.catNote))
 	} else if _, unknown := estimate(byPid, p.catalogue); len(unknown) > 0 {
-		out = append(out, fmt.Sprintf("no price for pid %s: the estimate leaves those rows out", strings.Join(unknown, ", ")))
+		out = append(out, msgNoteNoPrice.f(l, strings.Join(unknown, ", ")))
 	}
 	return out
 }

@@ -297,7 +297,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		return fail(err)
 	}
 	est, _ := estimate(rows.byPid, pre.catalogue)
-	for _, n := range pre.notes(rows.byPid) {
+	for _, n := range pre.notes(rows.byPid, e.lang) {
 		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
 	}
 	if pre.balanceKnown() {

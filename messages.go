@@ -281,6 +281,9 @@ var (
 		"Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it",
 		"试试：先给账户充值，再运行同一命令；或加 -allow-short-balance，发送到服务商返回 210505 为止",
 	}
+	msgNoteNoBalance   = msg{"balance not read: %s; %s", "未读到余额：%s；%s"}
+	msgNoteNoEstimate  = msg{"no estimate: %s", "无法估算：%s"}
+	msgNoteNoPrice     = msg{"no price for pid %s: the estimate leaves those rows out", "pid %s 没有价格：估算不含这些行"}
 	msgBalanceEstimate = msg{"flowbatch: balance %s yuan; estimate for the %s to send %s yuan", "flowbatch：余额 %s 元；待发送的 %s估算 %s 元"}
 )
 

@@ -8,12 +8,15 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -345,5 +348,55 @@ func TestReadmeTablesInBothLanguages(t *testing.T) {
 		if !strings.Contains(states, row) {
 			t.Errorf("README.md's state table lacks a row starting %q", row)
 		}
+	}
+}
+
+// The wrong-key halt as a person meets it: the balance endpoint does not
+// answer (so nothing was proved before), and every submit is answered
+// 10001. Its first line is the one thing to do, and it says that nothing
+// was charged, in both languages.
+func TestWrongKeyHaltSaysNothingWasCharged(t *testing.T) {
+	var submits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/flow/onlineorder":
+			submits.Add(1)
+			fmt.Fprint(w, `{"error_code":10001,"reason":"错误的请求KEY","result":null}`)
+		case "/flow/ordersta":
+			fmt.Fprint(w, `{"error_code":10001,"reason":"错误的请求KEY","result":null}`)
+		default: // the balance and the catalogue: an outage, proving nothing
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+		}
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		l           string
+		first, said string
+	}{
+		{"en", "flowbatch: submit: halted: fix JUHE_KEY, then run the same command again: wrong key (10001)", "Nothing was charged"},
+		{"zh", "flowbatch: submit：已停止：改正 JUHE_KEY，然后再次运行同一命令：KEY 错误（10001）", "没有扣费"},
+	} {
+		t.Run(tc.l, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "gift.csv")
+			var b strings.Builder
+			b.WriteString("phone,pid\n")
+			for i := range 40 {
+				fmt.Fprintf(&b, "1390000%04d,105000\n", i)
+			}
+			os.WriteFile(in, []byte(b.String()), 0o600)
+			vars := map[string]string{"JUHE_KEY": "wrong-key-0123456789", "JUHE_OPENID": "openid-0123456789", "JUHE_BASE_URL": srv.URL}
+			_, errOut, code := runLang(t, vars, "submit", "-lang", tc.l, "-in", in, "-batch", "wk", "-journal", filepath.Join(dir, "wk.journal"), "-workers", "4")
+			if code != ExitHalted {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			// The halt is the last thing said: its first line first.
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			if len(lines) < 2 || lines[len(lines)-2] != tc.first || !strings.Contains(lines[len(lines)-1], tc.said) {
+				t.Errorf("the halt does not open with what to do, or does not say nothing was charged:\n%s", errOut)
+			}
+			t.Logf("%d submits reached the provider; stderr:\n%s", submits.Load(), errOut)
+		})
 	}
 }
