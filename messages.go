@@ -118,12 +118,11 @@ func (e *env) tr(m msg, a ...any) string { return m.f(e.lang, a...) }
 type noun struct{ one, many, zh string }
 
 var (
-	nounRow      = noun{"row", "rows", "行"}
-	nounOrder    = noun{"order", "orders", "个订单"}
-	nounCallback = noun{"callback", "callbacks", "条回调"}
-	nounHidden   = noun{"hidden or filtered-out row", "hidden or filtered-out rows", "个隐藏或被筛选掉的行"}
-	nounInvalid  = noun{"invalid row", "invalid rows", "个无效行"}
-	nounDup      = noun{"duplicate row", "duplicate rows", "个重复行"}
+	nounRow     = noun{"row", "rows", "行"}
+	nounOrder   = noun{"order", "orders", "个订单"}
+	nounHidden  = noun{"hidden or filtered-out row", "hidden or filtered-out rows", "个隐藏或被筛选掉的行"}
+	nounInvalid = noun{"invalid row", "invalid rows", "个无效行"}
+	nounDup     = noun{"duplicate row", "duplicate rows", "个重复行"}
 )
 
 // count is n of a noun, e.g. "3 rows", "3 行".
