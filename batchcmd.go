@@ -229,8 +229,8 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		}
 		if book.Header.BatchID != f.batchID {
 			j.Close()
-			return nil, nil, usageErr("%s: journal %s belongs to batch %q, not %q", cmd, f.journal, book.Header.BatchID, f.batchID).
-				hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
+			return nil, nil, errOf(ExitUsage, msgOtherBatch, cmd, f.journal, book.Header.BatchID, f.batchID).
+				try(msgOtherBatchTry, shellQuote(book.Header.BatchID))
 		}
 		// -pid decides every row's product and so its orderid: a resume
 		// with another would plan other orders for the same people.
@@ -390,19 +390,18 @@ func changedInputErr(cmd, journal string, book *batch.Book, rep *input.Report, a
 	if book.Input.SHA256 == "" || book.Input.SHA256 == rep.Info.SHA256 || allowChanged {
 		return nil
 	}
-	return (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
-		"%s: %s is not the file journal %s was started with: that was %s%s (sha256 %s…, now %s…); nothing was submitted",
-		cmd, rep.Info.Name, journal, book.Input.Name, plannedWhen(book), shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256))}).
-		hint("Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)")
+	return errOf(ExitInvalid, msgChangedInput,
+		cmd, rep.Info.Name, journal, book.Input.Name, plannedWhen(book), shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256)).
+		try(msgChangedInputTry)
 }
 
 // plannedWhen is ", read 2026-11-30 14:02 UTC": when the journal's
 // latest input was read; "" when unknown.
-func plannedWhen(book *batch.Book) string {
+func plannedWhen(book *batch.Book) localized {
 	if book.InputAt <= 0 {
-		return ""
+		return msg{}
 	}
-	return ", read " + time.UnixMilli(book.InputAt).UTC().Format("2006-01-02 15:04 UTC")
+	return msgReadAt.with(time.UnixMilli(book.InputAt).UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // inputRefusal is the one rule by which submit (and run) refuse an input,

@@ -295,10 +295,21 @@ var (
 	msgFixHidden    = msg{"-hidden-rows skip to leave them out or -hidden-rows include to submit them too", "-hidden-rows skip 跳过它们，或 -hidden-rows include 也提交它们"}
 	msgFixInvalid   = msg{"-skip-invalid to record them as invalid and submit the rest", "-skip-invalid 把它们记为无效并提交其余的行"}
 	msgFixDup       = msg{"-allow-duplicates to submit each repeat as its own order", "-allow-duplicates 把每个重复行作为单独的订单提交"}
-	msgRequiredTry  = msg{"Try: flowbatch %s -in FILE -batch ID", "试试：flowbatch %s -in 文件 -batch 批次号"}
-	msgRequiredBTry = msg{"Try: flowbatch %s -in %s -batch ID", "试试：flowbatch %s -in %s -batch 批次号"}
-	msgNoCredsEnv   = msg{"%s not set: the provider key and OpenID come from the environment", "未设置 %s：服务商的 KEY 和 OpenID 取自环境变量"}
-	msgNoCredsTry   = msg{"Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`", "试试：export JUHE_KEY=… JUHE_OPENID=…（在服务商的个人中心获取），或对 `flowbatch sim` 运行"}
+	msgChangedInput = msg{
+		"%s: %s is not the file journal %s was started with: that was %s%s (sha256 %s…, now %s…); nothing was submitted",
+		"%s：%s 不是日志 %s 开始时的文件：那是 %s%s（sha256 %s…，现在是 %s…）；什么都没有提交",
+	}
+	msgChangedInputTry = msg{
+		"Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)",
+		"试试：用原来的文件，或加 -allow-changed-input 用这个文件继续（不在其中的行绝不提交）",
+	}
+	msgReadAt        = msg{", read %s", "，读取于 %s"}
+	msgOtherBatch    = msg{"%s: journal %s belongs to batch %q, not %q", "%s：日志 %s 属于批次 %q，不是 %q"}
+	msgOtherBatchTry = msg{"Try: -batch %s, or another -journal", "试试：-batch %s，或换一个 -journal"}
+	msgRequiredTry   = msg{"Try: flowbatch %s -in FILE -batch ID", "试试：flowbatch %s -in 文件 -batch 批次号"}
+	msgRequiredBTry  = msg{"Try: flowbatch %s -in %s -batch ID", "试试：flowbatch %s -in %s -batch 批次号"}
+	msgNoCredsEnv    = msg{"%s not set: the provider key and OpenID come from the environment", "未设置 %s：服务商的 KEY 和 OpenID 取自环境变量"}
+	msgNoCredsTry    = msg{"Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`", "试试：export JUHE_KEY=… JUHE_OPENID=…（在服务商的个人中心获取），或对 `flowbatch sim` 运行"}
 )
 
 // print.go: the summaries.
