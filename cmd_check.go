@@ -137,7 +137,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		byPid[r.Pid] = append(byPid[r.Pid], pidRow{line: r.Line, phone: r.Phone, carrier: c})
 		return nil
 	}
-	rep, err := readForResume(ctx, e.stderr, *in, opts, book, reset, kept.keep(read))
+	rep, err := readForResume(ctx, e.stderr, e.lang, *in, opts, book, reset, kept.keep(read))
 	if err != nil {
 		var ee *exitError
 		if ctx.Err() != nil || errors.As(err, &ee) {
@@ -175,7 +175,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if tc == nil {
-			chooser.Carriers.Notes = append(chooser.Carriers.Notes, msgPlanNotAsked)
+			chooser.Carriers.Notes = append(chooser.Carriers.Notes, e.tr(msgPlanNotAsked))
 		}
 		if err := applyPlan(rep, &kept, chooser, read); err != nil {
 			return err
@@ -198,13 +198,13 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	printTable(w, rep, *maxProblems)
 	if chooser != nil {
-		printPlan(w, chooser)
+		printPlan(w, e.lang, chooser)
 	}
 	if book != nil && rep.Valid != len(rows.phones) {
 		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
 
-	printProblems(w, rep, *maxProblems)
+	printProblems(w, e.lang, rep, *maxProblems)
 	printCounts(w, rep)
 
 	label, catalogue, note := checkPrices(*prices, e, pre)
@@ -230,7 +230,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "credentials: %s\n", credsNote)
 
 	// What submit would do, in its order and with its words.
-	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups); why != nil {
+	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups, e.lang); why != nil {
 		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
@@ -268,18 +268,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(w, guardNote)
 
 	if rep.Valid == 0 || len(rows.phones) == 0 {
-		fmt.Fprintln(w, "\nnothing to submit.")
+		fmt.Fprint(w, e.tr(msgCheckNothing))
 		return nil
 	}
-	verdict := fmt.Sprintf("submit would send %d orders", len(rows.phones))
+	verdict := e.tr(msgCheckWouldSend, len(rows.phones))
 	if nCat > 0 {
-		verdict += fmt.Sprintf("; the provider will reject %d of them unless the numbers were ported (rows above)", nCat)
+		verdict += e.tr(msgCheckWouldReject, nCat)
 	}
 	if pre != nil && pre.balance.Credentials == juhe.CredsVerified && nCat == 0 {
-		fmt.Fprintf(w, "\nok: %s; key and OpenID verified.\n", verdict)
+		fmt.Fprint(w, e.tr(msgCheckOK, verdict))
 		return nil
 	}
-	fmt.Fprintf(w, "\n%s; %s.\n", verdict, strings.TrimSuffix(firstLine(credsNote), "."))
+	fmt.Fprint(w, e.tr(msgCheckVerdict, verdict, strings.TrimSuffix(firstLine(credsNote), ".")))
 	return nil
 }
 

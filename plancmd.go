@@ -23,17 +23,6 @@ const (
 	settingPlanSHA256 = "plan-sha256" // -plan-file's sha256
 )
 
-// The messages of plans, in one place.
-const (
-	msgPlanExclusive = "%s: %s: -pid gives every row one product, -plan one per carrier found in the provider's catalogue, -plan-file one per carrier as listed; give one of them"
-	msgPlanResume    = "%s: journal %s was started with %s, not %s; nothing was submitted"
-	msgPlanNoProduct = "%s: %s: neither flow/list nor flow/telcheck listed any product (%s); nothing was submitted"
-	msgPlanLine      = "plan:     %s (orderids from %s): %s\n"
-	msgPlanCarriers  = "carriers: %d by flow/telcheck (ported numbers included), %d by prefix%s\n"
-	msgPlanNote      = "  note: %s\n"
-	msgPlanNotAsked  = "flow/telcheck not asked (JUHE_KEY and JUHE_OPENID are not both set, or the key was refused): carriers by prefix here; submit and run ask it"
-)
-
 // loadPlan checks that at most one of -pid, -plan, -plan-file is given
 // and reads the plan. A pid column in the file is refused by the reader.
 func (t *tableFlags) loadPlan(cmd string) error {
@@ -44,7 +33,7 @@ func (t *tableFlags) loadPlan(cmd string) error {
 		}
 	}
 	if len(given) > 1 {
-		return usageErr(msgPlanExclusive, cmd, strings.Join(given, " and "))
+		return errOf(ExitUsage, msgPlanExclusive, cmd, strings.Join(given, " and "))
 	}
 	var err error
 	switch {
@@ -54,7 +43,7 @@ func (t *tableFlags) loadPlan(cmd string) error {
 		t.loaded, err = batch.ReadPlanFile(t.planFile)
 	}
 	if err != nil {
-		return usageErr("%s: %v", cmd, err).hint("Try: -plan 1G, or a -plan-file of two columns, carrier,pid, one row per carrier")
+		return errOf(ExitUsage, msgPlanBad, cmd, err).try(msgPlanBadTry)
 	}
 	return nil
 }
@@ -77,18 +66,18 @@ func planResumeErr(cmd, path string, book *batch.Book, t *tableFlags) error {
 	if was[settingPlan] == now[settingPlan] && was[settingPlanSHA256] == now[settingPlanSHA256] {
 		return nil
 	}
-	describe := func(label, file, sum string) string {
+	describe := func(label, file, sum string) any {
 		switch {
 		case file != "":
 			return fmt.Sprintf("-plan-file %s (sha256 %s…)", file, shortHash(sum))
 		case label != "":
 			return "-plan " + label
 		}
-		return "no plan"
+		return msgPlanNone
 	}
 	before := describe(was[settingPlan], was[settingPlanFile], was[settingPlanSHA256])
 	after := describe(now[settingPlan], now[settingPlanFile], now[settingPlanSHA256])
-	return usageErr(msgPlanResume, cmd, path, before, after).hint("Try: the same command with %s", before)
+	return errOf(ExitUsage, msgPlanResume, cmd, path, before, after).try(msgPlanResumeTry, before)
 }
 
 // planRow is a row a plan gives its pid, as read.
@@ -143,15 +132,14 @@ func choosePlan(ctx context.Context, cmd string, plan *batch.Plan, rows *planRow
 		products = cc.Products
 	}
 	if plan.File == "" && len(products) == 0 && len(cc.ByPhone) > 0 {
-		return nil, (&exitError{code: ExitError, msg: fmt.Sprintf(msgPlanNoProduct, cmd, plan.Flag(), orNone(catNote))}).
-			hint("Try: again later, or name each carrier's product in a -plan-file (carrier,pid)")
+		return nil, errOf(ExitError, msgPlanNoProduct, cmd, plan.Flag(), orNone(catNote)).try(msgPlanNoProductTry)
 	}
 	need := map[juhe.Carrier]bool{}
 	for _, c := range cc.ByPhone {
 		need[c.Carrier] = true
 	}
 	if err := plan.Resolve(products, need); err != nil {
-		return nil, usageErr("%s: %v; nothing was submitted", cmd, err)
+		return nil, errOf(ExitUsage, msgPlanUnsettled, cmd, err)
 	}
 	ch := &batch.Chooser{Plan: plan, Carriers: cc}
 	if book != nil {
@@ -202,7 +190,7 @@ func applyPlan(rep *input.Report, rows *planRows, ch *batch.Chooser, fn func(*jo
 
 // printPlan says what the plan chose: each carrier's product and how the
 // carriers were decided.
-func printPlan(w io.Writer, ch *batch.Chooser) {
+func printPlan(w io.Writer, l lang, ch *batch.Chooser) {
 	p := ch.Plan
 	var parts []string
 	for _, c := range batch.Carriers {
@@ -214,11 +202,11 @@ func printPlan(w io.Writer, ch *batch.Chooser) {
 			parts = append(parts, s)
 		}
 	}
-	fmt.Fprintf(w, msgPlanLine, p.Flag(), p.Product(), strings.Join(parts, "; "))
+	fmt.Fprint(w, msgPlanLine.f(l, p.Flag(), p.Product(), strings.Join(parts, "; ")))
 	tel, pre := ch.Carriers.Count()
-	fmt.Fprintf(w, msgPlanCarriers, tel, pre, "")
+	fmt.Fprint(w, msgPlanCarriers.f(l, tel, pre))
 	for _, n := range ch.Carriers.Notes {
-		fmt.Fprintf(w, msgPlanNote, n)
+		fmt.Fprint(w, msgPlanNote.f(l, n))
 	}
 }
 

@@ -16,15 +16,6 @@ import (
 // "Input files"): the rules that find the table may have changed since,
 // and the orders planned are the ones to finish.
 
-// What a resume says when today's reading of the journal's own file
-// differs from the journal's rows, or is refused.
-const (
-	msgKeep        = "the journal's rows, read when the batch started, are kept: they are the orders planned"
-	msgDiffersAt   = "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows, first differing at row %d of the journal; %s\n"
-	msgDiffers     = "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n"
-	msgRefusedKept = "flowbatch: warning: today's reader refuses %s (%v), but it is the file journal %s was started with (sha256 %s…); %s\n"
-)
-
 // readForResume reads the input at path as input.Read does, calling fn
 // with each row. When the file is the one the journal (book, nil for a
 // new batch) was started with, byte for byte, but today's reader reads
@@ -32,7 +23,7 @@ const (
 // rows are taken instead, with the report the reader gave when the batch
 // started: reset is called first, to drop what fn kept of today's
 // reading, then fn gets each of the journal's rows.
-func readForResume(ctx context.Context, w io.Writer, path string, opts input.Options, book *batch.Book,
+func readForResume(ctx context.Context, w io.Writer, l lang, path string, opts input.Options, book *batch.Book,
 	reset func(), fn func(*journal.RowRecord) error) (*input.Report, error) {
 	if book == nil || book.Input.SHA256 == "" {
 		return input.Read(ctx, path, opts, fn)
@@ -55,11 +46,11 @@ func readForResume(ctx context.Context, w io.Writer, path string, opts input.Opt
 		if sum, serr := input.InputSHA256(path); serr != nil || sum != book.Input.SHA256 {
 			return nil, err
 		}
-		fmt.Fprintf(w, msgRefusedKept, book.Input.Name, err, book.Path, shortHash(book.Input.SHA256), msgKeep)
+		fmt.Fprint(w, msgResumeRefused.f(l, book.Input.Name, err, book.Path, shortHash(book.Input.SHA256), msgResumeKeep))
 	case rep.Info.SHA256 != book.Input.SHA256:
 		return rep, nil // another file: -allow-changed-input decides
 	default:
-		same, err := sameRows(ctx, w, book, keys, key)
+		same, err := sameRows(ctx, w, l, book, keys, key)
 		if err != nil || same && opts.Plan == "" {
 			return rep, err
 		}
@@ -99,7 +90,7 @@ func planRowKey(r *journal.RowRecord) uint64 {
 
 // sameRows reports whether today's reading of the journal's own file
 // (keys) gives the rows the journal holds, and says so on w when not.
-func sameRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64, key func(*journal.RowRecord) uint64) (bool, error) {
+func sameRows(ctx context.Context, w io.Writer, l lang, book *batch.Book, keys []uint64, key func(*journal.RowRecord) uint64) (bool, error) {
 	n, first := 0, 0
 	err := book.Rows(ctx, func(r *journal.RowRecord) error {
 		if first == 0 && (n >= len(keys) || keys[n] != key(r)) {
@@ -113,9 +104,9 @@ func sameRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64,
 	}
 	switch {
 	case first != 0:
-		fmt.Fprintf(w, msgDiffersAt, plural(len(keys), "row"), book.Input.Name, n, first, msgKeep)
+		fmt.Fprint(w, msgResumeDiffersAt.f(l, plural(len(keys), "row"), book.Input.Name, n, first, msgResumeKeep))
 	case n != len(keys):
-		fmt.Fprintf(w, msgDiffers, plural(len(keys), "row"), book.Input.Name, n, msgKeep)
+		fmt.Fprint(w, msgResumeDiffers.f(l, plural(len(keys), "row"), book.Input.Name, n, msgResumeKeep))
 	default:
 		return true, nil
 	}
