@@ -362,7 +362,8 @@ func Choose(ctx context.Context, tc Telchecker, phones []string, opt ChooseOptio
 		mu       sync.Mutex
 		next     int
 		off      string // why telcheck is asked no more
-		unknown  int
+		unknown  int    // no answer after every try
+		rejected int    // the provider knows no product for the number
 		products = map[string]bool{}
 	)
 	work := func() error {
@@ -393,6 +394,8 @@ func Choose(ctx context.Context, tc Telchecker, phones []string, opt ChooseOptio
 				if off == "" {
 					off = last.String()
 				}
+			case last.Status == juhe.ReplyRejected:
+				rejected++
 			default:
 				unknown++
 			}
@@ -414,6 +417,9 @@ func Choose(ctx context.Context, tc Telchecker, phones []string, opt ChooseOptio
 	}
 	if off != "" {
 		out.Notes = append(out.Notes, fmt.Sprintf("flow/telcheck is not available (%s): carriers by prefix", off))
+	}
+	if rejected > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("flow/telcheck knows no product for %d numbers (210501, 210503…): their carrier by prefix; the provider will likely reject them, without charge", rejected))
 	}
 	if unknown > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("flow/telcheck gave no carrier for %d numbers (after %d tries each): their carrier by prefix", unknown, opt.Tries))

@@ -151,7 +151,7 @@ func ok(c juhe.Carrier) (juhe.NumberProducts, juhe.Reply) {
 func TestChoose(t *testing.T) {
 	opt := ChooseOptions{Rate: 1000, Backoff: time.Millisecond}
 	ctx := context.Background()
-	const mobile, ported, flaky, dead = "13800000001", "13800000002", "13800000003", "13000000004"
+	const mobile, ported, flaky, dead, none = "13800000001", "13800000002", "13800000003", "13000000004", "13300000005"
 	tc := &fakeTelcheck{answer: func(phone string, call int) (juhe.NumberProducts, juhe.Reply) {
 		switch phone {
 		case ported:
@@ -162,10 +162,12 @@ func TestChoose(t *testing.T) {
 			}
 		case dead:
 			return juhe.NumberProducts{}, juhe.Reply{Status: juhe.ReplyThrottled}
+		case none:
+			return juhe.NumberProducts{}, juhe.Reply{Status: juhe.ReplyRejected, Code: 210503}
 		}
 		return ok(juhe.CarrierOf(phone))
 	}}
-	cc, err := Choose(ctx, tc, []string{mobile, ported, flaky, dead, mobile}, opt)
+	cc, err := Choose(ctx, tc, []string{mobile, ported, flaky, dead, mobile, none}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,19 +176,20 @@ func TestChoose(t *testing.T) {
 		ported: {juhe.CarrierTelecom, journal.ChosenTelcheck},
 		flaky:  {juhe.CarrierMobile, journal.ChosenTelcheck},
 		dead:   {juhe.CarrierUnicom, journal.ChosenPrefix},
+		none:   {juhe.CarrierTelecom, journal.ChosenPrefix},
 	}
 	for ph, w := range want {
 		if cc.ByPhone[ph] != w {
 			t.Errorf("%s: %+v, want %+v", ph, cc.ByPhone[ph], w)
 		}
 	}
-	if tc.calls[mobile] != 1 || tc.calls[flaky] != 3 || tc.calls[dead] != 3 {
+	if tc.calls[mobile] != 1 || tc.calls[flaky] != 3 || tc.calls[dead] != 3 || tc.calls[none] != 1 {
 		t.Errorf("calls %v: a number is asked once, an unknown answer at most 3 times", tc.calls)
 	}
-	if len(cc.Notes) != 1 || !strings.Contains(cc.Notes[0], "no carrier for 1 numbers") {
+	if len(cc.Notes) != 2 || !strings.Contains(cc.Notes[0], "no product for 1 numbers") || !strings.Contains(cc.Notes[1], "no carrier for 1 numbers") {
 		t.Errorf("notes %q", cc.Notes)
 	}
-	if n, p := cc.Count(); n != 3 || p != 1 {
+	if n, p := cc.Count(); n != 3 || p != 2 {
 		t.Errorf("count %d by telcheck, %d by prefix", n, p)
 	}
 
