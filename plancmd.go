@@ -196,13 +196,16 @@ func printPlan(w io.Writer, l lang, ch *batch.Chooser) {
 	for _, c := range batch.Carriers {
 		if x, ok := p.Pids[c]; ok {
 			s := c.English() + " " + x.Pid
+			if l == langZH {
+				s = string(c) + " " + x.Pid
+			}
 			if x.Name != "" {
 				s += " " + x.Name
 			}
 			parts = append(parts, s)
 		}
 	}
-	fmt.Fprint(w, msgPlanLine.f(l, p.Flag(), p.Product(), strings.Join(parts, "; ")))
+	fmt.Fprint(w, msgPlanLine.f(l, p.Flag(), p.Product(), strings.Join(parts, msgPlanSep.in(l))))
 	tel, pre := ch.Carriers.Count()
 	fmt.Fprint(w, msgPlanCarriers.f(l, tel, pre))
 	for _, n := range ch.Carriers.Notes {
