@@ -130,7 +130,7 @@ type rawRow struct {
 	// Formatted are the columns (xlsx) whose number format may show other
 	// digits than the cell holds.
 	Formatted []int
-	// Numbers are the columns (xlsx) whose cell is a stored number: its
+	// Numbers are the columns (xlsx, ods) whose cell is a stored number: its
 	// text is the value itself, as a program wrote the double it holds
 	// (Java's writers put 13800138000 as 1.3800138E10), not what a
 	// screen showed.
