@@ -164,7 +164,7 @@ func runProc(t *testing.T, bin, baseURL string, killAfter time.Duration, args ..
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, bin, quickQueries(args)...)
 	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL, wsEnvVar(t))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -517,7 +517,7 @@ func TestCrashAndFaults(t *testing.T) {
 // startProc starts the binary without waiting for it.
 func startProc(t *testing.T, bin, baseURL string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, quickQueries(args)...)
 	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL, wsEnvVar(t))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
