@@ -26,6 +26,10 @@ import (
 type batchUse struct {
 	off      atomic.Bool
 	unknowns atomic.Int32
+	// Until one answer was read, one request at a time: a refusal costs
+	// one request, not one a worker.
+	answered atomic.Bool
+	probe    sync.Mutex
 }
 
 const (
@@ -399,6 +403,13 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 		}
 		return v
 	}
+	if !e.batch.answered.Load() {
+		e.batch.probe.Lock()
+		defer e.batch.probe.Unlock()
+		if e.batch.off.Load() {
+			return alone()
+		}
+	}
 	if e.permit(ctx) != nil {
 		return later()
 	}
@@ -408,6 +419,7 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 	first := &orders[0]
 	switch r.Status {
 	case juhe.ReplyOK:
+		e.batch.answered.Store(true)
 		e.batch.unknowns.Store(0)
 		e.afterAnswer(first, juhe.Outcome{Class: juhe.ClassAccepted, Code: r.Code})
 	case juhe.ReplyThrottled:
