@@ -597,7 +597,13 @@ func TestHaltOnEmptyBalanceThenResume(t *testing.T) {
 	}
 	os.WriteFile(in, []byte(b.String()), 0o600)
 	args := []string{"run", "-in", in, "-batch", "halt", "-journal", filepath.Join(dir, "halt.journal"),
-		"-out", filepath.Join(dir, "halt.xlsx"), "-lang", "en", "-rate", "50", "-workers", "4", "-wait", "30s"}
+		"-out", filepath.Join(dir, "halt.xlsx"), "-lang", "en", "-rate", "50", "-workers", "4", "-wait", "2m",
+		// The simulator looks an order up as soon as it charges it: a short
+		// grace is safe. The resume waits it out (from the lost intents'
+		// time plus twice the 15 s timeout) within -wait, so that its
+		// queries are not the single pass of a run whose wait has run out:
+		// one batchquery right after the last resubmit finds it charging.
+		"-resubmit-grace", "5s"}
 
 	// The estimate exceeds the balance: nothing starts without -allow-short-balance.
 	short := runProc(t, bin, sim.URL, 0, args...)
