@@ -340,6 +340,30 @@ func TestSettlePoliteDelays(t *testing.T) {
 			t.Errorf("%d queries of 3 charging orders within the interval, want the one batchquery", res.Queries)
 		}
 	})
+	t.Run("callback before settling", func(t *testing.T) {
+		sim := engSim(t, juhesim.Config{SettleDelay: -1, SuccessRatio: 1})
+		_, j, book := engPlan(t, 2)
+		defer j.Close()
+		opts := engFast()
+		opts.FirstQueryDelay = time.Hour
+		e := NewEngine(j, book, engClient(t, sim.URL, engKey, engOpenID), opts)
+		if _, err := e.Submit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var o OrderState
+		book.Orders(func(s *OrderState) error { o = *s; return nil })
+		// While submit ran: no Settle to nudge yet.
+		if err := e.AppendCallback(ctx, &journal.CallbackNote{OrderID: o.OrderID, SporderID: o.SporderID, State: juhe.StateSuccess}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Settle(ctx, 500*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.Order(o.OrderID); got.Status() != StatusSuccess || res.Open() != 1 || res.Queries != 1 {
+			t.Errorf("order with a callback %s, %d open after %d queries; want it queried at once, the other left for its delay", got.Status(), res.Open(), res.Queries)
+		}
+	})
 	t.Run("callback queries now", func(t *testing.T) {
 		sim := engSim(t, juhesim.Config{SettleDelay: -1, SuccessRatio: 1})
 		_, j, book := engPlan(t, 1)

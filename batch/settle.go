@@ -318,10 +318,12 @@ dispatch:
 
 // firstQueryWait is how long after now (wallNow on e.wall) o is first
 // queried: FirstQueryDelay after its accepted submit's answer, when no
-// query has answered it yet; else now. The journal keeps the answer's
-// time to the millisecond, rounded down: one is added.
+// query has answered it yet and no callback came (one that came before
+// Settle started brings the query forward as Nudge does); else now. The
+// journal keeps the answer's time to the millisecond, rounded down: one
+// is added.
 func (e *Engine) firstQueryWait(o *OrderState, wallNow time.Time) time.Duration {
-	if e.opts.FirstQueryDelay <= 0 || o.QueryClass != 0 || o.SubmitClass != juhe.ClassAccepted {
+	if e.opts.FirstQueryDelay <= 0 || o.QueryClass != 0 || o.SubmitClass != juhe.ClassAccepted || o.CallbackAt != 0 {
 		return 0
 	}
 	due := time.UnixMilli(o.LastOutcomeAt).Add(time.Millisecond + e.opts.FirstQueryDelay)
