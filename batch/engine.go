@@ -287,7 +287,7 @@ type Result struct {
 	Orders   int           // orders of the latest input this call looked at
 	Skipped  int           // of those, already done when it started
 	Submits  int64         // submit requests sent
-	Queries  int64         // query requests sent
+	Queries  int64         // query requests sent: flow/ordersta and flow/batchquery
 	NotFound int           // Settle: orders the provider does not have; submit them again
 	Duration time.Duration // wall time of the call
 }
