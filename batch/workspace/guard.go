@@ -176,7 +176,11 @@ func (f Findings) Lines() []string {
 			f.Batch, f.Period, f.Compared, plural(f.Compared), f.Workspace))
 	}
 	if len(passed) > 0 {
-		out = append(out, "let through, since the earlier batch's journal shows them final and uncharged (nobody was charged for them this period):")
+		head := "let through, since the earlier batch's journal shows them final and uncharged (nobody was charged for them this period):"
+		if len(refuse) > 0 {
+			head = "these would pass, since the earlier batch's journal shows them final and uncharged (nobody was charged for them this period):"
+		}
+		out = append(out, head)
 		out = append(out, passed...)
 	}
 	if len(allowed) > 0 {

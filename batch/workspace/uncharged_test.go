@@ -191,7 +191,7 @@ func TestGuardRetryBatch(t *testing.T) {
 		}
 		s := f.String()
 		for _, w := range []string{`sent by batch "dec-a" for period 2026-12`, "its journal " + path + " shows them final and uncharged",
-			"row 100 here, row 2 there, final and uncharged", "let through, since the earlier batch's journal shows them final and uncharged"} {
+			"row 100 here, row 2 there, final and uncharged", "these would pass, since the earlier batch's journal shows them final and uncharged"} {
 			if !strings.Contains(s, w) {
 				t.Errorf("text lacks %q:\n%s", w, s)
 			}
