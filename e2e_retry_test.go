@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
@@ -139,6 +141,13 @@ func TestRunRetryBatch(t *testing.T) {
 				t.Errorf("%s does not say why the rows passed (%q):\n%s", cmd, w, joinOutput(r))
 			}
 		}
+	}
+	book, err := batch.LoadBook(context.Background(), filepath.Join(ws, "gift-dec-retry1.journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := book.Header.Settings[settingUnchargedElsewhere]; strings.Count(got, "@gift-dec") != len(uncharged) || book.Header.Settings[settingAllowRegift] != "false" {
+		t.Errorf("the header does not record the rows let through: %q", got)
 	}
 	// A resume is guarded again, and passes: nothing left to send.
 	if r := runProc(t, bin, sim.URL, 0, batchArgs("run", retry, "gift-dec-retry1")...); r.code != ExitOK {
