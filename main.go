@@ -42,6 +42,7 @@ func commands() []command {
 		{"status", "print counts, spend and open orders of a journal", runStatus},
 		{"workspace", "list the batches of the workspace, or forget a lost journal", runWorkspace},
 		{"verify", "check a journal's checksums and hash chain", runVerify},
+		{"month", "write the month's workbook of every batch of the workspace, for the auditors", runMonth},
 		{"sim", "serve the built-in provider simulator", runSim},
 		{"demo", "run a sample batch against the built-in simulator", runDemo},
 		{"version", "print the version", runVersion},

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/workspace"
+	"github.com/flowbatch/flowbatch/reconcile"
+)
+
+const monthUsage = `Usage: flowbatch month -month YYYY-MM -out FILE.xlsx [-workspace DIR] [-lang zh|en] [-group-by COLUMN]
+       flowbatch month -month YYYY-MM -mask [-keep-col COLUMN]... -out FILE.masked.xlsx
+
+Writes one workbook for the auditors of every batch of the workspace whose
+orders fall in the month (Beijing time): a Summary with a table of batches
+and the month's control totals, By department (or -group-by), By product,
+By carrier, Repeats (phones charged in more than one batch, intended with
+-allow-regift or not), All orders, the Charts, and the Provider sheet.
+
+An order belongs to the month of its charge time: when flowbatch journaled
+the provider's accepted answer to its submit. A batch across a month's end
+appears in both months; a refund that arrives in a later month stays in the
+month of its charge, marked late. The Summary states these rules.
+
+Every journal of the workspace is verified first: checksums, hash chain,
+the attestation beside it and the attested head the workspace index keeps.
+A journal that fails is listed on the Summary's first screen; the workbook
+is written all the same, and month exits 7.
+
+Flags:
+`
+
+// The month command's words for the terminal, in one place.
+const (
+	monthTry       = "Try: flowbatch month -month 2026-11 -out 2026-11.audit.xlsx"
+	monthFailedMsg = "month: %d journal(s) FAILED verification; the workbook lists them on its Summary: keep the files, do not append, investigate"
+)
+
+func runMonth(ctx context.Context, e *env, args []string) error {
+	fset := flag.NewFlagSet("month", flag.ContinueOnError)
+	month := fset.String("month", "", "the month, `YYYY-MM` in Beijing time")
+	out := fset.String("out", "", "workbook `file` to write (.xlsx)")
+	wsDir := fset.String("workspace", "", "workspace `directory` (default $"+workspace.EnvDir+", else your data directory)")
+	lang := fset.String("lang", "zh", "labels: zh or en")
+	groupBy := fset.String("group-by", "", "count and sum by this extra input `column` (default: a 部门/department column)")
+	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL): phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
+	var keep []string
+	fset.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				keep = append(keep, c)
+			}
+		}
+		return nil
+	})
+	if help, err := parseFlags(e, fset, monthUsage, args, monthTry); help || err != nil {
+		return err
+	}
+	switch {
+	case *month == "":
+		return usageErr("month: -month is required").hint(monthTry)
+	case *out == "":
+		return usageErr("month: -out is required").hint("Try: flowbatch month -month %s -out %s.audit.xlsx", *month, *month)
+	case *lang != "zh" && *lang != "en":
+		return usageErr("month: -lang %q: use zh or en", *lang)
+	case len(keep) > 0 && !*mask:
+		return usageErr("month: -keep-col is for a masked copy; the unmasked workbook keeps every column").hint("Try: add -mask, or leave -keep-col out")
+	}
+	period, err := workspace.ParsePeriod(*month)
+	if err != nil {
+		return usageErr("month: -month: %v", err).hint(monthTry)
+	}
+	if err := checkOutputs("month", *out, ""); err != nil {
+		return err
+	}
+	if *mask {
+		if err := checkMaskedOut(*out, ""); err != nil {
+			return err
+		}
+	}
+	dir, err := workspace.Locate(*wsDir, e.getenv)
+	if err != nil {
+		return usageErr("month: %v", err)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return usageErr("month: workspace %s: %v", dir, err).hint("Try: -workspace DIR, the folder that holds the month's journals")
+	}
+	js, err := ws.Journals(ctx)
+	if err != nil {
+		return &exitError{code: ExitError, msg: "month: workspace " + dir, err: err}
+	}
+	for _, j := range js {
+		if err := checkNotJournal("month", *out, j.Path); err != nil {
+			return err
+		}
+	}
+	opts := reconcile.MonthOptions{Month: string(period), Lang: *lang, ToolVersion: version, Workspace: ws.Dir, GroupBy: *groupBy}
+	if *mask {
+		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
+	}
+	defer lowerGCPercent(e)()
+	s, err := reconcile.WriteMonth(ctx, monthJournals(js), *out, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
+			return usageErr("month: -%v; nothing was written", ge)
+		}
+		if ke := (*reconcile.KeepColError)(nil); errors.As(err, &ke) {
+			return usageErr("month: -%v; nothing was written", ke)
+		}
+		return &exitError{code: ExitError, msg: "month: writing the workbook", err: err}
+	}
+	printMonthSummary(e.stdout, s)
+	if *mask {
+		fmt.Fprintf(e.stdout, "masked copy: the audit record is the unmasked month workbook and the batches' attestations\n")
+	}
+	if len(s.Failed) > 0 {
+		for _, f := range s.Failed {
+			fmt.Fprintf(e.stderr, "flowbatch: FAILED: %s (batch %s): %s\n", f.Path, f.BatchID, f.Why)
+		}
+		return &exitError{code: ExitDamaged, msg: fmt.Sprintf(monthFailedMsg, len(s.Failed))}
+	}
+	return nil
+}
+
+// monthJournals is what the workspace found of each journal, with the
+// heads each must still reach: the attestation beside it, and the
+// attested head the index keeps.
+func monthJournals(js []*workspace.Journal) []reconcile.MonthJournal {
+	var out []reconcile.MonthJournal
+	for _, j := range js {
+		m := reconcile.MonthJournal{Path: j.Path, BatchID: j.BatchID}
+		if j.State != workspace.StateOK {
+			m.Failed = fmt.Sprintf("%s: %s", j.State, j.Why)
+		}
+		if a := j.Attested; a != nil {
+			m.Anchors = append(m.Anchors, reconcile.MonthAnchor{From: "the workspace index", Anchor: journal.Anchor{Records: a.Records, Head: a.Head}})
+		}
+		if j.BatchID != "" {
+			path := reconcile.AttestationPath(j.Path, j.BatchID)
+			a, _, err := reconcile.ReadAttestation(path)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+			case err != nil:
+				m.Failed = joinWhy(m.Failed, err.Error())
+			case a.Journal != "" && a.Journal != filepath.Base(j.Path):
+				// Another journal's of the same batch: not this one's anchor.
+			default:
+				m.Anchors = append(m.Anchors, reconcile.MonthAnchor{From: filepath.Base(path), Anchor: a.Anchor()})
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func joinWhy(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// checkNotJournal refuses an -out that is a journal of the workspace.
+func checkNotJournal(cmd, out, journal string) error {
+	return checkOutputs(cmd, out, "", namedPath{"a journal of the workspace", journal})
+}
+
+func printMonthSummary(w io.Writer, s *reconcile.MonthSummary) {
+	fmt.Fprintf(w, "wrote %s\n", s.Path)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "month\t%s\t\n", s.Month)
+	fmt.Fprintf(tw, "batches\t%d\t\n", len(s.Batches))
+	fmt.Fprintf(tw, "rows\t%d\t\n", s.Rows)
+	for _, st := range batch.Statuses {
+		fmt.Fprintf(tw, "%s\t%d\t\n", st, s.ByStatus[st])
+	}
+	fmt.Fprintf(tw, "people\t%d\t\n", s.People)
+	fmt.Fprintf(tw, "spend (yuan)\t%s\t\n", s.Spend)
+	fmt.Fprintf(tw, "refunded (yuan)\t%s\t\n", s.Refunded)
+	fmt.Fprintf(tw, "late refunds\t%d\t\n", s.Late)
+	fmt.Fprintf(tw, "open rows\t%d\t\n", s.Open)
+	fmt.Fprintf(tw, "repeats\t%d (%d not intended)\t\n", s.Repeats, s.Unmeant)
+	fmt.Fprintf(tw, "failed journals\t%d\t\n", len(s.Failed))
+	tw.Flush()
+}
