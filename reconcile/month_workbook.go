@@ -500,6 +500,9 @@ func (m *monthPlan) buildSummary(st styles) *summarySheet {
 		h := w.verifyHeader
 		s.merge(s.add(0, cell(st.header, h[0], ""), cell(st.header, h[1], ""), cell(st.header, h[2], "")), 3, monthSummaryCols)
 		for _, x := range m.failed {
+			if m.masked { // an error can quote what a record held
+				x.Why = maskText(x.Why)
+			}
 			row := s.add(15*float64(wrappedLines(x.Why, 150)), cell(st.hash, x.Path, ""), textCell(st, x.BatchID), cell(st.label, x.Why, ""))
 			s.merge(row, 3, monthSummaryCols)
 		}
