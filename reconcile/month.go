@@ -325,6 +325,9 @@ func (m *monthPlan) verify(ctx context.Context, journals []MonthJournal) error {
 		if why != "" {
 			m.failed = append(m.failed, MonthFailure{Path: j.Path, BatchID: book.Header.BatchID, Why: why})
 		}
+		if !touches(book, m.month) {
+			continue // verified; its book is not kept: a workspace holds many months
+		}
 		if len(m.books) >= 1<<16-1 {
 			return fmt.Errorf("more than %d journals", 1<<16-1)
 		}
@@ -383,8 +386,41 @@ func indexOf(names []string, name string) int {
 	return -1
 }
 
+// touches reports whether any row of the book belongs to month: from
+// the book in memory, without reading the journal again.
+func touches(book *batch.Book, month string) bool {
+	if book.InputAt > 0 && monthOf(book.InputAt) == month {
+		return true // its invalid and unsent rows, if any
+	}
+	found := errors.New("found")
+	var c months
+	err := book.Orders(func(o *batch.OrderState) error {
+		if c.of(orderTime(book, o)) == month {
+			return found
+		}
+		return nil
+	})
+	return err == found
+}
+
 // monthOf is the Beijing month of a unix ms time.
 func monthOf(ms int64) string { return time.UnixMilli(ms).In(shanghai).Format("2006-01") }
+
+// months names the Beijing month of unix ms times, remembering the last
+// month's bounds: consecutive orders mostly share a month.
+type months struct {
+	start, end int64
+	name       string
+}
+
+func (c *months) of(ms int64) string {
+	if c.name == "" || ms < c.start || ms >= c.end {
+		t := time.UnixMilli(ms).In(shanghai)
+		first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, shanghai)
+		c.start, c.end, c.name = first.UnixMilli(), first.AddDate(0, 1, 0).UnixMilli(), first.Format("2006-01")
+	}
+	return c.name
+}
 
 // orderTime is the time that decides a row's month: its charge time,
 // else its first submit, else the time its batch read the input.
@@ -405,6 +441,7 @@ func orderTime(book *batch.Book, o *batch.OrderState) int64 {
 func (m *monthPlan) each(ctx context.Context, fn func(bi int, l *monthLine) error) error {
 	lines := newLineMaker(m.w.words)
 	var charged secondText
+	var mc months
 	for bi, book := range m.books {
 		b := m.batches[bi]
 		remap := make([]int, len(book.Input.Extra))
@@ -416,8 +453,7 @@ func (m *monthPlan) each(ctx context.Context, fn func(bi int, l *monthLine) erro
 			keep[i] = i
 		}
 		emit := func(l line, o *batch.OrderState) error {
-			at := orderTime(book, o)
-			mon := monthOf(at)
+			mon := mc.of(orderTime(book, o))
 			if l.row > 0 {
 				b.Months[mon]++
 			}

@@ -274,3 +274,29 @@ func TestMonthMaskedLeaksNoPhone(t *testing.T) {
 		t.Errorf("IsMaskedCopy = %v, %v", ok, err)
 	}
 }
+
+// fakeMatch stands in for the provider-books three-way match.
+type fakeMatch struct{}
+
+func (fakeMatch) Header(lang string) []string { return []string{"orderid", "journal", "statement", "verdict"} }
+func (fakeMatch) Rows(_ context.Context, _ string, fn func([]any) error) error {
+	return fn([]any{"LEAKED000001", "", "19.630", "unexplained at provider"})
+}
+
+// TestMonthProviderHook: a three-way match given is the Provider sheet.
+func TestMonthProviderHook(t *testing.T) {
+	_, js := monthFixture(t)
+	out := filepath.Join(t.TempDir(), "m.xlsx")
+	if _, err := WriteMonth(context.Background(), js, out, MonthOptions{Month: "2026-11", Lang: "en", Provider: fakeMatch{}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Provider")
+	if len(rows) != 2 || rows[0][3] != "verdict" || rows[1][3] != "unexplained at provider" {
+		t.Errorf("Provider sheet = %q", rows)
+	}
+}
