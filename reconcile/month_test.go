@@ -3,6 +3,7 @@ package reconcile
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -278,7 +279,9 @@ func TestMonthMaskedLeaksNoPhone(t *testing.T) {
 // fakeMatch stands in for the provider-books three-way match.
 type fakeMatch struct{}
 
-func (fakeMatch) Header(lang string) []string { return []string{"orderid", "journal", "statement", "verdict"} }
+func (fakeMatch) Header(lang string) []string {
+	return []string{"orderid", "journal", "statement", "verdict"}
+}
 func (fakeMatch) Rows(_ context.Context, _ string, fn func([]any) error) error {
 	return fn([]any{"LEAKED000001", "", "19.630", "unexplained at provider"})
 }
@@ -298,5 +301,41 @@ func TestMonthProviderHook(t *testing.T) {
 	rows, _ := f.GetRows("Provider")
 	if len(rows) != 2 || rows[0][3] != "verdict" || rows[1][3] != "unexplained at provider" {
 		t.Errorf("Provider sheet = %q", rows)
+	}
+}
+
+// TestMonthAllOrdersContinues: All orders continues on further sheets
+// past the row limit, and the Summary's formulas name every one.
+func TestMonthAllOrdersContinues(t *testing.T) {
+	_, js := monthFixture(t)
+	out := filepath.Join(t.TempDir(), "m.xlsx")
+	s, err := WriteMonth(context.Background(), js, out, MonthOptions{Month: "2026-11", Lang: "en", MaxOrdersPerSheet: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"All orders", "All orders (2)", "All orders (3)"}; strings.Join(s.AllOrders, "|") != strings.Join(want, "|") {
+		t.Fatalf("sheets %q, want %q", s.AllOrders, want)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for _, name := range s.AllOrders {
+		rows, _ := f.GetRows(name)
+		n += len(rows) - 1
+	}
+	if n != s.Rows+s.Orphans {
+		t.Errorf("%d rows on All orders, want %d", n, s.Rows+s.Orphans)
+	}
+	rows, _ := f.GetRows("Summary")
+	for r, row := range rows {
+		if len(row) > 0 && row[0] == "spend (sum of success costs)" {
+			formula, _ := f.GetCellFormula("Summary", fmt.Sprintf("B%d", r+1))
+			if !strings.Contains(formula, "'All orders (3)'!") {
+				t.Errorf("spend formula %s does not name the third sheet", formula)
+			}
+		}
 	}
 }
