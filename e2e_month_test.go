@@ -106,6 +106,9 @@ func TestMonthRollsUpTheWorkspace(t *testing.T) {
 		}
 		if len(row) > 0 && strings.HasPrefix(row[0], "gift-") {
 			batchRows++
+			if len(row) < 15 || row[14] != "yes" {
+				t.Errorf("batch %s is not shown attested: %q", row[0], row)
+			}
 		}
 	}
 	monthSpend := yuanCell(t, summaryValue(t, items, "spend"))
