@@ -153,7 +153,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
 
-	printProblems(w, rep, *maxProblems)
+	printProblems(w, e.lang, rep, *maxProblems)
 	printCounts(w, rep)
 
 	// The provider, asked as submit asks it: the balance proves the key
@@ -192,7 +192,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "credentials: %s\n", credsNote)
 
 	// What submit would do, in its order and with its words.
-	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups); why != nil {
+	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups, e.lang); why != nil {
 		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
@@ -230,18 +230,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(w, guardNote)
 
 	if rep.Valid == 0 || len(rows.phones) == 0 {
-		fmt.Fprintln(w, "\nnothing to submit.")
+		fmt.Fprint(w, e.tr(msgCheckNothing))
 		return nil
 	}
-	verdict := fmt.Sprintf("submit would send %d orders", len(rows.phones))
+	verdict := e.tr(msgCheckWouldSend, len(rows.phones))
 	if nCat > 0 {
-		verdict += fmt.Sprintf("; the provider will reject %d of them unless the numbers were ported (rows above)", nCat)
+		verdict += e.tr(msgCheckWouldReject, nCat)
 	}
 	if pre != nil && pre.balance.Credentials == juhe.CredsVerified && nCat == 0 {
-		fmt.Fprintf(w, "\nok: %s; key and OpenID verified.\n", verdict)
+		fmt.Fprint(w, e.tr(msgCheckOK, verdict))
 		return nil
 	}
-	fmt.Fprintf(w, "\n%s; %s.\n", verdict, strings.TrimSuffix(firstLine(credsNote), "."))
+	fmt.Fprint(w, e.tr(msgCheckVerdict, verdict, strings.TrimSuffix(firstLine(credsNote), ".")))
 	return nil
 }
 

@@ -45,7 +45,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	defer j.Close()
 
-	prog := newProgress(e.stderr)
+	prog := newProgress(e.stderr, e.lang)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		Progress: prog, Logf: logTo(e.stderr),
@@ -53,9 +53,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))
 	res, err := eng.Submit(ctx)
 	stopImports()
-	balanceAfter(ctx, e, client, f.journal, f.batchID)
+	balanceAfter(ctx, e, client, j, book)
 	closeErr := j.Close()
-	printBatchSummary(e.stdout, "submit", book, res)
+	printBatchSummary(e.stdout, e.lang, "submit", book, res)
 	if err := submitExit(ctx, "submit", args, res, err); err != nil {
 		return err
 	}
