@@ -10,21 +10,25 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/statement"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-const monthUsage = `Usage: flowbatch month -month YYYY-MM -out FILE.xlsx [-workspace DIR] [-lang zh|en] [-group-by COLUMN]
+const monthUsage = `Usage: flowbatch month -month YYYY-MM -out FILE.xlsx [-workspace DIR] [-lang zh|en] [-group-by COLUMN] [-statement FILE]
        flowbatch month -month YYYY-MM -mask [-keep-col COLUMN]... -out FILE.masked.xlsx
 
 Writes one workbook for the auditors of every batch of the workspace whose
 orders fall in the month (Beijing time): a Summary with a table of batches
 and the month's control totals, By department (or -group-by), By product,
 By carrier, Repeats (phones charged in more than one batch, intended with
--allow-regift or not), All orders, the Charts, and the Provider sheet.
+-allow-regift or not), All orders, the Charts, and the Provider sheet: the
+three-way match of the month's statement (-statement, else the latest whole
+pull of the month beside a journal) against every journal of the month.
 
 An order belongs to the month of its charge time: when flowbatch journaled
 the provider's accepted answer to its submit. A batch across a month's end
@@ -52,6 +56,7 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	wsDir := fset.String("workspace", "", "workspace `directory` (default $"+workspace.EnvDir+", else your data directory)")
 	lang := fset.String("lang", "zh", "labels: zh or en")
 	groupBy := fset.String("group-by", "", "count and sum by this extra input `column` (default: a 部门/department column)")
+	stmt := fset.String("statement", "", "the provider's statement `file` for the month (default: the latest whole pull of the month beside a journal of the workspace)")
 	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL): phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
 	var keep []string
 	fset.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
@@ -108,6 +113,10 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	if *mask {
 		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
 	}
+	opts.Statement, opts.StatementWhy, err = monthStatement(ctx, *stmt, string(period), js)
+	if err != nil {
+		return err
+	}
 	defer lowerGCPercent(e)()
 	s, err := reconcile.WriteMonth(ctx, monthJournals(js), *out, opts)
 	if err != nil {
@@ -123,6 +132,11 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: ExitError, msg: "month: writing the workbook", err: err}
 	}
 	printMonthSummary(e.stdout, s)
+	if m := s.Provider; m != nil {
+		fmt.Fprintf(e.stdout, "provider statement %s: %s\n", m.Statement.Path, map[bool]string{true: "agrees", false: "DISAGREES: see the Provider sheet"}[m.Agrees()])
+	} else if opts.StatementWhy != "" {
+		fmt.Fprintf(e.stdout, "provider statement: %s\n", opts.StatementWhy)
+	}
 	if *mask {
 		fmt.Fprintf(e.stdout, "masked copy: the audit record is the unmasked month workbook and the batches' attestations\n")
 	}
@@ -195,4 +209,49 @@ func printMonthSummary(w io.Writer, s *reconcile.MonthSummary) {
 	fmt.Fprintf(tw, "repeats\t%d (%d not intended)\t\n", s.Repeats, s.Unmeant)
 	fmt.Fprintf(tw, "failed journals\t%d\t\n", len(s.Failed))
 	tw.Flush()
+}
+
+// monthStatement is the provider's statement of the month, cut to that
+// month's period: the file given, else the latest whole pull of the month
+// found beside a journal of the workspace. Without one, why.
+func monthStatement(ctx context.Context, path, month string, js []*workspace.Journal) (*statement.Statement, string, error) {
+	var paths []string
+	if path != "" {
+		paths = []string{path}
+	} else {
+		for _, j := range js {
+			paths = append(paths, statement.Path(j.Path))
+		}
+	}
+	var best *statement.Statement
+	var bestAt int64
+	for _, p := range paths {
+		st, err := statement.Read(ctx, p)
+		if err != nil {
+			if path == "" {
+				continue // a batch without a statement, or a damaged one: not this month's
+			}
+			return nil, "", usageErr("month: -statement %s: %v", p, err)
+		}
+		for _, per := range st.Periods {
+			if per.Whole() && monthOfUnix(per.Start) == month && per.PulledAt >= bestAt {
+				cut := *st
+				cut.Periods = []statement.Period{per}
+				best, bestAt = &cut, per.PulledAt
+			}
+		}
+	}
+	if best == nil {
+		if path != "" {
+			return nil, "", usageErr("month: -statement %s holds no whole pull of %s", path, month)
+		}
+		return nil, fmt.Sprintf(msgMonthNoStatement, month), nil
+	}
+	return best, "", nil
+}
+
+const msgMonthNoStatement = "no whole statement of %s beside any journal of the workspace (run, or reconcile -provider, pulls one)"
+
+func monthOfUnix(sec int64) string {
+	return time.Unix(sec, 0).In(time.FixedZone("CST", 8*3600)).Format("2006-01")
 }

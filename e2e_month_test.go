@@ -56,7 +56,13 @@ func TestMonthRollsUpTheWorkspace(t *testing.T) {
 		}
 	}
 	run(0, 20, "gift-a")
-	run(15, 25, "gift-b", "-allow-regift")    // 15–19 again, on purpose
+	run(15, 25, "gift-b", "-allow-regift") // 15–19 again, on purpose
+	// A charge no batch made (a leaked key's): the month's Provider sheet
+	// lists it, unexplained, from the statement gift-c pulls at its end.
+	leak, err := sim.Charge(juhesim.ChargeRequest{Phone: "13712345671", Pid: "105000", OrderID: "LEAKED00000000000000000000000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	run(0, 3, "gift-c", "-period", "2027-01") // 0–2 again, in another period: not intended
 	batches := []string{"gift-a", "gift-b", "gift-c"}
 
@@ -76,7 +82,7 @@ func TestMonthRollsUpTheWorkspace(t *testing.T) {
 	// refunded (failed).
 	var ledgerSpend, ledgerRefunded juhe.Money
 	for _, o := range sim.Ledger().Orders {
-		if o.ChargedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01") != month {
+		if o.OrderID == leak.OrderID || o.ChargedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01") != month {
 			continue
 		}
 		switch o.State {
@@ -121,6 +127,16 @@ func TestMonthRollsUpTheWorkspace(t *testing.T) {
 	}
 	if batchRows != 3 {
 		t.Errorf("%d batches on the Summary, want 3", batchRows)
+	}
+
+	// The provider's statement, matched against every journal of the
+	// month: the leaked charge, and nothing else, is unexplained.
+	if !strings.Contains(r.stdout, "DISAGREES") {
+		t.Errorf("month does not say the statement disagrees:\n%s", r.stdout)
+	}
+	prov, _ := f.GetRows("Provider")
+	if len(prov) != 2 || !strings.Contains(strings.Join(prov[1], " "), "unexplained_at_provider") || !strings.Contains(strings.Join(prov[1], " "), "13712345671") {
+		t.Errorf("Provider sheet = %q, want the leaked charge alone", prov)
 	}
 
 	// Repeats: 15–19 in gift-a and gift-b (intended), 0–2 in gift-a and

@@ -16,6 +16,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/statement"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -77,7 +78,14 @@ type MonthOptions struct {
 	// MaxOrdersPerSheet and WidthSample are as in Options.
 	MaxOrdersPerSheet int
 	WidthSample       int
-	Provider          ProviderTable
+	// Statement is the provider's statement of the month: the Provider
+	// sheet is the three-way match (Match) of it against every journal
+	// of the month, all as own. StatementWhy says why there is none.
+	Statement    *statement.Statement
+	StatementWhy string
+	// Provider is any other table for the Provider sheet, when there is
+	// no Statement.
+	Provider ProviderTable
 }
 
 // MonthSummary is what the month workbook says, for the terminal.
@@ -95,7 +103,8 @@ type MonthSummary struct {
 	Open      int
 	Late      int // refunds that arrived in a later month
 	Orphans   int
-	Repeats   int // repeat rows on the Repeats sheet
+	Provider  *ThreeWay // the three-way match, with MonthOptions.Statement
+	Repeats   int       // repeat rows on the Repeats sheet
 	Unmeant   int // of them, not intended
 	AllOrders []string
 }
@@ -208,6 +217,7 @@ type monthPlan struct {
 	people  int
 
 	sheets []monthSheet // the All orders sheets and their data rows
+	match  *ThreeWay    // with MonthOptions.Statement
 }
 
 type monthSheet struct {
@@ -774,5 +784,6 @@ func (m *monthPlan) summary(path string) *MonthSummary {
 	for _, sh := range m.sheets {
 		s.AllOrders = append(s.AllOrders, sh.name)
 	}
+	s.Provider = m.match
 	return s
 }

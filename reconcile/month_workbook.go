@@ -412,6 +412,9 @@ func (m *monthPlan) writeRepeats(f *excelize.File, st styles) error {
 // writeProvider writes the provider's three-way match, when there is
 // one (MonthOptions.Provider), else says it is not part of the workbook.
 func (m *monthPlan) writeProvider(ctx context.Context, f *excelize.File, st styles) error {
+	if m.opts.Statement != nil || m.opts.StatementWhy != "" {
+		return m.writeMatch(f, st)
+	}
 	pt := m.opts.Provider
 	if pt == nil {
 		if err := m.pg.set(f, m.w.provider, onePageWide); err != nil {
@@ -672,4 +675,45 @@ func splitText(months map[string]int) string {
 		parts[i] = fmt.Sprintf("%s: %s", k, thousands(int64(months[k])))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// writeMatch writes the Provider sheet as the batch workbook does (its
+// columns, words and masking), from the three-way match of the month's
+// statement against every journal of the month.
+func (m *monthPlan) writeMatch(f *excelize.File, st styles) error {
+	pw := m.w.words.provider
+	pp := &providerPlan{pw: pw, why: m.opts.StatementWhy}
+	if s := m.opts.Statement; s != nil && pp.why == "" {
+		pp.why = s.NotWhole()
+	}
+	if pp.why == "" {
+		match, err := Match(m.opts.Statement, m.booksOfMonth(), nil)
+		if err != nil {
+			pp.why = err.Error()
+		} else {
+			pp.match, m.match = match, match
+			for i := range match.Lines {
+				if match.Lines[i].Result.Flagged() {
+					pp.lines = append(pp.lines, &match.Lines[i])
+				}
+			}
+		}
+	}
+	if pw.sheet != m.w.provider {
+		// The batch workbook's sheet name is the month's place for it.
+		pw2 := *pw
+		pw2.sheet = m.w.provider
+		pp.pw = &pw2
+	}
+	p := &plan{w: m.w.words, masked: m.masked, perSheet: m.perSheet, prov: pp, pg: m.pg}
+	return p.writeProvider(f, st)
+}
+
+// booksOfMonth is the books of the journals with rows in the month.
+func (m *monthPlan) booksOfMonth() []*batch.Book {
+	var bs []*batch.Book
+	for _, i := range m.listed() {
+		bs = append(bs, m.books[i])
+	}
+	return bs
 }

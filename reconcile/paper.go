@@ -57,6 +57,9 @@ type pages struct {
 // pages is the batch workbook's page setup: a masked copy says so in
 // the header of every page.
 func (p *plan) pages() *pages {
+	if p.pg != nil {
+		return p.pg
+	}
 	return &pages{header: maskedHeader(p.w, p.w.pageHeader(p.book.Header.BatchID), p.masked), footer: p.w.pageFooter,
 		plain: map[string]bool{p.w.summary: true, p.w.charts: true}}
 }
