@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -43,11 +42,27 @@ is written all the same, and month exits 7.
 Flags:
 `
 
-// The month command's words for the terminal, in one place.
-const (
-	monthTry       = "Try: flowbatch month -month 2026-11 -out 2026-11.audit.xlsx"
-	monthFailedMsg = "month: %d journal(s) FAILED verification; the workbook lists them on its Summary: keep the files, do not append, investigate"
+// The month command's words for the terminal, in one place (the
+// catalogue's msg: English, Chinese).
+var (
+	msgMonthFailed      = msg{"%d journal(s) FAILED verification; the workbook lists them on its Summary: keep the files, do not append, investigate", "%d 个日志校验失败；工作簿的汇总表列出了它们：请保留文件，不要追加，并调查原因"}
+	msgMonthFailedLine  = msg{"FAILED: %s (batch %s): %s", "校验失败：%s（批次 %s）：%s"}
+	msgMonthMasked      = msg{"masked copy: the audit record is the unmasked month workbook and the batches' attestations", "脱敏副本：审计依据是未脱敏的月度工作簿和各批次的存证文件"}
+	msgMonthAgrees      = msg{"provider statement %s: agrees", "服务商对账单 %s：一致"}
+	msgMonthDisagrees   = msg{"provider statement %s: DISAGREES: see the Provider sheet", "服务商对账单 %s：不一致，见“供应商对账”表"}
+	msgMonthNoMatch     = msg{"provider statement: %s", "服务商对账单：%s"}
+	msgMonthNoStatement = "no whole statement of %s beside any journal of the workspace (run, or reconcile -provider, pulls one)"
+	msgMonthMonth       = msg{"month", "月份"}
+	msgMonthBatches     = msg{"batches", "批次数"}
+	msgMonthRows        = msg{"rows", "行数"}
+	msgMonthPeople      = msg{"people", "人数"}
+	msgMonthLate        = msg{"late refunds", "跨月退款"}
+	msgMonthRepeats     = msg{"repeats", "重复赠送"}
+	msgMonthRepeatsN    = msg{"%d (%d not intended)", "%d（%d 非有意）"}
+	msgMonthFailedN     = msg{"failed journals", "校验失败的日志"}
 )
+
+const monthTry = "Try: flowbatch month -month 2026-11 -out 2026-11.audit.xlsx"
 
 func runMonth(ctx context.Context, e *env, args []string) error {
 	fset := flag.NewFlagSet("month", flag.ContinueOnError)
@@ -131,20 +146,23 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 		}
 		return &exitError{code: ExitError, msg: "month: writing the workbook", err: err}
 	}
-	printMonthSummary(e.stdout, s)
-	if m := s.Provider; m != nil {
-		fmt.Fprintf(e.stdout, "provider statement %s: %s\n", m.Statement.Path, map[bool]string{true: "agrees", false: "DISAGREES: see the Provider sheet"}[m.Agrees()])
-	} else if opts.StatementWhy != "" {
-		fmt.Fprintf(e.stdout, "provider statement: %s\n", opts.StatementWhy)
+	printMonthSummary(e.stdout, e.lang, s)
+	switch m := s.Provider; {
+	case m != nil && m.Agrees():
+		fmt.Fprintln(e.stdout, msgMonthAgrees.f(e.lang, m.Statement.Path))
+	case m != nil:
+		fmt.Fprintln(e.stdout, msgMonthDisagrees.f(e.lang, m.Statement.Path))
+	case opts.StatementWhy != "":
+		fmt.Fprintln(e.stdout, msgMonthNoMatch.f(e.lang, opts.StatementWhy))
 	}
 	if *mask {
-		fmt.Fprintf(e.stdout, "masked copy: the audit record is the unmasked month workbook and the batches' attestations\n")
+		fmt.Fprintln(e.stdout, msgMonthMasked.in(e.lang))
 	}
 	if len(s.Failed) > 0 {
 		for _, f := range s.Failed {
-			fmt.Fprintf(e.stderr, "flowbatch: FAILED: %s (batch %s): %s\n", f.Path, f.BatchID, f.Why)
+			fmt.Fprintln(e.stderr, "flowbatch: "+msgMonthFailedLine.f(e.lang, f.Path, f.BatchID, f.Why))
 		}
-		return &exitError{code: ExitDamaged, msg: fmt.Sprintf(monthFailedMsg, len(s.Failed))}
+		return &exitError{code: ExitDamaged, msg: "month: " + msgMonthFailed.f(e.lang, len(s.Failed))}
 	}
 	return nil
 }
@@ -192,23 +210,23 @@ func checkNotJournal(cmd, out, journal string) error {
 	return checkOutputs(cmd, out, "", namedPath{"a journal of the workspace", journal})
 }
 
-func printMonthSummary(w io.Writer, s *reconcile.MonthSummary) {
+func printMonthSummary(w io.Writer, l lang, s *reconcile.MonthSummary) {
 	fmt.Fprintf(w, "wrote %s\n", s.Path)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "month\t%s\t\n", s.Month)
-	fmt.Fprintf(tw, "batches\t%d\t\n", len(s.Batches))
-	fmt.Fprintf(tw, "rows\t%d\t\n", s.Rows)
+	var tb table
+	tb.add(msgMonthMonth.in(l), s.Month)
+	tb.add(msgMonthBatches.in(l), fmt.Sprint(len(s.Batches)))
+	tb.add(msgMonthRows.in(l), fmt.Sprint(s.Rows))
 	for _, st := range batch.Statuses {
-		fmt.Fprintf(tw, "%s\t%d\t\n", st, s.ByStatus[st])
+		tb.add(stateName(l, st), fmt.Sprint(s.ByStatus[st]))
 	}
-	fmt.Fprintf(tw, "people\t%d\t\n", s.People)
-	fmt.Fprintf(tw, "spend (yuan)\t%s\t\n", s.Spend)
-	fmt.Fprintf(tw, "refunded (yuan)\t%s\t\n", s.Refunded)
-	fmt.Fprintf(tw, "late refunds\t%d\t\n", s.Late)
-	fmt.Fprintf(tw, "open rows\t%d\t\n", s.Open)
-	fmt.Fprintf(tw, "repeats\t%d (%d not intended)\t\n", s.Repeats, s.Unmeant)
-	fmt.Fprintf(tw, "failed journals\t%d\t\n", len(s.Failed))
-	tw.Flush()
+	tb.add(msgMonthPeople.in(l), fmt.Sprint(s.People))
+	tb.add(msgWbSpend.in(l), s.Spend.String())
+	tb.add(msgWbRefunded.in(l), s.Refunded.String())
+	tb.add(msgMonthLate.in(l), fmt.Sprint(s.Late))
+	tb.add(msgWbOpenRows.in(l), fmt.Sprint(s.Open))
+	tb.add(msgMonthRepeats.in(l), msgMonthRepeatsN.f(l, s.Repeats, s.Unmeant))
+	tb.add(msgMonthFailedN.in(l), fmt.Sprint(len(s.Failed)))
+	tb.write(w)
 }
 
 // monthStatement is the provider's statement of the month, cut to that
@@ -249,8 +267,6 @@ func monthStatement(ctx context.Context, path, month string, js []*workspace.Jou
 	}
 	return best, "", nil
 }
-
-const msgMonthNoStatement = "no whole statement of %s beside any journal of the workspace (run, or reconcile -provider, pulls one)"
 
 func monthOfUnix(sec int64) string {
 	return time.Unix(sec, 0).In(time.FixedZone("CST", 8*3600)).Format("2006-01")

@@ -480,6 +480,22 @@ KEY 取自 $JUHE_KEY（sign 为 md5(key+sporder_id+orderid)）；不需要 OpenI
 script"），不随语言改变，供脚本读取。
 
 `,
+	"month": `用法：flowbatch month -month YYYY-MM -out 文件.xlsx [-workspace 目录] [-lang zh|en] [-group-by 列名] [-statement 文件]
+      flowbatch month -month YYYY-MM -mask [-keep-col 列名]... -out 文件.masked.xlsx
+
+为审计生成一个工作簿，包含工作区中订单落在该月（北京时间）的全部批次：汇总表（批次
+表和本月控制合计）、按部门（或 -group-by）、按产品、按运营商、重复赠送（在多个批次
+中扣款的手机号，是否以 -allow-regift 有意为之）、全部订单、图表和供应商对账表（本月
+对账单与本月全部日志的三方核对）。
+
+订单归入其扣款时间所在的月份：flowbatch 记下服务商受理其提交的应答的时间。跨月运行
+的批次在两个月份中都会出现；次月才到的退款仍列在扣款所在月份，并标为跨月。汇总表写明
+这些规则。
+
+先校验工作区的每个日志：校验和、哈希链、其旁边的存证文件和工作区索引保存的已存证头。
+校验失败的日志列在汇总表首屏；工作簿照常写出，month 以 7 退出。
+
+`,
 	"verify": `用法：flowbatch verify -journal 路径 [-head 哈希 -records N] [-attest 文件] [-attest-hash 哈希] [-json]
 
 校验日志每条记录的校验和及整条哈希链，不修改日志也不加锁。显示记录数、
