@@ -105,7 +105,7 @@ type MonthSummary struct {
 	Orphans   int
 	Provider  *ThreeWay // the three-way match, with MonthOptions.Statement
 	Repeats   int       // repeat rows on the Repeats sheet
-	Unmeant   int // of them, not intended
+	Unmeant   int       // of them, not intended
 	AllOrders []string
 }
 
