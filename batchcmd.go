@@ -561,6 +561,9 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 		}
 		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
 	}
+	if s.AttestPath != "" {
+		recordAttested(ctx, e, book, s)
+	}
 	return s, book, nil
 }
 

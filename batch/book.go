@@ -141,9 +141,15 @@ type OrderState struct {
 	// does not give.
 	CallbackReason string
 
-	FinalAt int64  // ms when a query first confirmed state 1 or 9
-	Code    int    // latest provider code seen for this order
-	Reason  string // latest provider reason seen for this order
+	FinalAt int64 // ms when a query first confirmed state 1 or 9
+	// ChargedAt is the charge time: ms of the record that first proved
+	// the order exists (Exists). For nearly every order that is its
+	// accepted submit answer; for an order whose submit answer was lost,
+	// the 210508, the query with a sporder_id or a state, or the signed
+	// callback that first showed it. 0 while nothing proved it.
+	ChargedAt int64
+	Code      int    // latest provider code seen for this order
+	Reason    string // latest provider reason seen for this order
 
 	// Conflict describes an impossible transition seen in the journal,
 	// e.g. a query answering failed after one confirmed success. Empty
@@ -414,7 +420,7 @@ func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
 	// A sporder_id is proof, but not on an answer that says the order was
 	// not created.
 	if s.Class == juhe.ClassAccepted || s.Code == codeDuplicate || len(s.SporderID) > 0 && s.Class != juhe.ClassRejected {
-		o.flags |= fExists
+		o.proven(at)
 	}
 	if len(s.CardName) > 0 {
 		o.cardName = b.text.intern(s.CardName)
@@ -469,7 +475,7 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 		if len(q.SporderID) > 0 {
 			b.setSporder(i, q.SporderID)
 		}
-		o.flags |= fExists
+		o.proven(at)
 		if q.HasCost {
 			o.queryCost = q.Cost
 			o.flags |= fQueryHasCost
@@ -512,7 +518,7 @@ func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.G
 		}
 		b.cbReasons[i] = b.text.intern(errMsg)
 	}
-	o.flags |= fExists // a callback is journaled only when its sign verified
+	o.proven(at) // a callback is journaled only when its sign verified
 	if why := b.otherSporder(i, sporderID); why != nil {
 		o.conflict = b.text.intern(append([]byte("callback "), why...))
 	} else if len(sporderID) > 0 {

@@ -259,6 +259,7 @@ type plan struct {
 	excSheets    []string
 
 	prov           *providerPlan // with Options.Provider
+	pg             *pages        // the page setup, when not the batch's (the month's)
 	providerSheets []string
 }
 
