@@ -46,8 +46,10 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	defer j.Close()
 
 	prog := newProgress(e.stderr, e.lang)
+	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		FirstQueryDelay: first, QueryInterval: every,
 		Progress: prog, Logf: logTo(e.stderr),
 	})
 	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))

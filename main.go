@@ -45,6 +45,7 @@ func commands() []command {
 		{"status", runStatus},
 		{"workspace", runWorkspace},
 		{"verify", runVerify},
+		{"month", runMonth},
 		{"sim", runSim},
 		{"demo", runDemo},
 		{"version", runVersion},

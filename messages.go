@@ -175,6 +175,7 @@ var commandSummaries = map[string]msg{
 	"status":    {"print counts, spend and open orders of a journal", "显示日志的各状态数量、支出和未完成订单"},
 	"workspace": {"list the batches of the workspace, or forget a lost journal", "列出工作区的批次，或忘记丢失的日志"},
 	"verify":    {"check a journal's checksums and hash chain", "校验日志的校验和与哈希链"},
+	"month":     {"write the month's workbook of every batch of the workspace, for the auditors", "为审计生成工作区全部批次的月度工作簿"},
 	"sim":       {"serve the built-in provider simulator", "运行内置的服务商模拟器"},
 	"demo":      {"run a sample batch against the built-in simulator", "用内置模拟器运行示例批次"},
 	"version":   {"print the version", "显示版本"},
@@ -528,6 +529,22 @@ KEY 取自 $JUHE_KEY（sign 为 md5(key+sporder_id+orderid)）；不需要 OpenI
 script"），不随语言改变，供脚本读取。
 
 `,
+	"month": `用法：flowbatch month -month YYYY-MM -out 文件.xlsx [-workspace 目录] [-lang zh|en] [-group-by 列名] [-statement 文件]
+      flowbatch month -month YYYY-MM -mask [-keep-col 列名]... -out 文件.masked.xlsx
+
+为审计生成一个工作簿，包含工作区中订单落在该月（北京时间）的全部批次：汇总表（批次
+表和本月控制合计）、按部门（或 -group-by）、按产品、按运营商、重复赠送（在多个批次
+中扣款的手机号，是否以 -allow-regift 有意为之）、全部订单、图表和供应商对账表（本月
+对账单与本月全部日志的三方核对）。
+
+订单归入其扣款时间所在的月份：flowbatch 记下服务商受理其提交的应答的时间。跨月运行
+的批次在两个月份中都会出现；次月才到的退款仍列在扣款所在月份，并标为跨月。汇总表写明
+这些规则。
+
+先校验工作区的每个日志：校验和、哈希链、其旁边的存证文件和工作区索引保存的已存证头。
+校验失败的日志列在汇总表首屏；工作簿照常写出，month 以 7 退出。
+
+`,
 	"verify": `用法：flowbatch verify -journal 路径 [-head 哈希 -records N] [-attest 文件] [-attest-hash 哈希] [-json]
 
 校验日志每条记录的校验和及整条哈希链，不修改日志也不加锁。显示记录数、
@@ -606,6 +623,8 @@ var flagHelpZh = map[string]string{
 	"base-url":            "服务商`地址`（默认 $JUHE_BASE_URL 或 http://v.juhe.cn）",
 	"allow-short-balance": "估算超过余额也开始；由服务商的 210505 停止",
 	"resubmit-grace":      "210511 只有在订单上次提交结束这么久之后才表示\"没有此订单\"；在此之前只查询，绝不重新提交",
+	"first-query":         "订单受理后隔这么长`时间`第一次查询它（0：立即；回调到达时立即查询）",
+	"query-interval":      "结算时同一订单两次查询之间至少隔这么长`时间`（0：只按退避，2 秒逐步增至 60 秒）",
 	"pid":                 "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
 	"plan":                "按运营商从服务商的产品目录里给每个号码这个`流量`（1G、500M）的产品：用于没有产品列的名单（记入日志：续跑时须相同）",
 	"plan-file":           "按这个 CSV `文件`给每个号码其运营商的产品：两列 carrier,pid，每个运营商一行（其 sha256 记入日志）",

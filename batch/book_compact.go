@@ -26,6 +26,7 @@ type order struct {
 	sporder     txt
 
 	submittedAt, queryAt, callbackAt, finalAt int64
+	chargedAt                                 int64 // when fExists was first set
 	// When the latest attempt ended, for the resubmit grace period: the
 	// latest intent and the latest submit outcome.
 	lastIntentAt, lastOutcomeAt int64
@@ -41,7 +42,7 @@ type order struct {
 	pid, cardName, reason, conflict uint32 // in the intern table
 
 	submitClass, queryClass uint8
-	queryState              int8 // StateNone, or a confirmed 0, 1 or 9
+	queryState              int8 // StateNone, or a confirmed 0, 1, 9 or StateSubmitFailed
 	flags                   uint16
 }
 
@@ -64,6 +65,15 @@ func (o *order) setFlag(f uint16, on bool) {
 	} else {
 		o.flags &^= f
 	}
+}
+
+// proven records that something at ms at proved the order exists; the
+// first proof is its charge time.
+func (o *order) proven(at int64) {
+	if o.flags&fExists == 0 {
+		o.chargedAt = at
+	}
+	o.flags |= fExists
 }
 
 func (b *Book) status(i int32) Status {
@@ -465,6 +475,7 @@ func (b *Book) state(i int32, o *OrderState) {
 		CallbackState: b.callbackState(i),
 		CallbackAt:    r.callbackAt,
 		FinalAt:       r.finalAt,
+		ChargedAt:     r.chargedAt,
 		Code:          b.getWide(i, fSubmitCode, r.submitCode),
 		Reason:        b.text.str(r.reason),
 		Conflict:      b.text.str(r.conflict),
@@ -477,4 +488,5 @@ func (b *Book) state(i int32, o *OrderState) {
 	if r.flags&fCodeFromQuery != 0 {
 		o.Code = o.QueryCode
 	}
+	o.CallbackReason = b.text.str(b.cbReasons[i])
 }

@@ -325,3 +325,29 @@ func TestBookKeepsInputExtra(t *testing.T) {
 		t.Errorf("live Apply: extra %q, want [new]", live.Input.Extra)
 	}
 }
+
+// TestChargedAt: the charge time is the time of the first record that
+// proved the order exists; records are timed 100, 101, … in order.
+func TestChargedAt(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		recs []*journal.Record
+		want int64
+	}{
+		{"accepted submit", []*journal.Record{bkIntent(), bkSubmit(juhe.ClassAccepted), bkQuery(juhe.ClassAccepted, juhe.StateSuccess)}, 101},
+		{"lost answer, found by query", []*journal.Record{bkIntent(), bkSubmit(juhe.ClassUnknown), bkQuery(juhe.ClassUnknown, juhe.StateNone), bkQuery(juhe.ClassAccepted, juhe.StateSuccess)}, 103},
+		{"210508 on submit", []*journal.Record{bkIntent(), bkDup(), bkQuery(juhe.ClassAccepted, juhe.StateSuccess)}, 101},
+		{"callback first", []*journal.Record{bkIntent(), bkSubmit(juhe.ClassUnknown), bkCallback(juhe.StateSuccess), bkQuery(juhe.ClassAccepted, juhe.StateSuccess)}, 102},
+		{"rejected: never", []*journal.Record{bkIntent(), bkSubmit(juhe.ClassRejected)}, 0},
+		{"a later query does not move it", []*journal.Record{bkIntent(), bkSubmit(juhe.ClassAccepted), bkQuery(juhe.ClassAccepted, juhe.StateCharging), bkQuery(juhe.ClassAccepted, juhe.StateFailed)}, 101},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBook("")
+			applyInOrder(b, tc.recs)
+			o, _ := b.Order("O")
+			if o.ChargedAt != tc.want {
+				t.Errorf("ChargedAt = %d, want %d", o.ChargedAt, tc.want)
+			}
+		})
+	}
+}

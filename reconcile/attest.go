@@ -199,17 +199,23 @@ func checkSupersede(ctx context.Context, path string, book *batch.Book) error {
 	if err := sameJournal(path, prev, book.Path); err != nil {
 		return err
 	}
-	a := prev.Anchor()
+	if err := bookReaches(ctx, book, prev.Anchor()); err != nil {
+		return &HeldError{Path: path, Err: err}
+	}
+	return nil
+}
+
+// bookReaches holds the book's journal to a: a *journal.AnchorError when
+// it no longer reaches it. The journal is read again only when it grew
+// past a.
+func bookReaches(ctx context.Context, book *batch.Book, a journal.Anchor) error {
 	switch {
 	case book.Records < a.Records:
-		err = &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records}
+		return &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records}
 	case book.Records == a.Records && book.HeadHash != a.Head:
-		err = &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records, Found: book.HeadHash}
+		return &journal.AnchorError{Path: book.Path, Anchor: a, Records: book.Records, Found: book.HeadHash}
 	case book.Records > a.Records:
-		err = journal.Reaches(ctx, book.Path, a)
-	}
-	if err != nil {
-		return &HeldError{Path: path, Err: err}
+		return journal.Reaches(ctx, book.Path, a)
 	}
 	return nil
 }

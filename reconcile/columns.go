@@ -32,6 +32,10 @@ const (
 	colReason
 	colException
 	colAction
+	// The month's All orders columns (month.go).
+	colBatch
+	colChargedAt
+	colLate
 	numColumns
 )
 

@@ -200,7 +200,10 @@ func isIDRune(r rune) bool {
 
 // mask masks one Orders line and its exceptions in place. Its extra
 // cells become a new slice: held lines keep theirs.
-func (p *plan) mask(l *line) {
+func (p *plan) mask(l *line) { maskLine(l, p.keep) }
+
+// maskLine masks l in place, keeping of its extra cells those at keep.
+func maskLine(l *line, keep []int) {
 	l.phone = maskPhone(l.phone)
 	l.orderID, l.sporderID = "", ""
 	l.reason = maskText(l.reason)
@@ -208,7 +211,7 @@ func (p *plan) mask(l *line) {
 		l.exc[i].reason = maskText(l.exc[i].reason)
 	}
 	var kept []string
-	for _, i := range p.keep {
+	for _, i := range keep {
 		v := ""
 		if i < len(l.extra) {
 			v = l.extra[i]

@@ -46,9 +46,32 @@ func ordersPaper(widths []float64) fitting {
 	return inBlocks
 }
 
-// paper sets the page setup of sheet; it must run before the sheet's
-// stream starts, which writes the sheet properties (fit to page) first.
+// pages is how a workbook's sheets print: its page header, its footer,
+// and which sheets are not tables (no header row to repeat). The batch
+// workbook and the month's share it.
+type pages struct {
+	header, footer string
+	plain          map[string]bool // the Summary, the Charts
+}
+
+// pages is the batch workbook's page setup: a masked copy says so in
+// the header of every page.
+func (p *plan) pages() *pages {
+	if p.pg != nil {
+		return p.pg
+	}
+	return &pages{header: maskedHeader(p.w, p.w.pageHeader(p.book.Header.BatchID), p.masked), footer: p.w.pageFooter,
+		plain: map[string]bool{p.w.summary: true, p.w.charts: true}}
+}
+
+// paper sets the page setup of sheet.
 func (p *plan) paper(f *excelize.File, sheet string, how fitting) error {
+	return p.pages().set(f, sheet, how)
+}
+
+// set sets the page setup of sheet; it must run before the sheet's
+// stream starts, which writes the sheet properties (fit to page) first.
+func (pg *pages) set(f *excelize.File, sheet string, how fitting) error {
 	size, landscape := a4Paper, "landscape"
 	layout := &excelize.PageLayoutOptions{Size: &size, Orientation: &landscape}
 	fitToPage := how != inBlocks
@@ -75,10 +98,10 @@ func (p *plan) paper(f *excelize.File, sheet string, how fitting) error {
 		return err
 	}
 	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
-		OddHeader: p.pageHeader(), OddFooter: p.w.pageFooter}); err != nil {
+		OddHeader: pg.header, OddFooter: pg.footer}); err != nil {
 		return err
 	}
-	if sheet == p.w.summary || sheet == p.w.charts {
+	if pg.plain[sheet] {
 		return nil
 	}
 	// A table's header row on every page; on Orders also its first
@@ -91,11 +114,10 @@ func (p *plan) paper(f *excelize.File, sheet string, how fitting) error {
 	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: titles, Scope: sheet})
 }
 
-// pageHeader is the printed header: a masked copy says so on every page.
-func (p *plan) pageHeader() string {
-	h := p.w.pageHeader(p.book.Header.BatchID)
-	if p.masked {
-		h = strings.Replace(h, "&C", " · "+p.w.maskedTag+"&C", 1)
+// maskedHeader is a printed header h; a masked copy says so on every page.
+func maskedHeader(w *words, h string, masked bool) string {
+	if masked {
+		h = strings.Replace(h, "&C", " · "+w.maskedTag+"&C", 1)
 	}
 	return h
 }

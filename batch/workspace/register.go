@@ -208,5 +208,8 @@ func (l *Locked) Attested(ctx context.Context, path string, records int64, head 
 		j.Attested = &Anchor{Records: records, Head: head, End: end}
 		return ws.save(js)
 	}
-	return fmt.Errorf("attesting journal %s: the workspace %s does not know it; Try: register it first", p, ws.Dir)
+	return fmt.Errorf("attesting journal %s: the workspace %s does not know it: %w; Try: register it first", p, ws.Dir, ErrUnknownJournal)
 }
+
+// ErrUnknownJournal says a journal is not one of the workspace's.
+var ErrUnknownJournal = errors.New("not a journal of the workspace")

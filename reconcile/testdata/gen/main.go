@@ -5,6 +5,9 @@
 //
 //	go run ./reconcile/testdata/gen/main.go -n 1000000 -out /tmp/big.journal
 //
+// -batch, -phone and -at make one of several batches of a workspace (the
+// month benchmark): its id, its first phone and its first record's time.
+//
 // 90% success, 5% failed, 3% charging, 1% unknown, 1% rejected, two extra
 // columns with Chinese text.
 package main
@@ -25,14 +28,17 @@ import (
 func main() {
 	n := flag.Int("n", 1000000, "orders")
 	out := flag.String("out", "big.journal", "journal to create")
+	batchID := flag.String("batch", "BENCH", "batch id")
+	first := flag.Int64("phone", 13800000000, "the first row's phone")
+	start := flag.Int64("at", 1740794400000, "unix ms of the first record")
 	flag.Parse()
 	ctx := context.Background()
-	j, _, err := batch.CreateJournal(ctx, *out, journal.Header{BatchID: "BENCH", ToolVersion: "gen"})
+	j, _, err := batch.CreateJournal(ctx, *out, journal.Header{BatchID: *batchID, ToolVersion: "gen"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	var recs []*journal.Record
-	at := int64(1740794400000)
+	at := *start
 	flush := func(force bool) {
 		if len(recs) >= 20000 || (force && len(recs) > 0) {
 			if err := j.Append(ctx, recs...); err != nil {
@@ -51,9 +57,9 @@ func main() {
 		Rows: *n, Format: "csv", Encoding: "utf-8", Extra: []string{"姓名", "部门"}}})
 	ids := make([]string, *n)
 	for i := 0; i < *n; i++ {
-		phone := strconv.Itoa(13800000000 + i)
+		phone := strconv.FormatInt(*first+int64(i), 10)
 		pid := strconv.Itoa(10 + i%3*10)
-		ids[i] = input.OrderID("BENCH", phone, pid, 1)
+		ids[i] = input.OrderID(*batchID, phone, pid, 1)
 		add(&journal.Record{Type: journal.RecRow, Row: &journal.RowRecord{Line: i + 2, Phone: phone, Pid: pid, OrderID: ids[i],
 			Occurrence: 1, Status: journal.RowValid, Extra: []string{"张三" + strconv.Itoa(i%1000), "技术部"}}})
 	}
