@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"maps"
 	"os"
@@ -50,6 +49,8 @@ type submitFlags struct {
 // tableFlags say where the list is in the file; check, submit and run share them.
 type tableFlags struct {
 	pid, phoneCol, pidCol, hiddenRows string
+	plan, planFile                    string
+	loaded                            *batch.Plan // the plan, once check has read it
 }
 
 func addTableFlags(fs *flag.FlagSet) *tableFlags {
@@ -57,12 +58,17 @@ func addTableFlags(fs *flag.FlagSet) *tableFlags {
 	fs.StringVar(&t.pid, "pid", "", "give every row this product `id`: for a list without a product column (journaled: a resume must give the same)")
 	fs.StringVar(&t.phoneCol, "phone-col", "", "the phone column, by header `name` or letter (settles two candidate columns)")
 	fs.StringVar(&t.pidCol, "pid-col", "", "the product column, by header `name` or letter")
+	fs.StringVar(&t.plan, "plan", "", "give each number its carrier's product of this `volume` (1G, 500M) from the provider's catalogue: for a list without a product column (journaled: a resume must give the same)")
+	fs.StringVar(&t.planFile, "plan-file", "", "give each number its carrier's product as this CSV `file` lists it: columns carrier,pid, one row per carrier (its sha256 is journaled)")
 	fs.StringVar(&t.hiddenRows, "hidden-rows", "", "hidden or filtered-out rows, and hidden phone or pid columns: `skip` or include (default: refuse the file, listing them)")
 	return t
 }
 
 func (t *tableFlags) apply(o *input.Options) {
 	o.Pid, o.PhoneCol, o.PidCol, o.HiddenRows = t.pid, t.phoneCol, t.pidCol, t.hiddenRows
+	if t.loaded != nil {
+		o.Plan, o.PlanFlag = t.loaded.Product(), t.loaded.Flag()
+	}
 }
 
 func (t *tableFlags) check(cmd string) error {
@@ -71,7 +77,7 @@ func (t *tableFlags) check(cmd string) error {
 	default:
 		return usageErr("%s: -hidden-rows %q: use skip or include", cmd, t.hiddenRows)
 	}
-	return nil
+	return t.loadPlan(cmd)
 }
 
 func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
@@ -151,7 +157,7 @@ func (f *submitFlags) settings() map[string]string {
 	if f.workers > 0 {
 		workers = strconv.Itoa(f.workers)
 	}
-	return map[string]string{
+	s := map[string]string{
 		"input":            filepath.Base(f.in),
 		"rate":             strconv.FormatFloat(f.rate, 'f', -1, 64),
 		"workers":          workers,
@@ -169,6 +175,10 @@ func (f *submitFlags) settings() map[string]string {
 		batch.SettingFirstQuery:    f.firstQuery.String(),
 		batch.SettingQueryInterval: f.queryEvery.String(),
 	}
+	if f.table.loaded != nil {
+		maps.Copy(s, f.table.planSettings())
+	}
+	return s
 }
 
 // politeQueries are the engine's FirstQueryDelay and QueryInterval: a
@@ -271,6 +281,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			}
 			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
 		}
+		// So does a plan: its label makes the orderids.
+		if err := planResumeErr(cmd, f.journal, book, f.table); err != nil {
+			j.Close()
+			return nil, nil, err
+		}
 	} else if !errors.Is(statErr, os.ErrNotExist) {
 		return nil, nil, &exitError{code: ExitError, msg: cmd, err: statErr}
 	}
@@ -282,27 +297,20 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
-	var keys []uint64 // of each row as today's reader reads it
 	collect := rows.collect(book)
-	rep, err := input.Read(ctx, f.in, f.inputOptions(), func(r *journal.RowRecord) error {
-		keys = append(keys, rowKey(r))
-		return collect(r)
-	})
+	var kept planRows // the rows a plan gives their pid, once it has chosen
+	reset := func() { rows, kept = guardedRows{}, planRows{}; collect = rows.collect(book) }
+	rep, err := readForResume(ctx, e.stderr, e.lang, f.in, f.inputOptions(), book, reset, kept.keep(func(r *journal.RowRecord) error { return collect(r) }))
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(err)
 		}
-		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
-	}
-	// A resume takes its rows from the journal, never from a newer
-	// reading of the same file: the rules that find the table may have
-	// changed since, and the orders planned are the ones to finish.
-	if book != nil && book.Input.SHA256 != "" && book.Input.SHA256 == rep.Info.SHA256 {
-		if err := compareJournalRows(ctx, e.stderr, book, keys); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
 			return fail(err)
 		}
+		return fail(&exitError{code: ExitInvalid, msg: cmd, err: err})
 	}
-	keys = nil
 	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups, e.lang); why != nil {
 		printProblems(e.stderr, e.lang, rep, maxListed)
 		printHidden(e.stderr, rep, maxListed)
@@ -324,6 +332,26 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	pre := readPreflight(ctx, client)
 	if err := pre.credentialsErr(cmd); err != nil {
 		return fail(err)
+	}
+	// A plan chooses each new row's pid now, once: the rows journaled
+	// already keep theirs.
+	var chooser *batch.Chooser
+	if plan := f.table.loaded; plan != nil && len(kept.rows) > 0 {
+		tc, _ := client.(batch.Telchecker)
+		chooser, err = choosePlan(ctx, cmd, plan, &kept, book, tc, catalogueProducts(pre.catalogue), pre.catNote, f.rate)
+		if err != nil {
+			return fail(err)
+		}
+		if err := applyPlan(rep, &kept, chooser, collect); err != nil {
+			return fail(err)
+		}
+		kept = planRows{}
+		printPlan(e.stderr, e.lang, chooser)
+		if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups, e.lang); why != nil {
+			printProblems(e.stderr, e.lang, rep, maxListed)
+			return fail(errOf(ExitInvalid, msgPlanRefused, cmd, rep.Info.Name, strings.Join(why, e.tr(msgAnd)), plan.Flag()).
+				try(msgPlanFixTry, strings.Join(fixes, e.tr(msgCommaAnd))))
+		}
 	}
 	est, _ := estimate(rows.byPid, pre.catalogue)
 	for _, n := range pre.notes(rows.byPid, e.lang) {
@@ -359,7 +387,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			return nil
 		}
 		// A new journal, a crash while planning, or -allow-changed-input.
-		if err := batch.AppendInput(ctx, j, book, f.in, f.inputOptions(), rep); err != nil {
+		if err := batch.AppendPlanInput(ctx, j, book, f.in, f.inputOptions(), rep, chooser); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
@@ -375,42 +403,6 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		return fail(&exitError{code: ExitError, msg: cmd, err: err})
 	}
 	return j, book, nil
-}
-
-// rowKey sums up what a row is, to compare two readings of one file.
-func rowKey(r *journal.RowRecord) uint64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%d", r.Line, r.Phone, r.Pid, r.OrderID, r.Status, len(r.Extra))
-	for _, x := range r.Extra {
-		fmt.Fprintf(h, "\x00%s", x)
-	}
-	return h.Sum64()
-}
-
-// compareJournalRows says so when today's reading of the journal's own
-// file (keys) differs from the rows the journal holds. The journal's rows
-// are kept.
-func compareJournalRows(ctx context.Context, w io.Writer, book *batch.Book, keys []uint64) error {
-	const keep = "the journal's rows, read when the batch started, are kept: they are the orders planned"
-	n, first := 0, 0
-	err := book.Rows(ctx, func(r *journal.RowRecord) error {
-		if first == 0 && (n >= len(keys) || keys[n] != rowKey(r)) {
-			first = r.Line
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return journalErr("resume", book.Path, err)
-	}
-	switch {
-	case first != 0:
-		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows, first differing at row %d of the journal; %s\n",
-			plural(len(keys), "row"), book.Input.Name, n, first, keep)
-	case n != len(keys):
-		fmt.Fprintf(w, "flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n", plural(len(keys), "row"), book.Input.Name, n, keep)
-	}
-	return nil
 }
 
 // changedInputErr refuses an input that is not the file the journal was

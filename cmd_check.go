@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -56,6 +57,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
 	baseURL := fs.String("base-url", "", "provider base URL (default $JUHE_BASE_URL or http://v.juhe.cn)")
+	rate := fs.Float64("rate", 10, "as submit: requests per `second` to the provider (flow/telcheck, for a plan)")
 	table := addTableFlags(fs)
 	if help, err := parseFlags(e, fs, checkUsage, args, "Try: flowbatch check -in FILE"); help || err != nil {
 		return err
@@ -109,7 +111,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	byPid := map[string][]pidRow{}
 	opts := input.Options{Encoding: *encoding, Sheet: *sheet, BatchID: *batchID, AllowDuplicates: *allowDups}
 	table.apply(&opts)
-	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
+	var kept planRows // the rows a plan gives their pid, once it has chosen
+	var chooser *batch.Chooser
+	reset := func() {
+		rows, carriers, byPid, kept = guardedRows{}, map[string]map[juhe.Carrier]int{}, map[string][]pidRow{}, planRows{}
+	}
+	read := func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
 		}
@@ -118,6 +125,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return err // sent already: run would not send it again
 		}
 		c := juhe.CarrierOf(r.Phone)
+		if chooser != nil && r.Chosen == journal.ChosenTelcheck {
+			c = chooser.Carriers.ByPhone[r.Phone].Carrier // ported numbers included
+		}
 		m := carriers[r.Pid]
 		if m == nil {
 			m = map[juhe.Carrier]int{}
@@ -126,12 +136,50 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		m[c]++
 		byPid[r.Pid] = append(byPid[r.Pid], pidRow{line: r.Line, phone: r.Phone, carrier: c})
 		return nil
-	})
+	}
+	rep, err := readForResume(ctx, e.stderr, e.lang, *in, opts, book, reset, kept.keep(read))
 	if err != nil {
-		if ctx.Err() != nil {
+		var ee *exitError
+		if ctx.Err() != nil || errors.As(err, &ee) {
 			return err
 		}
 		return &exitError{code: ExitInvalid, msg: "check", err: err}
+	}
+
+	// The provider, asked as submit asks it: the balance proves the key
+	// and the OpenID, the catalogue prices the estimate.
+	var pre *preflight
+	var tc batch.Telchecker
+	credsNote := ""
+	if strings.TrimSpace(e.getenv("JUHE_KEY")) == "" || strings.TrimSpace(e.getenv("JUHE_OPENID")) == "" {
+		credsNote = "key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them"
+	} else if c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, *baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second}); err != nil {
+		credsNote = fmt.Sprintf("key and OpenID not verified: %v", err)
+	} else {
+		p := readPreflight(ctx, c)
+		pre, tc = &p, c
+		credsNote = p.verified()
+	}
+	// A plan chooses as submit will: telcheck for each number, the
+	// catalogue for each carrier's product.
+	if plan := table.loaded; plan != nil && len(kept.rows) > 0 {
+		if pre != nil && pre.credentialsRefusal() != "" {
+			tc = nil // submit would stop before it asks
+		}
+		_, cat, _ := checkPrices(*prices, e, pre)
+		catNote := ""
+		if pre != nil {
+			catNote = pre.catNote
+		}
+		if chooser, err = choosePlan(ctx, "check", plan, &kept, book, tc, catalogueProducts(cat), catNote, *rate); err != nil {
+			return err
+		}
+		if tc == nil {
+			chooser.Carriers.Notes = append(chooser.Carriers.Notes, e.tr(msgPlanNotAsked))
+		}
+		if err := applyPlan(rep, &kept, chooser, read); err != nil {
+			return err
+		}
 	}
 
 	w := e.stdout
@@ -149,6 +197,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "carried:  %s\n", strings.Join(info.Extra, ", "))
 	}
 	printTable(w, rep, *maxProblems)
+	if chooser != nil {
+		printPlan(w, e.lang, chooser)
+	}
 	if book != nil && rep.Valid != len(rows.phones) {
 		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
@@ -156,19 +207,6 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	printProblems(w, e.lang, rep, *maxProblems)
 	printCounts(w, rep)
 
-	// The provider, asked as submit asks it: the balance proves the key
-	// and the OpenID, the catalogue prices the estimate.
-	var pre *preflight
-	credsNote := ""
-	if strings.TrimSpace(e.getenv("JUHE_KEY")) == "" || strings.TrimSpace(e.getenv("JUHE_OPENID")) == "" {
-		credsNote = "key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them"
-	} else if c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, *baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second}); err != nil {
-		credsNote = fmt.Sprintf("key and OpenID not verified: %v", err)
-	} else {
-		p := readPreflight(ctx, c)
-		pre = &p
-		credsNote = p.verified()
-	}
 	label, catalogue, note := checkPrices(*prices, e, pre)
 	printCost(w, rep, carriers, label, catalogue, note)
 	nCat := printCatalogueProblems(w, byPid, catalogue, *maxProblems)

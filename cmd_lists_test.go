@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,5 +123,63 @@ func TestResumeKeepsTheJournalsRows(t *testing.T) {
 	}
 	if got := sim.Requests().Submits; got != before {
 		t.Fatalf("the resume sent %d submits", got-before)
+	}
+}
+
+// A resume of the very file the journal was started with is not refused
+// because today's reading of it would be: here the rules read it under
+// other flags, so that its control total no longer matches (a read
+// refusal) or a hidden row becomes invalid (an input refusal). The
+// resume, and check predicting it, say so, keep the journal's rows and
+// send nothing new.
+func TestResumeKeepsTheJournalsRowsWhenTodaysReaderRefuses(t *testing.T) {
+	sim, vars := subSim(t, juhesim.Config{})
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	for r, row := range [][]any{{"手机号", "pid"}, {"13800138000", "105000"}, {"13900139000", "105000"}, {"13700137000", "105000"}, {"合计", "3人"}} {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			f.SetCellValue("Sheet1", cell, v)
+		}
+	}
+	if err := f.SetRowVisible("Sheet1", 3, false); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "in.xlsx")
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	jp := filepath.Join(dir, "b.journal")
+	args := []string{"submit", "-in", in, "-batch", "b", "-journal", jp, "-rate", "500"}
+	if out, errOut, code := runCmd(ctx, t, vars, append(args, "-hidden-rows", "include")...); code != ExitOK {
+		t.Fatalf("include: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := len(sim.Ledger().Orders); n != 3 {
+		t.Fatalf("%d orders, want 3", n)
+	}
+	before := sim.Requests().Submits
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		said  string
+	}{
+		{"control total", []string{"-hidden-rows", "skip"}, "today's reader refuses in.xlsx (read in.xlsx: row 5: the footer states 3 rows"},
+		{"hidden row", nil, "today's reader reads 3 rows from in.xlsx where the journal has 3 rows, first differing at row 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, cmd := range [][]string{
+				append(slices.Clone(args), tc.flags...),
+				append([]string{"check", "-in", in, "-batch", "b", "-journal", jp, "-prices", "none"}, tc.flags...),
+			} {
+				out, errOut, code := runCmd(ctx, t, vars, cmd...)
+				if code != ExitOK || !strings.Contains(errOut, tc.said) || !strings.Contains(errOut, "the journal's rows, read when the batch started, are kept") {
+					t.Fatalf("%s: exit %d\n%s%s", cmd[0], code, out, errOut)
+				}
+			}
+			if got := sim.Requests().Submits; got != before {
+				t.Fatalf("the resume sent %d submits", got-before)
+			}
+		})
 	}
 }

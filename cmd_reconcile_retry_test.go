@@ -28,7 +28,7 @@ func TestReconcileRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimPrefix(string(data), "\ufeff"); got != "phone,pid\r\nx,10\r\n" {
+	if got := strings.TrimPrefix(string(data), "\ufeff"); got != "phone,pid\r\nx,\"\t10\"\r\n" { // a TAB keeps the pid text in a spreadsheet
 		t.Errorf("retry file %q", got)
 	}
 	note, err := os.ReadFile(filepath.Join(dir, "retry.note.txt"))

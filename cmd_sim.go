@@ -59,6 +59,8 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	lag := fs.Duration("lag", 0, "for this long after a charge, ordersta says 210511 and a resubmit charges again (eventually consistent lookup)")
 	foreign := fs.Float64("foreign", 0, "probability of answering about another order (ordersta, and submits that charged)")
 	seed := fs.Int64("seed", 0, "random seed for settlement and faults (default: from the clock, printed)")
+	ported := fs.String("ported", "", "numbers ported to another carrier (携号转网), `PHONE=CARRIER,…` (carrier 移动, 联通, 电信 or mobile, unicom, telecom): telcheck and submit see the new carrier")
+	telcheckDown := fs.Bool("telcheck-down", false, "answer flow/telcheck with an HTML 502 page, always")
 	verbose := fs.Bool("v", false, "log every request and event to stderr (never the key or OpenID)")
 	if help, err := parseFlags(e, fs, simUsage, args, "Try: flowbatch sim -h"); help || err != nil {
 		return err
@@ -132,12 +134,24 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		AccountDenied:    *denied,
 		AccountID:        *accountID,
 		Shapes:           shapes,
+		TelcheckDown:     *telcheckDown,
 		Faults: juhesim.Faults{
 			DropAfterCharge: *drop, Err10014AfterCharge: *e10014,
 			HTML502Before: *h502b, HTML502After: *h502a,
 			Latency: *latP, LatencyMin: *latMin, LatencyMax: *latMax,
 			Lag: *lag, Foreign: *foreign,
 		},
+	}
+	if *ported != "" {
+		cfg.Ported = map[string]juhe.Carrier{}
+		for _, kv := range strings.Split(*ported, ",") {
+			phone, name, _ := strings.Cut(strings.TrimSpace(kv), "=")
+			c, ok := juhe.ParseCarrier(name)
+			if !ok {
+				return usageErr("sim: -ported %q: want PHONE=CARRIER, the carrier 移动, 联通 or 电信", kv)
+			}
+			cfg.Ported[phone] = c
+		}
 	}
 	if *settle == 0 {
 		cfg.SettleDelay = -1

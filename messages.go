@@ -313,6 +313,55 @@ var (
 	msgNoCredsTry    = msg{"Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`", "试试：export JUHE_KEY=… JUHE_OPENID=…（在服务商的个人中心获取），或对 `flowbatch sim` 运行"}
 )
 
+// plancmd.go: -plan and -plan-file.
+var (
+	msgPlanExclusive = msg{
+		"%s: %s: -pid gives every row one product, -plan one per carrier found in the provider's catalogue, -plan-file one per carrier as listed; give one of them",
+		"%s：%s：-pid 给每行同一个产品，-plan 按运营商从服务商的产品目录里找，-plan-file 按文件列出的给每个运营商一个产品；只能给其中一个",
+	}
+	msgPlanBad       = msg{"%s: %v", "%s：%v"}
+	msgPlanBadTry    = msg{"Try: -plan 1G, or a -plan-file of two columns, carrier,pid, one row per carrier", "试试：-plan 1G，或一个两列（carrier,pid）、每个运营商一行的 -plan-file"}
+	msgPlanResume    = msg{"%s: journal %s was started with %s, not %s; nothing was submitted", "%s：日志 %s 开始时用的是 %s，不是 %s；什么都没有提交"}
+	msgPlanResumeTry = msg{"Try: the same command with %s", "试试：同一命令，带上 %s"}
+	msgPlanNone      = msg{"no plan", "没有套餐计划"}
+	msgPlanNoProduct = msg{
+		"%s: %s: neither flow/list nor flow/telcheck listed any product (%s); nothing was submitted",
+		"%s：%s：flow/list 和 flow/telcheck 都没有列出任何产品（%s）；什么都没有提交",
+	}
+	msgPlanNoProductTry = msg{"Try: again later, or name each carrier's product in a -plan-file (carrier,pid)", "试试：稍后再试，或在 -plan-file（carrier,pid）里写明每个运营商的产品"}
+	msgPlanUnsettled    = msg{"%s: %v; nothing was submitted", "%s：%v；什么都没有提交"}
+	msgPlanRefused      = msg{"%s: %s has %s under %s; nothing was submitted", "%s：按 %[4]s，%[2]s 有 %[3]s；什么都没有提交"}
+	msgPlanFixTry       = msg{"Try: name each carrier's product in a -plan-file, or add %s", "试试：在 -plan-file 里写明每个运营商的产品，或加 %s"}
+	msgPlanLine         = msg{"plan:     %s (orderids from %s): %s\n", "套餐计划：%s（orderid 由 %s 生成）：%s\n"}
+	msgPlanCarriers     = msg{"carriers: %d by flow/telcheck (ported numbers included), %d by prefix\n", "运营商：  %d 个由 flow/telcheck 确定（含携号转网），%d 个按号段\n"}
+	msgPlanNote         = msg{"  note: %s\n", "  注意：%s\n"}
+	msgPlanSep          = msg{"; ", "；"}
+	msgPlanNotAsked     = msg{
+		"flow/telcheck not asked (JUHE_KEY and JUHE_OPENID are not both set, or the key was refused): carriers by prefix here; submit and run ask it",
+		"未询问 flow/telcheck（JUHE_KEY 和 JUHE_OPENID 没有都设置，或密钥被拒绝）：这里按号段判断运营商；submit 和 run 会询问它",
+	}
+)
+
+// resume.go: a resume reads the journal.
+var (
+	msgResumeKeep = msg{
+		"the journal's rows, read when the batch started, are kept: they are the orders planned",
+		"保留日志里的行（批次开始时读取的）：它们就是计划的订单",
+	}
+	msgResumeDiffersAt = msg{
+		"flowbatch: warning: today's reader reads %s from %s where the journal has %d rows, first differing at row %d of the journal; %s\n",
+		"flowbatch：警告：现在的读取器从 %[2]s 读出 %[1]s，日志里有 %[3]d 行，第一个不同在日志的第 %[4]d 行；%[5]s\n",
+	}
+	msgResumeDiffers = msg{
+		"flowbatch: warning: today's reader reads %s from %s where the journal has %d rows; %s\n",
+		"flowbatch：警告：现在的读取器从 %[2]s 读出 %[1]s，日志里有 %[3]d 行；%[4]s\n",
+	}
+	msgResumeRefused = msg{
+		"flowbatch: warning: today's reader refuses %s (%v), but it is the file journal %s was started with (sha256 %s…); %s\n",
+		"flowbatch：警告：现在的读取器拒绝 %s（%v），但它正是日志 %s 开始时的文件（sha256 %s…）；%s\n",
+	}
+)
+
 // print.go: the summaries.
 var (
 	msgSumBatch     = msg{"batch:", "批次："}
@@ -577,6 +626,9 @@ var flagHelpZh = map[string]string{
 	"first-query":         "订单受理后隔这么长`时间`第一次查询它（0：立即；回调到达时立即查询）",
 	"query-interval":      "结算时同一订单两次查询之间至少隔这么长`时间`（0：只按退避，2 秒逐步增至 60 秒）",
 	"pid":                 "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"plan":                "按运营商从服务商的产品目录里给每个号码这个`流量`（1G、500M）的产品：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"plan-file":           "按这个 CSV `文件`给每个号码其运营商的产品：两列 carrier,pid，每个运营商一行（其 sha256 记入日志）",
+	"check.rate":          "同 submit：每秒向服务商发出的请求数（套餐计划的 flow/telcheck）",
 	"phone-col":           "手机号列，按表头`名`或列字母（有两个候选列时指定）",
 	"pid-col":             "产品列，按表头`名`或列字母",
 	"hidden-rows":         "隐藏或被筛选掉的行，以及隐藏的手机号或 pid 列：`skip` 或 include（默认拒绝该文件并列出它们）",

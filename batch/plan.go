@@ -33,6 +33,14 @@ const (
 //
 // Call it before an Engine runs on the book.
 func AppendInput(ctx context.Context, j *journal.Journal, book *Book, path string, opts input.Options, want *input.Report) error {
+	return AppendPlanInput(ctx, j, book, path, opts, want, nil)
+}
+
+// AppendPlanInput is AppendInput for a file read with a plan
+// (opts.Plan): ch gives each row its pid before the row is journaled,
+// the same pid for the same row as when want was read (ch decided them
+// all before), and the pid is journaled with the row.
+func AppendPlanInput(ctx context.Context, j *journal.Journal, book *Book, path string, opts input.Options, want *input.Report, ch *Chooser) error {
 	now := time.Now().UnixMilli()
 	// Only want's Info is needed: its problems (a million of them can
 	// take a hundred megabytes) are not kept alive through the reading.
@@ -56,6 +64,9 @@ func AppendInput(ctx context.Context, j *journal.Journal, book *Book, path strin
 	}
 	rep, err := input.ReadRows(ctx, path, opts, func(r *journal.RowRecord) error {
 		row := *r
+		if ch != nil {
+			ch.Apply(&row)
+		}
 		chunk = append(chunk, &journal.Record{Type: journal.RecRow, At: now, Row: &row})
 		rows++
 		size += 64 + len(row.Phone) + len(row.Pid) + len(row.Reason)

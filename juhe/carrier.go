@@ -1,5 +1,7 @@
 package juhe
 
+import "strings"
+
 // Carrier is a mobile network operator.
 type Carrier string
 
@@ -50,4 +52,18 @@ func CarrierOf(phone string) Carrier {
 		return c
 	}
 	return CarrierUnknown
+}
+
+// ParseCarrier reads a carrier as people write it: 移动, 中国移动, mobile,
+// China Mobile, cmcc (and the same for Unicom and Telecom).
+func ParseCarrier(s string) (Carrier, bool) {
+	switch strings.ToLower(strings.Join(strings.Fields(s), " ")) {
+	case "移动", "中国移动", "mobile", "china mobile", "cmcc":
+		return CarrierMobile, true
+	case "联通", "中国联通", "unicom", "china unicom", "cucc":
+		return CarrierUnicom, true
+	case "电信", "中国电信", "telecom", "china telecom", "ctcc":
+		return CarrierTelecom, true
+	}
+	return CarrierUnknown, false
 }

@@ -125,6 +125,9 @@ type Product struct {
 	Name    string
 	Carrier Carrier
 	Price   Money
+	// VolumeMB is the flow the product gives, in MB, as the catalogue's
+	// v field states it; 0 when it does not.
+	VolumeMB int
 }
 
 // NewClient checks cfg and returns a Client.

@@ -328,10 +328,10 @@ func TestProducts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []juhe.Product{
-		{Pid: "105000", Name: "全国移动1G流量月包", Carrier: juhe.CarrierMobile, Price: 19630},
-		{Pid: "105001", Name: "全国移动2G", Carrier: juhe.CarrierMobile, Price: 29500},
-		{Pid: "205000", Name: "联通1G", Carrier: juhe.CarrierUnicom, Price: 18000},
-		{Pid: "305000", Name: "电信1G", Carrier: juhe.CarrierTelecom, Price: 17001},
+		{Pid: "105000", Name: "全国移动1G流量月包", Carrier: juhe.CarrierMobile, Price: 19630, VolumeMB: 1024},
+		{Pid: "105001", Name: "全国移动2G", Carrier: juhe.CarrierMobile, Price: 29500, VolumeMB: 2048},
+		{Pid: "205000", Name: "联通1G", Carrier: juhe.CarrierUnicom, Price: 18000, VolumeMB: 1024},
+		{Pid: "305000", Name: "电信1G", Carrier: juhe.CarrierTelecom, Price: 17001, VolumeMB: 1024},
 	}
 	if fmt.Sprint(ps) != fmt.Sprint(want) {
 		t.Errorf("got  %v\nwant %v", ps, want)

@@ -3,6 +3,7 @@ package juhe
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -72,7 +73,13 @@ func parseProductGroups(result json.RawMessage) ([]Product, error) {
 			if pname == "" {
 				pname, _ = stringish(f.V)
 			}
-			out = append(out, Product{Pid: cleanN(pid, 64), Name: cleanReason(pname), Carrier: carrier, Price: m})
+			vol := 0
+			if v, ok := stringish(f.V); ok {
+				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 && n < 1<<30 {
+					vol = n
+				}
+			}
+			out = append(out, Product{Pid: cleanN(pid, 64), Name: cleanReason(pname), Carrier: carrier, Price: m, VolumeMB: vol})
 		}
 	}
 	return out, nil

@@ -11,15 +11,17 @@ import (
 // the Chinese text right: the header, then each line's text, at least as
 // many fields as the header.
 //
-// The values are exactly the workbook's text, with nothing added: a
-// script reads the CSV as it is. The text columns (phone, pid, orderid,
-// sporder_id and the input's own columns) are always quoted, so that a
-// spreadsheet told to take quoted fields as text (LibreOffice's "Format
-// quoted field as text", Excel's Data → From Text/CSV with those columns
-// as Text) keeps them text: an 11-digit phone opened as a number shows
-// as 1.38E+10. A `="…"` or a leading tab would force that on a double
-// click, but changes the value every other reader sees (README: The
-// workbook).
+// The values are the workbook's text. The text columns (phone, pid,
+// orderid, sporder_id and the input's own columns) are always quoted, and
+// one that a spreadsheet would take for a number, a date or a formula
+// (it starts with a digit, a sign, '=', '@', '.' or '(') starts with a TAB
+// (textGuard): LibreOffice, quoted fields as text or not, and Excel then
+// open it as text, never as 1.38E+10, a 32-digit orderid rounded, or a
+// formula. Quoting alone does not do it: LibreOffice's default import
+// reads "13800138000" as a number (README: The workbook). A `="…"` would
+// be a formula, text only when quoted fields are not taken as text, and
+// refused by the input reader once saved as .xlsx; the TAB is blank space
+// to the input reader, so the file reads back as it was.
 //
 // The fields come from ordersTable, as the sheet's do; a struct with csv
 // tags for gocsv would declare the layout a second time, and could hold
@@ -76,9 +78,25 @@ func writeCSVRecord(w *bufio.Writer, fields []string, quoted []bool) {
 			w.WriteString(f)
 			continue
 		}
+		f = textGuard(f)
 		w.WriteByte('"')
 		w.WriteString(strings.ReplaceAll(f, `"`, `""`))
 		w.WriteByte('"')
 	}
 	w.WriteString("\r\n")
+}
+
+// textGuard is a text value as a CSV holds it so that a spreadsheet
+// opens it as text: with a leading TAB when it starts as a number, a
+// date or a formula does. Spreadsheets show the TAB as nothing; the input
+// reader trims it.
+func textGuard(s string) string {
+	if s == "" {
+		return s
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '+', c == '-', c == '=', c == '@', c == '.', c == '(':
+		return "\t" + s
+	}
+	return s
 }

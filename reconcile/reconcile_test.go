@@ -566,7 +566,8 @@ func TestCSV(t *testing.T) {
 			t.Fatalf("%s: %d records", lang, len(recs))
 		}
 		first := recs[1]
-		want := []string{"2", "13800000001", w.states[batch.StatusSuccess], "10", "移动全国1G",
+		// The text a spreadsheet would take for a number starts with a TAB.
+		want := []string{"2", "\t13800000001", w.states[batch.StatusSuccess], "\t10", "移动全国1G",
 			w.carriers[juhe.CarrierMobile], "19.630", "", "19.630", "2025-03-01 10:00:22", "", w.sources["query"], "", "", "o-ok1-p10", "Jo-ok1-p10", "张三", "财务部"}
 		first[ordersAt[colFinal]] = "" // the final time is checked in the golden file
 		if strings.Join(first, "|") != strings.Join(want, "|") {

@@ -135,7 +135,13 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 			if err := cw.Write(header); err != nil {
 				return err
 			}
-			if err := each(cw.Write); err != nil {
+			guarded := func(cells []string) error {
+				for i, c := range cells {
+					cells[i] = textGuard(c)
+				}
+				return cw.Write(cells)
+			}
+			if err := each(guarded); err != nil {
 				return err
 			}
 			cw.Flush()

@@ -27,6 +27,13 @@ type Options struct {
 	// Pid gives every row this product: the file has no product column.
 	// The orderid derives from it as from a pid read from the file.
 	Pid string
+	// Plan is the product of a plan (PlanProduct: "plan:1G") for a file
+	// with no product column: each valid row's orderid derives from it,
+	// its Pid stays empty for the plan to choose per carrier, and a
+	// repeated phone is a duplicate. Not with Pid.
+	Plan string
+	// PlanFlag names the plan in messages: "-plan 1G".
+	PlanFlag string
 	// PhoneCol and PidCol name the phone and product columns: a header's
 	// name or a column's letters. They settle two candidate columns.
 	PhoneCol, PidCol string
@@ -162,6 +169,9 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 			return nil, fmt.Errorf("-pid: %w", err)
 		}
 		opts.Pid = pid
+	}
+	if opts.Plan != "" && opts.Pid != "" {
+		return nil, fmt.Errorf("-pid and a plan together: -pid gives every row one product, a plan one per carrier")
 	}
 	switch opts.HiddenRows {
 	case HiddenRefuse, HiddenSkip, HiddenInclude:
@@ -429,25 +439,32 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 			return
 		}
 	}
-	phone, err := NormalizePhone(r.Phone)
+	phone, err := normalizePhone(r.Phone, raw.number(v.phoneCol))
 	if err != nil {
 		invalid("bad phone: " + err.Error())
 		return
 	}
 	r.Phone = phone
-	pid, err := normalizePid(r.Pid)
-	if err != nil {
-		invalid(err.Error())
-		return
-	}
-	if p, ok := v.pids[pid]; ok {
-		pid = p
+	// product is what the orderid and the duplicate check derive from:
+	// the pid, or the plan's product, whatever pid the plan chooses.
+	product := v.opts.Plan
+	if product == "" {
+		pid, err := normalizePid(r.Pid)
+		if err != nil {
+			invalid(err.Error())
+			return
+		}
+		if p, ok := v.pids[pid]; ok {
+			pid = p
+		} else {
+			v.pids[pid] = pid
+		}
+		r.Pid, product = pid, pid
 	} else {
-		v.pids[pid] = pid
+		r.Pid = ""
 	}
-	r.Pid = pid
 	n, _ := strconv.ParseUint(phone, 10, 64)
-	k := dupKey{phone: n, pid: pid}
+	k := dupKey{phone: n, pid: product}
 	e, ok := v.seen[k]
 	if !ok {
 		e.first = int32(r.Line)
@@ -467,7 +484,7 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 	} else {
 		r.Status = journal.RowValid
 	}
-	r.OrderID = OrderID(v.opts.BatchID, r.Phone, r.Pid, r.Occurrence)
+	r.OrderID = OrderID(v.opts.BatchID, r.Phone, product, r.Occurrence)
 }
 
 // checkMerged refuses a sheet that merges cells over the phone or

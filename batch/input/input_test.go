@@ -393,3 +393,28 @@ func TestReadXLSXMissingHeaders(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// Under a plan a row's orderid derives from the plan's product, its pid
+// is left for the plan to choose, a repeated phone is a duplicate, and
+// a product column is refused.
+func TestReadWithPlan(t *testing.T) {
+	opts := Options{BatchID: "B", Plan: PlanProduct("1G"), PlanFlag: "-plan 1G"}
+	rep, rows, err := readAll(t, writeFile(t, "p.csv", []byte("姓名,手机号\n张,13800138000\n李,13012345678\n张,13800138000\n")), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Valid != 2 || len(rep.Duplicates) != 1 || rep.Duplicates[0].DupOf != 2 {
+		t.Errorf("report %+v", rep)
+	}
+	if r := rows[0]; r.Pid != "" || r.OrderID != OrderID("B", "13800138000", "plan:1G", 1) || r.Status != journal.RowValid {
+		t.Errorf("row %+v", r)
+	}
+	_, _, err = readAll(t, writeFile(t, "q.csv", []byte("手机号,pid\n13800138000,105000\n")), opts)
+	if err == nil || !strings.Contains(err.Error(), "-plan 1G gives every row its carrier's product, but the file has a product column") {
+		t.Errorf("a product column under a plan: %v", err)
+	}
+	opts.Pid = "105000"
+	if _, _, err := readAll(t, writeFile(t, "r.csv", []byte("手机号\n13800138000\n")), opts); err == nil {
+		t.Errorf("-pid and a plan together accepted")
+	}
+}

@@ -161,7 +161,7 @@ func (o *odsReader) next(row *rawRow) error {
 				}
 				vis, _ := odsAttr(t, "visibility")
 				row.Line, row.Hidden, row.Err = o.line+1, vis == "collapse" || vis == "filter", nil
-				row.Cells, row.Formulas, row.HiddenCols = row.Cells[:0], row.Formulas[:0], o.hiddenCols
+				row.Cells, row.Formulas, row.Numbers, row.HiddenCols = row.Cells[:0], row.Formulas[:0], row.Numbers[:0], o.hiddenCols
 				if err := o.readRow(row); err != nil {
 					return err
 				}
@@ -210,10 +210,11 @@ func blankRow(r *rawRow) bool { return len(r.Cells) == 0 && len(r.Formulas) == 0
 
 // copyRow copies src into dst, cells included.
 func copyRow(dst, src *rawRow) {
-	cells, formulas := dst.Cells[:0], dst.Formulas[:0]
+	cells, formulas, numbers := dst.Cells[:0], dst.Formulas[:0], dst.Numbers[:0]
 	*dst = *src
 	dst.Cells = append(cells, src.Cells...)
 	dst.Formulas = append(formulas, src.Formulas...)
+	dst.Numbers = append(numbers, src.Numbers...)
 }
 
 func (o *odsReader) column(t xml.StartElement) error {
@@ -265,6 +266,10 @@ func (o *odsReader) readRow(row *rawRow) error {
 				return fmt.Errorf("row %d: column %s: %w", row.Line, columnName(min(col, MaxColumns-1)), err)
 			}
 			_, formula := odsAttr(t, "formula")
+			// A float's office:value is the number stored, not shown.
+			typ, _ := odsAttr(t, "value-type")
+			_, stored := odsAttr(t, "value")
+			number := typ == "float" && stored
 			if t.Name.Local == "covered-table-cell" {
 				// Covered by a merged cell: what it holds is not shown, the
 				// merged cell's value is. A row under a merged phone reads
@@ -290,6 +295,8 @@ func (o *odsReader) readRow(row *rawRow) error {
 			for k := 0; k < n; k++ {
 				if formula {
 					row.Formulas = append(row.Formulas, col+k)
+				} else if number {
+					row.Numbers = append(row.Numbers, col+k)
 				}
 				row.Cells = append(row.Cells, v)
 			}

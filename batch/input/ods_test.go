@@ -83,6 +83,12 @@ func TestReadODS(t *testing.T) {
 			sheet:   "S", extra: []string{"姓名"},
 		},
 		{
+			name:    "a float stored in scientific notation is its value; a string so written is what a screen showed",
+			content: odsHead + odsSheet("S", false, head+num("x", "1.3800138E10")+strings.Replace(num("y", "1.3900139E10"), `office:value-type="float" office:value="1.3900139E10"><text:p>1.38E+10`, `office:value-type="string"><text:p>1.3900139E10`, 1)) + odsTail,
+			rows:    []string{"2 13800138000 105000 valid", "3 1.3900139E10 105000 invalid"},
+			sheet:   "S", extra: []string{"姓名"},
+		},
+		{
 			name:    "a repeated cell fills its columns",
 			content: odsHead + odsSheet("S", false, odsRow("phone", "pid")+`<table:table-row><table:table-cell office:value-type="float" office:value="13800138000" table:number-columns-repeated="1"/><table:table-cell table:number-columns-repeated="1000"/><table:table-cell office:value-type="string" table:number-columns-repeated="1"><text:p>x</text:p></table:table-cell></table:table-row>`) + odsTail,
 			rows:    []string{"2 13800138000  invalid"},

@@ -19,6 +19,7 @@ const orderIDDomain = "flowbatch/v1"
 // 32 lowercase hex characters, within the provider's 8–32 letters and
 // digits. The same batch, phone, pid and occurrence give the same orderid
 // on every machine, whatever the row order, so a retry is never a new order.
+// For a row whose pid a plan chooses, pid is PlanProduct(label).
 func OrderID(batchID, phone, pid string, occurrence int) string {
 	h := sha256.New()
 	h.Write([]byte(orderIDDomain))
@@ -29,6 +30,13 @@ func OrderID(batchID, phone, pid string, occurrence int) string {
 	var sum [sha256.Size]byte
 	return hex.EncodeToString(h.Sum(sum[:0]))[:32]
 }
+
+// PlanProduct is what the orderid of a row whose pid a plan chooses
+// derives from, in place of the pid: "plan:" and the plan's label
+// ("plan:1G"). A rerun after a lost journal gives the same orderids even
+// when the catalogue, or a number's carrier, changed since, so the
+// provider's duplicate check still stops a second charge.
+func PlanProduct(label string) string { return "plan:" + label }
 
 // ValidateBatchID checks a batch id: 1–64 letters, digits, '-', '_' or '.'.
 // The id goes into orderids and file names, so nothing else is allowed.

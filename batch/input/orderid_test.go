@@ -20,6 +20,9 @@ func TestOrderIDVectors(t *testing.T) {
 		{"B20240601", "15925601712", "105000", 2, "b5620ced7e0797525eeb69c7b0cbdfd5"},
 		{"gift-2024-06", "13800138000", "105000", 1, "8b7931ad06aa6ae366fc5f7b83c00ade"},
 		{"", "15925601712", "105000", 1, "e5c21864da9cf7b9fec818700b84b67c"},
+		// A plan's row: the plan's product in place of the pid (computed with
+		// Python's hashlib: printf reads \0159… as an octal escape).
+		{"B20240601", "15925601712", PlanProduct("1G"), 1, "faea960c58aa3040878a4a77bea81cf1"},
 	}
 	shape := regexp.MustCompile(`^[0-9a-f]{32}$`)
 	for _, tt := range tests {

@@ -17,7 +17,13 @@ import (
 // number cell ("15925601712", "15925601712.0", "1.5925601712E10",
 // "1.5925601712E+10"), converted exactly: never through a float. A number
 // in scientific notation must show all 11 digits: fewer may be rounded.
-func NormalizePhone(cell string) (string, error) {
+func NormalizePhone(cell string) (string, error) { return normalizePhone(cell, false) }
+
+// normalizePhone is NormalizePhone; stored says the cell is a number a
+// workbook stores (an XLSX <v>), not text a screen showed: its digits are
+// the value, however few it writes (1.3800138E10 is 13800138000 exactly),
+// so only a value that is not a whole number is refused.
+func normalizePhone(cell string, stored bool) (string, error) {
 	s := stripSeparators(cell)
 	if s == "" {
 		return "", errors.New("empty")
@@ -31,7 +37,7 @@ func NormalizePhone(cell string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if sig := significantDigits(s); strings.ContainsAny(s, "eE") && sig < 11 {
+		if sig := significantDigits(s); !stored && strings.ContainsAny(s, "eE") && sig < 11 {
 			return "", fmt.Errorf("%s in scientific notation may have lost digits: it shows %d significant digits, a phone has 11; store phone numbers as text", journal.Clip(s), sig)
 		}
 		s = digits

@@ -138,12 +138,19 @@ func (c colChoice) names(cells []string) bool {
 // tableRules is what reading a table needs from the options.
 type tableRules struct {
 	phoneCol, pidCol colChoice
-	pid              string // -pid: the file has no product column
+	pid              string // -pid, or a plan's product: the file has no product column
+	pidFlag          string // how the user gave it, for messages: "-pid 105000", "-plan 1G"
+	pidGives         string // what it gives every row, for messages
 	hidden           string // HiddenRefuse, HiddenSkip, HiddenInclude
 }
 
 func (o Options) rules() tableRules {
-	return tableRules{phoneCol: colChoice(o.PhoneCol), pidCol: colChoice(o.PidCol), pid: o.Pid, hidden: o.HiddenRows}
+	r := tableRules{phoneCol: colChoice(o.PhoneCol), pidCol: colChoice(o.PidCol), pid: o.Pid, hidden: o.HiddenRows}
+	r.pidFlag, r.pidGives = "-pid "+o.Pid, "one product"
+	if o.Plan != "" {
+		r.pid, r.pidFlag, r.pidGives = o.Plan, o.PlanFlag, "its carrier's product"
+	}
+	return r
 }
 
 // headerFinder looks for the header among a sheet's first
@@ -283,7 +290,7 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 	}
 	if rules.pidCol != "" {
 		if rules.pid != "" {
-			return h, errors.New("-pid and -pid-col together: -pid gives every row one product, -pid-col reads it from a column")
+			return h, fmt.Errorf("%s and -pid-col together: %s gives every row %s, -pid-col reads it from a column", rules.pidFlag, rules.pidFlag, rules.pidGives)
 		}
 		if h.pidCol, err = pick(rules.pidCol, "-pid-col"); err != nil {
 			return h, err
@@ -335,8 +342,8 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 		}
 	}
 	if rules.pid != "" && len(pids) > 0 {
-		return h, fmt.Errorf("-pid %s gives every row one product, but the file has a product column %s: leave -pid out, or delete the column",
-			rules.pid, name(pids[0]))
+		return h, fmt.Errorf("%s gives every row %s, but the file has a product column %s: leave it out, or delete the column",
+			rules.pidFlag, rules.pidGives, name(pids[0]))
 	}
 	var missing []string
 	if h.phoneCol < 0 {

@@ -130,7 +130,12 @@ type rawRow struct {
 	// Formatted are the columns (xlsx) whose number format may show other
 	// digits than the cell holds.
 	Formatted []int
-	Hidden    bool // the row is hidden (or filtered out, or of no height)
+	// Numbers are the columns (xlsx, ods) whose cell is a stored number: its
+	// text is the value itself, as a program wrote the double it holds
+	// (Java's writers put 13800138000 as 1.3800138E10), not what a
+	// screen showed.
+	Numbers []int
+	Hidden  bool // the row is hidden (or filtered out, or of no height)
 	// HiddenCols are the columns the sheet hides (<cols>, ODS columns).
 	HiddenCols []colRange
 	Err        error // the row could not be read but the file can go on
@@ -146,6 +151,7 @@ type cellRange struct{ col0, row0, col1, row1 int }
 
 func (r *rawRow) formula(col int) bool   { return hasCol(r.Formulas, col) }
 func (r *rawRow) formatted(col int) bool { return hasCol(r.Formatted, col) }
+func (r *rawRow) number(col int) bool    { return hasCol(r.Numbers, col) }
 
 func hasCol(cols []int, col int) bool {
 	for _, c := range cols {
@@ -247,7 +253,7 @@ func (s *sheetReader) next(row *rawRow) error {
 				s.lastRow, s.rowBytes, s.inRow = n, 0, true
 				row.Line, row.Hidden, row.Err = n, hidden, nil
 				row.HiddenCols = s.HiddenCols
-				row.Cells, row.Formulas, row.Formatted = row.Cells[:0], row.Formulas[:0], row.Formatted[:0]
+				row.Cells, row.Formulas, row.Formatted, row.Numbers = row.Cells[:0], row.Formulas[:0], row.Formatted[:0], row.Numbers[:0]
 			case !inCell:
 				if depth != rowDepth+1 || t.Name.Local != "c" {
 					continue
@@ -303,6 +309,8 @@ func (s *sheetReader) next(row *rawRow) error {
 				}
 				if hasFormul {
 					row.Formulas = append(row.Formulas, cellCol)
+				} else if hasV && (cellType == "" || cellType == "n") {
+					row.Numbers = append(row.Numbers, cellCol)
 				}
 				if v == "" {
 					continue

@@ -406,3 +406,52 @@ func TestReadXLSXByteOrderMark(t *testing.T) {
 		t.Fatalf("%v %+v", err, rows)
 	}
 }
+
+// A number an XLSX stores is its value, however few digits it writes:
+// Java's writers (EasyExcel, POI) store 13800138000 as 1.3800138E10.
+// Only a value that is not a whole phone number is refused; the same
+// text typed into a text cell is what a screen showed, and stays refused
+// unless it shows all 11 digits.
+func TestReadXLSXStoredNumberInScientificNotation(t *testing.T) {
+	tests := []struct {
+		v, typ     string // the <v> and the cell's t
+		phone, why string // want: the phone read, or why refused
+	}{
+		{"1.3800138E10", "", "13800138000", ""},
+		{"1.3800138E+10", "n", "13800138000", ""},
+		{"1.5925601712E10", "", "15925601712", ""},
+		{"1.38E10", "", "13800000000", ""},
+		{"1.38001380001E10", "", "", "not a whole number"},
+		{"1.3800138000000002E10", "", "", "not a whole number"},
+		{"1.3800138E9", "", "", "10 digits"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.v, func(t *testing.T) {
+			typ := ""
+			if tc.typ != "" {
+				typ = ` t="` + tc.typ + `"`
+			}
+			rows := `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>` +
+				`<row r="2"><c r="A2"` + typ + `><v>` + tc.v + `</v></c><c r="B2"><v>105000</v></c></row>` +
+				`<row r="3"><c r="A3" t="inlineStr"><is><t>` + tc.v + `</t></is></c><c r="B3"><v>105001</v></c></row>`
+			data := buildXLSX(t, []string{"手机号码", "产品ID"}, testSheet{name: "名单", body: rows})
+			_, got, err := readAll(t, writeFile(t, "n.xlsx", data), Options{BatchID: "X"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("%d rows: %+v", len(got), got)
+			}
+			g := got[0]
+			if tc.why == "" && (g.Status != journal.RowValid || g.Phone != tc.phone) {
+				t.Errorf("stored %s: %s %q (%s), want valid %s", tc.v, g.Status, g.Phone, g.Reason, tc.phone)
+			}
+			if tc.why != "" && (g.Status != journal.RowInvalid || !strings.Contains(g.Reason, tc.why)) {
+				t.Errorf("stored %s: %s %q (%s), want refused: %s", tc.v, g.Status, g.Phone, g.Reason, tc.why)
+			}
+			if s := got[1]; s.Status != journal.RowInvalid && significantDigits(tc.v) < 11 {
+				t.Errorf("text %s: %s %q, want refused (text shows what a screen showed)", tc.v, s.Status, s.Phone)
+			}
+		})
+	}
+}

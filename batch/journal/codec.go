@@ -26,11 +26,13 @@ import (
 // decimal integers (no +, no leading zeros), money is integer 厘, an
 // unknown cost is an empty field. A list is a count followed by that many
 // fields; settings are a count followed by key, value pairs, sorted by key.
+// A field in brackets is optional, written only when not empty: a journal
+// without it reads as before.
 // Fields per type:
 //
 //	H version batch_id tool_version n_settings (key value)…
 //	I name sha256 rows format encoding sheet n_extra extra…
-//	R line status phone pid orderid occurrence dupof reason n_extra extra…
+//	R line status phone pid orderid occurrence dupof reason n_extra extra… [chosen]
 //	P rows
 //	T orderid attempt
 //	S orderid class code sporder_id cost cardname reason
@@ -165,6 +167,12 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		num(int64(w.DupOf))
 		str(w.Reason)
 		list(w.Extra)
+		if !validChosen(w.Chosen) {
+			return bad(fmt.Sprintf("row chosen %q", w.Chosen))
+		}
+		if w.Chosen != "" {
+			str(w.Chosen)
+		}
 	case RecPlanned:
 		if r.Planned == nil {
 			return bad("no planned")

@@ -21,7 +21,7 @@ const awkward = "a\tb\nc\rd\\e 中文 \\t"
 func sampleRecords() []*Record {
 	return []*Record{
 		{Type: RecInput, At: 2, Input: &InputInfo{Name: "名单 " + awkward, SHA256: strings.Repeat("ab", 32), Rows: 3, Format: "csv", Encoding: "gb18030", Extra: []string{"姓名", "", awkward}}},
-		{Type: RecRow, At: 3, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "FB1abc", Occurrence: 1, Status: RowValid, Extra: []string{"张三", awkward, ""}}},
+		{Type: RecRow, At: 3, Row: &RowRecord{Line: 2, Phone: "15925601712", Pid: "10", OrderID: "FB1abc", Occurrence: 1, Status: RowValid, Extra: []string{"张三", awkward, ""}, Chosen: ChosenTelcheck}},
 		{Type: RecRow, At: 3, Row: &RowRecord{Line: 3, Phone: "1592560171x", Pid: "", Status: RowInvalid, Reason: "bad phone:\t" + awkward}},
 		{Type: RecRow, At: 3, Row: &RowRecord{Line: 4, Phone: "15925601712", Pid: "10", OrderID: "FB1abd", Occurrence: 2, Status: RowDuplicate, DupOf: 2, Reason: "duplicate of row 2"}},
 		{Type: RecPlanned, At: 4, Planned: &Planned{Rows: 3}},
@@ -203,6 +203,7 @@ func TestAppendRefusesBadRecords(t *testing.T) {
 		{Type: RecIntent, Submit: &SubmitResult{}},
 		{Type: RecSubmit, Submit: &SubmitResult{Answer: Answer{OrderID: "x"}}}, // class 0
 		{Type: RecRow, Row: &RowRecord{Status: "weird"}},
+		{Type: RecRow, Row: &RowRecord{Status: RowValid, Chosen: "guess"}},
 		{Type: 'Z', Intent: &Intent{}},
 		{Type: RecIntent, Intent: &Intent{}, Planned: &Planned{}},
 	} {

@@ -260,6 +260,7 @@ type RowView struct {
 	Occurrence int
 	DupOf      int
 	Reason     []byte
+	Chosen     []byte // how a plan chose the pid, see RowRecord.Chosen
 
 	nExtra int
 	extra  []byte
@@ -293,6 +294,12 @@ func (r *Raw) Row() (RowView, error) {
 	v.DupOf = p.int()
 	v.Reason = p.str()
 	v.nExtra, v.extra = p.list()
+	if p.err == nil && !p.done {
+		// The optional last field: present only when not empty.
+		if v.Chosen = p.str(); len(v.Chosen) == 0 || !validChosen(string(v.Chosen)) {
+			p.fail(lineErr("bad row chosen %q", clip(v.Chosen)))
+		}
+	}
 	return v, p.end()
 }
 
@@ -459,7 +466,7 @@ func (r *Raw) Record() (*Record, error) {
 		var v RowView
 		if v, err = r.Row(); err == nil {
 			rec.Row = &RowRecord{Line: v.Line, Phone: string(v.Phone), Pid: st.str(v.Pid), OrderID: string(v.OrderID),
-				Occurrence: v.Occurrence, Status: v.Status, Reason: st.str(v.Reason), DupOf: v.DupOf, Extra: v.Extra()}
+				Occurrence: v.Occurrence, Status: v.Status, Reason: st.str(v.Reason), DupOf: v.DupOf, Extra: v.Extra(), Chosen: st.str(v.Chosen)}
 		}
 	case RecPlanned:
 		var v Planned

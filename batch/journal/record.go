@@ -80,6 +80,26 @@ type RowRecord struct {
 	Reason     string // why invalid or duplicate
 	DupOf      int    // for duplicates: the line of the first occurrence
 	Extra      []string
+	// Chosen says how a plan chose Pid (ChosenTelcheck, ChosenPrefix,
+	// ChosenJournal); "" for a pid read from the file or given by -pid.
+	Chosen string
+}
+
+// How a plan chose a row's pid: by the carrier flow/telcheck gave for the
+// number (ported numbers included), by the number's prefix when telcheck
+// did not answer, or as an earlier input of the journal had it.
+const (
+	ChosenTelcheck = "telcheck"
+	ChosenPrefix   = "prefix"
+	ChosenJournal  = "journal"
+)
+
+func validChosen(s string) bool {
+	switch s {
+	case "", ChosenTelcheck, ChosenPrefix, ChosenJournal:
+		return true
+	}
+	return false
 }
 
 // Submittable is the rule of which rows become orders: a row with an

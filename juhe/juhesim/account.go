@@ -342,7 +342,7 @@ func (s *Server) Charge(req ChargeRequest) (LedgerOrder, error) {
 		return LedgerOrder{}, fmt.Errorf("juhesim: charge: pid %q is not in the catalogue", req.Pid)
 	}
 	p := s.cfg.Products[pi]
-	if c := juhe.CarrierOf(req.Phone); c != p.Carrier {
+	if c := s.carrierOf(req.Phone); c != p.Carrier {
 		return LedgerOrder{}, fmt.Errorf("juhesim: charge: pid %s is for %s, %s is %s", p.Pid, p.Carrier.English(), req.Phone, c.English())
 	}
 	if req.OrderID != "" && !juhe.ValidOrderID(req.OrderID) {

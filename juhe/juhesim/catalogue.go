@@ -123,16 +123,70 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	only := juhe.CarrierUnknown
 	if tel {
+		s.mu.Lock()
+		s.counts.Telchecks++
+		s.mu.Unlock()
+		if s.cfg.TelcheckDown {
+			s.writeHTML502(w, r, "telcheck down")
+			return
+		}
 		phone := r.Form.Get("phone")
 		if !validPhone(phone) {
 			s.answer(w, r, opList, codeBadPhone, nil)
 			return
 		}
-		only = juhe.CarrierOf(phone)
+		only = s.carrierOf(phone)
 		if only == juhe.CarrierUnknown {
 			s.answer(w, r, opList, codeNoProduct, nil)
 			return
 		}
 	}
 	s.answer(w, r, opList, 0, s.listing(only))
+}
+
+// carrierOf is the number's carrier: where it was ported to, else its
+// prefix's.
+func (s *Server) carrierOf(phone string) juhe.Carrier {
+	s.mu.Lock()
+	c, ok := s.ported[phone]
+	s.mu.Unlock()
+	if ok {
+		return c
+	}
+	return juhe.CarrierOf(phone)
+}
+
+// Port records that phone was moved to carrier c (携号转网): from now on
+// telcheck lists c's products for it, and a submit of another carrier's
+// product is refused with 210504.
+func (s *Server) Port(phone string, c juhe.Carrier) error {
+	if !validPhone(phone) {
+		return fmt.Errorf("juhesim: port: phone %q is not an 11-digit mainland number", phone)
+	}
+	switch c {
+	case juhe.CarrierMobile, juhe.CarrierUnicom, juhe.CarrierTelecom:
+	default:
+		return fmt.Errorf("juhesim: port: carrier %q is not one of 移动, 联通, 电信", c)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ported == nil {
+		s.ported = map[string]juhe.Carrier{}
+	}
+	s.ported[phone] = c
+	return nil
+}
+
+// handlePort serves POST /_sim/port.
+func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) {
+	c, ok := juhe.ParseCarrier(r.Form.Get("carrier"))
+	if !ok {
+		http.Error(w, "carrier: 移动, 联通 or 电信", http.StatusBadRequest)
+		return
+	}
+	if err := s.Port(r.Form.Get("phone"), c); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -41,6 +41,8 @@ type Counts struct {
 	Submits int `json:"submits"` // flow/onlineorder requests, every one
 	Queries int `json:"queries"` // flow/ordersta requests, every one
 	Lists   int `json:"lists"`   // flow/list and flow/telcheck requests
+	// Telchecks counts the flow/telcheck requests among Lists.
+	Telchecks int `json:"telchecks"`
 
 	// SubmitCodes and QueryCodes count JSON answers by error_code.
 	SubmitCodes map[int]int `json:"submit_codes"`
@@ -85,6 +87,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/flow/batchquery", s.withForm(s.handleBatchQuery))
 	mux.HandleFunc("/flow/ordersbydate", s.withForm(s.handleOrdersByDate))
 	mux.HandleFunc("POST /_sim/charge", s.withForm(s.handleCharge))
+	mux.HandleFunc("POST /_sim/port", s.withForm(s.handlePort))
 	mux.HandleFunc("GET /_sim/account-requests", s.handleAccountRequests)
 	return mux
 }

@@ -76,7 +76,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pi, ok := s.catalog[pid]
-	carrier := juhe.CarrierOf(phone)
+	carrier := s.carrierOf(phone)
 	if !ok || carrier == juhe.CarrierUnknown {
 		s.answer(w, r, opSubmit, codeNoProduct, nil)
 		return

@@ -55,6 +55,8 @@
 //	POST /_sim/balance          form field balance (set) or add (top up), in yuan
 //	POST /_sim/charge           form fields phone, pid, optional orderid and addtime
 //	                            (Beijing time): a charge no batch made; see Charge
+//	POST /_sim/port             form fields phone and carrier (移动, 联通, 电信, or
+//	                            mobile, unicom, telecom): the number was ported; see Port
 //
 // A request is first delayed (Latency), then may get an HTML 502
 // (HTML502Before, as from a gateway in front), then is counted against the
@@ -123,6 +125,14 @@ type Config struct {
 	// AccountID is the uid the balance endpoint reports; "" means
 	// DefaultAccountID.
 	AccountID string
+
+	// Ported are numbers moved to another carrier (携号转网): telcheck,
+	// submit and Charge take the number's carrier from here, not from its
+	// prefix. Port (POST /_sim/port) adds to it while the server runs.
+	Ported map[string]juhe.Carrier
+	// TelcheckDown makes flow/telcheck answer an HTML 502 page, always:
+	// the endpoint that does not answer.
+	TelcheckDown bool
 }
 
 // Faults are probabilities in [0, 1] of misbehaving on a request.
@@ -194,6 +204,7 @@ type Server struct {
 	counts   Counts
 
 	account accountState // the account-side endpoints (account.go)
+	ported  map[string]juhe.Carrier
 }
 
 // NewServer starts a Server on 127.0.0.1 on a free port. Like
@@ -310,6 +321,12 @@ func newServer(cfg Config) (*Server, error) {
 		cburlIDs: make(map[string]int32),
 		qpsUsed:  make(map[string]int),
 		counts:   newCounts(),
+	}
+	for phone, c := range cfg.Ported {
+		if err := s.Port(phone, c); err != nil {
+			cancel()
+			return nil, err
+		}
 	}
 	s.handler = s.routes()
 	s.wg.Add(1 + callbackWorkers)

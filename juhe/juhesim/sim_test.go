@@ -671,3 +671,40 @@ func TestForeignAnswers(t *testing.T) {
 		t.Errorf("query of an unknown order: %d, want a lie (0)", r.ErrorCode)
 	}
 }
+
+// A ported number (携号转网) is its new carrier's: telcheck lists that
+// carrier's products, a submit of its prefix's carrier's product is
+// 210504 and one of its new carrier's is charged. Numbers are ported by
+// Config, by Port and by POST /_sim/port; TelcheckDown answers 502.
+func TestSimPortedNumbers(t *testing.T) {
+	s := newSim(t, Config{Ported: map[string]juhe.Carrier{mobile: juhe.CarrierUnicom}})
+	var groups []listGroup
+	r := call(t, s, http.MethodPost, "/flow/telcheck", url.Values{"key": {testKey}, "phone": {mobile}})
+	if err := json.Unmarshal(r.Result, &groups); err != nil || len(groups) != 1 || groups[0].Company != "中国联通" {
+		t.Fatalf("telcheck for a Mobile number ported to Unicom: %s", r.Result)
+	}
+	if r := call(t, s, http.MethodPost, "/flow/onlineorder", orderForm(mobile, "105000", "port00000001")); r.ErrorCode != codeWrongCarrier {
+		t.Errorf("a Mobile product for the ported number: %d %s", r.ErrorCode, r.Reason)
+	}
+	if r := call(t, s, http.MethodPost, "/flow/onlineorder", orderForm(mobile, "106000", "port00000002")); r.ErrorCode != 0 {
+		t.Errorf("a Unicom product for the ported number: %d %s", r.ErrorCode, r.Reason)
+	}
+	status, body, err := send(http.DefaultClient, s.URL, http.MethodPost, "/_sim/port", url.Values{"phone": {unicom}, "carrier": {"telecom"}})
+	if err != nil || status != http.StatusNoContent {
+		t.Fatalf("POST /_sim/port: %d %s %v", status, body, err)
+	}
+	r = call(t, s, http.MethodPost, "/flow/telcheck", url.Values{"key": {testKey}, "phone": {unicom}})
+	if err := json.Unmarshal(r.Result, &groups); err != nil || len(groups) != 1 || groups[0].Company != "中国电信" {
+		t.Fatalf("telcheck after /_sim/port: %s", r.Result)
+	}
+	if status, _, _ := send(http.DefaultClient, s.URL, http.MethodPost, "/_sim/port", url.Values{"phone": {unicom}, "carrier": {"x"}}); status != http.StatusBadRequest {
+		t.Errorf("/_sim/port with no carrier: %d", status)
+	}
+	if got := s.Requests().Telchecks; got != 2 {
+		t.Errorf("%d telchecks counted, want 2", got)
+	}
+	down := newSim(t, Config{TelcheckDown: true})
+	if status, _, err := send(http.DefaultClient, down.URL, http.MethodPost, "/flow/telcheck", url.Values{"key": {testKey}, "phone": {mobile}}); err != nil || status != http.StatusBadGateway {
+		t.Errorf("TelcheckDown: %d %v", status, err)
+	}
+}

@@ -179,6 +179,9 @@ func main() {
 	w.Flush()
 	write("samples/names-phones.csv", []byte(b.String()))
 
+	// plans.csv: each carrier's product, for check -plan-file.
+	write("samples/plans.csv", []byte("carrier,pid\n移动,105000\n联通,106000\n电信,107000\n"))
+
 	// gift.ods: written by LibreOffice itself, from title-footer.xlsx.
 	odsFromLibreOffice("samples/title-footer.xlsx", "samples/gift.ods")
 
