@@ -39,6 +39,7 @@ type Book struct {
 	sporders orderIndex
 	cur      *section // the latest complete input section
 	pend     *section // an input section whose Planned has not come yet
+	spend    spend    // what the orders committed against the spending cap
 }
 
 // section is one input section: an Input record, its rows, a Planned.
@@ -297,7 +298,7 @@ func (b *Book) Apply(r *journal.Record) {
 	case r.Planned != nil:
 		b.planned(r.Planned.Rows)
 	case r.Intent != nil:
-		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At)
+		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At, r.Intent.Reserved)
 	case r.Submit != nil:
 		s := r.Submit
 		b.applySubmit(r.Seq, r.At, &journal.SubmitView{AnswerView: answerView(&s.Answer), CardName: []byte(s.CardName)})
@@ -307,6 +308,8 @@ func (b *Book) Apply(r *journal.Record) {
 	case r.Callback != nil:
 		c := r.Callback
 		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State)
+	case r.SpendCap != nil:
+		b.applySpendCap(r.SpendCap.Max)
 	}
 }
 
@@ -327,9 +330,12 @@ func (b *Book) orderFor(id []byte) int32 {
 	return b.lookupOrAdd(&key)
 }
 
-func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
+func (b *Book) applyIntent(id []byte, seq uint64, at int64, reserved juhe.Money) {
 	i := b.orderFor(id)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
+	b.raisePrice(o.pid, reserved)
 	o.intents++
 	o.intentSeq = b.putSeq(i, fIntentSeq, seq)
 	o.lastIntentAt = at
@@ -353,6 +359,8 @@ func isForeign(class juhe.Class, reason []byte) bool {
 
 func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
 	i := b.orderFor(s.OrderID)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
 	foreign := isForeign(s.Class, s.Reason)
 	if !foreign && o.outcomes == 0 && o.intents == 1 && s.Code == codeDuplicate {
@@ -412,6 +420,8 @@ func (b *Book) otherSporder(i int32, s []byte) []byte {
 
 func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 	i := b.orderFor(q.OrderID)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
 	o.queryClass = uint8(q.Class)
 	o.queryCode = b.putWide(i, fQueryCode, q.Code)
@@ -474,6 +484,8 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 
 func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.GameState) {
 	i := b.orderFor(id)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
 	o.callbackState = b.putWide(i, fCallbackState, int(state))
 	o.callbackAt = at

@@ -68,6 +68,12 @@ type EngineOptions struct {
 	// few orders does not stop every other row from being submitted.
 	MaxUnknownQueries int
 
+	// Prices are the catalogue's, per pid: under the journal's spending
+	// cap (Book.SpendCap) each submit is reserved at Book.Price, the
+	// higher of this and the highest the journal saw for the pid. A
+	// request whose pid has no price at all is not sent under a cap.
+	Prices map[string]juhe.Money
+
 	// Progress receives the counters; nil keeps them private.
 	Progress *Progress
 	// Logf receives notes for the operator; nil discards them.
@@ -137,12 +143,22 @@ type Engine struct {
 	lim  *limiter
 	prog *Progress
 
-	mu sync.Mutex // guards book
+	mu sync.Mutex // guards book and pending
+	// pending is what the intents reserved against the spending cap that
+	// are not in the book yet (being written): reserve adds, append takes
+	// away once the intent is applied.
+	pending  juhe.Money
+	pendingN int // how many intents pending is for
 
 	haltMu sync.Mutex
 	halt   *HaltError
 	haltCh chan struct{} // closed on halt
-	fatal  error         // a journal write failed
+	// capHalt is the halt at the spending cap: no new request is
+	// reserved, but those already reserved (their intents written) still
+	// leave, since they fit. capCh is closed with it.
+	capHalt *HaltError
+	capCh   chan struct{}
+	fatal   error // a journal write failed
 
 	throttleMu    sync.Mutex
 	throttleSince time.Time // start of an unbroken run of throttled answers
@@ -184,6 +200,7 @@ func NewEngine(j *journal.Journal, book *Book, p provider, opts EngineOptions) *
 		lim:    newLimiter(opts.Rate, nil),
 		prog:   opts.Progress,
 		haltCh: make(chan struct{}),
+		capCh:  make(chan struct{}),
 		wall:   time.Now,
 		ended:  make(map[string]attemptEnd),
 	}
@@ -198,6 +215,10 @@ type HaltError struct {
 	Code    int    // the provider's code, juhe.NoCode when none
 	Reason  string // what happened, e.g. "balance insufficient"
 	Advice  string // what to do, e.g. "top up, then run the same command again"
+
+	// SpendCap is set when the halt is the batch's spending cap: the
+	// next request did not fit under it.
+	SpendCap *CapHalt
 }
 
 func (e *HaltError) Error() string {
@@ -279,6 +300,27 @@ func (e *Engine) triggerHalt(h *HaltError) {
 	close(e.haltCh)
 }
 
+// triggerCap stops new reservations; see capHalt.
+func (e *Engine) triggerCap(h *HaltError) {
+	e.haltMu.Lock()
+	defer e.haltMu.Unlock()
+	if e.capHalt != nil {
+		return
+	}
+	e.capHalt = h
+	close(e.capCh)
+}
+
+// capped reports whether the spending cap stopped new requests.
+func (e *Engine) capped() bool {
+	select {
+	case <-e.capCh:
+		return true
+	default:
+		return false
+	}
+}
+
 func (e *Engine) triggerFatal(err error) {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -310,6 +352,8 @@ func (e *Engine) endErr(ctx context.Context) error {
 		return e.fatal
 	case e.halt != nil:
 		return e.halt
+	case e.capHalt != nil:
+		return e.capHalt
 	}
 	return ctx.Err()
 }
@@ -318,6 +362,12 @@ func (e *Engine) endErr(ctx context.Context) error {
 // runs on a context that a Ctrl-C does not cancel: an answer that came
 // back is never lost.
 func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
+	return e.appendReserved(ctx, 0, recs...)
+}
+
+// appendReserved is append for an intent that reserve reserved amount
+// for: the reservation moves from pending into the book in one step.
+func (e *Engine) appendReserved(ctx context.Context, reserved juhe.Money, recs ...*journal.Record) error {
 	now := e.wall().UnixMilli()
 	for _, r := range recs {
 		if r.At == 0 {
@@ -326,13 +376,17 @@ func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 	}
 	if err := e.j.Append(context.WithoutCancel(ctx), recs...); err != nil {
 		err = fmt.Errorf("writing the journal: %w", err)
-		e.triggerFatal(err)
+		e.triggerFatal(err) // first: nothing leaves after it, so the reservation may go
+		e.mu.Lock()
+		e.release(reserved)
+		e.mu.Unlock()
 		return err
 	}
 	e.mu.Lock()
 	for _, r := range recs {
 		e.book.Apply(r)
 	}
+	e.release(reserved)
 	e.mu.Unlock()
 	return nil
 }
@@ -475,7 +529,7 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	for i, id := range ids {
 		round[i] = waiting{id: id}
 	}
-	for len(round) > 0 && !e.stopped(ctx) {
+	for len(round) > 0 && !e.stopped(ctx) && !e.capped() {
 		round = e.submitRound(ctx, round)
 	}
 	res.Submits = e.prog.Submits.Load() - submits0
@@ -523,7 +577,7 @@ feed:
 		if d := time.Until(w.due); d > 0 && e.sleep(ctx, d) != nil {
 			break
 		}
-		if e.stopped(ctx) {
+		if e.stopped(ctx) || e.capped() {
 			break
 		}
 		select {
@@ -531,6 +585,8 @@ feed:
 		case <-ctx.Done():
 			break feed
 		case <-e.haltCh:
+			break feed
+		case <-e.capCh:
 			break feed
 		}
 	}
@@ -681,8 +737,15 @@ const codeNotFound = 210511
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
+	intent := &journal.Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}
+	// Under a spending cap the worst case is reserved before the intent
+	// is written, and the intent carries it: workers reserve one at a
+	// time, and a resume sums the same intents.
+	if err := e.reserve(o, intent); err != nil {
+		return juhe.Outcome{}, err
+	}
 	intentAt := time.Now()
-	if err := e.append(ctx, &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
+	if err := e.appendReserved(ctx, intent.Reserved, &journal.Record{Type: journal.RecIntent, Intent: intent}); err != nil {
 		return juhe.Outcome{}, err
 	}
 	// The permit comes after the intent's fsync, right before the request

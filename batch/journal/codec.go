@@ -32,10 +32,17 @@ import (
 //	I name sha256 rows format encoding sheet n_extra extra…
 //	R line status phone pid orderid occurrence dupof reason n_extra extra…
 //	P rows
-//	T orderid attempt
+//	T orderid attempt [reserved]
 //	S orderid class code sporder_id cost cardname reason
 //	Q orderid class code state sporder_id cost reason
 //	C orderid sporder_id state err_msg
+//	L max
+//
+// reserved (an intent's price against the spending cap) is there only
+// when a cap was in force: an intent without it is the same line as
+// before there were caps. It and max are money above or at 0, and max
+// above 0; the reader refuses an empty one, so each record has one
+// encoding.
 const journalFormat = "flowbatch-journal/1"
 
 const hashHexLen = 64
@@ -98,7 +105,7 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		return true
 	}
 	n := 0
-	for _, p := range []bool{r.Header != nil, r.Input != nil, r.Row != nil, r.Planned != nil, r.Intent != nil, r.Submit != nil, r.Query != nil, r.Callback != nil} {
+	for _, p := range []bool{r.Header != nil, r.Input != nil, r.Row != nil, r.Planned != nil, r.Intent != nil, r.Submit != nil, r.Query != nil, r.Callback != nil, r.SpendCap != nil} {
 		if p {
 			n++
 		}
@@ -168,6 +175,12 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		}
 		str(t.OrderID)
 		num(int64(t.Attempt))
+		if t.HasReserved {
+			if t.Reserved < 0 {
+				return bad(fmt.Sprintf("reserved %d", t.Reserved))
+			}
+			num(int64(t.Reserved))
+		}
 	case RecSubmit:
 		s := r.Submit
 		if s == nil {
@@ -205,6 +218,15 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		str(c.SporderID)
 		num(int64(c.State))
 		str(c.ErrMsg)
+	case RecSpendCap:
+		c := r.SpendCap
+		if c == nil {
+			return bad("no spend cap")
+		}
+		if c.Max <= 0 {
+			return bad(fmt.Sprintf("spend cap %d", c.Max))
+		}
+		num(int64(c.Max))
 	default:
 		return bad("unknown record type")
 	}
