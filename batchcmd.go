@@ -44,6 +44,8 @@ type submitFlags struct {
 	allowShortBalance      bool
 	wsDir                  string // the workspace, once check has run
 	resubmitGrace          time.Duration
+	maxSpend               maxSpendFlag          // -max-spend or FLOWBATCH_MAX_SPEND
+	prices                 map[string]juhe.Money // the catalogue's, once prepareJournal has run; for the engine's cap
 }
 
 // tableFlags say where the list is in the file; check, submit and run share them.
@@ -88,6 +90,7 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.sheet, "sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	fs.BoolVar(&f.allowShortBalance, "allow-short-balance", false, "start even when the estimate exceeds the balance; the provider's 210505 stops it")
+	addMaxSpendFlag(fs, &f.maxSpend)
 	f.ws = addWorkspaceFlags(fs)
 	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
 		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
@@ -112,6 +115,9 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	}
 	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
+	}
+	if err := f.maxSpend.parse(e, cmd); err != nil {
+		return err
 	}
 	if err := f.table.check(cmd); err != nil {
 		return err
@@ -142,7 +148,7 @@ func (f *submitFlags) settings() map[string]string {
 	if f.workers > 0 {
 		workers = strconv.Itoa(f.workers)
 	}
-	return map[string]string{
+	s := map[string]string{
 		"input":            filepath.Base(f.in),
 		"rate":             strconv.FormatFloat(f.rate, 'f', -1, 64),
 		"workers":          workers,
@@ -158,6 +164,10 @@ func (f *submitFlags) settings() map[string]string {
 
 		batch.SettingResubmitGrace: f.resubmitGrace.String(),
 	}
+	if f.maxSpend.set {
+		s[batch.SettingMaxSpend] = f.maxSpend.max.String()
+	}
+	return s
 }
 
 // engineGrace is the resubmit grace to run with: the flag when it was
@@ -254,10 +264,14 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
+	var toSend capRows
 	var keys []uint64 // of each row as today's reader reads it
 	collect := rows.collect(book)
 	rep, err := input.Read(ctx, f.in, f.inputOptions(), func(r *journal.RowRecord) error {
 		keys = append(keys, rowKey(r))
+		if r.OrderID != "" && r.Status != journal.RowInvalid {
+			toSend.add(book, r.OrderID, r.Pid, r.Line)
+		}
 		return collect(r)
 	})
 	if err != nil {
@@ -297,9 +311,20 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	if err := pre.credentialsErr(cmd); err != nil {
 		return fail(err)
 	}
+	f.prices = catalogPrices(pre.catalogue)
 	est, _ := estimate(rows.byPid, pre.catalogue)
 	for _, n := range pre.notes(rows.byPid) {
 		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
+	}
+	// Under a spending cap every request needs a price before the first
+	// leaves, and the cap bounds what the balance must cover.
+	if max, capped := f.maxSpend.inForce(book); capped {
+		plan := planCap(book, max, &toSend, pre.catalogue, pre.catNote)
+		if err := plan.refusal(cmd); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stderr, "flowbatch: %s\n", plan.line(capSource(book, f.maxSpend)))
+		est = min(est, plan.room())
 	}
 	if pre.balanceKnown() {
 		fmt.Fprintf(e.stderr, "flowbatch: balance %s yuan; estimate for the %s to send %s yuan\n", pre.balance.Money, plural(len(rows.phones), "row"), est)
@@ -326,6 +351,14 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			if err := appendSideNote(regiftSidePath(f.journal), sideNote{Kind: "allow-regift", Batch: f.batchID, Regift: rows}); err != nil {
 				return &exitError{code: ExitError, msg: cmd, err: err}
 			}
+		}
+		// A new batch has its cap in the header; a resume's -max-spend
+		// that changes it is journaled before anything more is sent.
+		if note := capChange(book, f.maxSpend); note != "" {
+			if err := batch.SetSpendCap(ctx, j, book, f.maxSpend.max); err != nil {
+				return &exitError{code: ExitError, msg: cmd, err: err}
+			}
+			fmt.Fprintf(e.stderr, "flowbatch: %s\n", note)
 		}
 		if book.Input.SHA256 == rep.Info.SHA256 {
 			return nil

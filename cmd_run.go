@@ -109,6 +109,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	logf := logTo(e.stderr)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		Prices:   f.prices,
 		Progress: newProgress(e.stderr), Logf: logf,
 	})
 	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)

@@ -14,7 +14,7 @@ import (
 const statusUsage = `Usage: flowbatch status -journal PATH
 
 Prints what a journal says about its batch: its period and workspace, the input, the rows per state,
-the spend so far, what is still charging or open, orders journaled but no
+the spend so far, the spending cap and what is committed against it, what is still charging or open, orders journaled but no
 longer in the input, the head hash, and whether a process holds the journal
 now. It reads without locking, so it works while a batch runs (a record
 being written at that moment is left out). It is informational: exit 0
@@ -57,6 +57,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "spend\t%s yuan\n", t.Spend)
 	fmt.Fprintf(w, "charging\t%s yuan\n", t.Charging)
 	fmt.Fprintf(w, "refunded\t%s yuan\n", t.Refunded)
+	printSpendCap(w, b)
 	fmt.Fprintf(w, "open rows\t%d\n", t.OpenCount)
 	fmt.Fprintf(w, "orphans\t%d\n", t.Orphans)
 	fmt.Fprintf(w, "records\t%d\n", b.Records)

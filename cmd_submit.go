@@ -48,6 +48,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	prog := newProgress(e.stderr)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		Prices:   f.prices,
 		Progress: prog, Logf: logTo(e.stderr),
 	})
 	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))

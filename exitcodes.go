@@ -167,6 +167,8 @@ func engineErr(ctx context.Context, cmd string, args []string, err error) error 
 	}
 	var h *batch.HaltError
 	switch {
+	case errors.As(err, &h) && h.SpendCap != nil:
+		return capHaltErr(cmd, args, err)
 	case errors.As(err, &h):
 		return &exitError{code: ExitHalted, msg: fmt.Sprintf("%s: halted: %v", cmd, h)}
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):

@@ -287,6 +287,7 @@ func (b *Book) Apply(r *journal.Record) {
 		h := *r.Header
 		h.Settings = maps.Clone(h.Settings)
 		b.Header = h
+		b.headerCap()
 	case r.Input != nil:
 		pos := journal.Pos{Off: -1, Seq: r.Seq}
 		copy(pos.Prev[:], r.Prev)

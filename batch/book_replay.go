@@ -49,6 +49,7 @@ func (b *Book) replay(r *journal.Raw) error {
 			return err
 		}
 		b.Header = *h
+		b.headerCap()
 	case journal.RecInput:
 		in, err := r.Input()
 		if err != nil {

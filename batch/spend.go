@@ -20,11 +20,13 @@ import (
 // provider answered for it: the provider's real charge can differ from
 // its list. Refunds and lower costs never lower it.
 type spend struct {
-	max    juhe.Money            // the latest spend cap record; 0 when none
-	caps   int                   // spend cap records
-	costed juhe.Money            // the costs of the orders that count at their cost
-	open   map[uint32]int64      // pid (intern id) → orders that count at its price
-	high   map[uint32]juhe.Money // pid → the highest price reserved or cost seen
+	max  juhe.Money // the cap in force: the latest spend cap record, else the header's; 0 when none
+	caps int        // spend cap records
+	// fromHeader: the batch was started with a cap (SettingMaxSpend).
+	fromHeader bool
+	costed     juhe.Money            // the costs of the orders that count at their cost
+	open       map[uint32]int64      // pid (intern id) → orders that count at its price
+	high       map[uint32]juhe.Money // pid → the highest price reserved or cost seen
 }
 
 // weightKind is how an order counts against the cap.
@@ -92,9 +94,12 @@ func (b *Book) raisePrice(pid uint32, m juhe.Money) {
 
 // SpendCap is the spending cap in force: the latest spend cap record. ok
 // is false when the batch has none.
-func (b *Book) SpendCap() (max juhe.Money, ok bool) { return b.spend.max, b.spend.caps > 0 }
+func (b *Book) SpendCap() (max juhe.Money, ok bool) {
+	return b.spend.max, b.spend.caps > 0 || b.spend.fromHeader
+}
 
-// SpendCapChanges is how many spend cap records the journal holds.
+// SpendCapChanges is how many spend cap records the journal holds: the
+// times the cap was set or changed after the batch started.
 func (b *Book) SpendCapChanges() int { return b.spend.caps }
 
 // Price is what a request for pid is reserved at: the higher of its
@@ -153,6 +158,23 @@ func (b *Book) UnpricedOpen(prices map[string]juhe.Money, fn func(*OrderState)) 
 		}
 		b.state(int32(i), &o)
 		fn(&o)
+	}
+}
+
+// SettingMaxSpend names the journal header setting that holds the cap a
+// batch was started with, in yuan ("150.000"); a spend cap record (L)
+// changes it later. A batch started without one has none.
+const SettingMaxSpend = "max-spend"
+
+// headerCap takes the cap the batch was started with from the header. A
+// setting that is no amount is ignored here; the commands refuse it.
+func (b *Book) headerCap() {
+	s, ok := b.Header.Settings[SettingMaxSpend]
+	if !ok {
+		return
+	}
+	if m, err := juhe.ParseMoney(SettingMaxSpend, s); err == nil && m > 0 {
+		b.spend.max, b.spend.fromHeader = m, true
 	}
 }
 
