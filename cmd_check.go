@@ -27,9 +27,12 @@ nothing and writes nothing. With the same flags as submit or run, it says what
 they will do, by the same rules and in the same words:
 
   3  the input would be refused (invalid or duplicate rows), the journal of
-     this batch holds another file, or the workspace guard refuses the batch;
+     this batch holds another file, the workspace guard refuses the batch,
+     or a pid has no price under a spending cap;
   4  the key or the OpenID is wrong (the balance endpoint, signed with the
-     OpenID, says so), or the estimate exceeds the balance;
+     OpenID, says so), or the estimate exceeds the balance, or the rows do
+     not all fit under the spending cap (-max-spend, or the journal's), or
+     the catalogue did not answer under a cap;
   0  submit would go ahead. What could not be verified (the OpenID when the
      balance endpoint is not open to the key, the balance when it does not
      answer) is said by name, never turned into an "ok".
@@ -52,6 +55,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")
 	allowChanged := fs.Bool("allow-changed-input", false, "as submit: continue a journal whose input file changed")
 	allowShort := fs.Bool("allow-short-balance", false, "as submit: start even when the estimate exceeds the balance")
+	var maxSpend maxSpendFlag
+	addMaxSpendFlag(fs, &maxSpend)
 	wsFlags := addWorkspaceFlags(fs)
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
@@ -72,6 +77,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return usageErr("check: -prices %q: use auto, sim, provider or none", *prices)
 	}
 	if err := table.check("check"); err != nil {
+		return err
+	}
+	if err := maxSpend.parse(e, "check"); err != nil {
 		return err
 	}
 	if _, err := wsFlags.periodFlag("check"); err != nil {
@@ -104,6 +112,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// Per pid, the rows to send and their carriers by prefix: a Unicom
 	// number sent to a China Mobile product is refused by the provider.
 	var rows guardedRows
+	var toSend capRows
 	collect := rows.collect(book)
 	carriers := map[string]map[juhe.Carrier]int{}
 	byPid := map[string][]pidRow{}
@@ -112,6 +121,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	rep, err := input.Read(ctx, *in, opts, func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
+		}
+		if r.Status != journal.RowInvalid {
+			toSend.add(book, r.OrderID, r.Pid, r.Line)
 		}
 		n := len(rows.phones)
 		if err := collect(r); err != nil || len(rows.phones) == n {
@@ -189,6 +201,20 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if balanceLine != "" {
 		fmt.Fprintf(w, "\n%s\n", balanceLine)
 	}
+	// The cap, priced as run prices it: with the provider's catalogue
+	// when the provider answered, else with check's (said so).
+	var plan *capPlan
+	if max, capped := maxSpend.inForce(book); capped {
+		p := planCap(book, max, &toSend, catalogue, note)
+		if pre != nil {
+			p = planCap(book, max, &toSend, pre.catalogue, pre.catNote)
+		}
+		plan = &p
+		fmt.Fprintf(w, "%s\n", p.line(capSource(book, maxSpend)))
+		if pre == nil {
+			fmt.Fprintf(w, "  note: priced with the %s: run uses the provider's\n", label)
+		}
+	}
 	fmt.Fprintf(w, "credentials: %s\n", credsNote)
 
 	// What submit would do, in its order and with its words.
@@ -205,7 +231,15 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err := pre.credentialsErr("check"); err != nil {
 			return err
 		}
+		if plan != nil {
+			if err := plan.refusal("check"); err != nil {
+				return err
+			}
+		}
 		est, _ := estimate(rows.byPid, pre.catalogue)
+		if plan != nil {
+			est = min(est, plan.room())
+		}
 		if err := pre.shortBalanceErr("check", est, len(rows.phones), *allowShort); err != nil {
 			return err
 		}
@@ -228,6 +262,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintln(w, guardNote)
+	if plan != nil && pre != nil && plan.halts() && len(rows.phones) > 0 {
+		return (&exitError{code: ExitHalted, msg: "check: submit and run would halt at the spending cap: " +
+			fmt.Sprintf(capMsg.halts, plan.estimate, plan.committed, plan.max, plan.fit, plural(plan.rows, "row"))}).
+			hint("Try: -max-spend %s to send them all, or fewer rows", plan.committed+plan.estimate)
+	}
 
 	if rep.Valid == 0 || len(rows.phones) == 0 {
 		fmt.Fprintln(w, "\nnothing to submit.")
