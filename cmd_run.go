@@ -28,7 +28,7 @@ standalone 'flowbatch callback' took for this journal are imported too.
 
 Exit codes: 0 every row is final (success, failed, rejected or invalid) and
 the workbook is written; 3 invalid input, or the input changed; 4 the
-provider said stop; 5 some rows are still open (charging, unknown, not
+provider said stop, or the spending cap (-max-spend) is reached; 5 some rows are still open (charging, unknown, not
 submitted); 6 the journal is in use; 7 the journal is damaged;
 130 interrupted.
 
