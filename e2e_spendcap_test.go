@@ -93,7 +93,9 @@ func TestCrashUnderTheSpendCap(t *testing.T) {
 		t.Fatalf("the run left alone exited %d, want %d at the cap:\n%s", res.code, ExitHalted, joinOutput(res))
 	}
 	before := sim.Ledger().Charged
-	t.Logf("at the cap of %s yuan: %s charged (%d orders), estimate %s", capped, before, sim.Ledger().Count, estimate)
+	if b, err := batch.LoadBook(context.Background(), journal); err == nil {
+		t.Logf("at the cap of %s yuan: %s charged (%d orders), %s committed, estimate %s; %v", capped, before, sim.Ledger().Count, b.Committed(nil), estimate, b.Counts().ByStatus)
+	}
 	if res = runProc(t, bin, sim.URL, 0, args...); res.code != ExitHalted || sim.Ledger().Charged != before {
 		t.Fatalf("a resume at the cap exited %d and charged %s more:\n%s", res.code, sim.Ledger().Charged-before, joinOutput(res))
 	}

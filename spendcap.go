@@ -80,10 +80,9 @@ func (m *maxSpendFlag) inForce(book *batch.Book) (juhe.Money, bool) {
 	return 0, false
 }
 
-// capRows are the rows a run may submit, per pid, with their lines: rows
-// never sent, and rows the provider settled as "no such order". They add
-// to the worst case when they leave; rows in flight or unknown are in
-// Book.Committed already.
+// capRows are the rows never sent, per pid, with their lines: they add to
+// the worst case when they leave. Every row sent before, whatever became
+// of it, is in Book.Committed already, or counts nothing.
 type capRows struct {
 	lines map[string][]int
 	n     int
@@ -91,8 +90,8 @@ type capRows struct {
 
 func (c *capRows) add(book *batch.Book, orderID, pid string, line int) {
 	if book != nil {
-		if o, ok := book.Order(orderID); ok && !o.NeedsSubmit() {
-			return
+		if o, ok := book.Order(orderID); ok && o.Intents > 0 {
+			return // in Book.Committed already, until it is rejected or costed
 		}
 	}
 	if c.lines == nil {

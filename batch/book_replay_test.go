@@ -46,7 +46,7 @@ func committedByOrders(b *Book) juhe.Money {
 			return nil
 		}
 		switch st := o.Status(); st {
-		case StatusNotSubmitted, StatusRejected:
+		case StatusRejected:
 			return nil
 		case StatusCharging, StatusSuccess, StatusFailed:
 			if c, ok := o.Cost(); ok {

@@ -135,6 +135,10 @@ func (o *EngineOptions) defaults() {
 //
 // A halt is sticky: once the provider said stop, every later Submit or
 // Settle of the same Engine returns the same *HaltError without sending.
+// A halt at the spending cap is sticky too, but stops only what would add
+// to the worst case: orders sent before are still queried, and submitted
+// again with their orderid when the provider settles on "no such order"
+// (the same order, already counted); Submit and Settle then return it.
 type Engine struct {
 	j    *journal.Journal
 	book *Book
@@ -143,12 +147,13 @@ type Engine struct {
 	lim  *limiter
 	prog *Progress
 
-	mu sync.Mutex // guards book and pending
-	// pending is what the intents reserved against the spending cap that
-	// are not in the book yet (being written): reserve adds, append takes
-	// away once the intent is applied.
-	pending  juhe.Money
-	pendingN int // how many intents pending is for
+	mu sync.Mutex // guards book, pending and pendingIDs
+	// pending is what the intents reserved against the spending cap, and
+	// not in the book yet (being written), add to Book.Committed: reserve
+	// adds, append takes it away once the intent is applied. pendingIDs
+	// are their orders.
+	pending    juhe.Money
+	pendingIDs map[string]bool
 
 	haltMu sync.Mutex
 	halt   *HaltError
@@ -311,6 +316,13 @@ func (e *Engine) triggerCap(h *HaltError) {
 	close(e.capCh)
 }
 
+// IsSpendCapHalt reports whether err is a halt at the spending cap,
+// after which the orders sent before may still be settled.
+func IsSpendCapHalt(err error) bool {
+	var h *HaltError
+	return errors.As(err, &h) && h.SpendCap != nil
+}
+
 // capped reports whether the spending cap stopped new requests.
 func (e *Engine) capped() bool {
 	select {
@@ -343,7 +355,8 @@ func (e *Engine) stopped(ctx context.Context) bool {
 	}
 }
 
-// endErr is the error a run ends with: fatal journal error, halt, ctx.
+// endErr is the error a run ends with: fatal journal error, halt, the
+// spending cap, ctx.
 func (e *Engine) endErr(ctx context.Context) error {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -365,8 +378,9 @@ func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 	return e.appendReserved(ctx, 0, recs...)
 }
 
-// appendReserved is append for an intent that reserve reserved amount
-// for: the reservation moves from pending into the book in one step.
+// appendReserved is append for the intent of an order that reserve
+// added reserved to pending for: the reservation moves from pending into
+// the book in one step.
 func (e *Engine) appendReserved(ctx context.Context, reserved juhe.Money, recs ...*journal.Record) error {
 	now := e.wall().UnixMilli()
 	for _, r := range recs {
@@ -378,7 +392,7 @@ func (e *Engine) appendReserved(ctx context.Context, reserved juhe.Money, recs .
 		err = fmt.Errorf("writing the journal: %w", err)
 		e.triggerFatal(err) // first: nothing leaves after it, so the reservation may go
 		e.mu.Lock()
-		e.release(reserved)
+		e.release(recs, reserved)
 		e.mu.Unlock()
 		return err
 	}
@@ -386,7 +400,7 @@ func (e *Engine) appendReserved(ctx context.Context, reserved juhe.Money, recs .
 	for _, r := range recs {
 		e.book.Apply(r)
 	}
-	e.release(reserved)
+	e.release(recs, reserved)
 	e.mu.Unlock()
 	return nil
 }
@@ -529,7 +543,7 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	for i, id := range ids {
 		round[i] = waiting{id: id}
 	}
-	for len(round) > 0 && !e.stopped(ctx) && !e.capped() {
+	for len(round) > 0 && !e.stopped(ctx) {
 		round = e.submitRound(ctx, round)
 	}
 	res.Submits = e.prog.Submits.Load() - submits0
@@ -577,7 +591,7 @@ feed:
 		if d := time.Until(w.due); d > 0 && e.sleep(ctx, d) != nil {
 			break
 		}
-		if e.stopped(ctx) || e.capped() {
+		if e.stopped(ctx) {
 			break
 		}
 		select {
@@ -585,8 +599,6 @@ feed:
 		case <-ctx.Done():
 			break feed
 		case <-e.haltCh:
-			break feed
-		case <-e.capCh:
 			break feed
 		}
 	}
@@ -741,11 +753,12 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	// Under a spending cap the worst case is reserved before the intent
 	// is written, and the intent carries it: workers reserve one at a
 	// time, and a resume sums the same intents.
-	if err := e.reserve(o, intent); err != nil {
+	added, err := e.reserve(o, intent)
+	if err != nil {
 		return juhe.Outcome{}, err
 	}
 	intentAt := time.Now()
-	if err := e.appendReserved(ctx, intent.Reserved, &journal.Record{Type: journal.RecIntent, Intent: intent}); err != nil {
+	if err := e.appendReserved(ctx, added, &journal.Record{Type: journal.RecIntent, Intent: intent}); err != nil {
 		return juhe.Outcome{}, err
 	}
 	// The permit comes after the intent's fsync, right before the request

@@ -10,10 +10,17 @@ import (
 // crashed run saw.
 //
 // An order commits:
-//   - nothing while it is not submitted, or was rejected (not created);
+//   - nothing before its first intent, or once the provider rejected it
+//     (not created);
 //   - its confirmed cost once it is charging, a success or failed: a
 //     refund can come late or not at all, so it gives nothing back;
-//   - else (in flight, unknown, or final without a cost) its pid's price.
+//   - else its pid's price: in flight, unknown, final without a cost, and
+//     also "not submitted" again after an intent (a settled 210511, a
+//     throttled answer). Such an order is submitted again with the same
+//     orderid, so it is the same order, and its room is kept for it: were
+//     the 210511 wrong (a provider whose lookup lags behind its charge),
+//     the room freed would be spent on another row while this one was
+//     charged too.
 //
 // A pid's price is the highest of what any intent of it was reserved at
 // (the catalogue price then, see Intent.Reserved) and any cost the
@@ -44,7 +51,7 @@ func (b *Book) weighOf(i int32) (weightKind, juhe.Money) {
 		return weightNone, 0
 	}
 	switch st := b.status(i); st {
-	case StatusNotSubmitted, StatusRejected:
+	case StatusRejected:
 		return weightNone, 0
 	case StatusCharging, StatusSuccess, StatusFailed:
 		if c, ok := o.cost(); ok {

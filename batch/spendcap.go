@@ -14,71 +14,81 @@ import (
 // left.
 type CapHalt struct {
 	Max       juhe.Money // the cap in force
-	Committed juhe.Money // the worst case of the orders journaled (Book.Committed), requests being journaled included
-	Next      juhe.Money // the price of the request that did not fit
+	Committed juhe.Money // the worst case of the orders journaled (Book.Committed), intents being written included
+	Next      juhe.Money // the price of the request that did not fit (what it adds may be less: see reserve)
 	Pid       string     // its pid
 	RowsLeft  int        // orders of the latest input not submitted yet, that one included
-	// Rest is the catalogue price (Book.Price) of those rows: a cap of
-	// Committed+Rest would let every one of them leave.
+	// Rest is the price (Book.Price) of those never sent (the others
+	// count in Committed already): a cap of Committed+Rest would let
+	// every one of them leave.
 	Rest juhe.Money
 }
 
 // reserve reserves the worst case of the request for o against the
 // journal's spending cap, and notes it in intent, before the intent is
-// written. Without a cap it does nothing. A request that does not fit,
-// halts the engine at the cap (errStopped): no request is reserved after
-// it, and those reserved before it still leave, since they fit. A pid
-// without a price halts as the provider's halts do.
+// written. Without a cap it does nothing. A request that does not fit
+// halts the engine at the cap (errStopped): no request that adds to the
+// worst case is reserved after it, and those reserved before it still
+// leave, since they fit. A pid without a price halts as the provider's
+// halts do.
 //
-// The worst case is Book.Committed with the catalogue prices, less what
-// o itself counts for now (an intent written again for the same order is
-// one order at the provider: its orderid is the same), plus what other
-// workers reserved for intents not applied yet, plus o's price.
-func (e *Engine) reserve(o *OrderState, intent *journal.Intent) error {
+// The worst case is Book.Committed with the catalogue prices, plus what
+// the intents being written add to it (pending), plus what this one adds:
+// o's price, less what o counts for already (an intent written again for
+// the same order is one order at the provider: its orderid is the same).
+// The intent carries o's whole price; added, what it adds, goes into
+// pending until the intent is in the book.
+func (e *Engine) reserve(o *OrderState, intent *journal.Intent) (added juhe.Money, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	max, ok := e.book.SpendCap()
+	limit, ok := e.book.SpendCap()
 	if !ok {
-		return nil
-	}
-	if e.capped() {
-		return errStopped
+		return 0, nil
 	}
 	price := e.book.Price(o.Pid, e.opts.Prices)
-	committed := e.book.Committed(e.opts.Prices) - e.book.weight(o.OrderID, e.opts.Prices) + e.pending
 	if price <= 0 {
 		e.triggerHalt(&HaltError{Line: o.Line, OrderID: o.OrderID, Code: juhe.NoCode,
 			Reason: fmt.Sprintf(spendMsg.noPrice, o.Pid), Advice: spendMsg.noPriceAdvice})
-		return errStopped
+		return 0, errStopped
 	}
-	if committed+price > max {
-		h := &CapHalt{Max: max, Committed: committed, Next: price, Pid: o.Pid}
+	committed := e.book.Committed(e.opts.Prices) + e.pending
+	added = max(price-e.book.weight(o.OrderID, e.opts.Prices), 0)
+	if added > 0 && e.capped() {
+		return 0, errStopped // halted at the cap already
+	}
+	if committed+added > limit {
+		h := &CapHalt{Max: limit, Committed: committed, Next: price, Pid: o.Pid}
 		e.book.Orders(func(x *OrderState) error {
-			if x.InInput && x.Status() == StatusNotSubmitted {
-				h.RowsLeft++
+			if !x.InInput || x.Status() != StatusNotSubmitted || e.pendingIDs[x.OrderID] {
+				return nil
+			}
+			h.RowsLeft++
+			if x.Intents == 0 { // the others count in committed already
 				h.Rest += e.book.Price(x.Pid, e.opts.Prices)
 			}
 			return nil
 		})
-		// Those being journaled are not submitted yet in the book.
-		h.RowsLeft -= e.pendingN
-		h.Rest -= e.pending
 		e.triggerCap(&HaltError{Line: o.Line, OrderID: o.OrderID, Code: juhe.NoCode, SpendCap: h,
-			Reason: fmt.Sprintf(spendMsg.reached, max, committed, price),
+			Reason: fmt.Sprintf(spendMsg.reached, limit, committed, price),
 			Advice: fmt.Sprintf(spendMsg.advice, h.RowsLeft, h.Rest, committed+h.Rest)})
-		return errStopped
+		return 0, errStopped
 	}
-	e.pending += price
-	e.pendingN++
+	e.pending += added
+	if e.pendingIDs == nil {
+		e.pendingIDs = make(map[string]bool)
+	}
+	e.pendingIDs[o.OrderID] = true
 	intent.Reserved, intent.HasReserved = price, true
-	return nil
+	return added, nil
 }
 
-// release takes a reservation out of pending, under e.mu.
-func (e *Engine) release(reserved juhe.Money) {
-	if reserved > 0 {
-		e.pending -= reserved
-		e.pendingN--
+// release takes an intent's reservation out of pending, under e.mu.
+func (e *Engine) release(recs []*journal.Record, added juhe.Money) {
+	for _, r := range recs {
+		if r.Intent != nil && r.Intent.HasReserved {
+			e.pending -= added
+			delete(e.pendingIDs, r.Intent.OrderID)
+		}
 	}
 }
 

@@ -126,7 +126,7 @@ func TestSpendCapConcurrentUnknowns(t *testing.T) {
 			if got := book.Committed(capPrices); got > tc.max {
 				t.Errorf("committed %s over the cap %s", got, tc.max)
 			}
-			if e.pending != 0 {
+			if e.pending != 0 || len(e.pendingIDs) != 0 {
 				t.Errorf("%s still pending after Submit", e.pending)
 			}
 			if res.Submits != int64(tc.fit) {
@@ -295,4 +295,71 @@ func TestNoCapNoReservation(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// An order whose answer was lost and that the provider then says it does
+// not have (210511) keeps its room: it is submitted again as the same
+// order, and were the 210511 wrong (a lagging lookup) it is charged
+// already. Only a rejection (not created) or a confirmed cost changes
+// what it counts for.
+func TestSpendCapKeepsRoomForAResubmit(t *testing.T) {
+	ctx := context.Background()
+	_, j, book := capPlan(t, 1, engPrice)
+	defer j.Close()
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	unknown := juhe.Outcome{Class: juhe.ClassUnknown, Code: juhe.NoCode, State: juhe.StateNone}
+	steps := []struct {
+		rec  *journal.Record
+		want juhe.Money
+	}{
+		{&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 1, Reserved: engPrice, HasReserved: true}}, engPrice},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: answerOf(id, unknown)}}, engPrice},
+		{&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassNotFound, Code: 210511}}}, engPrice},
+		{&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 2, Reserved: engPrice, HasReserved: true}}, engPrice},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassRejected, Code: 210503}}}, 0},
+	}
+	for i, s := range steps {
+		s.rec.At = int64(10 + i)
+		if err := appendApply(ctx, j, book, s.rec); err != nil {
+			t.Fatal(err)
+		}
+		o, _ := book.Order(id)
+		if got := book.Committed(capPrices); got != s.want {
+			t.Errorf("after record %d (%c, status %s): committed %s, want %s", i+1, s.rec.Type, o.Status(), got, s.want)
+		}
+	}
+}
+
+// Two orders sent before and not submitted since (throttled) keep their
+// room; their resubmits, reserved at the same moment by two workers, add
+// nothing to the worst case, so both fit a cap of exactly two prices. An
+// intent being written adds to pending only what it adds to Committed.
+func TestSpendCapConcurrentResubmitsFit(t *testing.T) {
+	ctx := context.Background()
+	_, j, book := capPlan(t, 3, 2*engPrice)
+	defer j.Close()
+	var ids []string
+	for i := 0; i < 2; i++ {
+		id := input.OrderID(engBatch, engPhone(i), engPid, 1)
+		ids = append(ids, id)
+		throttled := juhe.Outcome{Class: juhe.ClassThrottled, Code: 10012, State: juhe.StateNone}
+		if err := appendApply(ctx, j, book,
+			&journal.Record{Type: journal.RecIntent, At: 2, Intent: &journal.Intent{OrderID: id, Attempt: 1, Reserved: engPrice, HasReserved: true}},
+			&journal.Record{Type: journal.RecSubmit, At: 3, Submit: &journal.SubmitResult{Answer: answerOf(id, throttled)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := engFast()
+	opts.Prices = capPrices
+	e := NewEngine(j, book, newScriptedProvider(scriptAccepted, scriptSuccess), opts)
+	for _, id := range ids { // neither intent written yet: both pending at once
+		o, _ := book.Order(id)
+		if _, err := e.reserve(o, &journal.Intent{OrderID: id}); err != nil {
+			t.Fatalf("resubmit of %s refused: %v (committed %s, pending %s)", id, err, book.Committed(capPrices), e.pending)
+		}
+	}
+	third, _ := book.Order(input.OrderID(engBatch, engPhone(2), engPid, 1))
+	if _, err := e.reserve(third, &journal.Intent{OrderID: third.OrderID}); err == nil {
+		t.Errorf("a third order fit under a cap of two")
+	}
 }
