@@ -218,7 +218,7 @@ func (p capPlan) line(source string) string {
 // anything is sent; nil when the cap can be held. check predicts it in
 // the same words.
 func (p capPlan) refusal(cmd string) error {
-	if p.noCatalog != "" {
+	if p.noCatalog != "" && (p.rows > 0 || len(p.unpriced) > 0) { // with nothing to send, nothing needs a price
 		return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "refused to start"),
 			strings.TrimPrefix(fmt.Sprintf(capMsg.noCatalog, p.noCatalog), "refused to start: "))}).hint("%s", capMsg.noCatalogHint)
 	}
