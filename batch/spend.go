@@ -169,7 +169,7 @@ func (b *Book) UnpricedOpen(prices map[string]juhe.Money, fn func(*OrderState)) 
 }
 
 // SettingMaxSpend names the journal header setting that holds the cap a
-// batch was started with, in yuan ("150.000"); a spend cap record (L)
+// batch was started with, in yuan ("150.000"); a spend cap record (M)
 // changes it later. A batch started without one has none.
 const SettingMaxSpend = "max-spend"
 

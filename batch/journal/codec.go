@@ -36,7 +36,7 @@ import (
 //	S orderid class code sporder_id cost cardname reason
 //	Q orderid class code state sporder_id cost reason
 //	C orderid sporder_id state err_msg
-//	L max
+//	M max
 //
 // reserved (an intent's price against the spending cap) is there only
 // when a cap was in force: an intent without it is the same line as

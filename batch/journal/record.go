@@ -14,7 +14,7 @@ const (
 	RecSubmit   RecordType = 'S' // what the submit came back with
 	RecQuery    RecordType = 'Q' // what a query came back with
 	RecCallback RecordType = 'C' // a verified callback arrived
-	RecSpendCap RecordType = 'L' // the batch's spending cap was set or changed
+	RecSpendCap RecordType = 'M' // the batch's spending cap was set or changed
 )
 
 // Record is one journal record. Exactly one of the pointer fields is set,

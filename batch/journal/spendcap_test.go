@@ -47,13 +47,13 @@ func TestReservedAndSpendCapFields(t *testing.T) {
 		{"T\t2\t" + id + "\t1\t019630\t", nil},
 		{"T\t2\t" + id + "\t1\t19.630\t", nil},
 		{"T\t2\t" + id + "\t1\t19630\t1\t", nil},
-		{"L\t2\t150000\t", &Record{Type: RecSpendCap, SpendCap: &SpendCap{Max: 150000}}},
-		{"L\t2\t0\t", nil},
-		{"L\t2\t-1\t", nil},
-		{"L\t2\t\t", nil},
-		{"L\t2\t", nil},
-		{"L\t2\t1\t2\t", nil},
-		{"L\t2\t9999999999999999999\t", nil},
+		{"M\t2\t150000\t", &Record{Type: RecSpendCap, SpendCap: &SpendCap{Max: 150000}}},
+		{"M\t2\t0\t", nil},
+		{"M\t2\t-1\t", nil},
+		{"M\t2\t\t", nil},
+		{"M\t2\t", nil},
+		{"M\t2\t1\t2\t", nil},
+		{"M\t2\t9999999999999999999\t", nil},
 	} {
 		path := sealedBodies(t, hdr, tc.body)
 		var got *Record
