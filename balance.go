@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -154,30 +160,84 @@ func (p preflight) notes(byPid map[string]int) []string {
 	return out
 }
 
-// balanceSidePath is where run and submit keep the balance before the
-// first request and after the last answer, until the journal has a
-// record for it.
-func balanceSidePath(journal string) string { return journal + ".balance" }
-
-// recordBalance notes p's balance in the journal's balance file; when
-// says "before" or "after". A balance not read is noted too, with why.
-func recordBalance(journal, batchID, when string, p preflight) error {
-	n := sideNote{Kind: "balance", Batch: batchID, When: when, Reply: p.reply.String()}
+// balanceNote is p's balance as the journal records it; when is
+// journal.BalanceBefore or journal.BalanceAfter. A balance not read is
+// noted too, with why.
+func balanceNote(when string, p preflight) journal.BalanceNote {
+	n := journal.BalanceNote{When: when, Reply: p.reply.String()}
 	if p.balanceKnown() {
-		n.Balance, n.Account = p.balance.Money.String(), p.balance.AccountID
+		n.Money, n.Known, n.Account = p.balance.Money, true, p.balance.AccountID
 	}
-	return appendSideNote(balanceSidePath(journal), n)
+	return n
+}
+
+// recordBalance appends p's balance to the journal, fsynced, and to its
+// book.
+func recordBalance(ctx context.Context, j *journal.Journal, book *batch.Book, when string, p preflight) error {
+	n := balanceNote(when, p)
+	r := &journal.Record{Type: journal.RecBalance, At: time.Now().UnixMilli(), Balance: &n}
+	if err := j.Append(context.WithoutCancel(ctx), r); err != nil {
+		return fmt.Errorf("recording the balance %s: %w", when, err)
+	}
+	book.Apply(r)
+	return nil
 }
 
 // balanceAfter reads the balance once more after the last answer and
-// notes it, whatever happened to the batch (a cancelled command still
-// gets a few seconds for it).
-func balanceAfter(ctx context.Context, e *env, c accountReader, journal, batchID string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+// records it, whatever happened to the batch (a cancelled command still
+// gets a few seconds for it). The engine must be done with the journal.
+func balanceAfter(ctx context.Context, e *env, c accountReader, j *journal.Journal, book *batch.Book) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var p preflight
-	p.balance, p.reply = c.Balance(ctx)
-	if err := recordBalance(journal, batchID, "after", p); err != nil {
+	p.balance, p.reply = c.Balance(rctx)
+	if err := recordBalance(rctx, j, book, journal.BalanceAfter, p); err != nil {
 		fmt.Fprintf(e.stderr, "flowbatch: warning: %v\n", err)
 	}
+}
+
+// balanceSidePath is where one version of run and submit kept the
+// balance snapshots, before the journal had a record for them. It is
+// still read (sideBalances); nothing writes it any more.
+func balanceSidePath(journal string) string { return journal + ".balance" }
+
+// sideBalances reads the snapshots an older run kept in the side file
+// beside the journal; none when there is no such file. A line that
+// cannot be read refuses the file: a damaged file is never half-read.
+func sideBalances(journalPath string) ([]batch.Balance, error) {
+	path := balanceSidePath(journalPath)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	var out []batch.Balance
+	lines := strings.Split(string(raw), "\n")
+	for i, line := range lines {
+		if line == "" {
+			continue
+		}
+		var n sideNote
+		if err := json.Unmarshal([]byte(line), &n); err != nil {
+			if i == len(lines)-1 {
+				break // a torn last line: a crash while appending
+			}
+			return nil, fmt.Errorf("reading %s: line %d: %w", path, i+1, err)
+		}
+		at, err := time.Parse(time.RFC3339Nano, n.At)
+		if n.Kind != "balance" || err != nil || (n.When != journal.BalanceBefore && n.When != journal.BalanceAfter) {
+			return nil, fmt.Errorf("reading %s: line %d: not a balance note", path, i+1)
+		}
+		b := batch.Balance{At: at.UnixMilli(), BalanceNote: journal.BalanceNote{When: n.When, Account: n.Account, Reply: n.Reply}}
+		if n.Balance != "" {
+			if b.Money, err = juhe.ParseMoney("balance_yuan", n.Balance); err != nil {
+				return nil, fmt.Errorf("reading %s: line %d: %w", path, i+1, err)
+			}
+			b.Known = true
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }

@@ -376,7 +376,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	if err != nil {
 		return fail(err)
 	}
-	if err := recordBalance(f.journal, f.batchID, "before", pre); err != nil {
+	if err := recordBalance(ctx, j, book, journal.BalanceBefore, pre); err != nil {
 		return fail(&exitError{code: ExitError, msg: cmd, err: err})
 	}
 	return j, book, nil
@@ -551,6 +551,9 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	// A masked copy is not the audit anchor: it is held to an
 	// attestation, never writes one.
 	opts.Attest, opts.ToolVersion = opts.Mask == nil, version
+	if opts.Provider, err = providerLeg(ctx, e, book, opts.Provider); err != nil {
+		return nil, nil, &exitError{code: ExitError, msg: cmd + ": the provider's books", err: err}
+	}
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
 		if ee := attestErr(cmd, journal, failedAttestation(err, reconcile.AttestationPath(out, book.Header.BatchID)), err); ee != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+// Not parallel: GOGC is the process's, and parallel tests reconcile in
+// process; serial tests run before any parallel one starts.
 func TestReconcileGCPercent(t *testing.T) {
 	for _, tc := range []struct {
 		name string

@@ -121,6 +121,7 @@ func cbValues(orderID, sporderID, sta string) url.Values {
 }
 
 func TestCallbackCommand(t *testing.T) {
+	t.Parallel()
 	const a, b = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2"
 	path, j, book := cbMainJournal(t, a, b)
 	mainBefore, _ := os.ReadFile(path)
@@ -194,6 +195,7 @@ func TestCallbackCommand(t *testing.T) {
 }
 
 func TestCallbackCommandUsage(t *testing.T) {
+	t.Parallel()
 	path, _, _ := cbMainJournal(t, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1")
 	withKey := func(string) string { return cbTestKey }
 	noKey := func(string) string { return "" }

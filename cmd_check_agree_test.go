@@ -99,6 +99,7 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // check and run agree: the exit code check gives is the one run gives
 // with the same flags, and a refusal is worded the same.
 func TestCheckPredictsRun(t *testing.T) {
+	t.Parallel()
 	type setup func(t *testing.T, dir string, vars map[string]string)
 	runBatch := func(in, id string) setup {
 		return func(t *testing.T, dir string, vars map[string]string) {
@@ -164,6 +165,7 @@ func TestCheckPredictsRun(t *testing.T) {
 		{name: "bad cap", balance: 1000000, file: mobile, extra: []string{"-max-spend", "1.0001"}, code: ExitUsage, same: "-max-spend: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // its own stand-in, directory and workspace
 			p := &standIn{balance: tc.balance, mode: tc.mode, orders: map[string][2]string{}}
 			srv := httptest.NewServer(p)
 			defer srv.Close()

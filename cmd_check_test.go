@@ -25,6 +25,7 @@ func runCheckCmd(t *testing.T, vars map[string]string, args ...string) (stdout, 
 }
 
 func TestCheckSamples(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string
@@ -88,6 +89,7 @@ func TestCheckSamples(t *testing.T) {
 }
 
 func TestCheckProviderPrices(t *testing.T) {
+	t.Parallel()
 	sim := juhesim.NewServer(juhesim.Config{Key: "k-secret-123", OpenID: "o-secret-456", Products: []juhe.Product{
 		{Pid: "105000", Name: "移动1G", Carrier: juhe.CarrierMobile, Price: 20000},
 	}})
@@ -126,6 +128,7 @@ func TestCheckProviderPrices(t *testing.T) {
 }
 
 func TestCheckCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer
@@ -138,6 +141,7 @@ func TestCheckCancelled(t *testing.T) {
 // A hidden sheet is never the list: check reads the visible one and says
 // which; -sheet on the hidden one is refused.
 func TestCheckHiddenSheet(t *testing.T) {
+	t.Parallel()
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetSheetName("Sheet1", "上月")

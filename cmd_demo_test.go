@@ -10,6 +10,7 @@ import (
 // demo is the main job on the built-in simulator: it must finish with
 // every row final, write the workbook, and tie out to the ledger.
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a whole batch with realistic latency")
 	}

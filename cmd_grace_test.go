@@ -21,6 +21,9 @@ import (
 // 210511 for the order charged ten minutes ago was taken as "not found":
 // the resubmit was charged again.
 func TestResumeKeepsTheJournalsResubmitGrace(t *testing.T) {
+	// Not parallel: a wrong resubmit must show within the 500ms after the
+	// query (below); on a loaded machine it might not, and the test would
+	// pass without proving anything.
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: time.Hour, Faults: juhesim.Faults{Lag: time.Hour}})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 1)

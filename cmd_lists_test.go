@@ -16,6 +16,7 @@ import (
 // header row and the footers; submit with -pid charges each listed row
 // once and no footer; a resume with another -pid refuses.
 func TestListWithTitleFooterAndNoPid(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	in := filepath.Join(dir, "名单.csv")
@@ -66,6 +67,7 @@ func TestListWithTitleFooterAndNoPid(t *testing.T) {
 }
 
 func TestCheckRefusesHiddenRowsAndAControlTotal(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte("手机号,pid\n13800138000,105000\n合计,2人\n"), 0o600)
@@ -83,6 +85,7 @@ func TestCheckRefusesHiddenRowsAndAControlTotal(t *testing.T) {
 // (here -hidden-rows skip after include) gives other rows, and the
 // resume says so, keeps the journal's and charges nothing more.
 func TestResumeKeepsTheJournalsRows(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	f := excelize.NewFile()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestQueryCommandOpen(t *testing.T) {
+	t.Parallel()
 	// Orders still charging when -wait runs out: exit 5 with a hint.
 	_, vars := subSim(t, juhesim.Config{SettleDelay: time.Hour})
 	dir := t.TempDir()

@@ -13,7 +13,7 @@ import (
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-const reconcileUsage = `Usage: flowbatch reconcile -journal PATH -out FILE.xlsx [-lang zh|en] [-csv FILE] [-group-by COLUMN] [-retry FILE]
+const reconcileUsage = `Usage: flowbatch reconcile -journal PATH -out FILE.xlsx [-provider] [-lang zh|en] [-csv FILE] [-group-by COLUMN] [-retry FILE]
        flowbatch reconcile -mask [-keep-col COLUMN]... -journal PATH -out FILE.masked.xlsx [-csv FILE]
 
 Writes the reconciliation workbook (Summary, Orders, Exceptions) from the
@@ -37,6 +37,9 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	csvPath := fset.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
 	groupBy := fset.String("group-by", "", "count and sum by this extra input `column` on the Summary (default: a 部门/department column)")
 	retry := fset.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
+	provider := fset.Bool("provider", false, "first pull the provider's statement for the batch's period (flow/ordersbydate, with JUHE_KEY) into the statement file beside the journal, and match it")
+	baseURL := fset.String("base-url", "", "with -provider, the provider's `URL` (default $JUHE_BASE_URL, else http://v.juhe.cn)")
+	rate := fset.Float64("rate", 5, "with -provider, at most this many `requests` a second")
 	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL) as -out: phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
 	var keep []string
 	fset.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
@@ -78,11 +81,22 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
 	}
 
+	if *provider {
+		if !(*rate > 0 && *rate <= 10000) {
+			return usageErr("reconcile: -rate %v: want a number of requests per second above 0", *rate)
+		}
+		leg, err := pullForReconcile(ctx, e, *journal, *baseURL, *rate)
+		if err != nil {
+			return err
+		}
+		opts.Provider = leg
+	}
 	s, _, err := writeWorkbook(ctx, e, "reconcile", *journal, *out, opts)
 	if err != nil {
 		return err
 	}
 	printWorkbookSummary(e.stdout, s)
+	printProviderSummary(e.stdout, s.Provider)
 	if *mask {
 		fmt.Fprintf(e.stdout, "masked copy: no attestation written; the audit record is the unmasked workbook and its attestation\n")
 	}

@@ -44,6 +44,7 @@ func zipParts(t *testing.T, path string) map[string][]byte {
 // journal and no name appears in any part of the zip or in the CSV; the
 // kept column does; the attestation is held to but not written.
 func TestReconcileMask(t *testing.T) {
+	t.Parallel()
 	_, vars := subSim(t, juhesim.Config{SettleDelay: 20 * time.Millisecond, SuccessRatio: 0.7, Seed: 3})
 	dir := t.TempDir()
 	share := filepath.Join(dir, "share")

@@ -14,6 +14,7 @@ import (
 // invalid row is in it, the open (unknown) one is not, and the note names
 // the new batch id on the terminal and beside the CSV.
 func TestReconcileRetry(t *testing.T) {
+	t.Parallel()
 	journal := reconcileJournal(t)
 	dir := t.TempDir()
 	retry := filepath.Join(dir, "retry.csv")
@@ -42,6 +43,7 @@ func TestReconcileRetry(t *testing.T) {
 }
 
 func TestReconcileRetryAndGroupByErrors(t *testing.T) {
+	t.Parallel()
 	journal := reconcileJournal(t)
 	dir := t.TempDir()
 	for _, tc := range []struct {

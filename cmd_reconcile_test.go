@@ -50,6 +50,7 @@ func reconcileJournal(t *testing.T) string {
 }
 
 func TestReconcileCommand(t *testing.T) {
+	t.Parallel()
 	journal := reconcileJournal(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "r.xlsx")
@@ -74,6 +75,7 @@ func TestReconcileCommand(t *testing.T) {
 }
 
 func TestReconcileCommandErrors(t *testing.T) {
+	t.Parallel()
 	journal := reconcileJournal(t)
 	missing := filepath.Join(t.TempDir(), "nope.journal")
 	out := filepath.Join(t.TempDir(), "r.xlsx")
@@ -118,6 +120,7 @@ func TestReconcileCommandErrors(t *testing.T) {
 // it, or cut and written again, it refuses with exit 7 and writes
 // nothing, so a clean workbook cannot hide the cut.
 func TestReconcileAttestation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	journalPath := reconcileJournal(t)
 	dir := t.TempDir()
@@ -263,6 +266,7 @@ func summaryCell(t *testing.T, path, label string) string {
 // refused with exit 2 before anything is written. The input list was
 // once overwritten by the workbook.
 func TestCarelessOutputs(t *testing.T) {
+	t.Parallel()
 	journal := reconcileJournal(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "list.csv")
@@ -338,6 +342,7 @@ func TestCarelessOutputs(t *testing.T) {
 // argument (exit 2), said so; it is not "damaged, keep it for the audit".
 // A journal damaged after a valid header is still exit 7.
 func TestNotAJournalCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	xlsx := filepath.Join(dir, "list.xlsx")
 	os.WriteFile(xlsx, []byte("PK\x03\x04\x14\x00\x06\x00rest of a workbook"), 0o600)
@@ -381,6 +386,7 @@ func TestNotAJournalCommands(t *testing.T) {
 // sha256) is refused with exit 2 before anything is written. The list was
 // overwritten by `reconcile -csv list.csv` after a run on list.csv.
 func TestReconcileKeepsTheInputList(t *testing.T) {
+	t.Parallel()
 	csvList := []byte("phone,pid\n13800000001,10\n13800000002,10\n")
 	xlsxList := []byte("PK\x03\x04 an input workbook")
 	for _, tc := range []struct {
@@ -439,6 +445,7 @@ func TestReconcileKeepsTheInputList(t *testing.T) {
 // with no writer once hung every command for good, /dev/zero was read
 // for 64 MiB and called a damaged journal.
 func TestJournalThatIsNoFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.journal")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

@@ -44,6 +44,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	csvPath := fs.String("csv", "", "also write the Orders table to this `file` (UTF-8 CSV with a BOM)")
 	retry := fs.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
 	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
+	provider := fs.Bool("provider", true, "at the end, pull the provider's statement and match it in the workbook (the provider's books); -provider=false to skip")
 	if help, err := parseFlags(e, fs, runUsage, args, ""); help || err != nil {
 		return err
 	}
@@ -129,18 +130,29 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	// "success" without being on disk.
 	stopServing()
 	stopImports()
-	balanceAfter(ctx, e, client, f.journal, f.batchID)
+	balanceAfter(ctx, e, client, j, book)
 	printBatchSummary(e.stdout, "run", book, res)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	var leg *reconcile.ProviderLeg
+	if *provider && ctx.Err() == nil {
+		leg = &reconcile.ProviderLeg{}
+		if err := pullStatement(ctx, e, client, book, keyAccount(book), eng.Limiter()); err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(e.stderr, "flowbatch: warning: statement: %v\n", err)
+			}
+			leg.NotAvailable = err.Error()
+		}
+	}
 
 	// The workbook is written in every case, from the journal alone.
-	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, Retry: *retry})
+	s, final, err := writeWorkbook(context.WithoutCancel(ctx), e, "run", f.journal, *out, reconcile.Options{Lang: *lang, CSV: *csvPath, Retry: *retry, Provider: leg})
 	if err != nil {
 		return err
 	}
 	printWorkbookSummary(e.stdout, s)
+	printProviderSummary(e.stdout, s.Provider)
 
 	if err := engineErr(ctx, "run", args, runErr); err != nil {
 		return err

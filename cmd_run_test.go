@@ -18,6 +18,7 @@ import (
 )
 
 func TestRunUsage(t *testing.T) {
+	t.Parallel()
 	_, vars := subSim(t, juhesim.Config{})
 	in := subCSV(t, t.TempDir(), 1)
 	for _, tc := range []struct {
@@ -43,6 +44,7 @@ func TestRunUsage(t *testing.T) {
 // run with -callback-addr serves the simulator's callbacks itself: they are
 // verified and journaled, and every row ends final with exit 0.
 func TestRunServesCallbacks(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: 100 * time.Millisecond, SuccessRatio: 0.8, Seed: 7})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 20)
@@ -87,6 +89,7 @@ func TestRunServesCallbacks(t *testing.T) {
 // lost journal) must charge nothing new, and the workbook must say, row by
 // row, that the provider already had each orderid: a person decides.
 func TestRunFlagsAReusedBatchID(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 5)
@@ -139,6 +142,7 @@ func TestRunFlagsAReusedBatchID(t *testing.T) {
 // its workbook is refused before anything is sent or written: resuming on
 // it would rebuild a clean-looking workbook over the cut.
 func TestRunRefusesACutJournal(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 5)

@@ -75,6 +75,7 @@ func simPost(t *testing.T, base, path string, form url.Values) (int, map[string]
 }
 
 func TestSimServesAndStops(t *testing.T) {
+	t.Parallel()
 	const key, openID = "sim-key-9f8e7d", "JHsim-openid-1a2b3c"
 	vars := map[string]string{"JUHE_KEY": key, "JUHE_OPENID": openID}
 	base, out, errOut, stop := startSim(t, vars, "-balance", "30", "-settle-delay", "0", "-success-ratio", "1", "-v")
@@ -130,6 +131,7 @@ func TestSimServesAndStops(t *testing.T) {
 }
 
 func TestSimFlags(t *testing.T) {
+	t.Parallel()
 	// Flags whose zero means zero, not "default": no settling delay, every
 	// order fails, faults at 1.
 	base, _, _, stop := startSim(t, nil, "-key", "k-flags", "-openid", "o-flags", "-settle-delay", "0",
@@ -157,6 +159,7 @@ func TestSimFlags(t *testing.T) {
 }
 
 func TestSimUsage(t *testing.T) {
+	t.Parallel()
 	keys := map[string]string{"JUHE_KEY": "k", "JUHE_OPENID": "o"}
 	cases := []struct {
 		name string
@@ -201,6 +204,7 @@ func TestSimUsage(t *testing.T) {
 // TestSimAccountFlags: the account-side flags reach the simulator: a
 // denied key, and every alternate shape, read by the client.
 func TestSimAccountFlags(t *testing.T) {
+	t.Parallel()
 	const key, openID = "k-account", "o-account"
 	ctx := context.Background()
 	client := func(base string) *juhe.Client {

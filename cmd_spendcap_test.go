@@ -14,6 +14,7 @@ import (
 // -max-spend and FLOWBATCH_MAX_SPEND take yuan with at most three
 // decimals, above 0; anything else is exit 2 and nothing is written.
 func TestMaxSpendFlagParse(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		flag, env string
 		code      int
@@ -59,6 +60,7 @@ func TestMaxSpendFlagParse(t *testing.T) {
 // without -max-spend stays capped and sends nothing; a raised cap is
 // journaled and the batch finishes, nobody charged twice.
 func TestRunSpendCapHaltsThenRaise(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 10)
@@ -126,6 +128,7 @@ func TestRunSpendCapHaltsThenRaise(t *testing.T) {
 // Under a cap a pid without a price refuses the start, naming the pid
 // and its rows; nothing is sent, nothing written.
 func TestRunSpendCapUnpricedPid(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 2, "13900000099,999999,nobody", "13900000098,999999,nobody")

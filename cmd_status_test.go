@@ -11,6 +11,7 @@ import (
 )
 
 func TestStatusCommand(t *testing.T) {
+	t.Parallel()
 	path := writeSmallJournal(t)
 	out, errOut, code := runJournalCmd("status", "-journal", path)
 	if code != ExitOK {

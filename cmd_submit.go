@@ -55,7 +55,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))
 	res, err := eng.Submit(ctx)
 	stopImports()
-	balanceAfter(ctx, e, client, f.journal, f.batchID)
+	balanceAfter(ctx, e, client, j, book)
 	closeErr := j.Close()
 	printBatchSummary(e.stdout, "submit", book, res)
 	if err := submitExit(ctx, "submit", args, res, err); err != nil {

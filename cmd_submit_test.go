@@ -14,6 +14,7 @@ import (
 )
 
 func TestSubmitCommand(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{SettleDelay: 100 * time.Millisecond})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 25)
@@ -68,6 +69,7 @@ func TestSubmitCommand(t *testing.T) {
 }
 
 func TestSubmitCommandRefuses(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	tests := []struct {
 		name  string
@@ -112,6 +114,7 @@ func TestSubmitCommandRefuses(t *testing.T) {
 }
 
 func TestSubmitCommandSkipInvalid(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 5, "12345,105000,bad")
@@ -125,6 +128,7 @@ func TestSubmitCommandSkipInvalid(t *testing.T) {
 }
 
 func TestSubmitCommandChangedInput(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 6)
@@ -159,12 +163,17 @@ func TestSubmitCommandChangedInput(t *testing.T) {
 }
 
 func TestSubmitCommandHaltAndLock(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	sim.SetBalance(3 * 19630)
 	dir := t.TempDir()
 	in := subCSV(t, dir, 10)
 	jp := filepath.Join(dir, "b.journal")
-	args := []string{"submit", "-in", in, "-batch", "b", "-journal", jp, "-rate", "500", "-workers", "2"}
+	// The halt abandons the other worker's journaled intent; the resume
+	// queries it and may resubmit only after the grace (from the latest
+	// the attempt could have ended): 1s, not 2m, against a simulator
+	// that does not lag.
+	args := []string{"submit", "-in", in, "-batch", "b", "-journal", jp, "-rate", "500", "-workers", "2", "-resubmit-grace", "1s"}
 	ctx := context.Background()
 	// The estimate exceeds the balance: nothing starts, unless allowed.
 	_, errOut, code := runCmd(ctx, t, vars, args...)
@@ -201,6 +210,7 @@ func TestSubmitCommandHaltAndLock(t *testing.T) {
 }
 
 func TestSubmitCommandInterrupt(t *testing.T) {
+	t.Parallel()
 	sim, vars := subSim(t, juhesim.Config{})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 200)

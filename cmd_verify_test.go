@@ -42,6 +42,7 @@ func writeSmallJournal(t *testing.T) string {
 }
 
 func TestVerifyCommand(t *testing.T) {
+	t.Parallel()
 	path := writeSmallJournal(t)
 	out, errOut, code := runJournalCmd("verify", "-journal", path)
 	if code != ExitOK || !strings.HasPrefix(out, "ok: 8 records, head ") || !strings.Contains(out, "batch B7") {
@@ -83,6 +84,7 @@ func cutJournal(t *testing.T, path string, n int) string {
 // check, and fail against every anchor printed before the cut: the head
 // and count, the attestation, the attestation's sha256.
 func TestVerifyAnchors(t *testing.T) {
+	t.Parallel()
 	journal := writeSmallJournal(t)
 	dir := t.TempDir()
 	out, _, code := runJournalCmd("reconcile", "-journal", journal, "-out", filepath.Join(dir, "b.xlsx"))

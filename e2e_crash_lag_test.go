@@ -15,6 +15,7 @@ import (
 // once. The resume counts a killed attempt's grace from its intent plus
 // the client's timeout. Replay with FLOWBATCH_SEED.
 func TestCrashWithALaggingProvider(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	seed := seedFromEnv(t)
 	t.Logf("seed %d (replay with FLOWBATCH_SEED=%d)", seed, seed)

@@ -79,6 +79,7 @@ func leftovers(t *testing.T, dir string, keep ...string) []string {
 // nothing in TMPDIR, and the next run removes what it left beside the
 // output.
 func TestKilledReconcileLeavesNothing(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	dir := t.TempDir()
 	tmp := t.TempDir()
@@ -159,6 +160,7 @@ func TestKilledReconcileLeavesNothing(t *testing.T) {
 // just as through the same path; once run and killed, the journal was
 // never interleaved: it verifies.
 func TestSecondProcessThroughAnotherName(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	cfg := juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: time.Hour,
 		Faults: juhesim.Faults{Latency: 1, LatencyMin: 300 * time.Millisecond, LatencyMax: 300 * time.Millisecond}}

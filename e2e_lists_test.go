@@ -15,6 +15,7 @@ import (
 // simulator: every listed row is charged exactly once, and nothing
 // else, no footer above all.
 func TestE2EListsAsPeopleMakeThem(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	tests := []struct {
 		file string
@@ -28,6 +29,7 @@ func TestE2EListsAsPeopleMakeThem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			t.Parallel() // its own simulator, journal and workspace; the list is only read
 			sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID})
 			defer sim.Close()
 			dir := t.TempDir()

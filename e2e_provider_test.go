@@ -53,6 +53,7 @@ func exceptionKinds(t *testing.T, path string) map[string]int {
 // into a second charge: every row charged exactly once, at most two submits
 // per order, a journal that verifies, and exit 0.
 func TestLaggingProviderEndToEnd(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, Seed: 21,
 		SettleDelay: 200 * time.Millisecond, SuccessRatio: 0.9,
@@ -91,6 +92,7 @@ func TestLaggingProviderEndToEnd(t *testing.T) {
 // twice, nothing is settled on its word, and run says the rows are open
 // (exit 5) instead of guessing.
 func TestLyingProviderEndToEnd(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, Seed: 22,
 		SettleDelay: 100 * time.Millisecond, SuccessRatio: 0.9,

@@ -22,6 +22,7 @@ import (
 // every row charged once, and the ledger is what the journal says was
 // spent. Replay with FLOWBATCH_SEED.
 func TestCrashUnderTheSpendCap(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	seed := seedFromEnv(t)
 	t.Logf("seed %d (replay with FLOWBATCH_SEED=%d)", seed, seed)

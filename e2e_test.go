@@ -8,11 +8,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +69,16 @@ func flowbatchBinary(t *testing.T) string {
 // that a test that forgets its workspace (testWorkspace) writes there,
 // not into the user's, and fails the run.
 func TestMain(m *testing.M) {
+	// Most of these tests wait: on the processes they start, on the
+	// simulator's settle delays and on the engine's grace periods. Unless
+	// -parallel is given, run more of them at once than go test's
+	// default of GOMAXPROCS (2 on CI).
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
 	home, err := os.MkdirTemp("", "flowbatch-test-home")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -440,6 +452,7 @@ func assertWorkbookMatchesLedger(t *testing.T, path string, rows []e2eRow, charg
 // is slow, killed with SIGKILL at random moments a dozen times, then left to
 // finish. Replay a failure with FLOWBATCH_SEED=<seed printed below>.
 func TestCrashAndFaults(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	seed := seedFromEnv(t)
 	t.Logf("seed %d (replay with FLOWBATCH_SEED=%d)", seed, seed)
@@ -544,6 +557,7 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 }
 
 func TestSecondProcessOnOneJournalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	cfg := juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: time.Hour,
 		Faults: juhesim.Faults{Latency: 1, LatencyMin: 300 * time.Millisecond, LatencyMax: 300 * time.Millisecond}}
@@ -580,6 +594,7 @@ func TestSecondProcessOnOneJournalExitsAtOnce(t *testing.T) {
 }
 
 func TestHaltOnEmptyBalanceThenResume(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	// Balance for exactly 10 orders of pid 105000 at 19.630.
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: 50 * time.Millisecond, SuccessRatio: 1})
@@ -597,7 +612,14 @@ func TestHaltOnEmptyBalanceThenResume(t *testing.T) {
 	}
 	os.WriteFile(in, []byte(b.String()), 0o600)
 	args := []string{"run", "-in", in, "-batch", "halt", "-journal", filepath.Join(dir, "halt.journal"),
-		"-out", filepath.Join(dir, "halt.xlsx"), "-lang", "en", "-rate", "50", "-workers", "4", "-wait", "30s"}
+		"-out", filepath.Join(dir, "halt.xlsx"), "-lang", "en", "-rate", "50", "-workers", "4", "-wait", "2m",
+		// The halt abandons the other workers' journaled intents; the
+		// resume queries them and may resubmit only after the grace
+		// (counted from the latest such an attempt could have ended, 2 x
+		// the 15s client timeout after its intent): 1s, not 2m, against a
+		// simulator that does not lag. -wait counts from the run's start:
+		// 2m, not 30s, leaves time to settle what is resubmitted at ~31s.
+		"-resubmit-grace", "1s"}
 
 	// The estimate exceeds the balance: nothing starts without -allow-short-balance.
 	short := runProc(t, bin, sim.URL, 0, args...)
@@ -631,6 +653,7 @@ func TestHaltOnEmptyBalanceThenResume(t *testing.T) {
 }
 
 func TestHaltOnBadCredentialsSendsAlmostNothing(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	for _, tc := range []struct {
 		name, key, openID string

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -32,6 +33,7 @@ func writePhones(t *testing.T, path string, from, to int) {
 // overlapping list in the same month, charges nothing and exits 3;
 // -allow-regift lets it through, and the journal says so.
 func TestWorkspaceGuardRefusesASecondGift(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: -1})
 	defer sim.Close()
@@ -115,9 +117,13 @@ func TestWorkspaceGuardRefusesASecondGift(t *testing.T) {
 	if set[workspace.SettingAccount] == "" {
 		t.Errorf("no account id in the header, though the balance endpoint answered")
 	}
-	bal, err := os.ReadFile(balanceSidePath(filepath.Join(ws, "gift-extra.journal")))
-	if err != nil || strings.Count(string(bal), `"kind":"balance"`) != 2 || !strings.Contains(string(bal), `"when":"before"`) || !strings.Contains(string(bal), `"when":"after"`) {
-		t.Errorf("balance before and after not recorded: %v\n%s", err, bal)
+	bal := book.Balances()
+	if len(bal) != 2 || bal[0].When != journal.BalanceBefore || bal[1].When != journal.BalanceAfter ||
+		!bal[0].Known || !bal[1].Known || bal[0].Account != set[workspace.SettingAccount] || bal[1].Money >= bal[0].Money {
+		t.Errorf("balance before and after not journaled with the account: %+v", bal)
+	}
+	if _, err := os.Stat(balanceSidePath(filepath.Join(ws, "gift-extra.journal"))); err == nil {
+		t.Errorf("the balance side file is still written")
 	}
 
 	// A resume is guarded too, and stays quiet: nothing left to send.
@@ -141,6 +147,7 @@ func TestWorkspaceGuardRefusesASecondGift(t *testing.T) {
 // A journal the workspace knows that goes missing stops every batch until
 // it is forgotten on purpose, with why.
 func TestWorkspaceForgetAMissingJournal(t *testing.T) {
+	t.Parallel()
 	_, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -176,6 +183,7 @@ func TestWorkspaceForgetAMissingJournal(t *testing.T) {
 // Two batches started at the same moment on one file: the guard and the
 // writing of the rows are under one lock, so exactly one passes.
 func TestWorkspaceGuardTwoBatchesAtOnce(t *testing.T) {
+	t.Parallel()
 	bin := flowbatchBinary(t)
 	sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: -1})
 	defer sim.Close()
@@ -204,6 +212,7 @@ func TestWorkspaceGuardTwoBatchesAtOnce(t *testing.T) {
 // A journal an older flowbatch left in the current folder is never
 // silently started afresh in the workspace.
 func TestJournalInTheCurrentFolderIsNotReplaced(t *testing.T) {
+	// Not parallel: t.Chdir changes the process's working directory.
 	_, vars := subSim(t, juhesim.Config{SettleDelay: -1})
 	dir := t.TempDir()
 	in := subCSV(t, dir, 2)

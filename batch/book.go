@@ -39,8 +39,20 @@ type Book struct {
 	sporders orderIndex
 	cur      *section // the latest complete input section
 	pend     *section // an input section whose Planned has not come yet
-	spend    spend    // what the orders committed against the spending cap
+	balances []Balance
+	spend    spend // what the orders committed against the spending cap
 }
+
+// Balance is one balance snapshot of the journal: what the balance
+// endpoint said before the first request or after the last answer of a
+// session, at At (unix ms).
+type Balance struct {
+	At int64
+	journal.BalanceNote
+}
+
+// Balances returns the journal's balance snapshots, in journal order.
+func (b *Book) Balances() []Balance { return append([]Balance(nil), b.balances...) }
 
 // section is one input section: an Input record, its rows, a Planned.
 type section struct {
@@ -311,6 +323,8 @@ func (b *Book) Apply(r *journal.Record) {
 		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State)
 	case r.SpendCap != nil:
 		b.applySpendCap(r.SpendCap.Max)
+	case r.Balance != nil:
+		b.balances = append(b.balances, Balance{At: r.At, BalanceNote: *r.Balance})
 	}
 }
 

@@ -56,6 +56,12 @@ func (b *Book) replay(r *journal.Raw) error {
 			return err
 		}
 		b.beginInput(in, r.Pos, r.At)
+	case journal.RecBalance:
+		v, err := r.Balance()
+		if err != nil {
+			return err
+		}
+		b.balances = append(b.balances, Balance{At: r.At, BalanceNote: *v})
 	case journal.RecPlanned:
 		p, err := r.Planned()
 		if err != nil {

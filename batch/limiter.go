@@ -140,3 +140,19 @@ func (l *limiter) Limit() float64 {
 	defer l.mu.Unlock()
 	return l.cur
 }
+
+// Limiter is the rate limit every request of an engine goes under, for
+// the other requests to the same provider (the statement pull) to go
+// under too: Wait for a permit before each request, and say Throttled
+// when the provider answered "too many requests".
+type Limiter interface {
+	Wait(ctx context.Context) error
+	Throttled()
+}
+
+// NewLimiter is a Limiter of perSecond requests a second, with the
+// engine's rules, for requests made without an engine.
+func NewLimiter(perSecond float64) Limiter { return newLimiter(perSecond, nil) }
+
+// Limiter is the engine's own rate limit.
+func (e *Engine) Limiter() Limiter { return e.lim }

@@ -53,6 +53,12 @@ type Attestation struct {
 	OrphanSpendYn  string         `json:"orphan_spend_yuan"`
 	GeneratedAt    string         `json:"generated_at"` // RFC 3339, Beijing time
 	ToolVersion    string         `json:"tool_version"`
+	// The provider's statement the workbook matched, when it did: the
+	// statement file is held to these as the journal is to its own.
+	Statement        string `json:"statement,omitempty"` // the statement file's name
+	StatementRecords int64  `json:"statement_records,omitempty"`
+	StatementHead    string `json:"statement_head,omitempty"`
+	UnexplainedLi    int64  `json:"unexplained_li,omitempty"` // charged by no journal of the workspace
 }
 
 // Anchor is what the attestation holds the journal to.
@@ -241,6 +247,11 @@ func (p *plan) attestation() ([]byte, error) {
 		OrphanSpendLi: int64(p.orphanSpend), OrphanSpendYn: p.orphanSpend.String(),
 		GeneratedAt: p.now.In(shanghai).Format("2006-01-02T15:04:05-07:00"),
 		ToolVersion: p.toolVersion,
+	}
+	if pp := p.prov; pp != nil && pp.match != nil {
+		st := pp.leg.Statement
+		a.Statement, a.StatementRecords, a.StatementHead = filepath.Base(st.Path), st.Records, st.HeadHash
+		a.UnexplainedLi = int64(pp.match.Totals[Unexplained].Money)
 	}
 	data, err := json.MarshalIndent(&a, "", "  ")
 	if err != nil {

@@ -73,6 +73,8 @@ type words struct {
 	dupReason    func(of int) string
 	costReason   func(submit, query string) string
 	cbReason     func(callback, query string) string
+
+	provider *providerWords
 }
 
 // kind is one reason a row needs a person.
@@ -197,6 +199,7 @@ var english = &words{
 	dupReason:  func(of int) string { return fmt.Sprintf("duplicate of row %d", of) },
 	costReason: func(s, q string) string { return fmt.Sprintf("submit said %s, query said %s", s, q) },
 	cbReason:   func(c, q string) string { return fmt.Sprintf("callback said %s, query said %s", c, q) },
+	provider:   englishProvider,
 }
 
 var chinese = &words{
@@ -303,6 +306,7 @@ var chinese = &words{
 	dupReason:  func(of int) string { return fmt.Sprintf("与第 %d 行重复", of) },
 	costReason: func(s, q string) string { return fmt.Sprintf("提交返回 %s，查询返回 %s", s, q) },
 	cbReason:   func(c, q string) string { return fmt.Sprintf("回调为%s，查询为%s", c, q) },
+	provider:   chineseProvider,
 }
 
 // hfEscape escapes s for a page header or footer, where & starts a code.
@@ -316,4 +320,100 @@ func lookupWords(lang string) (*words, error) {
 		return english, nil
 	}
 	return nil, fmt.Errorf("language %q: want zh or en", lang)
+}
+
+// providerWords are the words of the provider's books: the Provider
+// sheet, and the Summary's three-way and roll-forward blocks.
+type providerWords struct {
+	sheet   string
+	header  []string // providerColumns, in order
+	results map[Result]string
+	actions map[Result]string
+
+	block, blockHeaderCount, blockHeaderMoney, check string
+	unavailable                                      string // the check cell when the leg was not available
+	notAvailable                                     func(why string) string
+	notPulled                                        string
+	skipped                                          func(list string) string
+	statementFile, statementHead, statementRecords   string
+	account, periods                                 string
+	submitFailed                                     string // game_state -1
+
+	roll, opening, spend, charging, other, unexplained, expected, actual, difference string
+	rollNote                                                                         string
+	noBalance                                                                        func(which, why string) string
+	at                                                                               func(when string) string
+}
+
+var englishProvider = &providerWords{
+	sheet: "Provider",
+	header: []string{"result", "batch_id", "row", "phone", "pid", "orderid", "sporder_id", "our_state", "our_cost",
+		"provider_state", "provider_cost", "provider_time", "amount", "action"},
+	results: map[Result]string{Matched: "matched", StateDiffers: "state_differs", CostDiffers: "cost_differs",
+		MissingAtProvider: "missing_at_provider", Unexplained: "unexplained_at_provider", OtherBatch: "other_batch"},
+	actions: map[Result]string{
+		StateDiffers:      "query the order again (flowbatch query); if the provider still differs, ask it which state is billed",
+		CostDiffers:       "ask the provider which cost is billed",
+		MissingAtProvider: "ask the provider for the order (orderid, sporder_id); pull the statement again later",
+		Unexplained:       "a charge no batch of this workspace made: check who else uses the key (another system, the web console); rotate the key if nobody does",
+	},
+	block: "Provider's books (three-way match)", blockHeaderCount: "count", blockHeaderMoney: "amount (yuan)",
+	check:       "three_way_check (nothing unexplained, nothing missing)",
+	unavailable: "NOT AVAILABLE",
+	notAvailable: func(why string) string {
+		return "The provider leg was not available: " + why + ". Everything else in this workbook stands."
+	},
+	notPulled:     "no statement pulled (flowbatch reconcile -provider)",
+	skipped:       func(l string) string { return "journals of other accounts left out: " + l },
+	statementFile: "statement_file", statementHead: "statement_head_hash", statementRecords: "statement_records",
+	account: "account_id", periods: "statement_periods", submitFailed: "submit_failed (-1)",
+	roll:        "Balance roll-forward",
+	opening:     "opening balance",
+	spend:       "− success spend (this batch)",
+	charging:    "− still charging (this batch)",
+	other:       "− other batches' charges (statement)",
+	unexplained: "− unexplained charges (statement)",
+	expected:    "= expected closing balance",
+	actual:      "actual closing balance",
+	difference:  "difference (actual − expected)",
+	rollNote: "A difference is shown, never hidden. Usual causes: a top-up during the batch (positive), a refund the journal does not know of yet (positive), " +
+		"an order still unknown (negative).",
+	noBalance: func(which, why string) string { return which + " not read: " + why },
+	at:        func(when string) string { return " at " + when },
+}
+
+var chineseProvider = &providerWords{
+	sheet: "供应商对账",
+	header: []string{"结果", "批次号", "行号", "手机号", "产品编码", "商户订单号", "聚合订单号", "本方状态", "本方金额(元)",
+		"供应商状态", "供应商金额(元)", "供应商时间", "计入金额(元)", "建议处理"},
+	results: map[Result]string{Matched: "一致", StateDiffers: "状态不一致", CostDiffers: "金额不一致",
+		MissingAtProvider: "供应商无此单", Unexplained: "来历不明", OtherBatch: "其他批次"},
+	actions: map[Result]string{
+		StateDiffers:      "重新查询该订单（flowbatch query）；如仍不一致，请向供应商确认按哪个状态结算",
+		CostDiffers:       "向供应商确认按哪个金额结算",
+		MissingAtProvider: "凭商户订单号、聚合订单号向供应商查询；稍后重新拉取对账单",
+		Unexplained:       "本工作区没有任何批次发出此单：请核查谁还在使用该 KEY（其他系统、网页后台）；如无人使用，请更换 KEY",
+	},
+	block: "供应商账目（三方核对）", blockHeaderCount: "笔数", blockHeaderMoney: "金额(元)",
+	check:       "三方核对（无来历不明、无缺失）",
+	unavailable: "未取得",
+	notAvailable: func(why string) string {
+		return "未能取得供应商对账：" + why + "。本工作簿其余内容不受影响。"
+	},
+	notPulled:     "未拉取对账单（flowbatch reconcile -provider）",
+	skipped:       func(l string) string { return "其他账户的日志未参与核对：" + l },
+	statementFile: "对账单文件", statementHead: "对账单头哈希", statementRecords: "对账单记录数",
+	account: "账户", periods: "对账期间", submitFailed: "提交失败(-1)",
+	roll:        "余额滚动核对",
+	opening:     "期初余额",
+	spend:       "− 成功支出（本批次）",
+	charging:    "− 充值中金额（本批次）",
+	other:       "− 期间内其他批次扣款（对账单）",
+	unexplained: "− 期间内来历不明扣款（对账单）",
+	expected:    "= 预计期末余额",
+	actual:      "实际期末余额",
+	difference:  "差额（实际 − 预计）",
+	rollNote:    "差额如实列示，绝不隐藏。常见原因：批次期间充值（正数）、日志尚未知晓的退款（正数）、结果仍未知的订单（负数）。",
+	noBalance:   func(which, why string) string { return which + "未读取：" + why },
+	at:          func(when string) string { return "（" + when + "）" },
 }

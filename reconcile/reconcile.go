@@ -3,7 +3,9 @@
 // table.
 //
 // It promises:
-//   - The workbook is a function of the journal alone; only the
+//   - The workbook is a function of the journal alone (with
+//     Options.Provider, of the journal, the statement file and the other
+//     journals of the workspace, all read without a lock); only the
 //     "generated at" cells depend on the clock (Options.Now).
 //   - Money is exact: every amount is summed in juhe.Money (厘) and written
 //     as the double nearest its three-decimal value, formatted 0.000.
@@ -78,6 +80,10 @@ type Options struct {
 	// journal is refused. It cannot be set with Retry: a retry file needs
 	// the real phones.
 	Mask *MaskOptions
+	// Provider adds the provider's books (provider.go): the Provider
+	// sheet, the three-way block and the balance roll-forward. nil leaves
+	// them out.
+	Provider *ProviderLeg
 }
 
 // DefaultWidthSample is the default Options.WidthSample.
@@ -104,6 +110,8 @@ type Summary struct {
 	AttestPath    string // the attestation written, with Options.Attest
 	AttestSHA256  string // the sha256 of its bytes
 	Retry         *Retry // the retry file written, with Options.Retry
+	// Provider is the provider's books, with Options.Provider.
+	Provider *ProviderSummary
 }
 
 // Write writes the workbook for book to path, and the CSV if opts.CSV is set.
@@ -163,6 +171,9 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 		}
 	}
 	p.prepare()
+	if opts.Provider != nil {
+		p.prepareProvider(opts.Provider)
+	}
 	tmpDir, err := privateTempDir(path)
 	if err != nil {
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
@@ -241,6 +252,9 @@ type plan struct {
 
 	ordersSheets []ordersSheet
 	excSheets    []string
+
+	prov           *providerPlan // with Options.Provider
+	providerSheets []string
 }
 
 type product struct {
@@ -578,6 +592,7 @@ func (p *plan) summary() *Summary {
 		s.ByStatus[st] = p.byStatus[st]
 	}
 	s.Open = p.open()
+	s.Provider = p.providerSummary()
 	s.ControlOK = p.controlTotal() == p.book.Input.Rows
 	for _, o := range p.ordersSheets {
 		s.OrdersSheets = append(s.OrdersSheets, o.name)

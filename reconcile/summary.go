@@ -131,12 +131,12 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	spendRow := s.add(0, label(w.spend), money(p.spend, p.over(false, func(r func(column) string) string {
 		return fmt.Sprintf("SUM(%s)-SUM(%s)", r(colCharged), r(colRefunded))
 	})))
-	s.add(0, label(w.charging), money(p.charging, p.sumState(false, batch.StatusCharging)))
+	chargingRow := s.add(0, label(w.charging), money(p.charging, p.sumState(false, batch.StatusCharging)))
 	refundedRow := s.add(0, label(w.refunded), money(p.refunded, p.over(false, func(r func(column) string) string {
 		return fmt.Sprintf("SUM(%s)", r(colRefunded))
 	})))
 	s.add(0, label(w.orphans), integer(p.orphans, p.over(true, func(r func(column) string) string { return "ROWS(" + r(colState) + ")" })))
-	s.add(0, label(w.orphanSpend), money(p.orphanSpend, p.sumState(true, batch.StatusSuccess)))
+	orphanSpendRow := s.add(0, label(w.orphanSpend), money(p.orphanSpend, p.sumState(true, batch.StatusSuccess)))
 	var openRefs []string
 	for _, x := range openStatuses {
 		openRefs = append(openRefs, fmt.Sprintf("B%d", stateRow[x]))
@@ -229,6 +229,12 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 				money(rest.spend, minus("D", ref(spendRow))))
 			s.groups = s.groups.with(row)
 		}
+	}
+
+	// The provider's books.
+	if p.prov != nil {
+		p.addProviderBlocks(s, st, summaryCells{label: label, integer: integer, money: money, cell: cell},
+			providerRefs{spend: spendRow, orphanSpend: orphanSpendRow, charging: chargingRow})
 	}
 
 	// The audit block: what this workbook was made from.

@@ -100,6 +100,11 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 	if _, err := f.NewSheet(p.w.exceptions); err != nil {
 		return err
 	}
+	if p.prov != nil {
+		if _, err := f.NewSheet(p.prov.pw.sheet); err != nil {
+			return err
+		}
+	}
 	summary, err := p.startSummary(f)
 	if err != nil {
 		return fmt.Errorf("sheet %s: %w", p.w.summary, err)
@@ -196,6 +201,11 @@ func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	p.excSheets = excs.names
+	if p.prov != nil {
+		if err := p.writeProvider(f, st); err != nil {
+			return fmt.Errorf("sheet %s: %w", p.prov.pw.sheet, err)
+		}
+	}
 	if p.attesting {
 		// The attestation holds the totals, not the workbook, so it is
 		// made now and the Summary can show its sha256.

@@ -36,13 +36,21 @@ import (
 //	S orderid class code sporder_id cost cardname reason
 //	Q orderid class code state sporder_id cost reason
 //	C orderid sporder_id state err_msg
-//	M max
 //
-// reserved (an intent's price against the spending cap) is there only
-// when a cap was in force: an intent without it is the same line as
-// before there were caps. It and max are money above or at 0, and max
-// above 0; the reader refuses an empty one, so each record has one
-// encoding.
+// Added since, each an optional record type (a version-1 reader never
+// meets one in a version-1 journal):
+//
+//	B when account balance reply            (balance empty when not known)
+//	W start end page_size account           (statement file)
+//	L orderid sporder_id phone pid cardname cost state addtime (statement file)
+//	E complete lines pages requests total_count reply (statement file; complete is 1 or 0)
+//	M max                                   (the batch's spending cap, changed)
+//
+// An intent (T) may end with one more field, reserved: the price it was
+// reserved at against the spending cap, there only when a cap was in
+// force; an intent without it is the line it always was. reserved and
+// max are money, at or above 0 and above 0, never empty: each record has
+// one encoding.
 const journalFormat = "flowbatch-journal/1"
 
 const hashHexLen = 64
@@ -105,7 +113,8 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		return true
 	}
 	n := 0
-	for _, p := range []bool{r.Header != nil, r.Input != nil, r.Row != nil, r.Planned != nil, r.Intent != nil, r.Submit != nil, r.Query != nil, r.Callback != nil, r.SpendCap != nil} {
+	for _, p := range []bool{r.Header != nil, r.Input != nil, r.Row != nil, r.Planned != nil, r.Intent != nil, r.Submit != nil, r.Query != nil, r.Callback != nil,
+		r.Balance != nil, r.Window != nil, r.Line != nil, r.WindowEnd != nil, r.SpendCap != nil} {
 		if p {
 			n++
 		}
@@ -218,6 +227,61 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		str(c.SporderID)
 		num(int64(c.State))
 		str(c.ErrMsg)
+	case RecBalance:
+		b := r.Balance
+		if b == nil {
+			return bad("no balance")
+		}
+		if b.When != BalanceBefore && b.When != BalanceAfter {
+			return bad(fmt.Sprintf("balance when %q", b.When))
+		}
+		str(b.When)
+		str(b.Account)
+		cost(b.Money, b.Known)
+		str(b.Reply)
+	case RecWindow:
+		w := r.Window
+		if w == nil {
+			return bad("no window")
+		}
+		if w.End < w.Start || w.PageSize < 1 {
+			return bad("window ends before it starts, or no page size")
+		}
+		num(w.Start)
+		num(w.End)
+		num(int64(w.PageSize))
+		str(w.Account)
+	case RecLine:
+		l := r.Line
+		if l == nil {
+			return bad("no statement line")
+		}
+		if !LineState(l.State) || l.HasCost && l.Cost < 0 || l.AddTime < 0 {
+			return bad(fmt.Sprintf("statement line state %d, cost %d, addtime %d", l.State, l.Cost, l.AddTime))
+		}
+		str(l.OrderID)
+		str(l.SporderID)
+		str(l.Phone)
+		str(l.Pid)
+		str(l.CardName)
+		cost(l.Cost, l.HasCost)
+		num(int64(l.State))
+		num(l.AddTime)
+	case RecWindowEnd:
+		e := r.WindowEnd
+		if e == nil {
+			return bad("no window end")
+		}
+		if e.Complete {
+			num(1)
+		} else {
+			num(0)
+		}
+		num(int64(e.Lines))
+		num(int64(e.Pages))
+		num(int64(e.Requests))
+		num(int64(e.TotalCount))
+		str(e.Reply)
 	case RecSpendCap:
 		c := r.SpendCap
 		if c == nil {

@@ -31,6 +31,12 @@ func sampleRecords() []*Record {
 		{Type: RecQuery, At: 7, Query: &QueryResult{Answer: Answer{OrderID: "FB1abc", Class: juhe.ClassAccepted, Code: 0, Reason: "", SporderID: "J123", Cost: 19630, HasCost: true}, State: juhe.StateSuccess}},
 		{Type: RecQuery, At: 7, Query: &QueryResult{Answer: Answer{OrderID: "FB1abd", Class: juhe.ClassNotFound, Code: 210511}, State: juhe.StateNone}},
 		{Type: RecCallback, At: 8, Callback: &CallbackNote{OrderID: "FB1abc", SporderID: "J123", State: juhe.StateFailed, ErrMsg: awkward}},
+		{Type: RecBalance, At: 9, Balance: &BalanceNote{When: BalanceAfter, Account: "JH" + awkward, Money: 8812340, Known: true, Reply: "ofpay/mobile/yue: ok"}},
+		{Type: RecBalance, At: 9, Balance: &BalanceNote{When: BalanceBefore, Reply: "ofpay/mobile/yue: not available: 10002 " + awkward}},
+		{Type: RecWindow, At: 10, Window: &Window{Start: 1793462400, End: 1796054399, PageSize: 100, Account: "JH" + awkward}},
+		{Type: RecLine, At: 10, Line: &StatementLine{OrderID: "FB1abc", SporderID: "J123", Phone: "15925601712", Pid: "10", CardName: awkward, Cost: 19630, HasCost: true, State: juhe.StateSuccess, AddTime: 1793462401}},
+		{Type: RecLine, At: 10, Line: &StatementLine{SporderID: "J9", State: juhe.StateSubmitFailed}},
+		{Type: RecWindowEnd, At: 11, WindowEnd: &WindowEnd{Complete: true, Lines: 2, Pages: 2, Requests: 3, TotalCount: -1, Reply: awkward}},
 	}
 }
 
@@ -108,6 +114,18 @@ func cloneRecord(r *Record) Record {
 	case r.Callback != nil:
 		v := *r.Callback
 		c.Callback = &v
+	case r.Balance != nil:
+		v := *r.Balance
+		c.Balance = &v
+	case r.Window != nil:
+		v := *r.Window
+		c.Window = &v
+	case r.Line != nil:
+		v := *r.Line
+		c.Line = &v
+	case r.WindowEnd != nil:
+		v := *r.WindowEnd
+		c.WindowEnd = &v
 	}
 	return c
 }
@@ -165,7 +183,7 @@ func TestJournalRoundTrip(t *testing.T) {
 
 func dumpRecord(r *Record) string {
 	var payload any
-	for _, p := range []any{r.Header, r.Input, r.Row, r.Planned, r.Intent, r.Submit, r.Query, r.Callback} {
+	for _, p := range []any{r.Header, r.Input, r.Row, r.Planned, r.Intent, r.Submit, r.Query, r.Callback, r.Balance, r.Window, r.Line, r.WindowEnd} {
 		if !reflect.ValueOf(p).IsNil() {
 			payload = p
 		}

@@ -58,7 +58,8 @@ func readRaw(r *Raw, st *rawState, line []byte, prevAt int, pos Pos) error {
 	}
 	r.Type = RecordType(body[0])
 	switch r.Type {
-	case RecHeader, RecInput, RecRow, RecPlanned, RecIntent, RecSubmit, RecQuery, RecCallback, RecSpendCap:
+	case RecHeader, RecInput, RecRow, RecPlanned, RecIntent, RecSubmit, RecQuery, RecCallback,
+		RecBalance, RecWindow, RecLine, RecWindowEnd, RecSpendCap:
 	default:
 		return lineErr("unknown record type %q", string(rune(r.Type)))
 	}
@@ -149,6 +150,18 @@ func (p *fieldReader) int() int {
 		p.fail(lineErr("bad number %q", clip(f)))
 	}
 	return int(n)
+}
+
+func (p *fieldReader) int64() int64 {
+	f := p.next()
+	if p.err != nil {
+		return 0
+	}
+	n, ok := parseInt(f)
+	if !ok {
+		p.fail(lineErr("bad number %q", clip(f)))
+	}
+	return n
 }
 
 func (p *fieldReader) cost() (juhe.Money, bool) {
@@ -506,6 +519,23 @@ func (r *Raw) Record() (*Record, error) {
 		if v, err = r.Callback(); err == nil {
 			rec.Callback = &CallbackNote{OrderID: string(v.OrderID), SporderID: string(v.SporderID), State: v.State, ErrMsg: st.str(v.ErrMsg)}
 		}
+	case RecBalance:
+		rec.Balance, err = r.Balance()
+	case RecWindow:
+		var v Window
+		if v, err = r.Window(); err == nil {
+			rec.Window = &v
+		}
+	case RecLine:
+		var v StatementLine
+		if v, err = r.Line(); err == nil {
+			rec.Line = &v
+		}
+	case RecWindowEnd:
+		var v WindowEnd
+		if v, err = r.WindowEnd(); err == nil {
+			rec.WindowEnd = &v
+		}
 	case RecSpendCap:
 		var v SpendCap
 		if v, err = r.SpendCap(); err == nil {
@@ -521,4 +551,78 @@ func (r *Raw) Record() (*Record, error) {
 func (st *rawState) answer(v *AnswerView) Answer {
 	return Answer{OrderID: string(v.OrderID), Class: v.Class, Code: v.Code, SporderID: string(v.SporderID),
 		Cost: v.Cost, HasCost: v.HasCost, Reason: st.str(v.Reason)}
+}
+
+// Balance reads a balance record.
+func (r *Raw) Balance() (*BalanceNote, error) {
+	p := r.reader(RecBalance)
+	b := &BalanceNote{}
+	switch w := p.str(); string(w) {
+	case BalanceBefore:
+		b.When = BalanceBefore
+	case BalanceAfter:
+		b.When = BalanceAfter
+	default:
+		p.fail(lineErr("bad balance moment %q", clip(w)))
+	}
+	b.Account = string(p.str())
+	b.Money, b.Known = p.cost()
+	b.Reply = r.st.str(p.str())
+	if err := p.end(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Window reads a statement window record.
+func (r *Raw) Window() (Window, error) {
+	p := r.reader(RecWindow)
+	v := Window{Start: p.int64(), End: p.int64(), PageSize: p.int()}
+	v.Account = string(p.str())
+	if p.err == nil && (v.End < v.Start || v.PageSize < 1) {
+		p.fail(lineErr("bad window"))
+	}
+	return v, p.end()
+}
+
+// Line reads a statement line. Its strings are copies, the caller's to keep.
+func (r *Raw) Line() (StatementLine, error) {
+	p := r.reader(RecLine)
+	v := StatementLine{OrderID: string(p.str()), SporderID: string(p.str()), Phone: string(p.str()),
+		Pid: r.st.str(p.str()), CardName: r.st.str(p.str())}
+	v.Cost, v.HasCost = p.cost()
+	v.State = juhe.GameState(p.int())
+	v.AddTime = p.int64()
+	if p.err == nil && (v.HasCost && v.Cost < 0 || v.AddTime < 0 || !LineState(v.State)) {
+		p.fail(lineErr("bad statement line"))
+	}
+	return v, p.end()
+}
+
+// WindowEnd reads the record that closes a statement window.
+func (r *Raw) WindowEnd() (WindowEnd, error) {
+	p := r.reader(RecWindowEnd)
+	var v WindowEnd
+	switch p.int() {
+	case 1:
+		v.Complete = true
+	case 0:
+	default:
+		p.fail(lineErr("bad complete flag"))
+	}
+	v.Lines, v.Pages, v.Requests, v.TotalCount = p.int(), p.int(), p.int(), p.int()
+	v.Reply = string(p.str())
+	if p.err == nil && (v.Lines < 0 || v.Pages < 0 || v.Requests < 0 || v.TotalCount < -1) {
+		p.fail(lineErr("bad window end"))
+	}
+	return v, p.end()
+}
+
+// LineState reports whether s is a state a statement line may hold.
+func LineState(s juhe.GameState) bool {
+	switch s {
+	case juhe.StateCharging, juhe.StateSuccess, juhe.StateFailed, juhe.StateSubmitFailed:
+		return true
+	}
+	return false
 }

@@ -34,7 +34,12 @@ type Record struct {
 	Submit   *SubmitResult
 	Query    *QueryResult
 	Callback *CallbackNote
-	SpendCap *SpendCap
+
+	Balance   *BalanceNote
+	Window    *Window
+	Line      *StatementLine
+	WindowEnd *WindowEnd
+	SpendCap  *SpendCap
 }
 
 // Header names the batch. It is the first record of every journal.
@@ -137,4 +142,62 @@ type CallbackNote struct {
 	SporderID string
 	State     juhe.GameState // 1 or 9
 	ErrMsg    string
+}
+
+// Record types outside the first version. A batch journal holds balance
+// snapshots; a provider statement file (a journal of its own, whose
+// header says kind "statement") holds the other three. Neither kind is
+// ever written into the other.
+const (
+	RecBalance   RecordType = 'B' // batch journal: the account balance before the first request or after the last answer
+	RecWindow    RecordType = 'W' // statement: the pull of one period begins
+	RecLine      RecordType = 'L' // statement: one order of the provider's list
+	RecWindowEnd RecordType = 'E' // statement: the pull of the period ended, whole or not
+)
+
+// BalanceNote is what the balance endpoint said at one moment of a batch.
+type BalanceNote struct {
+	When    string     // BalanceBefore or BalanceAfter
+	Account string     // the provider's uid, "" when it did not say
+	Money   juhe.Money // set when Known
+	Known   bool       // the endpoint answered with a balance
+	Reply   string     // how it answered, for a person ("ofpay/mobile/yue: ok")
+}
+
+// The moments a balance is read.
+const (
+	BalanceBefore = "before" // before the first request of a session
+	BalanceAfter  = "after"  // after its last answer
+)
+
+// Window opens one period of a statement pull: the lines after it, up to
+// its WindowEnd, are the provider's orders between Start and End.
+type Window struct {
+	Start, End int64 // unix seconds, both inclusive, one calendar month in Beijing time
+	PageSize   int
+	Account    string // the account the key belongs to, "" when the balance endpoint did not say
+}
+
+// StatementLine is one order of the provider's statement (flow/ordersbydate).
+type StatementLine struct {
+	OrderID   string
+	SporderID string
+	Phone     string
+	Pid       string
+	CardName  string
+	Cost      juhe.Money
+	HasCost   bool
+	State     juhe.GameState
+	AddTime   int64 // unix seconds; 0 when the line did not say
+}
+
+// WindowEnd closes a Window. Complete says every page was read; a pull
+// that was not (not available, unknown answers, the bound) says why.
+type WindowEnd struct {
+	Complete   bool
+	Lines      int // StatementLines written for the window
+	Pages      int // pages read
+	Requests   int // requests sent, retries included
+	TotalCount int // the provider's totalcount, -1 when it gave none
+	Reply      string
 }

@@ -107,7 +107,7 @@ func tornFiles(t *testing.T, path string) [][]byte {
 }
 
 func TestTornTailEveryOffset(t *testing.T) {
-	src, _ := newTestJournal(t, 18) // 30 records
+	src, _ := newTestJournal(t, 12) // 30 records
 	raw, _ := os.ReadFile(src)
 	offs := lineStarts(raw)
 	n := len(offs) - 1
