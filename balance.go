@@ -74,20 +74,39 @@ func (p preflight) credentialsRefusal() string {
 }
 
 // credentialsErr is exit 4 when the key or the OpenID was proved wrong.
+// Its first line is the one thing to do; the second says what happened,
+// in the words check predicts: nothing was sent, so nothing was charged.
 func (p preflight) credentialsErr(cmd string) error {
 	why := p.credentialsRefusal()
 	if why == "" {
 		return nil
 	}
-	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "halted before the first request"), why)}).
-		hint("Try: export the right JUHE_KEY and JUHE_OPENID (from the provider's 个人中心), then run the same command again")
+	fix := msgCredsFix["key"]
+	switch p.balance.Credentials {
+	case juhe.CredsOpenIDRefused:
+		fix = msgCredsFix["openid"]
+	case juhe.CredsSignRefused:
+		fix = msgCredsFix["sign"]
+	}
+	ee := errOf(ExitHalted, msgCredsFirst, fix.with(p.reply.String()), msgCredsExport)
+	return ee.try(msgCredsDetail, cmd, wouldBe(cmd, msgHaltedFirst), credsWhy{p})
+}
+
+// credsWhy is credentialsRefusal in the reader's language.
+type credsWhy struct{ p preflight }
+
+func (c credsWhy) in(l lang) string {
+	if l == langEN {
+		return c.p.credentialsRefusal()
+	}
+	return msgCredsRefusal.f(l, msgCredsName[c.p.balance.Credentials], c.p.reply.String())
 }
 
 // wouldBe is what happened, for run and submit, and what would happen,
 // for check, which predicts them in their words.
-func wouldBe(cmd, what string) string {
+func wouldBe(cmd string, what msg) localized {
 	if cmd == "check" {
-		return "submit and run would be " + what
+		return msgWouldBe.with(what)
 	}
 	return what
 }
@@ -132,8 +151,18 @@ func (p preflight) shortBalanceRefusal(est juhe.Money, rows int) string {
 	if short == 0 {
 		return ""
 	}
-	return fmt.Sprintf("the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
-		plural(rows, "row"), est, p.balance.Money, short)
+	return shortWhy{p, est, rows}.in(langEN)
+}
+
+// shortWhy is shortBalanceRefusal in the reader's language.
+type shortWhy struct {
+	p    preflight
+	est  juhe.Money
+	rows int
+}
+
+func (s shortWhy) in(l lang) string {
+	return msgShortBalance.f(l, count{s.rows, nounRow}, s.est, s.p.balance.Money, s.p.shortfall(s.est))
 }
 
 // shortBalanceErr is exit 4 when the estimate exceeds the balance, unless allowed.
@@ -142,20 +171,19 @@ func (p preflight) shortBalanceErr(cmd string, est juhe.Money, rows int, allow b
 	if why == "" || allow {
 		return nil
 	}
-	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "refused to start"), why)}).
-		hint("Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it")
+	return errOf(ExitHalted, msgStartRefused, cmd, wouldBe(cmd, msgRefusedStart), shortWhy{p, est, rows}).try(msgShortBalanceTry)
 }
 
 // notes are what preflight could not say, one line each, for stderr.
-func (p preflight) notes(byPid map[string]int) []string {
+func (p preflight) notes(byPid map[string]int, l lang) []string {
 	var out []string
 	if !p.balanceKnown() {
-		out = append(out, fmt.Sprintf("balance not read: %s; %s", p.reply, p.balance.Credentials))
+		out = append(out, msgNoteNoBalance.f(l, p.reply, msgCredsName[p.balance.Credentials]))
 	}
 	if p.catalogue == nil {
-		out = append(out, "no estimate: "+p.catNote)
+		out = append(out, msgNoteNoEstimate.f(l, p.catNote))
 	} else if _, unknown := estimate(byPid, p.catalogue); len(unknown) > 0 {
-		out = append(out, fmt.Sprintf("no price for pid %s: the estimate leaves those rows out", strings.Join(unknown, ", ")))
+		out = append(out, msgNoteNoPrice.f(l, strings.Join(unknown, ", ")))
 	}
 	return out
 }

@@ -103,9 +103,9 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 func (f *submitFlags) check(e *env, cmd string) error {
 	switch {
 	case f.in == "":
-		return usageErr("%s: -in is required", cmd).hint("Try: flowbatch %s -in FILE -batch ID", cmd)
+		return errOf(ExitUsage, msgFlagIsRequired, cmd, "-in").try(msgRequiredTry, cmd)
 	case f.batchID == "":
-		return usageErr("%s: -batch is required", cmd).hint("Try: flowbatch %s -in %s -batch ID", cmd, shellQuote(f.in))
+		return errOf(ExitUsage, msgFlagIsRequired, cmd, "-batch").try(msgRequiredBTry, cmd, shellQuote(f.in))
 	case !(f.rate > 0 && f.rate <= 10000): // also refuses NaN
 		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
@@ -199,8 +199,7 @@ func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s not set: the provider key and OpenID come from the environment", strings.Join(missing, " and "))}).
-			hint("Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`")
+		return nil, errOf(ExitUsage, msgNoCredsEnv, strings.Join(missing, msgAnd.in(e.lang))).try(msgNoCredsTry)
 	}
 	c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID")})
 	if err != nil {
@@ -240,8 +239,8 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		}
 		if book.Header.BatchID != f.batchID {
 			j.Close()
-			return nil, nil, usageErr("%s: journal %s belongs to batch %q, not %q", cmd, f.journal, book.Header.BatchID, f.batchID).
-				hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
+			return nil, nil, errOf(ExitUsage, msgOtherBatch, cmd, f.journal, book.Header.BatchID, f.batchID).
+				try(msgOtherBatchTry, shellQuote(book.Header.BatchID))
 		}
 		// -pid decides every row's product and so its orderid: a resume
 		// with another would plan other orders for the same people.
@@ -289,11 +288,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		}
 	}
 	keys = nil
-	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups); why != nil {
-		printProblems(e.stderr, rep, maxListed)
+	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups, e.lang); why != nil {
+		printProblems(e.stderr, e.lang, rep, maxListed)
 		printHidden(e.stderr, rep, maxListed)
-		return fail((&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s has %s; nothing was submitted", cmd, rep.Info.Name, strings.Join(why, " and "))}).
-			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and ")))
+		return fail(errOf(ExitInvalid, msgInputRefused, cmd, rep.Info.Name, strings.Join(why, e.tr(msgAnd))).
+			try(msgInputFixTry, strings.Join(fixes, e.tr(msgCommaAnd))))
 	}
 	if book != nil {
 		if err := changedInputErr(cmd, f.journal, book, rep, f.allowChanged); err != nil {
@@ -313,7 +312,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 	f.prices = catalogPrices(pre.catalogue)
 	est, _ := estimate(rows.byPid, pre.catalogue)
-	for _, n := range pre.notes(rows.byPid) {
+	for _, n := range pre.notes(rows.byPid, e.lang) {
 		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
 	}
 	// Under a spending cap every request needs a price before the first
@@ -323,11 +322,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		if err := plan.refusal(cmd); err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(e.stderr, "flowbatch: %s\n", plan.line(capSource(book, f.maxSpend)))
+		fmt.Fprintf(e.stderr, "flowbatch: %s\n", plan.line(e.lang, capSource(book, f.maxSpend)))
 		est = min(est, plan.room())
 	}
 	if pre.balanceKnown() {
-		fmt.Fprintf(e.stderr, "flowbatch: balance %s yuan; estimate for the %s to send %s yuan\n", pre.balance.Money, plural(len(rows.phones), "row"), est)
+		fmt.Fprintln(e.stderr, e.tr(msgBalanceEstimate, pre.balance.Money, count{len(rows.phones), nounRow}, est))
 	}
 	if err := pre.shortBalanceErr(cmd, est, len(rows.phones), f.allowShortBalance); err != nil {
 		return fail(err)
@@ -354,11 +353,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		}
 		// A new batch has its cap in the header; a resume's -max-spend
 		// that changes it is journaled before anything more is sent.
-		if note := capChange(book, f.maxSpend); note != "" {
+		if note := capChange(book, f.maxSpend); note != nil {
 			if err := batch.SetSpendCap(ctx, j, book, f.maxSpend.max); err != nil {
 				return &exitError{code: ExitError, msg: cmd, err: err}
 			}
-			fmt.Fprintf(e.stderr, "flowbatch: %s\n", note)
+			fmt.Fprintf(e.stderr, "flowbatch: %s\n", note.in(e.lang))
 		}
 		if book.Input.SHA256 == rep.Info.SHA256 {
 			return nil
@@ -424,38 +423,37 @@ func changedInputErr(cmd, journal string, book *batch.Book, rep *input.Report, a
 	if book.Input.SHA256 == "" || book.Input.SHA256 == rep.Info.SHA256 || allowChanged {
 		return nil
 	}
-	return (&exitError{code: ExitInvalid, msg: fmt.Sprintf(
-		"%s: %s is not the file journal %s was started with: that was %s%s (sha256 %s…, now %s…); nothing was submitted",
-		cmd, rep.Info.Name, journal, book.Input.Name, plannedWhen(book), shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256))}).
-		hint("Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)")
+	return errOf(ExitInvalid, msgChangedInput,
+		cmd, rep.Info.Name, journal, book.Input.Name, plannedWhen(book), shortHash(book.Input.SHA256), shortHash(rep.Info.SHA256)).
+		try(msgChangedInputTry)
 }
 
 // plannedWhen is ", read 2026-11-30 14:02 UTC": when the journal's
 // latest input was read; "" when unknown.
-func plannedWhen(book *batch.Book) string {
+func plannedWhen(book *batch.Book) localized {
 	if book.InputAt <= 0 {
-		return ""
+		return msg{}
 	}
-	return ", read " + time.UnixMilli(book.InputAt).UTC().Format("2006-01-02 15:04 UTC")
+	return msgReadAt.with(time.UnixMilli(book.InputAt).UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // inputRefusal is the one rule by which submit (and run) refuse an input,
 // and check predicts it: why lists the problems, fixes the flags that
 // would accept them. Both are nil when the input may be submitted.
-func inputRefusal(rep *input.Report, skipInvalid, allowDups bool) (why, fixes []string) {
+func inputRefusal(rep *input.Report, skipInvalid, allowDups bool, l lang) (why, fixes []string) {
 	if rep.HiddenCount > 0 {
-		why = append(why, plural(rep.HiddenCount, "hidden or filtered-out row"))
-		fixes = append(fixes, "-hidden-rows skip to leave them out or -hidden-rows include to submit them too")
+		why = append(why, count{rep.HiddenCount, nounHidden}.in(l))
+		fixes = append(fixes, msgFixHidden.in(l))
 	}
 	// Hidden rows are invalid rows too (never charged), but -skip-invalid
 	// does not settle them: -hidden-rows does.
 	if n := len(rep.Invalid) - rep.HiddenCount; n > 0 && !skipInvalid {
-		why = append(why, plural(n, "invalid row"))
-		fixes = append(fixes, "-skip-invalid to record them as invalid and submit the rest")
+		why = append(why, count{n, nounInvalid}.in(l))
+		fixes = append(fixes, msgFixInvalid.in(l))
 	}
 	if len(rep.Duplicates) > 0 && !allowDups {
-		why = append(why, plural(len(rep.Duplicates), "duplicate row"))
-		fixes = append(fixes, "-allow-duplicates to submit each repeat as its own order")
+		why = append(why, count{len(rep.Duplicates), nounDup}.in(l))
+		fixes = append(fixes, msgFixDup.in(l))
 	}
 	return why, fixes
 }

@@ -165,7 +165,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
 	}
 
-	printProblems(w, rep, *maxProblems)
+	printProblems(w, e.lang, rep, *maxProblems)
 	printCounts(w, rep)
 
 	// The provider, asked as submit asks it: the balance proves the key
@@ -210,15 +210,15 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			p = planCap(book, max, &toSend, pre.catalogue, pre.catNote)
 		}
 		plan = &p
-		fmt.Fprintf(w, "%s\n", p.line(capSource(book, maxSpend)))
+		fmt.Fprintf(w, "%s\n", p.line(e.lang, capSource(book, maxSpend)))
 		if pre == nil {
-			fmt.Fprintf(w, "  note: priced with the %s: run uses the provider's\n", label)
+			fmt.Fprint(w, e.tr(msgCapPricedWith, label))
 		}
 	}
 	fmt.Fprintf(w, "credentials: %s\n", credsNote)
 
 	// What submit would do, in its order and with its words.
-	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups); why != nil {
+	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups, e.lang); why != nil {
 		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
 			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
 	}
@@ -263,24 +263,22 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(w, guardNote)
 	if plan != nil && pre != nil && plan.halts() && len(rows.phones) > 0 {
-		return (&exitError{code: ExitHalted, msg: "check: submit and run would halt at the spending cap: " +
-			fmt.Sprintf(capMsg.halts, plan.estimate, plan.committed, plan.max, plan.fit, plural(plan.rows, "row"))}).
-			hint("Try: -max-spend %s to send them all, or fewer rows", plan.committed+plan.estimate)
+		return errOf(ExitHalted, msgCapWouldHalt, plan.halting()).try(msgCapWouldTry, plan.committed+plan.estimate)
 	}
 
 	if rep.Valid == 0 || len(rows.phones) == 0 {
-		fmt.Fprintln(w, "\nnothing to submit.")
+		fmt.Fprint(w, e.tr(msgCheckNothing))
 		return nil
 	}
-	verdict := fmt.Sprintf("submit would send %d orders", len(rows.phones))
+	verdict := e.tr(msgCheckWouldSend, len(rows.phones))
 	if nCat > 0 {
-		verdict += fmt.Sprintf("; the provider will reject %d of them unless the numbers were ported (rows above)", nCat)
+		verdict += e.tr(msgCheckWouldReject, nCat)
 	}
 	if pre != nil && pre.balance.Credentials == juhe.CredsVerified && nCat == 0 {
-		fmt.Fprintf(w, "\nok: %s; key and OpenID verified.\n", verdict)
+		fmt.Fprint(w, e.tr(msgCheckOK, verdict))
 		return nil
 	}
-	fmt.Fprintf(w, "\n%s; %s.\n", verdict, strings.TrimSuffix(firstLine(credsNote), "."))
+	fmt.Fprint(w, e.tr(msgCheckVerdict, verdict, strings.TrimSuffix(firstLine(credsNote), ".")))
 	return nil
 }
 

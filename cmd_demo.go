@@ -88,7 +88,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"-resubmit-grace", "5s",
 	}
 	fmt.Fprintf(e.stdout, "running: flowbatch run %s\n\n", quoteArgs(runArgs))
-	runErr := Run(ctx, &demoEnv, append([]string{"run"}, runArgs...))
+	// runCommand, not Run: the demo's -lang zh (the workbook's default)
+	// must not change the terminal's language, which is the demo's own.
+	runErr := runCommand(ctx, &demoEnv, append([]string{"run"}, runArgs...))
 
 	l := sim.Ledger()
 	var spend juhe.Money

@@ -55,13 +55,13 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: *rate, Workers: *workers,
-		Progress: newProgress(e.stderr), Logf: logTo(e.stderr),
+		Progress: newProgress(e.stderr, e.lang), Logf: logTo(e.stderr),
 	})
 	_, stopImports := importSideCallbacks(ctx, eng, client, *journal, book.Header.BatchID, logTo(e.stderr))
 	res, err := eng.Settle(ctx, *wait)
 	stopImports()
 	closeErr := j.Close()
-	printBatchSummary(e.stdout, "query", book, res)
+	printBatchSummary(e.stdout, e.lang, "query", book, res)
 	if err := engineErr(ctx, "query", args, err); err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWorkbookSummary(e.stdout, s)
+	printWorkbookSummary(e.stdout, e.lang, s)
 	printProviderSummary(e.stdout, s.Provider)
 	if *mask {
 		fmt.Fprintf(e.stdout, "masked copy: no attestation written; the audit record is the unmasked workbook and its attestation\n")

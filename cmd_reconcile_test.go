@@ -98,7 +98,7 @@ func TestReconcileCommandErrors(t *testing.T) {
 			if !errors.As(err, &ee) || ee.code != tc.code || !strings.Contains(ee.Error(), tc.want) {
 				t.Fatalf("err = %v, want code %d with %q", err, tc.code, tc.want)
 			}
-			if tc.name == "missing journal" && ee.tip == "" {
+			if tc.name == "missing journal" && ee.hintText() == "" {
 				t.Errorf("no hint for a missing journal")
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {

@@ -111,7 +111,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		Prices:   f.prices,
-		Progress: newProgress(e.stderr), Logf: logf,
+		Progress: newProgress(e.stderr, e.lang), Logf: logf,
 	})
 	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)
 
@@ -131,7 +131,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	stopServing()
 	stopImports()
 	balanceAfter(ctx, e, client, j, book)
-	printBatchSummary(e.stdout, "run", book, res)
+	printBatchSummary(e.stdout, e.lang, "run", book, res)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -151,7 +151,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWorkbookSummary(e.stdout, s)
+	printWorkbookSummary(e.stdout, e.lang, s)
 	printProviderSummary(e.stdout, s.Provider)
 
 	if err := engineErr(ctx, "run", args, runErr); err != nil {

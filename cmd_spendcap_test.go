@@ -117,10 +117,16 @@ func TestRunSpendCapHaltsThenRaise(t *testing.T) {
 	if !strings.Contains(stderr, "spending cap lowered: 100.000 yuan, was 196.300 yuan (journaled)") {
 		t.Errorf("the lowering is not said:\n%s", stderr)
 	}
-	stdout, _, _ := runCmd(context.Background(), t, vars, "status", "-journal", jpath)
-	for _, s := range []string{"spending cap", "100.000 yuan", "committed"} {
+	stdout, _, _ := runCmd(context.Background(), t, vars, "status", "-journal", jpath, "-lang", "en")
+	for _, s := range []string{"spending cap", "100.000 yuan (2 changes after the start)", "committed", "196.300 yuan (confirmed costs", "cap left", "-96.300 yuan"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("status does not say %q:\n%s", s, stdout)
+		}
+	}
+	stdout, _, _ = runCmd(context.Background(), t, vars, "status", "-journal", jpath, "-json")
+	for _, s := range []string{`"spend_cap_yuan": "100.000"`, `"committed_yuan": "196.300"`, `"spend_cap_changes": 2`} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("status -json does not say %s:\n%s", s, stdout)
 		}
 	}
 }

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
-	"text/tabwriter"
+	"io"
+	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 )
 
-const statusUsage = `Usage: flowbatch status -journal PATH
+const statusUsage = `Usage: flowbatch status -journal PATH [-json]
 
 Prints what a journal says about its batch: its period and workspace, the input, the rows per state,
 the spend so far, the spending cap and what is committed against it, what is still charging or open, orders journaled but no
@@ -20,6 +22,9 @@ now. It reads without locking, so it works while a batch runs (a record
 being written at that moment is left out). It is informational: exit 0
 whatever the state of the batch; 7 if the journal is damaged.
 
+-json prints one JSON object instead, with stable English keys whatever the
+language (README "Reading flowbatch from a script").
+
 Flags:
 `
 
@@ -27,50 +32,129 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	path := fs.String("journal", "", "journal `file` to read")
 	wsDir := fs.String("workspace", "", "workspace `directory` to name (default $"+workspace.EnvDir+", else your data directory)")
+	asJSON := fs.Bool("json", false, "print one JSON object with stable English keys, for scripts")
 	if help, err := parseFlags(e, fs, statusUsage, args, "Try: flowbatch status -journal PATH"); help || err != nil {
 		return err
 	}
 	switch {
 	case *path == "":
-		return usageErr("status: -journal is required").hint("Try: flowbatch status -journal BATCH.journal")
+		return errOf(ExitUsage, msgFlagIsRequired, "status", "-journal").try(msgStRequired)
 	}
 	b, err := batch.LoadBook(ctx, *path)
 	if err != nil {
 		return journalErr("status", *path, err)
 	}
+	pid, held, holdErr := journal.Holder(*path)
+	if *asJSON {
+		return writeJSON(e.stdout, statusOf(b, pid, held, holdErr))
+	}
+	l := e.lang
 	t := b.Counts()
-	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "batch\t%s\n", b.Header.BatchID)
+	var tb table
+	tb.add(msgStBatch.in(l), b.Header.BatchID)
 	if p := b.Header.Settings[workspace.SettingPeriod]; p != "" {
-		fmt.Fprintf(w, "period\t%s\n", p)
+		tb.add(msgStPeriod.in(l), p)
 	}
-	printWorkspaceLine(ctx, w, e, *wsDir, *path)
+	var ws strings.Builder
+	printWorkspaceLine(ctx, &ws, e, *wsDir, *path)
+	for _, line := range strings.Split(strings.TrimSuffix(ws.String(), "\n"), "\n") {
+		if k, v, ok := strings.Cut(line, "\t"); ok {
+			tb.add(k, v)
+		}
+	}
 	if b.Input.Name != "" {
-		fmt.Fprintf(w, "input\t%s (sha256 %s)\n", b.Input.Name, b.Input.SHA256)
+		tb.add(msgStInput.in(l), msgStInputLine.f(l, b.Input.Name, b.Input.SHA256))
 	} else {
-		fmt.Fprintf(w, "input\tnone planned yet\n")
+		tb.add(msgStInput.in(l), msgStNoInput.in(l))
 	}
-	fmt.Fprintf(w, "rows\t%d\n", t.Rows)
+	tb.add(msgStRows.in(l), fmt.Sprint(t.Rows))
 	for _, s := range batch.Statuses {
-		fmt.Fprintf(w, "  %s\t%d\n", s, t.ByStatus[s])
+		tb.add("  "+stateName(l, s), fmt.Sprint(t.ByStatus[s]))
 	}
-	fmt.Fprintf(w, "spend\t%s yuan\n", t.Spend)
-	fmt.Fprintf(w, "charging\t%s yuan\n", t.Charging)
-	fmt.Fprintf(w, "refunded\t%s yuan\n", t.Refunded)
-	printSpendCap(w, b)
-	fmt.Fprintf(w, "open rows\t%d\n", t.OpenCount)
-	fmt.Fprintf(w, "orphans\t%d\n", t.Orphans)
-	fmt.Fprintf(w, "records\t%d\n", b.Records)
-	fmt.Fprintf(w, "head\t%s\n", b.HeadHash)
-	switch pid, held, err := journal.Holder(*path); {
-	case err != nil:
-		fmt.Fprintf(w, "held by\tunknown (%v)\n", err)
+	tb.add(msgStSpend.in(l), msgStYuan.f(l, t.Spend))
+	tb.add(msgStCharging.in(l), msgStYuan.f(l, t.Charging))
+	tb.add(msgStRefunded.in(l), msgStYuan.f(l, t.Refunded))
+	addSpendCap(&tb, l, b)
+	tb.add(msgStOpen.in(l), fmt.Sprint(t.OpenCount))
+	tb.add(msgStOrphans.in(l), fmt.Sprint(t.Orphans))
+	tb.add(msgStRecords.in(l), fmt.Sprint(b.Records))
+	tb.add(msgStHead.in(l), b.HeadHash)
+	switch {
+	case holdErr != nil:
+		tb.add(msgStHeldBy.in(l), msgStHeldErr.f(l, holdErr))
 	case held && pid > 0:
-		fmt.Fprintf(w, "held by\tprocess %d (running)\n", pid)
+		tb.add(msgStHeldBy.in(l), msgStHeldPid.f(l, pid))
 	case held:
-		fmt.Fprintf(w, "held by\tanother process (running)\n")
+		tb.add(msgStHeldBy.in(l), msgStHeldOther.in(l))
 	default:
-		fmt.Fprintf(w, "held by\tnobody (stopped)\n")
+		tb.add(msgStHeldBy.in(l), msgStHeldNone.in(l))
 	}
-	return w.Flush()
+	tb.write(e.stdout)
+	return nil
+}
+
+// statusJSON is what status -json prints: a contract for scripts, in
+// English whatever the language; README "Reading flowbatch from a
+// script" lists the keys. Money is a string of yuan with three decimals
+// (exact: 厘), never a float.
+type statusJSON struct {
+	Batch        string         `json:"batch"`
+	Period       string         `json:"period"`
+	Input        *statusInput   `json:"input"`
+	Rows         int            `json:"rows"`
+	States       map[string]int `json:"states"`
+	SpendYuan    string         `json:"spend_yuan"`
+	ChargingYuan string         `json:"charging_yuan"`
+	RefundedYuan string         `json:"refunded_yuan"`
+	OpenRows     int            `json:"open_rows"`
+	Orphans      int            `json:"orphans"`
+	Records      int64          `json:"records"`
+	Head         string         `json:"head"`
+	Held         bool           `json:"held"`
+	HolderPID    int            `json:"holder_pid"`
+	HeldError    string         `json:"held_error,omitempty"`
+	// The spending cap, when the batch has one: the cap, what the journal
+	// commits against it, and how often it changed after the start.
+	SpendCapYuan   string `json:"spend_cap_yuan,omitempty"`
+	CommittedYuan  string `json:"committed_yuan,omitempty"`
+	SpendCapChange int    `json:"spend_cap_changes,omitempty"`
+}
+
+type statusInput struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+func statusOf(b *batch.Book, pid int, held bool, holdErr error) statusJSON {
+	t := b.Counts()
+	s := statusJSON{
+		Batch: b.Header.BatchID, Period: b.Header.Settings[workspace.SettingPeriod],
+		Rows: t.Rows, States: make(map[string]int, len(batch.Statuses)),
+		SpendYuan: t.Spend.String(), ChargingYuan: t.Charging.String(), RefundedYuan: t.Refunded.String(),
+		OpenRows: t.OpenCount, Orphans: t.Orphans, Records: b.Records, Head: b.HeadHash,
+		Held: held, HolderPID: pid,
+	}
+	if b.Input.Name != "" {
+		s.Input = &statusInput{Name: b.Input.Name, SHA256: b.Input.SHA256}
+	}
+	for _, st := range batch.Statuses {
+		s.States[string(st)] = t.ByStatus[st]
+	}
+	if holdErr != nil {
+		s.HeldError = holdErr.Error()
+	}
+	if max, ok := b.SpendCap(); ok {
+		s.SpendCapYuan, s.CommittedYuan, s.SpendCapChange = max.String(), b.Committed(nil).String(), b.SpendCapChanges()
+	}
+	return s
+}
+
+// writeJSON prints v as one indented JSON object and a newline.
+func writeJSON(w io.Writer, v any) error {
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(out, '\n'))
+	return err
 }

@@ -46,7 +46,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	defer j.Close()
 
-	prog := newProgress(e.stderr)
+	prog := newProgress(e.stderr, e.lang)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		Prices:   f.prices,
@@ -57,7 +57,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	stopImports()
 	balanceAfter(ctx, e, client, j, book)
 	closeErr := j.Close()
-	printBatchSummary(e.stdout, "submit", book, res)
+	printBatchSummary(e.stdout, e.lang, "submit", book, res)
 	if err := submitExit(ctx, "submit", args, res, err); err != nil {
 		return err
 	}

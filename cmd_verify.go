@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-const verifyUsage = `Usage: flowbatch verify -journal PATH [-head HEX -records N] [-attest FILE] [-attest-hash HEX]
+const verifyUsage = `Usage: flowbatch verify -journal PATH [-head HEX -records N] [-attest FILE] [-attest-hash HEX] [-json]
 
 Checks every record's checksum and the whole hash chain of a journal,
 without changing it or taking its lock. Prints the record count, the head
@@ -34,7 +35,9 @@ The journal must still have record N, with that hash.
 
 Exit 0 when the journal is intact and reaches every anchor given; 7 on any
 change, a cut tail, or an attestation that is not the one attested; 2 on a
-wrong argument, such as a file that is not a journal.
+wrong argument, such as a file that is not a journal. -json prints one JSON
+object with stable English keys instead, on failure too (README "Reading
+flowbatch from a script").
 
 Flags:
 `
@@ -46,23 +49,67 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	records := fset.Int64("records", 0, "attested record `count` (with -head)")
 	attest := fset.String("attest", "", "attestation `file` (ID.attest.json) to hold the journal to")
 	attestHash := fset.String("attest-hash", "", "the attestation's printed sha256 (`hex`)")
+	asJSON := fset.Bool("json", false, "print one JSON object with stable English keys, for scripts (on failure too)")
 	if help, err := parseFlags(e, fset, verifyUsage, args, "Try: flowbatch verify -journal PATH"); help || err != nil {
 		return err
 	}
+	out, err := verifyJournal(ctx, fset, path, head, records, attest, attestHash)
+	if *asJSON {
+		if err != nil {
+			out = verifyJSON{Error: err.Error(), ExitCode: report(io.Discard, err)}
+		}
+		if jerr := writeJSON(e.stdout, out); jerr != nil && err == nil {
+			return jerr
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "ok: %d records, head %s, batch %s\n", out.Records, out.Head, out.Batch)
+	for _, a := range out.Anchors {
+		fmt.Fprintf(e.stdout, "ok: reaches record %d with the attested head %s (%s)\n", a.Records, a.Head, a.From)
+	}
+	return nil
+}
+
+// verifyJSON is what verify -json prints: a contract for scripts, in
+// English whatever the language; README "Reading flowbatch from a
+// script" lists the keys. On failure only ok, error and exit_code are set.
+type verifyJSON struct {
+	OK       bool           `json:"ok"`
+	Batch    string         `json:"batch,omitempty"`
+	Records  int64          `json:"records,omitempty"`
+	Head     string         `json:"head,omitempty"`
+	Anchors  []verifyAnchor `json:"anchors,omitempty"`
+	Error    string         `json:"error,omitempty"`
+	ExitCode int            `json:"exit_code"`
+}
+
+type verifyAnchor struct {
+	Records int64  `json:"records"`
+	Head    string `json:"head"`
+	From    string `json:"from"` // "-head", or the attestation's file name
+}
+
+// verifyJournal checks the journal at path and every anchor given; its
+// errors are the user's, with their exit codes.
+// The flags come as parsed (pointers), the body reads them so.
+func verifyJournal(ctx context.Context, fset *flag.FlagSet, path, head *string, records *int64, attest, attestHash *string) (verifyJSON, error) {
 	*head, *attestHash = strings.ToLower(*head), strings.ToLower(*attestHash)
 	headSet := false
 	fset.Visit(func(f *flag.Flag) { headSet = headSet || f.Name == "records" || f.Name == "head" })
 	switch {
 	case *path == "":
-		return usageErr("verify: -journal is required").hint("Try: flowbatch verify -journal BATCH.journal")
+		return verifyJSON{}, usageErr("verify: -journal is required").hint("Try: flowbatch verify -journal BATCH.journal")
 	case headSet && (*head == "" || *records == 0):
-		return usageErr("verify: -head and -records go together").hint("Try: flowbatch verify -journal %s -head HEX -records N (both from the Summary)", shellQuote(*path))
+		return verifyJSON{}, usageErr("verify: -head and -records go together").hint("Try: flowbatch verify -journal %s -head HEX -records N (both from the Summary)", shellQuote(*path))
 	case headSet && !reconcile.IsHash(*head):
-		return usageErr("verify: -head %q: want the 64 hex digits of the head hash", *head)
+		return verifyJSON{}, usageErr("verify: -head %q: want the 64 hex digits of the head hash", *head)
 	case headSet && *records < 1:
-		return usageErr("verify: -records %d: want 1 or more", *records)
+		return verifyJSON{}, usageErr("verify: -records %d: want 1 or more", *records)
 	case *attestHash != "" && !reconcile.IsHash(*attestHash):
-		return usageErr("verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", *attestHash)
+		return verifyJSON{}, usageErr("verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", *attestHash)
 	}
 
 	var anchors []journal.Anchor
@@ -73,7 +120,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	// whatever the anchors say.
 	v, err := journal.Verify(ctx, *path)
 	if err != nil {
-		return verifyErr(*path, err)
+		return verifyJSON{}, verifyErr(*path, err)
 	}
 	var att *reconcile.Attestation
 	attPath := *attest
@@ -85,33 +132,33 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		var te *reconcile.AttestationError
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && *attest != "":
-			return usageErr("verify: no attestation at %s", attPath)
+			return verifyJSON{}, usageErr("verify: no attestation at %s", attPath)
 		case errors.Is(err, fs.ErrNotExist):
-			return &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: the attestation %s whose sha256 was given is missing", attPath)}
+			return verifyJSON{}, &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: the attestation %s whose sha256 was given is missing", attPath)}
 		case errors.As(err, &te):
-			return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: te}
+			return verifyJSON{}, &exitError{code: ExitDamaged, msg: "verify: FAILED", err: te}
 		case err != nil:
-			return &exitError{code: ExitError, msg: "verify", err: err}
+			return verifyJSON{}, &exitError{code: ExitError, msg: "verify", err: err}
 		case *attestHash != "" && sum != *attestHash:
-			return &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: attestation %s has sha256 %s, not the attested %s: it is not the file whose hash was printed", attPath, sum, *attestHash)}
+			return verifyJSON{}, &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: attestation %s has sha256 %s, not the attested %s: it is not the file whose hash was printed", attPath, sum, *attestHash)}
 		case !strings.EqualFold(a.BatchID, v.BatchID):
-			return usageErr("verify: attestation %s is for batch %q, journal %s is batch %q", attPath, a.BatchID, *path, v.BatchID)
+			return verifyJSON{}, usageErr("verify: attestation %s is for batch %q, journal %s is batch %q", attPath, a.BatchID, *path, v.BatchID)
 		}
 		att = a
 		anchors = append(anchors, a.Anchor())
 	}
 	if len(anchors) > 0 {
 		if v, err = journal.VerifyTo(ctx, *path, anchors...); err != nil {
-			return verifyErr(*path, err)
+			return verifyJSON{}, verifyErr(*path, err)
 		}
 	}
-	fmt.Fprintf(e.stdout, "ok: %d records, head %s, batch %s\n", v.Records, v.HeadHash, v.BatchID)
+	out := verifyJSON{OK: true, Batch: v.BatchID, Records: v.Records, Head: v.HeadHash}
 	for _, a := range anchors {
 		from := "-head"
 		if att != nil && a == att.Anchor() {
 			from = filepath.Base(attPath)
 		}
-		fmt.Fprintf(e.stdout, "ok: reaches record %d with the attested head %s (%s)\n", a.Records, a.Head, from)
+		out.Anchors = append(out.Anchors, verifyAnchor{Records: a.Records, Head: a.Head, From: from})
 	}
-	return nil
+	return out, nil
 }

@@ -99,6 +99,11 @@ func TestMain(m *testing.M) {
 		os.Setenv(k, v)
 	}
 	os.Unsetenv(workspace.EnvDir)
+	// The real binary speaks the locale's language (termLang): the tests
+	// read English unless they ask for Chinese.
+	os.Unsetenv("LC_ALL")
+	os.Unsetenv("LC_MESSAGES")
+	os.Setenv("LANG", "C.UTF-8")
 	userWS, _ := workspace.Locate("", os.Getenv)
 	code := m.Run()
 	if binPath != "" {

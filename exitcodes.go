@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -30,19 +32,49 @@ const (
 
 // exitError is an error meant for the user: a message, an optional hint
 // ("Try: …") and an exit code, kept apart from the wrapped internal error.
+// A message or hint from the catalogue (text, tipText) is rendered in
+// lang, which Run sets to the command's language; it wins over msg, tip.
 type exitError struct {
 	code int
 	msg  string
 	tip  string
 	err  error
+
+	text, tipText *phrase
+	lang          lang
+}
+
+// errOf is an exitError whose message is m from the catalogue.
+func errOf(code int, m msg, a ...any) *exitError {
+	p := m.with(a...)
+	return &exitError{code: code, text: &p}
+}
+
+func (e *exitError) message() string {
+	if e.text != nil {
+		return e.text.in(e.lang)
+	}
+	return e.msg
+}
+
+// hintText is the hint in e's language, "" for none.
+func (e *exitError) hintText() string {
+	if e.tipText != nil {
+		return e.tipText.in(e.lang)
+	}
+	return e.tip
 }
 
 func (e *exitError) Error() string {
+	msg := e.message()
+	if _, ok := e.err.(canceled); ok {
+		return msg
+	}
 	switch {
-	case e.msg != "" && e.err != nil:
-		return e.msg + ": " + e.err.Error()
-	case e.msg != "":
-		return e.msg
+	case msg != "" && e.err != nil:
+		return msg + ": " + e.err.Error()
+	case msg != "":
+		return msg
 	case e.err != nil:
 		return e.err.Error()
 	}
@@ -56,8 +88,32 @@ func (e *exitError) hint(format string, a ...any) *exitError {
 	return e
 }
 
+// try sets the hint to m from the catalogue.
+func (e *exitError) try(m msg, a ...any) *exitError {
+	p := m.with(a...)
+	e.tipText = &p
+	return e
+}
+
 func usageErr(format string, a ...any) *exitError {
 	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, a...)}
+}
+
+// inLang sets the language err is reported in, when it is an exitError;
+// a bare cancellation becomes the interrupt it is.
+func inLang(err error, l lang) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		ee.lang = l
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: ExitInterrupted, text: &phrase{m: msgInterrupted}, lang: l, err: canceled{err}}
+	}
+	return err
 }
 
 // report prints err for the user and returns the exit code.
@@ -67,11 +123,11 @@ func report(w io.Writer, err error) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" || ee.err != nil {
+		if ee.message() != "" || ee.err != nil {
 			fmt.Fprintf(w, "flowbatch: %s\n", ee.Error())
 		}
-		if ee.tip != "" {
-			fmt.Fprintf(w, "%s\n", ee.tip)
+		if tip := ee.hintText(); tip != "" {
+			fmt.Fprintf(w, "%s\n", tip)
 		}
 		return ee.code
 	}
@@ -82,6 +138,13 @@ func report(w io.Writer, err error) int {
 	fmt.Fprintf(w, "flowbatch: %v\n", err)
 	return ExitError
 }
+
+// canceled keeps a cancellation in an error's chain (errors.Is finds
+// context.Canceled) without printing it after "interrupted".
+type canceled struct{ err error }
+
+func (c canceled) Error() string { return "" }
+func (c canceled) Unwrap() error { return c.err }
 
 // journalErr maps an error from opening, creating or reading a journal to
 // the user's message and exit code. It is the one place that does.
@@ -94,17 +157,15 @@ func journalErr(cmd, path string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &ne):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).
-			hint("Try: the -journal path that submit or run used (BATCH.journal by default)")
+		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).try(msgNotJournalTry)
 	case errors.As(err, &le):
-		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).
-			hint("Try: wait for that process to finish, or stop it (Ctrl-C); the journal stays safe")
+		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).try(msgLockedTry)
 	case errors.As(err, &de):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal damaged", cmd), err: de}).
-			hint("Try: flowbatch verify -journal %s; keep the file for the audit and do not edit it", shellQuote(path))
+		ee := errOf(ExitDamaged, msgDamaged, cmd).try(msgDamagedTry, shellQuote(path))
+		ee.err = de
+		return ee
 	case errors.Is(err, fs.ErrNotExist):
-		return (&exitError{code: ExitError, msg: fmt.Sprintf("%s: no journal at %s", cmd, path)}).
-			hint("Try: the -journal path that submit or run used")
+		return errOf(ExitError, msgNoJournal, cmd, path).try(msgNoJournalTry)
 	}
 	return &exitError{code: ExitError, msg: cmd, err: err}
 }
@@ -119,15 +180,11 @@ func attestErr(cmd, journalPath, attest string, err error) error {
 	var oe *reconcile.OtherJournalError
 	switch {
 	case errors.As(err, &oe):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, oe)}).
-			hint("Try: another -out directory for this journal's workbook, or a new batch id; keep %s for the audit", shellQuote(attest))
+		return errOf(ExitUsage, msgNothingWritten, cmd, oe).try(msgOtherJournalTry, shellQuote(attest))
 	case errors.As(err, &ae):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, ae)}).
-			hint("Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)",
-				shellQuote(journalPath), shellQuote(attest), shellQuote(attest))
+		return errOf(ExitDamaged, msgNothingWritten, cmd, ae).try(msgAnchorTry, shellQuote(journalPath), shellQuote(attest), shellQuote(attest))
 	case errors.As(err, &te):
-		return (&exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: %v; nothing was written", cmd, te)}).
-			hint("Try: keep %s for the audit, and find out who changed it", shellQuote(attest))
+		return errOf(ExitDamaged, msgNothingWritten, cmd, te).try(msgAttestChangedTry, shellQuote(attest))
 	}
 	return nil
 }
@@ -150,8 +207,7 @@ func verifyErr(path string, err error) error {
 func callbackOpenErr(err error, path string) error {
 	var le *journal.LockedError
 	if errors.As(err, &le) {
-		return (&exitError{code: ExitLocked, msg: "callback", err: err}).
-			hint("Another callback server writes %s already; one per batch is enough.", callback.SidePath(path))
+		return (&exitError{code: ExitLocked, msg: "callback", err: err}).try(msgCallbackLockedTry, callback.SidePath(path))
 	}
 	var de *journal.DamageError
 	if errors.As(err, &de) {
@@ -170,12 +226,65 @@ func engineErr(ctx context.Context, cmd string, args []string, err error) error 
 	case errors.As(err, &h) && h.SpendCap != nil:
 		return capHaltErr(cmd, args, err)
 	case errors.As(err, &h):
-		return &exitError{code: ExitHalted, msg: fmt.Sprintf("%s: halted: %v", cmd, h)}
+		return haltErr(cmd, h)
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		return &exitError{code: ExitInterrupted,
-			msg: fmt.Sprintf("interrupted: run the same command again to continue: flowbatch %s %s", cmd, quoteArgs(args))}
+		return errOf(ExitInterrupted, msgInterruptRun, cmd, quoteArgs(args))
 	}
 	return &exitError{code: ExitError, msg: cmd, err: err}
+}
+
+// haltErr is a halt for the user: first the one thing to do and why
+// ("fix JUHE_KEY, then run the same command again: wrong key (10001)"),
+// then where it happened, and that nothing was charged when the journal
+// proves it.
+func haltErr(cmd string, h *batch.HaltError) error {
+	ee := errOf(ExitHalted, msgHalted, cmd, haltAdvice{h})
+	if h.NothingCharged {
+		return ee.try(msgHaltWhereNone, haltWhere{h})
+	}
+	return ee.try(msgHaltWhere, haltWhere{h})
+}
+
+// haltAdvice is "advice: reason (code)" in the reader's language.
+type haltAdvice struct{ h *batch.HaltError }
+
+func (a haltAdvice) in(l lang) string {
+	reason, advice := haltZh(a.h, l)
+	return msgHaltAdvice.f(l, advice, reason, haltCode(a.h))
+}
+
+// haltWhere is "reason (code) at row N" in the reader's language.
+type haltWhere struct{ h *batch.HaltError }
+
+func (w haltWhere) in(l lang) string {
+	reason, _ := haltZh(w.h, l)
+	return msgHaltAt.f(l, reason, haltCode(w.h), journal.Thousands(w.h.Line))
+}
+
+func haltCode(h *batch.HaltError) string {
+	if h.Code == juhe.NoCode || h.Code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(h.Code)
+}
+
+// haltZh is the halt's reason and advice in l: the engine's English, or
+// the catalogue's Chinese for the provider's code.
+func haltZh(h *batch.HaltError, l lang) (reason, advice string) {
+	if l != langZH {
+		return h.Reason, h.Advice
+	}
+	w, ok := haltWords[h.Code]
+	if c, known := juhe.LookupCode(h.Code); !known || c.Submit != juhe.ClassHalt {
+		w, ok = msgThrottleHalt, true
+	}
+	if !ok {
+		return h.Reason, h.Advice
+	}
+	if w[1] == "稍后" {
+		return w[0], "稍后再次运行同一命令"
+	}
+	return w[0], w[1] + "，然后再次运行同一命令"
 }
 
 // submitExit maps what Submit returned to the user's error and exit code.
@@ -184,8 +293,7 @@ func submitExit(ctx context.Context, cmd string, args []string, res batch.Result
 		return err
 	}
 	if n := res.Unsubmitted(); n > 0 {
-		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("%s: %s still without a submit outcome", cmd, plural(n, "row"))}).
-			hint("Try: the same command again: flowbatch %s", quoteArgs(args))
+		return errOf(ExitOpen, msgStillNoOutcome, cmd, count{n, nounRow}).try(msgSameCommandTry, quoteArgs(args))
 	}
 	return nil
 }
@@ -198,13 +306,12 @@ func queryOpen(res batch.Result, journal string) error {
 	t := res.Totals
 	open := t.ByStatus[batch.StatusCharging] + t.ByStatus[batch.StatusUnknown]
 	notSent := t.ByStatus[batch.StatusNotSubmitted]
-	ee := &exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s not final", plural(res.Open(), "row"))}
+	ee := errOf(ExitOpen, msgQueryNotFinal, count{res.Open(), nounRow})
 	switch {
 	case notSent > 0 && open > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have, then flowbatch query -journal %s -wait 1h",
-			plural(notSent, "order"), shellQuote(journal))
+		return ee.try(msgQueryResendAndTry, count{notSent, nounOrder}, shellQuote(journal))
 	case notSent > 0:
-		return ee.hint("Try: the same submit command again to send the %s the provider does not have", plural(notSent, "order"))
+		return ee.try(msgQueryResendTry, count{notSent, nounOrder})
 	}
-	return ee.hint("Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", shellQuote(journal))
+	return ee.try(msgQueryLaterTry, shellQuote(journal))
 }

@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // version is set with -ldflags "-X main.version=…" by make build.
@@ -23,28 +25,29 @@ var version = "dev"
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	lang           lang // of the terminal; Run sets it (termLang)
 }
 
+// A command's one-line summary is in commandSummaries (messages.go).
 type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e *env, args []string) error
+	name string
+	run  func(ctx context.Context, e *env, args []string) error
 }
 
 func commands() []command {
 	return []command{
-		{"check", "validate an input file and estimate its cost; spends nothing", runCheck},
-		{"submit", "submit every valid row of an input file exactly once", runSubmit},
-		{"query", "query open orders until each is final", runQuery},
-		{"reconcile", "write the reconciliation workbook from a journal", runReconcile},
-		{"run", "submit, query and reconcile in one resumable command", runRun},
-		{"callback", "serve provider callbacks beside a running batch", runCallback},
-		{"status", "print counts, spend and open orders of a journal", runStatus},
-		{"workspace", "list the batches of the workspace, or forget a lost journal", runWorkspace},
-		{"verify", "check a journal's checksums and hash chain", runVerify},
-		{"sim", "serve the built-in provider simulator", runSim},
-		{"demo", "run a sample batch against the built-in simulator", runDemo},
-		{"version", "print the version", runVersion},
+		{"check", runCheck},
+		{"submit", runSubmit},
+		{"query", runQuery},
+		{"reconcile", runReconcile},
+		{"run", runRun},
+		{"callback", runCallback},
+		{"status", runStatus},
+		{"workspace", runWorkspace},
+		{"verify", runVerify},
+		{"sim", runSim},
+		{"demo", runDemo},
+		{"version", runVersion},
 	}
 }
 
@@ -52,12 +55,19 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	l := termLang(os.Args[1:], os.Getenv)
+	// On a terminal the progress line is being drawn in place: clear it
+	// first, so that the message is a line of its own.
+	clear := ""
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		clear = "\r\x1b[K"
+	}
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "flowbatch: interrupted: finishing requests in flight and flushing the journal (Ctrl-C again to exit at once; the journal stays safe)")
+		fmt.Fprintln(os.Stderr, clear+msgInterrupting.in(l))
 		cancel()
 		<-sigs
-		fmt.Fprintln(os.Stderr, "flowbatch: exiting at once")
+		fmt.Fprintln(os.Stderr, msgExitingAtOnce.in(l))
 		os.Exit(ExitInterrupted)
 	}()
 
@@ -66,12 +76,21 @@ func main() {
 	os.Exit(report(e.stderr, err))
 }
 
-// Run runs one flowbatch command line.
+// Run runs one flowbatch command line. Its messages are in the language
+// of the command line (termLang); the error it returns is reported in it.
 func Run(ctx context.Context, e *env, args []string) error {
 	var mu sync.Mutex
-	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv}
+	l := termLang(args, e.getenv)
+	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv, lang: l}
+	return inLang(runCommand(ctx, e, args), l)
+}
+
+func runCommand(ctx context.Context, e *env, args []string) error {
+	if len(args) >= 2 && (args[0] == "-lang" || args[0] == "--lang") {
+		args = args[2:] // flowbatch -lang zh COMMAND …
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stdout)
+		usage(e.stdout, e.lang)
 		if len(args) == 0 {
 			return &exitError{code: ExitUsage}
 		}
@@ -82,15 +101,15 @@ func Run(ctx context.Context, e *env, args []string) error {
 			return c.run(ctx, e, args[1:])
 		}
 	}
-	return usageErr("unknown command %q", args[0]).hint("Try: flowbatch help")
+	return errOf(ExitUsage, msgUnknownCommand, args[0]).try(msgTryHelp)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "flowbatch gifts mobile data plans in bulk through the 聚合数据 flow-recharge API V2.\n\nUsage:\n\n\tflowbatch <command> [flags]\n\nCommands:\n\n")
+func usage(w io.Writer, l lang) {
+	fmt.Fprint(w, msgUsageHead.in(l))
 	for _, c := range commands() {
-		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "\t%-10s %s\n", c.name, commandSummaries[c.name].in(l))
 	}
-	fmt.Fprintf(w, "\nRun 'flowbatch <command> -h' for a command's flags. Exit codes are in README.md.\n")
+	fmt.Fprint(w, msgUsageFoot.in(l))
 }
 
 // A command writes from many goroutines at once: engine workers' log lines,

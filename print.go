@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -16,90 +15,120 @@ import (
 // What the commands print: summaries, problem lists, counts and the
 // command lines a user can paste back into a shell.
 
-// printBatchSummary prints where a batch stands after submit or query.
-func printBatchSummary(w io.Writer, cmd string, book *batch.Book, res batch.Result) {
+// printBatchSummary prints where a batch stands after submit or query, in l.
+func printBatchSummary(w io.Writer, l lang, cmd string, book *batch.Book, res batch.Result) {
 	t := res.Totals
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "batch:\t%s\n", book.Header.BatchID)
-	fmt.Fprintf(tw, "journal:\t%s\n", book.Path)
+	var tb table
+	tb.add(msgSumBatch.in(l), book.Header.BatchID)
+	tb.add(msgSumJournal.in(l), book.Path)
 	if book.Input.Name != "" {
-		fmt.Fprintf(tw, "input:\t%s (sha256 %s…), %s\n", book.Input.Name, shortHash(book.Input.SHA256), plural(t.Rows, "row"))
+		tb.add(msgSumInput.in(l), msgSumInputLine.f(l, book.Input.Name, shortHash(book.Input.SHA256), count{t.Rows, nounRow}))
 	}
 	rate := 0.0
 	if s := res.Duration.Seconds(); s > 0 {
 		rate = float64(res.Requests()) / s
 	}
-	fmt.Fprintf(tw, "%s:\t%s submits, %s queries in %s (%.1f requests/s)\n", cmd,
-		journal.Thousands(res.Submits), journal.Thousands(res.Queries), res.Duration.Round(100*time.Millisecond), rate)
+	tb.add(msgSumCmd.f(l, cmd), msgSumRequests.f(l, journal.Thousands(res.Submits), journal.Thousands(res.Queries), res.Duration.Round(100*time.Millisecond), rate))
 	var parts []string
 	for _, s := range batch.Statuses {
 		if n := t.ByStatus[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", s, journal.Thousands(n)))
+			parts = append(parts, fmt.Sprintf("%s %s", stateName(l, s), journal.Thousands(n)))
 		}
 	}
 	if len(parts) == 0 {
-		parts = []string{"none"}
+		parts = []string{msgSumNone.in(l)}
 	}
-	fmt.Fprintf(tw, "rows:\t%s\n", strings.Join(parts, " · "))
-	fmt.Fprintf(tw, "spend:\t%s yuan (success), %s yuan still charging, %s yuan refunded\n", t.Spend, t.Charging, t.Refunded)
+	tb.add(msgSumRows.in(l), strings.Join(parts, " · "))
+	tb.add(msgSumSpend.in(l), msgSumSpendLine.f(l, t.Spend, t.Charging, t.Refunded))
 	if t.Orphans > 0 {
-		fmt.Fprintf(tw, "absent:\t%s journaled earlier, not in this input\n", plural(t.Orphans, "order"))
+		tb.add(msgSumAbsent.in(l), msgSumAbsentL.f(l, count{t.Orphans, nounOrder}))
 	}
-	fmt.Fprintf(tw, "head:\t%s (%s records)\n", book.HeadHash, journal.Thousands(book.Records))
-	tw.Flush()
+	tb.add(msgSumHead.in(l), msgSumHeadLine.f(l, book.HeadHash, journal.Thousands(book.Records)))
+	tb.write(w)
 }
 
-// printWorkbookSummary prints where the workbook went and its short table.
-func printWorkbookSummary(w io.Writer, s *reconcile.Summary) {
+// printWorkbookSummary prints where the workbook went and its short
+// table, in l. The lines a script may read (README "Reading flowbatch
+// from a script") stay English: "wrote PATH", "journal head HEX (N
+// records)", "attestation sha256 HEX".
+func printWorkbookSummary(w io.Writer, l lang, s *reconcile.Summary) {
 	fmt.Fprintf(w, "wrote %s\n", s.Path)
 	if s.CSVPath != "" {
 		fmt.Fprintf(w, "wrote %s\n", s.CSVPath)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "batch\t%s\t\n", s.BatchID)
-	fmt.Fprintf(tw, "input rows\t%d\t\n", s.InputRows)
+	var tb table
+	tb.add(msgWbBatch.in(l), s.BatchID)
+	tb.add(msgWbInputRows.in(l), fmt.Sprint(s.InputRows))
 	for _, st := range batch.Statuses {
-		// English words on the terminal: tabwriter cannot align CJK.
-		fmt.Fprintf(tw, "%s\t%d\t\n", st, s.ByStatus[st])
+		tb.add(stateName(l, st), fmt.Sprint(s.ByStatus[st]))
 	}
-	check := "OK"
+	check := msgWbOK.in(l)
 	if !s.ControlOK {
-		check = "MISMATCH"
+		check = msgWbMismatch.in(l)
 	}
-	fmt.Fprintf(tw, "control total\t%s\t\n", check)
-	fmt.Fprintf(tw, "spend (yuan)\t%s\t\n", s.Spend)
-	fmt.Fprintf(tw, "charging (yuan)\t%s\t\n", s.Charging)
-	fmt.Fprintf(tw, "refunded (yuan)\t%s\t\n", s.Refunded)
+	tb.add(msgWbControl.in(l), check)
+	tb.add(msgWbSpend.in(l), s.Spend.String())
+	tb.add(msgWbCharging.in(l), s.Charging.String())
+	tb.add(msgWbRefunded.in(l), s.Refunded.String())
 	if s.Orphans > 0 {
-		fmt.Fprintf(tw, "not in input\t%d\t\n", s.Orphans)
-		fmt.Fprintf(tw, "their spend (yuan)\t%s\t\n", s.OrphanSpend)
+		tb.add(msgWbNotInInput.in(l), fmt.Sprint(s.Orphans))
+		tb.add(msgWbTheirSpend.in(l), s.OrphanSpend.String())
 	}
-	fmt.Fprintf(tw, "open rows\t%d\t\n", s.Open)
-	fmt.Fprintf(tw, "exceptions\t%d\t\n", s.Exceptions)
-	tw.Flush()
+	tb.add(msgWbOpenRows.in(l), fmt.Sprint(s.Open))
+	tb.add(msgWbExceptions.in(l), fmt.Sprint(s.Exceptions))
+	tb.write(w)
 	fmt.Fprintf(w, "journal head %s (%d records)\n", s.HeadHash, s.Records)
 	if s.AttestPath != "" {
 		fmt.Fprintf(w, "wrote %s\nattestation sha256 %s\n", s.AttestPath, s.AttestSHA256)
 	}
 	if r := s.Retry; r != nil {
-		fmt.Fprintf(w, "wrote %s (%d rows to retry)\n", r.Path, r.Rows)
+		fmt.Fprintf(w, "wrote %s %s\n", r.Path, msgWbRetryRows.f(l, r.Rows))
 		if r.NotePath != "" {
 			fmt.Fprintf(w, "wrote %s\n", r.NotePath)
 		}
-		for _, l := range r.Note {
-			fmt.Fprintf(w, "# %s\n", l)
+		for _, line := range r.Note {
+			fmt.Fprintf(w, "# %s\n", line)
 		}
 	}
 }
 
+// table aligns columns by their width on a terminal, where a Chinese
+// character takes two columns (text/tabwriter counts it as one).
+type table struct{ rows [][]string }
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(w io.Writer) {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r[:len(r)-1] {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		b.WriteString("\n")
+	}
+	io.WriteString(w, b.String())
+}
+
 // printProblems lists invalid and duplicate rows together in row order.
-func printProblems(w io.Writer, rep *input.Report, max int) {
+func printProblems(w io.Writer, l lang, rep *input.Report, max int) {
 	total := len(rep.Invalid) + len(rep.Duplicates)
 	if total == 0 {
-		fmt.Fprintf(w, "\nproblems: none\n")
+		fmt.Fprint(w, msgProblemsNone.in(l))
 		return
 	}
-	fmt.Fprintf(w, "\nproblems: %d\n", total)
+	fmt.Fprint(w, msgProblemsCount.f(l, total))
 	inv, dup := rep.Invalid, rep.Duplicates
 	for n := 0; len(inv) > 0 || len(dup) > 0; n++ {
 		var p input.Problem
@@ -109,10 +138,10 @@ func printProblems(w io.Writer, rep *input.Report, max int) {
 			p, dup = dup[0], dup[1:]
 		}
 		if n == max {
-			fmt.Fprintf(w, "  … and %d more\n", total-max)
+			fmt.Fprint(w, msgProblemsMore.f(l, total-max))
 			return
 		}
-		fmt.Fprintf(w, "  row %d: %s\n", p.Line, p.Reason)
+		fmt.Fprint(w, msgProblemRow.f(l, p.Line, p.Reason))
 	}
 }
 

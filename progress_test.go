@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
 )
 
 // lockedBuffer is a bytes.Buffer the drawing goroutine and the test share.
@@ -31,15 +32,15 @@ func (l *lockedBuffer) String() string {
 func TestProgressPlainLines(t *testing.T) {
 	var w lockedBuffer
 	p := &batch.Progress{}
-	sc := newScreen(&w)
+	sc := newScreen(&w, langEN)
 	sc.every = 10 * time.Millisecond
 	p.Screen = sc
 	p.Total.Store(5000)
-	p.Start("submitted")
+	p.Start(batch.PhaseSubmit)
 	p.Done.Store(1204)
-	p.Accepted.Store(1200)
-	p.Rejected.Store(3)
-	p.Unknown.Store(1)
+	p.Success.Store(300)
+	p.Failed.Store(2)
+	p.Spent.Store(int64(juhe.Money(5889000)))
 	p.Submits.Store(1204)
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(w.String(), "\n") && time.Now().Before(deadline) {
@@ -47,7 +48,7 @@ func TestProgressPlainLines(t *testing.T) {
 	}
 	p.Stop()
 	line := strings.SplitN(w.String(), "\n", 2)[0]
-	for _, want := range []string{"submitted 1,204/5,000 (24%)", "/s · accepted 1,200 rejected 3 unknown 1", "· eta "} {
+	for _, want := range []string{"submit: rows 1,204/5,000 sent (24%)", "success 300 · failed 2 · spent 5889.000 yuan", "/s", "· eta "} {
 		if !strings.Contains(line, want) {
 			t.Errorf("line %q lacks %q", line, want)
 		}
@@ -57,5 +58,77 @@ func TestProgressPlainLines(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	if len(w.String()) != n {
 		t.Errorf("drawing went on after Stop")
+	}
+}
+
+// The progress display in both languages, through its rendering
+// function: rows done out of rows (never answers ahead of them), the
+// phase by name, the tallies, and an ETA from this run's work only.
+func TestProgressView(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		v      progressView
+		l      lang
+		want   string
+		absent []string
+	}{
+		{"submit", progressView{phase: batch.PhaseSubmit, total: 5000, done: 1000, success: 0, spent: 0, elapsed: 100 * time.Second}, langEN,
+			"submit: rows 1,000/5,000 sent (20%) · eta 6m40s · success 0 · failed 0 · spent 0.000 yuan · 10.0/s", nil},
+		{"submit zh", progressView{phase: batch.PhaseSubmit, total: 5000, done: 1000, elapsed: 100 * time.Second}, langZH,
+			"提交: 已发送 1,000/5,000 行 (20%) · 预计还需 6m40s · 成功 0 · 失败 0 · 已花 0.000 元 · 每秒 10.0", nil},
+		// A resume skipped 4,000 rows done before: 100 rows in 10s is
+		// 10 rows/s, and 900 rows are left: 1m30s, not 2s.
+		{"resume", progressView{phase: batch.PhaseSubmit, total: 5000, done: 4100, base: 4000, success: 3900, fail: 20, spent: 76557000, elapsed: 10 * time.Second}, langEN,
+			"submit: rows 4,100/5,000 sent (82%) · eta 1m30s · success 3,900 · failed 20 · spent 76557.000 yuan · 10.0/s", nil},
+		{"settle", progressView{phase: batch.PhaseSettle, total: 1200, done: 300, success: 3000, fail: 25, spent: 58890000, throttled: 4, elapsed: 30 * time.Second}, langEN,
+			"settle: orders 300/1,200 final (25%) · eta 1m30s · success 3,000 · failed 25 · spent 58890.000 yuan · 10.0/s · throttled 4", nil},
+		{"settle zh", progressView{phase: batch.PhaseSettle, total: 1200, done: 300, success: 3000, fail: 25, spent: 58890000, elapsed: 30 * time.Second}, langZH,
+			"查询结果: 已定 300/1,200 个订单 (25%) · 预计还需 1m30s · 成功 3,000 · 失败 25 · 已花 58890.000 元 · 每秒 10.0", nil},
+		// Nothing done in this run yet: no rate, so no ETA at all.
+		{"no eta yet", progressView{phase: batch.PhaseSubmit, total: 10, done: 4, base: 4, elapsed: time.Second}, langEN,
+			"submit: rows 4/10 sent (40%) · success 0 · failed 0 · spent 0.000 yuan · 0.0/s", []string{"eta"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.v.line(tc.l); got != tc.want {
+				t.Errorf("line\n got %q\nwant %q", got, tc.want)
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(tc.v.line(tc.l), a) {
+					t.Errorf("line has %q", a)
+				}
+			}
+		})
+	}
+}
+
+// Done is never drawn above Total, whatever the counters say for a moment.
+func TestProgressViewNeverAheadOfRows(t *testing.T) {
+	p := &batch.Progress{}
+	p.Total.Store(10)
+	p.Start(batch.PhaseSubmit)
+	p.Done.Store(12)
+	p.Accepted.Store(40)
+	v := viewOf(p, time.Now())
+	if v.done != 10 || !strings.Contains(v.line(langEN), "rows 10/10 sent (100%)") {
+		t.Errorf("line %q", v.line(langEN))
+	}
+	if strings.Contains(v.line(langEN), "accepted") {
+		t.Errorf("answers shown beside rows: %q", v.line(langEN))
+	}
+}
+
+// The terminal line fits its width in columns, Chinese characters being two.
+func TestProgressBarFitsTheTerminal(t *testing.T) {
+	v := progressView{phase: batch.PhaseSettle, total: 1200, done: 600, success: 3000, fail: 25, spent: 58890000, elapsed: 30 * time.Second}
+	for _, l := range []lang{langEN, langZH} {
+		for _, cols := range []int{20, 40, 79, 200} {
+			s := v.bar(l, cols)
+			if w := displayWidth(s); w > cols {
+				t.Errorf("%s, %d columns: %d wide: %q", l, cols, w, s)
+			}
+		}
+		if s := v.bar(l, 200); !strings.Contains(s, "[==========          ]  50%") {
+			t.Errorf("%s: no half bar in %q", l, s)
+		}
 	}
 }

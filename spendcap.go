@@ -4,11 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -42,10 +43,10 @@ func (m *maxSpendFlag) parse(e *env, cmd string) error {
 	}
 	v, err := juhe.ParseMoney(m.from, s)
 	if err != nil {
-		return usageErr("%s: %v", cmd, err).hint("Try: %s 150 or %s 150.5 (yuan, at most three decimals)", m.from, m.from)
+		return errOf(ExitUsage, msgCapBad, cmd, err).try(msgCapBadTry, m.from, m.from)
 	}
 	if v <= 0 {
-		return usageErr("%s: %s %s: want an amount above 0 yuan", cmd, m.from, s)
+		return errOf(ExitUsage, msgCapNotAbove0, cmd, m.from, s)
 	}
 	m.max, m.set = v, true
 	return nil
@@ -56,16 +57,16 @@ func addMaxSpendFlag(fs *flag.FlagSet, m *maxSpendFlag) {
 }
 
 // capSource says where the cap in force comes from.
-func capSource(book *batch.Book, m maxSpendFlag) string {
+func capSource(book *batch.Book, m maxSpendFlag) localized {
 	if m.set {
 		if book != nil {
 			if was, ok := book.SpendCap(); ok && was == m.max {
-				return "journaled"
+				return msgCapJournaled
 			}
 		}
-		return "from " + m.from
+		return msgCapFromFlag.with(m.from)
 	}
-	return "journaled"
+	return msgCapJournaled
 }
 
 // inForce is the cap a command works under: the one given, else the
@@ -189,27 +190,16 @@ func (p capPlan) halts() bool { return p.committed+p.estimate > p.max }
 // room is what the cap leaves for the rows to send, for the balance check.
 func (p capPlan) room() juhe.Money { return max(p.max-p.committed, 0) }
 
-// capMsg holds the words about the cap, in one place for the catalogue.
-var capMsg = struct {
-	line, halts, noCatalog, unpriced, unpricedHint, set, raised, lowered, noCatalogHint, haltHint string
-}{
-	line:          "spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan",
-	halts:         "the rows to send, %s yuan at the catalogue prices, with %s yuan committed, exceed the spending cap of %s yuan: %d of the %s fit, then the batch halts at the cap",
-	noCatalog:     "refused to start: the spending cap needs the catalogue's prices, and the catalogue did not answer (%s); nothing was sent",
-	noCatalogHint: "Try: the same command again when the provider's flow/list answers",
-	unpriced:      "refused to start: under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent",
-	unpricedHint:  "Try: correct the pid of those rows (flowbatch check lists the catalogue's), or take them out of the file",
-	set:           "spending cap set: %s yuan",
-	raised:        "spending cap raised: %s yuan, was %s yuan (journaled)",
-	lowered:       "spending cap lowered: %s yuan, was %s yuan (journaled)",
-	haltHint:      "Try: flowbatch %s",
+// halting is the warning that the rows do not all fit.
+func (p capPlan) halting() phrase {
+	return msgCapHalts.with(p.estimate, p.committed, p.max, p.fit, count{p.rows, nounRow})
 }
 
 // line is the cap against the estimate, for stderr (run) and stdout (check).
-func (p capPlan) line(source string) string {
-	s := fmt.Sprintf(capMsg.line, p.max, source, p.committed, plural(p.rows, "row"), p.estimate)
+func (p capPlan) line(l lang, source localized) string {
+	s := msgCapLine.f(l, p.max, source, p.committed, count{p.rows, nounRow}, p.estimate)
 	if p.halts() {
-		s += "\n  warning: " + fmt.Sprintf(capMsg.halts, p.estimate, p.committed, p.max, p.fit, plural(p.rows, "row"))
+		s += msgCapWarn.f(l, p.halting())
 	}
 	return s
 }
@@ -219,59 +209,65 @@ func (p capPlan) line(source string) string {
 // the same words.
 func (p capPlan) refusal(cmd string) error {
 	if p.noCatalog != "" && (p.rows > 0 || len(p.unpriced) > 0) { // with nothing to send, nothing needs a price
-		return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "refused to start"),
-			strings.TrimPrefix(fmt.Sprintf(capMsg.noCatalog, p.noCatalog), "refused to start: "))}).hint("%s", capMsg.noCatalogHint)
+		return errOf(ExitHalted, msgStartRefused, cmd, wouldBe(cmd, msgRefusedStart), msgCapNoCatalog.with(p.noCatalog)).try(msgCapNoCatTry)
 	}
 	if len(p.unpriced) == 0 {
 		return nil
 	}
-	pids := make([]string, 0, len(p.unpriced))
-	for pid := range p.unpriced {
+	return errOf(ExitInvalid, msgStartRefused, cmd, wouldBe(cmd, msgRefusedStart), msgCapUnpriced.with(unpricedList(p.unpriced))).try(msgCapUnpricedTry)
+}
+
+// unpricedList is the pids without a price and their rows, for a person.
+type unpricedList map[string][]int
+
+func (u unpricedList) in(l lang) string {
+	pids := make([]string, 0, len(u))
+	for pid := range u {
 		pids = append(pids, pid)
 	}
 	sort.Strings(pids)
 	var parts []string
 	for _, pid := range pids {
-		lines := p.unpriced[pid]
+		lines := slices.Clone(u[pid])
 		sort.Ints(lines)
-		shown := lines
-		if len(shown) > maxListed {
-			shown = shown[:maxListed]
-		}
+		shown := lines[:min(len(lines), maxListed)]
 		s := make([]string, len(shown))
-		for i, l := range shown {
-			s[i] = fmt.Sprint(l)
+		for i, n := range shown {
+			s[i] = fmt.Sprint(n)
 		}
 		more := ""
 		if len(lines) > len(shown) {
-			more = fmt.Sprintf(" … and %d more", len(lines)-len(shown))
+			more = msgCapMore.f(l, len(lines)-len(shown))
 		}
-		word := "rows"
+		word := msgCapRowsWord
 		if len(lines) == 1 {
-			word = "row"
+			word = msgCapRowWord
 		}
-		parts = append(parts, fmt.Sprintf("pid %s (%s %s%s)", shellQuote(pid), word, strings.Join(s, ", "), more))
+		parts = append(parts, msgCapPidRows.f(l, shellQuote(pid), word, strings.Join(s, ", "), more))
 	}
-	return (&exitError{code: ExitInvalid, msg: fmt.Sprintf("%s: %s: %s", cmd, wouldBe(cmd, "refused to start"),
-		strings.TrimPrefix(fmt.Sprintf(capMsg.unpriced, strings.Join(parts, "; ")), "refused to start: "))}).hint("%s", capMsg.unpricedHint)
+	sep := "; "
+	if l == langZH {
+		sep = "；"
+	}
+	return strings.Join(parts, sep)
 }
 
 // capChange is the note for a -max-spend that sets or changes the
-// journal's cap; "" when it does not.
-func capChange(book *batch.Book, m maxSpendFlag) string {
+// journal's cap; nil when it does not.
+func capChange(book *batch.Book, m maxSpendFlag) localized {
 	if !m.set {
-		return ""
+		return nil
 	}
 	was, ok := book.SpendCap()
 	switch {
 	case !ok:
-		return fmt.Sprintf(capMsg.set, m.max)
+		return msgCapSet.with(m.max)
 	case m.max > was:
-		return fmt.Sprintf(capMsg.raised, m.max, was)
+		return msgCapRaised.with(m.max, was)
 	case m.max < was:
-		return fmt.Sprintf(capMsg.lowered, m.max, was)
+		return msgCapLowered.with(m.max, was)
 	}
-	return ""
+	return nil
 }
 
 // capHaltErr words a halt at the spending cap for cmd, with the command
@@ -282,8 +278,9 @@ func capHaltErr(cmd string, args []string, err error) error {
 		return nil
 	}
 	c := h.SpendCap
-	return (&exitError{code: ExitHalted, msg: fmt.Sprintf("%s: halted: %v", cmd, h)}).
-		hint(capMsg.haltHint, quoteArgs(withMaxSpend(cmd, args, c.Committed+c.Rest)))
+	return errOf(ExitHalted, msgCapHalted, cmd, c.Max, c.Committed, c.Next, journal.Thousands(h.Line),
+		count{c.RowsLeft, nounRow}, c.Rest, c.Committed+c.Rest).
+		try(msgCapHaltTry, quoteArgs(withMaxSpend(cmd, args, c.Committed+c.Rest)))
 }
 
 // withMaxSpend is args with -max-spend set to m (and cmd in front).
@@ -303,21 +300,21 @@ func withMaxSpend(cmd string, args []string, m juhe.Money) []string {
 	return append(out, "-max-spend", m.String())
 }
 
-// printSpendCap is status's lines about the cap: the cap, what the
-// journal commits against it (prices from the journal alone: what its
-// intents reserved and the costs it saw), and what is left.
-func printSpendCap(w io.Writer, b *batch.Book) {
+// addSpendCap is status's lines about the cap: the cap, what the journal
+// commits against it (prices from the journal alone: what its intents
+// reserved and the costs it saw), and what is left.
+func addSpendCap(tb *table, l lang, b *batch.Book) {
 	max, ok := b.SpendCap()
 	if !ok {
-		fmt.Fprintf(w, "spending cap\tnone\n")
+		tb.add(msgStCap.in(l), msgStCapNone.in(l))
 		return
 	}
-	changed := ""
 	if n := b.SpendCapChanges(); n > 0 {
-		changed = fmt.Sprintf(" (changed %s after the start)", plural(n, "time"))
+		tb.add(msgStCap.in(l), msgStCapChanged.f(l, max, n))
+	} else {
+		tb.add(msgStCap.in(l), msgStYuan.f(l, max))
 	}
 	c := b.Committed(nil)
-	fmt.Fprintf(w, "spending cap\t%s yuan%s\n", max, changed)
-	fmt.Fprintf(w, "committed\t%s yuan (confirmed costs, and the price of every order in flight or unknown)\n", c)
-	fmt.Fprintf(w, "cap left\t%s yuan\n", max-c)
+	tb.add(msgStCommitted.in(l), msgStCommittedIs.f(l, c))
+	tb.add(msgStCapLeft.in(l), msgStYuan.f(l, max-c))
 }

@@ -176,6 +176,9 @@ type Engine struct {
 	wall    func() time.Time
 	endedMu sync.Mutex
 	ended   map[string]attemptEnd // unknown attempts this process saw end
+
+	unsentMu sync.Mutex
+	unsent   map[string]int // orderid → its intents, the latest never sent (a halt came first)
 }
 
 // attemptEnd is when this process saw an order's attempt end (with a
@@ -208,6 +211,7 @@ func NewEngine(j *journal.Journal, book *Book, p provider, opts EngineOptions) *
 		capCh:  make(chan struct{}),
 		wall:   time.Now,
 		ended:  make(map[string]attemptEnd),
+		unsent: make(map[string]int),
 	}
 }
 
@@ -224,6 +228,59 @@ type HaltError struct {
 	// SpendCap is set when the halt is the batch's spending cap: the
 	// next request did not fit under it.
 	SpendCap *CapHalt
+
+	// NothingCharged says the journal proves that no order of the batch
+	// was charged: every request sent has its answer, each one a refusal
+	// that created no order, and no order is unknown, charging or final.
+	NothingCharged bool
+}
+
+// withProof is err, a halt with NothingCharged set from the book as it
+// stands; any other error as it is.
+func (e *Engine) withProof(err error) error {
+	var h *HaltError
+	if !errors.As(err, &h) {
+		return err
+	}
+	c := *h
+	c.NothingCharged = e.nothingCharged()
+	return &c
+}
+
+// nothingCharged reports whether no order of the journal exists or may
+// exist: each is not submitted (never sent, or its submit refused by a
+// halt or a throttle), rejected or invalid, or unknown only because its
+// latest intent is one whose request this process never sent (the halt
+// came first; see submitOnce).
+func (e *Engine) nothingCharged() bool {
+	e.unsentMu.Lock()
+	defer e.unsentMu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	none := true
+	e.book.Orders(func(o *OrderState) error {
+		switch o.Status() {
+		case StatusSuccess, StatusFailed, StatusCharging:
+			none = false
+		case StatusUnknown:
+			if n, ok := e.unsent[o.OrderID]; !ok || n != o.Intents || o.Exists {
+				none = false
+			}
+		}
+		return nil
+	})
+	return none
+}
+
+// noteUnsent remembers that the latest intent of orderID was never sent.
+func (e *Engine) noteUnsent(orderID string) {
+	o, ok := e.snapshot(orderID)
+	if !ok {
+		return
+	}
+	e.unsentMu.Lock()
+	e.unsent[orderID] = o.Intents
+	e.unsentMu.Unlock()
 }
 
 func (e *HaltError) Error() string {
@@ -398,7 +455,10 @@ func (e *Engine) appendReserved(ctx context.Context, reserved juhe.Money, recs .
 	}
 	e.mu.Lock()
 	for _, r := range recs {
+		id := recordOrderID(r)
+		before := e.book.tallyOf(id)
 		e.book.Apply(r)
+		e.prog.move(before, e.book.tallyOf(id))
 	}
 	e.release(recs, reserved)
 	e.mu.Unlock()
@@ -530,9 +590,12 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("listing orders: %w", err)
 	}
+	e.mu.Lock()
+	e.prog.seed(e.book.Counts())
+	e.mu.Unlock()
 	e.prog.Total.Store(int64(res.Orders))
 	e.prog.Done.Store(int64(res.Skipped))
-	e.prog.Start("submitted")
+	e.prog.Start(PhaseSubmit)
 	defer e.prog.Stop()
 
 	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
@@ -552,7 +615,7 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 	e.mu.Lock()
 	res.Totals = e.book.Counts()
 	e.mu.Unlock()
-	return res, e.endErr(ctx)
+	return res, e.withProof(e.endErr(ctx))
 }
 
 // waiting is an order Submit takes again at due (zero: now); step counts
@@ -773,6 +836,9 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 	// later (a low rate, many workers, throttling) is not used.
 	if err := e.permitInFlight(ctx, intentAt.Add(e.opts.RequestTimeout)); err != nil {
 		e.refresh(o)
+		if errors.Is(err, errStopped) {
+			e.noteUnsent(o.OrderID)
+		}
 		return juhe.Outcome{}, err
 	}
 	select {
@@ -780,6 +846,7 @@ func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, e
 		// Another worker got a halt while this intent was written. Send
 		// nothing more: the next run queries this order, finds it absent
 		// and submits it then.
+		e.noteUnsent(o.OrderID)
 		return juhe.Outcome{}, errStopped
 	default:
 	}

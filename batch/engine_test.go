@@ -260,6 +260,9 @@ func TestSubmitHaltBalanceThenResume(t *testing.T) {
 	if h.Line < 2 || h.OrderID == "" || h.Advice == "" {
 		t.Errorf("halt without row or advice: %+v", h)
 	}
+	if h.NothingCharged {
+		t.Errorf("a halt after %d charges says nothing was charged", affordable)
+	}
 	t.Logf("halt: %v", h)
 	if got := sim.Requests().SubmitCodes[210505]; got > opts.Workers {
 		t.Errorf("%d submits answered 210505, want at most %d (workers)", got, opts.Workers)
@@ -303,6 +306,9 @@ func TestSubmitHaltSendsNoMore(t *testing.T) {
 			}
 			if len(sim.Ledger().Orders) != 0 {
 				t.Errorf("something was charged")
+			}
+			if !h.NothingCharged {
+				t.Errorf("every submit was refused with %d, none unknown, yet the halt does not say nothing was charged", tc.code)
 			}
 		})
 	}

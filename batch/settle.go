@@ -105,7 +105,7 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 		e.mu.Lock()
 		res.Totals = e.book.Counts()
 		e.mu.Unlock()
-		return res, err
+		return res, e.withProof(err)
 	}
 	q := &settleQueue{byID: make(map[string]*settleItem), wake: make(chan struct{}, 1)}
 	e.mu.Lock()
@@ -130,9 +130,12 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	e.settle.Store(q)
 	defer e.settle.Store(nil)
 
+	e.mu.Lock()
+	e.prog.seed(e.book.Counts())
+	e.mu.Unlock()
 	e.prog.Total.Store(int64(len(q.h)))
 	e.prog.Done.Store(0)
-	e.prog.Start("settled")
+	e.prog.Start(PhaseSettle)
 	defer e.prog.Stop()
 
 	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
@@ -235,7 +238,7 @@ dispatch:
 	res.Totals = e.book.Counts()
 	e.mu.Unlock()
 	if err := e.endErr(ctx); err != nil {
-		return res, err
+		return res, e.withProof(err)
 	}
 	return res, nil
 }

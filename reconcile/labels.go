@@ -417,3 +417,16 @@ var chineseProvider = &providerWords{
 	noBalance:   func(which, why string) string { return which + "未读取：" + why },
 	at:          func(when string) string { return "（" + when + "）" },
 }
+
+// StateName is the workbook's word for s in lang (zh or en; en for any
+// other), so that the terminal says what the workbook says.
+func StateName(lang string, s batch.Status) string {
+	w := english
+	if lang == "zh" {
+		w = chinese
+	}
+	if n, ok := w.states[s]; ok {
+		return n
+	}
+	return string(s)
+}

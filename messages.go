@@ -1,0 +1,618 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/reconcile"
+)
+
+// The terminal's message catalogue: what a person reads from flowbatch
+// (halts, refusals, summaries, progress, -h), in English and in Chinese.
+// The workbook's labels are reconcile's (reconcile/labels.go).
+//
+// What a script reads never changes with the language: exit codes,
+// status -json and verify -json, and the lines the README says a script
+// may parse ("ok: …" of verify, "wrote …", "journal head …",
+// "attestation sha256 …") stay English in both.
+//
+// To add a message: declare a msg here, in the block of its file, with
+// the same fmt verbs in the same order in both languages
+// (TestCatalogueVerbsAgree holds them), and print it with e.tr(msgX, …),
+// or return errOf(code, msgX, …).try(msgY, …) for an error.
+
+// lang is the terminal's language.
+type lang string
+
+const (
+	langEN lang = "en"
+	langZH lang = "zh"
+)
+
+// termLang is the language of a command line: its -lang flag (zh or en)
+// when given, else the locale: the first of LC_ALL, LC_MESSAGES and LANG
+// that is set decides, as POSIX says; zh_* is Chinese, anything else
+// (C, POSIX, en_US…) English.
+func termLang(args []string, getenv func(string) string) lang {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		v, ok := "", false
+		switch {
+		case a == "-lang" || a == "--lang":
+			if i+1 < len(args) {
+				v, ok = args[i+1], true
+			}
+		case strings.HasPrefix(a, "-lang="), strings.HasPrefix(a, "--lang="):
+			_, v, _ = strings.Cut(a, "=")
+			ok = true
+		}
+		if ok && (v == string(langZH) || v == string(langEN)) {
+			return lang(v)
+		}
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			if strings.HasPrefix(strings.ToLower(v), "zh") {
+				return langZH
+			}
+			return langEN
+		}
+	}
+	return langEN
+}
+
+// msg is one message in both languages. A msg with no Chinese falls
+// back to English.
+type msg struct{ en, zh string }
+
+func (m msg) in(l lang) string {
+	if l == langZH && m.zh != "" {
+		return m.zh
+	}
+	return m.en
+}
+
+// f formats m in l; arguments that are themselves localized (a phrase, a
+// count, a msg) are rendered in l first.
+func (m msg) f(l lang, a ...any) string {
+	if len(a) == 0 {
+		return m.in(l)
+	}
+	return fmt.Sprintf(m.in(l), localize(l, a)...)
+}
+
+// with keeps m's arguments, to render later in the reader's language.
+func (m msg) with(a ...any) phrase { return phrase{m, a} }
+
+// phrase is a msg with its arguments.
+type phrase struct {
+	m msg
+	a []any
+}
+
+func (p phrase) in(l lang) string { return p.m.f(l, p.a...) }
+
+type localized interface{ in(lang) string }
+
+func localize(l lang, a []any) []any {
+	out := make([]any, len(a))
+	for i, x := range a {
+		if s, ok := x.(localized); ok {
+			out[i] = s.in(l)
+		} else {
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// tr formats m in the command's language.
+func (e *env) tr(m msg, a ...any) string { return m.f(e.lang, a...) }
+
+// noun is a counted thing: English singular and plural, and the Chinese
+// word with its measure word.
+type noun struct{ one, many, zh string }
+
+var (
+	nounRow     = noun{"row", "rows", "行"}
+	nounOrder   = noun{"order", "orders", "个订单"}
+	nounHidden  = noun{"hidden or filtered-out row", "hidden or filtered-out rows", "个隐藏或被筛选掉的行"}
+	nounInvalid = noun{"invalid row", "invalid rows", "个无效行"}
+	nounDup     = noun{"duplicate row", "duplicate rows", "个重复行"}
+)
+
+// count is n of a noun, e.g. "3 rows", "3 行".
+type count struct {
+	n    int
+	what noun
+}
+
+func (c count) in(l lang) string {
+	switch {
+	case l == langZH:
+		return fmt.Sprintf("%d %s", c.n, c.what.zh)
+	case c.n == 1:
+		return "1 " + c.what.one
+	}
+	return fmt.Sprintf("%d %s", c.n, c.what.many)
+}
+
+// stateName is a state's name on the terminal: the workbook's word.
+func stateName(l lang, s batch.Status) string { return reconcile.StateName(string(l), s) }
+
+// main.go: the command list.
+var (
+	msgUsageHead = msg{
+		"flowbatch gifts mobile data plans in bulk through the 聚合数据 flow-recharge API V2.\n\nUsage:\n\n\tflowbatch <command> [flags]\n\nCommands:\n\n",
+		"flowbatch 通过聚合数据流量充值 API V2 批量赠送手机流量套餐。\n\n用法：\n\n\tflowbatch <命令> [参数]\n\n命令：\n\n",
+	}
+	msgUsageFoot = msg{
+		"\nRun 'flowbatch <command> -h' for a command's flags. Exit codes are in README.md.\nMessages are in Chinese with -lang zh or a zh_* locale (LC_ALL, LC_MESSAGES, LANG), English otherwise.\n",
+		"\n运行 'flowbatch <命令> -h' 查看该命令的参数。退出码见 README.md。\n加 -lang zh 或在 zh_* 区域设置（LC_ALL、LC_MESSAGES、LANG）下显示中文，否则显示英文。\n",
+	}
+	msgUnknownCommand = msg{"unknown command %q", "未知命令 %q"}
+	msgTryHelp        = msg{"Try: flowbatch help", "试试：flowbatch help"}
+	msgInterrupting   = msg{
+		"flowbatch: interrupted: finishing requests in flight and flushing the journal (Ctrl-C again to exit at once; the journal stays safe)",
+		"flowbatch：已中断：正在完成已发出的请求并写入日志（再按 Ctrl-C 立即退出；日志仍然安全）",
+	}
+	msgExitingAtOnce = msg{"flowbatch: exiting at once", "flowbatch：立即退出"}
+	msgInterrupted   = msg{"interrupted", "已中断"}
+)
+
+// commandSummaries are the one-line summaries of the command list.
+var commandSummaries = map[string]msg{
+	"check":     {"validate an input file and estimate its cost; spends nothing", "校验输入文件并估算费用；不花钱"},
+	"submit":    {"submit every valid row of an input file exactly once", "把输入文件的每个有效行恰好提交一次"},
+	"query":     {"query open orders until each is final", "查询未完成的订单，直到每个都有最终结果"},
+	"reconcile": {"write the reconciliation workbook from a journal", "根据日志生成对账工作簿"},
+	"run":       {"submit, query and reconcile in one resumable command", "提交、查询、对账，一条可续跑的命令"},
+	"callback":  {"serve provider callbacks beside a running batch", "在批次运行时接收服务商回调"},
+	"status":    {"print counts, spend and open orders of a journal", "显示日志的各状态数量、支出和未完成订单"},
+	"workspace": {"list the batches of the workspace, or forget a lost journal", "列出工作区的批次，或忘记丢失的日志"},
+	"verify":    {"check a journal's checksums and hash chain", "校验日志的校验和与哈希链"},
+	"sim":       {"serve the built-in provider simulator", "运行内置的服务商模拟器"},
+	"demo":      {"run a sample batch against the built-in simulator", "用内置模拟器运行示例批次"},
+	"version":   {"print the version", "显示版本"},
+}
+
+// flags.go: -h and bad command lines.
+var (
+	msgFlagLang       = msg{"terminal `language`: zh or en (default: from LC_ALL, LC_MESSAGES or LANG)", "终端`语言`：zh 或 en（默认取自 LC_ALL、LC_MESSAGES 或 LANG）"}
+	msgFlagsHead      = msg{"Flags:\n", "参数：\n"}
+	msgUnexpectedArg  = msg{"%s: unexpected argument %q", "%s：多余的参数 %q"}
+	msgBadLang        = msg{"%s: -lang %q: use zh or en", "%s：-lang %q：请用 zh 或 en"}
+	msgFlagIsRequired = msg{"%s: %s is required", "%s：缺少 %s"}
+)
+
+// exitcodes.go: journals, halts, interrupts, open rows.
+var (
+	msgNotJournalTry = msg{"Try: the -journal path that submit or run used (BATCH.journal by default)", "试试：submit 或 run 用过的 -journal 路径（默认 BATCH.journal）"}
+	msgLockedTry     = msg{"Try: wait for that process to finish, or stop it (Ctrl-C); the journal stays safe", "试试：等那个进程结束，或停止它（Ctrl-C）；日志仍然安全"}
+	msgDamaged       = msg{"%s: journal damaged", "%s：日志已损坏"}
+	msgDamagedTry    = msg{"Try: flowbatch verify -journal %s; keep the file for the audit and do not edit it", "试试：flowbatch verify -journal %s；保留该文件备审计，不要修改它"}
+	msgNoJournal     = msg{"%s: no journal at %s", "%s：%s 处没有日志"}
+	msgNoJournalTry  = msg{"Try: the -journal path that submit or run used", "试试：submit 或 run 用过的 -journal 路径"}
+
+	msgNothingWritten    = msg{"%s: %v; nothing was written", "%s：%v；什么都没有写"}
+	msgOtherJournalTry   = msg{"Try: another -out directory for this journal's workbook, or a new batch id; keep %s for the audit", "试试：给这个日志的工作簿换一个 -out 目录，或换一个新的批次号；保留 %s 备审计"}
+	msgAnchorTry         = msg{"Try: flowbatch verify -journal %s -attest %s; keep both files for the audit. Only if this journal really replaces the attested one, move %s away (and keep it)", "试试：flowbatch verify -journal %s -attest %s；两个文件都保留备审计。只有这个日志确实取代了被证明的那个时，才把 %s 移走（并保留它）"}
+	msgAttestChangedTry  = msg{"Try: keep %s for the audit, and find out who changed it", "试试：保留 %s 备审计，并查明是谁改了它"}
+	msgCallbackLockedTry = msg{"Another callback server writes %s already; one per batch is enough.", "已有另一个回调服务在写 %s；每个批次一个就够了。"}
+
+	msgHalted        = msg{"%s: halted: %s", "%s：已停止：%s"}
+	msgHaltAdvice    = msg{"%s: %s (%s)", "%s：%s（%s）"}
+	msgHaltAt        = msg{"%s (%s) at row %s", "第 %[3]s 行收到服务商应答：%[1]s（%[2]s）"}
+	msgHaltWhere     = msg{"Stopped on %s. What was sent before it is in the journal and the summary above.", "%s。此前已发送的都在日志和上面的汇总里。"}
+	msgHaltWhereNone = msg{
+		"Stopped on %s. Nothing was charged: the journal holds an answer to every request sent, each a refusal that creates no order, and none is unknown.",
+		"%s。没有扣费：日志里每个已发出的请求都有应答，每个都是不生成订单的拒绝，没有未知结果。",
+	}
+	msgInterruptRun = msg{"interrupted: run the same command again to continue: flowbatch %s %s", "已中断：再次运行同一命令即可继续：flowbatch %s %s"}
+
+	msgStillNoOutcome    = msg{"%s: %s still without a submit outcome", "%s：%s 仍无提交结果"}
+	msgSameCommandTry    = msg{"Try: the same command again: flowbatch %s", "试试：再次运行同一命令：flowbatch %s"}
+	msgQueryNotFinal     = msg{"query: %s not final", "query：%s 尚未最终"}
+	msgQueryResendAndTry = msg{
+		"Try: the same submit command again to send the %s the provider does not have, then flowbatch query -journal %s -wait 1h",
+		"试试：再次运行同一 submit 命令，发送服务商没有的 %s，然后 flowbatch query -journal %s -wait 1h",
+	}
+	msgQueryResendTry = msg{"Try: the same submit command again to send the %s the provider does not have", "试试：再次运行同一 submit 命令，发送服务商没有的 %s"}
+	msgQueryLaterTry  = msg{"Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", "试试：稍后 flowbatch query -journal %s -wait 1h（服务商仍在充值）"}
+)
+
+// haltWords are the halts' reasons and what to do, in Chinese, by the
+// provider's code; English comes from juhe/codes.go. Every halt code
+// there has its words here (TestEveryHaltCodeIsTranslated).
+var haltWords = map[int][2]string{
+	10001:  {"KEY 错误", "改正 JUHE_KEY"},
+	10002:  {"该 KEY 无权使用此接口", "联系服务商"},
+	10003:  {"KEY 已过期", "续期 KEY"},
+	10004:  {"OPENID 错误", "改正 JUHE_OPENID"},
+	10005:  {"应用未通过认证", "完成认证"},
+	10007:  {"未知的请求来源", "检查 IP 白名单"},
+	10008:  {"IP 被禁止", "修正白名单"},
+	10009:  {"KEY 被禁用", "联系服务商"},
+	10020:  {"接口维护中", "稍后"},
+	10021:  {"接口已停用", "联系服务商"},
+	210505: {"余额不足", "充值"},
+	210506: {"签名 sign 错误", "检查 JUHE_KEY 和 JUHE_OPENID"},
+}
+
+// msgThrottleHalt is the persistent-throttle halt (no provider code of its own).
+var msgThrottleHalt = [2]string{"服务商持续限流（可能是每日额度）", "等待额度恢复"}
+
+// balance.go: what the provider said before the money moved.
+var (
+	msgCredsFix = map[string]msg{
+		"key":    {"fix JUHE_KEY: the provider refused the key (%s)", "请改正 JUHE_KEY：服务商拒绝了这个 KEY（%s）"},
+		"openid": {"fix JUHE_OPENID: the provider refused the OpenID (%s)", "请改正 JUHE_OPENID：服务商拒绝了这个 OpenID（%s）"},
+		"sign":   {"fix JUHE_OPENID: it does not belong to JUHE_KEY, the provider refused the sign (%s)", "请改正 JUHE_OPENID：它与 JUHE_KEY 不配套，服务商拒绝了签名（%s）"},
+	}
+	msgCredsExport = msg{
+		"export the right JUHE_KEY and JUHE_OPENID (from the provider's 个人中心), then run the same command again",
+		"从服务商的个人中心取得正确的 JUHE_KEY 和 JUHE_OPENID 并 export，然后再次运行同一命令",
+	}
+	msgCredsFirst   = msg{"%s; %s", "%s；%s"}
+	msgCredsDetail  = msg{"%s: %s: %s, so nothing was charged", "%s：%s：%s，所以没有扣费"}
+	msgCredsRefusal = msg{"%s (%s); nothing was sent", "%s（%s）；什么都没有发送"}
+	msgCredsName    = map[juhe.Credentials]msg{
+		juhe.CredsUnverified:    {"key and OpenID not verified", "KEY 和 OpenID 未核实"},
+		juhe.CredsKeyOnly:       {"key checked, OpenID not verified", "KEY 已核实，OpenID 未核实"},
+		juhe.CredsVerified:      {"key and OpenID verified", "KEY 和 OpenID 已核实"},
+		juhe.CredsKeyRefused:    {"key refused: check JUHE_KEY", "KEY 被拒绝：检查 JUHE_KEY"},
+		juhe.CredsOpenIDRefused: {"OpenID refused: check JUHE_OPENID", "OpenID 被拒绝：检查 JUHE_OPENID"},
+		juhe.CredsSignRefused:   {"sign refused: check that JUHE_OPENID belongs to JUHE_KEY", "签名被拒绝：检查 JUHE_OPENID 是否属于 JUHE_KEY"},
+	}
+	msgStartRefused = msg{"%s: %s: %s", "%s：%s：%s"}
+	msgHaltedFirst  = msg{"halted before the first request", "在第一个请求之前停止"}
+	msgWouldBe      = msg{"submit and run would be %s", "submit 和 run 将会%s"}
+	msgRefusedStart = msg{"refused to start", "拒绝开始"}
+	msgShortBalance = msg{
+		"the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
+		"待发送的 %s估算 %s 元，超过余额 %s 元，差 %s 元；什么都没有发送",
+	}
+	msgShortBalanceTry = msg{
+		"Try: top up the account, then run the same command again; or add -allow-short-balance to send until the provider's 210505 stops it",
+		"试试：先给账户充值，再运行同一命令；或加 -allow-short-balance，发送到服务商返回 210505 为止",
+	}
+	msgNoteNoBalance   = msg{"balance not read: %s; %s", "未读到余额：%s；%s"}
+	msgNoteNoEstimate  = msg{"no estimate: %s", "无法估算：%s"}
+	msgNoteNoPrice     = msg{"no price for pid %s: the estimate leaves those rows out", "pid %s 没有价格：估算不含这些行"}
+	msgBalanceEstimate = msg{"flowbatch: balance %s yuan; estimate for the %s to send %s yuan", "flowbatch：余额 %s 元；待发送的 %s估算 %s 元"}
+)
+
+// batchcmd.go: the input refused.
+var (
+	msgInputRefused = msg{"%s: %s has %s; nothing was submitted", "%s：%s 有 %s；什么都没有提交"}
+	msgInputFixTry  = msg{"Try: fix the rows above, or add %s", "试试：改正上面列出的行，或加 %s"}
+	msgAnd          = msg{" and ", "、"}
+	msgCommaAnd     = msg{", and ", "；或加 "}
+	msgFixHidden    = msg{"-hidden-rows skip to leave them out or -hidden-rows include to submit them too", "-hidden-rows skip 跳过它们，或 -hidden-rows include 也提交它们"}
+	msgFixInvalid   = msg{"-skip-invalid to record them as invalid and submit the rest", "-skip-invalid 把它们记为无效并提交其余的行"}
+	msgFixDup       = msg{"-allow-duplicates to submit each repeat as its own order", "-allow-duplicates 把每个重复行作为单独的订单提交"}
+	msgChangedInput = msg{
+		"%s: %s is not the file journal %s was started with: that was %s%s (sha256 %s…, now %s…); nothing was submitted",
+		"%s：%s 不是日志 %s 开始时的文件：那是 %s%s（sha256 %s…，现在是 %s…）；什么都没有提交",
+	}
+	msgChangedInputTry = msg{
+		"Try: the original file, or -allow-changed-input to continue with this one (rows no longer in it are never submitted)",
+		"试试：用原来的文件，或加 -allow-changed-input 用这个文件继续（不在其中的行绝不提交）",
+	}
+	msgReadAt        = msg{", read %s", "，读取于 %s"}
+	msgOtherBatch    = msg{"%s: journal %s belongs to batch %q, not %q", "%s：日志 %s 属于批次 %q，不是 %q"}
+	msgOtherBatchTry = msg{"Try: -batch %s, or another -journal", "试试：-batch %s，或换一个 -journal"}
+	msgRequiredTry   = msg{"Try: flowbatch %s -in FILE -batch ID", "试试：flowbatch %s -in 文件 -batch 批次号"}
+	msgRequiredBTry  = msg{"Try: flowbatch %s -in %s -batch ID", "试试：flowbatch %s -in %s -batch 批次号"}
+	msgNoCredsEnv    = msg{"%s not set: the provider key and OpenID come from the environment", "未设置 %s：服务商的 KEY 和 OpenID 取自环境变量"}
+	msgNoCredsTry    = msg{"Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`", "试试：export JUHE_KEY=… JUHE_OPENID=…（在服务商的个人中心获取），或对 `flowbatch sim` 运行"}
+)
+
+// print.go: the summaries.
+var (
+	msgSumBatch     = msg{"batch:", "批次："}
+	msgSumJournal   = msg{"journal:", "日志："}
+	msgSumInput     = msg{"input:", "输入："}
+	msgSumInputLine = msg{"%s (sha256 %s…), %s", "%s（sha256 %s…），%s"}
+	msgSumRequests  = msg{"%s submits, %s queries in %s (%.1f requests/s)", "提交 %s 次，查询 %s 次，用时 %s（每秒 %.1f 个请求）"}
+	msgSumRows      = msg{"rows:", "行："}
+	msgSumCmd       = msg{"%s:", "%s："}
+	msgSumNone      = msg{"none", "无"}
+	msgSumSpend     = msg{"spend:", "支出："}
+	msgSumSpendLine = msg{"%s yuan (success), %s yuan still charging, %s yuan refunded", "%s 元（成功），%s 元仍在充值，%s 元已退"}
+	msgSumAbsent    = msg{"absent:", "不在输入中："}
+	msgSumAbsentL   = msg{"%s journaled earlier, not in this input", "%s 早先已记入日志，不在本次输入中"}
+	msgSumHead      = msg{"head:", "日志头："}
+	msgSumHeadLine  = msg{"%s (%s records)", "%s（%s 条记录）"}
+
+	msgWbInputRows   = msg{"input rows", "输入行数"}
+	msgWbControl     = msg{"control total", "控制总数"}
+	msgWbOK          = msg{"OK", "一致"}
+	msgWbMismatch    = msg{"MISMATCH", "不一致"}
+	msgWbSpend       = msg{"spend (yuan)", "支出（元）"}
+	msgWbCharging    = msg{"charging (yuan)", "充值中（元）"}
+	msgWbRefunded    = msg{"refunded (yuan)", "已退（元）"}
+	msgWbNotInInput  = msg{"not in input", "不在输入中"}
+	msgWbTheirSpend  = msg{"their spend (yuan)", "其支出（元）"}
+	msgWbOpenRows    = msg{"open rows", "未完成行"}
+	msgWbExceptions  = msg{"exceptions", "异常"}
+	msgWbBatch       = msg{"batch", "批次"}
+	msgWbRetryRows   = msg{"(%d rows to retry)", "（%d 行待重试）"}
+	msgProblemsNone  = msg{"\nproblems: none\n", "\n问题：无\n"}
+	msgProblemsCount = msg{"\nproblems: %d\n", "\n问题：%d 个\n"}
+	msgProblemsMore  = msg{"  … and %d more\n", "  …… 另有 %d 个\n"}
+	msgProblemRow    = msg{"  row %d: %s\n", "  第 %d 行：%s\n"}
+)
+
+// progress.go: the progress line and bar.
+var (
+	msgPhaseSubmit = msg{"submit", "提交"}
+	msgPhaseSettle = msg{"settle", "查询结果"}
+	msgProgSubmit  = msg{"rows %s/%s sent", "已发送 %s/%s 行"}
+	msgProgSettle  = msg{"orders %s/%s final", "已定 %s/%s 个订单"}
+	msgProgTally   = msg{"success %s · failed %s · spent %s yuan", "成功 %s · 失败 %s · 已花 %s 元"}
+	msgProgRate    = msg{"%.1f/s", "每秒 %.1f"}
+	msgProgETA     = msg{"eta %s", "预计还需 %s"}
+	msgProgThrot   = msg{"throttled %s", "被限流 %s 次"}
+)
+
+// cmd_check.go: the verdict.
+var (
+	msgCheckNothing     = msg{"\nnothing to submit.\n", "\n没有要提交的。\n"}
+	msgCheckWouldSend   = msg{"submit would send %d orders", "submit 将发送 %d 个订单"}
+	msgCheckWouldReject = msg{"; the provider will reject %d of them unless the numbers were ported (rows above)", "；除非号码已携号转网，服务商会拒绝其中 %d 个（见上面列出的行）"}
+	msgCheckOK          = msg{"\nok: %s; key and OpenID verified.\n", "\nok: %s；KEY 和 OpenID 已核实。\n"}
+	msgCheckVerdict     = msg{"\n%s; %s.\n", "\n%s；%s。\n"}
+)
+
+// cmd_status.go: the text form (-json is the script's).
+var (
+	msgStBatch     = msg{"batch", "批次"}
+	msgStPeriod    = msg{"period", "周期"}
+	msgStInput     = msg{"input", "输入"}
+	msgStInputLine = msg{"%s (sha256 %s)", "%s（sha256 %s）"}
+	msgStNoInput   = msg{"none planned yet", "尚未规划"}
+	msgStRows      = msg{"rows", "行数"}
+	msgStSpend     = msg{"spend", "支出"}
+	msgStCharging  = msg{"charging", "充值中"}
+	msgStRefunded  = msg{"refunded", "已退"}
+	msgStYuan      = msg{"%s yuan", "%s 元"}
+	msgStOpen      = msg{"open rows", "未完成行"}
+	msgStOrphans   = msg{"orphans", "不在输入中"}
+	msgStRecords   = msg{"records", "记录数"}
+	msgStHead      = msg{"head", "日志头"}
+	msgStHeldBy    = msg{"held by", "占用者"}
+	msgStHeldErr   = msg{"unknown (%v)", "未知（%v）"}
+	msgStHeldPid   = msg{"process %d (running)", "进程 %d（运行中）"}
+	msgStHeldOther = msg{"another process (running)", "另一进程（运行中）"}
+	msgStHeldNone  = msg{"nobody (stopped)", "无人（已停止）"}
+	msgStRequired  = msg{"Try: flowbatch status -journal BATCH.journal", "试试：flowbatch status -journal 批次.journal"}
+)
+
+// spendcap.go: the spending cap.
+var (
+	msgCapBad         = msg{"%s: %v", "%s：%v"}
+	msgCapBadTry      = msg{"Try: %s 150 or %s 150.5 (yuan, at most three decimals)", "试试：%s 150 或 %s 150.5（元，最多三位小数）"}
+	msgCapNotAbove0   = msg{"%s: %s %s: want an amount above 0 yuan", "%s：%s %s：金额须大于 0 元"}
+	msgCapFromFlag    = msg{"from %s", "来自 %s"}
+	msgCapJournaled   = msg{"journaled", "已记入日志"}
+	msgCapLine        = msg{"spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan", "支出上限 %s 元（%s）；已承诺 %s 元；待发送的 %s 估算 %s 元"}
+	msgCapHalts       = msg{"the rows to send, %s yuan at the catalogue prices, with %s yuan committed, exceed the spending cap of %s yuan: %d of the %s fit, then the batch halts at the cap", "待发送的行按目录价 %s 元，加上已承诺的 %s 元，超过支出上限 %s 元：%d 行（共 %s）放得下，然后批次在上限处停止"}
+	msgCapWarn        = msg{"\n  warning: %s", "\n  警告：%s"}
+	msgCapNoCatalog   = msg{"the spending cap needs the catalogue's prices, and the catalogue did not answer (%s); nothing was sent", "支出上限需要目录价，而目录没有应答（%s）；什么都没有发送"}
+	msgCapNoCatTry    = msg{"Try: the same command again when the provider's flow/list answers", "试试：等服务商的 flow/list 应答后再运行同一命令"}
+	msgCapUnpriced    = msg{"under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent", "在支出上限下每个 pid 都需要价格，而目录里没有 %s 的价格；什么都没有发送"}
+	msgCapUnpricedTry = msg{"Try: correct the pid of those rows (flowbatch check lists the catalogue's), or take them out of the file", "试试：改正这些行的 pid（flowbatch check 会列出目录），或把它们移出文件"}
+	msgCapPidRows     = msg{"pid %s (%s %s%s)", "pid %s（%s %s%s）"}
+	msgCapRowWord     = msg{"row", "行"}
+	msgCapRowsWord    = msg{"rows", "行"}
+	msgCapMore        = msg{" … and %d more", " …… 另有 %d 行"}
+	msgCapSet         = msg{"spending cap set: %s yuan", "支出上限已设定：%s 元"}
+	msgCapRaised      = msg{"spending cap raised: %s yuan, was %s yuan (journaled)", "支出上限已提高：%s 元，原为 %s 元（已记入日志）"}
+	msgCapLowered     = msg{"spending cap lowered: %s yuan, was %s yuan (journaled)", "支出上限已降低：%s 元，原为 %s 元（已记入日志）"}
+	msgCapHalted      = msg{
+		"%s: halted: the spending cap of %s yuan is reached: %s yuan committed (the confirmed cost of every order, and the price of every one in flight or unknown), and the next request, at %s yuan, does not fit at row %s: %s not sent yet (%s yuan at the catalogue prices); raise the cap with -max-spend (-max-spend %s covers them all), then run the same command again",
+		"%s：已停止：已达到支出上限 %s 元：已承诺 %s 元（每个订单已确认的费用，加上每个在途或未知订单的价格），下一个请求（%s 元）放不下，在第 %s 行：还有 %s 未发送（按目录价 %s 元）；用 -max-spend 提高上限（-max-spend %s 可覆盖全部），然后再次运行同一命令",
+	}
+	msgCapHaltTry    = msg{"Try: flowbatch %s", "试试：flowbatch %s"}
+	msgCapWouldHalt  = msg{"check: submit and run would halt at the spending cap: %s", "check：submit 和 run 将在支出上限处停止：%s"}
+	msgCapWouldTry   = msg{"Try: -max-spend %s to send them all, or fewer rows", "试试：-max-spend %s 以发送全部，或减少行数"}
+	msgCapPricedWith = msg{"  note: priced with the %s: run uses the provider's\n", "  注意：按 %s 计价：run 用服务商的目录\n"}
+	msgStCap         = msg{"spending cap", "支出上限"}
+	msgStCapNone     = msg{"none", "无"}
+	msgStCapChanged  = msg{"%s yuan (%d changes after the start)", "%s 元（开始后修改 %d 次）"}
+	msgStCommitted   = msg{"committed", "已承诺"}
+	msgStCommittedIs = msg{"%s yuan (confirmed costs, and the price of every order in flight or unknown)", "%s 元（已确认的费用，加上每个在途或未知订单的价格）"}
+	msgStCapLeft     = msg{"cap left", "上限余量"}
+)
+
+// usageZh is each command's -h text in Chinese, by the flag set's
+// name; the English is the command's own Usage constant.
+var usageZh = map[string]string{
+	"check": `用法：flowbatch check -in 文件 [-batch 批次号] [参数]
+
+读取并校验整个输入文件，列出每个问题及其行号、每个产品和每个运营商的行数，
+以及估算费用。它什么都不提交，什么都不写。加上与 submit 或 run 相同的参数时，
+它按同样的规则、用同样的话说出它们将会怎样：
+
+  3  输入会被拒绝（有无效行或重复行）、本批次的日志记录的是另一个文件，
+     工作区守卫拒绝本批次，或在支出上限下某个 pid 没有价格；
+  4  KEY 或 OpenID 错误（用 OpenID 签名的余额接口这样说），或估算超过余额，
+     或行放不进支出上限（-max-spend 或日志里的），或在上限下目录没有应答；
+  0  submit 会照常进行。无法核实的（余额接口不对该 KEY 开放时的 OpenID，
+     余额接口不应答时的余额）会点名说出，绝不当作"正常"。
+
+`,
+	"submit": `用法：flowbatch submit -in 文件 -batch 批次号 [参数]
+
+把输入文件的每个有效行恰好提交一次，每个请求发出前先写入日志。任何中断之后，
+再次运行同一命令即可继续：已有结果的行跳过，结果丢失的行先查询，未开始的行提交。
+
+KEY 和 OpenID 取自 JUHE_KEY 和 JUHE_OPENID，服务商地址取自 JUHE_BASE_URL
+（默认 http://v.juhe.cn）或 -base-url。
+
+退出码：0 每个有效行都有结果（受理或拒绝）；3 输入无效，或自日志开始后输入已变；
+4 服务商要求停止（余额、KEY、签名、额度），或达到支出上限（-max-spend，记入日志：
+提高它后再运行）；5 仍有行结果未知或未提交；
+6 日志正被使用；7 日志已损坏；130 已中断。
+
+`,
+	"query": `用法：flowbatch query -journal 路径 [参数]
+
+查询本批次中可能存在但尚未最终的每个订单（充值中或未知），直到每个都有最终结果
+（成功或失败），或 -wait 用完。每个订单各自退避（2 秒增至 60 秒，带抖动）；
+所有查询共用 -rate。每次状态变化都写入日志。再次运行即可继续。
+
+退出码：0 每行都已最终；4 服务商要求停止；5 仍有行未完成（充值中、未知或未提交）；
+6 日志正被使用；7 日志已损坏；130 已中断。
+
+`,
+	"reconcile": `用法：flowbatch reconcile -journal 路径 -out 文件.xlsx [-lang zh|en] [-csv 文件] [-group-by 列名] [-retry 文件]
+      flowbatch reconcile -mask [-keep-col 列名]... -journal 路径 -out 文件.masked.xlsx [-csv 文件]
+
+仅根据日志写出对账工作簿（汇总、订单、异常）。它只读日志，所以可以在批次运行时
+同时运行。未完成的行在工作簿中标出；工作簿写成后退出码为 0。
+
+加 -mask 时改为写一份可以更广传阅的脱敏副本：手机号显示为 138****1234，
+不含 orderid 和 sporder_id 列，输入的附加列只保留 -keep-col 指定的（CSV 同样）。
+脱敏副本从不出具证明；见 README 的 "Personal data"。
+
+`,
+	"run": `用法：flowbatch run -in 文件 -batch 批次号 -out 文件.xlsx [参数]
+
+把每个有效行恰好提交一次，查询每个订单直到有最终结果（或 -wait 用完），然后写出
+对账工作簿。任何中断之后，再次运行同一命令：它从停下的地方继续，绝不重复付款。
+无论如何都会写出工作簿，未完成的行会标出。
+
+回调：-callback-addr :端口 在本进程接收服务商回调；此时 -cburl 必须是能到达它的
+公网地址。独立运行的 'flowbatch callback' 为本日志收到的回调也会导入。
+
+退出码：0 每行都已最终（成功、失败、拒绝或无效）且工作簿已写出；3 输入无效或输入已变；
+4 服务商要求停止，或达到支出上限（-max-spend）；5 仍有行未完成（充值中、未知、未提交）；6 日志正被使用；
+7 日志已损坏；130 已中断。
+
+`,
+	"callback": `用法：flowbatch callback -addr 主机:端口 -journal 路径 [-max-body N]
+
+在另一个进程运行批次时，接收服务商的状态回调。它不加锁地读取批次日志，把每个
+签名验证通过、属于本批次订单的回调写入它自己的旁路日志 路径.callbacks；
+运行中或续跑的批次会把它们导入自己的日志。签名错误或未知 orderid 得到 403 和
+一行日志，什么都不写。
+
+KEY 取自 $JUHE_KEY（sign 为 md5(key+sporder_id+orderid)）；不需要 OpenID。
+一直运行到被中断。
+
+`,
+	"status": `用法：flowbatch status -journal 路径 [-json]
+
+显示日志关于其批次的内容：周期和工作区、输入、各状态的行数、到目前的支出、
+仍在充值或未完成的、已记入日志但不在输入中的订单、日志头哈希，以及现在是否有
+进程占用该日志。它不加锁地读取，所以批次运行时也能用（此刻正在写的记录不算）。
+它只是报告：无论批次状态如何退出码都是 0；日志损坏时为 7。
+
+-json 输出一个 JSON 对象，键为固定的英文（见 README "Reading flowbatch from a
+script"），不随语言改变，供脚本读取。
+
+`,
+	"verify": `用法：flowbatch verify -journal 路径 [-head 哈希 -records N] [-attest 文件] [-attest-hash 哈希] [-json]
+
+校验日志每条记录的校验和及整条哈希链，不修改日志也不加锁。显示记录数、
+日志头哈希（工作簿的汇总表显示同样的值）和批次号。
+
+哈希链能发现日志头之前任何位置的改动字节、删除、重复、插入或重排的记录，以及
+残缺的末尾。它发现不了从末尾整条截掉的记录：剩下的是一个有效的、更短的日志。
+请用保存在别处的记录数和日志头哈希来核对：
+  -head 哈希 -records N  run 和 reconcile 结束时显示的值，也在工作簿的汇总表上；
+  -attest 文件           reconcile 写出的证明（ID.attest.json）；
+  -attest-hash 哈希      显示过的该证明的 sha256（在汇总表上，run 结束时）；
+                         不给 -attest 时，证明为日志旁边的 ID.attest.json。
+日志必须仍有第 N 条记录，且哈希相同。
+
+日志完好并达到每个给出的锚点时退出码为 0；有任何改动、末尾被截、或证明不是
+被证明的那一份时为 7；参数错误（如文件不是日志）时为 2。-json 输出一个键为固定
+英文的 JSON 对象，失败时也是。
+
+`,
+	"workspace": `用法：flowbatch workspace list [-workspace 目录]
+      flowbatch workspace forget -journal 路径 -why 原因 [-who 姓名] [-workspace 目录]
+
+工作区是各批次相遇的地方（README "The workspace"）：它的日志、汇总它们的索引，
+以及拒绝重复赠送的守卫。
+
+list 列出工作区知道的每个日志及其情况：ok、missing、cut 或 damaged。
+不加锁地读取，什么都不写。
+
+forget 让守卫不再因一个丢失、被截短或损坏的日志而拒绝：这是人的决定，连同原因和
+决定人记在工作区的 forgotten.log 里。完好的日志不能被忘记。
+
+退出码：0 完成；2 参数错误，或没有可忘记的；6 工作区正被使用。
+
+`,
+	"demo": `用法：flowbatch demo [-out 目录] [-lang zh|en]
+
+无需 KEY、网络和任何设置，完整运行主要流程：在本进程启动内置的服务商模拟器
+（有真实的延迟、少量丢失的应答和少量失败的订单），用 'flowbatch run' 带回调运行
+samples/gift.xlsx，写出对账工作簿，并与模拟器自己的账本核对总数。
+
+`,
+	"sim": `用法：flowbatch sim [-addr 主机:端口] [-key K] [-openid O] [参数]
+
+运行内置的服务商模拟器：flow/onlineorder、flow/ordersta、flow/list、
+flow/telcheck，以及账户侧的 ofpay/mobile/yue（余额）、flow/batchquery 和
+flow/ordersbydate（对账单），GET 或 POST 表单均可。测试用的 /_sim/ 接口见英文
+帮助（LANG=C flowbatch sim -h）。它显示所服务的地址，一直运行到被中断。
+
+KEY 和 OpenID 默认取自 $JUHE_KEY 和 $JUHE_OPENID。把 JUHE_BASE_URL 设为显示的
+地址，flowbatch 就会连到它。
+
+`,
+}
+
+// flagHelpZh is the Chinese help of a flag, by "command.flag" or, for a
+// flag every command means the same by, by "flag". A flag not here
+// shows its English help.
+var flagHelpZh = map[string]string{
+	"lang":                "终端`语言`：zh 或 en（默认取自 LC_ALL、LC_MESSAGES 或 LANG）",
+	"reconcile.lang":      "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
+	"run.lang":            "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
+	"demo.lang":           "工作簿和终端的`语言`：zh 或 en",
+	"in":                  "输入`文件`：.csv、.txt、.xlsx、.xlsm 或 .ods",
+	"batch":               "`批次号`：字母、数字、'-'、'_'、'.'；orderid 由它生成",
+	"journal":             "日志`路径`",
+	"status.journal":      "要读取的日志`文件`",
+	"verify.journal":      "要校验的日志`文件`",
+	"rate":                "每秒向服务商发出的`请求数`（所有并发合计）",
+	"workers":             "最多同时在途的`请求数`（默认 rate/4，至少 8，至多 64）",
+	"cburl":               "随每个订单交给服务商的回调`地址`",
+	"skip-invalid":        "把无效行记为无效，提交其余的行",
+	"allow-duplicates":    "把重复的（手机号，pid）作为单独的订单提交",
+	"allow-changed-input": "继续一个输入文件已改变的日志；不在文件中的行绝不提交",
+	"encoding":            "CSV `编码`：utf-8、gbk 或 gb18030（默认按内容判断）",
+	"sheet":               "XLSX 或 ODS `工作表名`（默认：前 20 行内有表头的可见工作表；从不读取隐藏表）",
+	"base-url":            "服务商`地址`（默认 $JUHE_BASE_URL 或 http://v.juhe.cn）",
+	"allow-short-balance": "估算超过余额也开始；由服务商的 210505 停止",
+	"resubmit-grace":      "210511 只有在订单上次提交结束这么久之后才表示\"没有此订单\"；在此之前只查询，绝不重新提交",
+	"pid":                 "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"phone-col":           "手机号列，按表头`名`或列字母（有两个候选列时指定）",
+	"pid-col":             "产品列，按表头`名`或列字母",
+	"hidden-rows":         "隐藏或被筛选掉的行，以及隐藏的手机号或 pid 列：`skip` 或 include（默认拒绝该文件并列出它们）",
+	"out":                 "要写出的工作簿`文件`（.xlsx）",
+	"wait":                "查询未完成订单多久后暂时放弃",
+	"csv":                 "同时把订单表写到这个`文件`（带 BOM 的 UTF-8 CSV）",
+	"retry":               "同时把最终未扣费的行（失败、拒绝、无效）写成输入`文件`（.csv 或 .xlsx）",
+	"callback-addr":       "运行时在这个`地址`（如 :8088）接收服务商回调",
+	"workspace":           "工作区`目录`（默认 $FLOWBATCH_WORKSPACE，否则为你的数据目录）",
+	"period":              "本批次赠送的月份，`YYYY-MM`（默认为北京时间的本月；续跑沿用日志里的）",
+	"allow-regift":        "有意给工作区中别的批次本周期已赠送过的手机号，或别的批次已提交过的文件再次发送；日志会记下",
+	"json":                "输出 JSON（固定的英文键，供脚本读取）",
+	"head":                "被证明的日志头`哈希`（与 -records 一起）",
+	"records":             "被证明的记录`数`（与 -head 一起）",
+	"attest":              "用来核对日志的证明`文件`（ID.attest.json）",
+	"attest-hash":         "证明显示过的 sha256（`十六进制`）",
+	"addr":                "监听`地址`",
+	"max-spend":           "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
+}
