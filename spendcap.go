@@ -102,7 +102,7 @@ func (c *capRows) add(book *batch.Book, orderID, pid string, line int) {
 	c.n++
 }
 
-// prices are the catalogue's prices per pid; nil when it did not answer.
+// catalogPrices are the catalogue's prices per pid; nil when it did not answer.
 func catalogPrices(catalogue map[string]juhe.Product) map[string]juhe.Money {
 	if catalogue == nil {
 		return nil
