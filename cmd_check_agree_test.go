@@ -162,6 +162,13 @@ func TestCheckPredictsRun(t *testing.T) {
 			sayCheck: []string{"the catalogue has none for pid 999999 (row 3)"}},
 		{name: "capped within a short balance", balance: 30000, file: mobile, extra: []string{"-max-spend", "25"}, code: ExitHalted,
 			sayCheck: []string{"1 of the 3 rows fit"}},
+		{name: "journaled cap, resumed", balance: 1000000, file: mobile, setup: func(t *testing.T, dir string, vars map[string]string) {
+			t.Helper()
+			if _, errOut, code := runCmd(context.Background(), t, vars, "run", "-in", filepath.Join(dir, "in.csv"), "-batch", "b",
+				"-out", filepath.Join(dir, "b-first.xlsx"), "-wait", "10s", "-period", "2026-11", "-max-spend", "20"); code != ExitHalted {
+				t.Fatalf("setup run: exit %d, want %d\n%s", code, ExitHalted, errOut)
+			}
+		}, code: ExitHalted, sayCheck: []string{"spending cap 20.000 yuan (journaled); committed 19.630 yuan; estimate for the 2 rows to send 39.260 yuan", "0 of the 2 rows fit"}},
 		{name: "bad cap", balance: 1000000, file: mobile, extra: []string{"-max-spend", "1.0001"}, code: ExitUsage, same: "-max-spend: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
