@@ -44,6 +44,7 @@ type submitFlags struct {
 	allowShortBalance      bool
 	wsDir                  string // the workspace, once check has run
 	resubmitGrace          time.Duration
+	firstQuery, queryEvery time.Duration
 	maxSpend               maxSpendFlag          // -max-spend or FLOWBATCH_MAX_SPEND
 	prices                 map[string]juhe.Money // the catalogue's, once prepareJournal has run; for the engine's cap
 }
@@ -94,6 +95,10 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	f.ws = addWorkspaceFlags(fs)
 	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
 		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
+	fs.DurationVar(&f.firstQuery, "first-query", batch.DefaultFirstQueryDelay,
+		"first query of an order this long after its submit was accepted (0: at once; a callback queries it at once)")
+	fs.DurationVar(&f.queryEvery, "query-interval", batch.DefaultQueryInterval,
+		"at least this long between two queries of one order while settling (0: the backoff alone, 2s rising to 60s)")
 	f.table = addTableFlags(fs)
 	return f
 }
@@ -112,6 +117,10 @@ func (f *submitFlags) check(e *env, cmd string) error {
 		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
 	case f.resubmitGrace <= 0:
 		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
+	case f.firstQuery < 0:
+		return usageErr("%s: -first-query %v: want a duration of zero or more, e.g. 1m", cmd, f.firstQuery)
+	case f.queryEvery < 0:
+		return usageErr("%s: -query-interval %v: want a duration of zero or more, e.g. 1m", cmd, f.queryEvery)
 	}
 	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
@@ -163,11 +172,31 @@ func (f *submitFlags) settings() map[string]string {
 		"hidden-rows":      f.table.hiddenRows,
 
 		batch.SettingResubmitGrace: f.resubmitGrace.String(),
+		batch.SettingFirstQuery:    f.firstQuery.String(),
+		batch.SettingQueryInterval: f.queryEvery.String(),
 	}
 	if f.maxSpend.set {
 		s[batch.SettingMaxSpend] = f.maxSpend.max.String()
 	}
 	return s
+}
+
+// politeQueries are the engine's FirstQueryDelay and QueryInterval: a
+// flag given wins (0 as "none"); a flag left out is 0, so that the engine
+// takes what the journal was started with.
+func (f *submitFlags) politeQueries(fs *flag.FlagSet) (first, every time.Duration) {
+	opt := func(name string, d time.Duration) time.Duration {
+		given := false
+		fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == name })
+		switch {
+		case !given:
+			return 0
+		case d == 0:
+			return -1
+		}
+		return d
+	}
+	return opt("first-query", f.firstQuery), opt("query-interval", f.queryEvery)
 }
 
 // engineGrace is the resubmit grace to run with: the flag when it was

@@ -30,6 +30,10 @@ const (
 	// settingRegifted lists the rows -allow-regift let through at the
 	// start: "LINE:PHONE@BATCH,…" (batch ids hold no ',', ':' or '@').
 	settingRegifted = "regifted"
+	// settingUnchargedElsewhere lists the rows the guard let through at
+	// the start because another batch's journal showed them final and
+	// uncharged (a retry batch): "LINE:PHONE@BATCH,…".
+	settingUnchargedElsewhere = "uncharged-elsewhere"
 )
 
 // workspaceFlags are the flags of the commands that start, resume or
@@ -219,7 +223,24 @@ func startSettings(g *guardedStart, allowRegift bool, found workspace.Findings) 
 	if rows := regiftedList(found); rows != "" {
 		s[settingRegifted] = rows
 	}
+	if rows := unchargedList(found); rows != "" {
+		s[settingUnchargedElsewhere] = rows
+	}
 	return s
+}
+
+// unchargedList is the rows the guard let through as uncharged in
+// another batch, "LINE:PHONE@BATCH,…".
+func unchargedList(found workspace.Findings) string {
+	var parts []string
+	for _, x := range found.List {
+		if x.Kind == workspace.KindUncharged {
+			for _, r := range x.Rows {
+				parts = append(parts, fmt.Sprintf("%d:%s@%s", r.Line, r.Phone, x.Other.BatchID))
+			}
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // regiftedList is the rows -allow-regift let through, "LINE:PHONE@BATCH,…",

@@ -86,6 +86,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		// The demo's simulator looks an order up as soon as it charges it,
 		// so a short grace is safe here and keeps the demo quick.
 		"-resubmit-grace", "5s",
+		// Its orders settle in 1.5 s and its callbacks reach this process:
+		// the polite minute before a first query, and between two, would
+		// only make the demo wait.
+		"-first-query", "2s", "-query-interval", "5s",
 	}
 	fmt.Fprintf(e.stdout, "running: flowbatch run %s\n\n", quoteArgs(runArgs))
 	// runCommand, not Run: the demo's -lang zh (the workbook's default)

@@ -114,3 +114,39 @@ func TestEngineGrace(t *testing.T) {
 		})
 	}
 }
+
+// The polite query settings default to a minute each (NOTES.md), are
+// journaled in the header, and hold for a later query without the flags:
+// started with -first-query 1h, a query now sends nothing, though the
+// simulator has long settled the orders.
+func TestPoliteQuerySettingsJournaled(t *testing.T) {
+	f := addSubmitFlags(flag.NewFlagSet("submit", flag.ContinueOnError))
+	if f.firstQuery != time.Minute || f.queryEvery != time.Minute {
+		t.Errorf("defaults -first-query %v -query-interval %v, want 1m each", f.firstQuery, f.queryEvery)
+	}
+	sim, vars := subSim(t, juhesim.Config{SettleDelay: -1})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 3)
+	jp := filepath.Join(dir, "p.journal")
+	ctx := context.Background()
+	if _, errOut, code := runCmd(ctx, t, vars, "submit", "-in", in, "-batch", "p", "-journal", jp, "-rate", "100",
+		"-first-query", "1h", "-query-interval", "90s"); code != ExitOK {
+		t.Fatalf("submit: exit %d\n%s", code, errOut)
+	}
+	book, err := batch.LoadBook(ctx, jp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := book.Header.Settings; s[batch.SettingFirstQuery] != "1h0m0s" || s[batch.SettingQueryInterval] != "1m30s" {
+		t.Errorf("journaled %q and %q, want 1h0m0s and 1m30s", s[batch.SettingFirstQuery], s[batch.SettingQueryInterval])
+	}
+	before, beforeBatch := sim.Requests(), sim.AccountRequests()
+	_, errOut, code := runCmd(ctx, t, vars, "query", "-journal", jp, "-wait", "300ms")
+	if code != ExitOpen {
+		t.Errorf("query: exit %d, want %d (open)\n%s", code, ExitOpen, errOut)
+	}
+	if after, afterBatch := sim.Requests(), sim.AccountRequests(); after.Queries != before.Queries || afterBatch.BatchQueries != beforeBatch.BatchQueries {
+		t.Errorf("queries sent within the journal's first-query delay: %d ordersta, %d batchquery",
+			after.Queries-before.Queries, afterBatch.BatchQueries-beforeBatch.BatchQueries)
+	}
+}

@@ -12,9 +12,14 @@ import (
 const queryUsage = `Usage: flowbatch query -journal PATH [flags]
 
 Queries every order of the batch that may exist but is not final (charging,
-or unknown) until each is final (success or failed) or -wait runs out. Each
-order has its own backoff (2s rising to 60s, with jitter); all queries share
--rate. Every change of state goes into the journal. Run it again to continue.
+or unknown) until each is final (success or failed) or -wait runs out, 50
+orders a request with flow/batchquery while the provider answers it, else
+one by one. The polite settings the batch was started with hold (submit's
+-first-query and -query-interval, default 1m each): an order is first
+queried that long after its submit was accepted, and again no sooner, nor
+before its own backoff (2s rising to 60s, with jitter); a callback brings
+its next query forward. All queries share -rate. Every change of state goes
+into the journal. Run it again to continue.
 
 Exit codes: 0 every row is final; 4 the provider said stop; 5 some rows are
 still open (charging, unknown or not submitted); 6 the journal is in use;

@@ -108,8 +108,10 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	defer j.Close()
 
 	logf := logTo(e.stderr)
+	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		FirstQueryDelay: first, QueryInterval: every,
 		Prices:   f.prices,
 		Progress: newProgress(e.stderr, e.lang), Logf: logf,
 	})

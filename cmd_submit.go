@@ -47,8 +47,10 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	defer j.Close()
 
 	prog := newProgress(e.stderr, e.lang)
+	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		FirstQueryDelay: first, QueryInterval: every,
 		Prices:   f.prices,
 		Progress: prog, Logf: logTo(e.stderr),
 	})

@@ -86,6 +86,8 @@ func TestSubmitCommandRefuses(t *testing.T) {
 		{"bad batch", vars, nil, []string{"-batch", "a b"}, ExitUsage, []string{"-batch"}},
 		{"bad rate", vars, nil, []string{"-rate", "0"}, ExitUsage, []string{"-rate"}},
 		{"no grace", vars, nil, []string{"-resubmit-grace", "0s"}, ExitUsage, []string{"-resubmit-grace"}},
+		{"negative first query", vars, nil, []string{"-first-query", "-1s"}, ExitUsage, []string{"-first-query"}},
+		{"negative query interval", vars, nil, []string{"-query-interval", "-1m"}, ExitUsage, []string{"-query-interval"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

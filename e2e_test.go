@@ -181,7 +181,7 @@ func runProc(t *testing.T, bin, baseURL string, killAfter time.Duration, args ..
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, bin, quickQueries(args)...)
 	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL, wsEnvVar(t))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -535,7 +535,7 @@ func TestCrashAndFaults(t *testing.T) {
 // startProc starts the binary without waiting for it.
 func startProc(t *testing.T, bin, baseURL string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, quickQueries(args)...)
 	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+baseURL, wsEnvVar(t))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -621,10 +621,11 @@ func TestHaltOnEmptyBalanceThenResume(t *testing.T) {
 		// The halt abandons the other workers' journaled intents; the
 		// resume queries them and may resubmit only after the grace
 		// (counted from the latest such an attempt could have ended, 2 x
-		// the 15s client timeout after its intent): 1s, not 2m, against a
-		// simulator that does not lag. -wait counts from the run's start:
-		// 2m, not 30s, leaves time to settle what is resubmitted at ~31s.
-		"-resubmit-grace", "1s"}
+		// the 15s client timeout after its intent). The simulator looks an
+		// order up as soon as it charges it, so a short grace is safe; 5s,
+		// not 1s, so that the resume's queries are not the single pass of a
+		// run whose wait has run out. -wait counts from the run's start.
+		"-resubmit-grace", "5s"}
 
 	// The estimate exceeds the balance: nothing starts without -allow-short-balance.
 	short := runProc(t, bin, sim.URL, 0, args...)

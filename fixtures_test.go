@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,9 +24,26 @@ func runCmd(ctx context.Context, t *testing.T, vars map[string]string, args ...s
 	var out, errb bytes.Buffer
 	vars = withWorkspace(t, vars)
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
-	err := Run(ctx, e, args)
+	err := Run(ctx, e, quickQueries(args))
 	code = report(&errb, err)
 	return out.String(), errb.String(), code
+}
+
+// quickQueries turns the polite query delays (a minute each) off for a
+// run or submit command line, so that a test against the simulator does
+// not wait a minute for its first query, unless the test gives them. They
+// go last, so that the resume command a test reads starts as it was given.
+func quickQueries(args []string) []string {
+	if len(args) == 0 || args[0] != "run" && args[0] != "submit" {
+		return args
+	}
+	out := slices.Clone(args)
+	for _, f := range []string{"-first-query", "-query-interval"} {
+		if !slices.ContainsFunc(args, func(a string) bool { return a == f || strings.HasPrefix(a, f+"=") }) {
+			out = append(out, f+"=0")
+		}
+	}
+	return out
 }
 
 // runJournalCmd runs a command line that needs no environment.

@@ -37,10 +37,12 @@ type Book struct {
 	// sporders finds an order by its sporder_id: an answer naming the
 	// sporder_id of another order is about that order.
 	sporders orderIndex
-	cur      *section // the latest complete input section
-	pend     *section // an input section whose Planned has not come yet
-	balances []Balance
-	spend    spend // what the orders committed against the spending cap
+	// cbReasons holds the err_msg of an order's latest callback that had one.
+	cbReasons map[int32]uint32
+	cur       *section // the latest complete input section
+	pend      *section // an input section whose Planned has not come yet
+	balances  []Balance
+	spend     spend // what the orders committed against the spending cap
 }
 
 // Balance is one balance snapshot of the journal: what the balance
@@ -69,9 +71,9 @@ type section struct {
 //
 // Status rules, applied in this order (the README repeats them):
 //  1. No intent written: not_submitted.
-//  2. A query confirmed a game_state: 1 success, 9 failed, 0 charging.
-//     A final state (1 or 9) never moves back; a contradicting later
-//     answer only sets Conflict.
+//  2. A query confirmed a game_state: 1 success, 9 failed, 0 charging,
+//     -1 failed and never charged (SubmitFailed). A final state (1, 9 or
+//     -1) never moves back; a contradicting later answer only sets Conflict.
 //  3. An intent written after the latest submit outcome and after the
 //     latest "not found" query: the request is in flight, unknown.
 //  4. The latest submit outcome was accepted: charging (the order was
@@ -135,6 +137,10 @@ type OrderState struct {
 
 	CallbackState juhe.GameState // latest callback's sta, StateNone if none
 	CallbackAt    int64
+	// CallbackReason is the err_msg of the latest callback that gave one:
+	// the provider's own word on why an order failed, which V2's query
+	// does not give.
+	CallbackReason string
 
 	FinalAt int64  // ms when a query first confirmed state 1 or 9
 	Code    int    // latest provider code seen for this order
@@ -173,7 +179,7 @@ func statusOf(intent, exists bool, query juhe.GameState, submit juhe.Class, inte
 	switch query {
 	case juhe.StateSuccess:
 		return StatusSuccess
-	case juhe.StateFailed:
+	case juhe.StateFailed, juhe.StateSubmitFailed:
 		return StatusFailed
 	case juhe.StateCharging:
 		return StatusCharging
@@ -209,6 +215,14 @@ func (o *OrderState) Cost() (juhe.Money, bool) {
 	}
 	return o.SubmitCost, o.SubmitHasCost
 }
+
+// SubmitFailed reports whether a query answered game_state -1 (提交充值失败):
+// the provider says the submit failed and nothing was charged. The status
+// is failed. That code is known only from the provider's phone-bill demo
+// code, so its "nothing charged" is not taken on trust: a retry file holds
+// such a row back until the provider's statement shows no charge for it
+// (reconcile.Options.StatementUncharged).
+func (o *OrderState) SubmitFailed() bool { return o.QueryState == juhe.StateSubmitFailed }
 
 // Source is what settled the reported state: "submit", "query" or "callback".
 func (o *OrderState) Source() string {
@@ -320,7 +334,7 @@ func (b *Book) Apply(r *journal.Record) {
 		b.applyQuery(r.Seq, r.At, &journal.QueryView{AnswerView: answerView(&q.Answer), State: q.State})
 	case r.Callback != nil:
 		c := r.Callback
-		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State)
+		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State, []byte(c.ErrMsg))
 	case r.SpendCap != nil:
 		b.applySpendCap(r.SpendCap.Max)
 	case r.Balance != nil:
@@ -472,7 +486,7 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 			o.flags |= fQueryHasCost
 		}
 		switch q.State {
-		case juhe.StateCharging, juhe.StateSuccess, juhe.StateFailed:
+		case juhe.StateCharging, juhe.StateSuccess, juhe.StateFailed, juhe.StateSubmitFailed:
 		default:
 			return
 		}
@@ -497,13 +511,20 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 	}
 }
 
-func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.GameState) {
+func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.GameState, errMsg []byte) {
 	i := b.orderFor(id)
 	b.unweigh(i)
 	defer b.weigh(i)
 	o := &b.orders[i]
 	o.callbackState = b.putWide(i, fCallbackState, int(state))
 	o.callbackAt = at
+	if len(errMsg) > 0 {
+		// Few orders fail with a reason: a map, not a field of every order.
+		if b.cbReasons == nil {
+			b.cbReasons = make(map[int32]uint32)
+		}
+		b.cbReasons[i] = b.text.intern(errMsg)
+	}
 	o.flags |= fExists // a callback is journaled only when its sign verified
 	if why := b.otherSporder(i, sporderID); why != nil {
 		o.conflict = b.text.intern(append([]byte("callback "), why...))
@@ -602,7 +623,9 @@ func (b *Book) Counts() Totals {
 			case StatusCharging:
 				t.Charging += c
 			case StatusFailed:
-				t.Refunded += c
+				if juhe.GameState(o.queryState) != juhe.StateSubmitFailed { // never charged
+					t.Refunded += c
+				}
 			}
 		}
 	}

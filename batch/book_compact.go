@@ -41,7 +41,7 @@ type order struct {
 	pid, cardName, reason, conflict uint32 // in the intern table
 
 	submitClass, queryClass uint8
-	queryState              int8 // StateNone, or a confirmed 0, 1 or 9
+	queryState              int8 // StateNone, or a confirmed 0, 1, 9 or StateSubmitFailed
 	flags                   uint16
 }
 
@@ -477,4 +477,5 @@ func (b *Book) state(i int32, o *OrderState) {
 	if r.flags&fCodeFromQuery != 0 {
 		o.Code = o.QueryCode
 	}
+	o.CallbackReason = b.text.str(b.cbReasons[i])
 }

@@ -42,7 +42,7 @@ func (b *Book) replay(r *journal.Raw) error {
 		if err != nil {
 			return err
 		}
-		b.applyCallback(v.OrderID, r.At, v.SporderID, v.State)
+		b.applyCallback(v.OrderID, r.At, v.SporderID, v.State, v.ErrMsg)
 	case journal.RecHeader:
 		h, err := r.Header()
 		if err != nil {

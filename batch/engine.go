@@ -23,6 +23,12 @@ type provider interface {
 	Query(ctx context.Context, orderID string) juhe.Outcome
 }
 
+// batchQuerier is a provider that may answer flow/batchquery; Settle uses
+// it while it answers (settle.go).
+type batchQuerier interface {
+	BatchQuery(ctx context.Context, orderIDs []string) (juhe.BatchResult, juhe.Reply)
+}
+
 // EngineOptions tune an Engine. Zero values take the defaults.
 type EngineOptions struct {
 	// Rate is requests per second to the provider, submits and queries
@@ -62,6 +68,14 @@ type EngineOptions struct {
 	// twice this long after its intent. Default: the provider's
 	// Timeout() when it has one, else juhe.DefaultTimeout.
 	RequestTimeout time.Duration
+	// FirstQueryDelay is how long after an accepted submit Settle first
+	// queries the order, and QueryInterval the least time between two
+	// queries of one order while settling (QueryBackoff may make it
+	// longer). A verified callback moves an order's next query to now.
+	// Zero: the journal header's setting, else DefaultFirstQueryDelay and
+	// DefaultQueryInterval; negative: none.
+	FirstQueryDelay time.Duration
+	QueryInterval   time.Duration
 	// MaxUnknownQueries bounds how often Submit queries one order whose
 	// answers stay unknown before it moves on and leaves the order to
 	// Settle (default 5), so a provider that cannot answer queries for a
@@ -90,6 +104,31 @@ const DefaultResubmitGrace = 2 * time.Minute
 // SettingResubmitGrace names the journal header setting that records the
 // grace period a batch was started with.
 const SettingResubmitGrace = "resubmit-grace"
+
+// The polite query settings (NOTES.md): other top-up providers ask for a
+// minute after a submit before the first query, and at least 60 s between
+// queries of one order; some ban an IP that polls harder. Nothing public
+// says Juhe's limit.
+const (
+	DefaultFirstQueryDelay = time.Minute
+	DefaultQueryInterval   = time.Minute
+	// SettingFirstQuery and SettingQueryInterval name the journal header
+	// settings that record them.
+	SettingFirstQuery    = "first-query"
+	SettingQueryInterval = "query-interval"
+)
+
+// politeSetting resolves a polite setting: the option when set (negative:
+// none), else the header's, else def.
+func politeSetting(opt time.Duration, settings map[string]string, name string, def time.Duration) time.Duration {
+	if opt != 0 {
+		return max(opt, 0)
+	}
+	if d, err := time.ParseDuration(settings[name]); err == nil && d >= 0 {
+		return d
+	}
+	return def
+}
 
 func (o *EngineOptions) defaults() {
 	if !(o.Rate > 0) { // also NaN
@@ -169,6 +208,7 @@ type Engine struct {
 	throttleSince time.Time // start of an unbroken run of throttled answers
 
 	settle atomic.Pointer[settleQueue] // set while Settle runs
+	batch  batchUse                    // whether flow/batchquery answers (settle.go)
 
 	// wall is the clock of the journal's At fields: a wall clock, which
 	// may jump. Waits within this process are measured on the monotonic
@@ -196,6 +236,8 @@ func NewEngine(j *journal.Journal, book *Book, p provider, opts EngineOptions) *
 			opts.ResubmitGrace = d
 		}
 	}
+	opts.FirstQueryDelay = politeSetting(opts.FirstQueryDelay, book.Header.Settings, SettingFirstQuery, DefaultFirstQueryDelay)
+	opts.QueryInterval = politeSetting(opts.QueryInterval, book.Header.Settings, SettingQueryInterval, DefaultQueryInterval)
 	if t, ok := p.(interface{ Timeout() time.Duration }); ok && opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = t.Timeout()
 	}
@@ -328,7 +370,7 @@ type Result struct {
 	Orders   int           // orders of the latest input this call looked at
 	Skipped  int           // of those, already done when it started
 	Submits  int64         // submit requests sent
-	Queries  int64         // query requests sent
+	Queries  int64         // query requests sent: flow/ordersta and flow/batchquery
 	NotFound int           // Settle: orders the provider does not have; submit them again
 	Duration time.Duration // wall time of the call
 }
@@ -923,6 +965,14 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			out = again // no answer to confirm the first: ask again later
 		}
 	}
+	return e.recordQuery(ctx, o, out, sent, wallSent)
+}
+
+// recordQuery journals a vetted answer to a query of o sent at sent
+// (wallSent on e.wall), as queryOnce describes, and returns it as the
+// engine acts on it. A flow/batchquery item is recorded here too, as a
+// query of its own order.
+func (e *Engine) recordQuery(ctx context.Context, o *OrderState, out juhe.Outcome, sent, wallSent time.Time) (juhe.Outcome, error) {
 	if out.Class == juhe.ClassNotFound && e.graceLeft(o, sent, wallSent) > 0 {
 		// Not settled yet: a provider whose lookup lags behind its charge
 		// says 210511 for an order it has just charged.

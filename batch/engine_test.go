@@ -85,7 +85,7 @@ func engReopen(t testing.TB, path string, j *journal.Journal) (*journal.Journal,
 // engFast are options that keep tests quick.
 func engFast() EngineOptions {
 	return EngineOptions{Rate: 1000, Workers: 8, QueryBackoff: 10 * time.Millisecond, MaxQueryBackoff: 100 * time.Millisecond,
-		ResubmitGrace: 200 * time.Millisecond}
+		ResubmitGrace: 200 * time.Millisecond, FirstQueryDelay: -1, QueryInterval: -1}
 }
 
 // checkChargedOnce asserts that the ledger holds exactly the orders of the

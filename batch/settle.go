@@ -5,11 +5,56 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
+
+// Settling asks flow/batchquery about up to 50 open orders a request while
+// it answers, and flow/ordersta about one order at a time otherwise: for
+// every order when batchquery does not answer, and for an order a batch
+// answer leaves out (absent is not "no such order": only ordersta's
+// 210511 says that), names with another sporder_id, or calls a success
+// without a cost. Either way the answer is journaled as a query record of
+// its own order, vetted the same way (Engine.vet).
+
+// batchUse is whether flow/batchquery answers, for the life of the engine
+// (one run): it is used until it refuses (10002, not available, a shape
+// that cannot be read) or answers unknown maxBatchUnknowns times in a row.
+type batchUse struct {
+	off      atomic.Bool
+	unknowns atomic.Int32
+	// Until one answer was read, one request at a time: a refusal costs
+	// one request, not one a worker.
+	answered atomic.Bool
+	probe    sync.Mutex
+}
+
+const (
+	// maxBatchUnknowns is how many unknown batchquery answers in a row
+	// (HTML pages, 10014, dropped connections) make the run give it up.
+	maxBatchUnknowns = 3
+	// maxBatchHold is the longest an order due for a query waits for
+	// others to share its batchquery request (at most half QueryBackoff).
+	maxBatchHold = time.Second
+)
+
+// The notes settling writes for the operator.
+const (
+	noteBatchOff     = "%s: querying orders one by one (flow/ordersta) for the rest of this run"
+	noteBatchDropped = "flow/batchquery: %d items of an answer set aside and their orders queried one by one; first: %s"
+	noteNotFound     = "row %s: order %s: the provider has no such order; it will be submitted again by submit or run"
+)
+
+// batchReason is the reason journaled with a batchquery item.
+func batchReason(remark string) string {
+	if remark == "" {
+		return "flow/batchquery"
+	}
+	return "flow/batchquery: " + remark
+}
 
 // settleItem is one order waiting for its next query.
 type settleItem struct {
@@ -84,11 +129,14 @@ func (e *Engine) Nudge(orderID string) {
 }
 
 // Settle queries every order of the latest input that may exist but is
-// not final (charging or unknown) until each is final (game_state 1 or 9)
-// or wait has passed. Each order is queried again after its own backoff
-// (QueryBackoff doubling to MaxQueryBackoff, with jitter); all queries
-// share the engine's rate limit. A wait of zero or less queries each
-// open order once.
+// not final (charging or unknown) until each is final (game_state 1, 9 or
+// -1) or wait has passed. An order whose submit was accepted is first
+// queried FirstQueryDelay after that answer; each order is queried again
+// after QueryInterval or its own backoff, whichever is longer
+// (QueryBackoff doubling to MaxQueryBackoff, with jitter); a verified
+// callback (Nudge) moves its next query to now. All requests share the
+// engine's rate limit. A wait of zero or less queries each open order
+// once, now.
 //
 // Answers are journaled when they change something: the first answer of
 // each kind, a new state, cost, sporder_id or code. "Still charging" again
@@ -107,7 +155,9 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 		e.mu.Unlock()
 		return res, e.withProof(err)
 	}
+	once := wait <= 0
 	q := &settleQueue{byID: make(map[string]*settleItem), wake: make(chan struct{}, 1)}
+	wallStart := e.wall()
 	e.mu.Lock()
 	err := e.book.Orders(func(o *OrderState) error {
 		// Orders no longer in the input are settled too: one that may
@@ -118,6 +168,9 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 			return nil
 		}
 		it := &settleItem{id: o.OrderID, due: start}
+		if !once {
+			it.due = start.Add(e.firstQueryWait(o, wallStart))
+		}
 		q.byID[it.id] = it
 		q.h = append(q.h, it)
 		it.idx = len(q.h) - 1
@@ -127,6 +180,7 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	if err != nil {
 		return res, fmt.Errorf("listing orders: %w", err)
 	}
+	heap.Init(&q.h)
 	e.settle.Store(q)
 	defer e.settle.Store(nil)
 
@@ -139,7 +193,6 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 	defer e.prog.Stop()
 
 	submits0, queries0 := e.prog.Submits.Load(), e.prog.Queries.Load()
-	once := wait <= 0
 	runCtx := ctx
 	if !once {
 		var cancel context.CancelFunc
@@ -147,35 +200,35 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 		defer cancel()
 	}
 
-	var notFound int
-	var nfMu sync.Mutex
-	work := make(chan *settleItem)
+	var notFound atomic.Int64
+	work := make(chan settleJob)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range work {
-				again, gone := e.settleOne(runCtx, it)
-				if gone {
-					nfMu.Lock()
-					notFound++
-					nfMu.Unlock()
-				}
+			for job := range work {
+				verdicts := e.settleJob(runCtx, job)
 				q.mu.Lock()
-				q.inFlight--
-				if again && !once && runCtx.Err() == nil {
-					it.step++
-					it.due = time.Now().Add(e.backoff(it.step - 1))
-					if it.nudged {
-						it.due = time.Now()
-						it.nudged = false
+				for k, it := range job.items {
+					v := verdicts[k]
+					if v.gone {
+						notFound.Add(1)
 					}
-					heap.Push(&q.h, it)
-				} else {
-					delete(q.byID, it.id)
-					if !again {
-						e.prog.Done.Add(1)
+					q.inFlight--
+					if v.again && !once && runCtx.Err() == nil {
+						it.step++
+						it.due = time.Now().Add(max(e.opts.QueryInterval, e.backoff(it.step-1)))
+						if it.nudged {
+							it.due = time.Now()
+							it.nudged = false
+						}
+						heap.Push(&q.h, it)
+					} else {
+						delete(q.byID, it.id)
+						if !v.again {
+							e.prog.Done.Add(1)
+						}
 					}
 				}
 				q.signal()
@@ -184,6 +237,10 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 		}()
 	}
 
+	// group gathers due orders for one batchquery request: it leaves with
+	// 50, or when no other order comes due within the hold of its first.
+	var group []*settleItem
+	hold := min(maxBatchHold, e.opts.QueryBackoff/2)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 dispatch:
@@ -193,26 +250,45 @@ dispatch:
 			q.mu.Unlock()
 			break
 		}
-		wait := time.Hour
-		if len(q.h) > 0 {
-			top := q.h[0]
-			if d := time.Until(top.due); d > 0 {
-				wait = d
-			} else {
-				heap.Pop(&q.h)
-				q.inFlight++
-				q.mu.Unlock()
-				select {
-				case work <- top:
-				case <-runCtx.Done():
-					break dispatch
-				case <-e.haltCh:
-					break dispatch
-				}
+		now := time.Now()
+		batching := e.batchOn()
+		var job settleJob
+		for len(job.items) == 0 && len(q.h) > 0 && !q.h[0].due.After(now) {
+			it := heap.Pop(&q.h).(*settleItem)
+			q.inFlight++
+			if !batching || !e.batchable(it.id) {
+				job.items = []*settleItem{it}
 				continue
 			}
+			group = append(group, it)
+			if len(group) == juhe.MaxBatchQuery {
+				job, group = settleJob{items: group, batch: true}, nil
+			}
+		}
+		wait := time.Hour
+		switch {
+		case len(job.items) > 0:
+		case len(group) > 0:
+			until := group[0].due.Add(hold)
+			if !batching || !now.Before(until) || len(q.h) == 0 || q.h[0].due.After(until) {
+				job, group = settleJob{items: group, batch: batching}, nil
+			} else {
+				wait = min(until.Sub(now), q.h[0].due.Sub(now))
+			}
+		case len(q.h) > 0:
+			wait = q.h[0].due.Sub(now)
 		}
 		q.mu.Unlock()
+		if len(job.items) > 0 {
+			select {
+			case work <- job:
+			case <-runCtx.Done():
+				break dispatch
+			case <-e.haltCh:
+				break dispatch
+			}
+			continue
+		}
 		timer.Reset(wait)
 		select {
 		case <-timer.C:
@@ -230,7 +306,7 @@ dispatch:
 	close(work)
 	wg.Wait()
 
-	res.NotFound = notFound
+	res.NotFound = int(notFound.Load())
 	res.Submits = e.prog.Submits.Load() - submits0
 	res.Queries = e.prog.Queries.Load() - queries0
 	res.Duration = time.Since(start)
@@ -243,8 +319,183 @@ dispatch:
 	return res, nil
 }
 
-// settleOne queries one order once. again says it should be queried
+// firstQueryWait is how long after now (wallNow on e.wall) o is first
+// queried: FirstQueryDelay after its accepted submit's answer, when no
+// query has answered it yet and no callback came (one that came before
+// Settle started brings the query forward as Nudge does); else now. The
+// journal keeps the answer's time to the millisecond, rounded down: one
+// is added.
+func (e *Engine) firstQueryWait(o *OrderState, wallNow time.Time) time.Duration {
+	if e.opts.FirstQueryDelay <= 0 || o.QueryClass != 0 || o.SubmitClass != juhe.ClassAccepted || o.CallbackAt != 0 {
+		return 0
+	}
+	due := time.UnixMilli(o.LastOutcomeAt).Add(time.Millisecond + e.opts.FirstQueryDelay)
+	return max(due.Sub(wallNow), 0)
+}
+
+// settleJob is the orders of one request: one order for flow/ordersta, or
+// up to 50 for flow/batchquery.
+type settleJob struct {
+	items []*settleItem
+	batch bool
+}
+
+// settled is what querying an order did: again says it should be queried
 // later; gone that the provider has no such order.
+type settled struct{ again, gone bool }
+
+func (e *Engine) settleJob(ctx context.Context, job settleJob) []settled {
+	if job.batch {
+		return e.settleBatch(ctx, job.items)
+	}
+	v := make([]settled, len(job.items))
+	for k, it := range job.items {
+		v[k].again, v[k].gone = e.settleOne(ctx, it)
+	}
+	return v
+}
+
+// batchOn reports whether settling uses flow/batchquery now.
+func (e *Engine) batchOn() bool {
+	_, ok := e.p.(batchQuerier)
+	return ok && !e.batch.off.Load()
+}
+
+// batchable reports whether an order may be asked about in a batch: its
+// orderid is one batchquery takes, and a sporder_id is known to vet the
+// answer with. An order without one is asked with ordersta, whose answer
+// naming a first sporder_id is confirmed by a second (queryOnce).
+func (e *Engine) batchable(id string) bool {
+	o, ok := e.snapshot(id)
+	return ok && o.SporderID != "" && juhe.ValidOrderID(id)
+}
+
+// batchOff gives flow/batchquery up for the run, saying why once.
+func (e *Engine) batchOff(r juhe.Reply) {
+	if !e.batch.off.Swap(true) {
+		e.opts.Logf(noteBatchOff, r.String())
+	}
+}
+
+// settleBatch asks flow/batchquery about items' orders in one request and
+// journals each answer as a query of its own order. Orders it cannot
+// settle from the answer are queried one by one (settleOne).
+func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled {
+	v := make([]settled, len(items))
+	var ids []string
+	var idx []int
+	var orders []OrderState
+	for k, it := range items {
+		o, ok := e.snapshot(it.id)
+		if !ok || !o.NeedsQuery() {
+			continue
+		}
+		ids, idx, orders = append(ids, it.id), append(idx, k), append(orders, o)
+	}
+	if len(ids) == 0 {
+		return v
+	}
+	one := func(k int) { v[k].again, v[k].gone = e.settleOne(ctx, items[k]) }
+	later := func() []settled {
+		for _, k := range idx {
+			v[k].again = true
+		}
+		return v
+	}
+	alone := func() []settled {
+		for _, k := range idx {
+			one(k)
+		}
+		return v
+	}
+	if !e.batch.answered.Load() {
+		e.batch.probe.Lock()
+		defer e.batch.probe.Unlock()
+		if e.batch.off.Load() {
+			return alone()
+		}
+	}
+	if e.permit(ctx) != nil {
+		return later()
+	}
+	e.prog.Queries.Add(1)
+	sent, wallSent := time.Now(), e.wall()
+	res, r := e.p.(batchQuerier).BatchQuery(context.WithoutCancel(ctx), ids)
+	first := &orders[0]
+	switch r.Status {
+	case juhe.ReplyOK:
+		e.batch.answered.Store(true)
+		e.batch.unknowns.Store(0)
+		e.afterAnswer(first, juhe.Outcome{Class: juhe.ClassAccepted, Code: r.Code})
+	case juhe.ReplyThrottled:
+		e.afterAnswer(first, juhe.Outcome{Class: juhe.ClassThrottled, Code: r.Code, Reason: r.Reason})
+		return later()
+	case juhe.ReplyUnknown:
+		// As for any request: nothing was learnt, ask again later; a
+		// batchquery that keeps not answering is given up.
+		e.prog.Unknown.Add(1)
+		e.afterAnswer(first, juhe.Outcome{Class: juhe.ClassUnknown, Code: r.Code})
+		if e.batch.unknowns.Add(1) < maxBatchUnknowns {
+			return later()
+		}
+		e.batchOff(r)
+		return alone()
+	case juhe.ReplyRejected:
+		return alone() // not sent as asked: these orders alone
+	default: // not available, refused
+		e.batchOff(r)
+		return alone()
+	}
+	if res.DroppedCount > 0 && len(res.Dropped) > 0 {
+		e.opts.Logf(noteBatchDropped, res.DroppedCount, res.Dropped[0])
+	}
+	for j, k := range idx {
+		o := &orders[j]
+		item, ok := res.Items[o.OrderID]
+		if !ok {
+			one(k) // absent: only ordersta's 210511 says "no such order"
+			continue
+		}
+		out := e.vet(o, batchOutcome(item, r))
+		switch {
+		case out.Foreign != "":
+			// Journaled, so that the book flags it; ordersta then
+			// says what is true of this order.
+			if _, err := e.recordQuery(ctx, o, out, sent, wallSent); err != nil {
+				v[k].again = true
+				continue
+			}
+			one(k)
+		case out.State == juhe.StateSuccess && !out.HasCost && !o.SubmitHasCost:
+			// A success without a cost is never recorded as 0: ordersta
+			// gives the cost.
+			one(k)
+		default:
+			got, err := e.recordQuery(ctx, o, out, sent, wallSent)
+			if err != nil {
+				v[k].again = true
+				continue
+			}
+			e.prog.Accepted.Add(1)
+			v[k].again = !got.State.Final()
+		}
+	}
+	return v
+}
+
+// batchOutcome is a batchquery item as the answer of a query of its
+// order. A -1 (提交充值失败) was never charged: a cost beside it is not kept.
+func batchOutcome(it juhe.BatchItem, r juhe.Reply) juhe.Outcome {
+	out := juhe.Outcome{Class: juhe.ClassAccepted, Code: r.Code, HTTPStatus: r.HTTPStatus, Reason: batchReason(it.StateRemark),
+		SporderID: it.SporderID, State: it.State, Cost: it.Cost, HasCost: it.HasCost}
+	if it.State == juhe.StateSubmitFailed {
+		out.Cost, out.HasCost = 0, false
+	}
+	return out
+}
+
+// settleOne queries one order once with flow/ordersta. again says it
+// should be queried later; gone that the provider has no such order.
 func (e *Engine) settleOne(ctx context.Context, it *settleItem) (again, gone bool) {
 	o, ok := e.snapshot(it.id)
 	if !ok || !o.NeedsQuery() {
@@ -259,8 +510,7 @@ func (e *Engine) settleOne(ctx context.Context, it *settleItem) (again, gone boo
 		e.prog.Accepted.Add(1)
 		return !out.State.Final(), false
 	case juhe.ClassNotFound:
-		e.opts.Logf("row %s: order %s: the provider has no such order; it will be submitted again by submit or run",
-			journal.Thousands(o.Line), o.OrderID)
+		e.opts.Logf(noteNotFound, journal.Thousands(o.Line), o.OrderID)
 		return false, true
 	case juhe.ClassHalt:
 		return false, false

@@ -144,13 +144,21 @@ func parseAnswer(op Op, status int, body []byte) (Outcome, answer) {
 		o.Reason = appendReason(o.Reason, fmt.Sprintf("error_code 0 with HTTP %d: query it", status))
 		return o, a
 	}
+	if op == OpQuery && o.SporderID == "" {
+		// game_state -1 (提交充值失败) may come without a sporder_id: the
+		// submit failed, and no order number was given out.
+		if st, ok := parseLineState(result["game_state"]); ok && st == StateSubmitFailed {
+			o.Class, o.State = ClassAccepted, st
+			return o, a
+		}
+	}
 	if o.SporderID == "" {
 		o.Class = ClassUnknown
 		o.Reason = appendReason(o.Reason, "error_code 0 without sporder_id: the order may exist, query it")
 		return o, a
 	}
 	if op == OpQuery {
-		st, ok := parseGameState(result["game_state"])
+		st, ok := parseLineState(result["game_state"])
 		if !ok {
 			o.Class = ClassUnknown
 			o.Reason = appendReason(o.Reason, "error_code 0 with unreadable game_state "+snippet(result["game_state"]))

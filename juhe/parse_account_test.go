@@ -271,8 +271,9 @@ func TestGameStateNumbersStay(t *testing.T) {
 			t.Errorf("state %d final %v", s, s.Final())
 		}
 	}
-	// flow/ordersta knows no -1: its parser still refuses it.
-	if o := ParseResponse(OpQuery, 200, []byte(`{"error_code":0,"result":{"sporder_id":"S1","game_state":"-1"}}`)); o.Class != ClassUnknown {
+	// flow/ordersta takes the -1 too (issue 12: final, never charged): an
+	// order answered so and refused would be queried forever.
+	if o := ParseResponse(OpQuery, 200, []byte(`{"error_code":0,"result":{"sporder_id":"S1","game_state":"-1"}}`)); o.Class != ClassAccepted || o.State != StateSubmitFailed {
 		t.Errorf("ordersta with game_state -1: %+v", o)
 	}
 	if st, ok := parseLineState([]byte(`-1`)); !ok || st != StateSubmitFailed {

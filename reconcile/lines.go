@@ -124,6 +124,9 @@ func (m *lineMaker) fill(l *line, o *batch.OrderState) {
 	l.cardName = o.CardName
 	l.sporderID = o.SporderID
 	l.cost, l.hasCost = o.Cost()
+	if o.SubmitFailed() {
+		l.cost, l.hasCost = 0, false // game_state -1: nothing was charged
+	}
 	l.status = o.Status()
 	l.submitted = m.submitted.format(o.SubmittedAt)
 	l.final = m.final.format(o.FinalAt)
@@ -142,14 +145,22 @@ func (m *lineMaker) fill(l *line, o *batch.OrderState) {
 // answer's own acknowledgement ("查询成功", "订单提交成功"), which says
 // nothing about the order, so it is never shown. A failed order says why
 // it failed; V2's query gives no cause, so that is "recharge failed"
-// unless a provider error came with one.
+// unless a provider error or the callback's err_msg came with one, or the
+// query said -1 (the submit failed, nothing charged).
 func reasonOf(w *words, o *batch.OrderState, st batch.Status) string {
 	reason := o.Reason
 	if o.Code == 0 {
 		reason = ""
 	}
 	if st == batch.StatusFailed && reason == "" {
-		reason = w.rechargeFailed
+		switch {
+		case o.SubmitFailed():
+			reason = join(w.submitFailed, o.CallbackReason)
+		case o.CallbackReason != "":
+			reason = o.CallbackReason
+		default:
+			reason = w.rechargeFailed
+		}
 	}
 	return reason
 }

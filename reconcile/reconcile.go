@@ -73,6 +73,11 @@ type Options struct {
 	GroupBy string
 	// Retry also writes the retry file here (.csv or .xlsx; see retry.go).
 	Retry string
+	// StatementUncharged reports that the provider's statement shows no
+	// charge for an order: the hook the statement leg (issue 12) sets, so
+	// that a game_state -1 row may enter the retry file. nil: every such
+	// row is held back.
+	StatementUncharged func(orderID string) bool
 	// Mask makes the workbook (and the CSV) a masked copy for wider
 	// circulation (see mask.go). A masked copy is not the audit anchor:
 	// it is never attested (Attest must be false), but an attestation
@@ -202,7 +207,7 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 		s.AttestPath, s.AttestSHA256 = attestPath, p.attestSum
 	}
 	if opts.Retry != "" {
-		if s.Retry, err = WriteRetry(ctx, book, opts.Retry, opts.Lang); err != nil {
+		if s.Retry, err = WriteRetry(ctx, book, opts.Retry, opts.Lang, opts.StatementUncharged); err != nil {
 			return nil, err
 		}
 	}

@@ -18,7 +18,11 @@ import (
 // A retry file is a ready input file of the rows of a batch that ended
 // uncharged: failed (the provider refunded them), rejected, and invalid.
 // An open row (charging, unknown, not submitted) is never in it: it may
-// still be charged, and resuming the batch settles it. A duplicate row
+// still be charged, and resuming the batch settles it. A failed row that
+// the provider answered game_state -1 (OrderState.SubmitFailed: "nothing
+// charged", a code known only from phone-bill clients) is held back until
+// the provider's statement confirms that nothing was charged for it (the
+// uncharged hook); the note counts the rows held back. A duplicate row
 // that was not submitted is not in it either: its first occurrence is
 // the row that counts.
 //
@@ -34,6 +38,7 @@ type Retry struct {
 	Path     string
 	NotePath string // the note beside a CSV; "" for an xlsx (its second sheet)
 	Rows     int
+	Held     int    // game_state -1 rows held back: no statement confirmed them uncharged
 	BatchID  string // the batch id the note suggests
 	Note     []string
 }
@@ -69,7 +74,10 @@ func NextBatchID(id string) string {
 
 // WriteRetry writes the retry file of book to path, a .csv or .xlsx,
 // whole or not at all (mode 0600), and a CSV's note beside it.
-func WriteRetry(ctx context.Context, book *batch.Book, path, lang string) (*Retry, error) {
+// uncharged(orderID) says that the provider's statement shows no charge
+// for the order; nil confirms nothing, so that every game_state -1 row is
+// held back.
+func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, uncharged func(orderID string) bool) (*Retry, error) {
 	w, err := lookupWords(lang)
 	if err != nil {
 		return nil, err
@@ -80,10 +88,10 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string) (*Retr
 	}
 	removeStale(path)
 	header := append([]string{w.columns[colPhone], w.columns[colPid]}, book.Input.Extra...)
-	rows := 0
+	rows, held := 0, 0
 	// each calls fn with the cells of every uncharged row, in input order.
 	each := func(fn func(cells []string) error) error {
-		rows = 0
+		rows, held = 0, 0
 		lines := newLineMaker(w)
 		var cells []string
 		return book.Rows(ctx, func(r *journal.RowRecord) error {
@@ -97,6 +105,10 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string) (*Retr
 			if l := lines.fromRow(r, o); !Retryable(l.status) {
 				return nil
 			}
+			if o != nil && o.SubmitFailed() && (uncharged == nil || !uncharged(o.OrderID)) {
+				held++
+				return nil
+			}
 			rows++
 			cells = append(append(cells[:0], r.Phone, r.Pid), r.Extra...)
 			for len(cells) < len(header) {
@@ -106,7 +118,13 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string) (*Retr
 		})
 	}
 	res := &Retry{Path: path, BatchID: NextBatchID(book.Header.BatchID)}
-	note := func() []string { return w.retryNote(book.Header.BatchID, res.BatchID, rows) }
+	note := func() []string {
+		n := w.retryNote(book.Header.BatchID, res.BatchID, rows)
+		if held > 0 {
+			n = append(n, w.retryHeld(held))
+		}
+		return n
+	}
 	if ext == ".csv" {
 		err = writeAtomic(path, func(out io.Writer) error {
 			if _, err := io.WriteString(out, "\ufeff"); err != nil {
@@ -136,7 +154,7 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string) (*Retr
 	if err != nil {
 		return nil, fmt.Errorf("writing retry file %s: %w", path, err)
 	}
-	res.Rows, res.Note = rows, note()
+	res.Rows, res.Held, res.Note = rows, held, note()
 	return res, nil
 }
 

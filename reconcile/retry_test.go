@@ -29,7 +29,7 @@ func TestRetryFileReadsBack(t *testing.T) {
 		for _, lang := range []string{"en", "zh"} {
 			t.Run(lang+ext, func(t *testing.T) {
 				path := filepath.Join(t.TempDir(), "retry"+ext)
-				r, err := WriteRetry(context.Background(), book, path, lang)
+				r, err := WriteRetry(context.Background(), book, path, lang, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

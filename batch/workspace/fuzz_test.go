@@ -37,7 +37,7 @@ func FuzzDecodeIndex(f *testing.F) {
 // back to the same bytes.
 func FuzzDecodeRows(f *testing.F) {
 	f.Add(encodeRows(nil))
-	f.Add(encodeRows([]PhoneRow{{13900000000, 2, true}, {13900000000, 7, false}, {18612345678, 3, true}}))
+	f.Add(encodeRows([]PhoneRow{{13900000000, 2, true, false}, {13900000000, 7, false, false}, {18612345678, 3, true, true}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rows, err := decodeRows(b)
 		if err != nil {

@@ -41,6 +41,10 @@ const (
 	KindMissing   Kind = "missing"    // a journal the index remembers is gone
 	KindCut       Kind = "cut"        // a journal no longer holds what the index remembers
 	KindDamaged   Kind = "damaged"    // a journal fails its checksums or chain
+	// KindUncharged: phones another batch of the period sent, whose
+	// journal shows every one of those orders final and uncharged (a
+	// retry batch). It never refuses: nobody was charged for them.
+	KindUncharged Kind = "uncharged"
 )
 
 // Other is the other batch a finding is about.
@@ -65,16 +69,20 @@ type RowHit struct {
 	// OtherSent: the other batch journaled an intent for it. When not, it
 	// planned the row and sends it when it resumes.
 	OtherSent bool `json:"other_sent"`
+	// OtherUncharged: the other batch's journal shows every order it has
+	// for the phone final and uncharged (KindUncharged).
+	OtherUncharged bool `json:"other_uncharged,omitempty"`
 }
 
 // Finding is one thing the guard found.
 type Finding struct {
 	Kind  Kind  `json:"kind"`
 	Other Other `json:"other"`
-	// Rows are every row concerned (KindRegift), in the new batch's
-	// order; String lists the first few.
+	// Rows are every row concerned (KindRegift, KindUncharged), in the
+	// new batch's order; String lists the first few.
 	Rows []RowHit `json:"rows,omitempty"`
-	// Count is the number of rows concerned: len(Rows) for KindRegift,
+	// Count is the number of rows concerned: len(Rows) for KindRegift
+	// and KindUncharged,
 	// the other batch's sent and planned rows for KindSameInput; Sent is
 	// how many of them were sent.
 	Count int `json:"count,omitempty"`
@@ -82,7 +90,8 @@ type Finding struct {
 	// Why says what was found of a missing, cut or damaged journal; for
 	// KindClash it is the new batch's id.
 	Why string `json:"why,omitempty"`
-	// Allowed: let through on purpose (-allow-regift).
+	// Allowed: let through, on purpose (-allow-regift), or because the
+	// other batch's journal shows the rows uncharged (KindUncharged).
 	Allowed bool `json:"allowed,omitempty"`
 }
 
@@ -102,6 +111,18 @@ type Findings struct {
 // Refused reports whether any finding stops the batch.
 func (f Findings) Refused() bool {
 	return slices.ContainsFunc(f.List, func(x Finding) bool { return !x.Allowed })
+}
+
+// Uncharged returns every row let through because another batch's
+// journal shows it final and uncharged, for the caller to journal.
+func (f Findings) Uncharged() []RowHit {
+	var rows []RowHit
+	for _, x := range f.List {
+		if x.Kind == KindUncharged {
+			rows = append(rows, x.Rows...)
+		}
+	}
+	return rows
 }
 
 // Regifted returns every row let through by AllowRegift, for the caller
@@ -135,11 +156,14 @@ const listed = 10
 
 // Lines is the findings as English text for a person, one line each.
 func (f Findings) Lines() []string {
-	var refuse, allowed []string
+	var refuse, allowed, passed []string
 	for _, x := range f.List {
-		if x.Allowed {
+		switch {
+		case x.Kind == KindUncharged:
+			passed = append(passed, "  - "+x.String())
+		case x.Allowed:
 			allowed = append(allowed, "  - "+x.String())
-		} else {
+		default:
 			refuse = append(refuse, "  - "+x.String())
 		}
 	}
@@ -150,6 +174,14 @@ func (f Findings) Lines() []string {
 	} else {
 		out = append(out, fmt.Sprintf("workspace guard: batch %s (period %s) passed, against %d other journal%s in %s",
 			f.Batch, f.Period, f.Compared, plural(f.Compared), f.Workspace))
+	}
+	if len(passed) > 0 {
+		head := "let through, since the earlier batch's journal shows them final and uncharged (nobody was charged for them this period):"
+		if len(refuse) > 0 {
+			head = "these would pass, since the earlier batch's journal shows them final and uncharged (nobody was charged for them this period):"
+		}
+		out = append(out, head)
+		out = append(out, passed...)
 	}
 	if len(allowed) > 0 {
 		out = append(out, "let through on purpose (-allow-regift):")
@@ -190,6 +222,13 @@ func (x Finding) String() string {
 			s += ". One gift per person per period. Try: remove them from the file, or pass -allow-regift to send them again on purpose"
 		}
 		return s
+	case KindUncharged:
+		verb := "were"
+		if x.Count == 1 {
+			verb = "was"
+		}
+		return fmt.Sprintf("%d row%s of this batch %s sent by batch %q for period %s%s, and its journal %s shows %s final and uncharged (failed and refunded, or rejected): %s",
+			x.Count, plural(x.Count), verb, o.BatchID, o.Period, derived(o), o.Journal, itThem(x.Count), rowList(x.Rows))
 	case KindMissing:
 		return fmt.Sprintf("journal %s%s has gone missing (last seen %s, %d records, head %.12s). Try: restore the file; if it is gone for good, forget it on purpose, saying why",
 			o.Journal, ofBatch(o), o.LastSeen.UTC().Format("2006-01-02 15:04 UTC"), o.Records, o.Head)
@@ -209,6 +248,13 @@ func sentPlanned(sent, planned int) string {
 		s += fmt.Sprintf(", %d planned, which it sends when it resumes", planned)
 	}
 	return s
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func plural(n int) string {
@@ -259,7 +305,10 @@ func rowList(rows []RowHit) string {
 		}
 		b.WriteString(r.Phone)
 		state := "sent"
-		if !r.OtherSent {
+		switch {
+		case r.OtherUncharged:
+			state = "final and uncharged"
+		case !r.OtherSent:
 			state = "planned"
 		}
 		if r.Line > 0 {
@@ -278,7 +327,14 @@ func rowList(rows []RowHit) string {
 // charged, and every row another journal planned and has not sent yet,
 // since it sends them when it resumes: without those, a batch that
 // passed the guard and released the lock before its first request would
-// not stop a second one started a moment later. It refuses
+// not stop a second one started a moment later. The one exception is a
+// phone whose every order in that journal the journal shows final and
+// uncharged (Uncharged: failed and refunded, or rejected): nobody was
+// charged for it, so a retry batch gifts it (KindUncharged, never
+// refusing). That is decided again from the journal as it is now at
+// every start and resume: a journal that changed is summarised again,
+// and a late answer that contradicts a failure makes a conflict, which
+// no longer counts as uncharged. It refuses
 // (Findings.Refused) when
 //   - the batch id is another batch's spelled differently, or is the same
 //     id with another journal (the same batch started from another folder);
@@ -372,7 +428,8 @@ func (ws *Workspace) guard(ctx context.Context, nb NewBatch, persist bool) (Find
 			if err != nil {
 				return f, fmt.Errorf("workspace guard: %w", err)
 			}
-			if hits := intersect(mine, rows, nb); len(hits) > 0 {
+			hits, passed := intersect(mine, rows, nb)
+			if len(hits) > 0 {
 				x := Finding{Kind: KindRegift, Other: o, Rows: hits, Count: len(hits), Allowed: nb.AllowRegift}
 				for _, h := range hits {
 					if h.OtherSent {
@@ -380,6 +437,9 @@ func (ws *Workspace) guard(ctx context.Context, nb NewBatch, persist bool) (Find
 					}
 				}
 				f.List = append(f.List, x)
+			}
+			if len(passed) > 0 {
+				f.List = append(f.List, Finding{Kind: KindUncharged, Other: o, Rows: passed, Count: len(passed), Sent: len(passed), Allowed: true})
 			}
 		}
 	}
@@ -419,12 +479,15 @@ func newPhones(nb NewBatch) ([]mine, error) {
 	return m, nil
 }
 
-// intersect walks both sorted lists once; hits come back in nb's order.
-func intersect(mine []mine, rows []PhoneRow, nb NewBatch) []RowHit {
-	var hits []struct {
+// intersect walks both sorted lists once and returns the rows of nb the
+// other batch holds, in nb's order: hits count as a gift, passed are
+// phones whose every row there is proven uncharged (PhoneRow.Uncharged).
+func intersect(mine []mine, rows []PhoneRow, nb NewBatch) (hits, passed []RowHit) {
+	type hit struct {
 		i   int
 		hit RowHit
 	}
+	var hs, ps []hit
 	k := 0
 	for _, m := range mine {
 		for k < len(rows) && rows[k].Phone < m.phone {
@@ -433,35 +496,46 @@ func intersect(mine []mine, rows []PhoneRow, nb NewBatch) []RowHit {
 		if k == len(rows) {
 			break
 		}
-		if rows[k].Phone == m.phone {
-			// The other batch's row for the phone, a sent one if any.
-			r := rows[k]
-			for x := k; x < len(rows) && rows[x].Phone == m.phone && !r.Sent; x++ {
-				if rows[x].Sent {
-					r = rows[x]
+		if rows[k].Phone != m.phone {
+			continue
+		}
+		// The other batch's row for the phone that counts most: a sent
+		// one that may be charged, else a planned one, else (every row
+		// uncharged) the first.
+		r, blocks := rows[k], false
+		for x := k; x < len(rows) && rows[x].Phone == m.phone; x++ {
+			switch y := rows[x]; {
+			case y.Sent && !y.Uncharged:
+				if !blocks || !r.Sent {
+					r = y
 				}
+				blocks = true
+			case !y.Sent && !blocks:
+				r, blocks = y, true
 			}
-			h := RowHit{Phone: nb.Phones[m.i], OtherLine: r.Line, OtherSent: r.Sent}
-			if nb.Lines != nil {
-				h.Line = nb.Lines[m.i]
-			}
-			hits = append(hits, struct {
-				i   int
-				hit RowHit
-			}{m.i, h})
+		}
+		h := RowHit{Phone: nb.Phones[m.i], OtherLine: r.Line, OtherSent: r.Sent, OtherUncharged: !blocks}
+		if nb.Lines != nil {
+			h.Line = nb.Lines[m.i]
+		}
+		if blocks {
+			hs = append(hs, hit{m.i, h})
+		} else {
+			ps = append(ps, hit{m.i, h})
 		}
 	}
-	slices.SortFunc(hits, func(a, b struct {
-		i   int
-		hit RowHit
-	}) int {
-		return a.i - b.i
-	})
-	out := make([]RowHit, len(hits))
-	for i, h := range hits {
-		out[i] = h.hit
+	inOrder := func(h []hit) []RowHit {
+		if len(h) == 0 {
+			return nil
+		}
+		slices.SortFunc(h, func(a, b hit) int { return a.i - b.i })
+		out := make([]RowHit, len(h))
+		for i, x := range h {
+			out[i] = x.hit
+		}
+		return out
 	}
-	return out
+	return inOrder(hs), inOrder(ps)
 }
 
 func otherOf(j *Journal) Other {

@@ -19,12 +19,14 @@ import (
 // A file named by a head is never rewritten; one whose head no journal
 // has any more is removed when the index is saved.
 //
-// Format: "flowbatch-rows/1\n", uvarint count, then per row uvarint
-// (phone minus the previous phone) and uvarint (line*2 + 1 if sent),
-// then the sha256 of everything before it. A file that does not check out is not used: the
-// journal is read again.
+// Format: "flowbatch-rows/2\n", uvarint count, then per row uvarint
+// (phone minus the previous phone) and uvarint (line*4 + 2 if proven
+// uncharged + 1 if sent), then the sha256 of everything before it. A
+// file that does not check out is not used: the journal is read again.
+// So is a rows/1 file (no uncharged bit): it counts every sent row, and
+// reading the journal again costs time only.
 
-const rowsMagic = "flowbatch-rows/1\n"
+const rowsMagic = "flowbatch-rows/2\n"
 
 func compareRows(a, b PhoneRow) int {
 	if c := cmp.Compare(a.Phone, b.Phone); c != 0 {
@@ -42,9 +44,12 @@ func encodeRows(rows []PhoneRow) []byte {
 	var prev uint64
 	for _, r := range rows {
 		buf = binary.AppendUvarint(buf, r.Phone-prev)
-		l := uint64(r.Line) << 1
+		l := uint64(r.Line) << 2
 		if r.Sent {
 			l |= 1
+		}
+		if r.Uncharged {
+			l |= 2
 		}
 		buf = binary.AppendUvarint(buf, l)
 		prev = r.Phone
@@ -78,16 +83,16 @@ func decodeRows(b []byte) ([]PhoneRow, error) {
 		}
 		p = p[k:]
 		l, k := binary.Uvarint(p)
-		if k <= 0 || l > 1<<41 {
+		if k <= 0 || l > 1<<42 || l&3 == 2 { // uncharged only when sent
 			return nil, errBadRows
 		}
 		p = p[k:]
-		line := int64(l >> 1)
+		line := int64(l >> 2)
 		if i > 0 && d == 0 && line < rows[i-1].Line || prev+d < prev {
 			return nil, errBadRows
 		}
 		prev += d
-		rows[i] = PhoneRow{Phone: prev, Line: line, Sent: l&1 == 1}
+		rows[i] = PhoneRow{Phone: prev, Line: line, Sent: l&1 == 1, Uncharged: l&2 == 2}
 	}
 	if len(p) != 0 {
 		return nil, errBadRows

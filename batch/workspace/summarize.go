@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/juhe"
 )
 
 // Header settings the workspace reads from a journal, when the journal
@@ -45,20 +46,61 @@ type JournalSummary struct {
 	// Rows is every order with an intent, charged or not, and every row
 	// of the latest input planned to be sent, sorted by phone then row.
 	Rows []PhoneRow
-	// Sent and Planned count Rows with an intent and without.
-	Sent, Planned int
+	// Sent and Planned count Rows with an intent and without; Uncharged
+	// counts the sent ones the journal proves final and uncharged.
+	Sent, Planned, Uncharged int
 	// Unphoned counts intents whose order has no usable phone in the
 	// journal (an order not planned from any input it holds).
 	Unphoned int
 }
 
 // PhoneRow is one row of a journal: the phone as a number, its row
-// number in the input it was planned from (header is row 1), and
-// whether an intent was journaled for it.
+// number in the input it was planned from (header is row 1), whether an
+// intent was journaled for it, and whether the journal proves that
+// order final and uncharged (see Uncharged; only a sent row can be).
 type PhoneRow struct {
-	Phone uint64
-	Line  int64
-	Sent  bool
+	Phone     uint64
+	Line      int64
+	Sent      bool
+	Uncharged bool
+}
+
+// Uncharged reports whether the journal proves o final and uncharged, so
+// that another batch of the period may gift the phone without counting
+// it a second gift (a retry batch). Only two ends qualify:
+//   - failed: a query confirmed game_state 9, the provider refunded it.
+//     The Book never moves a final state back; a later answer or
+//     callback that says otherwise sets Conflict, and then it does not
+//     qualify any more;
+//   - rejected: the latest submit answer was a definite refusal
+//     (ClassRejected), no request is in flight, and nothing ever proved
+//     that the order exists.
+//
+// Anything open (unknown, charging, in flight, not settled) may still be
+// charged and does not qualify, nor does any order with a conflict, a
+// callback other than failed, or a query state other than failed. A
+// game_state -1 (juhe.StateSubmitFailed, "nothing charged" known only
+// from the provider's demo code) qualifies only as a definite refusal
+// of the submit itself. A row that never became an order (invalid) is
+// not a send at all: it is not in Rows.
+func Uncharged(o *batch.OrderState) bool {
+	if o.Intents == 0 || o.Conflict != "" {
+		return false
+	}
+	if o.CallbackState != juhe.StateNone && o.CallbackState != juhe.StateFailed {
+		return false
+	}
+	// Every intent has its answer: nothing is in flight.
+	refused := o.SubmitClass == juhe.ClassRejected && !o.Exists && o.Outcomes >= o.Intents
+	switch o.QueryState {
+	case juhe.StateFailed:
+		return o.Status() == batch.StatusFailed
+	case juhe.StateNone:
+		return refused && o.Status() == batch.StatusRejected
+	case juhe.StateSubmitFailed:
+		return refused
+	}
+	return false
 }
 
 // ErrDamaged marks a journal that cannot be read as a whole (a
@@ -98,7 +140,11 @@ func Summarize(ctx context.Context, path string) (JournalSummary, error) {
 			}
 			return nil
 		}
-		s.Rows = append(s.Rows, PhoneRow{Phone: p, Line: int64(o.Line), Sent: sent})
+		r := PhoneRow{Phone: p, Line: int64(o.Line), Sent: sent, Uncharged: Uncharged(o)}
+		s.Rows = append(s.Rows, r)
+		if r.Uncharged {
+			s.Uncharged++
+		}
 		if sent {
 			s.Sent++
 		} else {

@@ -222,6 +222,7 @@ func (s *Server) handleBatchQuery(w http.ResponseWriter, r *http.Request) {
 	list := []map[string]string{}
 	seen := map[string]bool{}
 	s.mu.Lock()
+	s.runDue()
 	for _, id := range ids {
 		if seen[id] {
 			continue

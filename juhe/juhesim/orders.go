@@ -242,6 +242,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	oid := r.Form.Get("orderid")
 	s.mu.Lock()
+	s.runDue()
 	idx, ok := s.index.find(s.orders, oid)
 	var o order
 	if ok {

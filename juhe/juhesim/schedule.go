@@ -87,6 +87,24 @@ func notify(c chan struct{}) {
 	}
 }
 
+// runDue runs the events that are due and returns the time it used (unix
+// nanoseconds). The lookups call it too, so that an order is settled
+// SettleDelay after its charge whenever the scheduler gets to run.
+// Call with s.mu held.
+func (s *Server) runDue() int64 {
+	now := time.Now().UnixNano()
+	for len(s.events) > 0 && s.events[0].due <= now {
+		e := s.events.pop()
+		switch e.kind {
+		case evSettle:
+			s.settle(int(e.idx))
+		case evCallback:
+			s.queueCallback(e)
+		}
+	}
+	return now
+}
+
 // schedule runs due events until Close.
 func (s *Server) schedule() {
 	defer s.wg.Done()
@@ -94,16 +112,7 @@ func (s *Server) schedule() {
 	defer t.Stop()
 	for {
 		s.mu.Lock()
-		now := time.Now().UnixNano()
-		for len(s.events) > 0 && s.events[0].due <= now {
-			e := s.events.pop()
-			switch e.kind {
-			case evSettle:
-				s.settle(int(e.idx))
-			case evCallback:
-				s.queueCallback(e)
-			}
-		}
+		now := s.runDue()
 		wait := time.Hour
 		if len(s.events) > 0 {
 			wait = time.Duration(s.events[0].due - now)
