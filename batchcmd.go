@@ -44,6 +44,8 @@ type submitFlags struct {
 	wsDir                  string // the workspace, once check has run
 	resubmitGrace          time.Duration
 	firstQuery, queryEvery time.Duration
+	maxSpend               maxSpendFlag          // -max-spend or FLOWBATCH_MAX_SPEND
+	prices                 map[string]juhe.Money // the catalogue's, once prepareJournal has run; for the engine's cap
 }
 
 // tableFlags say where the list is in the file; check, submit and run share them.
@@ -95,6 +97,7 @@ func addSubmitFlags(fs *flag.FlagSet) *submitFlags {
 	fs.StringVar(&f.sheet, "sheet", "", "XLSX or ODS sheet `name` (default: the visible sheet with a header in its first 20 rows; hidden sheets are never read)")
 	fs.StringVar(&f.baseURL, "base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	fs.BoolVar(&f.allowShortBalance, "allow-short-balance", false, "start even when the estimate exceeds the balance; the provider's 210505 stops it")
+	addMaxSpendFlag(fs, &f.maxSpend)
 	f.ws = addWorkspaceFlags(fs)
 	fs.DurationVar(&f.resubmitGrace, "resubmit-grace", batch.DefaultResubmitGrace,
 		"a 210511 means \"no such order\" only this long after the order's last submit ended; until then it is queried again, never resubmitted")
@@ -127,6 +130,9 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	}
 	if err := input.ValidateBatchID(f.batchID); err != nil {
 		return usageErr("%s: -batch: %v", cmd, err)
+	}
+	if err := f.maxSpend.parse(e, cmd); err != nil {
+		return err
 	}
 	if err := f.table.check(cmd); err != nil {
 		return err
@@ -177,6 +183,9 @@ func (f *submitFlags) settings() map[string]string {
 	}
 	if f.table.loaded != nil {
 		maps.Copy(s, f.table.planSettings())
+	}
+	if f.maxSpend.set {
+		s[batch.SettingMaxSpend] = f.maxSpend.max.String()
 	}
 	return s
 }
@@ -297,9 +306,20 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
-	collect := rows.collect(book)
-	var kept planRows // the rows a plan gives their pid, once it has chosen
-	reset := func() { rows, kept = guardedRows{}, planRows{}; collect = rows.collect(book) }
+	var toSend capRows // the rows to send, priced for the spending cap
+	var kept planRows  // the rows a plan gives their pid, once it has chosen
+	var collect func(*journal.RowRecord) error
+	reset := func() {
+		rows, kept, toSend = guardedRows{}, planRows{}, capRows{}
+		guarded := rows.collect(book)
+		collect = func(r *journal.RowRecord) error {
+			if r.OrderID != "" && r.Status != journal.RowInvalid {
+				toSend.add(book, r.OrderID, r.Pid, r.Line)
+			}
+			return guarded(r)
+		}
+	}
+	reset()
 	rep, err := readForResume(ctx, e.stderr, e.lang, f.in, f.inputOptions(), book, reset, kept.keep(func(r *journal.RowRecord) error { return collect(r) }))
 	if err != nil {
 		if ctx.Err() != nil {
@@ -353,9 +373,20 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 				try(msgPlanFixTry, strings.Join(fixes, e.tr(msgCommaAnd))))
 		}
 	}
+	f.prices = catalogPrices(pre.catalogue)
 	est, _ := estimate(rows.byPid, pre.catalogue)
 	for _, n := range pre.notes(rows.byPid, e.lang) {
 		fmt.Fprintf(e.stderr, "flowbatch: %s\n", n)
+	}
+	// Under a spending cap every request needs a price before the first
+	// leaves, and the cap bounds what the balance must cover.
+	if max, capped := f.maxSpend.inForce(book); capped {
+		plan := planCap(book, max, &toSend, pre.catalogue, pre.catNote)
+		if err := plan.refusal(cmd); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stderr, "flowbatch: %s\n", plan.line(e.lang, capSource(book, f.maxSpend)))
+		est = min(est, plan.room())
 	}
 	if pre.balanceKnown() {
 		fmt.Fprintln(e.stderr, e.tr(msgBalanceEstimate, pre.balance.Money, count{len(rows.phones), nounRow}, est))
@@ -382,6 +413,14 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			if err := appendSideNote(regiftSidePath(f.journal), sideNote{Kind: "allow-regift", Batch: f.batchID, Regift: rows}); err != nil {
 				return &exitError{code: ExitError, msg: cmd, err: err}
 			}
+		}
+		// A new batch has its cap in the header; a resume's -max-spend
+		// that changes it is journaled before anything more is sent.
+		if note := capChange(book, f.maxSpend); note != nil {
+			if err := batch.SetSpendCap(ctx, j, book, f.maxSpend.max); err != nil {
+				return &exitError{code: ExitError, msg: cmd, err: err}
+			}
+			fmt.Fprintf(e.stderr, "flowbatch: %s\n", note.in(e.lang))
 		}
 		if book.Input.SHA256 == rep.Info.SHA256 {
 			return nil

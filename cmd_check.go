@@ -28,9 +28,12 @@ nothing and writes nothing. With the same flags as submit or run, it says what
 they will do, by the same rules and in the same words:
 
   3  the input would be refused (invalid or duplicate rows), the journal of
-     this batch holds another file, or the workspace guard refuses the batch;
+     this batch holds another file, the workspace guard refuses the batch,
+     or a pid has no price under a spending cap;
   4  the key or the OpenID is wrong (the balance endpoint, signed with the
-     OpenID, says so), or the estimate exceeds the balance;
+     OpenID, says so), or the estimate exceeds the balance, or the rows do
+     not all fit under the spending cap (-max-spend, or the journal's), or
+     the catalogue did not answer under a cap;
   0  submit would go ahead. What could not be verified (the OpenID when the
      balance endpoint is not open to the key, the balance when it does not
      answer) is said by name, never turned into an "ok".
@@ -53,6 +56,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	allowDups := fs.Bool("allow-duplicates", false, "as submit: a repeated (phone, pid) is submitted as its own order")
 	allowChanged := fs.Bool("allow-changed-input", false, "as submit: continue a journal whose input file changed")
 	allowShort := fs.Bool("allow-short-balance", false, "as submit: start even when the estimate exceeds the balance")
+	var maxSpend maxSpendFlag
+	addMaxSpendFlag(fs, &maxSpend)
 	wsFlags := addWorkspaceFlags(fs)
 	prices := fs.String("prices", "auto", "price source: auto (provider when JUHE_KEY is set, else sim), sim, provider or none")
 	maxProblems := fs.Int("max-problems", 50, "print at most `n` problems")
@@ -74,6 +79,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return usageErr("check: -prices %q: use auto, sim, provider or none", *prices)
 	}
 	if err := table.check("check"); err != nil {
+		return err
+	}
+	if err := maxSpend.parse(e, "check"); err != nil {
 		return err
 	}
 	if _, err := wsFlags.periodFlag("check"); err != nil {
@@ -106,6 +114,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// Per pid, the rows to send and their carriers by prefix: a Unicom
 	// number sent to a China Mobile product is refused by the provider.
 	var rows guardedRows
+	var toSend capRows
 	collect := rows.collect(book)
 	carriers := map[string]map[juhe.Carrier]int{}
 	byPid := map[string][]pidRow{}
@@ -119,6 +128,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	read := func(r *journal.RowRecord) error {
 		if r.OrderID == "" {
 			return nil
+		}
+		if r.Status != journal.RowInvalid {
+			toSend.add(book, r.OrderID, r.Pid, r.Line)
 		}
 		n := len(rows.phones)
 		if err := collect(r); err != nil || len(rows.phones) == n {
@@ -227,6 +239,20 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if balanceLine != "" {
 		fmt.Fprintf(w, "\n%s\n", balanceLine)
 	}
+	// The cap, priced as run prices it: with the provider's catalogue
+	// when the provider answered, else with check's (said so).
+	var plan *capPlan
+	if max, capped := maxSpend.inForce(book); capped {
+		p := planCap(book, max, &toSend, catalogue, note)
+		if pre != nil {
+			p = planCap(book, max, &toSend, pre.catalogue, pre.catNote)
+		}
+		plan = &p
+		fmt.Fprintf(w, "%s\n", p.line(e.lang, capSource(book, maxSpend)))
+		if pre == nil {
+			fmt.Fprint(w, e.tr(msgCapPricedWith, label))
+		}
+	}
 	fmt.Fprintf(w, "credentials: %s\n", credsNote)
 
 	// What submit would do, in its order and with its words.
@@ -243,7 +269,15 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err := pre.credentialsErr("check"); err != nil {
 			return err
 		}
+		if plan != nil {
+			if err := plan.refusal("check"); err != nil {
+				return err
+			}
+		}
 		est, _ := estimate(rows.byPid, pre.catalogue)
+		if plan != nil {
+			est = min(est, plan.room())
+		}
 		if err := pre.shortBalanceErr("check", est, len(rows.phones), *allowShort); err != nil {
 			return err
 		}
@@ -266,6 +300,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintln(w, guardNote)
+	if plan != nil && pre != nil && plan.halts() && len(rows.phones) > 0 {
+		return errOf(ExitHalted, msgCapWouldHalt, plan.halting()).try(msgCapWouldTry, plan.committed+plan.estimate)
+	}
 
 	if rep.Valid == 0 || len(rows.phones) == 0 {
 		fmt.Fprint(w, e.tr(msgCheckNothing))

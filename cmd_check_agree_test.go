@@ -150,6 +150,26 @@ func TestCheckPredictsRun(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "other.csv"), []byte(other), 0o600)
 			runBatch("other.csv", "b")(t, dir, vars)
 		}, code: ExitInvalid, same: "is not the file journal ", sayCheck: []string{"that was other.csv, read "}},
+		{name: "verified, capped above the estimate", balance: 1000000, file: mobile, extra: []string{"-max-spend", "100"}, code: ExitOK,
+			sayCheck: []string{"spending cap 100.000 yuan (from -max-spend); committed 0.000 yuan; estimate for the 3 rows to send 58.890 yuan", "ok: submit would send 3 orders"}},
+		{name: "capped below the estimate", balance: 1000000, file: mobile, extra: []string{"-max-spend", "40"}, code: ExitHalted,
+			sayCheck: []string{"would halt at the spending cap: the rows to send, 58.890 yuan at the catalogue prices, with 0.000 yuan committed, exceed the spending cap of 40.000 yuan: 2 of the 3 rows fit"}},
+		{name: "cap from the environment", balance: 1000000, file: mobile, setup: func(t *testing.T, dir string, vars map[string]string) {
+			vars[envMaxSpend] = "19.63"
+		}, code: ExitHalted, sayCheck: []string{"spending cap 19.630 yuan (from FLOWBATCH_MAX_SPEND)", "1 of the 3 rows fit"}},
+		{name: "capped, pid not in the catalogue", balance: 1000000, file: "phone,pid\n13900000001,105000\n13900000002,999999\n",
+			extra: []string{"-max-spend", "100"}, code: ExitInvalid, same: "refused to start: ",
+			sayCheck: []string{"the catalogue has none for pid 999999 (row 3)"}},
+		{name: "capped within a short balance", balance: 30000, file: mobile, extra: []string{"-max-spend", "25"}, code: ExitHalted,
+			sayCheck: []string{"1 of the 3 rows fit"}},
+		{name: "journaled cap, resumed", balance: 1000000, file: mobile, setup: func(t *testing.T, dir string, vars map[string]string) {
+			t.Helper()
+			if _, errOut, code := runCmd(context.Background(), t, vars, "run", "-in", filepath.Join(dir, "in.csv"), "-batch", "b",
+				"-out", filepath.Join(dir, "b-first.xlsx"), "-wait", "10s", "-period", "2026-11", "-max-spend", "20"); code != ExitHalted {
+				t.Fatalf("setup run: exit %d, want %d\n%s", code, ExitHalted, errOut)
+			}
+		}, code: ExitHalted, sayCheck: []string{"spending cap 20.000 yuan (journaled); committed 19.630 yuan; estimate for the 2 rows to send 39.260 yuan", "0 of the 2 rows fit"}},
+		{name: "bad cap", balance: 1000000, file: mobile, extra: []string{"-max-spend", "1.0001"}, code: ExitUsage, same: "-max-spend: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // its own stand-in, directory and workspace
@@ -170,6 +190,19 @@ func TestCheckPredictsRun(t *testing.T) {
 				t.Fatalf("check placed %d orders", p.spent-before)
 			}
 			_, rerr, rcode := runCmd(context.Background(), t, vars, append([]string{"run", "-out", filepath.Join(dir, "b.xlsx"), "-wait", "10s"}, flags...)...)
+			for i, a := range tc.extra {
+				if a == "-max-spend" {
+					cap, _ := juhe.ParseMoney("cap", tc.extra[i+1])
+					var spent juhe.Money
+					for _, o := range p.orders {
+						c, _ := juhe.ParseMoney("cost", o[0])
+						spent += c
+					}
+					if spent > cap {
+						t.Errorf("run charged %s, over the cap %s", spent, cap)
+					}
+				}
+			}
 			if ccode != tc.code || rcode != tc.code {
 				t.Fatalf("check exit %d, run exit %d, want both %d\ncheck:\n%s%s\nrun:\n%s", ccode, rcode, tc.code, cout, cerr, rerr)
 			}

@@ -28,7 +28,7 @@ standalone 'flowbatch callback' took for this journal are imported too.
 
 Exit codes: 0 every row is final (success, failed, rejected or invalid) and
 the workbook is written; 3 invalid input, or the input changed; 4 the
-provider said stop; 5 some rows are still open (charging, unknown, not
+provider said stop, or the spending cap (-max-spend) is reached; 5 some rows are still open (charging, unknown, not
 submitted); 6 the journal is in use; 7 the journal is damaged;
 130 interrupted.
 
@@ -112,6 +112,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		FirstQueryDelay: first, QueryInterval: every,
+		Prices:   f.prices,
 		Progress: newProgress(e.stderr, e.lang), Logf: logf,
 	})
 	cbOpts, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logf)
@@ -179,7 +180,7 @@ func settleAll(ctx context.Context, eng *batch.Engine, wait time.Duration) (batc
 	for round := 1; ; round++ {
 		res, err := eng.Submit(ctx)
 		total = addResults(total, res)
-		if err != nil {
+		if err != nil && !batch.IsSpendCapHalt(err) { // at the cap, what was sent is still settled
 			return total, err
 		}
 		res, err = eng.Settle(ctx, max(time.Until(deadline), 0))

@@ -16,7 +16,7 @@ import (
 const statusUsage = `Usage: flowbatch status -journal PATH [-json]
 
 Prints what a journal says about its batch: its period and workspace, the input, the rows per state,
-the spend so far, what is still charging or open, orders journaled but no
+the spend so far, the spending cap and what is committed against it, what is still charging or open, orders journaled but no
 longer in the input, the head hash, and whether a process holds the journal
 now. It reads without locking, so it works while a batch runs (a record
 being written at that moment is left out). It is informational: exit 0
@@ -74,6 +74,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	tb.add(msgStSpend.in(l), msgStYuan.f(l, t.Spend))
 	tb.add(msgStCharging.in(l), msgStYuan.f(l, t.Charging))
 	tb.add(msgStRefunded.in(l), msgStYuan.f(l, t.Refunded))
+	addSpendCap(&tb, l, b)
 	tb.add(msgStOpen.in(l), fmt.Sprint(t.OpenCount))
 	tb.add(msgStOrphans.in(l), fmt.Sprint(t.Orphans))
 	tb.add(msgStRecords.in(l), fmt.Sprint(b.Records))
@@ -112,6 +113,11 @@ type statusJSON struct {
 	Held         bool           `json:"held"`
 	HolderPID    int            `json:"holder_pid"`
 	HeldError    string         `json:"held_error,omitempty"`
+	// The spending cap, when the batch has one: the cap, what the journal
+	// commits against it, and how often it changed after the start.
+	SpendCapYuan   string `json:"spend_cap_yuan,omitempty"`
+	CommittedYuan  string `json:"committed_yuan,omitempty"`
+	SpendCapChange int    `json:"spend_cap_changes,omitempty"`
 }
 
 type statusInput struct {
@@ -136,6 +142,9 @@ func statusOf(b *batch.Book, pid int, held bool, holdErr error) statusJSON {
 	}
 	if holdErr != nil {
 		s.HeldError = holdErr.Error()
+	}
+	if max, ok := b.SpendCap(); ok {
+		s.SpendCapYuan, s.CommittedYuan, s.SpendCapChange = max.String(), b.Committed(nil).String(), b.SpendCapChanges()
 	}
 	return s
 }

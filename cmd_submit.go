@@ -19,7 +19,8 @@ address from JUHE_BASE_URL (default http://v.juhe.cn) or -base-url.
 
 Exit codes: 0 every valid row has an outcome (accepted or rejected);
 3 invalid input, or the input changed since the journal was started;
-4 the provider said stop (balance, key, sign, quota); 5 some rows are still
+4 the provider said stop (balance, key, sign, quota), or the spending cap
+(-max-spend, journaled) is reached: raise it, then run again; 5 some rows are still
 unknown or not submitted; 6 the journal is in use; 7 the journal is damaged;
 130 interrupted.
 
@@ -50,6 +51,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
 		FirstQueryDelay: first, QueryInterval: every,
+		Prices:   f.prices,
 		Progress: prog, Logf: logTo(e.stderr),
 	})
 	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))

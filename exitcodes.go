@@ -223,6 +223,8 @@ func engineErr(ctx context.Context, cmd string, args []string, err error) error 
 	}
 	var h *batch.HaltError
 	switch {
+	case errors.As(err, &h) && h.SpendCap != nil:
+		return capHaltErr(cmd, args, err)
 	case errors.As(err, &h):
 		return haltErr(cmd, h)
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):

@@ -443,6 +443,43 @@ var (
 	msgStRequired  = msg{"Try: flowbatch status -journal BATCH.journal", "试试：flowbatch status -journal 批次.journal"}
 )
 
+// spendcap.go: the spending cap.
+var (
+	msgCapBad         = msg{"%s: %v", "%s：%v"}
+	msgCapBadTry      = msg{"Try: %s 150 or %s 150.5 (yuan, at most three decimals)", "试试：%s 150 或 %s 150.5（元，最多三位小数）"}
+	msgCapNotAbove0   = msg{"%s: %s %s: want an amount above 0 yuan", "%s：%s %s：金额须大于 0 元"}
+	msgCapFromFlag    = msg{"from %s", "来自 %s"}
+	msgCapJournaled   = msg{"journaled", "已记入日志"}
+	msgCapLine        = msg{"spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan", "支出上限 %s 元（%s）；已承诺 %s 元；待发送的 %s 估算 %s 元"}
+	msgCapHalts       = msg{"the rows to send, %s yuan at the catalogue prices, with %s yuan committed, exceed the spending cap of %s yuan: %d of the %s fit, then the batch halts at the cap", "待发送的行按目录价 %s 元，加上已承诺的 %s 元，超过支出上限 %s 元：%d 行（共 %s）放得下，然后批次在上限处停止"}
+	msgCapWarn        = msg{"\n  warning: %s", "\n  警告：%s"}
+	msgCapNoCatalog   = msg{"the spending cap needs the catalogue's prices, and the catalogue did not answer (%s); nothing was sent", "支出上限需要目录价，而目录没有应答（%s）；什么都没有发送"}
+	msgCapNoCatTry    = msg{"Try: the same command again when the provider's flow/list answers", "试试：等服务商的 flow/list 应答后再运行同一命令"}
+	msgCapUnpriced    = msg{"under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent", "在支出上限下每个 pid 都需要价格，而目录里没有 %s 的价格；什么都没有发送"}
+	msgCapUnpricedTry = msg{"Try: correct the pid of those rows (flowbatch check lists the catalogue's), or take them out of the file", "试试：改正这些行的 pid（flowbatch check 会列出目录），或把它们移出文件"}
+	msgCapPidRows     = msg{"pid %s (%s %s%s)", "pid %s（%s %s%s）"}
+	msgCapRowWord     = msg{"row", "行"}
+	msgCapRowsWord    = msg{"rows", "行"}
+	msgCapMore        = msg{" … and %d more", " …… 另有 %d 行"}
+	msgCapSet         = msg{"spending cap set: %s yuan", "支出上限已设定：%s 元"}
+	msgCapRaised      = msg{"spending cap raised: %s yuan, was %s yuan (journaled)", "支出上限已提高：%s 元，原为 %s 元（已记入日志）"}
+	msgCapLowered     = msg{"spending cap lowered: %s yuan, was %s yuan (journaled)", "支出上限已降低：%s 元，原为 %s 元（已记入日志）"}
+	msgCapHalted      = msg{
+		"%s: halted: the spending cap of %s yuan is reached: %s yuan committed (the confirmed cost of every order, and the price of every one in flight or unknown), and the next request, at %s yuan, does not fit at row %s: %s not sent yet (%s yuan at the catalogue prices); raise the cap with -max-spend (-max-spend %s covers them all), then run the same command again",
+		"%s：已停止：已达到支出上限 %s 元：已承诺 %s 元（每个订单已确认的费用，加上每个在途或未知订单的价格），下一个请求（%s 元）放不下，在第 %s 行：还有 %s 未发送（按目录价 %s 元）；用 -max-spend 提高上限（-max-spend %s 可覆盖全部），然后再次运行同一命令",
+	}
+	msgCapHaltTry    = msg{"Try: flowbatch %s", "试试：flowbatch %s"}
+	msgCapWouldHalt  = msg{"check: submit and run would halt at the spending cap: %s", "check：submit 和 run 将在支出上限处停止：%s"}
+	msgCapWouldTry   = msg{"Try: -max-spend %s to send them all, or fewer rows", "试试：-max-spend %s 以发送全部，或减少行数"}
+	msgCapPricedWith = msg{"  note: priced with the %s: run uses the provider's\n", "  注意：按 %s 计价：run 用服务商的目录\n"}
+	msgStCap         = msg{"spending cap", "支出上限"}
+	msgStCapNone     = msg{"none", "无"}
+	msgStCapChanged  = msg{"%s yuan (%d changes after the start)", "%s 元（开始后修改 %d 次）"}
+	msgStCommitted   = msg{"committed", "已承诺"}
+	msgStCommittedIs = msg{"%s yuan (confirmed costs, and the price of every order in flight or unknown)", "%s 元（已确认的费用，加上每个在途或未知订单的价格）"}
+	msgStCapLeft     = msg{"cap left", "上限余量"}
+)
+
 // usageZh is each command's -h text in Chinese, by the flag set's
 // name; the English is the command's own Usage constant.
 var usageZh = map[string]string{
@@ -453,8 +490,9 @@ var usageZh = map[string]string{
 它按同样的规则、用同样的话说出它们将会怎样：
 
   3  输入会被拒绝（有无效行或重复行）、本批次的日志记录的是另一个文件，
-     或工作区守卫拒绝本批次；
-  4  KEY 或 OpenID 错误（用 OpenID 签名的余额接口这样说），或估算超过余额；
+     工作区守卫拒绝本批次，或在支出上限下某个 pid 没有价格；
+  4  KEY 或 OpenID 错误（用 OpenID 签名的余额接口这样说），或估算超过余额，
+     或行放不进支出上限（-max-spend 或日志里的），或在上限下目录没有应答；
   0  submit 会照常进行。无法核实的（余额接口不对该 KEY 开放时的 OpenID，
      余额接口不应答时的余额）会点名说出，绝不当作"正常"。
 
@@ -468,7 +506,8 @@ KEY 和 OpenID 取自 JUHE_KEY 和 JUHE_OPENID，服务商地址取自 JUHE_BASE
 （默认 http://v.juhe.cn）或 -base-url。
 
 退出码：0 每个有效行都有结果（受理或拒绝）；3 输入无效，或自日志开始后输入已变；
-4 服务商要求停止（余额、KEY、签名、额度）；5 仍有行结果未知或未提交；
+4 服务商要求停止（余额、KEY、签名、额度），或达到支出上限（-max-spend，记入日志：
+提高它后再运行）；5 仍有行结果未知或未提交；
 6 日志正被使用；7 日志已损坏；130 已中断。
 
 `,
@@ -503,7 +542,7 @@ KEY 和 OpenID 取自 JUHE_KEY 和 JUHE_OPENID，服务商地址取自 JUHE_BASE
 公网地址。独立运行的 'flowbatch callback' 为本日志收到的回调也会导入。
 
 退出码：0 每行都已最终（成功、失败、拒绝或无效）且工作簿已写出；3 输入无效或输入已变；
-4 服务商要求停止；5 仍有行未完成（充值中、未知、未提交）；6 日志正被使用；
+4 服务商要求停止，或达到支出上限（-max-spend）；5 仍有行未完成（充值中、未知、未提交）；6 日志正被使用；
 7 日志已损坏；130 已中断。
 
 `,
@@ -646,4 +685,5 @@ var flagHelpZh = map[string]string{
 	"attest":              "用来核对日志的证明`文件`（ID.attest.json）",
 	"attest-hash":         "证明显示过的 sha256（`十六进制`）",
 	"addr":                "监听`地址`",
+	"max-spend":           "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
 }

@@ -42,6 +42,7 @@ type Book struct {
 	cur       *section // the latest complete input section
 	pend      *section // an input section whose Planned has not come yet
 	balances  []Balance
+	spend     spend // what the orders committed against the spending cap
 }
 
 // Balance is one balance snapshot of the journal: what the balance
@@ -318,6 +319,7 @@ func (b *Book) Apply(r *journal.Record) {
 		h := *r.Header
 		h.Settings = maps.Clone(h.Settings)
 		b.Header = h
+		b.headerCap()
 	case r.Input != nil:
 		pos := journal.Pos{Off: -1, Seq: r.Seq}
 		copy(pos.Prev[:], r.Prev)
@@ -329,7 +331,7 @@ func (b *Book) Apply(r *journal.Record) {
 	case r.Planned != nil:
 		b.planned(r.Planned.Rows)
 	case r.Intent != nil:
-		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At)
+		b.applyIntent([]byte(r.Intent.OrderID), r.Seq, r.At, r.Intent.Reserved)
 	case r.Submit != nil:
 		s := r.Submit
 		b.applySubmit(r.Seq, r.At, &journal.SubmitView{AnswerView: answerView(&s.Answer), CardName: []byte(s.CardName)})
@@ -339,6 +341,8 @@ func (b *Book) Apply(r *journal.Record) {
 	case r.Callback != nil:
 		c := r.Callback
 		b.applyCallback([]byte(c.OrderID), r.At, []byte(c.SporderID), c.State, []byte(c.ErrMsg))
+	case r.SpendCap != nil:
+		b.applySpendCap(r.SpendCap.Max)
 	case r.Balance != nil:
 		b.balances = append(b.balances, Balance{At: r.At, BalanceNote: *r.Balance})
 	}
@@ -361,9 +365,12 @@ func (b *Book) orderFor(id []byte) int32 {
 	return b.lookupOrAdd(&key)
 }
 
-func (b *Book) applyIntent(id []byte, seq uint64, at int64) {
+func (b *Book) applyIntent(id []byte, seq uint64, at int64, reserved juhe.Money) {
 	i := b.orderFor(id)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
+	b.raisePrice(o.pid, reserved)
 	o.intents++
 	o.intentSeq = b.putSeq(i, fIntentSeq, seq)
 	o.lastIntentAt = at
@@ -387,6 +394,8 @@ func isForeign(class juhe.Class, reason []byte) bool {
 
 func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
 	i := b.orderFor(s.OrderID)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
 	foreign := isForeign(s.Class, s.Reason)
 	if !foreign && o.outcomes == 0 && o.intents == 1 && s.Code == codeDuplicate {
@@ -446,6 +455,8 @@ func (b *Book) otherSporder(i int32, s []byte) []byte {
 
 func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 	i := b.orderFor(q.OrderID)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
 	o.queryClass = uint8(q.Class)
 	o.queryCode = b.putWide(i, fQueryCode, q.Code)
@@ -508,6 +519,8 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 
 func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.GameState, errMsg []byte) {
 	i := b.orderFor(id)
+	b.unweigh(i)
+	defer b.weigh(i)
 	o := &b.orders[i]
 	o.callbackState = b.putWide(i, fCallbackState, int(state))
 	o.callbackAt = at

@@ -24,7 +24,7 @@ func (b *Book) replay(r *journal.Raw) error {
 		if err != nil {
 			return err
 		}
-		b.applyIntent(v.OrderID, seq, r.At)
+		b.applyIntent(v.OrderID, seq, r.At, v.Reserved)
 	case journal.RecSubmit:
 		v, err := r.Submit()
 		if err != nil {
@@ -49,6 +49,7 @@ func (b *Book) replay(r *journal.Raw) error {
 			return err
 		}
 		b.Header = *h
+		b.headerCap()
 	case journal.RecInput:
 		in, err := r.Input()
 		if err != nil {
@@ -67,6 +68,12 @@ func (b *Book) replay(r *journal.Raw) error {
 			return err
 		}
 		b.planned(p.Rows)
+	case journal.RecSpendCap:
+		c, err := r.SpendCap()
+		if err != nil {
+			return err
+		}
+		b.applySpendCap(c.Max)
 	}
 	return nil
 }

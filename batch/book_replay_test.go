@@ -37,6 +37,29 @@ func referenceBook(ctx context.Context, path string) (*Book, error) {
 	return b, nil
 }
 
+// committedByOrders sums the spending cap's rule order by order, from
+// scratch: what the book keeps as it applies records must equal it.
+func committedByOrders(b *Book) juhe.Money {
+	var sum juhe.Money
+	b.Orders(func(o *OrderState) error {
+		if o.Intents == 0 {
+			return nil
+		}
+		switch st := o.Status(); st {
+		case StatusRejected:
+			return nil
+		case StatusCharging, StatusSuccess, StatusFailed:
+			if c, ok := o.Cost(); ok {
+				sum += c
+				return nil
+			}
+		}
+		sum += b.Price(o.Pid, nil)
+		return nil
+	})
+	return sum
+}
+
 // sameBooks reports how two books differ, or "" when they do not.
 func sameBooks(got, want *Book) string {
 	if got.Records != want.Records || got.HeadHash != want.HeadHash {
@@ -47,6 +70,12 @@ func sameBooks(got, want *Book) string {
 	}
 	if g, w := got.Counts(), want.Counts(); !reflect.DeepEqual(g, w) {
 		return fmt.Sprintf("counts %+v, want %+v", g, w)
+	}
+	if g, w := got.Committed(nil), want.Committed(nil); g != w || !reflect.DeepEqual(got.spend, want.spend) {
+		return fmt.Sprintf("committed %s (%+v), want %s (%+v)", g, got.spend, w, want.spend)
+	}
+	if g, w := got.Committed(nil), committedByOrders(got); g != w {
+		return fmt.Sprintf("committed %s as kept, %s summed order by order", g, w)
 	}
 	list := func(b *Book) (out []OrderState) {
 		b.Orders(func(o *OrderState) error { out = append(out, *o); return nil })

@@ -82,6 +82,12 @@ type EngineOptions struct {
 	// few orders does not stop every other row from being submitted.
 	MaxUnknownQueries int
 
+	// Prices are the catalogue's, per pid: under the journal's spending
+	// cap (Book.SpendCap) each submit is reserved at Book.Price, the
+	// higher of this and the highest the journal saw for the pid. A
+	// request whose pid has no price at all is not sent under a cap.
+	Prices map[string]juhe.Money
+
 	// Progress receives the counters; nil keeps them private.
 	Progress *Progress
 	// Logf receives notes for the operator; nil discards them.
@@ -168,6 +174,10 @@ func (o *EngineOptions) defaults() {
 //
 // A halt is sticky: once the provider said stop, every later Submit or
 // Settle of the same Engine returns the same *HaltError without sending.
+// A halt at the spending cap is sticky too, but stops only what would add
+// to the worst case: orders sent before are still queried, and submitted
+// again with their orderid when the provider settles on "no such order"
+// (the same order, already counted); Submit and Settle then return it.
 type Engine struct {
 	j    *journal.Journal
 	book *Book
@@ -176,12 +186,23 @@ type Engine struct {
 	lim  *limiter
 	prog *Progress
 
-	mu sync.Mutex // guards book
+	mu sync.Mutex // guards book, pending and pendingIDs
+	// pending is what the intents reserved against the spending cap, and
+	// not in the book yet (being written), add to Book.Committed: reserve
+	// adds, append takes it away once the intent is applied. pendingIDs
+	// are their orders.
+	pending    juhe.Money
+	pendingIDs map[string]bool
 
 	haltMu sync.Mutex
 	halt   *HaltError
 	haltCh chan struct{} // closed on halt
-	fatal  error         // a journal write failed
+	// capHalt is the halt at the spending cap: no new request is
+	// reserved, but those already reserved (their intents written) still
+	// leave, since they fit. capCh is closed with it.
+	capHalt *HaltError
+	capCh   chan struct{}
+	fatal   error // a journal write failed
 
 	throttleMu    sync.Mutex
 	throttleSince time.Time // start of an unbroken run of throttled answers
@@ -229,6 +250,7 @@ func NewEngine(j *journal.Journal, book *Book, p provider, opts EngineOptions) *
 		lim:    newLimiter(opts.Rate, nil),
 		prog:   opts.Progress,
 		haltCh: make(chan struct{}),
+		capCh:  make(chan struct{}),
 		wall:   time.Now,
 		ended:  make(map[string]attemptEnd),
 		unsent: make(map[string]int),
@@ -244,6 +266,10 @@ type HaltError struct {
 	Code    int    // the provider's code, juhe.NoCode when none
 	Reason  string // what happened, e.g. "balance insufficient"
 	Advice  string // what to do, e.g. "top up, then run the same command again"
+
+	// SpendCap is set when the halt is the batch's spending cap: the
+	// next request did not fit under it.
+	SpendCap *CapHalt
 
 	// NothingCharged says the journal proves that no order of the batch
 	// was charged: every request sent has its answer, each one a refusal
@@ -378,6 +404,34 @@ func (e *Engine) triggerHalt(h *HaltError) {
 	close(e.haltCh)
 }
 
+// triggerCap stops new reservations; see capHalt.
+func (e *Engine) triggerCap(h *HaltError) {
+	e.haltMu.Lock()
+	defer e.haltMu.Unlock()
+	if e.capHalt != nil {
+		return
+	}
+	e.capHalt = h
+	close(e.capCh)
+}
+
+// IsSpendCapHalt reports whether err is a halt at the spending cap,
+// after which the orders sent before may still be settled.
+func IsSpendCapHalt(err error) bool {
+	var h *HaltError
+	return errors.As(err, &h) && h.SpendCap != nil
+}
+
+// capped reports whether the spending cap stopped new requests.
+func (e *Engine) capped() bool {
+	select {
+	case <-e.capCh:
+		return true
+	default:
+		return false
+	}
+}
+
 func (e *Engine) triggerFatal(err error) {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -400,7 +454,8 @@ func (e *Engine) stopped(ctx context.Context) bool {
 	}
 }
 
-// endErr is the error a run ends with: fatal journal error, halt, ctx.
+// endErr is the error a run ends with: fatal journal error, halt, the
+// spending cap, ctx.
 func (e *Engine) endErr(ctx context.Context) error {
 	e.haltMu.Lock()
 	defer e.haltMu.Unlock()
@@ -409,6 +464,8 @@ func (e *Engine) endErr(ctx context.Context) error {
 		return e.fatal
 	case e.halt != nil:
 		return e.halt
+	case e.capHalt != nil:
+		return e.capHalt
 	}
 	return ctx.Err()
 }
@@ -417,6 +474,13 @@ func (e *Engine) endErr(ctx context.Context) error {
 // runs on a context that a Ctrl-C does not cancel: an answer that came
 // back is never lost.
 func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
+	return e.appendReserved(ctx, 0, recs...)
+}
+
+// appendReserved is append for the intent of an order that reserve
+// added reserved to pending for: the reservation moves from pending into
+// the book in one step.
+func (e *Engine) appendReserved(ctx context.Context, reserved juhe.Money, recs ...*journal.Record) error {
 	now := e.wall().UnixMilli()
 	for _, r := range recs {
 		if r.At == 0 {
@@ -425,7 +489,10 @@ func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 	}
 	if err := e.j.Append(context.WithoutCancel(ctx), recs...); err != nil {
 		err = fmt.Errorf("writing the journal: %w", err)
-		e.triggerFatal(err)
+		e.triggerFatal(err) // first: nothing leaves after it, so the reservation may go
+		e.mu.Lock()
+		e.release(recs, reserved)
+		e.mu.Unlock()
 		return err
 	}
 	e.mu.Lock()
@@ -435,6 +502,7 @@ func (e *Engine) append(ctx context.Context, recs ...*journal.Record) error {
 		e.book.Apply(r)
 		e.prog.move(before, e.book.tallyOf(id))
 	}
+	e.release(recs, reserved)
 	e.mu.Unlock()
 	return nil
 }
@@ -786,8 +854,16 @@ const codeNotFound = 210511
 // submitOnce journals an intent, sends the submit and journals its answer.
 // It returns errStopped (nothing sent) when the run stops first.
 func (e *Engine) submitOnce(ctx context.Context, o *OrderState) (juhe.Outcome, error) {
+	intent := &journal.Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}
+	// Under a spending cap the worst case is reserved before the intent
+	// is written, and the intent carries it: workers reserve one at a
+	// time, and a resume sums the same intents.
+	added, err := e.reserve(o, intent)
+	if err != nil {
+		return juhe.Outcome{}, err
+	}
 	intentAt := time.Now()
-	if err := e.append(ctx, &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: o.OrderID, Attempt: o.Intents + 1}}); err != nil {
+	if err := e.appendReserved(ctx, added, &journal.Record{Type: journal.RecIntent, Intent: intent}); err != nil {
 		return juhe.Outcome{}, err
 	}
 	// The permit comes after the intent's fsync, right before the request

@@ -173,8 +173,15 @@ func (b *Book) planned(rows int) {
 		r := pending[k]
 		i := b.lookupOrAdd(&r)
 		o := &b.orders[i]
+		repriced := o.pid != r.pid && o.intents > 0 // an order of an earlier input, under its pid
+		if repriced {
+			b.unweigh(i)
+		}
 		o.line, o.dupOf = r.line, r.dupOf
 		o.phone, o.pid = r.phone, r.pid
+		if repriced {
+			b.weigh(i)
+		}
 		o.flags = o.flags&^(fDup|fPhoneText) | r.flags&(fDup|fPhoneText) | fInInput
 		p.members = append(p.members, i)
 	}

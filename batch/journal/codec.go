@@ -34,7 +34,7 @@ import (
 //	I name sha256 rows format encoding sheet n_extra extra…
 //	R line status phone pid orderid occurrence dupof reason n_extra extra… [chosen]
 //	P rows
-//	T orderid attempt
+//	T orderid attempt [reserved]
 //	S orderid class code sporder_id cost cardname reason
 //	Q orderid class code state sporder_id cost reason
 //	C orderid sporder_id state err_msg
@@ -46,6 +46,13 @@ import (
 //	W start end page_size account           (statement file)
 //	L orderid sporder_id phone pid cardname cost state addtime (statement file)
 //	E complete lines pages requests total_count reply (statement file; complete is 1 or 0)
+//	M max                                   (the batch's spending cap, changed)
+//
+// An intent (T) may end with one more field, reserved: the price it was
+// reserved at against the spending cap, there only when a cap was in
+// force; an intent without it is the line it always was. reserved and
+// max are money, at or above 0 and above 0, never empty: each record has
+// one encoding.
 const journalFormat = "flowbatch-journal/1"
 
 const hashHexLen = 64
@@ -109,7 +116,7 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 	}
 	n := 0
 	for _, p := range []bool{r.Header != nil, r.Input != nil, r.Row != nil, r.Planned != nil, r.Intent != nil, r.Submit != nil, r.Query != nil, r.Callback != nil,
-		r.Balance != nil, r.Window != nil, r.Line != nil, r.WindowEnd != nil} {
+		r.Balance != nil, r.Window != nil, r.Line != nil, r.WindowEnd != nil, r.SpendCap != nil} {
 		if p {
 			n++
 		}
@@ -185,6 +192,12 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		}
 		str(t.OrderID)
 		num(int64(t.Attempt))
+		if t.HasReserved {
+			if t.Reserved < 0 {
+				return bad(fmt.Sprintf("reserved %d", t.Reserved))
+			}
+			num(int64(t.Reserved))
+		}
 	case RecSubmit:
 		s := r.Submit
 		if s == nil {
@@ -277,6 +290,15 @@ func appendFields(dst []byte, r *Record, bad func(string) ([]byte, error)) ([]by
 		num(int64(e.Requests))
 		num(int64(e.TotalCount))
 		str(e.Reply)
+	case RecSpendCap:
+		c := r.SpendCap
+		if c == nil {
+			return bad("no spend cap")
+		}
+		if c.Max <= 0 {
+			return bad(fmt.Sprintf("spend cap %d", c.Max))
+		}
+		num(int64(c.Max))
 	default:
 		return bad("unknown record type")
 	}

@@ -29,6 +29,8 @@ func viewAll(r *Raw) error {
 		_, err = r.Input()
 	case RecPlanned:
 		_, err = r.Planned()
+	case RecSpendCap:
+		_, err = r.SpendCap()
 	}
 	return err
 }

@@ -59,7 +59,7 @@ func readRaw(r *Raw, st *rawState, line []byte, prevAt int, pos Pos) error {
 	r.Type = RecordType(body[0])
 	switch r.Type {
 	case RecHeader, RecInput, RecRow, RecPlanned, RecIntent, RecSubmit, RecQuery, RecCallback,
-		RecBalance, RecWindow, RecLine, RecWindowEnd:
+		RecBalance, RecWindow, RecLine, RecWindowEnd, RecSpendCap:
 	default:
 		return lineErr("unknown record type %q", string(rune(r.Type)))
 	}
@@ -175,6 +175,24 @@ func (p *fieldReader) cost() (juhe.Money, bool) {
 	}
 	return juhe.Money(n), true
 }
+
+// amount reads money that must be there and not negative: an optional
+// field, or one that has a single encoding.
+func (p *fieldReader) amount(what string) (juhe.Money, bool) {
+	f := p.next()
+	if p.err != nil {
+		return 0, false
+	}
+	n, ok := parseInt(f)
+	if !ok || n < 0 {
+		p.fail(lineErr("bad %s %q", what, clip(f)))
+		return 0, false
+	}
+	return juhe.Money(n), true
+}
+
+// more reports whether a field is left: for an optional last field.
+func (p *fieldReader) more() bool { return p.err == nil && !p.done }
 
 func (p *fieldReader) class() juhe.Class {
 	f := p.next()
@@ -305,15 +323,30 @@ func (r *Raw) Row() (RowView, error) {
 
 // IntentView is an intent record read in place.
 type IntentView struct {
-	OrderID []byte
-	Attempt int
+	OrderID     []byte
+	Attempt     int
+	Reserved    juhe.Money
+	HasReserved bool
 }
 
 // Intent reads an intent record.
 func (r *Raw) Intent() (IntentView, error) {
 	p := r.reader(RecIntent)
 	v := IntentView{OrderID: p.str(), Attempt: p.int()}
+	if p.more() {
+		v.Reserved, v.HasReserved = p.amount("reserved")
+	}
 	return v, p.end()
+}
+
+// SpendCap reads a spend cap record.
+func (r *Raw) SpendCap() (SpendCap, error) {
+	p := r.reader(RecSpendCap)
+	m, _ := p.amount("spend cap")
+	if p.err == nil && m == 0 {
+		p.fail(lineErr("spend cap 0"))
+	}
+	return SpendCap{Max: m}, p.end()
 }
 
 // AnswerView is what a submit and a query answer share, read in place.
@@ -476,7 +509,7 @@ func (r *Raw) Record() (*Record, error) {
 	case RecIntent:
 		var v IntentView
 		if v, err = r.Intent(); err == nil {
-			rec.Intent = &Intent{OrderID: string(v.OrderID), Attempt: v.Attempt}
+			rec.Intent = &Intent{OrderID: string(v.OrderID), Attempt: v.Attempt, Reserved: v.Reserved, HasReserved: v.HasReserved}
 		}
 	case RecSubmit:
 		var v SubmitView
@@ -509,6 +542,11 @@ func (r *Raw) Record() (*Record, error) {
 		var v WindowEnd
 		if v, err = r.WindowEnd(); err == nil {
 			rec.WindowEnd = &v
+		}
+	case RecSpendCap:
+		var v SpendCap
+		if v, err = r.SpendCap(); err == nil {
+			rec.SpendCap = &v
 		}
 	}
 	if err != nil {

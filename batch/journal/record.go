@@ -14,6 +14,7 @@ const (
 	RecSubmit   RecordType = 'S' // what the submit came back with
 	RecQuery    RecordType = 'Q' // what a query came back with
 	RecCallback RecordType = 'C' // a verified callback arrived
+	RecSpendCap RecordType = 'M' // the batch's spending cap was set or changed
 )
 
 // Record is one journal record. Exactly one of the pointer fields is set,
@@ -38,6 +39,7 @@ type Record struct {
 	Window    *Window
 	Line      *StatementLine
 	WindowEnd *WindowEnd
+	SpendCap  *SpendCap
 }
 
 // Header names the batch. It is the first record of every journal.
@@ -117,6 +119,18 @@ type Planned struct {
 type Intent struct {
 	OrderID string
 	Attempt int // 1 for the first submit of this orderid, 2 after a 210511…
+	// Reserved is the price the request was reserved at against the
+	// batch's spending cap (HasReserved): the worst case it may cost. An
+	// intent written without a cap has none, and is written as before.
+	Reserved    juhe.Money
+	HasReserved bool
+}
+
+// SpendCap is the ceiling on what the batch may commit, over all its
+// runs: set on the first run with one, and again each time it changes.
+// The latest one is in force.
+type SpendCap struct {
+	Max juhe.Money // 厘, above 0
 }
 
 // Answer is what the classified answers to a submit and to a query share.

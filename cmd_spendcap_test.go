@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/juhe/juhesim"
+)
+
+// -max-spend and FLOWBATCH_MAX_SPEND take yuan with at most three
+// decimals, above 0; anything else is exit 2 and nothing is written.
+func TestMaxSpendFlagParse(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		flag, env string
+		code      int
+		want      juhe.Money
+	}{
+		{flag: "150", want: 150000},
+		{flag: "19.63", want: 19630},
+		{flag: "0.001", want: 1},
+		{env: "40.5", want: 40500},
+		{flag: "30", env: "40", want: 30000}, // the flag wins
+		{flag: "1.2345", code: ExitUsage},
+		{flag: "-5", code: ExitUsage},
+		{flag: "+5", code: ExitUsage},
+		{flag: "0", code: ExitUsage},
+		{flag: "0.000", code: ExitUsage},
+		{flag: "1e3", code: ExitUsage},
+		{flag: "12,5", code: ExitUsage},
+		{flag: "¥12", code: ExitUsage},
+		{flag: "12.", code: ExitUsage},
+		{flag: "9999999999999", code: ExitUsage},
+		{env: "abc", code: ExitUsage},
+	} {
+		e := &env{getenv: func(k string) string {
+			if k == envMaxSpend {
+				return tc.env
+			}
+			return ""
+		}}
+		m := maxSpendFlag{text: tc.flag}
+		err := m.parse(e, "run")
+		code := ExitOK
+		if err != nil {
+			code = err.(*exitError).code
+		}
+		if code != tc.code || (code == ExitOK && (m.max != tc.want || !m.set)) {
+			t.Errorf("flag %q env %q: exit %d, %s (set %v); want exit %d, %s: %v", tc.flag, tc.env, code, m.max, m.set, tc.code, tc.want, err)
+		}
+	}
+}
+
+// A run capped below the estimate halts at the cap (exit 4) with the
+// cap, the amount committed, the rows left and how to go on; a resume
+// without -max-spend stays capped and sends nothing; a raised cap is
+// journaled and the batch finishes, nobody charged twice.
+func TestRunSpendCapHaltsThenRaise(t *testing.T) {
+	t.Parallel()
+	sim, vars := subSim(t, juhesim.Config{})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 10)
+	out := filepath.Join(dir, "b.xlsx")
+	args := []string{"run", "-in", in, "-batch", "cap", "-out", out, "-wait", "20s", "-period", "2026-11"}
+	_, stderr, code := runCmd(context.Background(), t, vars, append(args, "-max-spend", "60")...)
+	if code != ExitHalted {
+		t.Fatalf("capped run: exit %d, want %d\n%s", code, ExitHalted, stderr)
+	}
+	for _, s := range []string{"the spending cap of 60.000 yuan is reached", "58.890 yuan committed", "7 rows not sent yet",
+		"raise the cap with -max-spend", "-max-spend 196.300", "warning: the rows to send, 196.300 yuan"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("capped run does not say %q:\n%s", s, stderr)
+		}
+	}
+	if n := len(sim.Ledger().Orders); n != 3 {
+		t.Errorf("ledger: %d orders, want 3 (3 × 19.630 ≤ 60)", n)
+	}
+	// The resume without -max-spend keeps the journaled cap.
+	_, stderr, code = runCmd(context.Background(), t, vars, args...)
+	if code != ExitHalted || len(sim.Ledger().Orders) != 3 || !strings.Contains(stderr, "spending cap 60.000 yuan (journaled)") {
+		t.Fatalf("resume without -max-spend: exit %d, %d charged\n%s", code, len(sim.Ledger().Orders), stderr)
+	}
+	jpath := filepath.Join(testWorkspace(t), "cap.journal")
+	_, stderr, code = runCmd(context.Background(), t, vars, append(args, "-max-spend", "196.3")...)
+	if code != ExitOK {
+		t.Fatalf("raised: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "spending cap raised: 196.300 yuan, was 60.000 yuan (journaled)") {
+		t.Errorf("the raise is not said:\n%s", stderr)
+	}
+	book, err := batch.LoadBook(context.Background(), jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if max, ok := book.SpendCap(); !ok || max != 196300 || book.SpendCapChanges() != 1 {
+		t.Errorf("journal cap %s %v, %d changes", max, ok, book.SpendCapChanges())
+	}
+	led := sim.Ledger()
+	seen := map[string]bool{}
+	var sum juhe.Money
+	for _, o := range led.Orders {
+		if seen[o.OrderID] {
+			t.Errorf("%s charged twice", o.OrderID)
+		}
+		seen[o.OrderID] = true
+		sum += o.Cost
+	}
+	if len(led.Orders) != 10 || sum != book.Counts().Spend {
+		t.Errorf("ledger %d orders, %s; journal spend %s", len(led.Orders), sum, book.Counts().Spend)
+	}
+	// Lowering is allowed and journaled too.
+	_, stderr, _ = runCmd(context.Background(), t, vars, append(args, "-max-spend", "100")...)
+	if !strings.Contains(stderr, "spending cap lowered: 100.000 yuan, was 196.300 yuan (journaled)") {
+		t.Errorf("the lowering is not said:\n%s", stderr)
+	}
+	stdout, _, _ := runCmd(context.Background(), t, vars, "status", "-journal", jpath, "-lang", "en")
+	for _, s := range []string{"spending cap", "100.000 yuan (2 changes after the start)", "committed", "196.300 yuan (confirmed costs", "cap left", "-96.300 yuan"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("status does not say %q:\n%s", s, stdout)
+		}
+	}
+	stdout, _, _ = runCmd(context.Background(), t, vars, "status", "-journal", jpath, "-json")
+	for _, s := range []string{`"spend_cap_yuan": "100.000"`, `"committed_yuan": "196.300"`, `"spend_cap_changes": 2`} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("status -json does not say %s:\n%s", s, stdout)
+		}
+	}
+}
+
+// Under a cap a pid without a price refuses the start, naming the pid
+// and its rows; nothing is sent, nothing written.
+func TestRunSpendCapUnpricedPid(t *testing.T) {
+	t.Parallel()
+	sim, vars := subSim(t, juhesim.Config{})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 2, "13900000099,999999,nobody", "13900000098,999999,nobody")
+	_, stderr, code := runCmd(context.Background(), t, vars, "run", "-in", in, "-batch", "unpriced", "-out", filepath.Join(dir, "b.xlsx"),
+		"-wait", "5s", "-period", "2026-11", "-max-spend", "500")
+	if code != ExitInvalid || !strings.Contains(stderr, "the catalogue has none for pid 999999 (rows 4, 5)") {
+		t.Fatalf("exit %d, want %d naming pid and rows\n%s", code, ExitInvalid, stderr)
+	}
+	if n := len(sim.Ledger().Orders); n != 0 {
+		t.Errorf("%d charged", n)
+	}
+}
