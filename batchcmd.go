@@ -310,9 +310,13 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 
 	g := &guardedStart{dir: f.wsDir, period: period, rep: rep, rows: rows, account: pre.account()}
 	err = underWorkspaceLock(ctx, e, cmd, f, g, func(found workspace.Findings) error {
+		if err := e.start.check(g, found); err != nil {
+			return err
+		}
 		if j == nil {
 			settings := f.settings()
 			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))
+			maps.Copy(settings, e.start.settings())
 			j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
 				BatchID:     f.batchID,
 				ToolVersion: version,

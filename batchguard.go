@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -120,6 +122,7 @@ type guardedRows struct {
 	phones []string
 	lines  []int
 	byPid  map[string]int // for the estimate
+	sum    hash.Hash      // of every row kept: line, phone, pid, orderid (the console binds it)
 }
 
 // collect is the ReadInput callback that keeps the rows not sent yet:
@@ -135,6 +138,10 @@ func (g *guardedRows) collect(book *batch.Book) func(*journal.RowRecord) error {
 				return nil
 			}
 		}
+		if g.sum == nil {
+			g.sum = sha256.New()
+		}
+		fmt.Fprintf(g.sum, "%d\x00%s\x00%s\x00%s\x00", r.Line, r.Phone, r.Pid, r.OrderID)
 		g.phones = append(g.phones, r.Phone)
 		g.lines = append(g.lines, r.Line)
 		if g.byPid == nil {

@@ -23,6 +23,9 @@ var version = "dev"
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// start, when set, is what the console binds to a batch it starts
+	// (cmd_serve.go); the command line leaves it nil.
+	start *startBinding
 }
 
 type command struct {
@@ -44,6 +47,7 @@ func commands() []command {
 		{"verify", "check a journal's checksums and hash chain", runVerify},
 		{"sim", "serve the built-in provider simulator", runSim},
 		{"demo", "run a sample batch against the built-in simulator", runDemo},
+		{"serve", "serve the web console: start, watch and finish batches in a browser", runServe},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -69,7 +73,7 @@ func main() {
 // Run runs one flowbatch command line.
 func Run(ctx context.Context, e *env, args []string) error {
 	var mu sync.Mutex
-	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv}
+	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv, start: e.start}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stdout)
 		if len(args) == 0 {
