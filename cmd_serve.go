@@ -60,6 +60,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return nil
 	})
 	maxUpload := fs.Int64("max-upload", 64, "largest upload in `MiB`")
+	grace := fs.Duration("resubmit-grace", 0, "as run: the resubmit grace of every batch this console starts (default run's)")
 	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	if help, err := parseFlags(e, fs, serveUsage, args, "Try: flowbatch serve -addr 127.0.0.1:8080"); help || err != nil {
 		return err
@@ -99,6 +100,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: ExitError, msg: "serve", err: err}
 	}
 	c.allowHosts(tcp.Port, loopback, host, hostnames)
+	c.grace = *grace
 
 	scheme := "http"
 	if useTLS {
@@ -203,7 +205,9 @@ func (c *console) guard(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: with no-referrer a browser sends
+		// "Origin: null" with a form, and the origin check would refuse it.
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
 		if !c.hosts[strings.ToLower(r.Host)] {
 			forbidden(w, "host")

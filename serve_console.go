@@ -16,11 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch/input"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 )
@@ -42,6 +44,7 @@ type console struct {
 	hosts     map[string]bool
 	maxUpload int64
 	tls       bool
+	grace     time.Duration // -resubmit-grace for the batches it starts, 0 for run's default
 	envGet    func(string) string
 	creds     credStore
 	pages     map[string]*template.Template
@@ -138,6 +141,25 @@ type page struct {
 
 // T is the word for key in the page's language.
 func (p page) T(key string) string { return word(p.Lang, key) }
+
+// Yuan is an amount as a clerk reads it: 1,008.120.
+func (p page) Yuan(m juhe.Money) string { return yuan(m) }
+
+// yuan formats m with thousands separators and three decimals.
+func yuan(m juhe.Money) string {
+	s := m.String()
+	whole, frac, _ := strings.Cut(s, ".")
+	neg := strings.HasPrefix(whole, "-")
+	n, err := strconv.ParseInt(strings.TrimPrefix(whole, "-"), 10, 64)
+	if err != nil {
+		return s
+	}
+	out := journal.Thousands(n) + "." + frac
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
 
 // Tf is T with fmt verbs filled.
 func (p page) Tf(key string, a ...any) string { return fmt.Sprintf(word(p.Lang, key), a...) }
@@ -416,7 +438,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	amount, err := juhe.ParseMoney("amount", strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("amount"), ",", "")))
 	if err != nil || amount != pv.Estimate {
-		again(fmt.Sprintf(word(l, "confirm.badamount"), pv.Estimate))
+		again(fmt.Sprintf(word(l, "confirm.badamount"), yuan(pv.Estimate)))
 		return
 	}
 	if d.Name == "" || len([]rune(d.Name)) > 60 {

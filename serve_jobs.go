@@ -84,7 +84,7 @@ func (c *console) runArgs(batchID, journalPath, in string, settings map[string]s
 	if p := settings[workspace.SettingPeriod]; p != "" {
 		args = append(args, "-period", p)
 	}
-	for _, k := range []string{"rate", "workers", "cburl", "encoding", "sheet", "pid", "phone-col", "pid-col", "hidden-rows"} {
+	for _, k := range []string{"rate", "workers", "cburl", "encoding", "sheet", "pid", "phone-col", "pid-col", "hidden-rows", batchSettingGrace} {
 		v := settings[k]
 		if v == "" || k == "workers" && v == "auto" {
 			continue
@@ -98,6 +98,10 @@ func (c *console) runArgs(batchID, journalPath, in string, settings map[string]s
 	}
 	return args
 }
+
+// batchSettingGrace is the journal's grace; on a continue the engine
+// takes it from the journal, so passing it again changes nothing.
+const batchSettingGrace = batch.SettingResubmitGrace
 
 // runHasFlag reports whether `flowbatch run` has the flag.
 func runHasFlag(name string) bool {
@@ -113,6 +117,9 @@ func (c *console) start(pl *plan, cap juhe.Money, b *startBinding, lang string) 
 		"skip-invalid":          strconv.FormatBool(pl.SkipInvalid),
 		"pid":                   pl.Pid,
 		"sheet":                 pl.Sheet,
+	}
+	if c.grace > 0 {
+		settings[batchSettingGrace] = c.grace.String()
 	}
 	args := c.runArgs(pl.Batch, "", c.uploadPath(pl.Upload), settings, cap.String(), lang)
 	return c.launch(pl.Batch, args, b)
@@ -232,6 +239,7 @@ type batchState struct {
 	HeldBy   int    `json:"held_by,omitempty"`
 	Rows     int    `json:"rows"`
 	Done     int    `json:"done"`
+	Sent     int    `json:"sent"`
 	Success  int    `json:"success"`
 	Failed   int    `json:"failed"`
 	Open     int    `json:"open"`
@@ -268,10 +276,19 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 			}
 		}
 		s.Success, s.Failed, s.Open = t.ByStatus[batch.StatusSuccess], t.ByStatus[batch.StatusFailed], t.OpenCount
-		s.Spent, s.Charging, s.Refunded = t.Spend.String(), t.Charging.String(), t.Refunded.String()
+		s.Spent, s.Charging, s.Refunded = yuan(t.Spend), yuan(t.Charging), yuan(t.Refunded)
+		b.Orders(func(o *batch.OrderState) error {
+			if o.InInput && o.Intents > 0 {
+				s.Sent++
+			}
+			return nil
+		})
 		s.Cap = b.Header.Settings["max-spend"]
 		if s.Cap == "" {
 			s.Cap = b.Header.Settings[settingConfirmedYuan]
+		}
+		if m, err := juhe.ParseMoney("cap", s.Cap); err == nil {
+			s.Cap = yuan(m)
 		}
 		s.Period = b.Header.Settings[workspace.SettingPeriod]
 		s.By = b.Header.Settings[settingConfirmedBy]
@@ -409,7 +426,7 @@ func figures(lang string, b *batch.Book) (headline string, byState, byPid, byCar
 	if sum != t.Rows {
 		check = word(lang, "fig.mismatch")
 	}
-	headline = fmt.Sprintf(word(lang, "fig.headline"), t.ByStatus[batch.StatusSuccess], t.Spend, t.ByStatus[batch.StatusFailed], t.Refunded, t.OpenCount, check)
+	headline = fmt.Sprintf(word(lang, "fig.headline"), t.ByStatus[batch.StatusSuccess], yuan(t.Spend), t.ByStatus[batch.StatusFailed], yuan(t.Refunded), t.OpenCount, check)
 	most := 0
 	for _, st := range batch.Statuses {
 		most = max(most, t.ByStatus[st])
@@ -430,12 +447,15 @@ func figures(lang string, b *batch.Book) (headline string, byState, byPid, byCar
 		}
 		return nil
 	})
-	var top juhe.Money
+	var top, ctop juhe.Money
 	for _, m := range pids {
 		top = max(top, m)
 	}
+	for _, m := range carriers {
+		ctop = max(ctop, m)
+	}
 	for _, p := range slices.Sorted(maps.Keys(pids)) {
-		byPid = append(byPid, figure{p, pids[p].String(), pct(int64(pids[p]), int64(top))})
+		byPid = append(byPid, figure{p, yuan(pids[p]), pct(int64(pids[p]), int64(top))})
 	}
 	for _, cr := range []juhe.Carrier{juhe.CarrierMobile, juhe.CarrierUnicom, juhe.CarrierTelecom, juhe.CarrierUnknown} {
 		if m, ok := carriers[cr]; ok {
@@ -443,16 +463,8 @@ func figures(lang string, b *batch.Book) (headline string, byState, byPid, byCar
 			if lang == "en" {
 				name = cr.English()
 			}
-			byCarrier = append(byCarrier, figure{name, m.String(), pct(int64(m), int64(top))})
+			byCarrier = append(byCarrier, figure{name, yuan(m), pct(int64(m), int64(ctop))})
 		}
-	}
-	var ctop juhe.Money
-	for _, m := range carriers {
-		ctop = max(ctop, m)
-	}
-	for i := range byCarrier {
-		m, _ := juhe.ParseMoney("", byCarrier[i].Value)
-		byCarrier[i].Pct = pct(int64(m), int64(ctop))
 	}
 	return headline, byState, byPid, byCarrier
 }

@@ -127,6 +127,7 @@ var consoleWords = map[string][2]string{
 	"batch.log":           {"运行记录", "Run log"},
 
 	"watch.done":    {"已完成", "Rows done"},
+	"watch.sent":    {"已提交", "Submitted"},
 	"watch.success": {"成功", "Success"},
 	"watch.failed":  {"失败", "Failed"},
 	"watch.spent":   {"已支出", "Spent"},
@@ -157,6 +158,7 @@ var consoleWords = map[string][2]string{
 	"remedy.error":       {"出现意外错误，已记录的都不会丢失：请看下面的说明，然后点击继续", "An unexpected error; nothing recorded is lost: see the message below, then press Continue"},
 
 	"finish.h2":        {"结果", "Result"},
+	"finish.sofar":     {"到目前为止", "So far"},
 	"finish.bystate":   {"各状态行数", "Rows by state"},
 	"finish.bypid":     {"按产品支出（元）", "Spend by product (yuan)"},
 	"finish.bycarrier": {"按运营商支出（元）", "Spend by carrier (yuan)"},

@@ -44,7 +44,7 @@
   var es = new EventSource("/batch/" + encodeURIComponent(watch.dataset.batch) + "/events");
   es.onmessage = function (ev) {
     var s = JSON.parse(ev.data);
-    set("st-done", s.done); set("st-rows", s.rows); set("st-success", s.success); set("st-failed", s.failed);
+    set("st-done", s.done); set("st-sent", s.sent); set("st-rows", s.rows); set("st-success", s.success); set("st-failed", s.failed);
     set("st-spent", s.spent || "0.000"); set("st-rate", s.rate || "—"); set("st-eta", s.eta || "—");
     if (s.cap) set("st-cap", s.cap);
     var bar = document.getElementById("bar");
