@@ -261,8 +261,8 @@ type batchState struct {
 
 func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 	s := batchState{Batch: batchID, Journal: c.journalOf(ctx, batchID)}
-	o, running, _ := c.lastOutcome(batchID)
-	s.Running = running
+	o, jobRunning, _ := c.lastOutcome(batchID)
+	s.Running = jobRunning
 	if pid, held, err := journal.Holder(s.Journal); err == nil && held {
 		s.Running, s.HeldBy = true, pid
 	}
@@ -309,10 +309,14 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 		s.State = "halted"
 	case s.Exists:
 		s.State = "open"
+	case o != nil:
+		s.State = "failed" // ended before its journal was made: refused at the start
 	default:
 		s.State = "none"
 	}
-	if o != nil && !s.Running {
+	// How this console's last run ended, even while another process
+	// holds the journal: that is what its lock error is about.
+	if o != nil && !jobRunning {
 		s.Code, s.Message = o.Code, o.Message
 		s.Remedy = remedy(lang, o.Code, o.Message)
 	}

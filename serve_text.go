@@ -142,6 +142,7 @@ var consoleWords = map[string][2]string{
 	"state.halted":    {"已暂停", "halted"},
 	"state.open":      {"未完成", "open"},
 	"state.done":      {"已完成", "done"},
+	"state.failed":    {"未开始", "not started"},
 	"state.none":      {"不存在", "none"},
 
 	"remedy.balance":     {"余额不足：请充值后点击继续", "Balance insufficient: top up, then press Continue"},
