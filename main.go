@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 )
@@ -66,8 +67,17 @@ func main() {
 	}()
 
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	err := Run(ctx, e, os.Args[1:])
+	err := Run(ctx, e, defaultArgs(runtime.GOOS, os.Args[1:]))
 	os.Exit(report(e.stderr, err))
+}
+
+// defaultArgs is the command line to run: on Windows, no command at all
+// is the console, since that is what a double-click in Explorer gives.
+func defaultArgs(goos string, args []string) []string {
+	if len(args) == 0 && goos == "windows" {
+		return []string{"serve"}
+	}
+	return args
 }
 
 // Run runs one flowbatch command line.

@@ -569,3 +569,20 @@ func TestConsoleWordsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultArgsDoubleClickOnWindows(t *testing.T) {
+	for _, tt := range []struct {
+		goos string
+		args []string
+		want []string
+	}{
+		{"windows", nil, []string{"serve"}},
+		{"windows", []string{"check"}, []string{"check"}},
+		{"linux", nil, nil},
+		{"darwin", nil, nil},
+	} {
+		if got := defaultArgs(tt.goos, tt.args); !slices.Equal(got, tt.want) {
+			t.Errorf("defaultArgs(%s, %q) = %q, want %q", tt.goos, tt.args, got, tt.want)
+		}
+	}
+}
