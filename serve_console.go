@@ -121,6 +121,7 @@ func (c *console) handler() http.Handler {
 	mux.HandleFunc("GET /batch/{id}/events", c.events)
 	mux.HandleFunc("POST /batch/{id}/continue", c.continueBatch)
 	mux.HandleFunc("GET /batch/{id}/file/{kind}", c.download)
+	mux.HandleFunc("POST /batch/{id}/file", c.batchFile)
 	mux.HandleFunc("GET /batches", c.batchesPage)
 	mux.HandleFunc("GET /settings", c.settingsPage)
 	mux.HandleFunc("POST /settings", c.saveSettings)

@@ -255,6 +255,7 @@ type batchState struct {
 	Finished bool   `json:"finished"`
 	Period   string `json:"period"`
 	By       string `json:"by"`
+	FromCLI  bool   `json:"from_cli"` // started on the command line: By is its OS user
 
 	book *batch.Book
 }
@@ -293,7 +294,7 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 		s.Period = b.Header.Settings[workspace.SettingPeriod]
 		s.By = b.Header.Settings[settingConfirmedBy]
 		if s.By == "" {
-			s.By = b.Header.Settings[workspace.SettingUser]
+			s.By, s.FromCLI = b.Header.Settings[workspace.SettingUser], true
 		}
 	} else if !errors.Is(err, os.ErrNotExist) && !s.Running {
 		s.Message = err.Error()
@@ -377,7 +378,8 @@ type batchData struct {
 	ByPid     []figure
 	ByCarrier []figure
 	CanGo     bool
-	Command   string
+	NeedFile  string // the sha256 of the batch's file, when the console has no copy of it
+	InputName string
 	Cmd       string // the same batch, from a terminal
 }
 
@@ -412,6 +414,8 @@ func (c *console) batchPage(w http.ResponseWriter, r *http.Request) {
 		d.Headline, d.ByState, d.ByPid, d.ByCarrier = figures(l, s.book)
 		if u, ok := c.storedUpload(s.book.Input.SHA256); ok {
 			d.Cmd = "flowbatch " + quoteArgs(c.runArgs(id, s.Journal, c.uploadPath(u), s.book.Header.Settings, "", l))
+		} else if d.CanGo {
+			d.NeedFile, d.InputName = s.book.Input.SHA256, s.book.Input.Name
 		}
 	}
 	c.render(w, r, http.StatusOK, "batch", "batch.title", d)
@@ -497,20 +501,28 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Accel-Buffering", "no")
 	l := c.lang(r)
 	var first time.Time
-	firstDone := -1
+	firstDone, firstSent := -1, 0
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		s := c.state(r.Context(), id, l)
 		now := time.Now()
 		if s.Exists && firstDone < 0 {
-			first, firstDone = now, s.Done
+			first, firstDone, firstSent = now, s.Done, s.Sent
 		}
-		if el := now.Sub(first).Seconds(); firstDone >= 0 && el > 2 && s.Done > firstDone {
-			perMin := float64(s.Done-firstDone) / el * 60
-			s.Rate = fmt.Sprintf(word(l, "watch.rate"), perMin)
-			if left := s.Rows - s.Done; left > 0 && s.Running {
-				s.ETA = since(time.Duration(float64(left) / perMin * float64(time.Minute)))
+		// The rate of what moves: rows sent while submitting, rows done
+		// (final) while settling. The ETA is for every row to be done.
+		if el := now.Sub(first).Seconds(); firstDone >= 0 && el > 2 {
+			moved, left := s.Done-firstDone, s.Rows-s.Done
+			if sent := s.Sent - firstSent; s.Done < s.Sent && sent > moved {
+				moved, left = sent, s.Rows-s.Sent
+			}
+			if moved > 0 {
+				perMin := float64(moved) / el * 60
+				s.Rate = fmt.Sprintf(word(l, "watch.rate"), perMin)
+				if left > 0 && s.Running {
+					s.ETA = since(time.Duration(float64(left) / perMin * float64(time.Minute)))
+				}
 			}
 		}
 		b, _ := json.Marshal(s)
@@ -554,6 +566,47 @@ func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
 	args := c.runArgs(id, jp, c.uploadPath(u), b.Header.Settings, "", l)
 	if err := c.launch(id, args, nil); err != nil {
 		c.message(w, r, http.StatusConflict, "err.continue", err.Error())
+		return
+	}
+	http.Redirect(w, r, "/batch/"+id, http.StatusSeeOther)
+}
+
+// batchFile takes the file of a batch started elsewhere (a terminal), so
+// that the console can continue it: only the very file the journal was
+// started with (the same sha256) is kept.
+func (c *console) batchFile(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	l := c.lang(r)
+	if input.ValidateBatchID(id) != nil {
+		http.NotFound(w, r)
+		return
+	}
+	jp := c.journalOf(r.Context(), id)
+	b, err := batch.LoadBook(r.Context(), jp)
+	if err != nil {
+		c.message(w, r, http.StatusConflict, "err.continue", journalErr("continue", jp, err).Error())
+		return
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		c.message(w, r, http.StatusBadRequest, "err.continue", word(l, "start.nofile"))
+		return
+	}
+	defer f.Close()
+	ext := strings.ToLower(filepath.Ext(fh.Filename))
+	if !slices.Contains(uploadExts, ext) || !strings.EqualFold(ext, filepath.Ext(b.Input.Name)) {
+		c.message(w, r, http.StatusBadRequest, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
+		return
+	}
+	u, err := c.store(f, ext, fh.Filename)
+	if err != nil {
+		c.message(w, r, http.StatusInternalServerError, "err.continue", err.Error())
+		return
+	}
+	if u.SHA256 != b.Input.SHA256 {
+		os.Remove(c.uploadPath(u))
+		os.Remove(filepath.Join(c.uploadsDir(), u.SHA256+".json"))
+		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return
 	}
 	http.Redirect(w, r, "/batch/"+id, http.StatusSeeOther)

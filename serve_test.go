@@ -586,3 +586,24 @@ func TestDefaultArgsDoubleClickOnWindows(t *testing.T) {
 		}
 	}
 }
+
+func TestRemedyInPlainWords(t *testing.T) {
+	for _, tt := range []struct {
+		code int
+		msg  string
+		want string
+	}{
+		{ExitHalted, "flowbatch: run: halted: balance insufficient (210505) at row 1,204: top up, then run the same command again", "余额不足：请充值后点击继续"},
+		{ExitHalted, "flowbatch: run: refused to start: the estimate for the 3 rows to send, 58.890 yuan, exceeds the balance, 10.000 yuan", "余额不足：请充值后点击继续"},
+		{ExitHalted, "flowbatch: run: halted before the first request: key refused (10001 错误的请求KEY); nothing was sent", "密钥或 OpenID 不对"},
+		{ExitHalted, "flowbatch: run: halted: API under maintenance (10020)", "接口维护中"},
+		{ExitLocked, "flowbatch: run: journal x is in use by process 42", "另一个程序"},
+		{ExitOpen, "flowbatch: run: 3 rows not final yet", "还有订单在充值中"},
+		{ExitInterrupted, "interrupted", "已中断"},
+		{ExitOK, "", ""},
+	} {
+		if got := remedy("zh", tt.code, tt.msg); !strings.Contains(got, tt.want) || (tt.want == "" && got != "") {
+			t.Errorf("remedy(%d, %q) = %q, want %q", tt.code, tt.msg, got, tt.want)
+		}
+	}
+}

@@ -120,6 +120,7 @@ var consoleWords = map[string][2]string{
 	"batch.title":         {"批次", "Batch"},
 	"batch.h1":            {"批次", "Batch"},
 	"batch.by":            {"确认人", "confirmed by"},
+	"batch.bycli":         {"在终端里启动，用户", "started from a terminal by"},
 	"batch.heldby":        {"进程 %d 正在处理", "held by process %d"},
 	"batch.continue":      {"继续", "Continue"},
 	"batch.continue.note": {"与再次运行同一条命令相同：使用日志里记下的设置和保存的文件，已付的不会再付。", "The same as running the same command again: the journal's settings and the stored file; nothing paid is paid again."},
@@ -209,6 +210,9 @@ var consoleWords = map[string][2]string{
 	"err.nobatch":     {"没有这个批次", "No such batch"},
 	"err.nobatch.try": {"在“全部批次”里可以看到工作区的每个批次。", "Batches lists every batch of the workspace."},
 	"err.continue":    {"无法继续", "Cannot continue"},
+	"err.notthefile":  {"这不是这个批次的文件：需要 %s（sha256 %s…），同一个文件才能继续。", "That is not this batch's file: it takes %s (sha256 %s…), the very same file, to continue."},
+	"batch.needfile":  {"这个批次是在终端里开始的，控制台没有它的文件。请上传同一个文件 %s（sha256 %s…）以继续：", "This batch was started from a terminal, and the console has no copy of its file. Upload the same file, %s (sha256 %s…), to continue:"},
+	"batch.sendfile":  {"上传文件", "Upload the file"},
 	"err.noupload":    {"这个批次的文件 %s（sha256 %s…）不在控制台的上传目录里：请在终端里用同一条命令继续。", "This batch's file %s (sha256 %s…) is not among the console's uploads: continue it from a terminal with the same command."},
 }
 
