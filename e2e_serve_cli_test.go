@@ -187,7 +187,9 @@ func TestConsoleAndCommandLineShareBatches(t *testing.T) {
 		t.Fatalf("continue answered %d", code)
 	}
 	t0 = time.Now()
-	defer func() { t.Logf("the console finished the command line's batch in %v", time.Since(t0).Round(time.Millisecond)) }()
+	defer func() {
+		t.Logf("the console finished the command line's batch in %v", time.Since(t0).Round(time.Millisecond))
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		_, page := cc.get(t, "/batch/cli-console")

@@ -245,7 +245,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// 5. Watch it, and kill serve with SIGKILL mid-batch.
 	waitFor(t, "some orders charged", 30*time.Second, func() bool { return sim.Ledger().Count >= 5 })
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Number(document.getElementById("st-sent").textContent) >= 5`)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Number(document.getElementById("st-sent").textContent) >= 5 && document.getElementById("st-rate").textContent != "—"`)); err != nil {
 		t.Fatalf("no progress shown: %v", err)
 	}
 	shot("watch")
@@ -271,6 +271,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	if h := text("#headline"); !strings.Contains(h, "勾稽 一致") {
 		t.Errorf("headline %q does not tie out", h)
 	}
+
+	// The same page in English, and the settings page.
+	do("English", chromedp.Click(chromedp.ID("lang-switch")), chromedp.WaitVisible(chromedp.ID("finish")))
+	shot("finish-en")
+	if h := text("#headline"); !strings.Contains(h, "succeeded") || !strings.Contains(h, "ties out") {
+		t.Errorf("English headline %q", h)
+	}
+	do("settings", chromedp.Navigate(s.base+"/settings"), chromedp.WaitVisible(chromedp.ID("key-state")))
+	shot("settings-en")
+	if got := text("#key-state"); !strings.Contains(got, "environment") {
+		t.Errorf("settings say the key is %q, want from the environment", got)
+	}
+	do("back", chromedp.Navigate(s.base+"/batch/"+batchID), chromedp.WaitVisible(chromedp.ID("dl-workbook")))
 
 	// 8. Download the workbook through the browser.
 	dl := t.TempDir()

@@ -47,8 +47,9 @@
     set("st-done", s.done); set("st-sent", s.sent); set("st-rows", s.rows); set("st-success", s.success); set("st-failed", s.failed);
     set("st-spent", s.spent || "0.000"); set("st-rate", s.rate || "—"); set("st-eta", s.eta || "—");
     if (s.cap) set("st-cap", s.cap);
-    var bar = document.getElementById("bar");
-    bar.dataset.pct = s.done; bar.dataset.of = s.rows; widths();
+    var bar = document.getElementById("bar"), sent = document.getElementById("bar-sent");
+    bar.dataset.pct = s.done; bar.dataset.of = s.rows;
+    sent.dataset.pct = s.sent; sent.dataset.of = s.rows; widths();
     var st = document.getElementById("st-state");
     st.className = "pill s-" + s.state;
     if (st.dataset["w" + s.state]) st.textContent = st.dataset["w" + s.state];
