@@ -310,9 +310,6 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 
 	g := &guardedStart{dir: f.wsDir, period: period, rep: rep, rows: rows, account: pre.account()}
 	err = underWorkspaceLock(ctx, e, cmd, f, g, func(found workspace.Findings) error {
-		if err := e.start.check(g, found); err != nil {
-			return err
-		}
 		if j == nil {
 			settings := f.settings()
 			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))

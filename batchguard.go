@@ -193,6 +193,11 @@ func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags,
 		}
 		return &exitError{code: ExitError, msg: cmd + ": workspace guard", err: err}
 	}
+	// What a person confirmed in the console is checked first, so that a
+	// guard refusing now because another batch started since says so.
+	if err := e.start.check(g, found); err != nil {
+		return err
+	}
 	if err := found.Err(); err != nil {
 		return &exitError{code: ExitInvalid, msg: cmd + ": " + err.Error()}
 	}

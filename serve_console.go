@@ -236,6 +236,8 @@ func (c *console) uploadPath(u upload) string {
 // that it refuses it with its instructions.
 var uploadExts = []string{".csv", ".txt", ".xlsx", ".xlsm", ".ods", ".xls"}
 
+const maxPlans = 256
+
 // plan is an upload with the options a person chose, not yet confirmed.
 type plan struct {
 	ID          string
@@ -287,6 +289,14 @@ func (c *console) upload(w http.ResponseWriter, r *http.Request) {
 		SkipInvalid: r.PostFormValue("skip_invalid") == "on",
 		Pid:         strings.TrimSpace(r.PostFormValue("pid")), Sheet: strings.TrimSpace(r.PostFormValue("sheet"))}
 	c.mu.Lock()
+	// Plans not confirmed are forgotten past a few hundred: an upload is
+	// kept in the workspace, a plan only in memory.
+	for id := range c.plans {
+		if len(c.plans) < maxPlans {
+			break
+		}
+		delete(c.plans, id)
+	}
 	c.plans[pl.ID] = pl
 	c.mu.Unlock()
 	http.Redirect(w, r, "/plan/"+pl.ID, http.StatusSeeOther)
@@ -425,16 +435,19 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 		d.Error = msg
 		c.render(w, r, http.StatusConflict, "confirm", "confirm.title", d)
 	}
-	if !pv.CanConfirm {
-		again(word(l, "confirm.cannot"))
-		return
-	}
 	// What the page showed is what is confirmed: the facts fixed now must
 	// be the ones the person read.
 	if r.PostFormValue("digest") != d.Digest {
 		d.Error = word(l, "confirm.changed")
 		d.Changes = c.shownChanges(pl, r.PostFormValue("digest"), pv.Facts)
+		if !pv.CanConfirm {
+			d.Error += " " + word(l, pv.Why)
+		}
 		c.render(w, r, http.StatusConflict, "confirm", "confirm.title", d)
+		return
+	}
+	if !pv.CanConfirm {
+		again(word(l, "confirm.cannot"))
 		return
 	}
 	amount, err := juhe.ParseMoney("amount", strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("amount"), ",", "")))

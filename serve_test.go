@@ -247,6 +247,11 @@ func TestServeGate(t *testing.T) {
 			t.Errorf("the cookie %q lacks %s", sc, want)
 		}
 	}
+	// no-referrer would make a browser send "Origin: null" with every
+	// form, which the origin check refuses (found by the browser test).
+	if rp := resp.Header.Get("Referrer-Policy"); rp != "same-origin" {
+		t.Errorf("Referrer-Policy %q, want same-origin", rp)
+	}
 	if loc := resp.Header.Get("Location"); strings.Contains(loc, "token") {
 		t.Errorf("the redirect keeps the token in the URL: %s", loc)
 	}
@@ -605,5 +610,36 @@ func TestRemedyInPlainWords(t *testing.T) {
 		if got := remedy("zh", tt.code, tt.msg); !strings.Contains(got, tt.want) || (tt.want == "" && got != "") {
 			t.Errorf("remedy(%d, %q) = %q, want %q", tt.code, tt.msg, got, tt.want)
 		}
+	}
+}
+
+// TestServeConfirmShowsWhatChanged: another batch sends to the same
+// people between the confirm page and the confirmation; the console
+// refuses, and says that the guard's result changed.
+func TestServeConfirmShowsWhatChanged(t *testing.T) {
+	tc := newTestConsole(t, juhesim.Config{SettleDelay: 10 * time.Millisecond, SuccessRatio: 1})
+	data := giftCSV(4)
+	_, plan := tc.upload(t, "gift.csv", data, map[string]string{"batch": "late"})
+	_, page := tc.get(t, plan+"/confirm")
+	digest, amount := htmlUnescape(digestField.FindStringSubmatch(page)[1]), amountShown.FindStringSubmatch(page)[1]
+
+	// Meanwhile, from a terminal, the same people in another batch.
+	other := filepath.Join(t.TempDir(), "other.csv")
+	os.WriteFile(other, append(data, "13900000099,105000,someone else\n"...), 0o600)
+	vars := map[string]string{"JUHE_KEY": e2eKey, "JUHE_OPENID": e2eOpenID, "JUHE_BASE_URL": tc.sim.URL}
+	if _, stderr, code := runCmd(context.Background(), t, vars, "submit", "-in", other, "-batch", "early"); code != ExitOK {
+		t.Fatalf("the other batch: exit %d\n%s", code, stderr)
+	}
+	before := tc.sim.Ledger().Count
+
+	code, page := tc.post(t, plan+"/confirm", url.Values{"digest": {digest}, "amount": {amount}, "name": {"王会计"}})
+	if code != http.StatusConflict || !strings.Contains(page, `id="changes"`) || !strings.Contains(page, word("zh", "fact.guard")) {
+		t.Fatalf("answered %d, want 409 naming the guard's result:\n%s", code, page)
+	}
+	if strings.Contains(page, "<td>"+word("zh", "fact.sha256")+"</td>") {
+		t.Errorf("the file did not change, but the page says it did")
+	}
+	if n := tc.sim.Ledger().Count; n != before {
+		t.Errorf("%d more charged after a refused confirmation", n-before)
 	}
 }
