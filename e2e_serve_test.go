@@ -134,7 +134,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	ws := testWorkspace(t)
 
 	// A list with bad rows, and the same list fixed.
-	all := writeE2EInput(t, filepath.Join(dir, "unused.csv"), 60, rand.New(rand.NewPCG(15, 15)))
+	all := writeE2EInput(t, filepath.Join(dir, "unused.csv"), 80, rand.New(rand.NewPCG(15, 15)))
 	all[5].phone = all[5].phone[:9] + "x" + all[5].phone[10:]
 	all[5].valid = false
 	bad := filepath.Join(dir, "12月名单.csv")
@@ -159,7 +159,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 100*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, 150*time.Second)
 	defer cancel()
 
 	var pages []string // every page's HTML, for the secret scan

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -68,7 +69,14 @@ func main() {
 
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	err := Run(ctx, e, defaultArgs(runtime.GOOS, os.Args[1:]))
-	os.Exit(report(e.stderr, err))
+	code := report(e.stderr, err)
+	// A window opened by a double-click closes when the program ends:
+	// keep it until its message is read.
+	if len(os.Args) == 1 && runtime.GOOS == "windows" && code != ExitInterrupted {
+		fmt.Fprintln(os.Stderr, "按回车键关闭窗口 / Press Enter to close this window")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+	}
+	os.Exit(code)
 }
 
 // defaultArgs is the command line to run: on Windows, no command at all
