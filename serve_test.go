@@ -643,3 +643,64 @@ func TestServeConfirmShowsWhatChanged(t *testing.T) {
 		t.Errorf("%d more charged after a refused confirmation", n-before)
 	}
 }
+
+// TestServeRemoteOverTLS: with -allow-remote, the console answers over
+// TLS only, to the host names given, and still needs the token.
+func TestServeRemoteOverTLS(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeSelfSigned(t, cert, key)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	vars := withWorkspace(t, nil)
+	go func() {
+		e := &env{stdout: &out, stderr: &out, getenv: func(k string) string { return vars[k] }}
+		done <- report(&out, Run(ctx, e, []string{"serve", "-addr", "0.0.0.0:0", "-allow-remote", "-tls-cert", cert, "-tls-key", key, "-hostname", "console.example"}))
+	}()
+	var base, token string
+	link := regexp.MustCompile(`open https://console\.example:(\d+)/\?token=([0-9a-f]{64})`)
+	waitFor(t, "serve's link", 10*time.Second, func() bool {
+		if m := link.FindStringSubmatch(out.String()); m != nil {
+			base, token = "https://127.0.0.1:"+m[1], m[2]
+			return true
+		}
+		return false
+	})
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: insecureTLS()},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range []struct {
+		host, query string
+		want        int
+	}{
+		{"console.example", "", 403},
+		{"console.example", "?token=" + token, 303},
+		{"127.0.0.1", "?token=" + token, 403}, // not a name given
+		{"localhost", "?token=" + token, 403},
+	} {
+		req, _ := http.NewRequest("GET", base+"/"+tt.query, nil)
+		req.Host = tt.host + ":" + strings.TrimPrefix(base[strings.LastIndex(base, ":"):], ":")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("Host %s %q: %d, want %d", tt.host, tt.query, resp.StatusCode, tt.want)
+		}
+		if tt.want == 303 && !strings.Contains(resp.Header.Get("Set-Cookie"), "Secure") {
+			t.Errorf("the cookie over TLS is not Secure: %s", resp.Header.Get("Set-Cookie"))
+		}
+	}
+	// Plain HTTP on the TLS port gets nothing.
+	if resp, err := http.Get("http://" + strings.TrimPrefix(base, "https://") + "/?token=" + token); err == nil {
+		if resp.StatusCode == 200 || resp.StatusCode == 303 {
+			t.Errorf("plain HTTP answered %d", resp.StatusCode)
+		}
+		resp.Body.Close()
+	}
+	cancel()
+	if code := <-done; code != ExitInterrupted {
+		t.Errorf("serve after cancel exited %d, want %d", code, ExitInterrupted)
+	}
+}
