@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
@@ -340,11 +341,12 @@ func (c *console) store(src io.Reader, ext, shownName string) (upload, error) {
 }
 
 // displayName is the browser's file name, for showing only: its last
-// element, printable, at most 80 characters.
+// element, printable (no control or bidirectional-override characters,
+// which could make "gpj.exe" read as "exe.jpg"), at most 80 characters.
 func displayName(s string) string {
 	s = s[strings.LastIndexAny(s, `/\`)+1:]
 	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
+		if r < ' ' || r == 0x7f || unicode.Is(unicode.Bidi_Control, r) {
 			return -1
 		}
 		return r
