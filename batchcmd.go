@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -254,6 +255,9 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 
 	var rows guardedRows
+	if e.start != nil {
+		rows.sum = sha256.New()
+	}
 	var keys []uint64 // of each row as today's reader reads it
 	collect := rows.collect(book)
 	rep, err := input.Read(ctx, f.in, f.inputOptions(), func(r *journal.RowRecord) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -122,7 +121,9 @@ type guardedRows struct {
 	phones []string
 	lines  []int
 	byPid  map[string]int // for the estimate
-	sum    hash.Hash      // of every row kept: line, phone, pid, orderid (the console binds it)
+	// sum, when set before collecting, hashes every row kept: line,
+	// phone, pid, orderid (what the console binds; nil on the command line).
+	sum hash.Hash
 }
 
 // collect is the ReadInput callback that keeps the rows not sent yet:
@@ -138,10 +139,9 @@ func (g *guardedRows) collect(book *batch.Book) func(*journal.RowRecord) error {
 				return nil
 			}
 		}
-		if g.sum == nil {
-			g.sum = sha256.New()
+		if g.sum != nil {
+			fmt.Fprintf(g.sum, "%d\x00%s\x00%s\x00%s\x00", r.Line, r.Phone, r.Pid, r.OrderID)
 		}
-		fmt.Fprintf(g.sum, "%d\x00%s\x00%s\x00%s\x00", r.Line, r.Phone, r.Pid, r.OrderID)
 		g.phones = append(g.phones, r.Phone)
 		g.lines = append(g.lines, r.Line)
 		if g.byPid == nil {

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -136,7 +135,6 @@ type page struct {
 	CSRF     string
 	Path     string
 	Title    string
-	Flash    string
 	Settings bool // the settings link: on loopback only
 	Data     any
 }
@@ -618,8 +616,6 @@ func (c *console) wait() int {
 	c.wg.Wait()
 	return n
 }
-
-var errNoBatch = errors.New("no such batch")
 
 // since formats a duration for a person.
 func since(d time.Duration) string {

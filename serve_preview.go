@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"maps"
 	"os"
@@ -89,7 +90,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 		pv.Exists = journalPath
 	}
 
-	var rows guardedRows
+	rows := guardedRows{sum: sha256.New()}
 	collect := rows.collect(nil)
 	carriers := map[string]map[juhe.Carrier]int{}
 	byPid := map[string][]pidRow{}
