@@ -262,8 +262,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Navigate(s.base+"/batches"), chromedp.WaitVisible(chromedp.ID("batches")))
 	shot("batches")
 	do("continue", chromedp.Navigate(s.base+"/batch/"+batchID), chromedp.WaitVisible(chromedp.ID("continue-btn")))
+	shot("reopened")
+
+	// Meanwhile the balance ran low: continue halts before sending,
+	// and says what to do in plain words.
+	sim.SetBalance(1000)
+	do("press continue", chromedp.Click(chromedp.ID("continue-btn")), chromedp.WaitVisible(chromedp.ID("halt")), chromedp.WaitVisible(chromedp.ID("continue-btn")))
 	shot("halted")
-	do("press continue", chromedp.Click(chromedp.ID("continue-btn")), chromedp.WaitVisible(chromedp.ID("watch")))
+	if got := text("#st-remedy"); got != "余额不足：请充值后点击继续" {
+		t.Errorf("the halt's remedy reads %q", got)
+	}
+	sim.SetBalance(1_000_000_000)
+	do("top up and continue", chromedp.Click(chromedp.ID("continue-btn")), chromedp.WaitVisible(chromedp.ID("watch")))
 
 	// 7. Progress reaches done; the finish shows the headline and the files.
 	do("finish", chromedp.WaitVisible(chromedp.ID("finish")), chromedp.WaitVisible(chromedp.ID("dl-workbook")))
