@@ -131,7 +131,7 @@ func TestConsoleAndCommandLineShareBatches(t *testing.T) {
 		t.Fatalf("the batch page shows no command line:\n%s", page)
 	}
 	s.cmd.Process.Signal(syscall.SIGINT)
-	err := s.cmd.Wait()
+	err := s.wait()
 	if code := s.cmd.ProcessState.ExitCode(); code != ExitInterrupted {
 		t.Fatalf("serve after SIGINT: %v, exit %d, want %d:\n%s", err, code, ExitInterrupted, s.out.String())
 	}
@@ -153,7 +153,7 @@ func TestConsoleAndCommandLineShareBatches(t *testing.T) {
 		t.Fatalf("the page's command exited %d:\n%s", res.code, joinOutput(res))
 	}
 	assertLedgerMatches(t, "console-cli", good, sim.Ledger())
-	assertNoSecrets(t, "serve's output", s.out.Bytes())
+	assertNoSecrets(t, "serve's output", []byte(s.out.String()))
 
 	// Started on the command line (and halted), continued in the console
 	// with the very same file uploaded; another file is refused.

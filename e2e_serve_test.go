@@ -68,7 +68,8 @@ type served struct {
 	cmd   *exec.Cmd
 	base  string // http://127.0.0.1:PORT
 	token string
-	out   *bytes.Buffer
+	out   *syncBuffer // what serve printed; written by the reader goroutine
+	wait  func() error
 }
 
 var consoleURL = regexp.MustCompile(`open (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]{64})`)
@@ -77,18 +78,26 @@ func startServe(t *testing.T, bin, simURL, ws string, flags ...string) *served {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-workspace", ws}, flags...)...)
 	cmd.Env = append(os.Environ(), "JUHE_KEY="+e2eKey, "JUHE_OPENID="+e2eOpenID, "JUHE_BASE_URL="+simURL)
-	var out bytes.Buffer
+	var out syncBuffer
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	s := &served{cmd: cmd, out: &out}
-	found := make(chan struct{})
+	found, scanned := make(chan struct{}), make(chan struct{})
+	// wait waits for serve to exit and for every line it printed to be read.
+	s.wait = func() error {
+		err := cmd.Wait()
+		pw.Close()
+		<-scanned
+		return err
+	}
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			out.WriteString(sc.Text() + "\n")
+			out.Write([]byte(sc.Text() + "\n"))
 			if m := consoleURL.FindStringSubmatch(sc.Text()); m != nil && s.base == "" {
 				s.base, s.token = m[1], m[2]
 				close(found)
@@ -97,8 +106,7 @@ func startServe(t *testing.T, bin, simURL, ws string, flags ...string) *served {
 	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
-		pw.Close()
+		s.wait()
 	})
 	select {
 	case <-found:
@@ -253,7 +261,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the batch ended (%d charged) before serve could be killed mid-batch", n)
 	}
 	s.cmd.Process.Signal(syscall.SIGKILL)
-	s.cmd.Wait()
+	s.wait()
 	killedAt := sim.Ledger().Count
 
 	// 6. Start it again, open the batches, press continue.
@@ -391,7 +399,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	for i, p := range pages {
 		assertNoSecrets(t, fmt.Sprintf("page %d", i), []byte(p))
 	}
-	assertNoSecrets(t, "serve's output", s.out.Bytes())
+	assertNoSecrets(t, "serve's output", []byte(s.out.String()))
 	for _, p := range walkFiles(t, ws) {
 		data, err := os.ReadFile(p)
 		if err != nil {
