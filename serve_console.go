@@ -439,7 +439,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	// be the ones the person read.
 	if r.PostFormValue("digest") != d.Digest {
 		d.Error = word(l, "confirm.changed")
-		d.Changes = c.shownChanges(pl, r.PostFormValue("digest"), pv.Facts)
+		d.Changes = shownChanges(r.PostFormValue("digest"), pv.Facts)
 		if !pv.CanConfirm {
 			d.Error += " " + word(l, pv.Why)
 		}
@@ -475,7 +475,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 
 // shownChanges says what differs between the facts the page showed and
 // the facts now, as far as the form's digest tells.
-func (c *console) shownChanges(pl *plan, shown string, now boundFacts) []factChange {
+func shownChanges(shown string, now boundFacts) []factChange {
 	parts := strings.SplitN(shown, "|", 5)
 	if len(parts) != 5 {
 		return nil

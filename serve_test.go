@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net"
@@ -702,5 +703,32 @@ func TestServeRemoteOverTLS(t *testing.T) {
 	cancel()
 	if code := <-done; code != ExitInterrupted {
 		t.Errorf("serve after cancel exited %d, want %d", code, ExitInterrupted)
+	}
+}
+
+// TestServeCheckShowsTheGuardRefusal: a list whose people another batch
+// already gifted this month shows the guard's refusal, and cannot be
+// confirmed.
+func TestServeCheckShowsTheGuardRefusal(t *testing.T) {
+	tc := newTestConsole(t, juhesim.Config{SettleDelay: 10 * time.Millisecond, SuccessRatio: 1})
+	data := giftCSV(3)
+	in := filepath.Join(t.TempDir(), "first.csv")
+	os.WriteFile(in, data, 0o600)
+	vars := map[string]string{"JUHE_KEY": e2eKey, "JUHE_OPENID": e2eOpenID, "JUHE_BASE_URL": tc.sim.URL}
+	if _, stderr, code := runCmd(context.Background(), t, vars, "submit", "-in", in, "-batch", "first"); code != ExitOK {
+		t.Fatalf("the first batch: exit %d\n%s", code, stderr)
+	}
+	_, plan := tc.upload(t, "again.csv", append(data, "13900000077,105000,new\n"...), map[string]string{"batch": "second"})
+	_, page := tc.get(t, plan)
+	for _, want := range []string{`class="card bad" id="guard"`, "the workspace guard refuses batch second", `"first"`, word("zh", "why.check")} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("the check page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `id="to-confirm"`) {
+		t.Errorf("a batch the guard refuses can be confirmed")
+	}
+	if code, _ := tc.get(t, plan+"/confirm"); code != http.StatusSeeOther {
+		t.Errorf("its confirm page answered %d, want a redirect back to the check", code)
 	}
 }
