@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -311,6 +312,9 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	var collect func(*journal.RowRecord) error
 	reset := func() {
 		rows, kept, toSend = guardedRows{}, planRows{}, capRows{}
+		if e.start != nil {
+			rows.sum = sha256.New() // what the console's confirmation bound
+		}
 		guarded := rows.collect(book)
 		collect = func(r *journal.RowRecord) error {
 			if r.OrderID != "" && r.Status != journal.RowInvalid {
@@ -400,6 +404,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		if j == nil {
 			settings := f.settings()
 			maps.Copy(settings, startSettings(g, f.ws.allowRegift, found))
+			maps.Copy(settings, e.start.settings())
 			j, book, err = batch.CreateJournal(ctx, f.journal, journal.Header{
 				BatchID:     f.batchID,
 				ToolVersion: version,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -124,6 +125,9 @@ type guardedRows struct {
 	phones []string
 	lines  []int
 	byPid  map[string]int // for the estimate
+	// sum, when set before collecting, hashes every row kept: line,
+	// phone, pid, orderid (what the console binds; nil on the command line).
+	sum hash.Hash
 }
 
 // collect is the ReadInput callback that keeps the rows not sent yet:
@@ -138,6 +142,9 @@ func (g *guardedRows) collect(book *batch.Book) func(*journal.RowRecord) error {
 			if o, ok := book.Order(r.OrderID); ok && o.Intents > 0 {
 				return nil
 			}
+		}
+		if g.sum != nil {
+			fmt.Fprintf(g.sum, "%d\x00%s\x00%s\x00%s\x00", r.Line, r.Phone, r.Pid, r.OrderID)
 		}
 		g.phones = append(g.phones, r.Phone)
 		g.lines = append(g.lines, r.Line)
@@ -189,6 +196,11 @@ func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags,
 			return err
 		}
 		return &exitError{code: ExitError, msg: cmd + ": workspace guard", err: err}
+	}
+	// What a person confirmed in the console is checked first, so that a
+	// guard refusing now because another batch started since says so.
+	if err := e.start.check(g, found); err != nil {
+		return err
 	}
 	if err := found.Err(); err != nil {
 		return &exitError{code: ExitInvalid, msg: cmd + ": " + err.Error()}

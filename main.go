@@ -7,11 +7,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -26,6 +28,9 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	lang           lang // of the terminal; Run sets it (termLang)
+	// start, when set, is what the console binds to a batch it starts
+	// (cmd_serve.go); the command line leaves it nil.
+	start *startBinding
 }
 
 // A command's one-line summary is in commandSummaries (messages.go).
@@ -48,6 +53,7 @@ func commands() []command {
 		{"month", runMonth},
 		{"sim", runSim},
 		{"demo", runDemo},
+		{"serve", runServe},
 		{"version", runVersion},
 	}
 }
@@ -73,8 +79,24 @@ func main() {
 	}()
 
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	err := Run(ctx, e, os.Args[1:])
-	os.Exit(report(e.stderr, err))
+	err := Run(ctx, e, defaultArgs(runtime.GOOS, os.Args[1:]))
+	code := report(e.stderr, err)
+	// A window opened by a double-click closes when the program ends:
+	// keep it until its message is read.
+	if len(os.Args) == 1 && runtime.GOOS == "windows" && code != ExitInterrupted {
+		fmt.Fprintln(os.Stderr, "按回车键关闭窗口 / Press Enter to close this window")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+	}
+	os.Exit(code)
+}
+
+// defaultArgs is the command line to run: on Windows, no command at all
+// is the console, since that is what a double-click in Explorer gives.
+func defaultArgs(goos string, args []string) []string {
+	if len(args) == 0 && goos == "windows" {
+		return []string{"serve"}
+	}
+	return args
 }
 
 // Run runs one flowbatch command line. Its messages are in the language
@@ -82,7 +104,7 @@ func main() {
 func Run(ctx context.Context, e *env, args []string) error {
 	var mu sync.Mutex
 	l := termLang(args, e.getenv)
-	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv, lang: l}
+	e = &env{stdout: safeWriter(&mu, e.stdout), stderr: safeWriter(&mu, e.stderr), getenv: e.getenv, lang: l, start: e.start}
 	return inLang(runCommand(ctx, e, args), l)
 }
 

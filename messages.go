@@ -178,6 +178,7 @@ var commandSummaries = map[string]msg{
 	"month":     {"write the month's workbook of every batch of the workspace, for the auditors", "为审计生成工作区全部批次的月度工作簿"},
 	"sim":       {"serve the built-in provider simulator", "运行内置的服务商模拟器"},
 	"demo":      {"run a sample batch against the built-in simulator", "用内置模拟器运行示例批次"},
+	"serve":     {"serve the web console: start, watch and finish batches in a browser", "运行网页控制台：在浏览器里开始、观察和完成批次"},
 	"version":   {"print the version", "显示版本"},
 }
 
