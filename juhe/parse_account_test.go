@@ -120,6 +120,22 @@ func TestParseBatchQuery(t *testing.T) {
 		{"unreadable state, no sporder_id, bad cost, not an object",
 			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"2"},{"uorderid":"` + oidB + `","game_state":"1"},{"sporder_id":"S3","uorderid":"` + oidC + `","game_state":"1","uordercash":"-1"},"x",null]}`,
 			ReplyOK, map[string]BatchItem{}, asked, 5},
+		// An item that names an asked orderid but cannot be read is still
+		// an answer about that order: with another item for it, believe
+		// neither (a failed 9 beside an unreadable success would otherwise
+		// be adopted, and a failed order goes to the retry file).
+		{"an unreadable item and a readable one for one orderid: neither",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"1","uordercash":"abc"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 2},
+		{"a readable item, then an unreadable one for its orderid: neither",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"9"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"7"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 1},
+		{"an item without sporder_id beside one with: neither",
+			`{"error_code":0,"result":[{"uorderid":"` + oidA + `","game_state":"1"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 2},
+		{"uorderid and orderid disagree, beside a readable item for one of them: neither",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","orderid":"` + oidB + `","game_state":"1"},{"sporder_id":"S2","uorderid":"` + oidB + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 2},
 		{"denied", `{"error_code":10002,"result":null}`, ReplyNotAvailable, nil, nil, 0},
 		{"result is a string", `{"error_code":0,"result":"oops"}`, ReplyNotAvailable, nil, nil, 0},
 		{"result object without a list", `{"error_code":0,"result":{"x":1}}`, ReplyNotAvailable, nil, nil, 0},

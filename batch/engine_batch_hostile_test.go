@@ -1,0 +1,93 @@
+package batch
+
+// Hostile flow/batchquery answers over real HTTP: an answer that says two
+// things about one order must settle nothing of it.
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowbatch/flowbatch/juhe"
+)
+
+// TestSettleBatchQueryTwoItemsOneUnreadable: a batchquery answer lists an
+// order twice, once as a success it cannot read whole and once as failed.
+// The failed item is not believed (a failed order goes to the retry file,
+// and its phone would be gifted again): ordersta settles the order, and
+// it is the success it says.
+func TestSettleBatchQueryTwoItemsOneUnreadable(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		items func(id string) []map[string]string
+	}{
+		{"unreadable success, then failed", func(id string) []map[string]string {
+			return []map[string]string{
+				{"uorderid": id, "sporder_id": standInSporder(id), "game_state": "1", "uordercash": "19,630"},
+				{"uorderid": id, "sporder_id": standInSporder(id), "game_state": "9"},
+			}
+		}},
+		{"failed, then unreadable success", func(id string) []map[string]string {
+			return []map[string]string{
+				{"uorderid": id, "sporder_id": standInSporder(id), "game_state": "9"},
+				{"uorderid": id, "sporder_id": standInSporder(id), "game_state": "success"},
+			}
+		}},
+		{"success without sporder_id, then failed", func(id string) []map[string]string {
+			return []map[string]string{
+				{"uorderid": id, "game_state": "1", "uordercash": "19.630"},
+				{"uorderid": id, "sporder_id": standInSporder(id), "game_state": "9"},
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &batchStandIn{mode: "ok", submitCost: true, requests: map[string]int{}}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/flow/batchquery" {
+					s.serve(w, r)
+					return
+				}
+				r.ParseForm()
+				s.mu.Lock()
+				s.requests[r.URL.Path]++
+				s.mu.Unlock()
+				var list []map[string]string
+				for _, id := range strings.Split(r.Form.Get("orderid"), ",") {
+					list = append(list, tc.items(id)...)
+				}
+				s.answer(w, 0, list)
+			}))
+			defer srv.Close()
+			const n = 5
+			_, j, book := engPlan(t, n)
+			defer j.Close()
+			e := NewEngine(j, book, engClient(t, srv.URL, engKey, engOpenID), engFast())
+			ctx := context.Background()
+			if _, err := e.Submit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.Settle(ctx, 20*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Open() != 0 {
+				t.Fatalf("%d open", res.Open())
+			}
+			if b := s.count("/flow/batchquery"); b == 0 {
+				t.Fatalf("batchquery never asked")
+			}
+			if q := s.count("/flow/ordersta"); q != n {
+				t.Errorf("%d ordersta requests, want %d: every order settled by ordersta", q, n)
+			}
+			book.Orders(func(o *OrderState) error {
+				if cost, _ := o.Cost(); o.Status() != StatusSuccess || o.QueryState != juhe.StateSuccess || cost != standInCost {
+					t.Errorf("row %d: %s (query state %d, cost %s), want success at %s as ordersta says", o.Line, o.Status(), o.QueryState, cost, standInCost)
+				}
+				return nil
+			})
+		})
+	}
+}
