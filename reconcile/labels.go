@@ -344,6 +344,7 @@ type providerWords struct {
 	unavailable                                      string // the check cell when the leg was not available
 	notAvailable                                     func(why string) string
 	notPulled                                        string
+	notCovered                                       func(n, row int, sent string) string
 	skipped                                          func(list string) string
 	statementFile, statementHead, statementRecords   string
 	account, periods                                 string
@@ -373,7 +374,15 @@ var englishProvider = &providerWords{
 	notAvailable: func(why string) string {
 		return "The provider leg was not available: " + why + ". Everything else in this workbook stands."
 	},
-	notPulled:     "no statement pulled (flowbatch reconcile -provider)",
+	notPulled: "no statement pulled (flowbatch reconcile -provider)",
+	notCovered: func(n, row int, sent string) string {
+		orders := "orders"
+		if n == 1 {
+			orders = "order"
+		}
+		return fmt.Sprintf("the statement does not cover %d %s of the batch (the first: row %d, sent %s): pull it again (flowbatch reconcile -provider)",
+			n, orders, row, sent)
+	},
 	skipped:       func(l string) string { return "journals of other accounts left out: " + l },
 	statementFile: "statement_file", statementHead: "statement_head_hash", statementRecords: "statement_records",
 	account: "account_id", periods: "statement_periods", submitFailed: "submit_failed (-1)",
@@ -410,7 +419,10 @@ var chineseProvider = &providerWords{
 	notAvailable: func(why string) string {
 		return "未能取得供应商对账：" + why + "。本工作簿其余内容不受影响。"
 	},
-	notPulled:     "未拉取对账单（flowbatch reconcile -provider）",
+	notPulled: "未拉取对账单（flowbatch reconcile -provider）",
+	notCovered: func(n, row int, sent string) string {
+		return fmt.Sprintf("对账单未覆盖本批次 %d 笔订单（第一笔：第 %d 行，发送于 %s）：请重新拉取（flowbatch reconcile -provider）", n, row, sent)
+	},
 	skipped:       func(l string) string { return "其他账户的日志未参与核对：" + l },
 	statementFile: "对账单文件", statementHead: "对账单头哈希", statementRecords: "对账单记录数",
 	account: "账户", periods: "对账期间", submitFailed: "提交失败(-1)",

@@ -87,6 +87,13 @@ type ThreeWay struct {
 	Lines     []MatchLine // every line but the matched ones, by result, then time
 	Skipped   []string    // other journals left out: another account
 	Statement *statement.Statement
+	// Uncovered counts the own orders sent (an intent) at a time no
+	// period of the statement holds, and that it does not list: it says
+	// nothing of them (pulled before a resume sent more, or for another
+	// span), so the match cannot agree about them. FirstUncovered is the
+	// first of them.
+	Uncovered      int
+	FirstUncovered MatchLine
 
 	listed map[string]juhe.GameState // own orders the statement lists, by orderid: its state
 }
@@ -213,6 +220,11 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 	})
 	for i, b := range own {
 		_ = b.Orders(func(o *batch.OrderState) error {
+			if o.Intents > 0 && !listed[key{i, o.OrderID}] && (!st.Covers(o.SubmittedAt) || !st.Covers(o.LastIntentAt)) {
+				if m.Uncovered++; m.Uncovered == 1 {
+					ours(&m.FirstUncovered, b, o)
+				}
+			}
 			s := o.Status()
 			if (s != batch.StatusSuccess && s != batch.StatusCharging) || listed[key{i, o.OrderID}] || !st.Covers(o.SubmittedAt) {
 				return nil
