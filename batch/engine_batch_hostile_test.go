@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
 
 // TestSettleBatchQueryTwoItemsOneUnreadable: a batchquery answer lists an
@@ -89,5 +90,32 @@ func TestSettleBatchQueryTwoItemsOneUnreadable(t *testing.T) {
 				return nil
 			})
 		})
+	}
+}
+
+// TestFirstQueryDelayBoundedWhenTheClockStepsBack: the journal's times are
+// wall-clock times. When the clock stepped back after the submits were
+// answered (an NTP step, or a journal resumed on a machine whose clock is
+// behind), the first query still comes within FirstQueryDelay: before, it
+// waited out the clock's step as well, and settling sat idle for an hour.
+func TestFirstQueryDelayBoundedWhenTheClockStepsBack(t *testing.T) {
+	sim := engSim(t, juhesim.Config{SettleDelay: -1, SuccessRatio: 1})
+	_, j, book := engPlan(t, 3)
+	defer j.Close()
+	opts := engFast()
+	opts.FirstQueryDelay = 100 * time.Millisecond
+	e := NewEngine(j, book, engClient(t, sim.URL, engKey, engOpenID), opts)
+	e.wall = func() time.Time { return time.Now().Add(time.Hour) }
+	ctx := context.Background()
+	if _, err := e.Submit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.wall = time.Now // an hour back
+	res, err := e.Settle(ctx, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Open() != 0 || res.Queries == 0 {
+		t.Errorf("%d open after %d queries: the first query waited out the clock's step", res.Open(), res.Queries)
 	}
 }

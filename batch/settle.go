@@ -324,13 +324,15 @@ dispatch:
 // query has answered it yet and no callback came (one that came before
 // Settle started brings the query forward as Nudge does); else now. The
 // journal keeps the answer's time to the millisecond, rounded down: one
-// is added.
+// is added. The journal's times are wall-clock times: a clock that
+// stepped back since (or a journal resumed on a machine whose clock is
+// behind) never makes the wait longer than FirstQueryDelay.
 func (e *Engine) firstQueryWait(o *OrderState, wallNow time.Time) time.Duration {
 	if e.opts.FirstQueryDelay <= 0 || o.QueryClass != 0 || o.SubmitClass != juhe.ClassAccepted || o.CallbackAt != 0 {
 		return 0
 	}
 	due := time.UnixMilli(o.LastOutcomeAt).Add(time.Millisecond + e.opts.FirstQueryDelay)
-	return max(due.Sub(wallNow), 0)
+	return min(max(due.Sub(wallNow), 0), e.opts.FirstQueryDelay)
 }
 
 // settleJob is the orders of one request: one order for flow/ordersta, or
