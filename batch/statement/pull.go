@@ -176,6 +176,9 @@ func trimSuffix(path string) string {
 	return path
 }
 
+// notePageRepeats is a period's end when a page only repeats lines.
+const notePageRepeats = "page %d only repeats orders read on earlier pages: the provider does not page as asked"
+
 type puller struct {
 	c       source
 	j       *journal.Journal
@@ -185,7 +188,11 @@ type puller struct {
 }
 
 // period pulls one period, newest first, page by page, until an empty
-// page (or the last page the provider's totals name).
+// page. The provider's totals are kept but end nothing: totals that stop
+// the pull early would make a short statement whole, and hide the very
+// charges the leak detector is for. A page that holds lines and adds none
+// not read before is a provider that does not page (it answers the same
+// page whatever was asked): the period is not whole.
 func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEnd, error) {
 	end := journal.WindowEnd{TotalCount: -1}
 	write := func(recs ...*journal.Record) error {
@@ -290,8 +297,8 @@ func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEn
 			return end, err
 		}
 		end.Lines += len(recs)
-		if pg.HasTotals && pg.TotalPage > 0 && page >= pg.TotalPage {
-			return closeAs(true, "")
+		if len(recs) == 0 {
+			return closeAs(false, fmt.Sprintf(notePageRepeats, page))
 		}
 		page++
 	}
