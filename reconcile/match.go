@@ -182,6 +182,7 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 		id   string
 	}
 	listed := make(map[key]bool)
+	firstSporder := make(map[key]string) // the sporder_id of an own order's first line
 	find := func(books []*batch.Book, orderID, sporderID string) (int, *batch.OrderState) {
 		for i, b := range books {
 			if orderID != "" {
@@ -203,10 +204,21 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 		ml := MatchLine{OrderID: l.OrderID, SporderID: l.SporderID, Phone: l.Phone, Pid: l.Pid,
 			Theirs: l.State, TheirCost: l.Cost, TheirHas: l.HasCost, AddTime: l.AddTime}
 		if i, o := find(own, l.OrderID, l.SporderID); o != nil {
-			if listed[key{i, o.OrderID}] {
-				return // the same order twice on the statement: once is enough
+			k := key{i, o.OrderID}
+			if listed[k] {
+				if first := firstSporder[k]; l.SporderID == "" || first == "" || l.SporderID == first {
+					return // the same order twice on the statement: once is enough
+				}
+				// One orderid under a second sporder_id: a second
+				// charge, which no journal explains.
+				ours(&ml, own[i], o)
+				ml.SporderID = l.SporderID
+				ml.Result = Unexplained
+				m.add(ml)
+				return
 			}
-			listed[key{i, o.OrderID}] = true
+			listed[k] = true
+			firstSporder[k] = l.SporderID
 			m.listed[o.OrderID] = l.State
 			ours(&ml, own[i], o)
 			ml.Result = compare(o, l.State, l.Cost, l.HasCost)

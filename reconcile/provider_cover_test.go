@@ -90,3 +90,33 @@ func okBook(t *testing.T) *batch.Book {
 	}
 	return b.book()
 }
+
+// TestMatchOneOrderidChargedTwice: the statement lists an order of the
+// batch twice, under two sporder_ids: the provider charged it twice. The
+// second is a charge no journal explains, never folded into the first.
+func TestMatchOneOrderidChargedTwice(t *testing.T) {
+	book := okBook(t)
+	st := sampleStatement()
+	var lines []journal.StatementLine
+	_ = book.Orders(func(o *batch.OrderState) error {
+		c, _ := o.Cost()
+		lines = append(lines, journal.StatementLine{OrderID: o.OrderID, SporderID: o.SporderID, State: juhe.StateSuccess, Cost: c, HasCost: true, AddTime: o.SubmittedAt / 1000})
+		return nil
+	})
+	// The same line again (a page shifted): once is enough.
+	lines = append(lines, lines[1])
+	again := lines[0]
+	again.SporderID = "J-second"
+	lines = append(lines, again)
+	st.Periods[0].Lines, st.Periods[0].Closed.Lines = lines, len(lines)
+	m, err := Match(st, []*batch.Book{book}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Agrees() || m.Totals[Matched].Count != 3 || m.Totals[Unexplained] != (ResultTotal{1, 19630}) {
+		t.Fatalf("agrees %v, totals %+v", m.Agrees(), m.Totals)
+	}
+	if l := m.Lines[0]; l.OrderID != again.OrderID || l.SporderID != "J-second" || l.Row != 2 {
+		t.Errorf("the second charge: %+v", l)
+	}
+}

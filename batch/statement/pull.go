@@ -268,12 +268,11 @@ func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEn
 		}
 		// Newest first: an order taken while the pages are read pushes
 		// the older ones down, so a line can come twice. Keep the first.
+		// A line is its orderid and sporder_id together: one orderid
+		// under two sporder_ids is two charges, and both are kept.
 		recs = recs[:0]
 		for _, o := range pg.Orders {
-			k := "o:" + o.OrderID
-			if o.OrderID == "" {
-				k = "s:" + o.SporderID
-			}
+			k := o.OrderID + "/" + o.SporderID
 			if _, dup := seen[k]; dup {
 				continue
 			}

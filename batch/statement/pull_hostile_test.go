@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -85,5 +87,52 @@ func TestPullHostilePaging(t *testing.T) {
 				t.Errorf("whole %v with %d lines, want %v with %d; why %q", p.Whole(), len(p.Lines), tc.whole, tc.lines, st.NotWhole())
 			}
 		})
+	}
+}
+
+// doubleStandIn lists one orderid twice, under two sporder_ids: the
+// provider charged it twice. A page that repeats a line (an order taken
+// while paging pushes one down) repeats it whole.
+type doubleStandIn struct{}
+
+func (doubleStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	var data []map[string]string
+	line := func(oid, sp string) map[string]string {
+		return map[string]string{"uorderid": oid, "sporder_id": sp, "game_state": "1", "uordercash": "2.940", "addtime": "2026-11-03 10:30:00"}
+	}
+	switch r.Form.Get("page") {
+	case "1":
+		data = []map[string]string{line("FB0000000001", "J1"), line("FB0000000002", "J2")}
+	case "2":
+		data = []map[string]string{line("FB0000000002", "J2"), line("FB0000000001", "J1-again")}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"error_code": 0, "reason": "ok", "result": map[string]any{"data": data}})
+}
+
+// TestPullKeepsTwoChargesOfOneOrderid: a line repeated whole is kept
+// once; a second line for an orderid under another sporder_id is another
+// charge, and is kept for the match to see.
+func TestPullKeepsTwoChargesOfOneOrderid(t *testing.T) {
+	srv := httptest.NewServer(doubleStandIn{})
+	defer srv.Close()
+	c, err := juhe.NewClient(juhe.Config{BaseURL: srv.URL, Key: "k0123456789abcdef0123456789abcde", OpenID: "JHopenid", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 11, 3, 10, 0, 0, 0, juhe.Beijing)
+	path := filepath.Join(t.TempDir(), "b.journal.statement")
+	if _, err := Pull(context.Background(), c, path, Periods(from, from.Add(time.Hour)), PullOptions{BatchID: "B", Limiter: batch.NewLimiter(1000)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	st.Lines(func(_ *Period, l *journal.StatementLine) { got = append(got, l.OrderID+"/"+l.SporderID) })
+	if want := []string{"FB0000000001/J1", "FB0000000002/J2", "FB0000000001/J1-again"}; !slices.Equal(got, want) || !st.Whole() {
+		t.Errorf("lines %v, want %v (whole %v)", got, want, st.Whole())
 	}
 }
