@@ -190,7 +190,9 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 					return i, o
 				}
 			}
-			if sporderID != "" {
+			// By sporder_id only a line that names no orderid: one that
+			// names another orderid is that order, not ours.
+			if sporderID != "" && orderID == "" {
 				if id, ok := b.SporderOwner(sporderID); ok {
 					if o, ok := b.Order(id); ok {
 						return i, o

@@ -120,3 +120,30 @@ func TestMatchOneOrderidChargedTwice(t *testing.T) {
 		t.Errorf("the second charge: %+v", l)
 	}
 }
+
+// TestMatchForeignOrderidSameSporder: a line that names another orderid
+// is that order, even when its sporder_id is one of ours: it never stands
+// in for our order (which would hide that the statement lacks it), and
+// its charge stays unexplained.
+func TestMatchForeignOrderidSameSporder(t *testing.T) {
+	book := okBook(t)
+	st := sampleStatement()
+	var lines []journal.StatementLine
+	_ = book.Orders(func(o *batch.OrderState) error {
+		c, _ := o.Cost()
+		l := journal.StatementLine{OrderID: o.OrderID, SporderID: o.SporderID, State: juhe.StateSuccess, Cost: c, HasCost: true, AddTime: o.SubmittedAt / 1000}
+		if o.Line == 4 {
+			l.OrderID = "LEAK0000000042" // ours is not on the statement
+		}
+		lines = append(lines, l)
+		return nil
+	})
+	st.Periods[0].Lines, st.Periods[0].Closed.Lines = lines, len(lines)
+	m, err := Match(st, []*batch.Book{book}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Agrees() || m.Totals[Matched].Count != 2 || m.Totals[Unexplained].Count != 1 || m.Totals[MissingAtProvider].Count != 1 {
+		t.Errorf("agrees %v, totals %+v", m.Agrees(), m.Totals)
+	}
+}
