@@ -217,6 +217,9 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 				ml.SporderID = l.SporderID
 				ml.Result = Unexplained
 				m.add(ml)
+				if l.State != juhe.StateFailed && l.State != juhe.StateSubmitFailed {
+					m.listed[o.OrderID] = l.State // not uncharged, whatever the first line said
+				}
 				return
 			}
 			listed[k] = true

@@ -119,6 +119,12 @@ func TestMatchOneOrderidChargedTwice(t *testing.T) {
 	if l := m.Lines[0]; l.OrderID != again.OrderID || l.SporderID != "J-second" || l.Row != 2 {
 		t.Errorf("the second charge: %+v", l)
 	}
+	// The first line failed, the second charged: the statement does not
+	// say the order was uncharged.
+	lines[0].State = juhe.StateFailed
+	if m, _ = Match(st, []*batch.Book{book}, nil); m.Uncharged(again.OrderID, lines[0].AddTime*1000) {
+		t.Error("an order charged under a second sporder_id is uncharged by the statement")
+	}
 }
 
 // TestMatchForeignOrderidSameSporder: a line that names another orderid
