@@ -5,9 +5,11 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +119,41 @@ func TestFirstQueryDelayBoundedWhenTheClockStepsBack(t *testing.T) {
 	}
 	if res.Open() != 0 || res.Queries == 0 {
 		t.Errorf("%d open after %d queries: the first query waited out the clock's step", res.Open(), res.Queries)
+	}
+}
+
+// TestHaltAfterALostAnswerIsNotNothingCharged: an order whose first
+// submit's answer was lost, whose lookup then said 210511 past the grace,
+// and whose resend was refused by a halt (balance insufficient). Its first
+// request was never answered with a refusal: the lookup's "no such order"
+// lets the same orderid be sent again, it proves nothing about a charge.
+// The halt must not say that the journal proves nothing was charged.
+func TestHaltAfterALostAnswerIsNotNothingCharged(t *testing.T) {
+	_, j, book := engPlan(t, 1)
+	defer j.Close()
+	var sent atomic.Int64
+	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
+		if sent.Add(1) == 1 {
+			return scriptUnknown
+		}
+		return juhe.Outcome{Class: juhe.ClassHalt, Code: 210505, Reason: "余额不足", State: juhe.StateNone}
+	}, func(string) juhe.Outcome {
+		return juhe.Outcome{Class: juhe.ClassNotFound, Code: 210511, Reason: "订单号错误", State: juhe.StateNone}
+	})
+	opts := engFast()
+	opts.ResubmitGrace = 50 * time.Millisecond
+	e := NewEngine(j, book, f, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := e.Submit(ctx)
+	var h *HaltError
+	if !errors.As(err, &h) || h.Code != 210505 {
+		t.Fatalf("Submit: %v, want the halt", err)
+	}
+	if sent.Load() != 2 {
+		t.Fatalf("%d submits, want the lost one and the refused resend", sent.Load())
+	}
+	if h.NothingCharged {
+		t.Error("the halt says the journal proves nothing was charged, yet the first submit was never answered")
 	}
 }
