@@ -36,8 +36,11 @@ type words struct {
 	submitFailed   string // the reason of a game_state -1: failed, nothing charged
 	// retryHeld is the retry note's line on the game_state -1 rows it
 	// holds back.
-	retryHeld   func(n int) string
-	toolVersion string
+	retryHeld func(n int) string
+	// retryUnproven is its line on the failed or rejected rows it holds
+	// back because the journal does not prove them uncharged.
+	retryUnproven func(n int) string
+	toolVersion   string
 
 	// Charts.
 	chartStates, chartProducts, chartCarriers string
@@ -133,6 +136,9 @@ var english = &words{
 	retryNoteSheet: "Note",
 	retryHeld: func(n int) string {
 		return fmt.Sprintf("Held back: %d failed rows the provider answered game_state -1 (submit failed, nothing charged). That code is known only from phone-bill clients: they are left out until the provider's statement confirms that nothing was charged for them.", n)
+	},
+	retryUnproven: func(n int) string {
+		return fmt.Sprintf("Held back: %d failed or rejected rows whose journal does not prove them uncharged (a conflict, a callback that disagrees, or an earlier submit whose answer was lost): the workspace guard would refuse them in a retry batch. Query them (flowbatch query), or send them on purpose.", n)
 	},
 	retryNote: func(id, next string, rows int) []string {
 		return []string{
@@ -243,6 +249,9 @@ var chinese = &words{
 	retryNoteSheet: "说明",
 	retryHeld: func(n int) string {
 		return fmt.Sprintf("暂不重试：%d 行失败订单的查询结果为 game_state -1（提交充值失败，未扣款）。该状态码仅见于话费充值的客户端代码：在服务商的对账单确认这些订单未扣款之前，不列入本文件。", n)
+	},
+	retryUnproven: func(n int) string {
+		return fmt.Sprintf("暂不重试：%d 行失败或被拒的订单，日志不能证明其未扣款（状态冲突、回调与查询不一致，或先前一次提交的结果丢失）：工作区防护会在重试批次中拒绝它们。请先查询（flowbatch query），或有意再次发送。", n)
 	},
 	retryNote: func(id, next string, rows int) []string {
 		return []string{
