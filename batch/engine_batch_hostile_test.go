@@ -6,6 +6,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -155,5 +156,52 @@ func TestHaltAfterALostAnswerIsNotNothingCharged(t *testing.T) {
 	}
 	if h.NothingCharged {
 		t.Error("the halt says the journal proves nothing was charged, yet the first submit was never answered")
+	}
+}
+
+// TestSettleBatchQueryZeroCost: a batchquery item that says success at
+// 0.000 yuan (as some answers fill a field they do not know) is a
+// success without a cost: never recorded as 0, whether the submit gave
+// the cost (it stands) or not (ordersta gives it).
+func TestSettleBatchQueryZeroCost(t *testing.T) {
+	for _, submitCost := range []bool{true, false} {
+		t.Run(fmt.Sprintf("submit cost %v", submitCost), func(t *testing.T) {
+			s := &batchStandIn{mode: "ok", submitCost: submitCost, requests: map[string]int{}}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/flow/batchquery" {
+					s.serve(w, r)
+					return
+				}
+				r.ParseForm()
+				s.mu.Lock()
+				s.requests[r.URL.Path]++
+				s.mu.Unlock()
+				var list []map[string]string
+				for _, id := range strings.Split(r.Form.Get("orderid"), ",") {
+					list = append(list, map[string]string{"uorderid": id, "sporder_id": standInSporder(id), "game_state": "1", "uordercash": "0.000"})
+				}
+				s.answer(w, 0, list)
+			}))
+			defer srv.Close()
+			_, j, book := engPlan(t, 3)
+			defer j.Close()
+			e := NewEngine(j, book, engClient(t, srv.URL, engKey, engOpenID), engFast())
+			ctx := context.Background()
+			if _, err := e.Submit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := e.Settle(ctx, 20*time.Second); err != nil || res.Open() != 0 {
+				t.Fatalf("Settle: %v, %d open", err, res.Open())
+			}
+			book.Orders(func(o *OrderState) error {
+				if cost, has := o.Cost(); o.Status() != StatusSuccess || !has || cost != standInCost {
+					t.Errorf("row %d: %s at %s (has %v), want success at %s", o.Line, o.Status(), cost, has, standInCost)
+				}
+				return nil
+			})
+			if tot := book.Counts(); tot.Spend != 3*standInCost {
+				t.Errorf("spend %s, want %s", tot.Spend, 3*standInCost)
+			}
+		})
 	}
 }

@@ -487,10 +487,13 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 
 // batchOutcome is a batchquery item as the answer of a query of its
 // order. A -1 (提交充值失败) was never charged: a cost beside it is not kept.
+// A cost of 0 is no cost ("sometimes uordercash": an answer may fill the
+// field it does not know with 0), so a success at 0 takes its cost from
+// the submit or from ordersta, never 0.
 func batchOutcome(it juhe.BatchItem, r juhe.Reply) juhe.Outcome {
 	out := juhe.Outcome{Class: juhe.ClassAccepted, Code: r.Code, HTTPStatus: r.HTTPStatus, Reason: batchReason(it.StateRemark),
 		SporderID: it.SporderID, State: it.State, Cost: it.Cost, HasCost: it.HasCost}
-	if it.State == juhe.StateSubmitFailed {
+	if it.State == juhe.StateSubmitFailed || it.Cost == 0 {
 		out.Cost, out.HasCost = 0, false
 	}
 	return out
