@@ -188,11 +188,13 @@ type puller struct {
 }
 
 // period pulls one period, newest first, page by page, until an empty
-// page. The provider's totals are kept but end nothing: totals that stop
-// the pull early would make a short statement whole, and hide the very
-// charges the leak detector is for. A page that holds lines and adds none
-// not read before is a provider that does not page (it answers the same
-// page whatever was asked): the period is not whole.
+// page, or the last page the provider's totals name once the lines read
+// reach its totalcount: totals the lines do not bear out end nothing (a
+// totalpage that stopped the pull early would make a short statement
+// whole, and hide the very charges the leak detector is for). A page that
+// holds lines and adds none not read before is a provider that does not
+// page (it answers the same page whatever was asked): the period is not
+// whole.
 func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEnd, error) {
 	end := journal.WindowEnd{TotalCount: -1}
 	write := func(recs ...*journal.Record) error {
@@ -298,6 +300,9 @@ func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEn
 		end.Lines += len(recs)
 		if len(recs) == 0 {
 			return closeAs(false, fmt.Sprintf(notePageRepeats, page))
+		}
+		if pg.HasTotals && pg.TotalPage > 0 && page >= pg.TotalPage && end.Lines >= pg.TotalCount {
+			return closeAs(true, "")
 		}
 		page++
 	}

@@ -24,6 +24,7 @@ type pagingStandIn struct {
 	total      int
 	totals     []int
 	ignorePage bool
+	clamp      bool // a page past the last is the last
 }
 
 func (s *pagingStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -31,6 +32,9 @@ func (s *pagingStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(r.Form.Get("page"))
 	if s.ignorePage {
 		page = 1
+	}
+	if last := (s.total + 99) / 100; s.clamp && page > last {
+		page = last
 	}
 	var data []map[string]string
 	for n := (page - 1) * 100; n < page*100 && n < s.total; n++ {
@@ -61,7 +65,10 @@ func TestPullHostilePaging(t *testing.T) {
 		{"honest totals", &pagingStandIn{total: 150, totals: []int{150, 2}}, true, 150},
 		{"no totals", &pagingStandIn{total: 150}, true, 150},
 		{"totalpage 1 of 150 orders: read on to the empty page", &pagingStandIn{total: 150, totals: []int{150, 1}}, true, 150},
-		{"totalcount 100 of 150 orders: read on past it", &pagingStandIn{total: 150, totals: []int{100, 1}}, true, 150},
+		// A provider that answers the last page again for any page past
+		// it: its totals, borne out by the lines, end the pull first.
+		{"the last page again past the end, totals", &pagingStandIn{total: 150, totals: []int{150, 2}, clamp: true}, true, 150},
+		{"the last page again past the end, no totals", &pagingStandIn{total: 150, clamp: true}, false, 150},
 		{"the page asked for is ignored, no totals", &pagingStandIn{total: 150, ignorePage: true}, false, 100},
 		{"the page asked for is ignored, totals", &pagingStandIn{total: 300, totals: []int{300, 3}, ignorePage: true}, false, 100},
 	} {
