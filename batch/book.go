@@ -230,6 +230,13 @@ func (o *OrderState) Cost() (juhe.Money, bool) {
 // (reconcile.Options.StatementUncharged).
 func (o *OrderState) SubmitFailed() bool { return o.QueryState == juhe.StateSubmitFailed }
 
+// SettledNotFound reports whether a query ever settled on "no such order"
+// (210511 past the grace period) for o: an attempt had ended without an
+// answer, and only the provider's lookup, which may lag behind a charge,
+// says it was not created. A resend under the same orderid is safe (the
+// provider takes an orderid once); nothing else may take it as proof.
+func (o *OrderState) SettledNotFound() bool { return o.notFoundSeq != 0 }
+
 // Source is what settled the reported state: "submit", "query" or "callback".
 func (o *OrderState) Source() string {
 	if o.QueryState == juhe.StateNone {

@@ -293,7 +293,8 @@ func (e *Engine) withProof(err error) error {
 // exist: each is not submitted (never sent, or its submit refused by a
 // halt or a throttle), rejected or invalid, or unknown only because its
 // latest intent is one whose request this process never sent (the halt
-// came first; see submitOnce).
+// came first; see submitOnce); and none had an attempt that ended
+// without an answer (OrderState.SettledNotFound).
 func (e *Engine) nothingCharged() bool {
 	e.unsentMu.Lock()
 	defer e.unsentMu.Unlock()
@@ -306,6 +307,13 @@ func (e *Engine) nothingCharged() bool {
 			none = false
 		case StatusUnknown:
 			if n, ok := e.unsent[o.OrderID]; !ok || n != o.Intents || o.Exists {
+				none = false
+			}
+		case StatusNotSubmitted, StatusRejected:
+			// An attempt that ended unanswered and was settled by a
+			// 210511 only: the lookup lets the orderid be sent again,
+			// it proves nothing about a charge.
+			if o.SettledNotFound() {
 				none = false
 			}
 		}

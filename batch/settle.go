@@ -324,13 +324,15 @@ dispatch:
 // query has answered it yet and no callback came (one that came before
 // Settle started brings the query forward as Nudge does); else now. The
 // journal keeps the answer's time to the millisecond, rounded down: one
-// is added.
+// is added. The journal's times are wall-clock times: a clock that
+// stepped back since (or a journal resumed on a machine whose clock is
+// behind) never makes the wait longer than FirstQueryDelay.
 func (e *Engine) firstQueryWait(o *OrderState, wallNow time.Time) time.Duration {
 	if e.opts.FirstQueryDelay <= 0 || o.QueryClass != 0 || o.SubmitClass != juhe.ClassAccepted || o.CallbackAt != 0 {
 		return 0
 	}
 	due := time.UnixMilli(o.LastOutcomeAt).Add(time.Millisecond + e.opts.FirstQueryDelay)
-	return max(due.Sub(wallNow), 0)
+	return min(max(due.Sub(wallNow), 0), e.opts.FirstQueryDelay)
 }
 
 // settleJob is the orders of one request: one order for flow/ordersta, or
@@ -485,10 +487,13 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 
 // batchOutcome is a batchquery item as the answer of a query of its
 // order. A -1 (提交充值失败) was never charged: a cost beside it is not kept.
+// A cost of 0 is no cost ("sometimes uordercash": an answer may fill the
+// field it does not know with 0), so a success at 0 takes its cost from
+// the submit or from ordersta, never 0.
 func batchOutcome(it juhe.BatchItem, r juhe.Reply) juhe.Outcome {
 	out := juhe.Outcome{Class: juhe.ClassAccepted, Code: r.Code, HTTPStatus: r.HTTPStatus, Reason: batchReason(it.StateRemark),
 		SporderID: it.SporderID, State: it.State, Cost: it.Cost, HasCost: it.HasCost}
-	if it.State == juhe.StateSubmitFailed {
+	if it.State == juhe.StateSubmitFailed || it.Cost == 0 {
 		out.Cost, out.HasCost = 0, false
 	}
 	return out

@@ -173,6 +173,18 @@ type orderLine struct {
 	fields                          map[string]json.RawMessage
 }
 
+// namedIDs is every orderid a line names (uorderid, orderid), read as
+// far as they can be, for a line that could not be read whole.
+func (l *orderLine) namedIDs() []string {
+	var ids []string
+	for _, name := range []string{"uorderid", "orderid"} {
+		if s, ok := stringish(l.fields[name]); ok && strings.TrimSpace(s) != "" {
+			ids = append(ids, strings.TrimSpace(s))
+		}
+	}
+	return ids
+}
+
 // readOrderLine reads the fields batchquery and ordersbydate share. The
 // orderid is uorderid or orderid; when both are given they must agree.
 func readOrderLine(raw json.RawMessage) (orderLine, error) {
@@ -278,12 +290,24 @@ func parseBatchQuery(status int, body []byte, asked []string) (BatchResult, Repl
 	}
 	res.Items = make(map[string]BatchItem, len(asked))
 	conflict := map[string]bool{}
+	// distrust sets aside every item about an asked orderid that an item
+	// which cannot be used names: it is an answer about that order too,
+	// and two answers that may differ are believed neither.
+	distrust := func(ids ...string) {
+		for _, id := range ids {
+			if want[id] {
+				delete(res.Items, id)
+				conflict[id] = true
+			}
+		}
+	}
 	for i, raw := range items {
 		l, err := readOrderLine(raw)
 		switch {
 		case err != nil:
 			// Its orderid, if one can be read, stays absent: query it alone.
 			drop(i, "", err.Error())
+			distrust(l.namedIDs()...)
 			continue
 		case l.OrderID == "":
 			drop(i, "", "no orderid")
@@ -293,6 +317,7 @@ func parseBatchQuery(status int, body []byte, asked []string) (BatchResult, Repl
 			continue
 		case l.SporderID == "" && l.State != StateSubmitFailed:
 			drop(i, l.OrderID, "no sporder_id")
+			distrust(l.OrderID)
 			continue
 		case conflict[l.OrderID]:
 			drop(i, l.OrderID, "listed again")

@@ -120,6 +120,30 @@ func TestParseBatchQuery(t *testing.T) {
 		{"unreadable state, no sporder_id, bad cost, not an object",
 			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"2"},{"uorderid":"` + oidB + `","game_state":"1"},{"sporder_id":"S3","uorderid":"` + oidC + `","game_state":"1","uordercash":"-1"},"x",null]}`,
 			ReplyOK, map[string]BatchItem{}, asked, 5},
+		// An item that names an asked orderid but cannot be read is still
+		// an answer about that order: with another item for it, believe
+		// neither (a failed 9 beside an unreadable success would otherwise
+		// be adopted, and a failed order goes to the retry file).
+		{"an unreadable item and a readable one for one orderid: neither",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"1","uordercash":"abc"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 2},
+		{"a readable item, then an unreadable one for its orderid: neither",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"9"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"7"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 1},
+		{"an item without sporder_id beside one with: neither",
+			`{"error_code":0,"result":[{"uorderid":"` + oidA + `","game_state":"1"},{"sporder_id":"S1","uorderid":"` + oidA + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 2},
+		{"uorderid and orderid disagree, beside a readable item for one of them: neither",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + oidA + `","orderid":"` + oidB + `","game_state":"1"},{"sporder_id":"S2","uorderid":"` + oidB + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 2},
+		// Spellings of an orderid: another case is another orderid (not
+		// asked for); padding is the same one; a number is its digits.
+		{"an orderid in another case is not the one asked for",
+			`{"error_code":0,"result":[{"sporder_id":"S1","uorderid":"` + strings.ToLower(oidA) + `","game_state":"9"}]}`,
+			ReplyOK, map[string]BatchItem{}, asked, 1},
+		{"a padded orderid is the one asked for",
+			`{"error_code":0,"result":[{"sporder_id":" S1 ","uorderid":" ` + oidA + `\t","game_state":" 9 "}]}`,
+			ReplyOK, map[string]BatchItem{oidA: {OrderID: oidA, SporderID: "S1", State: StateFailed}}, []string{oidB, oidC}, 0},
 		{"denied", `{"error_code":10002,"result":null}`, ReplyNotAvailable, nil, nil, 0},
 		{"result is a string", `{"error_code":0,"result":"oops"}`, ReplyNotAvailable, nil, nil, 0},
 		{"result object without a list", `{"error_code":0,"result":{"x":1}}`, ReplyNotAvailable, nil, nil, 0},
@@ -278,5 +302,25 @@ func TestGameStateNumbersStay(t *testing.T) {
 	}
 	if st, ok := parseLineState([]byte(`-1`)); !ok || st != StateSubmitFailed {
 		t.Errorf("batch line -1: %d %v", st, ok)
+	}
+}
+
+// TestParseBatchQueryNumbers: an all-digit orderid given as a JSON number
+// is that orderid; one that a number cannot spell exactly (a leading
+// zero lost, an exponent) is not, and its order is queried alone.
+func TestParseBatchQueryNumbers(t *testing.T) {
+	asked := []string{"12345678901234", "01234567890123"}
+	body := `{"error_code":0,"result":[{"sporder_id":123,"uorderid":12345678901234,"game_state":1,"uordercash":2.94},` +
+		`{"sporder_id":"S2","uorderid":1234567890123,"game_state":9},{"sporder_id":"S3","uorderid":1.2345678901234e13,"game_state":9}]}`
+	res, r := parseBatchQuery(200, []byte(body), asked)
+	if r.Status != ReplyOK {
+		t.Fatalf("reply %+v", r)
+	}
+	want := BatchItem{OrderID: asked[0], SporderID: "123", State: StateSuccess, Cost: 2940, HasCost: true}
+	if len(res.Items) != 1 || res.Items[asked[0]] != want {
+		t.Errorf("items %+v, want only %+v", res.Items, want)
+	}
+	if !slices.Equal(res.Absent, asked[1:]) || res.DroppedCount != 2 {
+		t.Errorf("absent %v, dropped %q", res.Absent, res.Dropped)
 	}
 }

@@ -36,8 +36,11 @@ type words struct {
 	submitFailed   string // the reason of a game_state -1: failed, nothing charged
 	// retryHeld is the retry note's line on the game_state -1 rows it
 	// holds back.
-	retryHeld   func(n int) string
-	toolVersion string
+	retryHeld func(n int) string
+	// retryUnproven is its line on the failed or rejected rows it holds
+	// back because the journal does not prove them uncharged.
+	retryUnproven func(n int) string
+	toolVersion   string
 
 	// Charts.
 	chartStates, chartProducts, chartCarriers string
@@ -134,6 +137,9 @@ var english = &words{
 	retryNoteSheet: "Note",
 	retryHeld: func(n int) string {
 		return fmt.Sprintf("Held back: %d failed rows the provider answered game_state -1 (submit failed, nothing charged). That code is known only from phone-bill clients: they are left out until the provider's statement confirms that nothing was charged for them.", n)
+	},
+	retryUnproven: func(n int) string {
+		return fmt.Sprintf("Held back: %d failed or rejected rows whose journal does not prove them uncharged (a conflict, a callback that disagrees, or an earlier submit whose answer was lost): the workspace guard would refuse them in a retry batch. Query them (flowbatch query), or send them on purpose.", n)
 	},
 	retryNote: func(id, next string, rows int) []string {
 		return []string{
@@ -246,6 +252,9 @@ var chinese = &words{
 	retryHeld: func(n int) string {
 		return fmt.Sprintf("暂不重试：%d 行失败订单的查询结果为 game_state -1（提交充值失败，未扣款）。该状态码仅见于话费充值的客户端代码：在服务商的对账单确认这些订单未扣款之前，不列入本文件。", n)
 	},
+	retryUnproven: func(n int) string {
+		return fmt.Sprintf("暂不重试：%d 行失败或被拒的订单，日志不能证明其未扣款（状态冲突、回调与查询不一致，或先前一次提交的结果丢失）：工作区防护会在重试批次中拒绝它们。请先查询（flowbatch query），或有意再次发送。", n)
+	},
 	retryNote: func(id, next string, rows int) []string {
 		return []string{
 			fmt.Sprintf("批次 %s 的重试文件：%d 行最终未扣款（失败已退款、已拒绝、无效）。", id, rows),
@@ -346,6 +355,7 @@ type providerWords struct {
 	unavailable                                      string // the check cell when the leg was not available
 	notAvailable                                     func(why string) string
 	notPulled                                        string
+	notCovered                                       func(n, row int, sent string) string
 	skipped                                          func(list string) string
 	statementFile, statementHead, statementRecords   string
 	account, periods                                 string
@@ -375,7 +385,15 @@ var englishProvider = &providerWords{
 	notAvailable: func(why string) string {
 		return "The provider leg was not available: " + why + ". Everything else in this workbook stands."
 	},
-	notPulled:     "no statement pulled (flowbatch reconcile -provider)",
+	notPulled: "no statement pulled (flowbatch reconcile -provider)",
+	notCovered: func(n, row int, sent string) string {
+		orders := "orders"
+		if n == 1 {
+			orders = "order"
+		}
+		return fmt.Sprintf("the statement does not cover %d %s of the batch (the first: row %d, sent %s): pull it again (flowbatch reconcile -provider)",
+			n, orders, row, sent)
+	},
 	skipped:       func(l string) string { return "journals of other accounts left out: " + l },
 	statementFile: "statement_file", statementHead: "statement_head_hash", statementRecords: "statement_records",
 	account: "account_id", periods: "statement_periods", submitFailed: "submit_failed (-1)",
@@ -412,7 +430,10 @@ var chineseProvider = &providerWords{
 	notAvailable: func(why string) string {
 		return "未能取得供应商对账：" + why + "。本工作簿其余内容不受影响。"
 	},
-	notPulled:     "未拉取对账单（flowbatch reconcile -provider）",
+	notPulled: "未拉取对账单（flowbatch reconcile -provider）",
+	notCovered: func(n, row int, sent string) string {
+		return fmt.Sprintf("对账单未覆盖本批次 %d 笔订单（第一笔：第 %d 行，发送于 %s）：请重新拉取（flowbatch reconcile -provider）", n, row, sent)
+	},
 	skipped:       func(l string) string { return "其他账户的日志未参与核对：" + l },
 	statementFile: "对账单文件", statementHead: "对账单头哈希", statementRecords: "对账单记录数",
 	account: "账户", periods: "对账期间", submitFailed: "提交失败(-1)",

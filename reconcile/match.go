@@ -87,6 +87,13 @@ type ThreeWay struct {
 	Lines     []MatchLine // every line but the matched ones, by result, then time
 	Skipped   []string    // other journals left out: another account
 	Statement *statement.Statement
+	// Uncovered counts the own orders sent (an intent) at a time no
+	// period of the statement holds, and that it does not list: it says
+	// nothing of them (pulled before a resume sent more, or for another
+	// span), so the match cannot agree about them. FirstUncovered is the
+	// first of them.
+	Uncovered      int
+	FirstUncovered MatchLine
 
 	listed map[string]juhe.GameState // own orders the statement lists, by orderid: its state
 }
@@ -175,6 +182,7 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 		id   string
 	}
 	listed := make(map[key]bool)
+	firstSporder := make(map[key]string) // the sporder_id of an own order's first line
 	find := func(books []*batch.Book, orderID, sporderID string) (int, *batch.OrderState) {
 		for i, b := range books {
 			if orderID != "" {
@@ -182,7 +190,9 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 					return i, o
 				}
 			}
-			if sporderID != "" {
+			// By sporder_id only a line that names no orderid: one that
+			// names another orderid is that order, not ours.
+			if sporderID != "" && orderID == "" {
 				if id, ok := b.SporderOwner(sporderID); ok {
 					if o, ok := b.Order(id); ok {
 						return i, o
@@ -196,10 +206,24 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 		ml := MatchLine{OrderID: l.OrderID, SporderID: l.SporderID, Phone: l.Phone, Pid: l.Pid,
 			Theirs: l.State, TheirCost: l.Cost, TheirHas: l.HasCost, AddTime: l.AddTime}
 		if i, o := find(own, l.OrderID, l.SporderID); o != nil {
-			if listed[key{i, o.OrderID}] {
-				return // the same order twice on the statement: once is enough
+			k := key{i, o.OrderID}
+			if listed[k] {
+				if first := firstSporder[k]; l.SporderID == "" || first == "" || l.SporderID == first {
+					return // the same order twice on the statement: once is enough
+				}
+				// One orderid under a second sporder_id: a second
+				// charge, which no journal explains.
+				ours(&ml, own[i], o)
+				ml.SporderID = l.SporderID
+				ml.Result = Unexplained
+				m.add(ml)
+				if l.State != juhe.StateFailed && l.State != juhe.StateSubmitFailed {
+					m.listed[o.OrderID] = l.State // not uncharged, whatever the first line said
+				}
+				return
 			}
-			listed[key{i, o.OrderID}] = true
+			listed[k] = true
+			firstSporder[k] = l.SporderID
 			m.listed[o.OrderID] = l.State
 			ours(&ml, own[i], o)
 			ml.Result = compare(o, l.State, l.Cost, l.HasCost)
@@ -213,6 +237,11 @@ func Match(st *statement.Statement, own, others []*batch.Book) (*ThreeWay, error
 	})
 	for i, b := range own {
 		_ = b.Orders(func(o *batch.OrderState) error {
+			if o.Intents > 0 && !listed[key{i, o.OrderID}] && (!st.Covers(o.SubmittedAt) || !st.Covers(o.LastIntentAt)) {
+				if m.Uncovered++; m.Uncovered == 1 {
+					ours(&m.FirstUncovered, b, o)
+				}
+			}
 			s := o.Status()
 			if (s != batch.StatusSuccess && s != batch.StatusCharging) || listed[key{i, o.OrderID}] || !st.Covers(o.SubmittedAt) {
 				return nil

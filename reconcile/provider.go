@@ -82,6 +82,12 @@ func (p *plan) prepareProvider(leg *ProviderLeg) {
 		pp.why = err.Error()
 		return
 	}
+	if m.Uncovered > 0 {
+		// Nothing said of them is not agreement: the check is not made.
+		f := &m.FirstUncovered
+		pp.why = pp.pw.notCovered(m.Uncovered, f.Row, bj(f.Submitted/1000))
+		return
+	}
 	pp.match = m
 	for i := range m.Lines {
 		if m.Lines[i].Result.Flagged() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -39,6 +40,7 @@ type Retry struct {
 	NotePath string // the note beside a CSV; "" for an xlsx (its second sheet)
 	Rows     int
 	Held     int    // game_state -1 rows held back: no statement confirmed them uncharged
+	Unproven int    // failed or rejected rows held back: the journal does not prove them uncharged (workspace.Uncharged)
 	BatchID  string // the batch id the note suggests
 	Note     []string
 }
@@ -88,10 +90,10 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 	}
 	removeStale(path)
 	header := append([]string{w.columns[colPhone], w.columns[colPid]}, book.Input.Extra...)
-	rows, held := 0, 0
+	rows, held, unproven := 0, 0, 0
 	// each calls fn with the cells of every uncharged row, in input order.
 	each := func(fn func(cells []string) error) error {
-		rows, held = 0, 0
+		rows, held, unproven = 0, 0, 0
 		lines := newLineMaker(w)
 		var cells []string
 		return book.Rows(ctx, func(r *journal.RowRecord) error {
@@ -109,6 +111,14 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 				held++
 				return nil
 			}
+			if o != nil && !o.SubmitFailed() && o.Intents > 0 && !workspace.Uncharged(o) {
+				// Failed or rejected, yet the journal does not prove it
+				// uncharged (a conflict, a callback that disagrees, an
+				// earlier submit whose answer was lost): the workspace
+				// guard would refuse it in the retry batch.
+				unproven++
+				return nil
+			}
 			rows++
 			cells = append(append(cells[:0], r.Phone, r.Pid), r.Extra...)
 			for len(cells) < len(header) {
@@ -122,6 +132,9 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 		n := w.retryNote(book.Header.BatchID, res.BatchID, rows)
 		if held > 0 {
 			n = append(n, w.retryHeld(held))
+		}
+		if unproven > 0 {
+			n = append(n, w.retryUnproven(unproven))
 		}
 		return n
 	}
@@ -160,7 +173,7 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 	if err != nil {
 		return nil, fmt.Errorf("writing retry file %s: %w", path, err)
 	}
-	res.Rows, res.Held, res.Note = rows, held, note()
+	res.Rows, res.Held, res.Unproven, res.Note = rows, held, unproven, note()
 	return res, nil
 }
 

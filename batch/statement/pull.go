@@ -176,6 +176,9 @@ func trimSuffix(path string) string {
 	return path
 }
 
+// notePageRepeats is a period's end when a page only repeats lines.
+const notePageRepeats = "page %d only repeats orders read on earlier pages: the provider does not page as asked"
+
 type puller struct {
 	c       source
 	j       *journal.Journal
@@ -185,7 +188,13 @@ type puller struct {
 }
 
 // period pulls one period, newest first, page by page, until an empty
-// page (or the last page the provider's totals name).
+// page, or the last page the provider's totals name once the lines read
+// reach its totalcount: totals the lines do not bear out end nothing (a
+// totalpage that stopped the pull early would make a short statement
+// whole, and hide the very charges the leak detector is for). A page that
+// holds lines and adds none not read before is a provider that does not
+// page (it answers the same page whatever was asked): the period is not
+// whole.
 func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEnd, error) {
 	end := journal.WindowEnd{TotalCount: -1}
 	write := func(recs ...*journal.Record) error {
@@ -261,12 +270,11 @@ func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEn
 		}
 		// Newest first: an order taken while the pages are read pushes
 		// the older ones down, so a line can come twice. Keep the first.
+		// A line is its orderid and sporder_id together: one orderid
+		// under two sporder_ids is two charges, and both are kept.
 		recs = recs[:0]
 		for _, o := range pg.Orders {
-			k := "o:" + o.OrderID
-			if o.OrderID == "" {
-				k = "s:" + o.SporderID
-			}
+			k := o.OrderID + "/" + o.SporderID
 			if _, dup := seen[k]; dup {
 				continue
 			}
@@ -290,7 +298,10 @@ func (p *puller) period(ctx context.Context, w journal.Window) (journal.WindowEn
 			return end, err
 		}
 		end.Lines += len(recs)
-		if pg.HasTotals && pg.TotalPage > 0 && page >= pg.TotalPage {
+		if len(recs) == 0 {
+			return closeAs(false, fmt.Sprintf(notePageRepeats, page))
+		}
+		if pg.HasTotals && pg.TotalPage > 0 && page >= pg.TotalPage && end.Lines >= pg.TotalCount {
 			return closeAs(true, "")
 		}
 		page++

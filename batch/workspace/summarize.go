@@ -73,8 +73,11 @@ type PhoneRow struct {
 //     callback that says otherwise sets Conflict, and then it does not
 //     qualify any more;
 //   - rejected: the latest submit answer was a definite refusal
-//     (ClassRejected), no request is in flight, and nothing ever proved
-//     that the order exists.
+//     (ClassRejected), no request is in flight, nothing ever proved
+//     that the order exists, and no attempt before it ended without an
+//     answer (batch.OrderState.SettledNotFound: only a lookup that may
+//     lag says that one was not created; a retry batch's new orderid is
+//     not protected as a resend of the same orderid is).
 //
 // Anything open (unknown, charging, in flight, not settled) may still be
 // charged and does not qualify, nor does any order with a conflict, a
@@ -91,7 +94,7 @@ func Uncharged(o *batch.OrderState) bool {
 		return false
 	}
 	// Every intent has its answer: nothing is in flight.
-	refused := o.SubmitClass == juhe.ClassRejected && !o.Exists && o.Outcomes >= o.Intents
+	refused := o.SubmitClass == juhe.ClassRejected && !o.Exists && o.Outcomes >= o.Intents && !o.SettledNotFound()
 	switch o.QueryState {
 	case juhe.StateFailed:
 		return o.Status() == batch.StatusFailed

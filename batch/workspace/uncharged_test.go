@@ -90,6 +90,16 @@ var endings = []ending{
 	{name: "rejected, then a signed callback: it exists", recs: func(id string) []*journal.Record {
 		return []*journal.Record{submitRec(id, juhe.ClassRejected, 210504), callbackRec(id, juhe.StateFailed)}
 	}},
+	// The first attempt's fate is known only from a lookup that said
+	// 210511, which may lag behind a charge: within the batch a resend
+	// under the same orderid is safe (the provider takes an orderid
+	// once), a retry batch's new orderid is not.
+	{name: "unknown, not found, sent again, rejected", recs: func(id string) []*journal.Record {
+		return []*journal.Record{submitRec(id, juhe.ClassUnknown, 10014), notFoundRec(id), intentRec(id), submitRec(id, juhe.ClassRejected, 210503)}
+	}},
+	{name: "throttled, sent again, rejected", uncharged: true, recs: func(id string) []*journal.Record {
+		return []*journal.Record{submitRec(id, juhe.ClassThrottled, 10012), intentRec(id), submitRec(id, juhe.ClassRejected, 210503)}
+	}},
 	{name: "game_state -1 after an accepted submit", recs: func(id string) []*journal.Record {
 		return []*journal.Record{submitRec(id, juhe.ClassAccepted, 0), queryRec(id, juhe.StateSubmitFailed)}
 	}},
