@@ -363,3 +363,65 @@ func TestSpendCapConcurrentResubmitsFit(t *testing.T) {
 		t.Errorf("a third order fit under a cap of two")
 	}
 }
+
+// A refund gives nothing back to the cap, even when the provider shows it
+// as a lower cost: a failed order whose query says it consumed 0 (the
+// refund made, 订单消耗金额 0) still counts what it was answered before,
+// since the refund can come late or not at all; and the next row, which
+// does not fit beside it, is not sent.
+func TestSpendCapRefundShownAsLowerCost(t *testing.T) {
+	ctx := context.Background()
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	intent := func() *journal.Record {
+		return &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 1, Reserved: engPrice, HasReserved: true}}
+	}
+	submit := func(c juhe.Class, cost juhe.Money, has bool) *journal.Record {
+		return &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: c,
+			SporderID: "SP" + id[:8], Cost: cost, HasCost: has}}}
+	}
+	query := func(st juhe.GameState, cost juhe.Money) *journal.Record {
+		return &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{State: st, Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted,
+			SporderID: "SP" + id[:8], Cost: cost, HasCost: true}}}
+	}
+	for _, tc := range []struct {
+		name string
+		recs []*journal.Record
+	}{
+		{"submit's cost, then failed at 0", []*journal.Record{intent(), submit(juhe.ClassAccepted, engPrice, true), query(juhe.StateFailed, 0)}},
+		{"charging at its cost, then failed at 0", []*journal.Record{intent(), submit(juhe.ClassUnknown, 0, false),
+			query(juhe.StateCharging, engPrice), query(juhe.StateFailed, 0)}},
+		{"dearer than the list, then failed cheaper", []*journal.Record{intent(), submit(juhe.ClassAccepted, 30000, true), query(juhe.StateFailed, 1000)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, j, book := capPlan(t, 2, engPrice)
+			for i, r := range tc.recs {
+				r.At = int64(10 + i)
+				if err := appendApply(ctx, j, book, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var most juhe.Money
+			for _, r := range tc.recs {
+				if r.Submit != nil && r.Submit.HasCost {
+					most = max(most, r.Submit.Cost)
+				}
+				if r.Query != nil {
+					most = max(most, r.Query.Cost)
+				}
+			}
+			if got := book.Committed(capPrices); got != most {
+				t.Errorf("committed %s after a failure shown at a lower cost, want the %s it was answered", got, most)
+			}
+			sameCommitted(t, path, book)
+			j, book = engReopen(t, path, j)
+			defer j.Close()
+			f := newScriptedProvider(scriptAccepted, scriptSuccess)
+			opts := engFast()
+			opts.Workers, opts.Prices = 1, capPrices
+			_, err := NewEngine(j, book, f, opts).Submit(ctx)
+			if !IsSpendCapHalt(err) || f.ns(input.OrderID(engBatch, engPhone(1), engPid, 1)) != 0 {
+				t.Errorf("second row: %v, sent %d times; want a halt at the cap, nothing sent", err, f.ns(input.OrderID(engBatch, engPhone(1), engPid, 1)))
+			}
+		})
+	}
+}
