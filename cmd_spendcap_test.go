@@ -184,3 +184,47 @@ func TestSpendCapEnvDoesNotRaise(t *testing.T) {
 		t.Errorf("journal cap %s, %d changes; want 60.000, none", max, book.SpendCapChanges())
 	}
 }
+
+// check and run agree at the cap's edges: an estimate exactly the cap
+// fits (check ok, run sends every row); a resume lowered below what is
+// committed already sends nothing more, and check says so first.
+func TestSpendCapEdgesCheckAgrees(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		first, then string // -max-spend of the first run, and of the resume ("" none)
+		code        int    // check's and the resume's exit
+		charged     int
+	}{
+		{"estimate is the cap", "196.3", "", ExitOK, 10},
+		{"lowered below the committed", "60", "40", ExitHalted, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sim, vars := subSim(t, juhesim.Config{})
+			dir := t.TempDir()
+			in := subCSV(t, dir, 10)
+			args := []string{"run", "-in", in, "-batch", "edge", "-out", filepath.Join(dir, "b.xlsx"), "-wait", "20s", "-period", "2026-11"}
+			check := []string{"check", "-in", in, "-batch", "edge", "-period", "2026-11"}
+			if tc.then == "" {
+				if stdout, _, code := runCmd(context.Background(), t, vars, append(check, "-max-spend", tc.first)...); code != tc.code {
+					t.Errorf("check: exit %d, want %d\n%s", code, tc.code, stdout)
+				}
+				if _, stderr, code := runCmd(context.Background(), t, vars, append(args, "-max-spend", tc.first)...); code != tc.code {
+					t.Errorf("run: exit %d, want %d\n%s", code, tc.code, stderr)
+				}
+			} else {
+				runCmd(context.Background(), t, vars, append(args, "-max-spend", tc.first)...)
+				if stdout, _, code := runCmd(context.Background(), t, vars, append(check, "-max-spend", tc.then)...); code != tc.code {
+					t.Errorf("check: exit %d, want %d\n%s", code, tc.code, stdout)
+				}
+				if _, stderr, code := runCmd(context.Background(), t, vars, append(args, "-max-spend", tc.then)...); code != tc.code {
+					t.Errorf("resume: exit %d, want %d\n%s", code, tc.code, stderr)
+				}
+			}
+			if n := len(sim.Ledger().Orders); n != tc.charged {
+				t.Errorf("%d charged, want %d", n, tc.charged)
+			}
+		})
+	}
+}
