@@ -3,6 +3,9 @@ package batch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -423,5 +426,59 @@ func TestSpendCapRefundShownAsLowerCost(t *testing.T) {
 				t.Errorf("second row: %v, sent %d times; want a halt at the cap, nothing sent", err, f.ns(input.OrderID(engBatch, engPhone(1), engPid, 1)))
 			}
 		})
+	}
+}
+
+// A raise whose M record was torn by a crash is not in force: cut the
+// journal at every offset within the record, and the cap is the header's
+// again (nothing was sent under the raise: the record is fsynced first);
+// a torn intent's reservation is not counted, and nothing else is lost.
+func TestSpendCapTornRaise(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "torn.journal")
+	j, book, err := CreateJournal(ctx, path, journal.Header{BatchID: engBatch, ToolVersion: "test",
+		Settings: map[string]string{SettingMaxSpend: "60.000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecIntent, At: 2,
+		Intent: &journal.Intent{OrderID: id, Attempt: 1, Reserved: engPrice, HasReserved: true}}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, book, err = OpenJournal(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SetSpendCap(ctx, j, book, 100000); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := len(before); cut < len(after); cut++ {
+		p := filepath.Join(dir, fmt.Sprintf("cut%d.journal", cut))
+		if err := os.WriteFile(p, after[:cut], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j, b, err := OpenJournal(ctx, p, nil)
+		if err != nil {
+			t.Fatalf("cut at %d of %d: %v", cut, len(after), err)
+		}
+		j.Close()
+		if max, ok := b.SpendCap(); !ok || max != 60000 || b.SpendCapChanges() != 0 {
+			t.Errorf("cut at %d: cap %s %v (%d changes), want the header's 60.000", cut, max, ok, b.SpendCapChanges())
+		}
+		if got := b.Committed(nil); got != engPrice {
+			t.Errorf("cut at %d: committed %s, want the intent's %s", cut, got, engPrice)
+		}
 	}
 }
