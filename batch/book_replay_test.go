@@ -47,7 +47,9 @@ func committedByOrders(b *Book) juhe.Money {
 		}
 		switch st := o.Status(); st {
 		case StatusRejected:
-			return nil
+			if o.notFoundSeq == 0 {
+				return nil
+			}
 		case StatusCharging, StatusSuccess, StatusFailed:
 			c, ok := o.Cost()
 			if o.SubmitHasCost && ok {

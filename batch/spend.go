@@ -11,7 +11,8 @@ import (
 //
 // An order commits:
 //   - nothing before its first intent, or once the provider rejected it
-//     (not created);
+//     (not created), unless an earlier request of it was settled only by
+//     a 210511: then its price (below);
 //   - its confirmed cost once it is charging, a success or failed: a
 //     refund can come late or not at all, so it gives nothing back, nor
 //     does a later answer with a lower cost (a refund shown as 0): the
@@ -61,7 +62,12 @@ func (b *Book) weighOf(i int32) (weightKind, juhe.Money) {
 	}
 	switch st := b.status(i); st {
 	case StatusRejected:
-		return weightNone, 0
+		if b.getSeq(i, fNotFoundSeq, o.notFoundSeq) == 0 {
+			return weightNone, 0
+		}
+		// An earlier request of it only a lookup's 210511 settled: the
+		// rejection is about a later one, and were the 210511 wrong the
+		// earlier one is charged. It keeps its room.
 	case StatusCharging, StatusSuccess, StatusFailed:
 		if c, ok := b.costOf(i); ok {
 			return weightCost, c

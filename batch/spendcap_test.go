@@ -303,8 +303,8 @@ func TestNoCapNoReservation(t *testing.T) {
 // An order whose answer was lost and that the provider then says it does
 // not have (210511) keeps its room: it is submitted again as the same
 // order, and were the 210511 wrong (a lagging lookup) it is charged
-// already. Only a rejection (not created) or a confirmed cost changes
-// what it counts for.
+// already. Only a confirmed cost changes what it counts for; a rejection
+// of the resubmit does not (TestSpendCapRejectedResubmitKeepsRoom).
 func TestSpendCapKeepsRoomForAResubmit(t *testing.T) {
 	ctx := context.Background()
 	_, j, book := capPlan(t, 1, engPrice)
@@ -319,7 +319,7 @@ func TestSpendCapKeepsRoomForAResubmit(t *testing.T) {
 		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: answerOf(id, unknown)}}, engPrice},
 		{&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassNotFound, Code: 210511}}}, engPrice},
 		{&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 2, Reserved: engPrice, HasReserved: true}}, engPrice},
-		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassRejected, Code: 210503}}}, 0},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassRejected, Code: 210503}}}, engPrice},
 	}
 	for i, s := range steps {
 		s.rec.At = int64(10 + i)
@@ -480,5 +480,48 @@ func TestSpendCapTornRaise(t *testing.T) {
 		if got := b.Committed(nil); got != engPrice {
 			t.Errorf("cut at %d: committed %s, want the intent's %s", cut, got, engPrice)
 		}
+	}
+}
+
+// An order whose first answer was lost, that a lookup then said it did
+// not have (210511), and whose resubmit was rejected keeps its room: the
+// rejection is about the second request, and were the 210511 wrong (a
+// lookup lagging behind its charge; a rejection checked before the
+// duplicate orderid, as for a number ported in between) the first
+// request is charged. The next row, which does not fit beside it, is not
+// sent.
+func TestSpendCapRejectedResubmitKeepsRoom(t *testing.T) {
+	path, j, book := capPlan(t, 2, engPrice)
+	defer j.Close()
+	first := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
+		if o, _ := book.Order(r.OrderID); r.OrderID == first && o != nil && o.Intents == 1 {
+			return juhe.Outcome{Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout", State: juhe.StateNone}
+		}
+		if r.OrderID == first {
+			return juhe.Outcome{Class: juhe.ClassRejected, Code: 210504, Reason: "套餐ID不符合当前手机号", State: juhe.StateNone}
+		}
+		return scriptAccepted(r)
+	}, func(string) juhe.Outcome {
+		return juhe.Outcome{Class: juhe.ClassNotFound, Code: 210511, Reason: "订单号错误/不存在", State: juhe.StateNone}
+	})
+	opts := engFast()
+	opts.Workers, opts.Prices = 1, capPrices
+	_, err := NewEngine(j, book, f, opts).Submit(context.Background())
+	if f.ns(first) != 2 {
+		t.Fatalf("row 2 submitted %d times, want 2 (lost, not found, rejected)", f.ns(first))
+	}
+	if second := input.OrderID(engBatch, engPhone(1), engPid, 1); f.ns(second) != 0 || !IsSpendCapHalt(err) {
+		t.Errorf("row 3: sent %d times, %v; want a halt at the cap, nothing sent", f.ns(second), err)
+	}
+	if got := book.Committed(capPrices); got != engPrice {
+		t.Errorf("committed %s, want the first order's %s", got, engPrice)
+	}
+	sameCommitted(t, path, book)
+	// The next run: row 3 still does not fit.
+	j, book = engReopen(t, path, j)
+	_, err = NewEngine(j, book, f, opts).Submit(context.Background())
+	if second := input.OrderID(engBatch, engPhone(1), engPid, 1); f.ns(second) != 0 || !IsSpendCapHalt(err) {
+		t.Errorf("resumed: row 3 sent %d times, %v; want a halt at the cap, nothing sent", f.ns(second), err)
 	}
 }
