@@ -291,6 +291,9 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			}
 			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
 		}
+		if note := f.maxSpend.keepJournaled(book); note != nil {
+			fmt.Fprintf(e.stderr, "flowbatch: %s\n", note.in(e.lang))
+		}
 		// So does a plan: its label makes the orderids.
 		if err := planResumeErr(cmd, f.journal, book, f.table); err != nil {
 			j.Close()

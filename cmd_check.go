@@ -92,6 +92,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// read, never locked or written.
 	var book *batch.Book
 	var wsDir string
+	var capNote localized // FLOWBATCH_MAX_SPEND not raising the journal's cap
 	if *batchID != "" {
 		if err := input.ValidateBatchID(*batchID); err != nil {
 			return usageErr("check: -batch: %v", err)
@@ -108,6 +109,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 				return usageErr("check: journal %s belongs to batch %q, not %q", *journalPath, book.Header.BatchID, *batchID).
 					hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
 			}
+			capNote = maxSpend.keepJournaled(book)
 		}
 	}
 
@@ -242,6 +244,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// The cap, priced as run prices it: with the provider's catalogue
 	// when the provider answered, else with check's (said so).
 	var plan *capPlan
+	if capNote != nil {
+		fmt.Fprintf(w, "%s\n", capNote.in(e.lang))
+	}
 	if max, capped := maxSpend.inForce(book); capped {
 		p := planCap(book, max, &toSend, catalogue, note)
 		if pre != nil {

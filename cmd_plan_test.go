@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,44 @@ func TestPlanFallbacksAndAmbiguity(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "amb.journal")); err == nil {
 		t.Errorf("an ambiguous plan wrote a journal")
+	}
+}
+
+// A plan's orderids come from its label, not from the pid chosen: a
+// rerun after the journal and the workspace are lost, when telcheck now
+// gives a ported number its old carrier (the port undone) and so another
+// pid, makes the same orderids, and the provider's duplicate check stops
+// a second charge. Everyone is charged once.
+func TestPlanRerunAfterLostJournalChargesOnce(t *testing.T) {
+	t.Parallel()
+	sim, vars := subSim(t, juhesim.Config{Ported: map[string]juhe.Carrier{"13800138000": juhe.CarrierTelecom}})
+	dir := t.TempDir()
+	in := writeTemp(t, dir, "in.csv", planList)
+	jp := filepath.Join(dir, "b.journal")
+	args := []string{"submit", "-in", in, "-batch", "lost", "-journal", jp, "-rate", "500", "-plan", "1G", "-period", "2026-11"}
+	if out, errOut, code := runCmd(context.Background(), t, vars, args...); code != ExitOK {
+		t.Fatalf("submit: exit %d\n%s%s", code, out, errOut)
+	}
+	if err := os.Remove(jp); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Port("13800138000", juhe.CarrierMobile); err != nil {
+		t.Fatal(err)
+	}
+	again := maps.Clone(vars)
+	again["FLOWBATCH_WORKSPACE"] = filepath.Join(dir, "other-workspace")
+	submits := sim.Requests().Submits
+	out, errOut, code := runCmd(context.Background(), t, again, args...)
+	t.Logf("rerun: exit %d\n%s%s", code, out, errOut)
+	if sim.Requests().Submits-submits != 3 {
+		t.Errorf("the rerun sent %d submits, want 3 (the same orderids again)", sim.Requests().Submits-submits)
+	}
+	led := sim.Ledger()
+	byPhone := map[string]int{}
+	for _, o := range led.Orders {
+		byPhone[o.Phone]++
+	}
+	if len(led.Orders) != 3 || byPhone["13800138000"] != 1 {
+		t.Errorf("after the rerun: %d orders %v, want 3, each phone once", len(led.Orders), byPhone)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,5 +146,85 @@ func TestRunSpendCapUnpricedPid(t *testing.T) {
 	}
 	if n := len(sim.Ledger().Orders); n != 0 {
 		t.Errorf("%d charged", n)
+	}
+}
+
+// A FLOWBATCH_MAX_SPEND left in the environment never raises the cap a
+// batch journaled: raising is on purpose, with -max-spend. A resume with
+// a higher variable stays capped, sends nothing more, and says so;
+// check predicts the same.
+func TestSpendCapEnvDoesNotRaise(t *testing.T) {
+	t.Parallel()
+	sim, vars := subSim(t, juhesim.Config{})
+	dir := t.TempDir()
+	in := subCSV(t, dir, 10)
+	args := []string{"run", "-in", in, "-batch", "capenv", "-out", filepath.Join(dir, "b.xlsx"), "-wait", "20s", "-period", "2026-11"}
+	if _, stderr, code := runCmd(context.Background(), t, vars, append(args, "-max-spend", "60")...); code != ExitHalted {
+		t.Fatalf("capped run: exit %d, want %d\n%s", code, ExitHalted, stderr)
+	}
+	high := maps.Clone(vars)
+	high[envMaxSpend] = "1000"
+	jpath := filepath.Join(testWorkspace(t), "capenv.journal")
+	stdout, _, code := runCmd(context.Background(), t, high, "check", "-in", in, "-batch", "capenv", "-journal", jpath, "-period", "2026-11")
+	if code != ExitHalted {
+		t.Errorf("check with %s=1000: exit %d, want %d (the journal's cap of 60)\n%s", envMaxSpend, code, ExitHalted, stdout)
+	}
+	_, stderr, code := runCmd(context.Background(), t, high, args...)
+	if code != ExitHalted || len(sim.Ledger().Orders) != 3 {
+		t.Fatalf("resume with %s=1000: exit %d, %d charged; want exit %d, 3 charged\n%s", envMaxSpend, code, len(sim.Ledger().Orders), ExitHalted, stderr)
+	}
+	if !strings.Contains(stderr, "raising takes -max-spend") {
+		t.Errorf("the resume does not say why the variable was not used:\n%s", stderr)
+	}
+	book, err := batch.LoadBook(context.Background(), jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if max, _ := book.SpendCap(); max != 60000 || book.SpendCapChanges() != 0 {
+		t.Errorf("journal cap %s, %d changes; want 60.000, none", max, book.SpendCapChanges())
+	}
+}
+
+// check and run agree at the cap's edges: an estimate exactly the cap
+// fits (check ok, run sends every row); a resume lowered below what is
+// committed already sends nothing more, and check says so first.
+func TestSpendCapEdgesCheckAgrees(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		first, then string // -max-spend of the first run, and of the resume ("" none)
+		code        int    // check's and the resume's exit
+		charged     int
+	}{
+		{"estimate is the cap", "196.3", "", ExitOK, 10},
+		{"lowered below the committed", "60", "40", ExitHalted, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sim, vars := subSim(t, juhesim.Config{})
+			dir := t.TempDir()
+			in := subCSV(t, dir, 10)
+			args := []string{"run", "-in", in, "-batch", "edge", "-out", filepath.Join(dir, "b.xlsx"), "-wait", "20s", "-period", "2026-11"}
+			check := []string{"check", "-in", in, "-batch", "edge", "-period", "2026-11"}
+			if tc.then == "" {
+				if stdout, _, code := runCmd(context.Background(), t, vars, append(check, "-max-spend", tc.first)...); code != tc.code {
+					t.Errorf("check: exit %d, want %d\n%s", code, tc.code, stdout)
+				}
+				if _, stderr, code := runCmd(context.Background(), t, vars, append(args, "-max-spend", tc.first)...); code != tc.code {
+					t.Errorf("run: exit %d, want %d\n%s", code, tc.code, stderr)
+				}
+			} else {
+				runCmd(context.Background(), t, vars, append(args, "-max-spend", tc.first)...)
+				if stdout, _, code := runCmd(context.Background(), t, vars, append(check, "-max-spend", tc.then)...); code != tc.code {
+					t.Errorf("check: exit %d, want %d\n%s", code, tc.code, stdout)
+				}
+				if _, stderr, code := runCmd(context.Background(), t, vars, append(args, "-max-spend", tc.then)...); code != tc.code {
+					t.Errorf("resume: exit %d, want %d\n%s", code, tc.code, stderr)
+				}
+			}
+			if n := len(sim.Ledger().Orders); n != tc.charged {
+				t.Errorf("%d charged, want %d", n, tc.charged)
+			}
+		})
 	}
 }

@@ -464,6 +464,7 @@ var (
 	msgCapMore        = msg{" … and %d more", " …… 另有 %d 行"}
 	msgCapSet         = msg{"spending cap set: %s yuan", "支出上限已设定：%s 元"}
 	msgCapRaised      = msg{"spending cap raised: %s yuan, was %s yuan (journaled)", "支出上限已提高：%s 元，原为 %s 元（已记入日志）"}
+	msgCapEnvNoRaise  = msg{"%s=%s would raise the journal's spending cap of %s yuan: raising takes -max-spend; the cap stays", "%s=%s 会提高日志中的支出上限 %s 元：提高上限须用 -max-spend；上限不变"}
 	msgCapLowered     = msg{"spending cap lowered: %s yuan, was %s yuan (journaled)", "支出上限已降低：%s 元，原为 %s 元（已记入日志）"}
 	msgCapHalted      = msg{
 		"%s: halted: the spending cap of %s yuan is reached: %s yuan committed (the confirmed cost of every order, and the price of every one in flight or unknown), and the next request, at %s yuan, does not fit at row %s: %s not sent yet (%s yuan at the catalogue prices); raise the cap with -max-spend (-max-spend %s covers them all), then run the same command again",

@@ -52,6 +52,24 @@ func (m *maxSpendFlag) parse(e *env, cmd string) error {
 	return nil
 }
 
+// keepJournaled drops a cap from FLOWBATCH_MAX_SPEND that would raise
+// the one the journal holds (book nil for a new batch), and says so: a
+// variable left in a shell must not raise a batch's cap; raising is on
+// purpose, with -max-spend. A variable may still set a first cap or lower
+// one. nil when nothing is dropped.
+func (m *maxSpendFlag) keepJournaled(book *batch.Book) localized {
+	if !m.set || m.from != envMaxSpend || book == nil {
+		return nil
+	}
+	was, ok := book.SpendCap()
+	if !ok || m.max <= was {
+		return nil
+	}
+	note := msgCapEnvNoRaise.with(envMaxSpend, m.max, was)
+	m.max, m.set = 0, false
+	return note
+}
+
 func addMaxSpendFlag(fs *flag.FlagSet, m *maxSpendFlag) {
 	fs.StringVar(&m.text, "max-spend", "", "spending cap in `yuan` over all runs of the batch (default $"+envMaxSpend+"; journaled: a resume keeps it, a higher or lower one changes it)")
 }

@@ -47,9 +47,21 @@ func committedByOrders(b *Book) juhe.Money {
 		}
 		switch st := o.Status(); st {
 		case StatusRejected:
-			return nil
+			if o.notFoundSeq == 0 {
+				return nil
+			}
 		case StatusCharging, StatusSuccess, StatusFailed:
-			if c, ok := o.Cost(); ok {
+			c, ok := o.Cost()
+			if o.SubmitHasCost && ok {
+				c = max(c, o.SubmitCost) // a lower cost answered later never lowers it
+			}
+			var key order
+			if i, found := b.find([]byte(o.OrderID), &key); found {
+				if k, has := b.spend.kept[i]; has {
+					c, ok = max(c, k), true // an earlier query's, higher
+				}
+			}
+			if ok {
 				sum += c
 				return nil
 			}

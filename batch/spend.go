@@ -11,9 +11,12 @@ import (
 //
 // An order commits:
 //   - nothing before its first intent, or once the provider rejected it
-//     (not created);
+//     (not created), unless an earlier request of it was settled only by
+//     a 210511: then its price (below);
 //   - its confirmed cost once it is charging, a success or failed: a
-//     refund can come late or not at all, so it gives nothing back;
+//     refund can come late or not at all, so it gives nothing back, nor
+//     does a later answer with a lower cost (a refund shown as 0): the
+//     highest cost answered counts;
 //   - else its pid's price: in flight, unknown, final without a cost, and
 //     also "not submitted" again after an intent (a settled 210511, a
 //     throttled answer). Such an order is submitted again with the same
@@ -34,6 +37,13 @@ type spend struct {
 	costed     juhe.Money            // the costs of the orders that count at their cost
 	open       map[uint32]int64      // pid (intern id) → orders that count at its price
 	high       map[uint32]juhe.Money // pid → the highest price reserved or cost seen
+	// kept is, for an order whose cost an answer lowered (a refund shown
+	// as 订单消耗金额 0), the highest cost it was answered: what it counts
+	// at, since the refund can come late or not at all. Sparse.
+	kept map[int32]juhe.Money
+	// was is the cost of the order between unweigh and weigh.
+	was   juhe.Money
+	wasOK bool
 }
 
 // weightKind is how an order counts against the cap.
@@ -52,19 +62,34 @@ func (b *Book) weighOf(i int32) (weightKind, juhe.Money) {
 	}
 	switch st := b.status(i); st {
 	case StatusRejected:
-		return weightNone, 0
+		if b.getSeq(i, fNotFoundSeq, o.notFoundSeq) == 0 {
+			return weightNone, 0
+		}
+		// An earlier request of it only a lookup's 210511 settled: the
+		// rejection is about a later one, and were the 210511 wrong the
+		// earlier one is charged. It keeps its room.
 	case StatusCharging, StatusSuccess, StatusFailed:
-		if c, ok := o.cost(); ok {
+		if c, ok := b.costOf(i); ok {
 			return weightCost, c
 		}
 	}
 	return weightPrice, 0
 }
 
+// costOf is order i's cost for the cap: the highest any answer gave it.
+func (b *Book) costOf(i int32) (juhe.Money, bool) {
+	c, ok := b.orders[i].cost()
+	if k, has := b.spend.kept[i]; has && (!ok || k > c) {
+		return k, true
+	}
+	return c, ok
+}
+
 // unweigh takes order i out of the sum before a record changes it; weigh
 // puts it back after. Every change of an order's state or pid is between
 // the two.
 func (b *Book) unweigh(i int32) {
+	b.spend.was, b.spend.wasOK = b.costOf(i)
 	switch k, c := b.weighOf(i); k {
 	case weightCost:
 		b.spend.costed -= c
@@ -75,9 +100,17 @@ func (b *Book) unweigh(i int32) {
 
 func (b *Book) weigh(i int32) {
 	o := &b.orders[i]
-	if c, ok := o.cost(); ok {
+	c, ok := o.cost()
+	if ok {
 		b.raisePrice(o.pid, c)
 	}
+	if b.spend.wasOK && (!ok || c < b.spend.was) {
+		if b.spend.kept == nil {
+			b.spend.kept = make(map[int32]juhe.Money)
+		}
+		b.spend.kept[i] = b.spend.was
+	}
+	b.spend.was, b.spend.wasOK = 0, false
 	switch k, c := b.weighOf(i); k {
 	case weightCost:
 		b.spend.costed += c

@@ -3,6 +3,9 @@ package batch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -300,8 +303,8 @@ func TestNoCapNoReservation(t *testing.T) {
 // An order whose answer was lost and that the provider then says it does
 // not have (210511) keeps its room: it is submitted again as the same
 // order, and were the 210511 wrong (a lagging lookup) it is charged
-// already. Only a rejection (not created) or a confirmed cost changes
-// what it counts for.
+// already. Only a confirmed cost changes what it counts for; a rejection
+// of the resubmit does not (TestSpendCapRejectedResubmitKeepsRoom).
 func TestSpendCapKeepsRoomForAResubmit(t *testing.T) {
 	ctx := context.Background()
 	_, j, book := capPlan(t, 1, engPrice)
@@ -316,7 +319,7 @@ func TestSpendCapKeepsRoomForAResubmit(t *testing.T) {
 		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: answerOf(id, unknown)}}, engPrice},
 		{&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassNotFound, Code: 210511}}}, engPrice},
 		{&journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 2, Reserved: engPrice, HasReserved: true}}, engPrice},
-		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassRejected, Code: 210503}}}, 0},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassRejected, Code: 210503}}}, engPrice},
 	}
 	for i, s := range steps {
 		s.rec.At = int64(10 + i)
@@ -361,5 +364,164 @@ func TestSpendCapConcurrentResubmitsFit(t *testing.T) {
 	third, _ := book.Order(input.OrderID(engBatch, engPhone(2), engPid, 1))
 	if _, err := e.reserve(third, &journal.Intent{OrderID: third.OrderID}); err == nil {
 		t.Errorf("a third order fit under a cap of two")
+	}
+}
+
+// A refund gives nothing back to the cap, even when the provider shows it
+// as a lower cost: a failed order whose query says it consumed 0 (the
+// refund made, 订单消耗金额 0) still counts what it was answered before,
+// since the refund can come late or not at all; and the next row, which
+// does not fit beside it, is not sent.
+func TestSpendCapRefundShownAsLowerCost(t *testing.T) {
+	ctx := context.Background()
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	intent := func() *journal.Record {
+		return &journal.Record{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: id, Attempt: 1, Reserved: engPrice, HasReserved: true}}
+	}
+	submit := func(c juhe.Class, cost juhe.Money, has bool) *journal.Record {
+		return &journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: c,
+			SporderID: "SP" + id[:8], Cost: cost, HasCost: has}}}
+	}
+	query := func(st juhe.GameState, cost juhe.Money) *journal.Record {
+		return &journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{State: st, Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted,
+			SporderID: "SP" + id[:8], Cost: cost, HasCost: true}}}
+	}
+	for _, tc := range []struct {
+		name string
+		recs []*journal.Record
+	}{
+		{"submit's cost, then failed at 0", []*journal.Record{intent(), submit(juhe.ClassAccepted, engPrice, true), query(juhe.StateFailed, 0)}},
+		{"charging at its cost, then failed at 0", []*journal.Record{intent(), submit(juhe.ClassUnknown, 0, false),
+			query(juhe.StateCharging, engPrice), query(juhe.StateFailed, 0)}},
+		{"dearer than the list, then failed cheaper", []*journal.Record{intent(), submit(juhe.ClassAccepted, 30000, true), query(juhe.StateFailed, 1000)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, j, book := capPlan(t, 2, engPrice)
+			for i, r := range tc.recs {
+				r.At = int64(10 + i)
+				if err := appendApply(ctx, j, book, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var most juhe.Money
+			for _, r := range tc.recs {
+				if r.Submit != nil && r.Submit.HasCost {
+					most = max(most, r.Submit.Cost)
+				}
+				if r.Query != nil {
+					most = max(most, r.Query.Cost)
+				}
+			}
+			if got := book.Committed(capPrices); got != most {
+				t.Errorf("committed %s after a failure shown at a lower cost, want the %s it was answered", got, most)
+			}
+			sameCommitted(t, path, book)
+			j, book = engReopen(t, path, j)
+			defer j.Close()
+			f := newScriptedProvider(scriptAccepted, scriptSuccess)
+			opts := engFast()
+			opts.Workers, opts.Prices = 1, capPrices
+			_, err := NewEngine(j, book, f, opts).Submit(ctx)
+			if !IsSpendCapHalt(err) || f.ns(input.OrderID(engBatch, engPhone(1), engPid, 1)) != 0 {
+				t.Errorf("second row: %v, sent %d times; want a halt at the cap, nothing sent", err, f.ns(input.OrderID(engBatch, engPhone(1), engPid, 1)))
+			}
+		})
+	}
+}
+
+// A raise whose M record was torn by a crash is not in force: cut the
+// journal at every offset within the record, and the cap is the header's
+// again (nothing was sent under the raise: the record is fsynced first);
+// a torn intent's reservation is not counted, and nothing else is lost.
+func TestSpendCapTornRaise(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "torn.journal")
+	j, book, err := CreateJournal(ctx, path, journal.Header{BatchID: engBatch, ToolVersion: "test",
+		Settings: map[string]string{SettingMaxSpend: "60.000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecIntent, At: 2,
+		Intent: &journal.Intent{OrderID: id, Attempt: 1, Reserved: engPrice, HasReserved: true}}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, book, err = OpenJournal(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SetSpendCap(ctx, j, book, 100000); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := len(before); cut < len(after); cut++ {
+		p := filepath.Join(dir, fmt.Sprintf("cut%d.journal", cut))
+		if err := os.WriteFile(p, after[:cut], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j, b, err := OpenJournal(ctx, p, nil)
+		if err != nil {
+			t.Fatalf("cut at %d of %d: %v", cut, len(after), err)
+		}
+		j.Close()
+		if max, ok := b.SpendCap(); !ok || max != 60000 || b.SpendCapChanges() != 0 {
+			t.Errorf("cut at %d: cap %s %v (%d changes), want the header's 60.000", cut, max, ok, b.SpendCapChanges())
+		}
+		if got := b.Committed(nil); got != engPrice {
+			t.Errorf("cut at %d: committed %s, want the intent's %s", cut, got, engPrice)
+		}
+	}
+}
+
+// An order whose first answer was lost, that a lookup then said it did
+// not have (210511), and whose resubmit was rejected keeps its room: the
+// rejection is about the second request, and were the 210511 wrong (a
+// lookup lagging behind its charge; a rejection checked before the
+// duplicate orderid, as for a number ported in between) the first
+// request is charged. The next row, which does not fit beside it, is not
+// sent.
+func TestSpendCapRejectedResubmitKeepsRoom(t *testing.T) {
+	path, j, book := capPlan(t, 2, engPrice)
+	defer j.Close()
+	first := input.OrderID(engBatch, engPhone(0), engPid, 1)
+	f := newScriptedProvider(func(r juhe.SubmitRequest) juhe.Outcome {
+		if o, _ := book.Order(r.OrderID); r.OrderID == first && o != nil && o.Intents == 1 {
+			return juhe.Outcome{Class: juhe.ClassUnknown, Code: juhe.NoCode, Reason: "timeout", State: juhe.StateNone}
+		}
+		if r.OrderID == first {
+			return juhe.Outcome{Class: juhe.ClassRejected, Code: 210504, Reason: "套餐ID不符合当前手机号", State: juhe.StateNone}
+		}
+		return scriptAccepted(r)
+	}, func(string) juhe.Outcome {
+		return juhe.Outcome{Class: juhe.ClassNotFound, Code: 210511, Reason: "订单号错误/不存在", State: juhe.StateNone}
+	})
+	opts := engFast()
+	opts.Workers, opts.Prices = 1, capPrices
+	_, err := NewEngine(j, book, f, opts).Submit(context.Background())
+	if f.ns(first) != 2 {
+		t.Fatalf("row 2 submitted %d times, want 2 (lost, not found, rejected)", f.ns(first))
+	}
+	if second := input.OrderID(engBatch, engPhone(1), engPid, 1); f.ns(second) != 0 || !IsSpendCapHalt(err) {
+		t.Errorf("row 3: sent %d times, %v; want a halt at the cap, nothing sent", f.ns(second), err)
+	}
+	if got := book.Committed(capPrices); got != engPrice {
+		t.Errorf("committed %s, want the first order's %s", got, engPrice)
+	}
+	sameCommitted(t, path, book)
+	// The next run: row 3 still does not fit.
+	j, book = engReopen(t, path, j)
+	_, err = NewEngine(j, book, f, opts).Submit(context.Background())
+	if second := input.OrderID(engBatch, engPhone(1), engPid, 1); f.ns(second) != 0 || !IsSpendCapHalt(err) {
+		t.Errorf("resumed: row 3 sent %d times, %v; want a halt at the cap, nothing sent", f.ns(second), err)
 	}
 }
