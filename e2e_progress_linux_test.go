@@ -55,8 +55,8 @@ func TestProgressOnATerminal(t *testing.T) {
 		lang, submit, settle, tally string
 		counted                     *regexp.Regexp
 	}{
-		{"en", "submit [", "settle [", "success ", regexp.MustCompile(`(?:rows|orders) (\d+)/(\d+) `)},
-		{"zh", "提交 [", "查询结果 [", "成功 ", regexp.MustCompile(`(?:已发送|已定) (\d+)/(\d+) `)},
+		{"en", "]  submit: ", "]  settle: ", "success ", regexp.MustCompile(`(?:rows|orders) (\d+)/(\d+) `)},
+		{"zh", "]  提交: ", "]  查询结果: ", "成功 ", regexp.MustCompile(`(?:已发送|已定) (\d+)/(\d+) `)},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			sim := juhesim.NewServer(juhesim.Config{Key: e2eKey, OpenID: e2eOpenID, SettleDelay: 300 * time.Millisecond, Seed: 7})

@@ -11,13 +11,15 @@ import (
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 	"golang.org/x/text/width"
 )
 
-// screen draws a batch.Progress on w: one line redrawn in place, with a
-// bar, when w is a terminal; otherwise one plain line every every. It
-// implements batch.Screen; one goroutine draws while a phase runs.
+// screen draws a batch.Progress on w: one line redrawn in place, a
+// progressbar bar (terminalBar), when w is a terminal; otherwise one plain
+// line every every. It implements batch.Screen; one goroutine draws while
+// a phase runs.
 //
 // What it shows (progressView): the phase by name ("submit: rows 1,204/5,000
 // sent", "settle: orders 300/1,200 final"), so that a count never runs
@@ -87,6 +89,8 @@ func (s *screen) Stop() {
 func (s *screen) draw(p *batch.Progress, stop, done chan struct{}) {
 	defer close(done)
 	if !s.tty {
+		// progressbar draws in place with \r; a log or a pipe gets whole
+		// lines instead, one every s.every.
 		t := time.NewTicker(s.every)
 		defer t.Stop()
 		for {
@@ -98,16 +102,20 @@ func (s *screen) draw(p *batch.Progress, stop, done chan struct{}) {
 			}
 		}
 	}
+	var tb *terminalBar
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
-		// \r, the line, and erase to its end: the line is cut to the
-		// terminal's width, so that it never wraps.
-		fmt.Fprintf(s.w, "\r%s\x1b[K", viewOf(p, time.Now()).bar(s.lang, s.cols()-1))
+		// One bar per phase, made again if the terminal was resized.
+		if cols := s.cols(); tb == nil || tb.cols != cols {
+			tb = newTerminalBar(s.w, s.lang, cols)
+		}
+		tb.draw(viewOf(p, time.Now()))
 		select {
 		case <-stop:
 			// The last state stays on screen for the summary below it.
-			fmt.Fprintf(s.w, "\r%s\x1b[K\n", viewOf(p, time.Now()).bar(s.lang, s.cols()-1))
+			tb.draw(viewOf(p, time.Now()))
+			fmt.Fprintln(s.w)
 			return
 		case <-t.C:
 		}
@@ -192,20 +200,78 @@ func (v progressView) line(l lang) string {
 	return strings.Join(append([]string{head}, v.tail(l)...), " · ")
 }
 
-// barCells is the width of the bar itself.
+// barCells is the width of the bar itself, on a terminal wide enough.
 const barCells = 20
 
-// bar is the terminal line: the phase, a bar, the counts and the tail,
-// cut to cols display columns (a Chinese character takes two).
-func (v progressView) bar(l lang, cols int) string {
-	filled := barCells
-	if v.total > 0 {
-		filled = int(int64(barCells) * v.done / v.total)
+// barFixed is the columns progressbar's line takes besides the bar and
+// the description: "\r%4d%% " before the bar, two spaces after it (its
+// count and rate, which we leave out, stand between them), one at the end.
+const barFixed = 5 + 1 + 2 + 2 + 1
+
+// barTheme is "[=====     ]": ASCII, so that every terminal font draws it
+// at one column a cell.
+var barTheme = progressbar.Theme{Saucer: "=", SaucerPadding: " ", BarStart: "[", BarEnd: "]"}
+
+// terminalBar is one phase's line on a terminal, drawn by progressbar:
+// the percent and the bar, then our description ("submit: rows
+// 1,204/5,000 sent · eta 38s · success … · 98.7/s"), cut and padded to
+// the terminal's width so that a line never wraps and a shorter one
+// leaves nothing of the longer behind it.
+//
+// progressbar keeps the bar and the percent; the counts, the tallies, the
+// rate and the ETA are ours (progressView): its own count would show
+// answers, not rows, and its ETA counts from its start, so a resume that
+// skipped 4,000 done rows would promise the rest in a second.
+type terminalBar struct {
+	pb   *progressbar.ProgressBar
+	lang lang
+	cols int // the terminal's width
+	room int // columns left for the description
+	max  int64
+}
+
+func newTerminalBar(w io.Writer, l lang, cols int) *terminalBar {
+	// The line ends one column short of the edge: a terminal that wraps
+	// at the last column would push the next frame down a line.
+	line := max(cols-1, 0)
+	cells := min(barCells, max(0, (line-barFixed)/3))
+	tb := &terminalBar{lang: l, cols: cols, room: max(0, line-barFixed-cells), max: 1}
+	tb.pb = progressbar.NewOptions64(tb.max,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetWidth(cells),
+		progressbar.OptionSetTheme(barTheme),
+		progressbar.OptionShowDescriptionAtLineEnd(),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(false),
+		// Not progressbar's ANSI mode: once a bar is full, that mode
+		// draws no more, and the last tallies of a phase come after
+		// its last row. The line is padded to its width anyway.
+		progressbar.OptionUseANSICodes(false),
+	)
+	return tb
+}
+
+// draw shows v. The description goes first: a bar that fills draws
+// itself once more and no more, and it must carry the last counts.
+func (tb *terminalBar) draw(v progressView) {
+	if m := max(v.total, 1); m != tb.max {
+		tb.max = m
+		tb.pb.ChangeMax64(m)
 	}
-	b := "[" + strings.Repeat("=", filled) + strings.Repeat(" ", barCells-filled) + "]"
-	s := fmt.Sprintf("%s %s %3d%% %s", v.label(l), b, v.percent(), v.counted(l))
-	s = strings.Join(append([]string{s}, v.tail(l)...), " · ")
-	return cutToWidth(s, cols)
+	tb.pb.Describe(tb.describe(v))
+	done := v.done
+	if v.total <= 0 {
+		done = 1 // nothing to do is all done
+	}
+	_ = tb.pb.Set64(done)
+}
+
+// describe is what follows the bar: the phase, its counts and the tail,
+// cut and padded to the room the terminal leaves.
+func (tb *terminalBar) describe(v progressView) string {
+	s := fmt.Sprintf("%s: %s", v.label(tb.lang), v.counted(tb.lang))
+	s = cutToWidth(strings.Join(append([]string{s}, v.tail(tb.lang)...), " · "), tb.room)
+	return s + strings.Repeat(" ", tb.room-displayWidth(s))
 }
 
 // cutToWidth cuts s to at most cols display columns.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -117,18 +118,59 @@ func TestProgressViewNeverAheadOfRows(t *testing.T) {
 	}
 }
 
-// The terminal line fits its width in columns, Chinese characters being two.
+// lastFrame is the last line progressbar drew on w: what stays on screen.
+func lastFrame(w string) string {
+	frames := regexp.MustCompile(`\r|\n`).Split(w, -1)
+	for i := len(frames) - 1; i >= 0; i-- {
+		if strings.TrimSpace(frames[i]) != "" {
+			return frames[i]
+		}
+	}
+	return ""
+}
+
+// The terminal line fits its width in columns, Chinese characters being
+// two, one column short of the edge; its counts are ours, after the bar.
 func TestProgressBarFitsTheTerminal(t *testing.T) {
 	v := progressView{phase: batch.PhaseSettle, total: 1200, done: 600, success: 3000, fail: 25, spent: 58890000, elapsed: 30 * time.Second}
 	for _, l := range []lang{langEN, langZH} {
 		for _, cols := range []int{20, 40, 79, 200} {
-			s := v.bar(l, cols)
-			if w := displayWidth(s); w > cols {
-				t.Errorf("%s, %d columns: %d wide: %q", l, cols, w, s)
+			var w bytes.Buffer
+			newTerminalBar(&w, l, cols).draw(v)
+			for _, f := range regexp.MustCompile(`\r|\n`).Split(w.String(), -1) {
+				if n := displayWidth(f); n >= cols {
+					t.Errorf("%s, %d columns: %d wide: %q", l, cols, n, f)
+				}
 			}
 		}
-		if s := v.bar(l, 200); !strings.Contains(s, "[==========          ]  50%") {
-			t.Errorf("%s: no half bar in %q", l, s)
+		var w bytes.Buffer
+		newTerminalBar(&w, l, 200).draw(v)
+		s := lastFrame(w.String())
+		if !strings.Contains(s, " 50% [==========          ]  ") || !strings.Contains(s, v.counted(l)) || !strings.Contains(s, msgProgTally.f(l, "3,000", "25", v.spent)) {
+			t.Errorf("%s: no half bar with its counts in %q", l, s)
 		}
+	}
+}
+
+// A phase's last frame carries its last counts, though the bar filled
+// before them (progressbar draws a full bar once and no more by itself).
+func TestProgressBarLastFrameIsTheLastState(t *testing.T) {
+	var w bytes.Buffer
+	tb := newTerminalBar(&w, langEN, 120)
+	v := progressView{phase: batch.PhaseSubmit, total: 10, done: 9, success: 1, elapsed: time.Second}
+	tb.draw(v)
+	v.done = 10
+	tb.draw(v)
+	v.success, v.spent = 4, 57000
+	tb.draw(v)
+	s := lastFrame(w.String())
+	if !strings.Contains(s, "100% [====================]") || !strings.Contains(s, "rows 10/10 sent") || !strings.Contains(s, "success 4 ·") {
+		t.Errorf("last frame %q", s)
+	}
+	// Nothing to do is done, not a bar that never fills.
+	w.Reset()
+	newTerminalBar(&w, langEN, 120).draw(progressView{phase: batch.PhaseSettle})
+	if s := lastFrame(w.String()); !strings.Contains(s, "100% [") || !strings.Contains(s, "orders 0/0 final") {
+		t.Errorf("empty phase %q", s)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -25,10 +26,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/gocarina/gocsv"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Carriers is every carrier a plan can name, in the order plans list them.
@@ -85,10 +89,19 @@ func volumeLabel(mb int) string {
 // maxPlanFile bounds a plan file: three carriers fit in a few lines.
 const maxPlanFile = 64 << 10
 
-// ReadPlanFile reads -plan-file: a CSV (UTF-8, a BOM allowed) with a
-// carrier column (carrier, 运营商) and a product column (any header the
-// input's product column may have), one row per carrier. A carrier is
-// 移动, 联通 or 电信, also as 中国移动, mobile, China Mobile, cmcc….
+// planRow is one row of a plan file. The columns are found by planRecords,
+// which names them "carrier" and "pid" for gocsv whatever header the file
+// gives them (运营商, 产品编码…).
+type planRow struct {
+	Carrier string `csv:"carrier"`
+	Pid     string `csv:"pid"`
+}
+
+// ReadPlanFile reads -plan-file: a CSV (UTF-8, a BOM allowed, or GBK)
+// with a carrier column (carrier, 运营商) and a product column (any
+// header the input's product column may have), one row per carrier. A
+// carrier is 移动, 联通 or 电信, also as 中国移动, mobile, China Mobile, cmcc….
+// Every refusal names the row as a spreadsheet shows it.
 func ReadPlanFile(path string) (*Plan, error) {
 	name := filepath.Base(path)
 	b, err := os.ReadFile(path)
@@ -100,48 +113,32 @@ func ReadPlanFile(path string) (*Plan, error) {
 	}
 	sum := sha256.Sum256(b)
 	p := &Plan{File: name, SHA256: hex.EncodeToString(sum[:]), Pids: map[juhe.Carrier]juhe.Product{}}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
-	r.FieldsPerRecord = -1
-	recs, err := r.ReadAll()
+	text, err := planText(b)
 	if err != nil {
 		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
 	}
-	carrierCol, pidCol := -1, -1
-	for i, rec := range recs {
-		line := i + 1
-		if carrierCol < 0 {
-			for c, h := range rec {
-				col := &pidCol
-				switch {
-				case isCarrierHeader(h):
-					col = &carrierCol
-				case !isPidHeader(h):
-					continue
-				}
-				if *col >= 0 {
-					return nil, fmt.Errorf("-plan-file %s: row 1 has two columns %q and %q for one thing: keep one", name, rec[*col], h)
-				}
-				*col = c
-			}
-			if carrierCol < 0 || pidCol < 0 {
-				return nil, fmt.Errorf("-plan-file %s: row 1 must name the columns: carrier (or 运营商) and pid (or 产品编码…); it has %q", name, rec)
-			}
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = -1
+	recs := &planRecords{r: cr}
+	var rows []planRow
+	// gocsv maps the columns by the header planRecords rewrote; the rows
+	// come back in the file's order, one per record after the header.
+	if err := gocsv.UnmarshalCSV(recs, &rows); err != nil {
+		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
+			return nil, fmt.Errorf("-plan-file %s: no carrier listed", name)
+		}
+		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+	}
+	for i, row := range rows {
+		line := recs.rows[i+1]
+		carrier, pid := strings.TrimSpace(row.Carrier), strings.TrimSpace(row.Pid)
+		if recs.blank[i+1] {
 			continue
 		}
-		cell := func(c int) string {
-			if c < len(rec) {
-				return strings.TrimSpace(rec[c])
-			}
-			return ""
-		}
-		if strings.Join(rec, "") == "" {
-			continue
-		}
-		c, ok := juhe.ParseCarrier(cell(carrierCol))
+		c, ok := juhe.ParseCarrier(carrier)
 		if !ok {
-			return nil, fmt.Errorf("-plan-file %s: row %d: carrier %q: want 移动, 联通 or 电信", name, line, cell(carrierCol))
+			return nil, fmt.Errorf("-plan-file %s: row %d: carrier %q: want 移动, 联通 or 电信", name, line, carrier)
 		}
-		pid := cell(pidCol)
 		if pid == "" || len(pid) > 32 || strings.Trim(pid, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			return nil, fmt.Errorf("-plan-file %s: row %d: pid %q: want 1–32 letters and digits", name, line, pid)
 		}
@@ -161,6 +158,87 @@ func ReadPlanFile(path string) (*Plan, error) {
 	}
 	p.Label = strings.Join(parts, ",")
 	return p, nil
+}
+
+// planText is a plan file's text: UTF-8 (its BOM dropped), else GBK read
+// as GB18030, as the input reader reads it (golang.org/x/text). Bytes
+// that are neither are refused, never half-read.
+func planText(b []byte) (string, error) {
+	if u, bom := bytes.CutPrefix(b, []byte("\xef\xbb\xbf")); bom || utf8.Valid(b) {
+		if !utf8.Valid(u) {
+			return "", errors.New("it starts with a UTF-8 byte order mark but is not valid UTF-8: save it again as CSV UTF-8")
+		}
+		return string(u), nil
+	}
+	t, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+	if err != nil || bytes.ContainsRune(t, utf8.RuneError) {
+		return "", errors.New("neither UTF-8 nor GBK: save it again as CSV UTF-8")
+	}
+	return string(t), nil
+}
+
+// planRecords is the gocsv.CSVReader of a plan file: a csv.Reader whose
+// header row it rewrites to the planRow tags ("carrier", "pid"; every
+// other column to "", which no tag matches), refusing a header without
+// both or with two of one. It keeps each record's row as a spreadsheet
+// shows the file (blank lines count, which csv.Reader skips; a quoted
+// cell over two lines does not), and which records are blank.
+type planRecords struct {
+	r     *csv.Reader
+	rows  []int  // the row of each record read, the header's first
+	blank []bool // a record of empty cells
+	end   int    // the line the last record ended on
+}
+
+func (p *planRecords) Read() ([]string, error) {
+	rec, err := p.r.Read()
+	if err != nil {
+		return nil, err
+	}
+	start, _ := p.r.FieldPos(0)
+	row := start
+	if n := len(p.rows); n > 0 {
+		row = p.rows[n-1] + start - p.end
+	}
+	p.end = start + strings.Count(strings.Join(rec, ","), "\n")
+	p.rows = append(p.rows, row)
+	p.blank = append(p.blank, strings.Join(rec, "") == "")
+	if len(p.rows) > 1 {
+		return rec, nil
+	}
+	head := make([]string, len(rec))
+	carrierCol, pidCol := -1, -1
+	for c, h := range rec {
+		col, tag := &pidCol, "pid"
+		switch {
+		case isCarrierHeader(h):
+			col, tag = &carrierCol, "carrier"
+		case !isPidHeader(h):
+			continue
+		}
+		if *col >= 0 {
+			return nil, fmt.Errorf("row %d has two columns %q and %q for one thing: keep one", row, rec[*col], h)
+		}
+		*col, head[c] = c, tag
+	}
+	if carrierCol < 0 || pidCol < 0 {
+		return nil, fmt.Errorf("row %d must name the columns: carrier (or 运营商) and pid (or 产品编码…); it has %q", row, rec)
+	}
+	return head, nil
+}
+
+func (p *planRecords) ReadAll() ([][]string, error) {
+	var all [][]string
+	for {
+		rec, err := p.Read()
+		if err == io.EOF {
+			return all, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rec)
+	}
 }
 
 func isCarrierHeader(h string) bool {

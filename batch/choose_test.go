@@ -13,6 +13,7 @@ import (
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func TestParsePlanLabel(t *testing.T) {
@@ -77,6 +78,33 @@ func TestReadPlanFile(t *testing.T) {
 		{"carrier,pid\n", "no carrier listed"},
 		{"name,pid\n移动,1\n", "must name the columns"},
 		{"carrier,pid\n\"移动,1\n", "-plan-file"},
+	} {
+		if _, err := ReadPlanFile(writePlan(t, tc.text)); err == nil || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("ReadPlanFile(%q): %v, want %q", tc.text, err, tc.why)
+		}
+	}
+}
+
+// A plan file saved by Excel in GBK reads as the input does, and every
+// refusal names the row a spreadsheet shows: blank lines count, a quoted
+// cell over two lines is one row.
+func TestReadPlanFileEncodingAndRows(t *testing.T) {
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String("运营商,产品编码\n中国移动,105000\n电信,107000\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadPlanFile(writePlan(t, gbk))
+	if err != nil || p.Label != "移动=105000,电信=107000" {
+		t.Fatalf("GBK plan: %+v, %v", p, err)
+	}
+	for _, tc := range []struct{ text, why string }{
+		{"carrier,pid\n\n移动,1\n移动,2\n", "plans.csv: row 4: China Mobile is listed twice"},
+		{"carrier,pid,note\n移动,1,\"two\nlines\"\n小灵通,2\n", "plans.csv: row 3: carrier \"小灵通\""},
+		{"\n\ncarrier,pid\n电信,\n", "plans.csv: row 4: pid \"\""},
+		{"carrier,运营商,pid\n", "row 1 has two columns"},
+		{"carrier,pid\n\xff\xfe移动,1\n", "neither UTF-8 nor GBK"},
+		{"", "no carrier listed"},
+		{"\ufeffcarrier,pid\n\xd2\xc6\xb6\xaf,1\n", "byte order mark but is not valid UTF-8"},
 	} {
 		if _, err := ReadPlanFile(writePlan(t, tc.text)); err == nil || !strings.Contains(err.Error(), tc.why) {
 			t.Errorf("ReadPlanFile(%q): %v, want %q", tc.text, err, tc.why)
