@@ -628,6 +628,9 @@ func (b *Book) Counts() Totals {
 			}
 			c, ok := o.cost()
 			if !ok {
+				if st == StatusSuccess {
+					t.CostUnknown++ // never summed as 0
+				}
 				continue
 			}
 			switch st {
@@ -652,11 +655,14 @@ func (b *Book) Counts() Totals {
 
 // Totals are the control totals of a book.
 type Totals struct {
-	Rows      int // rows in the latest input
-	ByStatus  map[Status]int
-	Spend     juhe.Money // sum of success costs
-	Charging  juhe.Money // sum of costs still charging
-	Refunded  juhe.Money // sum of costs of failed orders
-	Orphans   int        // orders journaled but absent from the latest input
-	OpenCount int        // rows not in a final state
+	Rows     int // rows in the latest input
+	ByStatus map[Status]int
+	Spend    juhe.Money // sum of success costs
+	Charging juhe.Money // sum of costs still charging
+	Refunded juhe.Money // sum of costs of failed orders
+	// CostUnknown counts the successes whose cost no answer gave (none,
+	// or 0): they are not in Spend, which then falls short of the truth.
+	CostUnknown int
+	Orphans     int // orders journaled but absent from the latest input
+	OpenCount   int // rows not in a final state
 }

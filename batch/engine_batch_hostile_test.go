@@ -205,3 +205,54 @@ func TestSettleBatchQueryZeroCost(t *testing.T) {
 		})
 	}
 }
+
+// TestSettleOrderstaZeroCost: an ordersta answer that says success at
+// 0.000 yuan is a success without a cost, as a batchquery item's is: the
+// submit's cost stands; when the submit gave none, the cost stays unknown,
+// is summed as nothing and counted (Totals.CostUnknown), never spent as 0.
+// Before the fix the 0 was recorded over the submit's cost.
+func TestSettleOrderstaZeroCost(t *testing.T) {
+	for _, submitCost := range []bool{true, false} {
+		t.Run(fmt.Sprintf("submit cost %v", submitCost), func(t *testing.T) {
+			s := &batchStandIn{mode: "ok", submitCost: submitCost, requests: map[string]int{}}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/flow/batchquery":
+					http.NotFound(w, r) // not available: ordersta per order
+				case "/flow/ordersta":
+					r.ParseForm()
+					oid := r.Form.Get("orderid")
+					s.answer(w, 0, map[string]string{"sporder_id": standInSporder(oid), "game_state": "1", "uordercash": "0.000"})
+				default:
+					s.serve(w, r)
+				}
+			}))
+			defer srv.Close()
+			_, j, book := engPlan(t, 3)
+			defer j.Close()
+			e := NewEngine(j, book, engClient(t, srv.URL, engKey, engOpenID), engFast())
+			ctx := context.Background()
+			if _, err := e.Submit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := e.Settle(ctx, 20*time.Second); err != nil || res.Open() != 0 {
+				t.Fatalf("Settle: %v, %d open", err, res.Open())
+			}
+			book.Orders(func(o *OrderState) error {
+				cost, has := o.Cost()
+				if o.Status() != StatusSuccess || has != submitCost || submitCost && cost != standInCost {
+					t.Errorf("row %d: %s at %s (has %v), want success, cost known %v", o.Line, o.Status(), cost, has, submitCost)
+				}
+				return nil
+			})
+			tot := book.Counts()
+			wantSpend, wantUnknown := 3*standInCost, 0
+			if !submitCost {
+				wantSpend, wantUnknown = 0, 3
+			}
+			if tot.Spend != wantSpend || tot.CostUnknown != wantUnknown {
+				t.Errorf("spend %s with %d successes of unknown cost, want %s with %d", tot.Spend, tot.CostUnknown, wantSpend, wantUnknown)
+			}
+		})
+	}
+}
