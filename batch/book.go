@@ -494,7 +494,10 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 			b.setSporder(i, q.SporderID)
 		}
 		o.proven(at)
-		if q.HasCost {
+		// A cost of 0 is no cost (juhe's parse and batchOutcome drop it
+		// now): a journal an older version wrote with a success at 0
+		// keeps the submit's cost, or none, never a spend of 0.
+		if q.HasCost && q.Cost != 0 {
 			o.queryCost = q.Cost
 			o.flags |= fQueryHasCost
 		}
