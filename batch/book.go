@@ -494,7 +494,10 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 			b.setSporder(i, q.SporderID)
 		}
 		o.proven(at)
-		if q.HasCost {
+		// A cost of 0 is no cost (juhe's parse and batchOutcome drop it
+		// now): a journal an older version wrote with a success at 0
+		// keeps the submit's cost, or none, never a spend of 0.
+		if q.HasCost && q.Cost != 0 {
 			o.queryCost = q.Cost
 			o.flags |= fQueryHasCost
 		}
@@ -628,6 +631,9 @@ func (b *Book) Counts() Totals {
 			}
 			c, ok := o.cost()
 			if !ok {
+				if st == StatusSuccess {
+					t.CostUnknown++ // never summed as 0
+				}
 				continue
 			}
 			switch st {
@@ -652,11 +658,14 @@ func (b *Book) Counts() Totals {
 
 // Totals are the control totals of a book.
 type Totals struct {
-	Rows      int // rows in the latest input
-	ByStatus  map[Status]int
-	Spend     juhe.Money // sum of success costs
-	Charging  juhe.Money // sum of costs still charging
-	Refunded  juhe.Money // sum of costs of failed orders
-	Orphans   int        // orders journaled but absent from the latest input
-	OpenCount int        // rows not in a final state
+	Rows     int // rows in the latest input
+	ByStatus map[Status]int
+	Spend    juhe.Money // sum of success costs
+	Charging juhe.Money // sum of costs still charging
+	Refunded juhe.Money // sum of costs of failed orders
+	// CostUnknown counts the successes whose cost no answer gave (none,
+	// or 0): they are not in Spend, which then falls short of the truth.
+	CostUnknown int
+	Orphans     int // orders journaled but absent from the latest input
+	OpenCount   int // rows not in a final state
 }

@@ -52,3 +52,36 @@ func TestBookKeepsErrMsgAndSubmitFailed(t *testing.T) {
 		}
 	}
 }
+
+// A journal an older version wrote, whose query recorded a success at
+// 0.000 (HasCost set), is read as a success without a query cost: the
+// submit's cost stands, or the cost is unknown; never a spend of 0.
+func TestBookQueryCostZeroIsNoCost(t *testing.T) {
+	for _, submitCost := range []juhe.Money{19630, 0} {
+		t.Run(submitCost.String(), func(t *testing.T) {
+			_, j, book := engPlan(t, 1)
+			defer j.Close()
+			var id string
+			book.Orders(func(o *OrderState) error { id = o.OrderID; return nil })
+			recs := []*journal.Record{
+				{Type: journal.RecIntent, At: 2, Intent: &journal.Intent{OrderID: id, Attempt: 1}},
+				{Type: journal.RecSubmit, At: 3, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, SporderID: "S1", Cost: submitCost, HasCost: submitCost != 0}}},
+				{Type: journal.RecQuery, At: 4, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: id, Class: juhe.ClassAccepted, SporderID: "S1", Cost: 0, HasCost: true}, State: juhe.StateSuccess}},
+			}
+			for _, r := range recs {
+				book.Apply(r)
+			}
+			o, _ := book.Order(id)
+			if c, has := o.Cost(); has != (submitCost != 0) || c != submitCost {
+				t.Errorf("cost %s (has %v), want the submit's %s", c, has, submitCost)
+			}
+			want := 0
+			if submitCost == 0 {
+				want = 1
+			}
+			if tot := book.Counts(); tot.Spend != submitCost || tot.CostUnknown != want {
+				t.Errorf("spend %s, %d of unknown cost; want %s and %d", tot.Spend, tot.CostUnknown, submitCost, want)
+			}
+		})
+	}
+}

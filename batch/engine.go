@@ -669,13 +669,15 @@ func (e *Engine) Submit(ctx context.Context) (Result, error) {
 }
 
 // waiting is an order Submit takes again at due (zero: now); step counts
-// the times it was set aside, for the backoff, and resubmits the submits
-// this run sent it again after a 210511: the bound holds across waits.
+// the times it was set aside, for the backoff, resubmits the submits this
+// run sent it again after a 210511 and unknowns its queries that got no
+// answer: the bounds hold across waits.
 type waiting struct {
 	id        string
 	due       time.Time
 	step      int
 	resubmits int
+	unknowns  int
 }
 
 // submitRound runs the orders of one round through the workers, each when
@@ -729,8 +731,10 @@ func submitDone(o *OrderState) bool {
 // submitOrder runs one order's state machine until it has a definitive
 // submit outcome, or the run stops. Whatever happens, the journal holds
 // every request's intent and every answer that came back. When the
-// provider says 210511 within the grace period, it returns the time to
-// take the order again (ok): then it is neither found nor "not found" yet.
+// provider says 210511 within the grace period, or a query gets no answer,
+// it returns the time to take the order again (ok): then it is neither
+// found nor "not found" yet. Its queries are QueryInterval apart, as
+// Settle's; only the first follows an unknown submit answer at once.
 // w says how often the order was set aside and resubmitted before.
 func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok bool) {
 	o, found := e.snapshot(w.id)
@@ -744,7 +748,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 		}
 	}()
 	query := o.Status() == StatusUnknown // may exist: query first
-	resubmits, throttles, unknowns := w.resubmits, 0, 0
+	resubmits, throttles, unknowns := w.resubmits, 0, w.unknowns
 	for {
 		if e.stopped(ctx) {
 			return waiting{}, false
@@ -796,11 +800,14 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 		case out.Class == juhe.ClassHalt:
 			return waiting{}, false
 		case e.notFoundYet(&o, out):
-			// Not settled: query again politely, at the latest when
-			// the grace period has passed; then resubmit if it is
-			// still not found.
+			// Not settled: query again when the grace period has
+			// passed, or sooner with the backoff, but never within
+			// QueryInterval of this query: a 210511 within the grace
+			// decides nothing, so querying harder would not resubmit
+			// any sooner. Then resubmit if it is still not found.
 			wait := min(e.backoff(w.step), e.graceLeft(&o, sent, e.wall().Add(-time.Since(sent))))
-			return waiting{id: w.id, due: sent.Add(max(wait, 0) + time.Millisecond), step: w.step + 1, resubmits: resubmits}, true
+			wait = max(wait, e.opts.QueryInterval)
+			return waiting{id: w.id, due: sent.Add(max(wait, 0) + time.Millisecond), step: w.step + 1, resubmits: resubmits, unknowns: unknowns}, true
 		case out.Foreign != "":
 			// Settle keeps querying it; a worker waiting here for the
 			// provider to tell the truth would hold up other rows.
@@ -811,10 +818,10 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 					journal.Thousands(o.Line), o.OrderID, unknowns+1)
 				return waiting{}, false
 			}
-			if e.sleep(ctx, e.backoff(unknowns)) != nil {
-				return waiting{}, false
-			}
-			unknowns++
+			// Set aside, as Settle would: QueryInterval apart at the
+			// least, and no worker is held up waiting.
+			wait := max(e.backoff(unknowns), e.opts.QueryInterval)
+			return waiting{id: w.id, due: sent.Add(wait), step: w.step, resubmits: resubmits, unknowns: unknowns + 1}, true
 		}
 	}
 }

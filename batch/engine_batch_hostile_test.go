@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -203,5 +204,116 @@ func TestSettleBatchQueryZeroCost(t *testing.T) {
 				t.Errorf("spend %s, want %s", tot.Spend, 3*standInCost)
 			}
 		})
+	}
+}
+
+// TestSettleOrderstaZeroCost: an ordersta answer that says success at
+// 0.000 yuan is a success without a cost, as a batchquery item's is: the
+// submit's cost stands; when the submit gave none, the cost stays unknown,
+// is summed as nothing and counted (Totals.CostUnknown), never spent as 0.
+// Before the fix the 0 was recorded over the submit's cost.
+func TestSettleOrderstaZeroCost(t *testing.T) {
+	for _, submitCost := range []bool{true, false} {
+		t.Run(fmt.Sprintf("submit cost %v", submitCost), func(t *testing.T) {
+			s := &batchStandIn{mode: "ok", submitCost: submitCost, requests: map[string]int{}}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/flow/batchquery":
+					http.NotFound(w, r) // not available: ordersta per order
+				case "/flow/ordersta":
+					r.ParseForm()
+					oid := r.Form.Get("orderid")
+					s.answer(w, 0, map[string]string{"sporder_id": standInSporder(oid), "game_state": "1", "uordercash": "0.000"})
+				default:
+					s.serve(w, r)
+				}
+			}))
+			defer srv.Close()
+			_, j, book := engPlan(t, 3)
+			defer j.Close()
+			e := NewEngine(j, book, engClient(t, srv.URL, engKey, engOpenID), engFast())
+			ctx := context.Background()
+			if _, err := e.Submit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := e.Settle(ctx, 20*time.Second); err != nil || res.Open() != 0 {
+				t.Fatalf("Settle: %v, %d open", err, res.Open())
+			}
+			book.Orders(func(o *OrderState) error {
+				cost, has := o.Cost()
+				if o.Status() != StatusSuccess || has != submitCost || submitCost && cost != standInCost {
+					t.Errorf("row %d: %s at %s (has %v), want success, cost known %v", o.Line, o.Status(), cost, has, submitCost)
+				}
+				return nil
+			})
+			tot := book.Counts()
+			wantSpend, wantUnknown := 3*standInCost, 0
+			if !submitCost {
+				wantSpend, wantUnknown = 0, 3
+			}
+			if tot.Spend != wantSpend || tot.CostUnknown != wantUnknown {
+				t.Errorf("spend %s with %d successes of unknown cost, want %s with %d", tot.Spend, tot.CostUnknown, wantSpend, wantUnknown)
+			}
+		})
+	}
+}
+
+// TestSettleCrossChecksAStaleBatchQuery: a batch endpoint that keeps
+// calling one order "charging" (a stale copy) while ordersta says success.
+// After crossCheckAfter such answers the order is asked with ordersta,
+// whose vetted answer settles it; the other orders are never asked one by
+// one. Before the fix the order stayed open until the wait ran out.
+func TestSettleCrossChecksAStaleBatchQuery(t *testing.T) {
+	_, j, book := engPlan(t, 3)
+	defer j.Close()
+	var stale string
+	book.Orders(func(o *OrderState) error {
+		if o.Line == 3 {
+			stale = o.OrderID
+		}
+		return nil
+	})
+	s := &batchStandIn{mode: "ok", submitCost: true, requests: map[string]int{}}
+	var mu sync.Mutex
+	asked := map[string]int{} // ordersta per order
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		switch r.URL.Path {
+		case "/flow/batchquery":
+			var list []map[string]string
+			for _, id := range strings.Split(r.Form.Get("orderid"), ",") {
+				st := "1"
+				if id == stale {
+					st = "0"
+				}
+				list = append(list, map[string]string{"uorderid": id, "sporder_id": standInSporder(id), "game_state": st, "uordercash": "19.630"})
+			}
+			s.answer(w, 0, list)
+		case "/flow/ordersta":
+			mu.Lock()
+			asked[r.Form.Get("orderid")]++
+			mu.Unlock()
+			s.serve(w, r) // success at 19.630
+		default:
+			s.serve(w, r)
+		}
+	}))
+	defer srv.Close()
+	e := NewEngine(j, book, engClient(t, srv.URL, engKey, engOpenID), engFast())
+	ctx := context.Background()
+	if _, err := e.Submit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Settle(ctx, 10*time.Second)
+	if err != nil || res.Open() != 0 {
+		t.Fatalf("Settle: %v, %d open", err, res.Open())
+	}
+	if o, _ := book.Order(stale); o.Status() != StatusSuccess {
+		t.Errorf("the order batchquery keeps calling charging is %s, want success", o.Status())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 1 || asked[stale] != 1 {
+		t.Errorf("ordersta asked %v, want once, for %s only", asked, stale)
 	}
 }

@@ -253,3 +253,95 @@ func TestARequestLeavesSoonAfterItsIntent(t *testing.T) {
 		}
 	}
 }
+
+// politeStandIn loses every first submit's answer (HTML 502, nothing
+// charged) and answers ordersta as told: 210511 ("no such order") or an
+// HTML page (no answer). It counts each order's queries before its second
+// submit.
+type politeStandIn struct {
+	lookup  string // "notfound" or "html"
+	mu      sync.Mutex
+	submits map[string]int
+	queries map[string]int // before the second submit
+}
+
+func (s *politeStandIn) serve(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	oid := r.Form.Get("orderid")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reply := func(code int, result any) {
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		fmt.Fprintf(w, `{"reason":"x","result":%s,"error_code":%d}`, result, code)
+	}
+	switch r.URL.Path {
+	case "/flow/onlineorder":
+		s.submits[oid]++
+		if s.submits[oid] == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+			return
+		}
+		reply(0, fmt.Sprintf(`{"orderid":%q,"sporder_id":"SP%s","uordercash":"19.630"}`, oid, oid[:10]))
+	case "/flow/ordersta":
+		if s.submits[oid] < 2 {
+			s.queries[oid]++
+		}
+		if s.lookup == "html" {
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+			return
+		}
+		reply(210511, "null")
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// TestSubmitQueriesHonourTheInterval: the queries Submit sends about an
+// order whose submit answer was lost are QueryInterval apart, as Settle's
+// (NOTES.md: some providers ban an IP that polls one order harder), and
+// hold up no worker. Only the first follows the lost answer at once. A
+// 210511 within the grace decides nothing, so the resubmit still comes
+// once the grace has passed. Before the fix they followed the backoff
+// (10 ms rising to 100 ms here): seven queries or so in the grace, six
+// unanswered ones in half a second.
+func TestSubmitQueriesHonourTheInterval(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		lookup   string
+		interval time.Duration
+		most     int  // queries of an order before its resubmit (or the end)
+		resubmit bool // the grace passes within the test: it is submitted again
+	}{
+		{"not found, long interval", "notfound", time.Hour, 1, false},
+		{"not found, interval within the grace", "notfound", 150 * time.Millisecond, 3, true},
+		{"no answer, long interval", "html", time.Hour, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &politeStandIn{lookup: tc.lookup, submits: map[string]int{}, queries: map[string]int{}}
+			srv := httptest.NewServer(http.HandlerFunc(s.serve))
+			defer srv.Close()
+			_, j, book := engPlan(t, 2)
+			defer j.Close()
+			opts := engFast()
+			opts.ResubmitGrace = 300 * time.Millisecond
+			opts.QueryInterval = tc.interval
+			e := NewEngine(j, book, engClient(t, srv.URL, engKey, engOpenID), opts)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			e.Submit(ctx)
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			book.Orders(func(o *OrderState) error {
+				if q := s.queries[o.OrderID]; q < 1 || q > tc.most {
+					t.Errorf("row %d: %d queries before its resubmit, want 1 to %d", o.Line, q, tc.most)
+				}
+				if again := s.submits[o.OrderID] == 2; again != tc.resubmit {
+					t.Errorf("row %d: %d submits, want resubmit %v", o.Line, s.submits[o.OrderID], tc.resubmit)
+				}
+				return nil
+			})
+		})
+	}
+}

@@ -14,10 +14,12 @@ import (
 
 // Settling asks flow/batchquery about up to 50 open orders a request while
 // it answers, and flow/ordersta about one order at a time otherwise: for
-// every order when batchquery does not answer, and for an order a batch
+// every order when batchquery does not answer, for an order a batch
 // answer leaves out (absent is not "no such order": only ordersta's
 // 210511 says that), names with another sporder_id, or calls a success
-// without a cost. Either way the answer is journaled as a query record of
+// without a cost, and for an order batchquery called "charging"
+// crossCheckAfter times since ordersta was last asked about it (a stale
+// batch endpoint). Either way the answer is journaled as a query record of
 // its own order, vetted the same way (Engine.vet).
 
 // batchUse is whether flow/batchquery answers, for the life of the engine
@@ -39,6 +41,16 @@ const (
 	// maxBatchHold is the longest an order due for a query waits for
 	// others to share its batchquery request (at most half QueryBackoff).
 	maxBatchHold = time.Second
+	// crossCheckAfter is how many "charging" answers from flow/batchquery,
+	// since ordersta was last asked, make an order's next query a
+	// flow/ordersta, vetted as any other answer: a batch
+	// endpoint that serves a stale copy would otherwise leave the order
+	// open until the wait runs out. Queries of one order are at least
+	// QueryInterval apart, so this is once every few intervals (3 minutes
+	// at the default); an order settling within three batch answers, as
+	// nearly all do, never pays for it, and one charging for long pays
+	// one ordersta per four queries.
+	crossCheckAfter = 3
 )
 
 // The notes settling writes for the operator.
@@ -63,6 +75,9 @@ type settleItem struct {
 	step   int  // queries so far in this session, for the backoff
 	idx    int  // position in the heap, -1 while being queried
 	nudged bool // a callback arrived while it was being queried
+	// charging counts batchquery's "charging" answers since ordersta
+	// was last asked about the order (crossCheckAfter).
+	charging int
 }
 
 // settleHeap orders items by due time: one timer for all orders, so a
@@ -216,6 +231,12 @@ func (e *Engine) Settle(ctx context.Context, wait time.Duration) (Result, error)
 						notFound.Add(1)
 					}
 					q.inFlight--
+					switch {
+					case v.alone:
+						it.charging = 0
+					case v.charging:
+						it.charging++
+					}
 					if v.again && !once && runCtx.Err() == nil {
 						it.step++
 						it.due = time.Now().Add(max(e.opts.QueryInterval, e.backoff(it.step-1)))
@@ -256,7 +277,7 @@ dispatch:
 		for len(job.items) == 0 && len(q.h) > 0 && !q.h[0].due.After(now) {
 			it := heap.Pop(&q.h).(*settleItem)
 			q.inFlight++
-			if !batching || !e.batchable(it.id) {
+			if !batching || !e.batchable(it.id) || it.charging >= crossCheckAfter {
 				job.items = []*settleItem{it}
 				continue
 			}
@@ -343,8 +364,11 @@ type settleJob struct {
 }
 
 // settled is what querying an order did: again says it should be queried
-// later; gone that the provider has no such order.
-type settled struct{ again, gone bool }
+// later; gone that the provider has no such order; alone that ordersta
+// was asked about it (whatever it answered: an ordersta that does not
+// answer is tried again after crossCheckAfter more batch answers),
+// charging that a batchquery item said "charging".
+type settled struct{ again, gone, alone, charging bool }
 
 func (e *Engine) settleJob(ctx context.Context, job settleJob) []settled {
 	if job.batch {
@@ -353,6 +377,7 @@ func (e *Engine) settleJob(ctx context.Context, job settleJob) []settled {
 	v := make([]settled, len(job.items))
 	for k, it := range job.items {
 		v[k].again, v[k].gone = e.settleOne(ctx, it)
+		v[k].alone = true
 	}
 	return v
 }
@@ -397,7 +422,10 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 	if len(ids) == 0 {
 		return v
 	}
-	one := func(k int) { v[k].again, v[k].gone = e.settleOne(ctx, items[k]) }
+	one := func(k int) {
+		v[k].again, v[k].gone = e.settleOne(ctx, items[k])
+		v[k].alone = true
+	}
 	later := func() []settled {
 		for _, k := range idx {
 			v[k].again = true
@@ -480,6 +508,7 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 			}
 			e.prog.Accepted.Add(1)
 			v[k].again = !got.State.Final()
+			v[k].charging = got.Class == juhe.ClassAccepted && got.State == juhe.StateCharging
 		}
 	}
 	return v

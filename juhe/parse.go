@@ -167,6 +167,13 @@ func parseAnswer(op Op, status int, body []byte) (Outcome, answer) {
 		o.State = st
 	}
 	o.Class = ClassAccepted
+	if op == OpQuery && o.HasCost && o.Cost == 0 {
+		// A cost of 0 is no cost ("sometimes uordercash": an answer may
+		// fill the field it does not know with 0): a success at 0.000 is
+		// a success whose cost is unknown, never one that cost nothing.
+		o.Cost, o.HasCost = 0, false
+		costNote = "uordercash 0: no cost"
+	}
 	if costNote != "" {
 		// The order exists whatever its cost says; the cost is then unknown.
 		o.Reason = appendReason(o.Reason, costNote)

@@ -105,6 +105,8 @@ func TestParseResponse(t *testing.T) {
 		{"game_state number 1", OpQuery, 200, `{"error_code":0,"result":{"sporder_id":"S1","game_state":1,"ordercash":"2"}}`, ClassAccepted, 0, StateSuccess, 2000, true, "S1", ""},
 		{"game_state -1", OpQuery, 200, `{"error_code":0,"result":{"sporder_id":"S1","game_state":"-1"}}`, ClassAccepted, 0, StateSubmitFailed, 0, false, "S1", ""},
 		{"game_state -1 without sporder_id", OpQuery, 200, `{"error_code":0,"result":{"game_state":-1}}`, ClassAccepted, 0, StateSubmitFailed, 0, false, "", ""},
+		{"success at 0.000 is no cost", OpQuery, 200, `{"error_code":0,"result":{"sporder_id":"S1","game_state":"1","uordercash":"0.000"}}`, ClassAccepted, 0, StateSuccess, 0, false, "S1", "uordercash 0"},
+		{"success at 0 is no cost", OpQuery, 200, `{"error_code":0,"result":{"sporder_id":"S1","game_state":1,"uordercash":0}}`, ClassAccepted, 0, StateSuccess, 0, false, "S1", "uordercash 0"},
 		{"game_state 0 without sporder_id", OpQuery, 200, `{"error_code":0,"result":{"game_state":"0"}}`, ClassUnknown, 0, StateNone, 0, false, "", "without sporder_id"},
 		{"game_state x", OpQuery, 200, `{"error_code":0,"result":{"sporder_id":"S1","game_state":"x"}}`, ClassUnknown, 0, StateNone, 0, false, "S1", "game_state"},
 		{"game_state 2", OpQuery, 200, `{"error_code":0,"result":{"sporder_id":"S1","game_state":2}}`, ClassUnknown, 0, StateNone, 0, false, "S1", "game_state"},

@@ -76,6 +76,7 @@ type words struct {
 	actions map[kind]string
 
 	preExisting  string // reason of kindPreExisting
+	costUnknown  string // reason of kindCostUnknown
 	orphanReason func(line int) string
 	dupReason    func(of int) string
 	costReason   func(submit, query string) string
@@ -100,6 +101,7 @@ const (
 	kindConflict
 	kindOrphan
 	kindPreExisting
+	kindCostUnknown // a success no answer gave a cost for: not in the spend
 )
 
 var english = &words{
@@ -186,7 +188,7 @@ var english = &words{
 		kindUnknown: "unknown", kindCharging: "charging", kindFailed: "failed", kindRejected: "rejected",
 		kindInvalid: "invalid", kindNotSubmitted: "not_submitted", kindDuplicate: "duplicate",
 		kindCallbackMismatch: "callback_mismatch", kindCostMismatch: "cost_mismatch", kindConflict: "conflict", kindOrphan: "orphan",
-		kindPreExisting: "pre_existing",
+		kindPreExisting: "pre_existing", kindCostUnknown: "cost_unknown",
 	},
 	actions: map[kind]string{
 		kindUnknown:          "run `flowbatch query -journal <journal>` or the same run command again; do not resubmit by hand",
@@ -201,8 +203,10 @@ var english = &words{
 		kindConflict:         "the journal holds contradicting answers; ask the provider for the order's true state",
 		kindOrphan:           "not in the latest input; check whether it was meant to be gifted",
 		kindPreExisting:      "check whether this batch id was used for an earlier batch; if so, this recipient may not have been gifted: gift the row in a new batch with a new batch id",
+		kindCostUnknown:      "ask the provider what it charged (its statement: reconcile -provider); the spend leaves this row out",
 	},
 	preExisting: "the provider already had this orderid before this batch first sent it (210508)",
+	costUnknown: "success, but no answer gave its cost (none, or 0): not counted in the spend",
 	extraName:   func(i int) string { return fmt.Sprintf("extra_%d", i) },
 	orphanReason: func(line int) string {
 		if line == 0 {
@@ -300,7 +304,7 @@ var chinese = &words{
 		kindUnknown: "结果未知", kindCharging: "充值中", kindFailed: "失败", kindRejected: "已拒绝",
 		kindInvalid: "无效行", kindNotSubmitted: "未提交", kindDuplicate: "重复",
 		kindCallbackMismatch: "回调与查询不一致", kindCostMismatch: "金额不一致", kindConflict: "状态冲突", kindOrphan: "不在输入中",
-		kindPreExisting: "订单号已存在",
+		kindPreExisting: "订单号已存在", kindCostUnknown: "金额未知",
 	},
 	actions: map[kind]string{
 		kindUnknown:          "运行 `flowbatch query -journal <journal>` 或重新执行同一条 run 命令；切勿手工重新提交",
@@ -315,8 +319,10 @@ var chinese = &words{
 		kindConflict:         "日志中有相互矛盾的结果；请向供应商核实订单的真实状态",
 		kindOrphan:           "不在最新输入文件中；请确认是否应当赠送",
 		kindPreExisting:      "核实该批次号是否曾用于更早的批次；如是，该号码可能并未获赠，请用新的批次号在新批次中赠送",
+		kindCostUnknown:      "向供应商核实实际扣款（其对账单：reconcile -provider）；实际支出未计入该行",
 	},
 	preExisting: "本批次首次提交前，供应商已有此订单号（210508）",
+	costUnknown: "充值成功，但没有任何应答给出金额（缺失或为 0）：未计入实际支出",
 	extraName:   func(i int) string { return fmt.Sprintf("附加列%d", i) },
 	orphanReason: func(line int) string {
 		if line == 0 {

@@ -235,6 +235,10 @@ func (l *line) exceptions(w *words, o *batch.OrderState) {
 	if o.PreExisting {
 		l.exc = append(l.exc, exception{kind: kindPreExisting, reason: w.preExisting})
 	}
+	if l.status == batch.StatusSuccess && !l.hasCost {
+		// Never summed as 0 without a word: the spend falls short of it.
+		l.exc = append(l.exc, exception{kind: kindCostUnknown, reason: w.costUnknown})
+	}
 }
 
 func gameWord(w *words, s juhe.GameState) string {

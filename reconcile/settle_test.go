@@ -87,3 +87,40 @@ func TestRetryHoldsSubmitFailed(t *testing.T) {
 		})
 	}
 }
+
+// A success no answer gave a cost for (none, or 0) is an exception
+// "cost unknown", never a row silently summed as 0 spend; a success whose
+// submit gave the cost is not. Before, neither was flagged.
+func TestSuccessWithoutCostIsAnException(t *testing.T) {
+	b := newJournal(t, "S1")
+	ids := []string{"0123456789abcdef0123456789abcd01", "0123456789abcdef0123456789abcd02"}
+	b.input("in.csv", nil, valid(2, "13800000001", "10", ids[0]), valid(3, "13800000002", "10", ids[1]))
+	for i, id := range ids {
+		b.intent(id)
+		b.submit(id, juhe.ClassAccepted, 0, "订单提交成功", juhe.Money(i*19630)) // the first without a cost
+		b.query(id, juhe.StateSuccess, 0)
+	}
+	book := b.book()
+	w, _ := lookupWords("en")
+	want := []bool{true, false}
+	i := 0
+	err := book.Rows(context.Background(), func(r *journal.RowRecord) error {
+		o, _ := book.Order(r.OrderID)
+		l := newLineMaker(w).fromRow(r, o)
+		got := false
+		for _, x := range l.exc {
+			got = got || x.kind == kindCostUnknown
+		}
+		if l.status != batch.StatusSuccess || got != want[i] {
+			t.Errorf("row %d: %s, cost unknown flagged %v, want success, %v", r.Line, l.status, got, want[i])
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot := book.Counts(); tot.Spend != 19630 || tot.CostUnknown != 1 {
+		t.Errorf("spend %s, %d of unknown cost; want 19.630 and 1", tot.Spend, tot.CostUnknown)
+	}
+}
