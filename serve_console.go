@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/input"
@@ -220,18 +221,25 @@ func (c *console) startPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "start", "start.title", startData{Batch: p, Period: p, MaxMiB: c.maxUpload >> 20})
 }
 
-// upload is an uploaded file as stored: named by its sha256, never by
-// anything the browser said; Name is for display only.
+// upload is an uploaded file as stored: in a folder named by its sha256,
+// under the file's own name made safe (uploadFileName), never a path the
+// browser said. That name is the journal's input name, so the workbook,
+// status and the Batches page show "11月名单.xlsx", not a hash. An upload
+// stored before (File empty) is SHA256+Ext in the uploads folder.
 type upload struct {
 	SHA256 string `json:"sha256"`
 	Ext    string `json:"ext"`
 	Name   string `json:"name"`
+	File   string `json:"file,omitempty"`
 	Size   int64  `json:"size"`
 }
 
 func (c *console) uploadsDir() string { return filepath.Join(c.ws, "uploads") }
 
 func (c *console) uploadPath(u upload) string {
+	if u.File != "" {
+		return filepath.Join(c.uploadsDir(), u.SHA256, u.File)
+	}
 	return filepath.Join(c.uploadsDir(), u.SHA256+u.Ext)
 }
 
@@ -328,7 +336,11 @@ func (c *console) store(src io.Reader, ext, shownName string) (upload, error) {
 	if err != nil {
 		return upload{}, fmt.Errorf("storing the upload: %w", err)
 	}
-	u := upload{SHA256: hex.EncodeToString(h.Sum(nil)), Ext: ext, Name: displayName(shownName), Size: n}
+	u := upload{SHA256: hex.EncodeToString(h.Sum(nil)), Ext: ext, File: uploadFileName(shownName, ext), Size: n}
+	u.Name = u.File
+	if err := os.MkdirAll(filepath.Join(dir, u.SHA256), 0o700); err != nil {
+		return upload{}, fmt.Errorf("storing the upload: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), c.uploadPath(u)); err != nil {
 		return upload{}, fmt.Errorf("storing the upload: %w", err)
 	}
@@ -359,20 +371,78 @@ func displayName(s string) string {
 	return s
 }
 
-// storedUpload finds the stored upload with this sha256, if any.
-func (c *console) storedUpload(sha string) (upload, bool) {
+// uploadFileName is the name an upload is stored under, and so the
+// journal's input name: the browser's name without any folder, without
+// control, bidirectional-override or Windows-forbidden characters, not
+// hidden, not a Windows device name, at most 80 characters and 160 bytes
+// before its extension, ending in ext as the browser spelled it.
+func uploadFileName(shown, ext string) string {
+	base := shown[strings.LastIndexAny(shown, `/\`)+1:]
+	e := filepath.Ext(base)
+	if !strings.EqualFold(e, ext) {
+		e = ext
+	} else {
+		base = base[:len(base)-len(e)]
+	}
+	stem := strings.Map(func(r rune) rune {
+		switch {
+		case r < ' ' || r == 0x7f || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError:
+			return -1
+		case strings.ContainsRune(`<>:"|?*`, r):
+			return '_'
+		}
+		return r
+	}, base)
+	stem = strings.TrimLeft(strings.TrimSpace(stem), ". ")
+	n := 0
+	for i, r := range stem {
+		if n == 80 || i+utf8.RuneLen(r) > 160 {
+			stem = stem[:i]
+			break
+		}
+		n++
+	}
+	stem = strings.TrimRight(stem, ". ")
+	if stem == "" {
+		stem = "upload"
+	}
+	dev, _, _ := strings.Cut(strings.ToUpper(stem), ".")
+	if slices.Contains(windowsDevices, strings.TrimSpace(dev)) {
+		stem = "_" + stem
+	}
+	return stem + e
+}
+
+var windowsDevices = []string{"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+	"COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+	"LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9"}
+
+// storedUpload finds the stored upload with this sha256, if any: the one
+// stored under name (the journal's input name) first, so that a continue
+// reads the file under the name the batch was started with.
+func (c *console) storedUpload(sha, name string) (upload, bool) {
 	if len(sha) != 64 || strings.Trim(sha, "0123456789abcdef") != "" {
 		return upload{}, false
 	}
+	if ext := strings.ToLower(filepath.Ext(name)); slices.Contains(uploadExts, ext) {
+		u := upload{SHA256: sha, Ext: ext, File: uploadFileName(name, ext)}
+		u.Name = u.File
+		if fileExists(c.uploadPath(u)) {
+			return u, true
+		}
+	}
 	var u upload
 	if b, err := os.ReadFile(filepath.Join(c.uploadsDir(), sha+".json")); err == nil && json.Unmarshal(b, &u) == nil && u.SHA256 == sha && slices.Contains(uploadExts, u.Ext) {
-		if _, err := os.Stat(c.uploadPath(u)); err == nil {
+		if u.File != "" && u.File != uploadFileName(u.File, u.Ext) {
+			u.File = ""
+		}
+		if fileExists(c.uploadPath(u)) {
 			return u, true
 		}
 	}
 	for _, ext := range uploadExts {
-		u := upload{SHA256: sha, Ext: ext}
-		if _, err := os.Stat(c.uploadPath(u)); err == nil {
+		u := upload{SHA256: sha, Ext: ext, Name: sha + ext}
+		if fileExists(c.uploadPath(u)) {
 			return u, true
 		}
 	}

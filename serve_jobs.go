@@ -235,6 +235,7 @@ func (c *console) lastOutcome(batchID string) (o *outcome, running bool, log str
 type batchState struct {
 	Batch    string `json:"batch"`
 	Journal  string `json:"-"`
+	Input    string `json:"input"` // the list's file name, as the clerk named it
 	Exists   bool   `json:"exists"`
 	State    string `json:"state"` // preparing, running, halted, open, done
 	Running  bool   `json:"running"`
@@ -271,6 +272,7 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 	}
 	if b, err := batch.LoadBook(ctx, s.Journal); err == nil {
 		s.Exists, s.book = true, b
+		s.Input = b.Input.Name
 		t := b.Counts()
 		s.Rows = t.Rows
 		for _, st := range batch.Statuses {
@@ -414,7 +416,7 @@ func (c *console) batchPage(w http.ResponseWriter, r *http.Request) {
 	d.CanGo = s.Exists && !s.Running && s.State != "done"
 	if s.book != nil {
 		d.Headline, d.ByState, d.ByPid, d.ByCarrier = figures(l, s.book)
-		if u, ok := c.storedUpload(s.book.Input.SHA256); ok {
+		if u, ok := c.storedUpload(s.book.Input.SHA256, s.book.Input.Name); ok {
 			d.Cmd = "flowbatch " + quoteArgs(c.runArgs(id, s.Journal, c.uploadPath(u), s.book.Header.Settings, "", l))
 		} else if d.CanGo {
 			d.NeedFile, d.InputName = s.book.Input.SHA256, s.book.Input.Name
@@ -560,7 +562,7 @@ func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
 		c.message(w, r, http.StatusConflict, "err.continue", journalErr("continue", jp, err).Error())
 		return
 	}
-	u, ok := c.storedUpload(b.Input.SHA256)
+	u, ok := c.storedUpload(b.Input.SHA256, b.Input.Name)
 	if !ok {
 		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.noupload"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return
@@ -600,13 +602,16 @@ func (c *console) batchFile(w http.ResponseWriter, r *http.Request) {
 		c.message(w, r, http.StatusBadRequest, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return
 	}
-	u, err := c.store(f, ext, fh.Filename)
+	// Kept under the journal's name, so that the continue reads it as the
+	// batch has it.
+	u, err := c.store(f, ext, b.Input.Name)
 	if err != nil {
 		c.message(w, r, http.StatusInternalServerError, "err.continue", err.Error())
 		return
 	}
 	if u.SHA256 != b.Input.SHA256 {
 		os.Remove(c.uploadPath(u))
+		os.Remove(filepath.Dir(c.uploadPath(u)))
 		os.Remove(filepath.Join(c.uploadsDir(), u.SHA256+".json"))
 		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return

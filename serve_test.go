@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
@@ -326,31 +328,28 @@ func TestServeSettingsOnLoopbackOnlyAndNeverSentBack(t *testing.T) {
 	}
 }
 
-func TestServeUploadStoredBySHA256(t *testing.T) {
+func TestServeUploadStoredBySHA256UnderItsName(t *testing.T) {
 	tc := newTestConsole(t, juhesim.Config{})
 	data := giftCSV(3)
 	code, loc := tc.upload(t, "../../../etc/evil name.csv", data, map[string]string{"batch": "up-1"})
 	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/plan/") {
 		t.Fatalf("upload answered %d %s", code, loc)
 	}
-	files := dirFiles(t, filepath.Join(tc.ws, "uploads"))
-	var stored string
-	for _, f := range files {
-		if strings.HasSuffix(f, ".csv") {
-			stored = f
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if files := dirFiles(t, filepath.Join(tc.ws, "uploads", sha)); !slices.Equal(files, []string{"evil name.csv"}) {
+		t.Fatalf("uploads/SHA256 holds %v, want the file's own name only", files)
+	}
+	for _, f := range []string{sha + ".json", filepath.Join(sha, "evil name.csv")} {
+		fi, err := os.Stat(filepath.Join(tc.ws, "uploads", f))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v, want 0600", f, err, fi.Mode().Perm())
 		}
 	}
-	if !regexp.MustCompile(`^[0-9a-f]{64}\.csv$`).MatchString(stored) {
-		t.Fatalf("uploads hold %v, want SHA256.csv", files)
-	}
-	for _, f := range files {
-		fi, _ := os.Stat(filepath.Join(tc.ws, "uploads", f))
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
+	for _, d := range []string{"uploads", filepath.Join("uploads", sha)} {
+		if fi, _ := os.Stat(filepath.Join(tc.ws, d)); fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s folder has mode %v, want 0700", d, fi.Mode().Perm())
 		}
-	}
-	if fi, _ := os.Stat(filepath.Join(tc.ws, "uploads")); fi.Mode().Perm() != 0o700 {
-		t.Errorf("uploads folder has mode %v, want 0700", fi.Mode().Perm())
 	}
 	_, page := tc.get(t, loc)
 	if !strings.Contains(page, "evil name.csv") || strings.Contains(page, "../") {
@@ -731,5 +730,86 @@ func TestServeCheckShowsTheGuardRefusal(t *testing.T) {
 	}
 	if code, _ := tc.get(t, plan+"/confirm"); code != http.StatusSeeOther {
 		t.Errorf("its confirm page answered %d, want a redirect back to the check", code)
+	}
+}
+
+func TestUploadFileName(t *testing.T) {
+	long := strings.Repeat("名", 100)
+	for _, tc := range []struct{ shown, ext, want string }{
+		{"11月流量赠送名单.xlsx", ".xlsx", "11月流量赠送名单.xlsx"},
+		{`C:\Users\王\Desktop\11月名单.CSV`, ".csv", "11月名单.CSV"},
+		{"../../../etc/passwd.csv", ".csv", "passwd.csv"},
+		{"a\x00b\nc\u202egpj.csv", ".csv", "abcgpj.csv"},
+		{`what?:<x>|"y"*.ods`, ".ods", "what___x___y__.ods"},
+		{"..csv", ".csv", "upload.csv"},
+		{".hidden.csv", ".csv", "hidden.csv"},
+		{"  trailing. .csv", ".csv", "trailing.csv"},
+		{"CON.csv", ".csv", "_CON.csv"},
+		{"lpt1.backup.csv", ".csv", "_lpt1.backup.csv"},
+		{"noext", ".csv", "noext.csv"},
+		{long + ".xlsx", ".xlsx", strings.Repeat("名", 53) + ".xlsx"},
+		{strings.Repeat("a", 200) + ".csv", ".csv", strings.Repeat("a", 80) + ".csv"},
+	} {
+		got := uploadFileName(tc.shown, tc.ext)
+		if got != tc.want {
+			t.Errorf("uploadFileName(%q) = %q, want %q", tc.shown, got, tc.want)
+		}
+		if uploadFileName(got, tc.ext) != got {
+			t.Errorf("uploadFileName(%q) is not stable", got)
+		}
+	}
+}
+
+// TestServeJournalsTheFilesOwnName: a console batch's input is the file
+// as the clerk named it, in the journal (and so the workbook, status and
+// the Batches page), not the stored upload's hash; the page's command
+// continues it from a terminal.
+func TestServeJournalsTheFilesOwnName(t *testing.T) {
+	tc := newTestConsole(t, juhesim.Config{SettleDelay: 20 * time.Millisecond, SuccessRatio: 1})
+	const name = "11月流量赠送名单.csv"
+	_, plan := tc.upload(t, `C:\fakepath\`+name, giftCSV(3), map[string]string{"batch": "named"})
+	if code, loc := tc.confirmPlan(t, plan, nil); code != http.StatusSeeOther {
+		t.Fatalf("confirm answered %d %s", code, loc)
+	}
+	if s := waitBatch(t, tc, "named"); s.State != "done" {
+		t.Fatalf("batch ended %s: %s", s.State, s.Message)
+	}
+	jp := filepath.Join(tc.ws, "named.journal")
+	b, err := batch.LoadBook(context.Background(), jp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Input.Name != name {
+		t.Errorf("the journal's input is %q, want %q", b.Input.Name, name)
+	}
+	for _, p := range []string{"/batches", "/batch/named"} {
+		if _, page := tc.get(t, p); !strings.Contains(page, name) || strings.Contains(page, b.Input.SHA256+".csv") {
+			t.Errorf("%s does not show the file's own name", p)
+		}
+	}
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, getenv: tc.c.getenv}
+	if err := Run(context.Background(), e, []string{"status", "-journal", jp}); err != nil || !strings.Contains(out.String(), name) {
+		t.Errorf("status: %v\n%s", err, out.String())
+	}
+
+	// The command the page shows: a terminal's resume of the same batch.
+	u, ok := tc.c.storedUpload(b.Input.SHA256, b.Input.Name)
+	if !ok {
+		t.Fatal("the stored upload is not found")
+	}
+	args := tc.c.runArgs("named", jp, tc.c.uploadPath(u), b.Header.Settings, "", "zh")
+	if _, page := tc.get(t, "/batch/named"); !strings.Contains(htmlUnescape(page), quoteArgs(args)) {
+		t.Errorf("the batch page does not show the command %s", quoteArgs(args))
+	}
+	out.Reset()
+	if err := Run(context.Background(), e, args); err != nil {
+		t.Fatalf("the page's command: %v\n%s", err, out.String())
+	}
+	if b, _ = batch.LoadBook(context.Background(), jp); b.Input.Name != name {
+		t.Errorf("after the terminal's resume the input is %q", b.Input.Name)
+	}
+	if n := tc.sim.Ledger().Count; n != 3 {
+		t.Errorf("%d charged, want 3", n)
 	}
 }
