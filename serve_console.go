@@ -169,6 +169,21 @@ func yuan(m juhe.Money) string {
 // Tf is T with fmt verbs filled.
 func (p page) Tf(key string, a ...any) string { return fmt.Sprintf(word(p.Lang, key), a...) }
 
+// Reason is a problem row's reason in the page's language.
+func (p page) Reason(r string) string { return problemReason(p.Lang, r) }
+
+// Guard is a line of the guard's findings in the page's language.
+func (p page) Guard(l string) string { return guardLine(p.Lang, l) }
+
+// Creds is what the balance answer proved of the key, in the page's
+// language.
+func (p page) Creds(s string) string {
+	if s == juhe.CredsVerified.String() {
+		return word(p.Lang, "check.verified")
+	}
+	return s
+}
+
 func (c *console) lang(r *http.Request) string {
 	if ck, err := r.Cookie(langCookie); err == nil && ck.Value == "en" {
 		return "en"
@@ -691,10 +706,26 @@ func (c *console) wait() int {
 	return n
 }
 
-// since formats a duration for a person.
-func since(d time.Duration) string {
-	if d < time.Second {
-		return "0s"
+// since formats a duration for a person: "1 小时 5 分", "3 分 20 秒",
+// "4 秒" (en: 1h5m, 3m20s, 4s); past an hour the seconds are noise.
+func since(lang string, d time.Duration) string {
+	d = max(d, 0).Round(time.Second)
+	if d >= time.Hour {
+		d = d.Round(time.Minute)
 	}
-	return d.Round(time.Second).String()
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var parts []string
+	for _, p := range []struct {
+		n   int
+		key string
+	}{{h, "time.h"}, {m, "time.m"}, {sec, "time.s"}} {
+		if p.n > 0 || p.key == "time.s" && len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf(word(lang, p.key), p.n))
+		}
+	}
+	sep := " "
+	if lang == "en" {
+		sep = ""
+	}
+	return strings.Join(parts, sep)
 }

@@ -525,7 +525,7 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 				perMin := float64(moved) / el * 60
 				s.Rate = fmt.Sprintf(word(l, "watch.rate"), perMin)
 				if left > 0 && s.Running {
-					s.ETA = since(time.Duration(float64(left) / perMin * float64(time.Minute)))
+					s.ETA = since(l, time.Duration(float64(left)/perMin*float64(time.Minute)))
 				}
 			}
 		}

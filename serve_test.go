@@ -813,3 +813,68 @@ func TestServeJournalsTheFilesOwnName(t *testing.T) {
 		t.Errorf("%d charged, want 3", n)
 	}
 }
+
+func TestConsoleSpeaksChinese(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"bad phone: contains letters", "手机号含有字母"},
+		{"bad phone: 10 digits", "手机号位数不对：10 位，应为 11 位"},
+		{"bad phone: 10 digits and more", "手机号有误：10 digits and more"},
+		{"duplicate of row 4", "与第 4 行重复（同一手机号、同一产品）"},
+		{"missing pid", "缺少产品编码"},
+		{`bad pid: "a-b": only letters and digits are allowed`, `产品编码有误："a-b": only letters and digits are allowed`},
+		{"the A cell is a formula", "the A cell is a formula"},
+	} {
+		if got := problemReason("zh", tc.in); got != tc.want {
+			t.Errorf("problemReason(zh, %q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := problemReason("en", tc.in); got != tc.in {
+			t.Errorf("problemReason(en, %q) = %q", tc.in, got)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"workspace guard: batch b-1 (period 2026-12) passed, against 0 other journals in /ws", "通过：批次 b-1（2026-12）与工作区 /ws 里其他 0 个批次比对，没有重复赠送"},
+		{"workspace guard: batch b-1 (period 2026-12) passed, against 1 other journal in /w s", "通过：批次 b-1（2026-12）与工作区 /w s 里其他 1 个批次比对，没有重复赠送"},
+		{"the workspace guard refuses batch b (period 2026-12); nothing was sent:", "拒绝：批次 b（2026-12）会重复赠送，什么都没有发送："},
+		{"  - row 3: 13900000000 …", "  - row 3: 13900000000 …"},
+	} {
+		if got := guardLine("zh", tc.in); got != tc.want {
+			t.Errorf("guardLine(zh, %q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		d      time.Duration
+		zh, en string
+	}{
+		{0, "0 秒", "0s"},
+		{4200 * time.Millisecond, "4 秒", "4s"},
+		{200 * time.Second, "3 分 20 秒", "3m20s"},
+		{time.Hour + 5*time.Minute + 10*time.Second, "1 小时 5 分", "1h5m"},
+		{2 * time.Hour, "2 小时", "2h"},
+	} {
+		if got := since("zh", tc.d); got != tc.zh {
+			t.Errorf("since(zh, %v) = %q, want %q", tc.d, got, tc.zh)
+		}
+		if got := since("en", tc.d); got != tc.en {
+			t.Errorf("since(en, %v) = %q, want %q", tc.d, got, tc.en)
+		}
+	}
+
+	// The check page, in Chinese: the problems' reasons, the key and the
+	// guard's verdict.
+	tc := newTestConsole(t, juhesim.Config{})
+	data := append(giftCSV(3), []byte("1390000x001,105000,坏\n")...)
+	_, plan := tc.upload(t, "名单.csv", data, map[string]string{"batch": "zh-1"})
+	_, page := tc.get(t, plan)
+	for _, want := range []string{"手机号含有字母", word("zh", "check.verified"), "通过：批次 zh-1"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the check page lacks %q", want)
+		}
+	}
+	// What check printed (the verdict's details) is the terminal's text.
+	own, _, _ := strings.Cut(page, `id="verdict"`)
+	for _, bad := range []string{"bad phone", "key and OpenID verified", "workspace guard:"} {
+		if strings.Contains(own, bad) {
+			t.Errorf("the Chinese check page says %q", bad)
+		}
+	}
+}

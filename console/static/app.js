@@ -48,6 +48,8 @@
     set("st-spent", s.spent || "0.000"); set("st-rate", s.rate || "—"); set("st-eta", s.eta || "—");
     if (s.cap) set("st-cap", s.cap);
     var bar = document.getElementById("bar"), sent = document.getElementById("bar-sent");
+    // Drawn at once on a page's load, moved smoothly when it is live.
+    bar.parentNode.classList.add("live");
     bar.dataset.pct = s.done; bar.dataset.of = s.rows;
     sent.dataset.pct = s.sent; sent.dataset.of = s.rows; widths();
     var st = document.getElementById("st-state");
