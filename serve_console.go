@@ -57,6 +57,7 @@ type console struct {
 	plans map[string]*plan
 	jobs  map[string]*job // by batch id
 	wg    sync.WaitGroup
+	books bookCache // the journals the pages show, read again when they change
 }
 
 func newConsole(ctx context.Context, e *env, ws, baseURL string, maxUpload int64, tls bool) (*console, error) {

@@ -270,36 +270,9 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 	if pid, held, err := journal.Holder(s.Journal); err == nil && held {
 		s.Running, s.HeldBy = true, pid
 	}
-	if b, err := batch.LoadBook(ctx, s.Journal); err == nil {
-		s.Exists, s.book = true, b
-		s.Input = b.Input.Name
-		t := b.Counts()
-		s.Rows = t.Rows
-		for _, st := range batch.Statuses {
-			if st.Final() {
-				s.Done += t.ByStatus[st]
-			}
-		}
-		s.Success, s.Failed, s.Open = t.ByStatus[batch.StatusSuccess], t.ByStatus[batch.StatusFailed], t.OpenCount
-		s.Spent, s.Charging, s.Refunded = yuan(t.Spend), yuan(t.Charging), yuan(t.Refunded)
-		b.Orders(func(o *batch.OrderState) error {
-			if o.InInput && o.Intents > 0 {
-				s.Sent++
-			}
-			return nil
-		})
-		s.Cap = b.Header.Settings["max-spend"]
-		if s.Cap == "" {
-			s.Cap = b.Header.Settings[settingConfirmedYuan]
-		}
-		if m, err := juhe.ParseMoney("cap", s.Cap); err == nil {
-			s.Cap = yuan(m)
-		}
-		s.Period = b.Header.Settings[workspace.SettingPeriod]
-		s.By = b.Header.Settings[settingConfirmedBy]
-		if s.By == "" {
-			s.By, s.FromCLI = b.Header.Settings[workspace.SettingUser], true
-		}
+	if v, err := c.books.load(ctx, s.Journal, s.Running); err == nil {
+		v.Batch, v.Journal, v.Running, v.HeldBy = s.Batch, s.Journal, s.Running, s.HeldBy
+		s = v
 	} else if !errors.Is(err, os.ErrNotExist) && !s.Running {
 		s.Message = err.Error()
 	}
@@ -326,6 +299,42 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 		s.Remedy = remedy(lang, o.Code, o.Message)
 	}
 	s.Finished = !s.Running && (s.State == "done" || o != nil)
+	return s
+}
+
+// bookView is what a batch's state takes from its journal: read once per
+// read of the journal (bookCache), for every tab and every second.
+func bookView(b *batch.Book) batchState {
+	var s batchState
+	s.Exists, s.book = true, b
+	s.Input = b.Input.Name
+	t := b.Counts()
+	s.Rows = t.Rows
+	for _, st := range batch.Statuses {
+		if st.Final() {
+			s.Done += t.ByStatus[st]
+		}
+	}
+	s.Success, s.Failed, s.Open = t.ByStatus[batch.StatusSuccess], t.ByStatus[batch.StatusFailed], t.OpenCount
+	s.Spent, s.Charging, s.Refunded = yuan(t.Spend), yuan(t.Charging), yuan(t.Refunded)
+	b.Orders(func(o *batch.OrderState) error {
+		if o.InInput && o.Intents > 0 {
+			s.Sent++
+		}
+		return nil
+	})
+	s.Cap = b.Header.Settings["max-spend"]
+	if s.Cap == "" {
+		s.Cap = b.Header.Settings[settingConfirmedYuan]
+	}
+	if m, err := juhe.ParseMoney("cap", s.Cap); err == nil {
+		s.Cap = yuan(m)
+	}
+	s.Period = b.Header.Settings[workspace.SettingPeriod]
+	s.By = b.Header.Settings[settingConfirmedBy]
+	if s.By == "" {
+		s.By, s.FromCLI = b.Header.Settings[workspace.SettingUser], true
+	}
 	return s
 }
 

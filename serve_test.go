@@ -802,9 +802,18 @@ func TestServeJournalsTheFilesOwnName(t *testing.T) {
 	if _, page := tc.get(t, "/batch/named"); !strings.Contains(htmlUnescape(page), quoteArgs(args)) {
 		t.Errorf("the batch page does not show the command %s", quoteArgs(args))
 	}
+	// The pages' reads of the journal are kept while it does not change,
+	// and read again once it has (the terminal's resume writes to it).
+	before := tc.c.state(context.Background(), "named", "zh")
+	if again := tc.c.state(context.Background(), "named", "zh"); again.book != before.book {
+		t.Errorf("an unchanged journal was read again")
+	}
 	out.Reset()
 	if err := Run(context.Background(), e, args); err != nil {
 		t.Fatalf("the page's command: %v\n%s", err, out.String())
+	}
+	if after := tc.c.state(context.Background(), "named", "zh"); after.book == before.book || after.State != "done" || after.Success != 3 {
+		t.Errorf("after the journal changed the page shows the old read (%s, %d success)", after.State, after.Success)
 	}
 	if b, _ = batch.LoadBook(context.Background(), jp); b.Input.Name != name {
 		t.Errorf("after the terminal's resume the input is %q", b.Input.Name)
