@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/input"
@@ -56,6 +57,7 @@ type console struct {
 	plans map[string]*plan
 	jobs  map[string]*job // by batch id
 	wg    sync.WaitGroup
+	books bookCache // the journals the pages show, read again when they change
 }
 
 func newConsole(ctx context.Context, e *env, ws, baseURL string, maxUpload int64, tls bool) (*console, error) {
@@ -168,6 +170,21 @@ func yuan(m juhe.Money) string {
 // Tf is T with fmt verbs filled.
 func (p page) Tf(key string, a ...any) string { return fmt.Sprintf(word(p.Lang, key), a...) }
 
+// Reason is a problem row's reason in the page's language.
+func (p page) Reason(r string) string { return problemReason(p.Lang, r) }
+
+// Guard is a line of the guard's findings in the page's language.
+func (p page) Guard(l string) string { return guardLine(p.Lang, l) }
+
+// Creds is what the balance answer proved of the key, in the page's
+// language.
+func (p page) Creds(s string) string {
+	if s == juhe.CredsVerified.String() {
+		return word(p.Lang, "check.verified")
+	}
+	return s
+}
+
 func (c *console) lang(r *http.Request) string {
 	if ck, err := r.Cookie(langCookie); err == nil && ck.Value == "en" {
 		return "en"
@@ -220,18 +237,25 @@ func (c *console) startPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "start", "start.title", startData{Batch: p, Period: p, MaxMiB: c.maxUpload >> 20})
 }
 
-// upload is an uploaded file as stored: named by its sha256, never by
-// anything the browser said; Name is for display only.
+// upload is an uploaded file as stored: in a folder named by its sha256,
+// under the file's own name made safe (uploadFileName), never a path the
+// browser said. That name is the journal's input name, so the workbook,
+// status and the Batches page show "11月名单.xlsx", not a hash. An upload
+// stored before (File empty) is SHA256+Ext in the uploads folder.
 type upload struct {
 	SHA256 string `json:"sha256"`
 	Ext    string `json:"ext"`
 	Name   string `json:"name"`
+	File   string `json:"file,omitempty"`
 	Size   int64  `json:"size"`
 }
 
 func (c *console) uploadsDir() string { return filepath.Join(c.ws, "uploads") }
 
 func (c *console) uploadPath(u upload) string {
+	if u.File != "" {
+		return filepath.Join(c.uploadsDir(), u.SHA256, u.File)
+	}
 	return filepath.Join(c.uploadsDir(), u.SHA256+u.Ext)
 }
 
@@ -328,7 +352,11 @@ func (c *console) store(src io.Reader, ext, shownName string) (upload, error) {
 	if err != nil {
 		return upload{}, fmt.Errorf("storing the upload: %w", err)
 	}
-	u := upload{SHA256: hex.EncodeToString(h.Sum(nil)), Ext: ext, Name: displayName(shownName), Size: n}
+	u := upload{SHA256: hex.EncodeToString(h.Sum(nil)), Ext: ext, File: uploadFileName(shownName, ext), Size: n}
+	u.Name = u.File
+	if err := os.MkdirAll(filepath.Join(dir, u.SHA256), 0o700); err != nil {
+		return upload{}, fmt.Errorf("storing the upload: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), c.uploadPath(u)); err != nil {
 		return upload{}, fmt.Errorf("storing the upload: %w", err)
 	}
@@ -359,20 +387,78 @@ func displayName(s string) string {
 	return s
 }
 
-// storedUpload finds the stored upload with this sha256, if any.
-func (c *console) storedUpload(sha string) (upload, bool) {
+// uploadFileName is the name an upload is stored under, and so the
+// journal's input name: the browser's name without any folder, without
+// control, bidirectional-override or Windows-forbidden characters, not
+// hidden, not a Windows device name, at most 80 characters and 160 bytes
+// before its extension, ending in ext as the browser spelled it.
+func uploadFileName(shown, ext string) string {
+	base := shown[strings.LastIndexAny(shown, `/\`)+1:]
+	e := filepath.Ext(base)
+	if !strings.EqualFold(e, ext) {
+		e = ext
+	} else {
+		base = base[:len(base)-len(e)]
+	}
+	stem := strings.Map(func(r rune) rune {
+		switch {
+		case r < ' ' || r == 0x7f || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError:
+			return -1
+		case strings.ContainsRune(`<>:"|?*`, r):
+			return '_'
+		}
+		return r
+	}, base)
+	stem = strings.TrimLeft(strings.TrimSpace(stem), ". ")
+	n := 0
+	for i, r := range stem {
+		if n == 80 || i+utf8.RuneLen(r) > 160 {
+			stem = stem[:i]
+			break
+		}
+		n++
+	}
+	stem = strings.TrimRight(stem, ". ")
+	if stem == "" {
+		stem = "upload"
+	}
+	dev, _, _ := strings.Cut(strings.ToUpper(stem), ".")
+	if slices.Contains(windowsDevices, strings.TrimSpace(dev)) {
+		stem = "_" + stem
+	}
+	return stem + e
+}
+
+var windowsDevices = []string{"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+	"COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+	"LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9"}
+
+// storedUpload finds the stored upload with this sha256, if any: the one
+// stored under name (the journal's input name) first, so that a continue
+// reads the file under the name the batch was started with.
+func (c *console) storedUpload(sha, name string) (upload, bool) {
 	if len(sha) != 64 || strings.Trim(sha, "0123456789abcdef") != "" {
 		return upload{}, false
 	}
+	if ext := strings.ToLower(filepath.Ext(name)); slices.Contains(uploadExts, ext) {
+		u := upload{SHA256: sha, Ext: ext, File: uploadFileName(name, ext)}
+		u.Name = u.File
+		if fileExists(c.uploadPath(u)) {
+			return u, true
+		}
+	}
 	var u upload
 	if b, err := os.ReadFile(filepath.Join(c.uploadsDir(), sha+".json")); err == nil && json.Unmarshal(b, &u) == nil && u.SHA256 == sha && slices.Contains(uploadExts, u.Ext) {
-		if _, err := os.Stat(c.uploadPath(u)); err == nil {
+		if u.File != "" && u.File != uploadFileName(u.File, u.Ext) {
+			u.File = ""
+		}
+		if fileExists(c.uploadPath(u)) {
 			return u, true
 		}
 	}
 	for _, ext := range uploadExts {
-		u := upload{SHA256: sha, Ext: ext}
-		if _, err := os.Stat(c.uploadPath(u)); err == nil {
+		u := upload{SHA256: sha, Ext: ext, Name: sha + ext}
+		if fileExists(c.uploadPath(u)) {
 			return u, true
 		}
 	}
@@ -621,10 +707,26 @@ func (c *console) wait() int {
 	return n
 }
 
-// since formats a duration for a person.
-func since(d time.Duration) string {
-	if d < time.Second {
-		return "0s"
+// since formats a duration for a person: "1 小时 5 分", "3 分 20 秒",
+// "4 秒" (en: 1h5m, 3m20s, 4s); past an hour the seconds are noise.
+func since(lang string, d time.Duration) string {
+	d = max(d, 0).Round(time.Second)
+	if d >= time.Hour {
+		d = d.Round(time.Minute)
 	}
-	return d.Round(time.Second).String()
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var parts []string
+	for _, p := range []struct {
+		n   int
+		key string
+	}{{h, "time.h"}, {m, "time.m"}, {sec, "time.s"}} {
+		if p.n > 0 || p.key == "time.s" && len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf(word(lang, p.key), p.n))
+		}
+	}
+	sep := " "
+	if lang == "en" {
+		sep = ""
+	}
+	return strings.Join(parts, sep)
 }

@@ -235,6 +235,7 @@ func (c *console) lastOutcome(batchID string) (o *outcome, running bool, log str
 type batchState struct {
 	Batch    string `json:"batch"`
 	Journal  string `json:"-"`
+	Input    string `json:"input"` // the list's file name, as the clerk named it
 	Exists   bool   `json:"exists"`
 	State    string `json:"state"` // preparing, running, halted, open, done
 	Running  bool   `json:"running"`
@@ -269,35 +270,9 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 	if pid, held, err := journal.Holder(s.Journal); err == nil && held {
 		s.Running, s.HeldBy = true, pid
 	}
-	if b, err := batch.LoadBook(ctx, s.Journal); err == nil {
-		s.Exists, s.book = true, b
-		t := b.Counts()
-		s.Rows = t.Rows
-		for _, st := range batch.Statuses {
-			if st.Final() {
-				s.Done += t.ByStatus[st]
-			}
-		}
-		s.Success, s.Failed, s.Open = t.ByStatus[batch.StatusSuccess], t.ByStatus[batch.StatusFailed], t.OpenCount
-		s.Spent, s.Charging, s.Refunded = yuan(t.Spend), yuan(t.Charging), yuan(t.Refunded)
-		b.Orders(func(o *batch.OrderState) error {
-			if o.InInput && o.Intents > 0 {
-				s.Sent++
-			}
-			return nil
-		})
-		s.Cap = b.Header.Settings["max-spend"]
-		if s.Cap == "" {
-			s.Cap = b.Header.Settings[settingConfirmedYuan]
-		}
-		if m, err := juhe.ParseMoney("cap", s.Cap); err == nil {
-			s.Cap = yuan(m)
-		}
-		s.Period = b.Header.Settings[workspace.SettingPeriod]
-		s.By = b.Header.Settings[settingConfirmedBy]
-		if s.By == "" {
-			s.By, s.FromCLI = b.Header.Settings[workspace.SettingUser], true
-		}
+	if v, err := c.books.load(ctx, s.Journal, s.Running); err == nil {
+		v.Batch, v.Journal, v.Running, v.HeldBy = s.Batch, s.Journal, s.Running, s.HeldBy
+		s = v
 	} else if !errors.Is(err, os.ErrNotExist) && !s.Running {
 		s.Message = err.Error()
 	}
@@ -324,6 +299,42 @@ func (c *console) state(ctx context.Context, batchID, lang string) batchState {
 		s.Remedy = remedy(lang, o.Code, o.Message)
 	}
 	s.Finished = !s.Running && (s.State == "done" || o != nil)
+	return s
+}
+
+// bookView is what a batch's state takes from its journal: read once per
+// read of the journal (bookCache), for every tab and every second.
+func bookView(b *batch.Book) batchState {
+	var s batchState
+	s.Exists, s.book = true, b
+	s.Input = b.Input.Name
+	t := b.Counts()
+	s.Rows = t.Rows
+	for _, st := range batch.Statuses {
+		if st.Final() {
+			s.Done += t.ByStatus[st]
+		}
+	}
+	s.Success, s.Failed, s.Open = t.ByStatus[batch.StatusSuccess], t.ByStatus[batch.StatusFailed], t.OpenCount
+	s.Spent, s.Charging, s.Refunded = yuan(t.Spend), yuan(t.Charging), yuan(t.Refunded)
+	b.Orders(func(o *batch.OrderState) error {
+		if o.InInput && o.Intents > 0 {
+			s.Sent++
+		}
+		return nil
+	})
+	s.Cap = b.Header.Settings["max-spend"]
+	if s.Cap == "" {
+		s.Cap = b.Header.Settings[settingConfirmedYuan]
+	}
+	if m, err := juhe.ParseMoney("cap", s.Cap); err == nil {
+		s.Cap = yuan(m)
+	}
+	s.Period = b.Header.Settings[workspace.SettingPeriod]
+	s.By = b.Header.Settings[settingConfirmedBy]
+	if s.By == "" {
+		s.By, s.FromCLI = b.Header.Settings[workspace.SettingUser], true
+	}
 	return s
 }
 
@@ -414,7 +425,7 @@ func (c *console) batchPage(w http.ResponseWriter, r *http.Request) {
 	d.CanGo = s.Exists && !s.Running && s.State != "done"
 	if s.book != nil {
 		d.Headline, d.ByState, d.ByPid, d.ByCarrier = figures(l, s.book)
-		if u, ok := c.storedUpload(s.book.Input.SHA256); ok {
+		if u, ok := c.storedUpload(s.book.Input.SHA256, s.book.Input.Name); ok {
 			d.Cmd = "flowbatch " + quoteArgs(c.runArgs(id, s.Journal, c.uploadPath(u), s.book.Header.Settings, "", l))
 		} else if d.CanGo {
 			d.NeedFile, d.InputName = s.book.Input.SHA256, s.book.Input.Name
@@ -523,7 +534,7 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 				perMin := float64(moved) / el * 60
 				s.Rate = fmt.Sprintf(word(l, "watch.rate"), perMin)
 				if left > 0 && s.Running {
-					s.ETA = since(time.Duration(float64(left) / perMin * float64(time.Minute)))
+					s.ETA = since(l, time.Duration(float64(left)/perMin*float64(time.Minute)))
 				}
 			}
 		}
@@ -560,7 +571,7 @@ func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
 		c.message(w, r, http.StatusConflict, "err.continue", journalErr("continue", jp, err).Error())
 		return
 	}
-	u, ok := c.storedUpload(b.Input.SHA256)
+	u, ok := c.storedUpload(b.Input.SHA256, b.Input.Name)
 	if !ok {
 		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.noupload"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return
@@ -600,13 +611,16 @@ func (c *console) batchFile(w http.ResponseWriter, r *http.Request) {
 		c.message(w, r, http.StatusBadRequest, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return
 	}
-	u, err := c.store(f, ext, fh.Filename)
+	// Kept under the journal's name, so that the continue reads it as the
+	// batch has it.
+	u, err := c.store(f, ext, b.Input.Name)
 	if err != nil {
 		c.message(w, r, http.StatusInternalServerError, "err.continue", err.Error())
 		return
 	}
 	if u.SHA256 != b.Input.SHA256 {
 		os.Remove(c.uploadPath(u))
+		os.Remove(filepath.Dir(c.uploadPath(u)))
 		os.Remove(filepath.Join(c.uploadsDir(), u.SHA256+".json"))
 		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
 		return

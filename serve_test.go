@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
@@ -326,31 +328,28 @@ func TestServeSettingsOnLoopbackOnlyAndNeverSentBack(t *testing.T) {
 	}
 }
 
-func TestServeUploadStoredBySHA256(t *testing.T) {
+func TestServeUploadStoredBySHA256UnderItsName(t *testing.T) {
 	tc := newTestConsole(t, juhesim.Config{})
 	data := giftCSV(3)
 	code, loc := tc.upload(t, "../../../etc/evil name.csv", data, map[string]string{"batch": "up-1"})
 	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/plan/") {
 		t.Fatalf("upload answered %d %s", code, loc)
 	}
-	files := dirFiles(t, filepath.Join(tc.ws, "uploads"))
-	var stored string
-	for _, f := range files {
-		if strings.HasSuffix(f, ".csv") {
-			stored = f
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if files := dirFiles(t, filepath.Join(tc.ws, "uploads", sha)); !slices.Equal(files, []string{"evil name.csv"}) {
+		t.Fatalf("uploads/SHA256 holds %v, want the file's own name only", files)
+	}
+	for _, f := range []string{sha + ".json", filepath.Join(sha, "evil name.csv")} {
+		fi, err := os.Stat(filepath.Join(tc.ws, "uploads", f))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v, want 0600", f, err, fi.Mode().Perm())
 		}
 	}
-	if !regexp.MustCompile(`^[0-9a-f]{64}\.csv$`).MatchString(stored) {
-		t.Fatalf("uploads hold %v, want SHA256.csv", files)
-	}
-	for _, f := range files {
-		fi, _ := os.Stat(filepath.Join(tc.ws, "uploads", f))
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
+	for _, d := range []string{"uploads", filepath.Join("uploads", sha)} {
+		if fi, _ := os.Stat(filepath.Join(tc.ws, d)); fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s folder has mode %v, want 0700", d, fi.Mode().Perm())
 		}
-	}
-	if fi, _ := os.Stat(filepath.Join(tc.ws, "uploads")); fi.Mode().Perm() != 0o700 {
-		t.Errorf("uploads folder has mode %v, want 0700", fi.Mode().Perm())
 	}
 	_, page := tc.get(t, loc)
 	if !strings.Contains(page, "evil name.csv") || strings.Contains(page, "../") {
@@ -731,5 +730,160 @@ func TestServeCheckShowsTheGuardRefusal(t *testing.T) {
 	}
 	if code, _ := tc.get(t, plan+"/confirm"); code != http.StatusSeeOther {
 		t.Errorf("its confirm page answered %d, want a redirect back to the check", code)
+	}
+}
+
+func TestUploadFileName(t *testing.T) {
+	long := strings.Repeat("名", 100)
+	for _, tc := range []struct{ shown, ext, want string }{
+		{"11月流量赠送名单.xlsx", ".xlsx", "11月流量赠送名单.xlsx"},
+		{`C:\Users\王\Desktop\11月名单.CSV`, ".csv", "11月名单.CSV"},
+		{"../../../etc/passwd.csv", ".csv", "passwd.csv"},
+		{"a\x00b\nc\u202egpj.csv", ".csv", "abcgpj.csv"},
+		{`what?:<x>|"y"*.ods`, ".ods", "what___x___y__.ods"},
+		{"..csv", ".csv", "upload.csv"},
+		{".hidden.csv", ".csv", "hidden.csv"},
+		{"  trailing. .csv", ".csv", "trailing.csv"},
+		{"CON.csv", ".csv", "_CON.csv"},
+		{"lpt1.backup.csv", ".csv", "_lpt1.backup.csv"},
+		{"noext", ".csv", "noext.csv"},
+		{long + ".xlsx", ".xlsx", strings.Repeat("名", 53) + ".xlsx"},
+		{strings.Repeat("a", 200) + ".csv", ".csv", strings.Repeat("a", 80) + ".csv"},
+	} {
+		got := uploadFileName(tc.shown, tc.ext)
+		if got != tc.want {
+			t.Errorf("uploadFileName(%q) = %q, want %q", tc.shown, got, tc.want)
+		}
+		if uploadFileName(got, tc.ext) != got {
+			t.Errorf("uploadFileName(%q) is not stable", got)
+		}
+	}
+}
+
+// TestServeJournalsTheFilesOwnName: a console batch's input is the file
+// as the clerk named it, in the journal (and so the workbook, status and
+// the Batches page), not the stored upload's hash; the page's command
+// continues it from a terminal.
+func TestServeJournalsTheFilesOwnName(t *testing.T) {
+	tc := newTestConsole(t, juhesim.Config{SettleDelay: 20 * time.Millisecond, SuccessRatio: 1})
+	const name = "11月流量赠送名单.csv"
+	_, plan := tc.upload(t, `C:\fakepath\`+name, giftCSV(3), map[string]string{"batch": "named"})
+	if code, loc := tc.confirmPlan(t, plan, nil); code != http.StatusSeeOther {
+		t.Fatalf("confirm answered %d %s", code, loc)
+	}
+	if s := waitBatch(t, tc, "named"); s.State != "done" {
+		t.Fatalf("batch ended %s: %s", s.State, s.Message)
+	}
+	jp := filepath.Join(tc.ws, "named.journal")
+	b, err := batch.LoadBook(context.Background(), jp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Input.Name != name {
+		t.Errorf("the journal's input is %q, want %q", b.Input.Name, name)
+	}
+	for _, p := range []string{"/batches", "/batch/named"} {
+		if _, page := tc.get(t, p); !strings.Contains(page, name) || strings.Contains(page, b.Input.SHA256+".csv") {
+			t.Errorf("%s does not show the file's own name", p)
+		}
+	}
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, getenv: tc.c.getenv}
+	if err := Run(context.Background(), e, []string{"status", "-journal", jp}); err != nil || !strings.Contains(out.String(), name) {
+		t.Errorf("status: %v\n%s", err, out.String())
+	}
+
+	// The command the page shows: a terminal's resume of the same batch.
+	u, ok := tc.c.storedUpload(b.Input.SHA256, b.Input.Name)
+	if !ok {
+		t.Fatal("the stored upload is not found")
+	}
+	args := tc.c.runArgs("named", jp, tc.c.uploadPath(u), b.Header.Settings, "", "zh")
+	if _, page := tc.get(t, "/batch/named"); !strings.Contains(htmlUnescape(page), quoteArgs(args)) {
+		t.Errorf("the batch page does not show the command %s", quoteArgs(args))
+	}
+	// The pages' reads of the journal are kept while it does not change,
+	// and read again once it has (the terminal's resume writes to it).
+	before := tc.c.state(context.Background(), "named", "zh")
+	if again := tc.c.state(context.Background(), "named", "zh"); again.book != before.book {
+		t.Errorf("an unchanged journal was read again")
+	}
+	out.Reset()
+	if err := Run(context.Background(), e, args); err != nil {
+		t.Fatalf("the page's command: %v\n%s", err, out.String())
+	}
+	if after := tc.c.state(context.Background(), "named", "zh"); after.book == before.book || after.State != "done" || after.Success != 3 {
+		t.Errorf("after the journal changed the page shows the old read (%s, %d success)", after.State, after.Success)
+	}
+	if b, _ = batch.LoadBook(context.Background(), jp); b.Input.Name != name {
+		t.Errorf("after the terminal's resume the input is %q", b.Input.Name)
+	}
+	if n := tc.sim.Ledger().Count; n != 3 {
+		t.Errorf("%d charged, want 3", n)
+	}
+}
+
+func TestConsoleSpeaksChinese(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"bad phone: contains letters", "手机号含有字母"},
+		{"bad phone: 10 digits", "手机号位数不对：10 位，应为 11 位"},
+		{"bad phone: 10 digits and more", "手机号有误：10 digits and more"},
+		{"duplicate of row 4", "与第 4 行重复（同一手机号、同一产品）"},
+		{"missing pid", "缺少产品编码"},
+		{`bad pid: "a-b": only letters and digits are allowed`, `产品编码有误："a-b": only letters and digits are allowed`},
+		{"the A cell is a formula", "the A cell is a formula"},
+	} {
+		if got := problemReason("zh", tc.in); got != tc.want {
+			t.Errorf("problemReason(zh, %q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := problemReason("en", tc.in); got != tc.in {
+			t.Errorf("problemReason(en, %q) = %q", tc.in, got)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"workspace guard: batch b-1 (period 2026-12) passed, against 0 other journals in /ws", "通过：批次 b-1（2026-12）与工作区 /ws 里其他 0 个批次比对，没有重复赠送"},
+		{"workspace guard: batch b-1 (period 2026-12) passed, against 1 other journal in /w s", "通过：批次 b-1（2026-12）与工作区 /w s 里其他 1 个批次比对，没有重复赠送"},
+		{"the workspace guard refuses batch b (period 2026-12); nothing was sent:", "拒绝：批次 b（2026-12）会重复赠送，什么都没有发送："},
+		{"  - row 3: 13900000000 …", "  - row 3: 13900000000 …"},
+	} {
+		if got := guardLine("zh", tc.in); got != tc.want {
+			t.Errorf("guardLine(zh, %q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		d      time.Duration
+		zh, en string
+	}{
+		{0, "0 秒", "0s"},
+		{4200 * time.Millisecond, "4 秒", "4s"},
+		{200 * time.Second, "3 分 20 秒", "3m20s"},
+		{time.Hour + 5*time.Minute + 10*time.Second, "1 小时 5 分", "1h5m"},
+		{2 * time.Hour, "2 小时", "2h"},
+	} {
+		if got := since("zh", tc.d); got != tc.zh {
+			t.Errorf("since(zh, %v) = %q, want %q", tc.d, got, tc.zh)
+		}
+		if got := since("en", tc.d); got != tc.en {
+			t.Errorf("since(en, %v) = %q, want %q", tc.d, got, tc.en)
+		}
+	}
+
+	// The check page, in Chinese: the problems' reasons, the key and the
+	// guard's verdict.
+	tc := newTestConsole(t, juhesim.Config{})
+	data := append(giftCSV(3), []byte("1390000x001,105000,坏\n")...)
+	_, plan := tc.upload(t, "名单.csv", data, map[string]string{"batch": "zh-1"})
+	_, page := tc.get(t, plan)
+	for _, want := range []string{"手机号含有字母", word("zh", "check.verified"), "通过：批次 zh-1"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the check page lacks %q", want)
+		}
+	}
+	// What check printed (the verdict's details) is the terminal's text.
+	own, _, _ := strings.Cut(page, `id="verdict"`)
+	for _, bad := range []string{"bad phone", "key and OpenID verified", "workspace guard:"} {
+		if strings.Contains(own, bad) {
+			t.Errorf("the Chinese check page says %q", bad)
+		}
 	}
 }

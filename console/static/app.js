@@ -47,7 +47,10 @@
     set("st-done", s.done); set("st-sent", s.sent); set("st-rows", s.rows); set("st-success", s.success); set("st-failed", s.failed);
     set("st-spent", s.spent || "0.000"); set("st-rate", s.rate || "—"); set("st-eta", s.eta || "—");
     if (s.cap) set("st-cap", s.cap);
+    if (s.input) { set("st-input-name", s.input); document.getElementById("st-input").classList.remove("hidden"); }
     var bar = document.getElementById("bar"), sent = document.getElementById("bar-sent");
+    // Drawn at once on a page's load, moved smoothly when it is live.
+    bar.parentNode.classList.add("live");
     bar.dataset.pct = s.done; bar.dataset.of = s.rows;
     sent.dataset.pct = s.sent; sent.dataset.of = s.rows; widths();
     var st = document.getElementById("st-state");
