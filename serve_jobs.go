@@ -22,6 +22,7 @@ import (
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/reconcile"
 )
 
 // A batch the console runs is `flowbatch run` in this process: the same
@@ -443,7 +444,7 @@ func figures(lang string, b *batch.Book) (headline string, byState, byPid, byCar
 	}
 	for _, st := range batch.Statuses {
 		if n := t.ByStatus[st]; n > 0 {
-			byState = append(byState, figure{word(lang, "st."+string(st)), strconv.Itoa(n), pct(int64(n), int64(most))})
+			byState = append(byState, figure{reconcile.StateName(lang, st), strconv.Itoa(n), pct(int64(n), int64(most))})
 		}
 	}
 	pids, carriers := map[string]juhe.Money{}, map[juhe.Carrier]juhe.Money{}
