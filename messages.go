@@ -123,6 +123,8 @@ var (
 	nounHidden  = noun{"hidden or filtered-out row", "hidden or filtered-out rows", "个隐藏或被筛选掉的行"}
 	nounInvalid = noun{"invalid row", "invalid rows", "个无效行"}
 	nounDup     = noun{"duplicate row", "duplicate rows", "个重复行"}
+	nounPeriod  = noun{"period", "periods", "个周期"}
+	nounRequest = noun{"request", "requests", "次请求"}
 )
 
 // count is n of a noun, e.g. "3 rows", "3 行".
@@ -286,6 +288,13 @@ var (
 	msgNoteNoEstimate  = msg{"no estimate: %s", "无法估算：%s"}
 	msgNoteNoPrice     = msg{"no price for pid %s: the estimate leaves those rows out", "pid %s 没有价格：估算不含这些行"}
 	msgBalanceEstimate = msg{"flowbatch: balance %s yuan; estimate for the %s to send %s yuan", "flowbatch：余额 %s 元；待发送的 %s估算 %s 元"}
+)
+
+// provider.go: the statement pulled.
+var (
+	msgStmtNothing = msg{"flowbatch: statement: nothing was sent yet, nothing to pull", "flowbatch：对账单：还没有发送任何订单，无需拉取"}
+	msgStmtPartial = msg{"flowbatch: statement: %s of %s read whole: %s", "flowbatch：对账单：完整读取 %s（共 %s）：%s"}
+	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
 )
 
 // batchcmd.go: the input refused.
