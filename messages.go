@@ -297,6 +297,12 @@ var (
 	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
 )
 
+// cmd_serve.go: the console started.
+var msgServeWorkspace = msg{
+	"workspace %s; Ctrl-C stops the console and any batch it runs (run the same batch again to continue)",
+	"工作区 %s；Ctrl-C 会停止控制台及它运行的批次（再次运行同一批次即可继续）",
+}
+
 // batchcmd.go: the input refused.
 var (
 	msgInputRefused = msg{"%s: %s has %s; nothing was submitted", "%s：%s 有 %s；什么都没有提交"}
