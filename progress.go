@@ -16,9 +16,8 @@ import (
 )
 
 // screen draws a batch.Progress on w: one line redrawn in place, with a
-// bar, when w is a terminal; otherwise one plain line each interval
-// (every, 5 s by default). It implements batch.Screen; one goroutine
-// draws while a phase runs.
+// bar, when w is a terminal; otherwise one plain line every every. It
+// implements batch.Screen; one goroutine draws while a phase runs.
 //
 // What it shows (progressView): the phase by name ("submit: rows 1,204/5,000
 // sent", "settle: orders 300/1,200 final"), so that a count never runs
