@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -73,15 +72,7 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	groupBy := fset.String("group-by", "", "count and sum by this extra input `column` (default: a 部门/department column)")
 	stmt := fset.String("statement", "", "the provider's statement `file` for the month (default: the latest whole pull of the month beside a journal of the workspace)")
 	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL): phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
-	var keep []string
-	fset.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				keep = append(keep, c)
-			}
-		}
-		return nil
-	})
+	keep := keepColFlag(fset)
 	if help, err := parseFlags(e, fset, monthUsage, args, monthTry); help || err != nil {
 		return err
 	}
@@ -92,7 +83,7 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 		return usageErr("month: -out is required").hint("Try: flowbatch month -month %s -out %s.audit.xlsx", *month, *month)
 	case *lang != "zh" && *lang != "en":
 		return usageErr("month: -lang %q: use zh or en", *lang)
-	case len(keep) > 0 && !*mask:
+	case len(*keep) > 0 && !*mask:
 		return usageErr("month: -keep-col is for a masked copy; the unmasked workbook keeps every column").hint("Try: add -mask, or leave -keep-col out")
 	}
 	period, err := workspace.ParsePeriod(*month)
@@ -126,7 +117,7 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	}
 	opts := reconcile.MonthOptions{Month: string(period), Lang: *lang, ToolVersion: version, Workspace: ws.Dir, GroupBy: *groupBy}
 	if *mask {
-		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
+		opts.Mask = &reconcile.MaskOptions{KeepCols: *keep}
 	}
 	opts.Statement, opts.StatementWhy, err = monthStatement(ctx, *stmt, string(period), js)
 	if err != nil {

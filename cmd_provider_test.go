@@ -382,3 +382,25 @@ func TestProviderBooksNotAvailable(t *testing.T) {
 		t.Fatalf("reconcile -provider: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestProviderStatementLineInTheTerminalsLanguage: the line that says what
+// the pull kept is the catalogue's, in Chinese too.
+func TestProviderStatementLineInTheTerminalsLanguage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k := newBookKeeper(5_000_000)
+	srv := httptest.NewServer(k)
+	defer srv.Close()
+	dir := t.TempDir()
+	vars := withWorkspace(t, map[string]string{"JUHE_KEY": "keeper-key", "JUHE_OPENID": "keeper-openid", "JUHE_BASE_URL": srv.URL})
+	list := filepath.Join(dir, "gift.csv")
+	os.WriteFile(list, []byte("phone,pid\n13900000001,105000\n13900000002,105000\n"), 0o600)
+	out := filepath.Join(dir, "gift.xlsx")
+	stdout, errOut, code := runCmd(ctx, t, vars, "run", "-in", list, "-batch", "gift", "-out", out, "-lang", "zh", "-wait", "10s", "-period", "2026-11")
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s%s", code, stdout, errOut)
+	}
+	if !strings.Contains(errOut, "flowbatch：对账单：1 个周期，2 个订单，1 次请求，保存在 ") || strings.Contains(errOut, "statement: ") {
+		t.Errorf("the statement line is not the catalogue's Chinese:\n%s", errOut)
+	}
+}

@@ -41,15 +41,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	baseURL := fset.String("base-url", "", "with -provider, the provider's `URL` (default $JUHE_BASE_URL, else http://v.juhe.cn)")
 	rate := fset.Float64("rate", 5, "with -provider, at most this many `requests` a second")
 	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL) as -out: phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
-	var keep []string
-	fset.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				keep = append(keep, c)
-			}
-		}
-		return nil
-	})
+	keep := keepColFlag(fset)
 	if help, err := parseFlags(e, fset, reconcileUsage, args, "Try: flowbatch reconcile -journal PATH -out FILE.xlsx"); help || err != nil {
 		return err
 	}
@@ -60,7 +52,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		return usageErr("reconcile: -out is required").hint("Try: flowbatch reconcile -journal %s -out reconciliation.xlsx", *journal)
 	case *lang != "zh" && *lang != "en":
 		return usageErr("reconcile: -lang %q: use zh or en", *lang)
-	case len(keep) > 0 && !*mask:
+	case len(*keep) > 0 && !*mask:
 		return usageErr("reconcile: -keep-col is for a masked copy; the unmasked workbook keeps every column").
 			hint("Try: add -mask, or leave -keep-col out")
 	case *mask && *retry != "":
@@ -78,7 +70,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		if err := checkMaskedOut(*out, *csvPath); err != nil {
 			return err
 		}
-		opts.Mask = &reconcile.MaskOptions{KeepCols: keep}
+		opts.Mask = &reconcile.MaskOptions{KeepCols: *keep}
 	}
 
 	if *provider {

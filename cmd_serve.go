@@ -118,7 +118,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		shown = net.JoinHostPort(hostnames[0], strconv.Itoa(tcp.Port))
 	}
 	fmt.Fprintf(e.stdout, "flowbatch console: open %s://%s/?token=%s\n", scheme, shown, c.token)
-	fmt.Fprintf(e.stdout, "workspace %s; Ctrl-C stops the console and any batch it runs (run the same batch again to continue)\n", dir)
+	fmt.Fprintln(e.stdout, e.tr(msgServeWorkspace, dir))
 
 	srv := &http.Server{
 		Handler:           c.handler(),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 )
 
 // parseFlags is the prologue every command shares. -h prints usage and
@@ -54,4 +55,19 @@ func parseFlags(e *env, fs *flag.FlagSet, usage string, args []string, try strin
 		return false, errOf(ExitUsage, msgBadLang, fs.Name(), l.Value.String())
 	}
 	return false, nil
+}
+
+// keepColFlag is -keep-col of reconcile and month: the extra input columns
+// a masked copy keeps, the flag repeated or a comma list.
+func keepColFlag(fs *flag.FlagSet) *[]string {
+	var keep []string
+	fs.Func("keep-col", "with -mask, keep this extra input `column` (repeat it, or a comma list)", func(v string) error {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				keep = append(keep, c)
+			}
+		}
+		return nil
+	})
+	return &keep
 }

@@ -123,6 +123,8 @@ var (
 	nounHidden  = noun{"hidden or filtered-out row", "hidden or filtered-out rows", "个隐藏或被筛选掉的行"}
 	nounInvalid = noun{"invalid row", "invalid rows", "个无效行"}
 	nounDup     = noun{"duplicate row", "duplicate rows", "个重复行"}
+	nounPeriod  = noun{"period", "periods", "个周期"}
+	nounRequest = noun{"request", "requests", "次请求"}
 )
 
 // count is n of a noun, e.g. "3 rows", "3 行".
@@ -287,6 +289,19 @@ var (
 	msgNoteNoPrice     = msg{"no price for pid %s: the estimate leaves those rows out", "pid %s 没有价格：估算不含这些行"}
 	msgBalanceEstimate = msg{"flowbatch: balance %s yuan; estimate for the %s to send %s yuan", "flowbatch：余额 %s 元；待发送的 %s估算 %s 元"}
 )
+
+// provider.go: the statement pulled.
+var (
+	msgStmtNothing = msg{"flowbatch: statement: nothing was sent yet, nothing to pull", "flowbatch：对账单：还没有发送任何订单，无需拉取"}
+	msgStmtPartial = msg{"flowbatch: statement: %s of %s read whole: %s", "flowbatch：对账单：完整读取 %s（共 %s）：%s"}
+	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
+)
+
+// cmd_serve.go: the console started.
+var msgServeWorkspace = msg{
+	"workspace %s; Ctrl-C stops the console and any batch it runs (run the same batch again to continue)",
+	"工作区 %s；Ctrl-C 会停止控制台及它运行的批次（再次运行同一批次即可继续）",
+}
 
 // batchcmd.go: the input refused.
 var (

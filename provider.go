@@ -38,7 +38,7 @@ type statementSource interface {
 func pullStatement(ctx context.Context, e *env, c statementSource, book *batch.Book, account string, lim batch.Limiter) error {
 	from, to, ok := statement.BatchSpan(book)
 	if !ok {
-		fmt.Fprintf(e.stderr, "flowbatch: statement: nothing was sent yet, nothing to pull\n")
+		fmt.Fprintln(e.stderr, e.tr(msgStmtNothing))
 		return nil
 	}
 	if jacc := book.Header.Settings[workspace.SettingAccount]; jacc != "" && account != "" && jacc != account {
@@ -55,10 +55,10 @@ func pullStatement(ctx context.Context, e *env, c statementSource, book *batch.B
 		return err
 	}
 	if rep.NotAvailable != "" {
-		fmt.Fprintf(e.stderr, "flowbatch: statement: %s of %s read whole: %s\n", plural(rep.Whole, "period"), plural(rep.Periods, "period"), rep.NotAvailable)
+		fmt.Fprintln(e.stderr, e.tr(msgStmtPartial, count{rep.Whole, nounPeriod}, count{rep.Periods, nounPeriod}, rep.NotAvailable))
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "flowbatch: statement: %s, %s in %s, kept in %s\n", plural(rep.Periods, "period"), plural(rep.Lines, "order"), plural(rep.Requests, "request"), path)
+	fmt.Fprintln(e.stderr, e.tr(msgStmtKept, count{rep.Periods, nounPeriod}, count{rep.Lines, nounOrder}, count{rep.Requests, nounRequest}, path))
 	return nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
+	"github.com/flowbatch/flowbatch/reconcile"
 )
 
 // A batch the console runs is `flowbatch run` in this process: the same
@@ -454,7 +455,7 @@ func figures(lang string, b *batch.Book) (headline string, byState, byPid, byCar
 	}
 	for _, st := range batch.Statuses {
 		if n := t.ByStatus[st]; n > 0 {
-			byState = append(byState, figure{word(lang, "st."+string(st)), strconv.Itoa(n), pct(int64(n), int64(most))})
+			byState = append(byState, figure{reconcile.StateName(lang, st), strconv.Itoa(n), pct(int64(n), int64(most))})
 		}
 	}
 	pids, carriers := map[string]juhe.Money{}, map[juhe.Carrier]juhe.Money{}
@@ -556,19 +557,28 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// continueBatch does what running the same command again does: the
-// journal's settings and the stored upload, nothing from the form.
-func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	l := c.lang(r)
+// continuable loads the book of batch id for continuing it, or answers
+// the request itself (not found, or the journal refused) and says false.
+func (c *console) continuable(w http.ResponseWriter, r *http.Request, id string) (string, *batch.Book, bool) {
 	if input.ValidateBatchID(id) != nil {
 		http.NotFound(w, r)
-		return
+		return "", nil, false
 	}
 	jp := c.journalOf(r.Context(), id)
 	b, err := batch.LoadBook(r.Context(), jp)
 	if err != nil {
 		c.message(w, r, http.StatusConflict, "err.continue", journalErr("continue", jp, err).Error())
+		return "", nil, false
+	}
+	return jp, b, true
+}
+
+// continueBatch does what running the same command again does: the
+// journal's settings and the stored upload, nothing from the form.
+func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
+	id, l := r.PathValue("id"), c.lang(r)
+	jp, b, ok := c.continuable(w, r, id)
+	if !ok {
 		return
 	}
 	u, ok := c.storedUpload(b.Input.SHA256, b.Input.Name)
@@ -588,16 +598,9 @@ func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
 // that the console can continue it: only the very file the journal was
 // started with (the same sha256) is kept.
 func (c *console) batchFile(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	l := c.lang(r)
-	if input.ValidateBatchID(id) != nil {
-		http.NotFound(w, r)
-		return
-	}
-	jp := c.journalOf(r.Context(), id)
-	b, err := batch.LoadBook(r.Context(), jp)
-	if err != nil {
-		c.message(w, r, http.StatusConflict, "err.continue", journalErr("continue", jp, err).Error())
+	id, l := r.PathValue("id"), c.lang(r)
+	_, b, ok := c.continuable(w, r, id)
+	if !ok {
 		return
 	}
 	f, fh, err := r.FormFile("file")

@@ -180,13 +180,8 @@ var consoleWords = map[string][2]string{
 	"fig.tied":     {"一致", "ties out"},
 	"fig.mismatch": {"不一致", "MISMATCH"},
 
-	"st.success":       {"成功", "success"},
-	"st.failed":        {"失败", "failed"},
-	"st.charging":      {"充值中", "charging"},
-	"st.unknown":       {"待确认", "unknown"},
-	"st.rejected":      {"被拒绝", "rejected"},
-	"st.invalid":       {"无效", "invalid"},
-	"st.not_submitted": {"未发送", "not submitted"},
+	// The seven states are named by the workbook (reconcile.StateName),
+	// as on the terminal.
 
 	"file.workbook":      {"对账工作簿", "Reconciliation workbook"},
 	"file.workbook.note": {"完整的对账表，留档用", "the full reconciliation, for the records"},

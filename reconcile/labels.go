@@ -370,6 +370,7 @@ type providerWords struct {
 	roll, opening, spend, charging, other, unexplained, expected, actual, difference string
 	rollNote                                                                         string
 	noBalance                                                                        func(which, why string) string
+	noSnapshot                                                                       string // noBalance's why when the journal has none
 	at                                                                               func(when string) string
 }
 
@@ -414,8 +415,9 @@ var englishProvider = &providerWords{
 	difference:  "difference (actual − expected)",
 	rollNote: "A difference is shown, never hidden. Usual causes: a top-up during the batch (positive), a refund the journal does not know of yet (positive), " +
 		"an order still unknown (negative).",
-	noBalance: func(which, why string) string { return which + " not read: " + why },
-	at:        func(when string) string { return " at " + when },
+	noBalance:  func(which, why string) string { return which + " not read: " + why },
+	noSnapshot: "no balance snapshot in the journal",
+	at:         func(when string) string { return " at " + when },
 }
 
 var chineseProvider = &providerWords{
@@ -454,6 +456,7 @@ var chineseProvider = &providerWords{
 	difference:  "差额（实际 − 预计）",
 	rollNote:    "差额如实列示，绝不隐藏。常见原因：批次期间充值（正数）、日志尚未知晓的退款（正数）、结果仍未知的订单（负数）。",
 	noBalance:   func(which, why string) string { return which + "未读取：" + why },
+	noSnapshot:  "日志中没有余额快照",
 	at:          func(when string) string { return "（" + when + "）" },
 }
 

@@ -595,21 +595,9 @@ func (m *monthPlan) count(bi int, l *monthLine, o *batch.OrderState) {
 	}
 }
 
-func (m *monthPlan) open() int {
-	n := 0
-	for _, st := range openStatuses {
-		n += m.byStatus[st]
-	}
-	return n
-}
+func (m *monthPlan) open() int { return countIn(m.byStatus, openStatuses) }
 
-func (m *monthPlan) controlTotal() int {
-	n := 0
-	for _, st := range batch.Statuses {
-		n += m.byStatus[st]
-	}
-	return n
-}
+func (m *monthPlan) controlTotal() int { return countIn(m.byStatus, batch.Statuses) }
 
 // listed is the batches with rows in the month, and their indexes.
 func (m *monthPlan) listed() []int {

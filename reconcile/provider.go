@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -103,7 +104,8 @@ func (p *plan) prepareProvider(leg *ProviderLeg) {
 // request) and the closing one (the last read after a last answer).
 func (pp *providerPlan) balances(bs []batch.Balance) {
 	sort.SliceStable(bs, func(i, j int) bool { return bs[i].At < bs[j].At })
-	pp.openWhy, pp.shutWhy = "no balance snapshot in the journal", "no balance snapshot in the journal"
+	// openWhy and shutWhy stay "" when the journal has no snapshot at all:
+	// the label says so, in the workbook's language.
 	for i := range bs {
 		b := &bs[i]
 		if b.When != journal.BalanceBefore {
@@ -113,7 +115,7 @@ func (pp *providerPlan) balances(bs []batch.Balance) {
 			pp.opening = b
 			break
 		}
-		if pp.openWhy == "no balance snapshot in the journal" {
+		if pp.openWhy == "" {
 			pp.openWhy = b.Reply
 		}
 	}
@@ -126,7 +128,7 @@ func (pp *providerPlan) balances(bs []batch.Balance) {
 			pp.closing = b
 			break
 		}
-		if pp.shutWhy == "no balance snapshot in the journal" {
+		if pp.shutWhy == "" {
 			pp.shutWhy = b.Reply
 		}
 	}
@@ -338,10 +340,10 @@ func (p *plan) addProviderBlocks(s *summarySheet, st styles, c summaryCells, ref
 	s.add(20, c.cell(st.block, w.roll, ""))
 	if pp.opening == nil || pp.closing == nil {
 		if pp.opening == nil {
-			s.merge(s.add(0, c.label(w.noBalance(w.opening, pp.openWhy))), 1, summaryCols)
+			s.merge(s.add(0, c.label(w.noBalance(w.opening, cmp.Or(pp.openWhy, w.noSnapshot)))), 1, summaryCols)
 		}
 		if pp.closing == nil {
-			s.merge(s.add(0, c.label(w.noBalance(w.actual, pp.shutWhy))), 1, summaryCols)
+			s.merge(s.add(0, c.label(w.noBalance(w.actual, cmp.Or(pp.shutWhy, w.noSnapshot)))), 1, summaryCols)
 		}
 		return
 	}

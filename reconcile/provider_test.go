@@ -268,3 +268,28 @@ func TestProviderPrintsAsPDF(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderNoSnapshotInTheWorkbooksLanguage: a journal without balance
+// snapshots says so in the workbook's language, not in English.
+func TestProviderNoSnapshotInTheWorkbooksLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		lang string
+		ws   *words
+	}{{"zh", chinese}, {"en", english}} {
+		out := filepath.Join(t.TempDir(), "p.xlsx")
+		if _, err := Write(context.Background(), sampleBook(t), out, Options{Lang: tt.lang, Now: fixedNow, Provider: &ProviderLeg{Statement: sampleStatement()}}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := tt.ws.provider
+		for _, want := range []string{w.noBalance(w.opening, w.noSnapshot), w.noBalance(w.actual, w.noSnapshot)} {
+			if cells, _ := f.SearchSheet(tt.ws.summary, want); len(cells) != 1 {
+				t.Errorf("%s: %q found at %v, want once on the Summary", tt.lang, want, cells)
+			}
+		}
+		f.Close()
+	}
+}

@@ -727,20 +727,17 @@ func (p *plan) sumState(orphans bool, st batch.Status) string {
 var openStatuses = []batch.Status{batch.StatusCharging, batch.StatusUnknown, batch.StatusNotSubmitted}
 
 // open counts the input rows in openStatuses.
-func (p *plan) open() int {
-	n := 0
-	for _, st := range openStatuses {
-		n += p.byStatus[st]
-	}
-	return n
-}
+func (p *plan) open() int { return countIn(p.byStatus, openStatuses) }
 
 // controlTotal is the sum of the input rows' state counts, which must
 // equal the input's rows.
-func (p *plan) controlTotal() int {
+func (p *plan) controlTotal() int { return countIn(p.byStatus, batch.Statuses) }
+
+// countIn sums the counts of the states sts: the batch's and the month's.
+func countIn(byStatus map[batch.Status]int, sts []batch.Status) int {
 	n := 0
-	for _, st := range batch.Statuses {
-		n += p.byStatus[st]
+	for _, st := range sts {
+		n += byStatus[st]
 	}
 	return n
 }

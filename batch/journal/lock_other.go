@@ -4,7 +4,7 @@ package journal
 
 import "errors"
 
-var errNoLock = errors.New("journal locking needs a unix system")
+var errNoLock = errors.New("journal locking needs a unix or Windows system")
 
 // Lock is not available on this system.
 func Lock(path string) (unlock func() error, err error) { return nil, errNoLock }

@@ -120,12 +120,10 @@ type FormatError struct {
 
 func (e *FormatError) Error() string { return fmt.Sprintf("statement %s: %s", e.Path, e.Why) }
 
-// ErrNotPulled is Read's error when there is no statement file.
-var ErrNotPulled = errors.New("no statement pulled")
-
 // Read reads the statement file at path, checking every record. It takes
 // no lock: a pull appending beside it only adds a section Read does not
-// see yet. A file that is damaged, or breaks the bounds, is refused.
+// see yet. A file that is damaged, or breaks the bounds, is refused; no
+// file at all is an error that is fs.ErrNotExist.
 func Read(ctx context.Context, path string) (*Statement, error) {
 	s := &Statement{Path: path}
 	latest := map[int64]int{} // month start → index in s.Periods
