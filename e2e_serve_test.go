@@ -175,7 +175,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	shot := func(name string) {
 		t.Helper()
 		step++
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		// A screenshot can hang in headless Chromium now and then
+		// (chromedp issues #770, #924): each try has its own deadline, and
+		// a hung one is tried again, three times in all.
+		var png []byte
+		var err error
+		for try := 0; try < 3; try++ {
+			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			png, err = chromedp.Run(sctx, chromedp.FullScreenshot(100))
+			cancel()
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+		}
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
