@@ -318,8 +318,10 @@ func readWorkbook(t *testing.T, path string) (orders [][]string, header []string
 		switch {
 		case sheet == "Summary":
 			for _, r := range rows {
-				if len(r) >= 2 {
-					summary[r[0]] = r[1]
+				for _, at := range summaryLabelColumns {
+					if len(r) >= at+2 && r[at] != "" {
+						summary[r[at]] = r[at+1]
+					}
 				}
 			}
 		case sheet == "Orders" || strings.HasPrefix(sheet, "Orders ("):

@@ -315,8 +315,9 @@ func (p *plan) addProviderBlocks(s *summarySheet, st styles, c summaryCells, ref
 		if !pp.match.Agrees() {
 			check = p.w.mismatch
 		}
-		s.add(0, c.label(w.check), c.cell(0, check, fmt.Sprintf(`IF(AND(B%d=0,B%d=0),"%s","%s")`,
-			rowOf[Unexplained], rowOf[MissingAtProvider], p.w.ok, p.w.mismatch)))
+		v := s.val()
+		s.add(0, c.label(w.check), c.cell(0, check, fmt.Sprintf(`IF(AND(%s%d=0,%s%d=0),"%s","%s")`,
+			v, rowOf[Unexplained], v, rowOf[MissingAtProvider], p.w.ok, p.w.mismatch)))
 		stmt := pp.leg.Statement
 		info := func(name, v string) {
 			s.merge(s.add(0, c.label(name), c.cell(st.hash, v, "")), 2, summaryCols)
@@ -359,13 +360,14 @@ func (p *plan) addProviderBlocks(s *summarySheet, st styles, c summaryCells, ref
 		s.merge(s.add(0, c.label(w.other+": "+w.notAvailable(pp.why))), 1, summaryCols)
 	}
 	expected := pp.opening.Money - p.spend - p.orphanSpend - p.charging - pp.other - pp.unexpl
-	formula := fmt.Sprintf("B%d-B%d-B%d", open, spend, charging)
+	v := s.val() // this pane's values; refs are the main pane's, in B
+	formula := fmt.Sprintf("%s%d-%s%d-%s%d", v, open, v, spend, v, charging)
 	if pp.match != nil {
-		formula += fmt.Sprintf("-B%d-B%d", other, unexpl)
+		formula += fmt.Sprintf("-%s%d-%s%d", v, other, v, unexpl)
 	}
 	exp := s.add(0, c.label(w.expected), c.money(expected, formula))
 	act := s.add(0, c.label(w.actual+stamp(pp.closing)), c.money(pp.closing.Money, ""))
-	s.add(0, c.label(w.difference), c.money(pp.closing.Money-expected, fmt.Sprintf("B%d-B%d", act, exp)))
+	s.add(0, c.label(w.difference), c.money(pp.closing.Money-expected, fmt.Sprintf("%s%d-%s%d", v, act, v, exp)))
 	s.merge(s.add(32, c.cell(st.label, w.rollNote, "")), 1, summaryCols)
 }
 

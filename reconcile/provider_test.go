@@ -163,6 +163,10 @@ func TestProviderWorkbook(t *testing.T) {
 		if len(r) > 1 {
 			items[r[0]] = r[1:]
 		}
+		// The side pane: the provider's books, the audit, the sign-off.
+		if side := summaryCols + 1; len(r) > side+1 {
+			items[r[side]] = r[side+1:]
+		}
 	}
 	w := english.provider
 	for _, c := range []struct {

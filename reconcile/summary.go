@@ -3,6 +3,7 @@ package reconcile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,14 @@ type summarySheet struct {
 	merges [][2]string
 	widths []float64
 
+	// A pane is a summarySheet of its own placed beside the main one:
+	// col0 columns to its left, its first row at row base+1. The batch
+	// Summary puts the provider's books, the audit and the sign-off in a
+	// right pane, so that the page is used in its width and prints one
+	// page at a size a person reads.
+	col0, base int
+	side       *summarySheet
+
 	states, products, carriers, groups block
 	groupName                          string
 }
@@ -44,15 +53,55 @@ func (b block) empty() bool { return b.first == 0 }
 // A row of the Summary under construction.
 func (s *summarySheet) add(height float64, cells ...any) int {
 	s.rows = append(s.rows, summaryRow{cells: cells, height: height})
-	return len(s.rows)
+	return s.base + len(s.rows)
 }
 
-func (s *summarySheet) next() int { return len(s.rows) + 1 }
+func (s *summarySheet) next() int { return s.base + len(s.rows) + 1 }
 
+// merge merges the pane's columns fromCol to toCol (1 its first) in row.
 func (s *summarySheet) merge(row, fromCol, toCol int) {
-	a, _ := excelize.CoordinatesToCellName(fromCol, row)
-	b, _ := excelize.CoordinatesToCellName(toCol, row)
+	a, _ := excelize.CoordinatesToCellName(s.col0+fromCol, row)
+	b, _ := excelize.CoordinatesToCellName(s.col0+toCol, row)
 	s.merges = append(s.merges, [2]string{a, b})
+}
+
+// val is the letter of the pane's value column, its second: B on the
+// left, for formulas over the pane's own rows.
+func (s *summarySheet) val() string {
+	c, _ := excelize.ColumnNumberToName(s.col0 + 2)
+	return c
+}
+
+// row is the pane's row n of the sheet (1 its first), nil past its end.
+func (s *summarySheet) row(n int) *summaryRow {
+	if i := n - s.base - 1; i >= 0 && i < len(s.rows) {
+		return &s.rows[i]
+	}
+	return nil
+}
+
+// sheetRows is the sheet's rows: the main pane's with the side pane's
+// cells after its own, column col0+1 on.
+func (s *summarySheet) sheetRows() []summaryRow {
+	if s.side == nil {
+		return s.rows
+	}
+	n := max(len(s.rows), s.side.base+len(s.side.rows))
+	out := make([]summaryRow, n)
+	for i := range out {
+		var r summaryRow
+		if i < len(s.rows) {
+			r = s.rows[i]
+		}
+		if sr := s.side.row(i + 1); sr != nil {
+			cells := make([]any, s.side.col0, s.side.col0+len(sr.cells))
+			copy(cells, r.cells)
+			r.cells = append(cells, sr.cells...)
+			r.height = max(r.height, sr.height)
+		}
+		out[i] = r
+	}
+	return out
 }
 
 func (s *summarySheet) blank() { s.add(0) }
@@ -61,6 +110,8 @@ func (s *summarySheet) blank() { s.add(0) }
 const (
 	labelWidthMin, labelWidthMax = 18, 44
 	valueWidth                   = 17
+	gapWidth                     = 3  // between the panes
+	sideValueWidth               = 14 // the side pane's value columns
 )
 
 // buildSummary lays the Summary out. Totals are formulas over the Orders
@@ -77,30 +128,35 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	// label is column A of an item row; a label wider than the column
 	// wraps, and its row is made tall enough here (a stream writer's
 	// rows get no automatic height).
-	var labelRows []struct {
+	type labelRow struct {
+		pane *summarySheet
 		row  int
 		text string
 	}
-	label := func(text string) excelize.Cell {
-		labelRows = append(labelRows, struct {
-			row  int
-			text string
-		}{s.next(), text})
-		labelWidth = max(labelWidth, min(float64(displayWidth(text)+padding), labelWidthMax))
-		return cell(st.label, text, "")
+	var labelRows []labelRow
+	sideWidth := float64(labelWidthMin) // the side pane's label column
+	labelIn := func(pane *summarySheet, width *float64) func(string) excelize.Cell {
+		return func(text string) excelize.Cell {
+			labelRows = append(labelRows, labelRow{pane, pane.next(), text})
+			*width = max(*width, min(float64(displayWidth(text)+padding), labelWidthMax))
+			return cell(st.label, text, "")
+		}
 	}
+	label := labelIn(s, &labelWidth)
 
 	// Rows 1–8: the answer.
 	check := w.ok
 	if p.controlTotal() != in.Rows {
 		check = w.mismatch
 	}
-	s.merge(s.add(28, cell(st.title, w.title(p.book.Header.BatchID), "")), 1, summaryCols)
+	// The title, the headline and the notes span both panes.
+	const wide = 2*summaryCols + 1
+	s.merge(s.add(28, cell(st.title, w.title(p.book.Header.BatchID), "")), 1, wide)
 	s.merge(s.add(24, cell(st.headline, w.headline(p.byStatus[batch.StatusSuccess], groupThousands(p.spend),
-		p.byStatus[batch.StatusFailed], groupThousands(p.refunded), p.open(), check), "")), 1, summaryCols)
+		p.byStatus[batch.StatusFailed], groupThousands(p.refunded), p.open(), check), "")), 1, wide)
 	if p.masked {
 		// Row 3, blank otherwise: the rows below keep their numbers.
-		s.merge(s.add(32, cell(st.masked, w.maskedNotice, "")), 1, summaryCols)
+		s.merge(s.add(32, cell(st.masked, w.maskedNotice, "")), 1, wide)
 	} else {
 		s.blank()
 	}
@@ -111,8 +167,14 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	s.add(0, tileLabels...)
 	tilesRow := s.add(34) // filled once the items' rows are known
 	s.blank()
-	s.merge(s.add(0, cell(0, w.generatedAt+": "+p.generated+" ("+w.zoneName+")", "")), 1, summaryCols)
+	s.merge(s.add(0, cell(0, w.generatedAt+": "+p.generated+" ("+w.zoneName+")", "")), 1, wide)
 	s.blank()
+
+	// The blocks: the counts and money on the left; the provider's books,
+	// the audit and the sign-off in a pane on the right, from this row.
+	side := &summarySheet{col0: summaryCols + 1, base: s.next() - 1}
+	s.side = side
+	sideLabel := labelIn(side, &sideWidth)
 
 	// The control totals.
 	controlTitle := s.add(20, cell(st.block, w.controlBlock, ""))
@@ -233,13 +295,13 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 
 	// The provider's books.
 	if p.prov != nil {
-		p.addProviderBlocks(s, st, summaryCells{label: label, integer: integer, money: money, cell: cell},
+		p.addProviderBlocks(side, st, summaryCells{label: sideLabel, integer: integer, money: money, cell: cell},
 			providerRefs{spend: spendRow, orphanSpend: orphanSpendRow, charging: chargingRow})
+		side.blank()
 	}
 
 	// The audit block: what this workbook was made from.
-	s.blank()
-	s.add(20, cell(st.block, w.auditBlock, ""))
+	side.add(20, cell(st.block, w.auditBlock, ""))
 	audit := func(name string, v any) {
 		switch x := v.(type) {
 		case string:
@@ -247,8 +309,8 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 		case int64:
 			v = cell(st.auditNumber, x, "")
 		}
-		row := s.add(0, label(name), v)
-		s.merge(row, 2, summaryCols)
+		row := side.add(0, sideLabel(name), v)
+		side.merge(row, 2, summaryCols)
 	}
 	audit(w.batchID, p.book.Header.BatchID)
 	audit(w.inputFile, in.Name)
@@ -266,26 +328,35 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	}
 
 	// The sign-off block: a name, a date and a signature line per role.
-	s.blank()
-	s.add(20, cell(st.block, w.signoffBlock, ""))
+	side.blank()
+	side.add(20, cell(st.block, w.signoffBlock, ""))
 	sh := w.signoffHeader
-	s.merge(s.add(0, cell(st.header, sh[0], ""), cell(st.header, sh[1], ""), cell(st.header, sh[2], ""),
+	side.merge(side.add(0, cell(st.header, sh[0], ""), cell(st.header, sh[1], ""), cell(st.header, sh[2], ""),
 		cell(st.header, sh[3], ""), cell(st.header, nil, ""), cell(st.header, nil, "")), 4, summaryCols)
 	for _, role := range w.roles {
 		line := cell(st.signLine, nil, "")
-		s.merge(s.add(36, cell(st.label, role, ""), line, line, line, line, line), 4, summaryCols)
+		side.merge(side.add(36, cell(st.label, role, ""), line, line, line, line, line), 4, summaryCols)
 	}
 
 	// Widths: labels in A, values in B–F; a label or value wider than its
 	// cell wraps, with the row made tall enough.
+	// A gap column between the panes; the side pane's values are
+	// narrower, as it has no table of five value columns.
 	s.widths = []float64{labelWidth}
 	for range summaryCols - 1 {
 		s.widths = append(s.widths, valueWidth)
 	}
-	merged := float64(valueWidth * (summaryCols - 1))
+	s.widths = append(s.widths, gapWidth, sideWidth)
+	for range summaryCols - 1 {
+		s.widths = append(s.widths, sideValueWidth)
+	}
 	for _, lr := range labelRows {
-		r := &s.rows[lr.row-1]
-		lines := wrappedLines(lr.text, labelWidth)
+		width, merged := labelWidth, float64(valueWidth*(summaryCols-1))
+		if lr.pane == side {
+			width, merged = sideWidth, float64(sideValueWidth*(summaryCols-1))
+		}
+		r := lr.pane.row(lr.row)
+		lines := wrappedLines(lr.text, width)
 		if len(r.cells) > 1 {
 			if c, ok := r.cells[1].(excelize.Cell); ok && c.StyleID == st.hash {
 				lines = max(lines, wrappedLines(fmt.Sprint(c.Value), merged))
@@ -380,7 +451,7 @@ func (p *plan) writeSummary(sw *excelize.StreamWriter, s *summarySheet) error {
 			return err
 		}
 	}
-	for i, r := range s.rows {
+	for i, r := range s.sheetRows() {
 		var opts []excelize.RowOpts
 		if r.height > 0 {
 			opts = append(opts, excelize.RowOpts{Height: r.height})
@@ -389,7 +460,11 @@ func (p *plan) writeSummary(sw *excelize.StreamWriter, s *summarySheet) error {
 			return err
 		}
 	}
-	for _, m := range s.merges {
+	merges := s.merges
+	if s.side != nil {
+		merges = append(slices.Clip(merges), s.side.merges...)
+	}
+	for _, m := range merges {
 		if err := sw.MergeCell(m[0], m[1]); err != nil {
 			return err
 		}
