@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // demo is the main job on the built-in simulator: it must finish with
@@ -34,7 +36,17 @@ func TestDemo(t *testing.T) {
 	}
 	matches, _ := filepath.Glob(filepath.Join(dir, "demo-*.xlsx"))
 	if len(matches) != 1 {
-		t.Errorf("workbooks in %s: %v", dir, matches)
+		t.Fatalf("workbooks in %s: %v", dir, matches)
+	}
+	// Every order matched the statement: the Provider sheet says there
+	// is nothing to follow up, rather than standing empty under its header.
+	f, err := excelize.OpenFile(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue("Provider", "A2"); !strings.Contains(v, "nothing to follow up") {
+		t.Errorf("the Provider sheet's first line is %q, want the nothing-to-follow-up notice", v)
 	}
 	if !strings.Contains(stdout, "workbook: ") || !strings.Contains(stdout, "open rows        0") {
 		t.Errorf("demo output lacks the workbook path or shows open rows:\n%s", stdout)

@@ -361,6 +361,7 @@ type providerWords struct {
 	unavailable                                      string // the check cell when the leg was not available
 	notAvailable                                     func(why string) string
 	notPulled                                        string
+	nothingFlagged                                   string // the Provider sheet when every line matched
 	notCovered                                       func(n, row int, sent string) string
 	skipped                                          func(list string) string
 	statementFile, statementHead, statementRecords   string
@@ -392,7 +393,8 @@ var englishProvider = &providerWords{
 	notAvailable: func(why string) string {
 		return "The provider leg was not available: " + why + ". Everything else in this workbook stands."
 	},
-	notPulled: "no statement pulled (flowbatch reconcile -provider)",
+	notPulled:      "no statement pulled (flowbatch reconcile -provider)",
+	nothingFlagged: "Every order of this batch matches the provider's statement, and the statement shows no charge that no batch made: nothing to follow up.",
 	notCovered: func(n, row int, sent string) string {
 		orders := "orders"
 		if n == 1 {
@@ -438,7 +440,8 @@ var chineseProvider = &providerWords{
 	notAvailable: func(why string) string {
 		return "未能取得供应商对账：" + why + "。本工作簿其余内容不受影响。"
 	},
-	notPulled: "未拉取对账单（flowbatch reconcile -provider）",
+	notPulled:      "未拉取对账单（flowbatch reconcile -provider）",
+	nothingFlagged: "本批次每笔订单都与供应商对账单一致，对账单上也没有来历不明的扣款：无需处理。",
 	notCovered: func(n, row int, sent string) string {
 		return fmt.Sprintf("对账单未覆盖本批次 %d 笔订单（第一笔：第 %d 行，发送于 %s）：请重新拉取（flowbatch reconcile -provider）", n, row, sent)
 	},

@@ -212,13 +212,18 @@ func (p *plan) providerState(s juhe.GameState) string {
 }
 
 // writeProvider writes the Provider sheet: every line of the match that
-// needs a person, or one line saying why the leg was not available.
+// needs a person, or one line saying why the leg was not available, or
+// that no line needs one.
 func (p *plan) writeProvider(f *excelize.File, st styles) error {
 	pp := p.prov
 	c := &providerCells{st: st}
 	rows := make([][]any, 0, len(pp.lines)+1)
-	if pp.why != "" {
+	switch {
+	case pp.why != "":
 		rows = append(rows, []any{pp.pw.notAvailable(pp.why)})
+	case len(pp.lines) == 0:
+		// An empty sheet under its header reads as missing; say so.
+		rows = append(rows, []any{pp.pw.nothingFlagged})
 	}
 	for _, l := range pp.lines {
 		r := make([]any, len(providerColumns))
