@@ -294,7 +294,7 @@ type recordLimit struct {
 
 func (l *recordLimit) Read(p []byte) (int, error) {
 	if l.n-l.base > 2*MaxRowBytes+64<<10 {
-		return 0, limitErr("a row longer than %s bytes", thousands(2*MaxRowBytes))
+		return 0, limitErr("a row longer than %s bytes", journal.Thousands(2*MaxRowBytes))
 	}
 	n, err := l.r.Read(p)
 	l.n += int64(n)

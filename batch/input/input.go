@@ -267,7 +267,7 @@ func (v *validator) row(raw *rawRow) error {
 	}
 	line, cells := raw.Line, raw.Cells
 	if line > MaxRows {
-		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", thousands(MaxRows)))
+		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", journal.Thousands(MaxRows)))
 	}
 	if err := checkRow(cells, &v.text); err != nil {
 		return fmt.Errorf("row %d: %w", line, err)

@@ -3,8 +3,9 @@ package input
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"unicode/utf8"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // The limits of an input file. A file beyond any of them is refused as a
@@ -70,7 +71,7 @@ func checkCell(col int, s string) error {
 		return nil
 	}
 	if n := utf8.RuneCountInString(s); n > MaxCellChars {
-		return limitErr("column %s: a cell of %s characters; at most %s (Excel's limit)", columnName(col), thousands(n), thousands(MaxCellChars))
+		return limitErr("column %s: a cell of %s characters; at most %s (Excel's limit)", columnName(col), journal.Thousands(n), journal.Thousands(MaxCellChars))
 	}
 	return nil
 }
@@ -79,7 +80,7 @@ func checkCell(col int, s string) error {
 // and adds its text to *total, which may not pass MaxInputText.
 func checkRow(cells []string, total *int64) error {
 	if len(cells) > MaxColumns {
-		return limitErr("%s columns; at most %s (Excel's limit)", thousands(len(cells)), thousands(MaxColumns))
+		return limitErr("%s columns; at most %s (Excel's limit)", journal.Thousands(len(cells)), journal.Thousands(MaxColumns))
 	}
 	n := 0
 	for i, c := range cells {
@@ -89,10 +90,10 @@ func checkRow(cells []string, total *int64) error {
 		n += len(c)
 	}
 	if n > MaxRowBytes {
-		return limitErr("the row holds %s bytes of text; at most %s", thousands(n), thousands(MaxRowBytes))
+		return limitErr("the row holds %s bytes of text; at most %s", journal.Thousands(n), journal.Thousands(MaxRowBytes))
 	}
 	if *total += int64(n); *total > MaxInputText {
-		return limitErr("the rows hold more than %s bytes of text together", thousands(MaxInputText))
+		return limitErr("the rows hold more than %s bytes of text together", journal.Thousands(MaxInputText))
 	}
 	return nil
 }
@@ -106,24 +107,4 @@ func columnName(col int) string {
 		b[i] = byte('A' + (n-1)%26)
 	}
 	return string(b[i:])
-}
-
-// thousands formats n with comma separators: 1048576 is "1,048,576".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	out := make([]byte, 0, len(s)+len(s)/3+1)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
 }

@@ -103,7 +103,7 @@ func (o *odsReader) nextTable() (odsTable, error) {
 			case "table-properties":
 				if d, _ := odsAttr(t, "display"); d == "false" && o.styleName != "" {
 					if len(o.hiddenStyles) >= maxODSStyles {
-						return odsTable{}, limitErr("%s: more than %s table styles", o.part, thousands(maxODSStyles))
+						return odsTable{}, limitErr("%s: more than %s table styles", o.part, journal.Thousands(maxODSStyles))
 					}
 					o.hiddenStyles[o.styleName] = true
 				}
@@ -172,7 +172,7 @@ func (o *odsReader) next(row *rawRow) error {
 					continue
 				}
 				if o.line+n > MaxRows {
-					return limitErr("row %s; at most %s rows (Excel's limit)", thousands(o.line+n), thousands(MaxRows))
+					return limitErr("row %s; at most %s rows (Excel's limit)", journal.Thousands(o.line+n), journal.Thousands(MaxRows))
 				}
 				o.rowSize = int64(len(row.Cells))
 				for _, c := range row.Cells {
@@ -201,7 +201,7 @@ func (o *odsReader) next(row *rawRow) error {
 // more work than a sheet of odsContentLimit bytes written out.
 func (o *odsReader) expand(n int64) error {
 	if o.expanded += n; o.expanded > odsContentLimit {
-		return limitErr("%s: its repeated rows and cells hold more than %s bytes written out", o.part, thousands(odsContentLimit))
+		return limitErr("%s: its repeated rows and cells hold more than %s bytes written out", o.part, journal.Thousands(odsContentLimit))
 	}
 	return nil
 }
@@ -226,7 +226,7 @@ func (o *odsReader) column(t xml.StartElement) error {
 	o.col = min(o.col+n, MaxColumns)
 	if vis, _ := odsAttr(t, "visibility"); (vis == "collapse" || vis == "filter") && lo < o.col {
 		if len(o.hiddenCols) >= MaxColumns {
-			return limitErr("%s: more than %s column ranges", o.part, thousands(MaxColumns))
+			return limitErr("%s: more than %s column ranges", o.part, journal.Thousands(MaxColumns))
 		}
 		o.hiddenCols = append(o.hiddenCols, colRange{lo, o.col - 1})
 	}
@@ -281,13 +281,13 @@ func (o *odsReader) readRow(row *rawRow) error {
 				continue
 			}
 			if col+n > MaxColumns {
-				return fmt.Errorf("row %d: %w", row.Line, limitErr("a cell in column %s; at most %s columns (Excel's limit)", thousands(col+n), thousands(MaxColumns)))
+				return fmt.Errorf("row %d: %w", row.Line, limitErr("a cell in column %s; at most %s columns (Excel's limit)", journal.Thousands(col+n), journal.Thousands(MaxColumns)))
 			}
 			if err := checkCell(col, v); err != nil {
 				return fmt.Errorf("row %d: %w", row.Line, err)
 			}
 			if rowBytes += n * len(v); rowBytes > MaxRowBytes {
-				return fmt.Errorf("row %d: %w", row.Line, limitErr("the row holds more than %s bytes of text", thousands(MaxRowBytes)))
+				return fmt.Errorf("row %d: %w", row.Line, limitErr("the row holds more than %s bytes of text", journal.Thousands(MaxRowBytes)))
 			}
 			for len(row.Cells) < col {
 				row.Cells = append(row.Cells, "")
@@ -331,7 +331,7 @@ func (o *odsReader) cellValue(t xml.StartElement) (string, error) {
 	paragraphs, inP := 0, 0
 	add := func(b []byte) error {
 		if len(o.cell)+len(b) > MaxCellChars*utf8.UTFMax {
-			return limitErr("a cell longer than %s characters", thousands(MaxCellChars))
+			return limitErr("a cell longer than %s characters", journal.Thousands(MaxCellChars))
 		}
 		o.cell = append(o.cell, b...)
 		return nil
@@ -362,7 +362,7 @@ func (o *odsReader) cellValue(t xml.StartElement) (string, error) {
 					return "", err
 				}
 				if n > MaxCellChars {
-					return "", limitErr("a cell longer than %s characters", thousands(MaxCellChars))
+					return "", limitErr("a cell longer than %s characters", journal.Thousands(MaxCellChars))
 				}
 				if err := add([]byte(strings.Repeat(" ", n))); err != nil {
 					return "", err

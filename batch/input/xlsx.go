@@ -152,7 +152,7 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 			return fmt.Errorf("damaged workbook: a sheet name of %d characters", n)
 		}
 		if len(wb.sheets) >= MaxColumns {
-			return limitErr("more than %s sheets", thousands(MaxColumns))
+			return limitErr("more than %s sheets", journal.Thousands(MaxColumns))
 		}
 		wb.sheets = append(wb.sheets, s)
 		sheetIDs = append(sheetIDs, id)

@@ -77,7 +77,7 @@ func (w *workbookZip) open(name string, limit int64) (*partReader, error) {
 		return nil, fmt.Errorf("damaged workbook: no part %s", journal.Clip(name))
 	}
 	if zf.UncompressedSize64 > uint64(limit) {
-		return nil, limitErr("%s unpacks to %s bytes; at most %s", name, thousands64(zf.UncompressedSize64), thousands(int(limit)))
+		return nil, limitErr("%s unpacks to %s bytes; at most %s", name, thousands64(zf.UncompressedSize64), journal.Thousands(int(limit)))
 	}
 	// The entry is inflated here rather than by zf.Open, so that every
 	// byte of it is accounted for: its CRC, its size and the end of its
@@ -103,7 +103,7 @@ func thousands64(n uint64) string {
 	if n > 1<<62 {
 		return fmt.Sprint(n)
 	}
-	return thousands(int(n))
+	return journal.Thousands(int64(n))
 }
 
 type countReader struct {
@@ -141,7 +141,7 @@ func (p *partReader) Read(b []byte) (int, error) {
 	p.n += int64(n)
 	switch {
 	case p.n > p.limit:
-		p.err = limitErr("%s unpacks to more than %s bytes", p.name, thousands(int(p.limit)))
+		p.err = limitErr("%s unpacks to more than %s bytes", p.name, journal.Thousands(int(p.limit)))
 		return 0, p.err
 	case uint64(p.n) > p.zf.UncompressedSize64:
 		p.err = fmt.Errorf("damaged workbook: %s unpacks to more than the %s bytes the archive says", p.name, thousands64(p.zf.UncompressedSize64))
@@ -167,7 +167,7 @@ func (p *partReader) end() error {
 	case p.crc.Sum32() != p.zf.CRC32:
 		return fmt.Errorf("damaged workbook: %s: %w", p.name, zip.ErrChecksum)
 	case uint64(p.n) != p.zf.UncompressedSize64:
-		return fmt.Errorf("damaged workbook: %s: %s bytes, not the %s the archive says", p.name, thousands(int(p.n)), thousands64(p.zf.UncompressedSize64))
+		return fmt.Errorf("damaged workbook: %s: %s bytes, not the %s the archive says", p.name, journal.Thousands(int(p.n)), thousands64(p.zf.UncompressedSize64))
 	case uint64(used) != p.zf.CompressedSize64:
 		return fmt.Errorf("damaged workbook: %s: its compressed data ends before the entry does", p.name)
 	}
@@ -202,7 +202,7 @@ type xmlSource struct {
 
 func (s *xmlSource) ReadByte() (byte, error) {
 	if s.n-s.mark > maxXMLToken {
-		return 0, limitErr("an XML element or text longer than %s bytes", thousands(maxXMLToken))
+		return 0, limitErr("an XML element or text longer than %s bytes", journal.Thousands(maxXMLToken))
 	}
 	c, err := s.br.ReadByte()
 	if err == nil {
@@ -261,7 +261,7 @@ func newXMLReader(part string, r io.Reader) *xmlReader {
 func (x *xmlReader) next() (xml.Token, error) {
 	x.src.mark = x.src.n
 	if *x.spent++; *x.spent > x.maxTokens {
-		return nil, fmt.Errorf("%s: %w", x.part, limitErr("more than %s XML elements and texts", thousands(x.maxTokens)))
+		return nil, fmt.Errorf("%s: %w", x.part, limitErr("more than %s XML elements and texts", journal.Thousands(x.maxTokens)))
 	}
 	var t xml.Token
 	var err error
@@ -403,9 +403,9 @@ func checkZipDirectory(f *os.File, size int64) error {
 	}
 	switch {
 	case entries > maxEntries:
-		return limitErr("the workbook archive has %s entries; at most %s", thousands64(entries), thousands(maxEntries))
+		return limitErr("the workbook archive has %s entries; at most %s", thousands64(entries), journal.Thousands(maxEntries))
 	case dirSize > MaxPartBytes:
-		return limitErr("the workbook archive's directory is %s bytes; at most %s", thousands64(dirSize), thousands(MaxPartBytes))
+		return limitErr("the workbook archive's directory is %s bytes; at most %s", thousands64(dirSize), journal.Thousands(MaxPartBytes))
 	}
 	return nil
 }

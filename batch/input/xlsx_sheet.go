@@ -24,10 +24,10 @@ const sstChunk = 1 << 20 // larger than any cell (MaxCellChars × 4 bytes)
 
 func (s *sharedStrings) add(b []byte) error {
 	if len(s.refs) >= MaxSharedStrings {
-		return limitErr("more than %s shared strings", thousands(MaxSharedStrings))
+		return limitErr("more than %s shared strings", journal.Thousands(MaxSharedStrings))
 	}
 	if s.text += len(b); s.text > MaxSharedStringsText {
-		return limitErr("shared strings of more than %s bytes of text", thousands(MaxSharedStringsText))
+		return limitErr("shared strings of more than %s bytes of text", journal.Thousands(MaxSharedStringsText))
 	}
 	n := len(s.chunks)
 	if n == 0 || len(s.chunks[n-1])+len(b) > sstChunk {
@@ -79,14 +79,14 @@ func (w *workbookZip) readSharedStrings(name string) (*sharedStrings, error) {
 				inSI = false
 				s := unescapeOOXML(buf)
 				if err := checkCell(0, s); err != nil {
-					return fmt.Errorf("shared string %s: %w", thousands(len(sst.refs)), err)
+					return fmt.Errorf("shared string %s: %w", journal.Thousands(len(sst.refs)), err)
 				}
 				return sst.add([]byte(s))
 			}
 		case xml.CharData:
 			if inT != 0 {
 				if len(buf)+len(t) > MaxCellChars*utf8.UTFMax {
-					return limitErr("shared string %s: longer than %s characters", thousands(len(sst.refs)), thousands(MaxCellChars))
+					return limitErr("shared string %s: longer than %s characters", journal.Thousands(len(sst.refs)), journal.Thousands(MaxCellChars))
 				}
 				buf = append(buf, t...)
 			}
@@ -319,7 +319,7 @@ func (s *sheetReader) next(row *rawRow) error {
 					return s.rowErr(err)
 				}
 				if s.rowBytes += len(v); s.rowBytes > MaxRowBytes {
-					return s.rowErr(limitErr("the row holds more than %s bytes of text", thousands(MaxRowBytes)))
+					return s.rowErr(limitErr("the row holds more than %s bytes of text", journal.Thousands(MaxRowBytes)))
 				}
 				for len(row.Cells) < cellCol {
 					row.Cells = append(row.Cells, "")
@@ -342,7 +342,7 @@ func (s *sheetReader) next(row *rawRow) error {
 		case xml.CharData:
 			if inV && !hasIS || isT != 0 {
 				if len(s.cell)+len(t) > MaxCellChars*utf8.UTFMax {
-					return s.rowErr(limitErr("column %s: a cell longer than %s characters", columnName(cellCol), thousands(MaxCellChars)))
+					return s.rowErr(limitErr("column %s: a cell longer than %s characters", columnName(cellCol), journal.Thousands(MaxCellChars)))
 				}
 				s.cell = append(s.cell, t...)
 			}
@@ -429,7 +429,7 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 	}
 	switch {
 	case n > MaxRows:
-		return 0, false, limitErr("row %s; at most %s rows (Excel's limit)", thousands(n), thousands(MaxRows))
+		return 0, false, limitErr("row %s; at most %s rows (Excel's limit)", journal.Thousands(n), journal.Thousands(MaxRows))
 	case n <= s.lastRow:
 		return 0, false, fmt.Errorf("damaged workbook: %s: row %d after row %d", s.part, n, s.lastRow)
 	}
@@ -461,7 +461,7 @@ func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ stri
 	}
 	switch {
 	case col >= MaxColumns:
-		return 0, "", 0, s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", thousands(col+1), thousands(MaxColumns)))
+		return 0, "", 0, s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", journal.Thousands(col+1), journal.Thousands(MaxColumns)))
 	case col <= last:
 		return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s comes after column %s", columnName(col), columnName(last)))
 	}
@@ -500,7 +500,7 @@ func (s *sheetReader) hiddenCol(t xml.StartElement) error {
 		return nil
 	}
 	if len(s.HiddenCols) >= MaxColumns {
-		return limitErr("%s: more than %s column ranges", s.part, thousands(MaxColumns))
+		return limitErr("%s: more than %s column ranges", s.part, journal.Thousands(MaxColumns))
 	}
 	s.HiddenCols = append(s.HiddenCols, colRange{lo - 1, min(hi, MaxColumns) - 1})
 	return nil
@@ -521,7 +521,7 @@ func (s *sheetReader) mergeCell(t xml.StartElement) error {
 			return fmt.Errorf("damaged workbook: %s: merged range %q", s.part, journal.Clip(a.Value))
 		}
 		if len(s.Merged) >= MaxRows {
-			return limitErr("%s: more than %s merged ranges", s.part, thousands(MaxRows))
+			return limitErr("%s: more than %s merged ranges", s.part, journal.Thousands(MaxRows))
 		}
 		s.Merged = append(s.Merged, cellRange{c0, r0, c1, r1})
 	}

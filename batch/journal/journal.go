@@ -120,7 +120,7 @@ func create(ctx context.Context, path string, h Header, noSync bool) (*Journal, 
 		return nil, nil, fmt.Errorf("creating journal: %w", err)
 	}
 	if !noSync {
-		if err := syncDir(filepath.Dir(path)); err != nil {
+		if err := SyncDir(filepath.Dir(path)); err != nil {
 			j.Close()
 			return nil, nil, fmt.Errorf("creating journal %s: %w", path, err)
 		}
@@ -145,7 +145,9 @@ func removeStaleNew(path string) {
 	os.Remove(tmp)
 }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs directory dir, so that a file created or renamed in it
+// survives a crash.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -254,7 +256,7 @@ func keepTorn(r *os.File, path string, t *tail, noSync bool) (string, error) {
 		err = cerr
 	}
 	if err == nil && !noSync {
-		err = syncDir(filepath.Dir(path))
+		err = SyncDir(filepath.Dir(path))
 	}
 	if err != nil {
 		return "", fmt.Errorf("keeping torn tail in %s: %w", name, err)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // A journal's sent and planned rows are kept beside the index in
@@ -152,22 +154,10 @@ func writeAtomic(path string, data []byte, durable bool) error {
 		err = os.Rename(tmp, path)
 	}
 	if err == nil && durable {
-		err = syncDir(dir)
+		err = journal.SyncDir(dir)
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync of directory %s: %w", dir, err)
 	}
 	return nil
 }
