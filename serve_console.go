@@ -465,10 +465,15 @@ func (c *console) storedUpload(sha, name string) (upload, bool) {
 	return upload{}, false
 }
 
-func (c *console) plan(r *http.Request) (*plan, bool) {
+// plan is the request's plan; when there is none it answers 404 and
+// reports false.
+func (c *console) plan(w http.ResponseWriter, r *http.Request) (*plan, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	p, ok := c.plans[r.PathValue("id")]
+	c.mu.Unlock()
+	if !ok {
+		c.message(w, r, http.StatusNotFound, "err.noplan", word(c.lang(r), "err.noplan.try"))
+	}
 	return p, ok
 }
 
@@ -480,9 +485,8 @@ type checkData struct {
 }
 
 func (c *console) checkPage(w http.ResponseWriter, r *http.Request) {
-	pl, ok := c.plan(r)
+	pl, ok := c.plan(w, r)
 	if !ok {
-		c.message(w, r, http.StatusNotFound, "err.noplan", word(c.lang(r), "err.noplan.try"))
 		return
 	}
 	pv := c.preview(r.Context(), pl)
@@ -499,9 +503,8 @@ type confirmData struct {
 }
 
 func (c *console) confirmPage(w http.ResponseWriter, r *http.Request) {
-	pl, ok := c.plan(r)
+	pl, ok := c.plan(w, r)
 	if !ok {
-		c.message(w, r, http.StatusNotFound, "err.noplan", word(c.lang(r), "err.noplan.try"))
 		return
 	}
 	pv := c.preview(r.Context(), pl)
@@ -514,9 +517,8 @@ func (c *console) confirmPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	l := c.lang(r)
-	pl, ok := c.plan(r)
+	pl, ok := c.plan(w, r)
 	if !ok {
-		c.message(w, r, http.StatusNotFound, "err.noplan", word(l, "err.noplan.try"))
 		return
 	}
 	pv := c.preview(r.Context(), pl)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"maps"
 	"net/http"
@@ -79,7 +78,7 @@ func (c *console) runArgs(batchID, journalPath, in string, settings map[string]s
 	if journalPath != "" {
 		args = append(args, "-journal", journalPath)
 	}
-	if cap != "" && runHasFlag("max-spend") {
+	if cap != "" {
 		args = append(args, "-max-spend", cap)
 	}
 	if p := settings[workspace.SettingPeriod]; p != "" {
@@ -103,13 +102,6 @@ func (c *console) runArgs(batchID, journalPath, in string, settings map[string]s
 // batchSettingGrace is the journal's grace; on a continue the engine
 // takes it from the journal, so passing it again changes nothing.
 const batchSettingGrace = batch.SettingResubmitGrace
-
-// runHasFlag reports whether `flowbatch run` has the flag.
-func runHasFlag(name string) bool {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	addSubmitFlags(fs)
-	return fs.Lookup(name) != nil
-}
 
 // start runs a confirmed plan.
 func (c *console) start(pl *plan, cap juhe.Money, b *startBinding, lang string) error {
