@@ -301,11 +301,6 @@ func (m *monthPlan) groupHeader() []string {
 	return append([]string{m.extra[m.groupCol]}, m.w.groupHeader[1:]...)
 }
 
-func (m *monthPlan) sortedGroups() ([]string, tally) {
-	p := &plan{groups: m.groups, groupsLeft: m.groupsLeft}
-	return p.sortedGroups()
-}
-
 func (m *monthPlan) groupRows(st styles) []tallyRow {
 	vs, rest := m.sortedGroups()
 	var rows []tallyRow
