@@ -17,19 +17,11 @@ const monthSummaryCols = 15
 
 func (m *monthPlan) write(ctx context.Context, out io.Writer, tmpDir string) error {
 	w := m.w
-	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
-	defer f.Close()
-	zw := &directZip{out: out}
-	f.SetZipWriter(zw.open)
-	st, err := newStyles(f)
+	f, zw, st, err := newWorkbook(out, tmpDir, m.masked)
 	if err != nil {
 		return err
 	}
-	if m.masked {
-		if err := f.SetDocProps(&excelize.DocProperties{ContentStatus: maskedContentStatus}); err != nil {
-			return err
-		}
-	}
+	defer f.Close()
 	groupSheet := ""
 	if m.groupCol >= 0 {
 		groupSheet = w.byGroup(m.extra[m.groupCol])
