@@ -339,12 +339,15 @@ var chinese = &words{
 // hfEscape escapes s for a page header or footer, where & starts a code.
 func hfEscape(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
-func lookupWords(lang string) (*words, error) {
+func lookupWords(lang string) (*words, error) { return byLang(lang, chinese, english) }
+
+// byLang picks the Chinese (the default) or the English of a table.
+func byLang[T any](lang string, zh, en *T) (*T, error) {
 	switch lang {
 	case "", "zh":
-		return chinese, nil
+		return zh, nil
 	case "en":
-		return english, nil
+		return en, nil
 	}
 	return nil, fmt.Errorf("language %q: want zh or en", lang)
 }

@@ -205,10 +205,7 @@ type monthPlan struct {
 	byStatus                  map[batch.Status]int
 	spend, refunded, charging juhe.Money
 	rows, orphans, late       int
-	products                  map[string]*product
-	carriers                  map[juhe.Carrier]*tally
-	groups                    map[string]*tally
-	groupsLeft                tally
+	breakdown
 
 	charges []charge // the month's charged orders, for repeats and people
 	pids    []string // charge.pid indexes these
@@ -265,8 +262,8 @@ func WriteMonth(ctx context.Context, journals []MonthJournal, path string, opts 
 	}
 	m := &monthPlan{w: w, opts: opts, month: opts.Month, generated: now().In(shanghai).Format(timeLayout),
 		perSheet: opts.MaxOrdersPerSheet, sample: opts.WidthSample, masked: opts.Mask != nil,
-		byStatus: map[batch.Status]int{}, products: map[string]*product{}, carriers: map[juhe.Carrier]*tally{},
-		groups: map[string]*tally{}, pidIdx: map[string]uint32{}, groupCol: -1}
+		byStatus: map[batch.Status]int{}, breakdown: newBreakdown(),
+		pidIdx: map[string]uint32{}, groupCol: -1}
 	if m.perSheet <= 0 || m.perSheet > MaxRowsPerSheet {
 		m.perSheet = MaxRowsPerSheet
 	}
@@ -566,33 +563,7 @@ func (m *monthPlan) count(bi int, l *monthLine, o *batch.OrderState) {
 	if l.status == batch.StatusInvalid {
 		return
 	}
-	pr := m.products[l.pid]
-	if pr == nil {
-		pr = &product{pid: l.pid}
-		m.products[l.pid] = pr
-	}
-	if pr.cardName == "" {
-		pr.cardName = l.cardName
-	}
-	pr.add(&l.line)
-	ct := m.carriers[l.carrier]
-	if ct == nil {
-		ct = &tally{}
-		m.carriers[l.carrier] = ct
-	}
-	ct.add(&l.line)
-	if m.groupCol >= 0 {
-		v := l.extra[m.groupCol]
-		g := m.groups[v]
-		if g == nil && len(m.groups) < maxGroupValues {
-			g = &tally{}
-			m.groups[v] = g
-		}
-		if g == nil {
-			g = &m.groupsLeft
-		}
-		g.add(&l.line)
-	}
+	m.breakdown.add(&l.line, m.groupCol)
 }
 
 func (m *monthPlan) open() int { return countIn(m.byStatus, openStatuses) }

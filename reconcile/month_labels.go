@@ -118,13 +118,7 @@ var chineseMonth = &monthWords{
 }
 
 func lookupMonthWords(lang string) (*monthWords, error) {
-	switch lang {
-	case "", "zh":
-		return chineseMonth, nil
-	case "en":
-		return englishMonth, nil
-	}
-	return nil, fmt.Errorf("language %q: want zh or en", lang)
+	return byLang(lang, chineseMonth, englishMonth)
 }
 
 // sheetName makes s a valid sheet name: at most 31 characters, none of

@@ -17,19 +17,11 @@ const monthSummaryCols = 15
 
 func (m *monthPlan) write(ctx context.Context, out io.Writer, tmpDir string) error {
 	w := m.w
-	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
-	defer f.Close()
-	zw := &directZip{out: out}
-	f.SetZipWriter(zw.open)
-	st, err := newStyles(f)
+	f, zw, st, err := newWorkbook(out, tmpDir, m.masked)
 	if err != nil {
 		return err
 	}
-	if m.masked {
-		if err := f.SetDocProps(&excelize.DocProperties{ContentStatus: maskedContentStatus}); err != nil {
-			return err
-		}
-	}
+	defer f.Close()
 	groupSheet := ""
 	if m.groupCol >= 0 {
 		groupSheet = w.byGroup(m.extra[m.groupCol])
@@ -299,11 +291,6 @@ func (m *monthPlan) carrierRows(st styles) []tallyRow {
 
 func (m *monthPlan) groupHeader() []string {
 	return append([]string{m.extra[m.groupCol]}, m.w.groupHeader[1:]...)
-}
-
-func (m *monthPlan) sortedGroups() ([]string, tally) {
-	p := &plan{groups: m.groups, groupsLeft: m.groupsLeft}
-	return p.sortedGroups()
 }
 
 func (m *monthPlan) groupRows(st styles) []tallyRow {

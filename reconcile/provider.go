@@ -152,7 +152,7 @@ var providerColumns = []func(p *plan, c *providerCells, l *MatchLine) any{
 		if l.AddTime == 0 {
 			return nil
 		}
-		return time.Unix(l.AddTime, 0).In(shanghai).Format(timeLayout)
+		return bj(l.AddTime)
 	},
 	func(p *plan, c *providerCells, l *MatchLine) any { return c.money(l.Money(), true) },
 	func(p *plan, c *providerCells, l *MatchLine) any { return c.wrap(p.prov.pw.actions[l.Result]) },

@@ -240,11 +240,8 @@ type plan struct {
 	byStatus                       map[batch.Status]int
 	spend, charging, refunded      juhe.Money
 	orphanSpend                    juhe.Money
-	products                       map[string]*product
-	carriers                       map[juhe.Carrier]*tally
 	groupCol                       int // index of the -group-by extra column, -1 for none
-	groups                         map[string]*tally
-	groupsLeft                     tally // rows of values past maxGroupValues
+	breakdown
 
 	// actions are the words' actions with the journal's real path.
 	actions map[kind]string
@@ -289,6 +286,56 @@ func (t *tally) add(l *line) {
 // in memory (a column of names would be one per row); rows of further
 // values are tallied together.
 const maxGroupValues = 10000
+
+// breakdown is the Summary's tallies of the input rows but the invalid:
+// by product, by carrier and by value of the -group-by column.
+type breakdown struct {
+	products   map[string]*product
+	carriers   map[juhe.Carrier]*tally
+	groups     map[string]*tally
+	groupsLeft tally // rows of values past maxGroupValues
+}
+
+func newBreakdown() breakdown {
+	return breakdown{products: make(map[string]*product), carriers: make(map[juhe.Carrier]*tally),
+		groups: make(map[string]*tally)}
+}
+
+// add tallies l; groupCol is the index in l.extra of the group column,
+// -1 for none.
+func (d *breakdown) add(l *line, groupCol int) {
+	pr := d.products[l.pid]
+	if pr == nil {
+		pr = &product{pid: l.pid}
+		d.products[l.pid] = pr
+	}
+	if pr.cardName == "" {
+		pr.cardName = l.cardName
+	}
+	pr.add(l)
+	ct := d.carriers[l.carrier]
+	if ct == nil {
+		ct = &tally{}
+		d.carriers[l.carrier] = ct
+	}
+	ct.add(l)
+	if groupCol < 0 {
+		return
+	}
+	v := ""
+	if groupCol < len(l.extra) {
+		v = l.extra[groupCol]
+	}
+	g := d.groups[v]
+	if g == nil && len(d.groups) < maxGroupValues {
+		g = &tally{}
+		d.groups[v] = g
+	}
+	if g == nil {
+		g = &d.groupsLeft
+	}
+	g.add(l)
+}
 
 // ordersSheet says which rows of one Orders sheet hold input rows and
 // which hold orphans (0, 0 when none).
@@ -344,9 +391,7 @@ func (p *plan) each(ctx context.Context, fn func(*line) error) error {
 // formulas name.
 func (p *plan) prepare() {
 	p.byStatus = make(map[batch.Status]int)
-	p.products = make(map[string]*product)
-	p.carriers = make(map[juhe.Carrier]*tally)
-	p.groups = make(map[string]*tally)
+	p.breakdown = newBreakdown()
 	p.actions = make(map[kind]string, len(p.w.actions))
 	journal := p.book.Path
 	if abs, err := filepath.Abs(journal); err == nil {
@@ -379,36 +424,7 @@ func (p *plan) count(l *line) {
 	if l.status == batch.StatusInvalid {
 		return
 	}
-	pr := p.products[l.pid]
-	if pr == nil {
-		pr = &product{pid: l.pid}
-		p.products[l.pid] = pr
-	}
-	if pr.cardName == "" {
-		pr.cardName = l.cardName
-	}
-	pr.add(l)
-	ct := p.carriers[l.carrier]
-	if ct == nil {
-		ct = &tally{}
-		p.carriers[l.carrier] = ct
-	}
-	ct.add(l)
-	if p.groupCol >= 0 {
-		v := ""
-		if p.groupCol < len(l.extra) {
-			v = l.extra[p.groupCol]
-		}
-		g := p.groups[v]
-		if g == nil && len(p.groups) < maxGroupValues {
-			g = &tally{}
-			p.groups[v] = g
-		}
-		if g == nil {
-			g = &p.groupsLeft
-		}
-		g.add(l)
-	}
+	p.breakdown.add(l, p.groupCol)
 }
 
 // measureOrders gives the Orders widths and header for the lines held

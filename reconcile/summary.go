@@ -411,22 +411,22 @@ func groupDigits(s string) string {
 const maxGroupRows = 30
 
 // sortedGroups is the group values to list, and the tally of the rest.
-func (p *plan) sortedGroups() ([]string, tally) {
-	vs := make([]string, 0, len(p.groups))
-	for v := range p.groups {
+func (d *breakdown) sortedGroups() ([]string, tally) {
+	vs := make([]string, 0, len(d.groups))
+	for v := range d.groups {
 		vs = append(vs, v)
 	}
 	sort.Slice(vs, func(i, j int) bool {
-		a, b := p.groups[vs[i]], p.groups[vs[j]]
+		a, b := d.groups[vs[i]], d.groups[vs[j]]
 		if a.count != b.count {
 			return a.count > b.count
 		}
 		return vs[i] < vs[j]
 	})
-	rest := p.groupsLeft
+	rest := d.groupsLeft
 	if len(vs) > maxGroupRows {
 		for _, v := range vs[maxGroupRows-1:] {
-			g := p.groups[v]
+			g := d.groups[v]
 			rest.count += g.count
 			rest.successes += g.successes
 			rest.spend += g.spend

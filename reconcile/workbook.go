@@ -66,21 +66,30 @@ func newStyles(f *excelize.File) (styles, error) {
 	return s, nil
 }
 
-func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
-	f := excelize.NewFile(excelize.Options{TmpDir: p.tmpDir})
-	defer f.Close()
+// newWorkbook opens a workbook streamed straight to out (see directZip),
+// with its cell styles; a masked one is marked so.
+func newWorkbook(out io.Writer, tmpDir string, masked bool) (*excelize.File, *directZip, styles, error) {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
 	zw := &directZip{out: out}
 	f.SetZipWriter(zw.open)
 	st, err := newStyles(f)
+	if err == nil && masked {
+		// Marks the file for IsMaskedCopy, and for anyone's file viewer.
+		err = f.SetDocProps(&excelize.DocProperties{ContentStatus: maskedContentStatus})
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, st, err
+	}
+	return f, zw, st, nil
+}
+
+func (p *plan) writeWorkbook(ctx context.Context, out io.Writer) error {
+	f, zw, st, err := newWorkbook(out, p.tmpDir, p.masked)
 	if err != nil {
 		return err
 	}
-	if p.masked {
-		// Marks the file for IsMaskedCopy, and for anyone's file viewer.
-		if err := f.SetDocProps(&excelize.DocProperties{ContentStatus: maskedContentStatus}); err != nil {
-			return err
-		}
-	}
+	defer f.Close()
 	// Create the sheets first, in order: rows arrive interleaved, and the
 	// Summary, which needs the totals, is written last. Further
 	// Exceptions sheets are appended as they fill, after all of these.
