@@ -288,7 +288,7 @@ func WriteMonth(ctx context.Context, journals []MonthJournal, path string, opts 
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
 	defer os.RemoveAll(tmpDir)
-	if err := writeAtomic(path, func(out io.Writer) error { return m.write(ctx, out, tmpDir) }); err != nil {
+	if err := journal.WriteAtomic(path, true, func(out io.Writer) error { return m.write(ctx, out, tmpDir) }); err != nil {
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
 	return m.summary(path), nil
