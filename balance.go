@@ -13,6 +13,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -247,7 +248,7 @@ func sideBalances(journalPath string) ([]batch.Balance, error) {
 		if line == "" {
 			continue
 		}
-		var n sideNote
+		var n workspace.SideNote
 		if err := json.Unmarshal([]byte(line), &n); err != nil {
 			if i == len(lines)-1 {
 				break // a torn last line: a crash while appending

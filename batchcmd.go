@@ -417,8 +417,9 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 				j = nil
 				return journalErr(cmd, f.journal, err)
 			}
-		} else if rows := regiftedList(found); rows != "" {
-			if err := appendSideNote(regiftSidePath(f.journal), sideNote{Kind: "allow-regift", Batch: f.batchID, Regift: rows}); err != nil {
+		} else if rows := workspace.RegiftedList(found); rows != "" {
+			note := workspace.SideNote{Kind: workspace.SideNoteRegift, Batch: f.batchID, Regift: rows}
+			if err := workspace.AppendSideNote(workspace.RegiftPath(f.journal), note); err != nil {
 				return &exitError{code: ExitError, msg: cmd, err: err}
 			}
 		}

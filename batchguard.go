@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/input"
@@ -26,11 +24,9 @@ import (
 
 // Header settings the commands add beside workspace's own keys.
 const (
-	settingWorkspace   = "workspace"    // the workspace directory at the start
-	settingAllowRegift = "allow-regift" // "true" when -allow-regift was given at the start
-	// settingRegifted lists the rows -allow-regift let through at the
-	// start: "LINE:PHONE@BATCH,…" (batch ids hold no ',', ':' or '@').
-	settingRegifted = "regifted"
+	settingWorkspace   = "workspace" // the workspace directory at the start
+	settingAllowRegift = workspace.SettingAllowRegift
+	settingRegifted    = workspace.SettingRegifted
 	// settingUnchargedElsewhere lists the rows the guard let through at
 	// the start because another batch's journal showed them final and
 	// uncharged (a retry batch): "LINE:PHONE@BATCH,…".
@@ -232,7 +228,7 @@ func startSettings(g *guardedStart, allowRegift bool, found workspace.Findings) 
 	if g.account != "" {
 		s[workspace.SettingAccount] = g.account
 	}
-	if rows := regiftedList(found); rows != "" {
+	if rows := workspace.RegiftedList(found); rows != "" {
 		s[settingRegifted] = rows
 	}
 	if rows := unchargedList(found); rows != "" {
@@ -253,76 +249,6 @@ func unchargedList(found workspace.Findings) string {
 		}
 	}
 	return strings.Join(parts, ",")
-}
-
-// regiftedList is the rows -allow-regift let through, "LINE:PHONE@BATCH,…",
-// and, for a same file, "file@BATCH".
-func regiftedList(found workspace.Findings) string {
-	var parts []string
-	for _, x := range found.List {
-		if !x.Allowed {
-			continue
-		}
-		switch x.Kind {
-		case workspace.KindSameInput:
-			parts = append(parts, "file@"+x.Other.BatchID)
-		case workspace.KindRegift:
-			for _, r := range x.Rows {
-				parts = append(parts, fmt.Sprintf("%d:%s@%s", r.Line, r.Phone, x.Other.BatchID))
-			}
-		}
-	}
-	return strings.Join(parts, ",")
-}
-
-// sideNote is one line of a journal's side notes file: what a resume
-// learnt that the header, written once, cannot hold. It is evidence
-// kept beside the journal until the journal has a record for it.
-type sideNote struct {
-	At      string `json:"at"` // RFC 3339, UTC
-	Kind    string `json:"kind"`
-	User    string `json:"os_user,omitempty"`
-	Host    string `json:"host,omitempty"`
-	Batch   string `json:"batch"`
-	Regift  string `json:"regifted,omitempty"` // as settingRegifted
-	Balance string `json:"balance_yuan,omitempty"`
-	Account string `json:"account_id,omitempty"`
-	When    string `json:"when,omitempty"` // "before" the first request, "after" the last answer
-	Reply   string `json:"reply,omitempty"`
-}
-
-// regiftSidePath is where a resume's -allow-regift rows are noted.
-func regiftSidePath(journal string) string { return journal + ".regift" }
-
-// appendSideNote appends n as one JSON line to path (0600), fsynced: a
-// crash leaves at most a torn last line, never a changed earlier one.
-func appendSideNote(path string, n sideNote) error {
-	if n.At == "" {
-		n.At = time.Now().UTC().Format(time.RFC3339Nano)
-	}
-	if n.User == "" && n.Host == "" {
-		who := workspace.Who()
-		n.User, n.Host = who.User, who.Host
-	}
-	b, err := json.Marshal(n)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, err = fh.Write(append(b, '\n'))
-	if err == nil {
-		err = fh.Sync()
-	}
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // printWorkspaceLine names the workspace of a journal for status.

@@ -1,9 +1,7 @@
 package reconcile
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/batch/statement"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -137,8 +136,6 @@ type MonthFailure struct {
 const (
 	SettingConsoleUser = "console_user"
 	SettingConfirmedBy = "confirmed_by"
-	settingRegifted    = "regifted"     // as the main package writes it: "LINE:PHONE@BATCH,…", "file@BATCH"
-	settingAllowRegift = "allow-regift" // "true"
 )
 
 // monthLine is one All orders row.
@@ -288,7 +285,7 @@ func WriteMonth(ctx context.Context, journals []MonthJournal, path string, opts 
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
 	defer os.RemoveAll(tmpDir)
-	if err := writeAtomic(path, func(out io.Writer) error { return m.write(ctx, out, tmpDir) }); err != nil {
+	if err := journal.WriteAtomic(path, true, func(out io.Writer) error { return m.write(ctx, out, tmpDir) }); err != nil {
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
 	return m.summary(path), nil
@@ -632,7 +629,7 @@ func (m *monthPlan) findRepeats() {
 // repeatOf is the repeat of the charges cs of one phone (and one pid,
 // with pair), when they are in more than one batch. It is intended when
 // every batch but the first charged the phone under -allow-regift.
-func (m *monthPlan) repeatOf(cs []charge, pair bool, regifts []regiftSet) (repeat, bool) {
+func (m *monthPlan) repeatOf(cs []charge, pair bool, regifts []workspace.Regifts) (repeat, bool) {
 	first := cs[0]
 	for _, c := range cs {
 		if c.chargedAt < first.chargedAt {
@@ -655,7 +652,7 @@ func (m *monthPlan) repeatOf(cs []charge, pair bool, regifts []regiftSet) (repea
 	for _, c := range cs {
 		r.amount += c.cost
 		parts = append(parts, m.batches[c.batch].BatchID+" "+c.cost.String())
-		if c.batch != first.batch && !regifts[c.batch].has(phone) {
+		if c.batch != first.batch && !regifts[c.batch].Has(phone) {
 			r.intended = false
 		}
 	}
@@ -666,60 +663,14 @@ func (m *monthPlan) repeatOf(cs []charge, pair bool, regifts []regiftSet) (repea
 	return r, true
 }
 
-// regiftSet is the phones a batch let through with -allow-regift.
-type regiftSet struct {
-	all    bool // the same file as another batch, let through whole
-	phones map[string]bool
-}
-
-func (s regiftSet) has(phone string) bool { return s.all || s.phones[phone] }
-
-// regifts reads what each batch's header (and its .regift side notes,
-// from resumes) records of -allow-regift.
-func (m *monthPlan) regifts() []regiftSet {
-	out := make([]regiftSet, len(m.books))
+// regifts reads what each batch's header (and its side notes, from
+// resumes) records of -allow-regift.
+func (m *monthPlan) regifts() []workspace.Regifts {
+	out := make([]workspace.Regifts, len(m.books))
 	for i, b := range m.books {
-		s := regiftSet{phones: map[string]bool{}}
-		lists := []string{b.Header.Settings[settingRegifted]}
-		lists = append(lists, sideRegifts(b.Path+".regift")...)
-		for _, list := range lists {
-			for _, part := range strings.Split(list, ",") {
-				who, _, ok := strings.Cut(part, "@")
-				if !ok {
-					continue
-				}
-				if who == "file" {
-					s.all = true
-					continue
-				}
-				if _, phone, ok := strings.Cut(who, ":"); ok {
-					s.phones[phone] = true
-				}
-			}
-		}
-		out[i] = s
-	}
-	return out
-}
-
-// sideRegifts reads the "regifted" lists of a journal's side notes
-// file; a missing or unreadable file has none.
-func sideRegifts(path string) []string {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(io.LimitReader(f, 64<<20))
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var n struct {
-			Kind   string `json:"kind"`
-			Regift string `json:"regifted"`
-		}
-		if json.Unmarshal(sc.Bytes(), &n) == nil && n.Kind == "allow-regift" {
-			out = append(out, n.Regift)
+		out[i].Add(b.Header.Settings[workspace.SettingRegifted])
+		for _, list := range workspace.SideRegifts(workspace.RegiftPath(b.Path)) {
+			out[i].Add(list)
 		}
 	}
 	return out

@@ -300,9 +300,9 @@ type providerRefs struct{ spend, orphanSpend, charging int }
 func (p *plan) addProviderBlocks(s *summarySheet, st styles, c summaryCells, refs providerRefs) {
 	pp, w := p.prov, p.prov.pw
 	s.blank()
-	s.add(20, c.cell(st.block, w.block, ""))
+	s.add(0, c.cell(st.block, w.block, ""))
 	if pp.why != "" {
-		row := s.add(32, c.cell(st.masked, w.notAvailable(pp.why), ""))
+		row := s.add(0, c.cell(st.masked, w.notAvailable(pp.why), ""))
 		s.merge(row, 1, summaryCols)
 		s.add(0, c.label(w.check), c.cell(0, w.unavailable, ""))
 	} else {
@@ -343,7 +343,7 @@ func (p *plan) addProviderBlocks(s *summarySheet, st styles, c summaryCells, ref
 
 	// The roll-forward.
 	s.blank()
-	s.add(20, c.cell(st.block, w.roll, ""))
+	s.add(0, c.cell(st.block, w.roll, ""))
 	if pp.opening == nil || pp.closing == nil {
 		if pp.opening == nil {
 			s.merge(s.add(0, c.label(w.noBalance(w.opening, cmp.Or(pp.openWhy, w.noSnapshot)))), 1, summaryCols)
@@ -373,7 +373,7 @@ func (p *plan) addProviderBlocks(s *summarySheet, st styles, c summaryCells, ref
 	exp := s.add(0, c.label(w.expected), c.money(expected, formula))
 	act := s.add(0, c.label(w.actual+stamp(pp.closing)), c.money(pp.closing.Money, ""))
 	s.add(0, c.label(w.difference), c.money(pp.closing.Money-expected, fmt.Sprintf("%s%d-%s%d", v, act, v, exp)))
-	s.merge(s.add(32, c.cell(st.label, w.rollNote, "")), 1, summaryCols)
+	s.merge(s.add(0, c.cell(st.label, w.rollNote, "")), 1, summaryCols)
 }
 
 func orDash(s string) string {

@@ -185,19 +185,19 @@ func Write(ctx context.Context, book *batch.Book, path string, opts Options) (*S
 	}
 	defer os.RemoveAll(tmpDir)
 	p.tmpDir = tmpDir
-	if err := writeAtomic(path, func(out io.Writer) error { return p.writeWorkbook(ctx, out) }); err != nil {
+	if err := journal.WriteAtomic(path, true, func(out io.Writer) error { return p.writeWorkbook(ctx, out) }); err != nil {
 		return nil, fmt.Errorf("writing workbook %s: %w", path, err)
 	}
 	s := p.summary()
 	s.Path = path
 	if opts.CSV != "" {
-		if err := writeAtomic(opts.CSV, func(out io.Writer) error { return p.writeCSV(ctx, out) }); err != nil {
+		if err := journal.WriteAtomic(opts.CSV, true, func(out io.Writer) error { return p.writeCSV(ctx, out) }); err != nil {
 			return nil, fmt.Errorf("writing CSV %s: %w", opts.CSV, err)
 		}
 		s.CSVPath = opts.CSV
 	}
 	if opts.Attest {
-		err := writeAtomic(attestPath, func(out io.Writer) error {
+		err := journal.WriteAtomic(attestPath, true, func(out io.Writer) error {
 			_, err := out.Write(p.attestData)
 			return err
 		})

@@ -139,7 +139,7 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 		return n
 	}
 	if ext == ".csv" {
-		err = writeAtomic(path, func(out io.Writer) error {
+		err = journal.WriteAtomic(path, true, func(out io.Writer) error {
 			if _, err := io.WriteString(out, "\ufeff"); err != nil {
 				return err
 			}
@@ -162,13 +162,13 @@ func WriteRetry(ctx context.Context, book *batch.Book, path, lang string, unchar
 		})
 		if err == nil {
 			res.NotePath = RetryNotePath(path)
-			err = writeAtomic(res.NotePath, func(out io.Writer) error {
+			err = journal.WriteAtomic(res.NotePath, true, func(out io.Writer) error {
 				_, err := io.WriteString(out, strings.Join(note(), "\n")+"\n")
 				return err
 			})
 		}
 	} else {
-		err = writeAtomic(path, func(out io.Writer) error { return writeRetryXLSX(out, w, header, each, note) })
+		err = journal.WriteAtomic(path, true, func(out io.Writer) error { return writeRetryXLSX(out, w, header, each, note) })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("writing retry file %s: %w", path, err)

@@ -36,8 +36,22 @@ type summarySheet struct {
 	col0, base int
 	side       *summarySheet
 
+	// fit, when set, sizes the pane's rows itself: a cell whose text
+	// takes k lines spans k rows of the default height, as a row k lines
+	// tall would stretch the other pane's row beside it and open a gap
+	// in the middle of its block. Without it the caller sets heights.
+	fit     *rowFit
+	settled int // rows fitted so far
+
 	states, products, carriers, groups block
 	groupName                          string
+}
+
+// rowFit is how a pane fits its rows: which styles wrap their text, and
+// its column widths (the first grows with the labels put in it).
+type rowFit struct {
+	wraps                  map[int]bool
+	labelWidth, valueWidth float64
 }
 
 type summaryRow struct {
@@ -52,11 +66,84 @@ func (b block) empty() bool { return b.first == 0 }
 
 // A row of the Summary under construction.
 func (s *summarySheet) add(height float64, cells ...any) int {
+	s.settle()
 	s.rows = append(s.rows, summaryRow{cells: cells, height: height})
 	return s.base + len(s.rows)
 }
 
-func (s *summarySheet) next() int { return s.base + len(s.rows) + 1 }
+func (s *summarySheet) next() int {
+	s.settle()
+	return s.base + len(s.rows) + 1
+}
+
+// settle fits the pane's last row once its merges are known, before the
+// next row is added: each of its cells that wraps spans as many rows as
+// its text takes lines, the rows after it left blank in the pane. A row
+// the caller gave a height keeps it.
+func (s *summarySheet) settle() {
+	if s.fit == nil || s.settled == len(s.rows) {
+		return
+	}
+	s.settled = len(s.rows)
+	row := s.base + len(s.rows)
+	r := s.rows[len(s.rows)-1]
+	if r.height > 0 {
+		return
+	}
+	type span struct{ from, to int }
+	var spans []span
+	lines := 1
+	for i, c := range r.cells {
+		x, ok := c.(excelize.Cell)
+		text, isText := x.Value.(string)
+		if !ok || !isText || !s.fit.wraps[x.StyleID] {
+			continue
+		}
+		sp := span{i + 1, i + 1}
+		if m := s.mergeAt(row, sp.from); m >= 0 {
+			sp.to, _, _ = excelize.CellNameToCoordinates(s.merges[m][1])
+			sp.to -= s.col0
+		}
+		width := 0.0
+		for col := sp.from; col <= sp.to; col++ {
+			width += s.fit.width(col)
+		}
+		lines = max(lines, textLines(text, width))
+		spans = append(spans, sp)
+	}
+	if lines == 1 {
+		return
+	}
+	last := row + lines - 1
+	for _, sp := range spans {
+		end, _ := excelize.CoordinatesToCellName(s.col0+sp.to, last)
+		if m := s.mergeAt(row, sp.from); m >= 0 {
+			s.merges[m][1] = end
+		} else {
+			start, _ := excelize.CoordinatesToCellName(s.col0+sp.from, row)
+			s.merges = append(s.merges, [2]string{start, end})
+		}
+	}
+	for range lines - 1 {
+		s.rows = append(s.rows, summaryRow{})
+	}
+	s.settled = len(s.rows)
+}
+
+// mergeAt is the index of the pane's merge that starts at its column col
+// in row, -1 if none does.
+func (s *summarySheet) mergeAt(row, col int) int {
+	start, _ := excelize.CoordinatesToCellName(s.col0+col, row)
+	return slices.IndexFunc(s.merges, func(m [2]string) bool { return m[0] == start })
+}
+
+// width is the width of the pane's column col (1 its first).
+func (f *rowFit) width(col int) float64 {
+	if col == 1 {
+		return f.labelWidth
+	}
+	return f.valueWidth
+}
 
 // merge merges the pane's columns fromCol to toCol (1 its first) in row.
 func (s *summarySheet) merge(row, fromCol, toCol int) {
@@ -119,30 +206,25 @@ const (
 // headline repeat the totals below them.
 func (p *plan) buildSummary(st styles) *summarySheet {
 	w := p.w
-	s := &summarySheet{}
+	// Both panes fit their rows (see settle): every row they share is of
+	// the default height, so that neither pane's blocks open gaps where
+	// the other has a tall row.
+	wraps := map[int]bool{st.label: true, st.hash: true, st.masked: true}
+	s := &summarySheet{fit: &rowFit{wraps: wraps, labelWidth: labelWidthMin, valueWidth: valueWidth}}
 	in := p.book.Input
-	labelWidth := float64(labelWidthMin)
 	cell := func(style int, v any, formula string) excelize.Cell {
 		return excelize.Cell{StyleID: style, Value: v, Formula: formula}
 	}
-	// label is column A of an item row; a label wider than the column
-	// wraps, and its row is made tall enough here (a stream writer's
-	// rows get no automatic height).
-	type labelRow struct {
-		pane *summarySheet
-		row  int
-		text string
-	}
-	var labelRows []labelRow
-	sideWidth := float64(labelWidthMin) // the side pane's label column
-	labelIn := func(pane *summarySheet, width *float64) func(string) excelize.Cell {
+	// label is column 1 of an item row of a pane, which grows to hold it,
+	// up to labelWidthMax; a label wider than that wraps, over as many
+	// rows as it takes (settle).
+	labelIn := func(pane *summarySheet) func(string) excelize.Cell {
 		return func(text string) excelize.Cell {
-			labelRows = append(labelRows, labelRow{pane, pane.next(), text})
-			*width = max(*width, min(float64(displayWidth(text)+padding), labelWidthMax))
+			pane.fit.labelWidth = max(pane.fit.labelWidth, min(float64(displayWidth(text)+padding), labelWidthMax))
 			return cell(st.label, text, "")
 		}
 	}
-	label := labelIn(s, &labelWidth)
+	label := labelIn(s)
 
 	// Rows 1–8: the answer.
 	check := w.ok
@@ -172,12 +254,14 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 
 	// The blocks: the counts and money on the left; the provider's books,
 	// the audit and the sign-off in a pane on the right, from this row.
-	side := &summarySheet{col0: summaryCols + 1, base: s.next() - 1}
+	// Below here every row is of the default height, block titles too.
+	side := &summarySheet{col0: summaryCols + 1, base: s.next() - 1,
+		fit: &rowFit{wraps: wraps, labelWidth: labelWidthMin, valueWidth: sideValueWidth}}
 	s.side = side
-	sideLabel := labelIn(side, &sideWidth)
+	sideLabel := labelIn(side)
 
 	// The control totals.
-	controlTitle := s.add(20, cell(st.block, w.controlBlock, ""))
+	controlTitle := s.add(0, cell(st.block, w.controlBlock, ""))
 	s.add(0, headerCells(st, w.summaryHeader)...)
 	integer := func(v int, formula string) excelize.Cell { return cell(st.integer, v, formula) }
 	money := func(m juhe.Money, formula string) excelize.Cell { return cell(st.cost, costValue(m), formula) }
@@ -236,7 +320,7 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 
 	// Per product.
 	s.blank()
-	s.products.title = s.add(20, cell(st.block, w.productBlock, ""))
+	s.products.title = s.add(0, cell(st.block, w.productBlock, ""))
 	s.add(0, headerCells(st, w.productHeader)...)
 	for _, pr := range p.sortedProducts() {
 		row := s.add(0, append([]any{textCell(st, pr.pid), strCell(pr.cardName)}, tallyCells(&pr.tally, column(colPid), criterion(pr.pid))...)...)
@@ -245,7 +329,7 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 
 	// Per carrier.
 	s.blank()
-	s.carriers.title = s.add(20, cell(st.block, w.carrierBlock, ""))
+	s.carriers.title = s.add(0, cell(st.block, w.carrierBlock, ""))
 	s.add(0, headerCells(st, w.carrierHeader)...)
 	for _, c := range []juhe.Carrier{juhe.CarrierMobile, juhe.CarrierUnicom, juhe.CarrierTelecom, juhe.CarrierUnknown} {
 		t := p.carriers[c]
@@ -261,7 +345,7 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 		s.groupName = p.extraNames[p.groupCol]
 		letter, _ := excelize.ColumnNumberToName(len(p.ordersT) + p.groupCol + 1)
 		s.blank()
-		s.groups.title = s.add(20, cell(st.block, w.groupBlock(s.groupName), ""))
+		s.groups.title = s.add(0, cell(st.block, w.groupBlock(s.groupName), ""))
 		h := append([]string{s.groupName}, w.groupHeader[1:]...)
 		s.add(0, headerCells(st, h)...)
 		values, rest := p.sortedGroups()
@@ -301,7 +385,7 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 	}
 
 	// The audit block: what this workbook was made from.
-	side.add(20, cell(st.block, w.auditBlock, ""))
+	side.add(0, cell(st.block, w.auditBlock, ""))
 	audit := func(name string, v any) {
 		switch x := v.(type) {
 		case string:
@@ -327,46 +411,85 @@ func (p *plan) buildSummary(st styles) *summarySheet {
 		audit(w.masking, w.maskingValue(p.inputExtra))
 	}
 
-	// The sign-off block: a name, a date and a signature line per role.
+	// The sign-off block: a name, a date and a signature line per role,
+	// two rows of the default height above the line to write in.
 	side.blank()
-	side.add(20, cell(st.block, w.signoffBlock, ""))
+	side.add(0, cell(st.block, w.signoffBlock, ""))
 	sh := w.signoffHeader
 	side.merge(side.add(0, cell(st.header, sh[0], ""), cell(st.header, sh[1], ""), cell(st.header, sh[2], ""),
 		cell(st.header, sh[3], ""), cell(st.header, nil, ""), cell(st.header, nil, "")), 4, summaryCols)
 	for _, role := range w.roles {
 		line := cell(st.signLine, nil, "")
-		side.merge(side.add(36, cell(st.label, role, ""), line, line, line, line, line), 4, summaryCols)
+		side.add(0, cell(st.label, role, ""))
+		side.merge(side.add(0, nil, line, line, line, line, line), 4, summaryCols)
 	}
+	s.settle()
+	side.settle()
 
-	// Widths: labels in A, values in B–F; a label or value wider than its
-	// cell wraps, with the row made tall enough.
-	// A gap column between the panes; the side pane's values are
-	// narrower, as it has no table of five value columns.
-	s.widths = []float64{labelWidth}
+	// Widths: labels in A, values in B–F; a gap column between the
+	// panes; the side pane's values are narrower, as it has no table of
+	// five value columns.
+	s.widths = []float64{s.fit.labelWidth}
 	for range summaryCols - 1 {
 		s.widths = append(s.widths, valueWidth)
 	}
-	s.widths = append(s.widths, gapWidth, sideWidth)
+	s.widths = append(s.widths, gapWidth, side.fit.labelWidth)
 	for range summaryCols - 1 {
 		s.widths = append(s.widths, sideValueWidth)
 	}
-	for _, lr := range labelRows {
-		width, merged := labelWidth, float64(valueWidth*(summaryCols-1))
-		if lr.pane == side {
-			width, merged = sideWidth, float64(sideValueWidth*(summaryCols-1))
+	return s
+}
+
+// textLines is about how many lines text wraps to in a cell width wide:
+// words fill a line in turn, a word longer than a line is broken, and a
+// CJK character may start a line. It measures letters narrower than a
+// digit (the unit of a column's width) as they print, so that a row is
+// not split for a line it does not need.
+func textLines(text string, width float64) int {
+	room := width - 1
+	lines, used, word := 1, 0.0, 0.0
+	put := func() {
+		if used > 0 && used+word > room {
+			lines, used = lines+1, 0
 		}
-		r := lr.pane.row(lr.row)
-		lines := wrappedLines(lr.text, width)
-		if len(r.cells) > 1 {
-			if c, ok := r.cells[1].(excelize.Cell); ok && c.StyleID == st.hash {
-				lines = max(lines, wrappedLines(fmt.Sprint(c.Value), merged))
-			}
+		for word > room {
+			lines, word = lines+1, word-room
 		}
-		if lines > 1 && r.height == 0 {
-			r.height = 15 * float64(lines)
+		used, word = used+word, 0
+	}
+	for _, r := range text {
+		w := charWidth(r)
+		switch {
+		case r == ' ':
+			put()
+			used += w
+		case w == 2: // CJK
+			put()
+			word = w
+			put()
+		default:
+			word += w
 		}
 	}
-	return s
+	put()
+	return lines
+}
+
+// charWidth is how wide r prints, in digits of the default font.
+func charWidth(r rune) float64 {
+	switch {
+	case r >= 0x1100 && displayWidth(string(r)) == 2:
+		return 2
+	case strings.ContainsRune(" iljI.,:;'|!", r):
+		return 0.5
+	case strings.ContainsRune("frt()[]-/", r):
+		return 0.7
+	case strings.ContainsRune("mwMW", r):
+		return 1.5
+	case r >= 'A' && r <= 'Z':
+		return 1.2
+	}
+	return 1
 }
 
 // wrappedLines is about how many lines text takes in a cell width wide.

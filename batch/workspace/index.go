@@ -178,7 +178,7 @@ func (ws *Workspace) saveIndex(entries []*Entry) error {
 	if err != nil {
 		return fmt.Errorf("writing workspace index: %w", err)
 	}
-	if err := writeAtomic(ws.indexPath(), append(b, '\n'), true); err != nil {
+	if err := writeFile(ws.indexPath(), append(b, '\n'), true); err != nil {
 		return err
 	}
 	keep := make(map[string]bool, len(entries))

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,36 +127,15 @@ func (ws *Workspace) writeRows(head string, rows []PhoneRow) error {
 	}
 	// Not fsynced: a rows file a crash left short fails its checksum, and
 	// the journal is read again.
-	return writeAtomic(ws.rowsPath(head), encodeRows(rows), false)
+	return writeFile(ws.rowsPath(head), encodeRows(rows), false)
 }
 
-// writeAtomic writes data to path through a temporary file renamed into
-// place, mode 0600; with durable, the file and then the directory are
-// fsynced.
-func writeAtomic(path string, data []byte, durable bool) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil && durable {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil && durable {
-		err = journal.SyncDir(dir)
-	}
+// writeFile writes data to path whole or not at all (journal.WriteAtomic).
+func writeFile(path string, data []byte, durable bool) error {
+	err := journal.WriteAtomic(path, durable, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
