@@ -60,7 +60,7 @@ func (w *workspaceFlags) periodFlag(cmd string) (workspace.Period, error) {
 	}
 	p, err := workspace.ParsePeriod(w.period)
 	if err != nil {
-		return "", usageErr("%s: -period: %v", cmd, err)
+		return "", usageErr(msgPeriodBad, cmd, err)
 	}
 	return p, nil
 }
@@ -76,11 +76,11 @@ func batchPeriod(cmd string, w *workspaceFlags, book *batch.Book) (workspace.Per
 		if s := book.Header.Settings[workspace.SettingPeriod]; s != "" {
 			p, err := workspace.ParsePeriod(s)
 			if err != nil {
-				return "", &exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal %s declares period %q", cmd, book.Path, s)}
+				return "", errOf(ExitDamaged, msgPeriodDamaged, cmd, book.Path, s)
 			}
 			if flagged != "" && flagged != p {
-				return "", usageErr("%s: -period %s: journal %s is batch %q for period %s", cmd, flagged, book.Path, book.Header.BatchID, p).
-					hint("Try: leave -period out to resume it, or start a new batch id for %s", flagged)
+				return "", usageErr(msgPeriodOther, cmd, flagged, book.Path, book.Header.BatchID, p).
+					try(msgPeriodOtherTry, flagged)
 			}
 			return p, nil
 		}
@@ -104,14 +104,14 @@ func locateJournal(e *env, cmd string, w *workspaceFlags, batchID string, journa
 	locate func(string, func(string) string) (string, error)) (string, error) {
 	dir, err := locate(w.dir, e.getenv)
 	if err != nil {
-		return "", usageErr("%s: %v", cmd, err)
+		return "", usageErr(msgCmdErr, cmd, err)
 	}
 	if *journal == "" {
 		local := batchID + ".journal"
 		if fi, err := os.Stat(local); err == nil && fi.Mode().IsRegular() {
 			if abs, err := filepath.Abs(local); err == nil && filepath.Dir(abs) != dir {
-				return "", usageErr("%s: %s is in the current folder, and journals now live in the workspace %s", cmd, local, dir).
-					hint("Try: -journal %s to resume that batch (it is registered in the workspace)", shellQuote(local))
+				return "", usageErr(msgLocalJournal, cmd, local, dir).
+					try(msgLocalJournalTry, shellQuote(local))
 			}
 		}
 		*journal = filepath.Join(dir, batchID+".journal")

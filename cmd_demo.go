@@ -33,7 +33,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "demo-out", "`directory` for the input copy, the journal and the workbook")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "simulator `seed`, to replay a demo")
-	if help, err := parseFlags(e, fs, demoUsage, args, "Try: flowbatch demo -h"); help || err != nil {
+	if help, err := parseFlags(e, fs, demoUsage, args, msgTryCmdHelp.with("demo")); help || err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*out, 0o700); err != nil {

@@ -30,7 +30,7 @@ Flags:
 func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
 	f := addSubmitFlags(fs)
-	if help, err := parseFlags(e, fs, submitUsage, args, ""); help || err != nil {
+	if help, err := parseFlags(e, fs, submitUsage, args, phrase{}); help || err != nil {
 		return err
 	}
 	if err := f.check(e, "submit"); err != nil {

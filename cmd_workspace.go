@@ -40,7 +40,7 @@ func runWorkspace(ctx context.Context, e *env, args []string) error {
 	journal := fs.String("journal", "", "forget: the journal `path` to forget, as list prints it")
 	why := fs.String("why", "", "forget: why it is forgotten (`text`, kept in forgotten.log)")
 	who := fs.String("who", "", "forget: who decides (`name`; default the OS user)")
-	if help, err := parseFlags(e, fs, workspaceUsage, args, "Try: flowbatch workspace list"); help || err != nil {
+	if help, err := parseFlags(e, fs, workspaceUsage, args, msgWorkspaceTry.with()); help || err != nil {
 		return err
 	}
 	switch sub {
@@ -48,20 +48,20 @@ func runWorkspace(ctx context.Context, e *env, args []string) error {
 		return workspaceList(ctx, e, *dirFlag)
 	case "forget":
 		if *journal == "" || *why == "" {
-			return usageErr("workspace forget: -journal and -why are required").hint("Try: flowbatch workspace forget -journal PATH -why \"the laptop was lost\"")
+			return usageErr(msgForgetRequired).try(msgForgetRequiredTry)
 		}
 		if *who == "" {
 			*who = workspace.Who().String()
 		}
 		return workspaceForget(ctx, e, *dirFlag, *journal, *why, *who)
 	}
-	return usageErr("workspace: list or forget?").hint("Try: flowbatch workspace list")
+	return usageErr(msgWorkspaceWhich).try(msgWorkspaceTry)
 }
 
 func workspaceList(ctx context.Context, e *env, flagDir string) error {
 	dir, err := workspace.Locate(flagDir, e.getenv)
 	if err != nil {
-		return usageErr("workspace list: %v", err)
+		return usageErr(msgCmdErr, "workspace list", err)
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
@@ -97,11 +97,11 @@ func workspaceList(ctx context.Context, e *env, flagDir string) error {
 func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who string) error {
 	dir, err := workspace.Locate(flagDir, e.getenv)
 	if err != nil {
-		return usageErr("workspace forget: %v", err)
+		return usageErr(msgCmdErr, "workspace forget", err)
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		return usageErr("workspace forget: %v", err)
+		return usageErr(msgCmdErr, "workspace forget", err)
 	}
 	l, err := ws.Lock(ctx)
 	if err != nil {
@@ -114,7 +114,7 @@ func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who str
 	defer l.Unlock()
 	fg, err := l.Forget(ctx, journal, why, who)
 	if err != nil {
-		return usageErr("workspace forget: %v", err)
+		return usageErr(msgCmdErr, "workspace forget", err)
 	}
 	fmt.Fprintf(e.stdout, "forgot %s journal %s of batch %q (%d records, head %.12s), by %s: %s\n",
 		fg.State, fg.Journal, fg.BatchID, fg.Records, fg.Head, fg.Who, fg.Why)

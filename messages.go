@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
+	"syscall"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
@@ -101,9 +103,15 @@ type localized interface{ in(lang) string }
 func localize(l lang, a []any) []any {
 	out := make([]any, len(a))
 	for i, x := range a {
-		if s, ok := x.(localized); ok {
-			out[i] = s.in(l)
-		} else {
+		switch x := x.(type) {
+		case localized:
+			out[i] = x.in(l)
+		case error:
+			out[i] = x
+			if s, ok := plainOSErr(l, x); ok {
+				out[i] = s
+			}
+		default:
 			out[i] = x
 		}
 	}
@@ -125,6 +133,10 @@ var (
 	nounDup     = noun{"duplicate row", "duplicate rows", "个重复行"}
 	nounPeriod  = noun{"period", "periods", "个周期"}
 	nounRequest = noun{"request", "requests", "次请求"}
+	nounBatch   = noun{"batch", "batches", "个批次"}
+	nounBlank   = noun{"blank row", "blank rows", "个空行"}
+
+	nounHiddenRow = noun{"hidden row", "hidden rows", "个隐藏行"}
 )
 
 // count is n of a noun, e.g. "3 rows", "3 行".
@@ -141,6 +153,16 @@ func (c count) in(l lang) string {
 		return "1 " + c.what.one
 	}
 	return fmt.Sprintf("%d %s", c.n, c.what.many)
+}
+
+// carrierWord is a carrier as a sentence names it: "China Mobile", "移动".
+type carrierWord struct{ c juhe.Carrier }
+
+func (w carrierWord) in(l lang) string {
+	if l == langZH {
+		return string(w.c)
+	}
+	return w.c.English()
 }
 
 // stateName is a state's name on the terminal: the workbook's word.
@@ -191,6 +213,19 @@ var (
 	msgUnexpectedArg  = msg{"%s: unexpected argument %q", "%s：多余的参数 %q"}
 	msgBadLang        = msg{"%s: -lang %q: use zh or en", "%s：-lang %q：请用 zh 或 en"}
 	msgFlagIsRequired = msg{"%s: %s is required", "%s：缺少 %s"}
+	msgCmdErr         = msg{"%s: %v", "%s：%v"}
+	msgNotNegative    = msg{"%s: %s must not be negative", "%s：%s 不能是负数"}
+	msgFlagValueTry   = msg{"Try: %s %s", "试试：%s %s"}
+	msgTryCmdHelp     = msg{"Try: flowbatch %s -h", "试试：flowbatch %s -h"}
+
+	// The flag package's refusals (flagErr); the English is its own.
+	msgFlagUndefined  = msg{"flag provided but not defined: %s", "不认识的参数 %s"}
+	msgFlagNeedsValue = msg{"flag needs an argument: %s", "参数 %s 需要一个值"}
+	msgFlagBadBool    = msg{"invalid boolean value %s for %s", "参数 %[2]s 的值 %[1]s 无效：须为 true 或 false"}
+	msgFlagBadValue   = msg{"invalid value %s for flag %s: %s", "参数 %[2]s 的值 %[1]s 无效：%[3]s"}
+	msgFlagSyntax     = msg{"bad flag syntax: %s", "参数写法不对：%s"}
+	msgFlagParseError = msg{"parse error", "格式不对"}
+	msgFlagOutOfRange = msg{"value out of range", "超出范围"}
 )
 
 // exitcodes.go: journals, halts, interrupts, open rows.
@@ -227,7 +262,30 @@ var (
 	}
 	msgQueryResendTry = msg{"Try: the same submit command again to send the %s the provider does not have", "试试：再次运行同一 submit 命令，发送服务商没有的 %s"}
 	msgQueryLaterTry  = msg{"Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", "试试：稍后 flowbatch query -journal %s -wait 1h（服务商仍在充值）"}
+	msgVerifyFailed   = msg{"verify: FAILED", "verify：校验失败"}
+	msgErrSep         = msg{": ", "："}
+
+	msgNotJournalStart = msg{"%s is not a flowbatch journal (it starts with %s)", "%s 不是 flowbatch 日志（它的开头是 %s）"}
+	msgNotJournalKind  = msg{"%s is not a flowbatch journal (it is %s)", "%s 不是 flowbatch 日志（它是 %s）"}
+	msgNotJournalEmpty = msg{"%s is not a flowbatch journal (it is empty)", "%s 不是 flowbatch 日志（它是空文件）"}
+	msgLockedBy        = msg{"journal %s is in use by process %d", "日志 %s 正被进程 %d 使用"}
+	msgLockedOther     = msg{"journal %s is in use by another process", "日志 %s 正被另一个进程使用"}
 )
+
+// osErrWords say an error of the file system plainly in Chinese, by its
+// kind, with the path (errText). The English stays Go's own text, as
+// tests and scripts know it; en here only says what each means.
+var osErrWords = []struct {
+	err error
+	m   msg
+}{
+	{fs.ErrNotExist, msg{"%s: no such file or directory", "找不到文件 %s"}},
+	{fs.ErrPermission, msg{"%s: permission denied", "没有权限读写 %s"}},
+	{syscall.EISDIR, msg{"%s: is a directory", "%s 是文件夹，不是文件"}},
+	{syscall.ENOTDIR, msg{"%s: not a directory", "%s：路径中有一段不是文件夹"}},
+	{syscall.ENOSPC, msg{"%s: no space left on device", "磁盘已满，无法写入 %s"}},
+	{syscall.EROFS, msg{"%s: read-only file system", "%s 所在的磁盘只读，无法写入"}},
+}
 
 // haltWords are the halts' reasons and what to do, in Chinese, by the
 // provider's code; English comes from juhe/codes.go. Every halt code
@@ -272,11 +330,12 @@ var (
 		juhe.CredsOpenIDRefused: {"OpenID refused: check JUHE_OPENID", "OpenID 被拒绝：检查 JUHE_OPENID"},
 		juhe.CredsSignRefused:   {"sign refused: check that JUHE_OPENID belongs to JUHE_KEY", "签名被拒绝：检查 JUHE_OPENID 是否属于 JUHE_KEY"},
 	}
-	msgStartRefused = msg{"%s: %s: %s", "%s：%s：%s"}
-	msgHaltedFirst  = msg{"halted before the first request", "在第一个请求之前停止"}
-	msgWouldBe      = msg{"submit and run would be %s", "submit 和 run 将会%s"}
-	msgRefusedStart = msg{"refused to start", "拒绝开始"}
-	msgShortBalance = msg{
+	msgStartRefused   = msg{"%s: %s: %s", "%s：%s：%s"}
+	msgCredsWithReply = msg{"%s (%s)", "%s（%s）"}
+	msgHaltedFirst    = msg{"halted before the first request", "在第一个请求之前停止"}
+	msgWouldBe        = msg{"submit and run would be %s", "submit 和 run 将会%s"}
+	msgRefusedStart   = msg{"refused to start", "拒绝开始"}
+	msgShortBalance   = msg{
 		"the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
 		"待发送的 %s估算 %s 元，超过余额 %s 元，差 %s 元；什么都没有发送",
 	}
@@ -327,7 +386,35 @@ var (
 	msgRequiredBTry  = msg{"Try: flowbatch %s -in %s -batch ID", "试试：flowbatch %s -in %s -batch 批次号"}
 	msgNoCredsEnv    = msg{"%s not set: the provider key and OpenID come from the environment", "未设置 %s：服务商的 KEY 和 OpenID 取自环境变量"}
 	msgNoCredsTry    = msg{"Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`", "试试：export JUHE_KEY=… JUHE_OPENID=…（在服务商的个人中心获取），或对 `flowbatch sim` 运行"}
+
+	msgHiddenRowsBad      = msg{"%s: -hidden-rows %q: use skip or include", "%s：-hidden-rows %q：请用 skip 或 include"}
+	msgRateBad            = msg{"%s: -rate %v: want a number of requests per second above 0", "%s：-rate %v：须为大于 0 的每秒请求数"}
+	msgWorkersBad         = msg{"%s: -workers %d: want 0 (automatic) to 1024", "%s：-workers %d：须为 0（自动）到 1024"}
+	msgGraceBad           = msg{"%s: -resubmit-grace %v: want a positive duration, e.g. 2m", "%s：-resubmit-grace %v：须为大于 0 的时长，如 2m"}
+	msgDurationNegative   = msg{"%s: %s %v: want a duration of zero or more, e.g. 1m", "%s：%s %v：须为 0 或更长的时长，如 1m"}
+	msgBatchIDBad         = msg{"%s: -batch: %v", "%s：-batch：%v"}
+	msgJournalIsInput     = msg{"%s: -journal %s is the input file %s", "%s：-journal %s 就是输入文件 %s"}
+	msgJournalIsInputTry  = msg{"Try: -journal %s.journal, or leave -journal out", "试试：-journal %s.journal，或不给 -journal"}
+	msgPidResume          = msg{"%s: journal %s was started with -pid %q, not %q; nothing was submitted", "%s：日志 %s 开始时用的是 -pid %q，不是 %q；什么都没有提交"}
+	msgPidResumeNoneTry   = msg{"Try: the same command without -pid", "试试：同一命令，不带 -pid"}
+	msgProviderConfig     = msg{"provider", "服务商"}
+	msgProviderBooks      = msg{"%s: the provider's books", "%s：服务商的账目"}
+	msgWritingWorkbook    = msg{"%s: writing the workbook", "%s：写工作簿"}
+	msgFlagNothingWritten = msg{"%s: -%v; nothing was written", "%s：-%v；什么都没有写"}
+	msgAbsentHead         = msg{"flowbatch: %s journaled earlier no longer in the input; they will not be submitted:\n", "flowbatch：早先记入日志的 %s已不在输入中；它们不会被提交：\n"}
+	msgAbsentRow          = msg{"  row %d of the earlier file: %s %s (%s): %s", "  早先文件的第 %d 行：%s %s（%s）：%s"}
 )
+
+// stateWord is a state as the terminal names it: its English name, or
+// the workbook's Chinese word.
+type stateWord struct{ s batch.Status }
+
+func (w stateWord) in(l lang) string {
+	if l == langZH {
+		return stateName(l, w.s)
+	}
+	return string(w.s)
+}
 
 // plancmd.go: -plan and -plan-file.
 var (
@@ -426,8 +513,64 @@ var (
 	msgProgThrot   = msg{"throttled %s", "被限流 %s 次"}
 )
 
-// cmd_check.go: the verdict.
+// cmd_check.go: the report (for people: no script reads it) and the verdict.
 var (
+	msgCheckTry       = msg{"Try: flowbatch check -in FILE", "试试：flowbatch check -in 文件"}
+	msgCheckInTry     = msg{"Try: flowbatch check -in samples/gift-utf8.csv", "试试：flowbatch check -in samples/gift-utf8.csv"}
+	msgCheckPricesBad = msg{"check: -prices %q: use auto, sim, provider or none", "check：-prices %q：请用 auto、sim、provider 或 none"}
+
+	msgCheckFile       = msg{"file:     %s\n", "文件：    %s\n"}
+	msgCheckSheet      = msg{"format:   %s, sheet %q\n", "格式：    %s，工作表 %q\n"}
+	msgCheckEncoding   = msg{"format:   %s, encoding %s\n", "格式：    %s，编码 %s\n"}
+	msgCheckSHA        = msg{"sha256:   %s\n", "sha256：  %s\n"}
+	msgCheckRows       = msg{"rows:     %d (%d to submit, %d invalid, %d duplicate)\n", "行数：    %d（待提交 %d，无效 %d，重复 %d）\n"}
+	msgCheckCarried    = msg{"carried:  %s\n", "附带列：  %s\n"}
+	msgListSep         = msg{", ", "、"}
+	msgCheckSent       = msg{"journal:  %s: %d of the rows were sent already; %d left to send\n", "日志：    %s：其中 %d 行已发送；还剩 %d 行待发送\n"}
+	msgCheckHeader     = msg{"header:   row %d%s\n", "表头：    第 %d 行%s\n"}
+	msgCheckAbove      = msg{" (the rows above it are not data)", "（其上方的行不是数据）"}
+	msgCheckBlank      = msg{"skipped:  %s inside the list\n", "跳过：    名单中的 %s\n"}
+	msgCheckHiddenSkip = msg{"skipped:  %s (-hidden-rows skip)\n", "跳过：    %s（-hidden-rows skip）\n"}
+	msgCheckFooters    = msg{"footers:  not data, never submitted:\n", "表尾：    不是数据，绝不提交：\n"}
+	msgCheckMoreRows   = msg{"  … and %d more\n", "  …… 另有 %d 行\n"}
+	msgCheckTrailing   = msg{"  %s at the end\n", "  末尾的 %s\n"}
+	msgCheckTotal      = msg{"total:    row %d states %d rows: matches the %d read\n", "合计：    第 %d 行写明 %d 行：与读到的 %d 行一致\n"}
+	msgCheckHidden     = msg{"hidden:   %s hidden or filtered out, not what the user sees:", "隐藏：    %s被隐藏或被筛选掉，与屏幕上看到的不同："}
+	msgCheckMoreInline = msg{" … and %d more", " …… 另有 %d 行"}
+
+	msgCheckByCarrier  = msg{"\nto submit by carrier:\n", "\n待提交行数（按运营商）：\n"}
+	msgCheckByPid      = msg{"\nto submit by pid (prices: %s):\n", "\n待提交行数（按 pid；价格：%s）：\n"}
+	msgPricesNone      = msg{"none", "无"}
+	msgPricesSim       = msg{"simulator catalogue — not the provider's", "模拟器的产品目录，不是服务商的"}
+	msgPricesProvider  = msg{"provider (flow/list)", "服务商（flow/list）"}
+	msgNoPricesCreds   = msg{"no prices: JUHE_KEY and JUHE_OPENID are not both set", "没有价格：JUHE_KEY 和 JUHE_OPENID 没有都设置"}
+	msgNoPrices        = msg{"no prices: %s", "没有价格：%s"}
+	msgPriceUnknown    = msg{"price unknown", "价格未知"}
+	msgPidOtherCarrier = msg{"pid %s is a %s product, but %d rows to submit are %s numbers", "pid %s 是%s的产品，但有 %d 个待提交的行是%s号码"}
+	msgCheckWarning    = msg{"  warning: %s\n", "  警告：%s\n"}
+	msgCostUnknown     = msg{"estimated cost: unknown\n", "估算费用：未知\n"}
+	msgCostPartial     = msg{"estimated cost: %s yuan, plus rows of pid %s (price unknown)\n", "估算费用：%s 元，另有 pid %s 的行（价格未知）\n"}
+	msgCost            = msg{"estimated cost: %s yuan\n", "估算费用：%s 元\n"}
+	msgCatNotIn        = msg{"row %d: pid %s is not in the catalogue: the provider will reject it (no charge)", "第 %d 行：pid %s 不在产品目录中：服务商会拒绝它（不扣费）"}
+	msgCatOtherCarrier = msg{
+		"row %d: %s is a %s number by its prefix, pid %s is a %s product: the provider will reject it (no charge), unless the number was ported to %s",
+		"第 %d 行：按号段 %s 是%s号码，pid %s 是%s的产品：服务商会拒绝它（不扣费），除非该号码已携号转网到%s",
+	}
+	msgCatRejects = msg{"\nrows the provider will reject by its catalogue: %d\n", "\n按产品目录，服务商会拒绝的行：%d\n"}
+
+	msgCheckBalance     = msg{"balance:  %s yuan (account %s); estimate for the %s to send %s yuan", "余额：    %s 元（账户 %s）；待发送的 %s估算 %s 元"}
+	msgNotGiven         = msg{"not given", "未提供"}
+	msgPlusUnknown      = msg{", plus rows of pid %s (price unknown)", "，另有 pid %s 的行（价格未知）"}
+	msgBalanceShortBy   = msg{"\n  warning: the estimate exceeds the balance by %s yuan", "\n  警告：估算超过余额 %s 元"}
+	msgBalanceNotRead   = msg{"balance:  not read (%s)", "余额：    未读到（%s）"}
+	msgCheckCreds       = msg{"credentials: %s\n", "凭据：    %s\n"}
+	msgCredsNotSet      = msg{"key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them", "KEY 和 OpenID 未核实：JUHE_KEY 和 JUHE_OPENID 没有都设置，缺少它们 submit 和 run 不会开始"}
+	msgCredsNotVerified = msg{"key and OpenID not verified: %v", "KEY 和 OpenID 未核实：%v"}
+
+	msgCheckWouldRefuse  = msg{"check: submit would refuse this file: %s", "check：submit 会拒绝这个文件：%s"}
+	msgCheckShortAllowed = msg{"check: with -allow-short-balance, submit would send until the provider's 210505 (balance insufficient) stops it: %s", "check：加了 -allow-short-balance，submit 会一直发送，直到服务商返回 210505（余额不足）为止：%s"}
+	msgTopUpTry          = msg{"Try: top up the account first", "试试：先给账户充值"}
+
 	msgCheckNothing     = msg{"\nnothing to submit.\n", "\n没有要提交的。\n"}
 	msgCheckWouldSend   = msg{"submit would send %d orders", "submit 将发送 %d 个订单"}
 	msgCheckWouldReject = msg{"; the provider will reject %d of them unless the numbers were ported (rows above)", "；除非号码已携号转网，服务商会拒绝其中 %d 个（见上面列出的行）"}
@@ -457,6 +600,7 @@ var (
 	msgStHeldOther = msg{"another process (running)", "另一进程（运行中）"}
 	msgStHeldNone  = msg{"nobody (stopped)", "无人（已停止）"}
 	msgStRequired  = msg{"Try: flowbatch status -journal BATCH.journal", "试试：flowbatch status -journal 批次.journal"}
+	msgStatusTry   = msg{"Try: flowbatch status -journal PATH", "试试：flowbatch status -journal 路径"}
 )
 
 // spendcap.go: the spending cap.
@@ -495,6 +639,148 @@ var (
 	msgStCommitted   = msg{"committed", "已承诺"}
 	msgStCommittedIs = msg{"%s yuan (confirmed costs, and the price of every order in flight or unknown)", "%s 元（已确认的费用，加上每个在途或未知订单的价格）"}
 	msgStCapLeft     = msg{"cap left", "上限余量"}
+)
+
+// batchguard.go: the period and where the journal is.
+var (
+	msgPeriodBad       = msg{"%s: -period: %v", "%s：-period：%v"}
+	msgPeriodDamaged   = msg{"%s: journal %s declares period %q", "%s：日志 %s 声明的周期 %q 无效"}
+	msgPeriodOther     = msg{"%s: -period %s: journal %s is batch %q for period %s", "%s：-period %s：日志 %s 是周期 %[5]s 的批次 %[4]q"}
+	msgPeriodOtherTry  = msg{"Try: leave -period out to resume it, or start a new batch id for %s", "试试：不给 -period 以续跑它，或为 %s 换一个新的批次号"}
+	msgLocalJournal    = msg{"%s: %s is in the current folder, and journals now live in the workspace %s", "%s：%s 在当前文件夹里，而日志现在放在工作区 %s"}
+	msgLocalJournalTry = msg{"Try: -journal %s to resume that batch (it is registered in the workspace)", "试试：-journal %s 以续跑那个批次（它会登记到工作区）"}
+)
+
+// outpaths.go: a file written must not be one read.
+var (
+	msgOutExt       = msg{"%s: %s %s: the file written is %s, not %q", "%s：%s %s：写出的文件是 %s，不是 %q"}
+	msgOutNoDir     = msg{"%s: %s %s: there is no directory %s", "%s：%s %s：没有文件夹 %s"}
+	msgOutNoDirTry  = msg{"Try: mkdir -p %s, or another %s", "试试：mkdir -p %s，或换一个 %s"}
+	msgOutIsDir     = msg{"%s: %s %s is a directory", "%s：%s %s 是文件夹"}
+	msgOutIsRead    = msg{"%s: %s %s is the same file as %s %s: writing it would destroy it; nothing was written", "%s：%s %s 与 %s %s 是同一个文件：写它会毁掉它；什么都没有写"}
+	msgOtherNameTry = msg{"Try: another %s name", "试试：给 %s 换一个文件名"}
+	msgCSVIsOut     = msg{"%s: -csv %s is the same file as -out %s", "%s：-csv %s 与 -out %s 是同一个文件"}
+	msgRetryExt     = msg{"%s: -retry %s: the retry file is a .csv or .xlsx, not %q", "%s：-retry %s：重试文件须为 .csv 或 .xlsx，不是 %q"}
+	msgRetryIsOther = msg{"%s: -retry %s is the same file as %s; nothing was written", "%s：-retry %s 与 %s 是同一个文件；什么都没有写"}
+	msgOutIsList    = msg{"%s: %s %s is the input list of batch %s (%s, sha256 %s…): writing it would destroy it; nothing was written", "%s：%s %s 是批次 %s 的输入名单（%s，sha256 %s…）：写它会毁掉它；什么都没有写"}
+)
+
+// cmd_callback.go: the callback server.
+var (
+	msgCallbackRequired    = msg{"callback: -addr and -journal are required", "callback：缺少 -addr 和 -journal"}
+	msgCallbackRequiredTry = msg{"Try: flowbatch callback -addr :8080 -journal batch.journal", "试试：flowbatch callback -addr :8080 -journal 批次.journal"}
+	msgCallbackMaxBody     = msg{"callback: -max-body must be positive", "callback：-max-body 须大于 0"}
+	msgCallbackNoKey       = msg{"callback: no key: set JUHE_KEY (it checks the callbacks' sign)", "callback：没有 KEY：请设置 JUHE_KEY（用它校验回调的签名）"}
+	msgCannotListen        = msg{"%s: cannot listen", "%s：无法监听"}
+	msgClosingSide         = msg{"callback: closing the side journal", "callback：关闭旁路日志时出错"}
+)
+
+// cmd_query.go and cmd_run.go: what is still open.
+var (
+	msgQueryRequiredTry = msg{"Try: flowbatch query -journal ID.journal", "试试：flowbatch query -journal 批次号.journal"}
+	msgOrphansOpen      = msg{"%s: %s no longer in the input may exist at the provider and are not final yet", "%s：不在输入中的 %s可能在服务商处存在，且尚未最终"}
+	msgLaterTry         = msg{"Try: the same command again later", "试试：稍后再次运行同一命令"}
+	msgRunOrphansOpen   = msg{"run: %s no longer in the input may exist at the provider and are not final yet; the workbook lists them", "run：不在输入中的 %s可能在服务商处存在，且尚未最终；工作簿列出了它们"}
+	msgQueryJournalTry  = msg{"Try: flowbatch query -journal %s", "试试：flowbatch query -journal %s"}
+	msgRunOpen          = msg{"run: %s not final yet (charging, unknown or not submitted); the workbook marks them", "run：%s尚未最终（充值中、未知或未提交）；工作簿已标出它们"}
+	msgRunLaterTry      = msg{"Try: the same command again later: flowbatch run %s", "试试：稍后再次运行同一命令：flowbatch run %s"}
+	msgRunOutTry        = msg{"Try: flowbatch run -in %s -batch %s -out %s.xlsx", "试试：flowbatch run -in %s -batch %s -out %s.xlsx"}
+	msgRunWaitBad       = msg{"run: -wait %v: want a duration of zero or more", "run：-wait %v：须为 0 或更长的时长"}
+	msgRunCallbackAddr  = msg{"run: -callback-addr", "run：-callback-addr"}
+	msgRunNeedsCburl    = msg{"run: -callback-addr %s needs -cburl, the public URL at which the provider reaches it", "run：-callback-addr %s 需要 -cburl，即服务商能访问到它的公网地址"}
+)
+
+// cmd_reconcile.go: the workbook from a journal.
+var (
+	msgReconcileTry     = msg{"Try: flowbatch reconcile -journal PATH -out FILE.xlsx", "试试：flowbatch reconcile -journal 路径 -out 文件.xlsx"}
+	msgReconcileOutTry  = msg{"Try: flowbatch reconcile -journal %s -out reconciliation.xlsx", "试试：flowbatch reconcile -journal %s -out reconciliation.xlsx"}
+	msgKeepColNoMask    = msg{"%s: -keep-col is for a masked copy; the unmasked workbook keeps every column", "%s：-keep-col 只用于脱敏副本；未脱敏的工作簿保留所有列"}
+	msgKeepColTry       = msg{"Try: add -mask, or leave -keep-col out", "试试：加上 -mask，或去掉 -keep-col"}
+	msgRetryMask        = msg{"reconcile: -retry with -mask: a retry file needs the real phones, and a masked copy has none", "reconcile：-retry 不能与 -mask 同用：重试文件需要真实手机号，而脱敏副本没有"}
+	msgRetryMaskTry     = msg{"Try: write the retry file with the unmasked workbook (reconcile without -mask)", "试试：随未脱敏的工作簿写重试文件（reconcile 不加 -mask）"}
+	msgMaskOverUnmasked = msg{"reconcile: -mask %s %s: the file there is not a masked copy (the unmasked one?); writing over it would lose it; nothing was written", "reconcile：-mask %s %s：那里的文件不是脱敏副本（是未脱敏的那份？）；覆盖它会丢失它；什么都没有写"}
+	msgMaskedNoAttest   = msg{"masked copy: no attestation written; the audit record is the unmasked workbook and its attestation", "脱敏副本：不写存证；审计依据是未脱敏的工作簿及其存证"}
+)
+
+// cmd_serve.go: the console's command line.
+var (
+	msgServeTry            = msg{"Try: flowbatch serve -addr 127.0.0.1:8080", "试试：flowbatch serve -addr 127.0.0.1:8080"}
+	msgServeMaxUpload      = msg{"serve: -max-upload %d: want 1 to 1024 MiB", "serve：-max-upload %d：须为 1 到 1024 MiB"}
+	msgServeAddrBad        = msg{"serve: -addr %q: %v", "serve：-addr %q：%v"}
+	msgServeAddrTry        = msg{"Try: -addr 127.0.0.1:8080", "试试：-addr 127.0.0.1:8080"}
+	msgServeAddr           = msg{"serve: -addr", "serve：-addr"}
+	msgServeNotLoopback    = msg{"serve: -addr %s is not a loopback address: the console spends money, and its token would cross the network", "serve：-addr %s 不是本机回环地址：控制台会花钱，它的令牌会经过网络传输"}
+	msgServeNotLoopbackTry = msg{"Try: -addr 127.0.0.1:%s, or -allow-remote with -tls-cert and -tls-key", "试试：-addr 127.0.0.1:%s，或 -allow-remote 并加上 -tls-cert 和 -tls-key"}
+	msgServeRemoteTLS      = msg{"serve: -allow-remote needs -tls-cert and -tls-key: the token and the spending would otherwise cross the network in the clear", "serve：-allow-remote 需要 -tls-cert 和 -tls-key：否则令牌和付款操作会以明文经过网络"}
+	msgServeBothTLS        = msg{"serve: give both -tls-cert and -tls-key", "serve：-tls-cert 和 -tls-key 须同时给出"}
+	msgServeInterrupted    = msg{"serve: interrupted: %s stopped with every request in flight journaled; continue in the console, or run the same command again", "serve：已中断：%s已停止，每个在途请求都已记入日志；在控制台里继续，或再次运行同一命令"}
+	msgServeStopped        = msg{"serve: stopped", "serve：已停止"}
+	msgReuploadTry         = msg{"Try: upload the file again and confirm what it holds now", "试试：重新上传文件，并确认它现在的内容"}
+)
+
+// cmd_sim.go: the simulator's command line.
+var (
+	msgSimNoKey          = msg{"sim: no key or OpenID: set JUHE_KEY and JUHE_OPENID, or pass -key and -openid", "sim：没有 KEY 或 OpenID：请设置 JUHE_KEY 和 JUHE_OPENID，或给出 -key 和 -openid"}
+	msgSimNoKeyTry       = msg{"Try: flowbatch sim -key demo-key -openid demo-openid", "试试：flowbatch sim -key demo-key -openid demo-openid"}
+	msgSimProbability    = msg{"sim: %s %v: want a probability from 0 to 1", "sim：%s %v：须为 0 到 1 之间的概率"}
+	msgSimNegative       = msg{"sim: %s %v is negative", "sim：%s %v 不能是负数"}
+	msgSimPositive       = msg{"sim: %s %v: want a positive duration", "sim：%s %v：须为大于 0 的时长"}
+	msgSimLatency        = msg{"sim: -latency-min %v and -latency-max %v: want 0 ≤ min ≤ max", "sim：-latency-min %v 和 -latency-max %v：须满足 0 ≤ min ≤ max"}
+	msgSimCallbackMethod = msg{"sim: -callback-method %q: want GET or POST", "sim：-callback-method %q：须为 GET 或 POST"}
+	msgSimShapeList      = msg{"sim: -shape-list %q: want data, list or bare", "sim：-shape-list %q：须为 data、list 或 bare"}
+	msgSimPorted         = msg{"sim: -ported %q: want PHONE=CARRIER, the carrier 移动, 联通 or 电信", "sim：-ported %q：须为 手机号=运营商，运营商为移动、联通或电信"}
+	msgSimCannotStart    = msg{"sim: cannot start", "sim：无法启动"}
+)
+
+// cmd_verify.go: verify's refusals (-json and the "ok:" lines are the script's).
+var (
+	msgVerifyTry            = msg{"Try: flowbatch verify -journal PATH", "试试：flowbatch verify -journal 路径"}
+	msgVerifyRequiredTry    = msg{"Try: flowbatch verify -journal BATCH.journal", "试试：flowbatch verify -journal 批次.journal"}
+	msgVerifyHeadRecords    = msg{"verify: -head and -records go together", "verify：-head 和 -records 须一起给出"}
+	msgVerifyHeadRecordsTry = msg{"Try: flowbatch verify -journal %s -head HEX -records N (both from the Summary)", "试试：flowbatch verify -journal %s -head 哈希 -records N（两者都在汇总表上）"}
+	msgVerifyHeadBad        = msg{"verify: -head %q: want the 64 hex digits of the head hash", "verify：-head %q：须为日志头哈希的 64 位十六进制数"}
+	msgVerifyRecordsBad     = msg{"verify: -records %d: want 1 or more", "verify：-records %d：须为 1 或更大"}
+	msgVerifyAttestHashBad  = msg{"verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", "verify：-attest-hash %q：须为存证文件 sha256 的 64 位十六进制数"}
+	msgVerifyNoAttest       = msg{"verify: no attestation at %s", "verify：%s 处没有存证文件"}
+	msgVerifyAttestMissing  = msg{"verify: FAILED: the attestation %s whose sha256 was given is missing", "verify：校验失败：给出了 sha256 的存证文件 %s 不见了"}
+	msgVerifyAttestOther    = msg{"verify: FAILED: attestation %s has sha256 %s, not the attested %s: it is not the file whose hash was printed", "verify：校验失败：存证文件 %s 的 sha256 是 %s，不是证明过的 %s：它不是当初打印出哈希的那个文件"}
+	msgVerifyAttestBatch    = msg{"verify: attestation %s is for batch %q, journal %s is batch %q", "verify：存证文件 %s 属于批次 %q，而日志 %s 属于批次 %q"}
+)
+
+// cmd_workspace.go: list and forget.
+var (
+	msgWorkspaceTry      = msg{"Try: flowbatch workspace list", "试试：flowbatch workspace list"}
+	msgWorkspaceWhich    = msg{"workspace: list or forget?", "workspace：list 还是 forget？"}
+	msgForgetRequired    = msg{"workspace forget: -journal and -why are required", "workspace forget：缺少 -journal 和 -why"}
+	msgForgetRequiredTry = msg{"Try: flowbatch workspace forget -journal PATH -why \"the laptop was lost\"", "试试：flowbatch workspace forget -journal 路径 -why \"笔记本电脑丢了\""}
+)
+
+// cmd_month.go: the month's workbook.
+var (
+	msgMonthFailed      = msg{"month: %d journal(s) FAILED verification; the workbook lists them on its Summary: keep the files, do not append, investigate", "month：%d 个日志校验失败；工作簿的汇总表列出了它们：请保留文件，不要追加，并调查原因"}
+	msgMonthFailedLine  = msg{"FAILED: %s (batch %s): %s", "校验失败：%s（批次 %s）：%s"}
+	msgMonthMasked      = msg{"masked copy: the audit record is the unmasked month workbook and the batches' attestations", "脱敏副本：审计依据是未脱敏的月度工作簿和各批次的存证文件"}
+	msgMonthAgrees      = msg{"provider statement %s: agrees", "服务商对账单 %s：一致"}
+	msgMonthDisagrees   = msg{"provider statement %s: DISAGREES: see the Provider sheet", "服务商对账单 %s：不一致，见“供应商对账”表"}
+	msgMonthNoMatch     = msg{"provider statement: %s", "服务商对账单：%s"}
+	msgMonthNoStatement = "no whole statement of %s beside any journal of the workspace (run, or reconcile -provider, pulls one)"
+	msgMonthMonth       = msg{"month", "月份"}
+	msgMonthBatches     = msg{"batches", "批次数"}
+	msgMonthRows        = msg{"rows", "行数"}
+	msgMonthPeople      = msg{"people", "人数"}
+	msgMonthLate        = msg{"late refunds", "跨月退款"}
+	msgMonthRepeats     = msg{"repeats", "重复赠送"}
+	msgMonthRepeatsN    = msg{"%d (%d not intended)", "%d（%d 非有意）"}
+	msgMonthFailedN     = msg{"failed journals", "校验失败的日志"}
+
+	msgMonthTry           = msg{"Try: flowbatch month -month 2026-11 -out 2026-11.audit.xlsx", "试试：flowbatch month -month 2026-11 -out 2026-11.audit.xlsx"}
+	msgMonthOutTry        = msg{"Try: flowbatch month -month %s -out %s.audit.xlsx", "试试：flowbatch month -month %s -out %s.audit.xlsx"}
+	msgMonthBad           = msg{"month: -month: %v", "month：-month：%v"}
+	msgMonthWorkspace     = msg{"month: workspace %s: %v", "month：工作区 %s：%v"}
+	msgMonthWorkspaceTry  = msg{"Try: -workspace DIR, the folder that holds the month's journals", "试试：-workspace 目录，即存放本月日志的文件夹"}
+	msgMonthWorkspaceErr  = msg{"month: workspace %s", "month：工作区 %s"}
+	msgMonthStatementBad  = msg{"month: -statement %s: %v", "month：-statement %s：%v"}
+	msgMonthStatementNone = msg{"month: -statement %s holds no whole pull of %s", "month：-statement %s 里没有 %s 的完整对账单"}
 )
 
 // usageZh is each command's -h text in Chinese, by the flag set's
