@@ -223,7 +223,7 @@ func balanceAfter(ctx context.Context, e *env, c accountReader, j *journal.Journ
 	var p preflight
 	p.balance, p.reply = c.Balance(rctx)
 	if err := recordBalance(rctx, j, book, journal.BalanceAfter, p); err != nil {
-		fmt.Fprintf(e.stderr, "flowbatch: warning: %v\n", err)
+		fmt.Fprint(e.stderr, e.tr(msgWarning, err))
 	}
 }
 

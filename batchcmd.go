@@ -267,7 +267,7 @@ const maxListed = 50
 // under the workspace lock. Nothing is written or sent when the input,
 // the credentials, the balance or the guard refuse.
 func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*journal.Journal, *batch.Book, error) {
-	warn := warnTo(e.stderr)
+	warn := warnTo(e.stderr, e.lang)
 	var j *journal.Journal
 	var book *batch.Book
 	var err error
@@ -642,8 +642,8 @@ func lowerGCPercent(e *env) func() {
 }
 
 // warnTo returns the warn func that journal recovery reports through.
-func warnTo(w io.Writer) func(string) {
-	return func(s string) { fmt.Fprintf(w, "flowbatch: warning: %s\n", s) }
+func warnTo(w io.Writer, l lang) func(string) {
+	return func(s string) { fmt.Fprint(w, msgWarning.f(l, s)) }
 }
 
 func logTo(w io.Writer) func(string, ...any) {

@@ -327,31 +327,32 @@ func appendSideNote(path string, n sideNote) error {
 
 // printWorkspaceLine names the workspace of a journal for status.
 func printWorkspaceLine(ctx context.Context, w io.Writer, e *env, flagDir, journal string) {
+	line := func(m msg, a ...any) { fmt.Fprintf(w, "%s\t%s\n", e.tr(msgStWorkspace), e.tr(m, a...)) }
 	dir, err := workspace.Locate(flagDir, e.getenv)
 	if err != nil {
-		fmt.Fprintf(w, "workspace\tunknown (%v)\n", err)
+		line(msgStWsUnknown, err)
 		return
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		fmt.Fprintf(w, "workspace\t%s (does not exist: this journal is not in it)\n", dir)
+		line(msgStWsNone, dir)
 		return
 	}
 	js, err := ws.Journals(ctx)
 	if err != nil {
-		fmt.Fprintf(w, "workspace\t%s (cannot be read: %v)\n", ws.Dir, err)
+		line(msgStWsUnread, ws.Dir, err)
 		return
 	}
 	fi, statErr := os.Stat(journal)
 	for _, j := range js {
 		if jf, err := os.Stat(j.Path); statErr == nil && err == nil && os.SameFile(fi, jf) {
-			how := "registered"
+			how := msgStWsRegistered
 			if j.InDir {
-				how = "in the workspace folder"
+				how = msgStWsInDir
 			}
-			fmt.Fprintf(w, "workspace\t%s (%s, period %s, %s)\n", ws.Dir, how, j.Period, plural(len(js)-1, "other journal"))
+			line(msgStWsIn, ws.Dir, how, j.Period, count{len(js) - 1, nounOtherJournal})
 			return
 		}
 	}
-	fmt.Fprintf(w, "workspace\t%s (this journal is not in it: the guard does not see it; Try: -workspace DIR, or resume it once to register it)\n", ws.Dir)
+	line(msgStWsNotIn, ws.Dir)
 }

@@ -51,7 +51,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	j, book, err := batch.OpenJournal(ctx, *journal, warnTo(e.stderr))
+	j, book, err := batch.OpenJournal(ctx, *journal, warnTo(e.stderr, e.lang))
 	if err != nil {
 		return journalErr("query", *journal, err)
 	}

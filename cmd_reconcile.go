@@ -86,7 +86,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printWorkbookSummary(e.stdout, e.lang, s)
-	printProviderSummary(e.stdout, s.Provider)
+	printProviderSummary(e.stdout, e.lang, s.Provider)
 	if *mask {
 		fmt.Fprintln(e.stdout, e.tr(msgMaskedNoAttest))
 	}

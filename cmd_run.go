@@ -110,7 +110,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	logf := logTo(e.stderr)
 	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
-		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr, e.lang)),
 		FirstQueryDelay: first, QueryInterval: every,
 		Prices:   f.prices,
 		Progress: newProgress(e.stderr, e.lang), Logf: logf,
@@ -119,7 +119,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	stopServing := func() {}
 	if cbLn != nil {
-		fmt.Fprintf(e.stderr, "flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", cbLn.Addr(), f.cburl)
+		fmt.Fprint(e.stderr, e.tr(msgRunServingCallbacks, cbLn.Addr(), f.cburl))
 		srvCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		srv := callback.NewServer(*cbAddr, callback.NewHandler(cbOpts))
 		done := make(chan error, 1)
@@ -142,7 +142,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		leg = &reconcile.ProviderLeg{}
 		if err := pullStatement(ctx, e, client, book, keyAccount(book), eng.Limiter()); err != nil {
 			if ctx.Err() == nil {
-				fmt.Fprintf(e.stderr, "flowbatch: warning: statement: %v\n", err)
+				fmt.Fprint(e.stderr, e.tr(msgWarnStatement, err))
 			}
 			leg.NotAvailable = err.Error()
 		}
@@ -154,7 +154,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printWorkbookSummary(e.stdout, e.lang, s)
-	printProviderSummary(e.stdout, s.Provider)
+	printProviderSummary(e.stdout, e.lang, s.Provider)
 
 	if err := engineErr(ctx, "run", args, runErr); err != nil {
 		return err

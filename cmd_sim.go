@@ -172,10 +172,9 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	s.SetBalance(bal)
 
 	fmt.Fprintf(e.stdout, "flowbatch sim: serving %s\n", s.URL)
-	fmt.Fprintf(e.stderr, "flowbatch sim: balance %s yuan, settle after %v at %.0f%% success, seed %d; ledger at %s/_sim/ledger\n",
-		bal, *settle, *success*100, *seed, s.URL)
+	fmt.Fprint(e.stderr, e.tr(msgSimStarted, bal, *settle, *success*100, *seed, s.URL))
 	<-ctx.Done()
-	fmt.Fprintf(e.stderr, "flowbatch sim: shutting down\n")
+	fmt.Fprint(e.stderr, e.tr(msgSimShuttingDown))
 	return nil
 }
 

@@ -65,17 +65,17 @@ func workspaceList(ctx context.Context, e *env, flagDir string) error {
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		fmt.Fprintf(e.stdout, "workspace %s: none yet (no batch has started in it)\n", dir)
+		fmt.Fprint(e.stdout, e.tr(msgWsListNone, dir))
 		return nil
 	}
 	js, err := ws.Journals(ctx)
 	if err != nil {
 		return &exitError{code: ExitError, msg: "workspace list", err: err}
 	}
-	fmt.Fprintf(e.stdout, "workspace %s: %s\n", ws.Dir, plural(len(js), "journal"))
+	fmt.Fprint(e.stdout, e.tr(msgWsListHead, ws.Dir, count{len(js), nounJournal}))
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	if len(js) > 0 {
-		fmt.Fprintln(tw, "state\tbatch\tperiod\tsent\tplanned\tby\tjournal")
+		fmt.Fprintln(tw, e.tr(msgWsListColumns))
 	}
 	for _, j := range js {
 		period := string(j.Period)
@@ -107,7 +107,7 @@ func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who str
 	if err != nil {
 		var le *workspace.LockedError
 		if errors.As(err, &le) {
-			return &exitError{code: ExitLocked, msg: "workspace forget: " + le.Error()}
+			return errOf(ExitLocked, msgCmdErr, "workspace forget", le)
 		}
 		return &exitError{code: ExitError, msg: "workspace forget", err: err}
 	}
@@ -116,7 +116,6 @@ func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who str
 	if err != nil {
 		return usageErr(msgCmdErr, "workspace forget", err)
 	}
-	fmt.Fprintf(e.stdout, "forgot %s journal %s of batch %q (%d records, head %.12s), by %s: %s\n",
-		fg.State, fg.Journal, fg.BatchID, fg.Records, fg.Head, fg.Who, fg.Why)
+	fmt.Fprint(e.stdout, e.tr(msgForgot, fg.State, fg.Journal, fg.BatchID, fg.Records, fg.Head, fg.Who, fg.Why))
 	return l.Unlock()
 }

@@ -135,6 +135,9 @@ var (
 	nounRequest = noun{"request", "requests", "次请求"}
 	nounBatch   = noun{"batch", "batches", "个批次"}
 	nounBlank   = noun{"blank row", "blank rows", "个空行"}
+	nounJournal = noun{"journal", "journals", "个日志"}
+
+	nounOtherJournal = noun{"other journal", "other journals", "个日志"}
 
 	nounHiddenRow = noun{"hidden row", "hidden rows", "个隐藏行"}
 )
@@ -354,6 +357,21 @@ var (
 	msgStmtNothing = msg{"flowbatch: statement: nothing was sent yet, nothing to pull", "flowbatch：对账单：还没有发送任何订单，无需拉取"}
 	msgStmtPartial = msg{"flowbatch: statement: %s of %s read whole: %s", "flowbatch：对账单：完整读取 %s（共 %s）：%s"}
 	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
+	msgStmtLocked  = msg{"reconcile: %s (another pull?)", "reconcile：%s（另一次拉取？）"}
+	msgStmtErr     = msg{"reconcile: statement", "reconcile：对账单"}
+
+	msgWarning             = msg{"flowbatch: warning: %v\n", "flowbatch：警告：%v\n"}
+	msgWarnStatement       = msg{"flowbatch: warning: statement: %v\n", "flowbatch：警告：对账单：%v\n"}
+	msgWarnWorkspaceUnread = msg{"flowbatch: warning: workspace %s: %v; charges of its other batches read as unexplained\n", "flowbatch：警告：工作区 %s：%v；其他批次的扣款将被视为无法解释\n"}
+	msgWarnJournalsUnread  = msg{"flowbatch: warning: %s of the workspace could not be read (%s); their charges read as unexplained\n", "flowbatch：警告：工作区中有 %s无法读取（%s）；它们的扣款将被视为无法解释\n"}
+	msgAttestIndexWarning  = msg{"flowbatch: warning: the workspace index does not keep this attestation (%v); month and the guard hold the journal only to the attestation file\n", "flowbatch：警告：工作区索引没有保存这份存证（%v）；month 和守卫只能凭存证文件核对日志\n"}
+
+	msgProvNotAvailable = msg{"provider: not available: %s\n", "服务商：无法取得：%s\n"}
+	msgProvSummary      = msg{
+		"provider: %s; matched %d, state differs %d, cost differs %d, missing at provider %d, unexplained %d (%s yuan), other batch %d\n",
+		"服务商：%s；相符 %d，状态不同 %d，费用不同 %d，服务商处缺失 %d，无法解释 %d（%s 元），其他批次 %d\n",
+	}
+	msgProvBalance = msg{"balance: opening %s, expected closing %s, actual %s, difference %s yuan\n", "余额：期初 %s，应有期末 %s，实际 %s，差额 %s 元\n"}
 )
 
 // cmd_serve.go: the console started.
@@ -601,6 +619,18 @@ var (
 	msgStHeldNone  = msg{"nobody (stopped)", "无人（已停止）"}
 	msgStRequired  = msg{"Try: flowbatch status -journal BATCH.journal", "试试：flowbatch status -journal 批次.journal"}
 	msgStatusTry   = msg{"Try: flowbatch status -journal PATH", "试试：flowbatch status -journal 路径"}
+
+	msgStWorkspace    = msg{"workspace", "工作区"}
+	msgStWsUnknown    = msg{"unknown (%v)", "未知（%v）"}
+	msgStWsNone       = msg{"%s (does not exist: this journal is not in it)", "%s（不存在：这个日志不在其中）"}
+	msgStWsUnread     = msg{"%s (cannot be read: %v)", "%s（无法读取：%v）"}
+	msgStWsRegistered = msg{"registered", "已登记"}
+	msgStWsInDir      = msg{"in the workspace folder", "在工作区文件夹里"}
+	msgStWsIn         = msg{"%s (%s, period %s, %s)", "%s（%s，周期 %s，另有 %s）"}
+	msgStWsNotIn      = msg{
+		"%s (this journal is not in it: the guard does not see it; Try: -workspace DIR, or resume it once to register it)",
+		"%s（这个日志不在其中：守卫看不到它；试试：-workspace 目录，或续跑它一次以登记）",
+	}
 )
 
 // spendcap.go: the spending cap.
@@ -677,17 +707,18 @@ var (
 
 // cmd_query.go and cmd_run.go: what is still open.
 var (
-	msgQueryRequiredTry = msg{"Try: flowbatch query -journal ID.journal", "试试：flowbatch query -journal 批次号.journal"}
-	msgOrphansOpen      = msg{"%s: %s no longer in the input may exist at the provider and are not final yet", "%s：不在输入中的 %s可能在服务商处存在，且尚未最终"}
-	msgLaterTry         = msg{"Try: the same command again later", "试试：稍后再次运行同一命令"}
-	msgRunOrphansOpen   = msg{"run: %s no longer in the input may exist at the provider and are not final yet; the workbook lists them", "run：不在输入中的 %s可能在服务商处存在，且尚未最终；工作簿列出了它们"}
-	msgQueryJournalTry  = msg{"Try: flowbatch query -journal %s", "试试：flowbatch query -journal %s"}
-	msgRunOpen          = msg{"run: %s not final yet (charging, unknown or not submitted); the workbook marks them", "run：%s尚未最终（充值中、未知或未提交）；工作簿已标出它们"}
-	msgRunLaterTry      = msg{"Try: the same command again later: flowbatch run %s", "试试：稍后再次运行同一命令：flowbatch run %s"}
-	msgRunOutTry        = msg{"Try: flowbatch run -in %s -batch %s -out %s.xlsx", "试试：flowbatch run -in %s -batch %s -out %s.xlsx"}
-	msgRunWaitBad       = msg{"run: -wait %v: want a duration of zero or more", "run：-wait %v：须为 0 或更长的时长"}
-	msgRunCallbackAddr  = msg{"run: -callback-addr", "run：-callback-addr"}
-	msgRunNeedsCburl    = msg{"run: -callback-addr %s needs -cburl, the public URL at which the provider reaches it", "run：-callback-addr %s 需要 -cburl，即服务商能访问到它的公网地址"}
+	msgQueryRequiredTry    = msg{"Try: flowbatch query -journal ID.journal", "试试：flowbatch query -journal 批次号.journal"}
+	msgOrphansOpen         = msg{"%s: %s no longer in the input may exist at the provider and are not final yet", "%s：不在输入中的 %s可能在服务商处存在，且尚未最终"}
+	msgLaterTry            = msg{"Try: the same command again later", "试试：稍后再次运行同一命令"}
+	msgRunOrphansOpen      = msg{"run: %s no longer in the input may exist at the provider and are not final yet; the workbook lists them", "run：不在输入中的 %s可能在服务商处存在，且尚未最终；工作簿列出了它们"}
+	msgQueryJournalTry     = msg{"Try: flowbatch query -journal %s", "试试：flowbatch query -journal %s"}
+	msgRunOpen             = msg{"run: %s not final yet (charging, unknown or not submitted); the workbook marks them", "run：%s尚未最终（充值中、未知或未提交）；工作簿已标出它们"}
+	msgRunLaterTry         = msg{"Try: the same command again later: flowbatch run %s", "试试：稍后再次运行同一命令：flowbatch run %s"}
+	msgRunOutTry           = msg{"Try: flowbatch run -in %s -batch %s -out %s.xlsx", "试试：flowbatch run -in %s -batch %s -out %s.xlsx"}
+	msgRunWaitBad          = msg{"run: -wait %v: want a duration of zero or more", "run：-wait %v：须为 0 或更长的时长"}
+	msgRunCallbackAddr     = msg{"run: -callback-addr", "run：-callback-addr"}
+	msgRunServingCallbacks = msg{"flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", "flowbatch：在 http://%s/ 接收回调（服务商调用 %s）\n"}
+	msgRunNeedsCburl       = msg{"run: -callback-addr %s needs -cburl, the public URL at which the provider reaches it", "run：-callback-addr %s 需要 -cburl，即服务商能访问到它的公网地址"}
 )
 
 // cmd_reconcile.go: the workbook from a journal.
@@ -718,6 +749,14 @@ var (
 	msgReuploadTry         = msg{"Try: upload the file again and confirm what it holds now", "试试：重新上传文件，并确认它现在的内容"}
 )
 
+// cmd_demo.go: the demo.
+var (
+	msgDemoSim      = msg{"simulator: %s (seed %d; latency 20–250 ms, 10014/dropped answers/HTML 502 now and then, 10%% of orders fail)\n", "模拟器：%s（种子 %d；延迟 20–250 毫秒，不时出现 10014、丢失的应答和 HTML 502，10%% 的订单失败）\n"}
+	msgDemoRunning  = msg{"running: flowbatch run %s\n\n", "运行：flowbatch run %s\n\n"}
+	msgDemoLedger   = msg{"\nsimulator ledger: %d orders charged, %d succeeded, spend %s yuan, refunded %s yuan, balance %s yuan\n", "\n模拟器账本：扣款订单 %d 个，成功 %d 个，支出 %s 元，已退 %s 元，余额 %s 元\n"}
+	msgDemoWorkbook = msg{"workbook: %s\n", "工作簿：%s\n"}
+)
+
 // cmd_sim.go: the simulator's command line.
 var (
 	msgSimNoKey          = msg{"sim: no key or OpenID: set JUHE_KEY and JUHE_OPENID, or pass -key and -openid", "sim：没有 KEY 或 OpenID：请设置 JUHE_KEY 和 JUHE_OPENID，或给出 -key 和 -openid"}
@@ -730,6 +769,8 @@ var (
 	msgSimShapeList      = msg{"sim: -shape-list %q: want data, list or bare", "sim：-shape-list %q：须为 data、list 或 bare"}
 	msgSimPorted         = msg{"sim: -ported %q: want PHONE=CARRIER, the carrier 移动, 联通 or 电信", "sim：-ported %q：须为 手机号=运营商，运营商为移动、联通或电信"}
 	msgSimCannotStart    = msg{"sim: cannot start", "sim：无法启动"}
+	msgSimStarted        = msg{"flowbatch sim: balance %s yuan, settle after %v at %.0f%% success, seed %d; ledger at %s/_sim/ledger\n", "flowbatch sim：余额 %s 元，%v 后结算，成功率 %.0f%%，种子 %d；账本见 %s/_sim/ledger\n"}
+	msgSimShuttingDown   = msg{"flowbatch sim: shutting down\n", "flowbatch sim：正在关闭\n"}
 )
 
 // cmd_verify.go: verify's refusals (-json and the "ok:" lines are the script's).
@@ -752,6 +793,10 @@ var (
 	msgWorkspaceTry      = msg{"Try: flowbatch workspace list", "试试：flowbatch workspace list"}
 	msgWorkspaceWhich    = msg{"workspace: list or forget?", "workspace：list 还是 forget？"}
 	msgForgetRequired    = msg{"workspace forget: -journal and -why are required", "workspace forget：缺少 -journal 和 -why"}
+	msgWsListNone        = msg{"workspace %s: none yet (no batch has started in it)\n", "工作区 %s：还没有日志（还没有批次在这里开始）\n"}
+	msgWsListHead        = msg{"workspace %s: %s\n", "工作区 %s：%s\n"}
+	msgWsListColumns     = msg{"state\tbatch\tperiod\tsent\tplanned\tby\tjournal", "状态\t批次\t周期\t已发送\t计划\t操作人\t日志"}
+	msgForgot            = msg{"forgot %s journal %s of batch %q (%d records, head %.12s), by %s: %s\n", "已忘记 %s 的日志 %s，批次 %q（%d 条记录，日志头 %.12s），决定人 %s：%s\n"}
 	msgForgetRequiredTry = msg{"Try: flowbatch workspace forget -journal PATH -why \"the laptop was lost\"", "试试：flowbatch workspace forget -journal 路径 -why \"笔记本电脑丢了\""}
 )
 
