@@ -74,7 +74,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
-		return usageErr(msgServeAddrBad, *addr, err).try(msgServeAddrTry)
+		return usageErr(msgServeAddrBad, *addr, addrErr{err}).try(msgServeAddrTry)
 	}
 	loopback := isLoopbackHost(host)
 	useTLS := *tlsCert != "" || *tlsKey != ""
@@ -305,4 +305,15 @@ func loopbackOnly(r *http.Request) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// addrErr is a -addr that is no host:port: net's words in English, the
+// form wanted in Chinese.
+type addrErr struct{ err error }
+
+func (a addrErr) in(l lang) string {
+	if l == langZH {
+		return msgServeAddrForm.in(l)
+	}
+	return a.err.Error()
 }

@@ -551,7 +551,7 @@ var (
 	msgCheckHiddenSkip = msg{"skipped:  %s (-hidden-rows skip)\n", "跳过：    %s（-hidden-rows skip）\n"}
 	msgCheckFooters    = msg{"footers:  not data, never submitted:\n", "表尾：    不是数据，绝不提交：\n"}
 	msgCheckMoreRows   = msg{"  … and %d more\n", "  …… 另有 %d 行\n"}
-	msgCheckTrailing   = msg{"  %s at the end\n", "  末尾的 %s\n"}
+	msgCheckTrailing   = msg{"  %s at the end\n", "  末尾有 %s\n"}
 	msgCheckTotal      = msg{"total:    row %d states %d rows: matches the %d read\n", "合计：    第 %d 行写明 %d 行：与读到的 %d 行一致\n"}
 	msgCheckHidden     = msg{"hidden:   %s hidden or filtered out, not what the user sees:", "隐藏：    %s被隐藏或被筛选掉，与屏幕上看到的不同："}
 	msgCheckMoreInline = msg{" … and %d more", " …… 另有 %d 行"}
@@ -561,7 +561,7 @@ var (
 	msgPricesNone      = msg{"none", "无"}
 	msgPricesSim       = msg{"simulator catalogue — not the provider's", "模拟器的产品目录，不是服务商的"}
 	msgPricesProvider  = msg{"provider (flow/list)", "服务商（flow/list）"}
-	msgNoPricesCreds   = msg{"no prices: JUHE_KEY and JUHE_OPENID are not both set", "没有价格：JUHE_KEY 和 JUHE_OPENID 没有都设置"}
+	msgNoPricesCreds   = msg{"no prices: JUHE_KEY and JUHE_OPENID are not both set", "没有价格：JUHE_KEY 和 JUHE_OPENID 未全部设置"}
 	msgNoPrices        = msg{"no prices: %s", "没有价格：%s"}
 	msgPriceUnknown    = msg{"price unknown", "价格未知"}
 	msgPidOtherCarrier = msg{"pid %s is a %s product, but %d rows to submit are %s numbers", "pid %s 是%s的产品，但有 %d 个待提交的行是%s号码"}
@@ -582,7 +582,7 @@ var (
 	msgBalanceShortBy   = msg{"\n  warning: the estimate exceeds the balance by %s yuan", "\n  警告：估算超过余额 %s 元"}
 	msgBalanceNotRead   = msg{"balance:  not read (%s)", "余额：    未读到（%s）"}
 	msgCheckCreds       = msg{"credentials: %s\n", "凭据：    %s\n"}
-	msgCredsNotSet      = msg{"key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them", "KEY 和 OpenID 未核实：JUHE_KEY 和 JUHE_OPENID 没有都设置，缺少它们 submit 和 run 不会开始"}
+	msgCredsNotSet      = msg{"key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them", "KEY 和 OpenID 未核实：JUHE_KEY 和 JUHE_OPENID 未全部设置，缺少它们时 submit 和 run 不会开始"}
 	msgCredsNotVerified = msg{"key and OpenID not verified: %v", "KEY 和 OpenID 未核实：%v"}
 
 	msgCheckWouldRefuse  = msg{"check: submit would refuse this file: %s", "check：submit 会拒绝这个文件：%s"}
@@ -738,6 +738,7 @@ var (
 	msgServeTry            = msg{"Try: flowbatch serve -addr 127.0.0.1:8080", "试试：flowbatch serve -addr 127.0.0.1:8080"}
 	msgServeMaxUpload      = msg{"serve: -max-upload %d: want 1 to 1024 MiB", "serve：-max-upload %d：须为 1 到 1024 MiB"}
 	msgServeAddrBad        = msg{"serve: -addr %q: %v", "serve：-addr %q：%v"}
+	msgServeAddrForm       = msg{"want HOST:PORT", "须为 主机:端口"}
 	msgServeAddrTry        = msg{"Try: -addr 127.0.0.1:8080", "试试：-addr 127.0.0.1:8080"}
 	msgServeAddr           = msg{"serve: -addr", "serve：-addr"}
 	msgServeNotLoopback    = msg{"serve: -addr %s is not a loopback address: the console spends money, and its token would cross the network", "serve：-addr %s 不是本机回环地址：控制台会花钱，它的令牌会经过网络传输"}
