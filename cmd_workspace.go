@@ -5,7 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"text/tabwriter"
+	"strconv"
+	"strings"
 
 	"github.com/flowbatch/flowbatch/batch/workspace"
 )
@@ -73,9 +74,9 @@ func workspaceList(ctx context.Context, e *env, flagDir string) error {
 		return &exitError{code: ExitError, msg: "workspace list", err: err}
 	}
 	fmt.Fprint(e.stdout, e.tr(msgWsListHead, ws.Dir, count{len(js), nounJournal}))
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	var tb table // aligned as a terminal shows Chinese
 	if len(js) > 0 {
-		fmt.Fprintln(tw, e.tr(msgWsListColumns))
+		tb.add(strings.Split(e.tr(msgWsListColumns), "\t")...)
 	}
 	for _, j := range js {
 		period := string(j.Period)
@@ -83,9 +84,9 @@ func workspaceList(ctx context.Context, e *env, flagDir string) error {
 			period += "*"
 		}
 		by := workspace.Identity{User: j.User, Host: j.Host}.String()
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", j.State, j.BatchID, period, j.Sent+j.Unphoned, j.Planned, by, j.Path)
+		tb.add(string(j.State), j.BatchID, period, strconv.Itoa(j.Sent+j.Unphoned), strconv.Itoa(j.Planned), by, j.Path)
 	}
-	tw.Flush()
+	tb.write(e.stdout)
 	for _, j := range js {
 		if j.State != workspace.StateOK {
 			fmt.Fprintf(e.stdout, "%s: %s: %s\n", j.State, j.Path, j.Why)

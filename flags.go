@@ -38,8 +38,17 @@ func parseFlags(e *env, fs *flag.FlagSet, usage string, args []string, try phras
 				}
 			})
 		}
-		fmt.Fprint(fs.Output(), usage)
+		out := fs.Output()
+		fmt.Fprint(out, usage)
+		var defaults strings.Builder
+		fs.SetOutput(&defaults)
 		fs.PrintDefaults()
+		fs.SetOutput(out)
+		s := defaults.String()
+		if e.lang == langZH {
+			s = defaultRE.ReplaceAllString(s, msgFlagDefault.in(langZH))
+		}
+		io.WriteString(out, s)
 	}
 	// The flag package says a bad flag in English before the usage; in
 	// Chinese, the refusal after it says it instead.
@@ -86,6 +95,9 @@ func keepColFlag(fs *flag.FlagSet) *[]string {
 	})
 	return &keep
 }
+
+// defaultRE is the flag package's " (default X)" at the end of a help line.
+var defaultRE = regexp.MustCompile(`(?m) \(default (.*)\)$`)
 
 // flagErr is an error of the flag package in the reader's language: in
 // English its own text, in Chinese by its kind.

@@ -228,6 +228,7 @@ var (
 	msgFlagBadValue   = msg{"invalid value %s for flag %s: %s", "参数 %[2]s 的值 %[1]s 无效：%[3]s"}
 	msgFlagSyntax     = msg{"bad flag syntax: %s", "参数写法不对：%s"}
 	msgFlagParseError = msg{"parse error", "格式不对"}
+	msgFlagDefault    = msg{" (default ${1})", "（默认 ${1}）"}
 	msgFlagOutOfRange = msg{"value out of range", "超出范围"}
 )
 
@@ -640,12 +641,12 @@ var (
 	msgCapNotAbove0   = msg{"%s: %s %s: want an amount above 0 yuan", "%s：%s %s：金额须大于 0 元"}
 	msgCapFromFlag    = msg{"from %s", "来自 %s"}
 	msgCapJournaled   = msg{"journaled", "已记入日志"}
-	msgCapLine        = msg{"spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan", "支出上限 %s 元（%s）；已承诺 %s 元；待发送的 %s 估算 %s 元"}
+	msgCapLine        = msg{"spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan", "支出上限 %s 元（%s）；已承诺 %s 元；待发送的 %s估算 %s 元"}
 	msgCapHalts       = msg{"the rows to send, %s yuan at the catalogue prices, with %s yuan committed, exceed the spending cap of %s yuan: %d of the %s fit, then the batch halts at the cap", "待发送的行按目录价 %s 元，加上已承诺的 %s 元，超过支出上限 %s 元：%d 行（共 %s）放得下，然后批次在上限处停止"}
 	msgCapWarn        = msg{"\n  warning: %s", "\n  警告：%s"}
 	msgCapNoCatalog   = msg{"the spending cap needs the catalogue's prices, and the catalogue did not answer (%s); nothing was sent", "支出上限需要目录价，而目录没有应答（%s）；什么都没有发送"}
 	msgCapNoCatTry    = msg{"Try: the same command again when the provider's flow/list answers", "试试：等服务商的 flow/list 应答后再运行同一命令"}
-	msgCapUnpriced    = msg{"under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent", "在支出上限下每个 pid 都需要价格，而目录里没有 %s 的价格；什么都没有发送"}
+	msgCapUnpriced    = msg{"under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent", "在支出上限下每个 pid 都需要价格，而目录里没有 %s的价格；什么都没有发送"}
 	msgCapUnpricedTry = msg{"Try: correct the pid of those rows (flowbatch check lists the catalogue's), or take them out of the file", "试试：改正这些行的 pid（flowbatch check 会列出目录），或把它们移出文件"}
 	msgCapPidRows     = msg{"pid %s (%s %s%s)", "pid %s（%s %s%s）"}
 	msgCapRowWord     = msg{"row", "行"}
@@ -974,6 +975,24 @@ forget 让守卫不再因一个丢失、被截短或损坏的日志而拒绝：�
 samples/gift.xlsx，写出对账工作簿，并与模拟器自己的账本核对总数。
 
 `,
+	"serve": `用法：flowbatch serve [-addr 127.0.0.1:8080] [-workspace 目录] [参数]
+
+运行网页控制台：在页面上用 CSV、XLSX 或 ODS 文件开始一个批次，显示 check 所显示的
+内容，请你确认（金额和姓名），然后用与 'flowbatch run' 相同的引擎、日志和锁运行
+该批次；实时显示进度，批次完成后提供工作簿、脱敏副本、重试文件和存证。在控制台开始
+的批次可以在命令行继续，反之亦然。
+
+启动时显示一个带随机令牌的链接：请在本机的浏览器里打开它。每个请求都需要这个令牌
+（链接会设置 cookie）。关闭浏览器不会停止批次；Ctrl-C 停止 serve 的方式与停止 run
+相同：在途的请求会完成并记入日志。
+
+它只在本机回环地址上监听，除非同时给出 -allow-remote、-tls-cert 和 -tls-key：
+令牌和付款操作绝不以明文经过网络。填写 KEY 和 OpenID 的设置页只在本机回环上应答。
+
+退出码：0 已停止且没有批次在运行；2 参数错误；130 已中断（当时在运行的批次可用同一
+命令或控制台的"继续"按钮继续）。
+
+`,
 	"sim": `用法：flowbatch sim [-addr 主机:端口] [-key K] [-openid O] [参数]
 
 运行内置的服务商模拟器：flow/onlineorder、flow/ordersta、flow/list、
@@ -991,48 +1010,98 @@ KEY 和 OpenID 默认取自 $JUHE_KEY 和 $JUHE_OPENID。把 JUHE_BASE_URL 设�
 // flag every command means the same by, by "flag". A flag not here
 // shows its English help.
 var flagHelpZh = map[string]string{
-	"lang":                "终端`语言`：zh 或 en（默认取自 LC_ALL、LC_MESSAGES 或 LANG）",
-	"reconcile.lang":      "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
-	"run.lang":            "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
-	"demo.lang":           "工作簿和终端的`语言`：zh 或 en",
-	"in":                  "输入`文件`：.csv、.txt、.xlsx、.xlsm 或 .ods",
-	"batch":               "`批次号`：字母、数字、'-'、'_'、'.'；orderid 由它生成",
-	"journal":             "日志`路径`",
-	"status.journal":      "要读取的日志`文件`",
-	"verify.journal":      "要校验的日志`文件`",
-	"rate":                "每秒向服务商发出的`请求数`（所有并发合计）",
-	"workers":             "最多同时在途的`请求数`（默认 rate/4，至少 8，至多 64）",
-	"cburl":               "随每个订单交给服务商的回调`地址`",
-	"skip-invalid":        "把无效行记为无效，提交其余的行",
-	"allow-duplicates":    "把重复的（手机号，pid）作为单独的订单提交",
-	"allow-changed-input": "继续一个输入文件已改变的日志；不在文件中的行绝不提交",
-	"encoding":            "CSV `编码`：utf-8、gbk 或 gb18030（默认按内容判断）",
-	"sheet":               "XLSX 或 ODS `工作表名`（默认：前 20 行内有表头的可见工作表；从不读取隐藏表）",
-	"base-url":            "服务商`地址`（默认 $JUHE_BASE_URL 或 http://v.juhe.cn）",
-	"allow-short-balance": "估算超过余额也开始；由服务商的 210505 停止",
-	"resubmit-grace":      "210511 只有在订单上次提交结束这么久之后才表示\"没有此订单\"；在此之前只查询，绝不重新提交",
-	"first-query":         "订单受理后隔这么长`时间`第一次查询它（0：立即；回调到达时立即查询）",
-	"query-interval":      "结算时同一订单两次查询之间至少隔这么长`时间`（0：只按退避，2 秒逐步增至 60 秒）",
-	"pid":                 "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
-	"plan":                "按运营商从服务商的产品目录里给每个号码这个`流量`（1G、500M）的产品：用于没有产品列的名单（记入日志：续跑时须相同）",
-	"plan-file":           "按这个 CSV `文件`给每个号码其运营商的产品：两列 carrier,pid，每个运营商一行（其 sha256 记入日志）",
-	"check.rate":          "同 submit：每秒向服务商发出的请求数（套餐计划的 flow/telcheck）",
-	"phone-col":           "手机号列，按表头`名`或列字母（有两个候选列时指定）",
-	"pid-col":             "产品列，按表头`名`或列字母",
-	"hidden-rows":         "隐藏或被筛选掉的行，以及隐藏的手机号或 pid 列：`skip` 或 include（默认拒绝该文件并列出它们）",
-	"out":                 "要写出的工作簿`文件`（.xlsx）",
-	"wait":                "查询未完成订单多久后暂时放弃",
-	"csv":                 "同时把订单表写到这个`文件`（带 BOM 的 UTF-8 CSV）",
-	"retry":               "同时把最终未扣费的行（失败、拒绝、无效）写成输入`文件`（.csv 或 .xlsx）",
-	"callback-addr":       "运行时在这个`地址`（如 :8088）接收服务商回调",
-	"workspace":           "工作区`目录`（默认 $FLOWBATCH_WORKSPACE，否则为你的数据目录）",
-	"period":              "本批次赠送的月份，`YYYY-MM`（默认为北京时间的本月；续跑沿用日志里的）",
-	"allow-regift":        "有意给工作区中别的批次本周期已赠送过的手机号，或别的批次已提交过的文件再次发送；日志会记下",
-	"json":                "输出 JSON（固定的英文键，供脚本读取）",
-	"head":                "被证明的日志头`哈希`（与 -records 一起）",
-	"records":             "被证明的记录`数`（与 -head 一起）",
-	"attest":              "用来核对日志的证明`文件`（ID.attest.json）",
-	"attest-hash":         "证明显示过的 sha256（`十六进制`）",
-	"addr":                "监听`地址`",
-	"max-spend":           "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
+	"lang":                      "终端`语言`：zh 或 en（默认取自 LC_ALL、LC_MESSAGES 或 LANG）",
+	"reconcile.lang":            "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
+	"run.lang":                  "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
+	"demo.lang":                 "工作簿和终端的`语言`：zh 或 en",
+	"in":                        "输入`文件`：.csv、.txt、.xlsx、.xlsm 或 .ods",
+	"batch":                     "`批次号`：字母、数字、'-'、'_'、'.'；orderid 由它生成",
+	"journal":                   "日志`路径`",
+	"status.journal":            "要读取的日志`文件`",
+	"verify.journal":            "要校验的日志`文件`",
+	"rate":                      "每秒向服务商发出的`请求数`（所有并发合计）",
+	"workers":                   "最多同时在途的`请求数`（默认 rate/4，至少 8，至多 64）",
+	"cburl":                     "随每个订单交给服务商的回调`地址`",
+	"skip-invalid":              "把无效行记为无效，提交其余的行",
+	"allow-duplicates":          "把重复的（手机号，pid）作为单独的订单提交",
+	"allow-changed-input":       "继续一个输入文件已改变的日志；不在文件中的行绝不提交",
+	"encoding":                  "CSV `编码`：utf-8、gbk 或 gb18030（默认按内容判断）",
+	"sheet":                     "XLSX 或 ODS `工作表名`（默认：前 20 行内有表头的可见工作表；从不读取隐藏表）",
+	"base-url":                  "服务商`地址`（默认 $JUHE_BASE_URL 或 http://v.juhe.cn）",
+	"allow-short-balance":       "估算超过余额也开始；由服务商的 210505 停止",
+	"resubmit-grace":            "210511 只有在订单上次提交结束这么久之后才表示\"没有此订单\"；在此之前只查询，绝不重新提交",
+	"first-query":               "订单受理后隔这么长`时间`第一次查询它（0：立即；回调到达时立即查询）",
+	"query-interval":            "结算时同一订单两次查询之间至少隔这么长`时间`（0：只按退避，2 秒逐步增至 60 秒）",
+	"pid":                       "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"plan":                      "按运营商从服务商的产品目录里给每个号码这个`流量`（1G、500M）的产品：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"plan-file":                 "按这个 CSV `文件`给每个号码其运营商的产品：两列 carrier,pid，每个运营商一行（其 sha256 记入日志）",
+	"check.rate":                "同 submit：每秒向服务商发出的请求数（套餐计划的 flow/telcheck）",
+	"phone-col":                 "手机号列，按表头`名`或列字母（有两个候选列时指定）",
+	"pid-col":                   "产品列，按表头`名`或列字母",
+	"hidden-rows":               "隐藏或被筛选掉的行，以及隐藏的手机号或 pid 列：`skip` 或 include（默认拒绝该文件并列出它们）",
+	"out":                       "要写出的工作簿`文件`（.xlsx）",
+	"wait":                      "查询未完成订单多久后暂时放弃",
+	"csv":                       "同时把订单表写到这个`文件`（带 BOM 的 UTF-8 CSV）",
+	"retry":                     "同时把最终未扣费的行（失败、拒绝、无效）写成输入`文件`（.csv 或 .xlsx）",
+	"callback-addr":             "运行时在这个`地址`（如 :8088）接收服务商回调",
+	"workspace":                 "工作区`目录`（默认 $FLOWBATCH_WORKSPACE，否则为你的数据目录）",
+	"period":                    "本批次赠送的月份，`YYYY-MM`（默认为北京时间的本月；续跑沿用日志里的）",
+	"allow-regift":              "有意给工作区中别的批次本周期已赠送过的手机号，或别的批次已提交过的文件再次发送；日志会记下",
+	"json":                      "输出 JSON（固定的英文键，供脚本读取）",
+	"head":                      "被证明的日志头`哈希`（与 -records 一起）",
+	"records":                   "被证明的记录`数`（与 -head 一起）",
+	"attest":                    "用来核对日志的证明`文件`（ID.attest.json）",
+	"attest-hash":               "证明显示过的 sha256（`十六进制`）",
+	"addr":                      "监听`地址`",
+	"check.max-problems":        "最多列出`个数`个问题",
+	"check.prices":              "价格来源：auto（设置了 JUHE_KEY 时用服务商的，否则用模拟器的）、sim、provider 或 none",
+	"reconcile.group-by":        "在汇总表上按这个附加的输入`列`计数和求和（默认：部门/department 列）",
+	"month.group-by":            "按这个附加的输入`列`计数和求和（默认：部门/department 列）",
+	"keep-col":                  "与 -mask 一起：保留这个附加的输入`列`（可重复给出，或用逗号分隔）",
+	"reconcile.mask":            "改为在 -out 写一份可更广传阅的脱敏副本（个人信息保护法）：手机号显示为 138****1234，不含 orderid 和 sporder_id，附加列只保留 -keep-col 指定的",
+	"month.mask":                "改为写一份可更广传阅的脱敏副本（个人信息保护法）：手机号显示为 138****1234，不含 orderid 和 sporder_id，附加列只保留 -keep-col 指定的",
+	"reconcile.provider":        "先拉取服务商在本批次周期内的对账单（flow/ordersbydate，需 JUHE_KEY），存到日志旁边的对账单文件，并与之核对",
+	"run.provider":              "结束时拉取服务商的对账单，并在工作簿中核对（服务商的账目）；-provider=false 跳过",
+	"callback.max-body":         "请求体最大`字节数`",
+	"workspace.who":             "forget：由谁决定（`姓名`；默认为操作系统用户）",
+	"workspace.why":             "forget：为什么忘记它（`说明`，记入 forgotten.log）",
+	"month.month":               "月份，北京时间的 `YYYY-MM`",
+	"month.statement":           "本月服务商对账单`文件`（默认：工作区某个日志旁边本月最新的完整拉取）",
+	"demo.seed":                 "模拟器的随机`种子`，用于重放一次演示",
+	"serve.allow-remote":        "在本机回环以外的地址监听（需要 -tls-cert 和 -tls-key）",
+	"serve.hostname":            "与 -allow-remote 一起：浏览器访问本控制台所用的主机`名`（可重复给出）；每个请求的 Host 头都要与之相符",
+	"serve.max-upload":          "上传文件的最大大小，单位 `MiB`",
+	"serve.tls-cert":            "TLS 证书`文件`（PEM）",
+	"serve.tls-key":             "TLS 私钥`文件`（PEM）",
+	"serve.resubmit-grace":      "同 run：本控制台启动的每个批次的重新提交宽限期",
+	"sim.addr":                  "监听`地址`（端口 0 表示任选一个空闲端口）",
+	"sim.key":                   "接受的 KEY（默认 $JUHE_KEY）",
+	"sim.openid":                "用来校验签名的 OpenID（默认 $JUHE_OPENID）",
+	"sim.balance":               "期初余额，单位`元`",
+	"sim.settle-delay":          "从扣款到结算的时间（0：应答之前就结算）",
+	"sim.success-ratio":         "订单结算为成功的概率",
+	"sim.callback-method":       "回调方法：GET 或 POST",
+	"sim.callback-retries":      "没有收到应答正文时回调的重试次数",
+	"sim.callback-interval":     "两次回调尝试之间的时间",
+	"sim.qps":                   "每个 KEY 每秒允许的请求数，超过即返回 10012（0：不限）",
+	"sim.drop-after-charge":     "扣款后不应答就断开连接的概率",
+	"sim.err10014-after-charge": "扣款后应答 10014 的概率",
+	"sim.html502-before":        "任何处理之前就返回 HTML 502 页面的概率（提交和查询）",
+	"sim.html502-after":         "扣款后应答 HTML 502 页面的概率",
+	"sim.latency-prob":          "应答变慢的概率（提交和查询）",
+	"sim.latency-min":           "变慢时最短的应答时间",
+	"sim.latency-max":           "变慢时最长的应答时间",
+	"sim.account-denied":        "对 ofpay/mobile/yue、flow/batchquery 和 flow/ordersbydate 应答 10002",
+	"sim.account-id":            "余额接口报告的 `uid`",
+	"sim.shape-list":            "flow/ordersbydate 把订单放在哪里：data（result.data）、list（result.list）或 bare（result 本身）",
+	"sim.shape-orderid":         "把 batchquery 或对账单行的 orderid 命名为 \"orderid\"，而不是 \"uorderid\"",
+	"sim.shape-ordercash":       "把 batchquery 或对账单行的费用命名为 \"ordercash\"，而不是 \"uordercash\"",
+	"sim.shape-string-code":     "在账户侧接口上把 error_code 写成字符串",
+	"sim.lag":                   "扣款后这么长时间内，ordersta 返回 210511，重新提交会再次扣款（最终一致的查询）",
+	"sim.foreign":               "应答另一个订单内容的概率（ordersta，以及已扣款的提交）",
+	"sim.seed":                  "结算和故障的随机种子（默认：取自时钟，并显示出来）",
+	"sim.ported":                "携号转网的号码，`手机号=运营商,…`（运营商为移动、联通、电信或 mobile、unicom、telecom）：telcheck 和提交看到的是新运营商",
+	"sim.telcheck-down":         "始终以 HTML 502 页面应答 flow/telcheck",
+	"sim.v":                     "把每个请求和事件记到 stderr（从不记 KEY 或 OpenID）",
+	"max-spend":                 "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
 }

@@ -184,6 +184,26 @@ func TestEveryRefusalIsChinese(t *testing.T) {
 	}
 }
 
+// Every command's -h reads Chinese in zh: its text and every flag's help.
+func TestHelpIsChinese(t *testing.T) {
+	for _, c := range commands() {
+		if c.name == "version" {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			_, errOut, code := runLang(t, map[string]string{"LANG": "zh_CN.UTF-8"}, c.name, "-h")
+			if code != ExitOK {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			for _, line := range strings.Split(errOut, "\n") {
+				if run := englishRun(line); run != "" {
+					t.Errorf("%s -h reads English in zh (%q): %s", c.name, run, line)
+				}
+			}
+		})
+	}
+}
+
 // refusalOf is the last "flowbatch:" line of stderr and what follows it
 // (the hint): the refusal report prints.
 func refusalOf(stderr string) string {
