@@ -176,7 +176,7 @@ func joinWhy(a, b string) string {
 
 // checkNotJournal refuses an -out that is a journal of the workspace.
 func checkNotJournal(cmd, out, journal string) error {
-	return checkOutputs(cmd, out, "", namedPath{"a journal of the workspace", journal})
+	return checkOutputs(cmd, out, "", namedPath{msgWsJournal, journal})
 }
 
 func printMonthSummary(w io.Writer, l lang, s *reconcile.MonthSummary) {

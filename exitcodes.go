@@ -101,8 +101,9 @@ func usageErr(m msg, a ...any) *exitError { return errOf(ExitUsage, m, a...) }
 
 // errText is err as a person reads it in l. In Chinese, a file that is
 // not there, not allowed, a directory, or a full disk is said plainly
-// with its path (the *fs.PathError's), whatever wrapped it; English,
-// and any other error, is err's own text, as scripts and tests know it.
+// with its path (the *fs.PathError's), whatever wrapped it, and so is
+// where a journal is damaged; English, and any other error, is err's own
+// text, as scripts and tests know it.
 func errText(l lang, err error) string {
 	if s, ok := plainOSErr(l, err); ok {
 		return s
@@ -112,7 +113,13 @@ func errText(l lang, err error) string {
 
 func plainOSErr(l lang, err error) (string, bool) {
 	var pe *fs.PathError
-	if l != langZH || !errors.As(err, &pe) {
+	var de *journal.DamageError
+	switch {
+	case l != langZH:
+		return "", false
+	case errors.As(err, &de):
+		return msgDamageAt.f(l, de.Path, de.Record, de.Offset, damageWhy(l, de.Why)), true
+	case !errors.As(err, &pe):
 		return "", false
 	}
 	for _, c := range osErrWords {
@@ -121,6 +128,27 @@ func plainOSErr(l lang, err error) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// damageWhy is what the journal found wrong with a record, in l: the
+// journal's English, or the catalogue's Chinese where it has it.
+func damageWhy(l lang, why string) string {
+	if l != langZH {
+		return why
+	}
+	if m, ok := damageWhyWords[why]; ok {
+		return m.in(l)
+	}
+	for _, p := range damageWhyPatterns {
+		if g := p.re.FindStringSubmatch(why); g != nil {
+			a := make([]any, len(g)-1)
+			for i, x := range g[1:] {
+				a[i] = x
+			}
+			return p.m.f(l, a...)
+		}
+	}
+	return why
 }
 
 // inLang sets the language err is reported in, when it is an exitError;

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -273,8 +274,30 @@ var (
 	msgNotJournalKind  = msg{"%s is not a flowbatch journal (it is %s)", "%s 不是 flowbatch 日志（它是 %s）"}
 	msgNotJournalEmpty = msg{"%s is not a flowbatch journal (it is empty)", "%s 不是 flowbatch 日志（它是空文件）"}
 	msgLockedBy        = msg{"journal %s is in use by process %d", "日志 %s 正被进程 %d 使用"}
+	msgDamageAt        = msg{"journal %s: record %d at byte %d: %s", "日志 %s：第 %d 条记录（第 %d 字节处）：%s"}
 	msgLockedOther     = msg{"journal %s is in use by another process", "日志 %s 正被另一个进程使用"}
 )
+
+// damageWhyWords are the journal's words for a damaged record (by its
+// English, batch/journal), in Chinese; damageWhyPatterns those with numbers.
+var damageWhyWords = map[string]msg{
+	"checksum mismatch": {"checksum mismatch", "校验和不符：这条记录被改动过"},
+	"prev hash does not match the record before it (the chain is broken)": {"prev hash does not match the record before it (the chain is broken)", "前一哈希与上一条记录不符（哈希链断了）"},
+	"no complete header record":                                           {"no complete header record", "没有完整的头记录"},
+	"no complete header record: the journal was never fully created":      {"no complete header record: the journal was never fully created", "没有完整的头记录：这个日志从未完整创建"},
+	"not a journal record":                                                {"not a journal record", "不是日志记录"},
+	"the record is complete but its line end is damaged":                  {"the record is complete but its line end is damaged", "记录完整，但行尾已损坏"},
+	"bad bytes that do not look like a torn write":                        {"bad bytes that do not look like a torn write", "有坏字节，不像是写到一半时中断造成的"},
+	"zero bytes in the middle of the journal, followed by intact records": {"zero bytes in the middle of the journal, followed by intact records", "日志中间有零字节，其后还有完好的记录"},
+}
+
+var damageWhyPatterns = []struct {
+	re *regexp.Regexp
+	m  msg
+}{
+	{regexp.MustCompile(`^seq (\d+) where (\d+) was expected \(a record is missing, moved or repeated\)$`), msg{"seq %s where %s was expected (a record is missing, moved or repeated)", "序号是 %s，应为 %s（有记录缺失、被移动或重复）"}},
+	{regexp.MustCompile(`^(\d+) bytes after record (\d+) are not a complete record \(torn tail\)$`), msg{"%s bytes after record %s are not a complete record (torn tail)", "第 %[2]s 条记录之后的 %[1]s 个字节不是完整的记录（末尾残缺）"}},
+}
 
 // osErrWords say an error of the file system plainly in Chinese, by its
 // kind, with the path (errText). The English stays Go's own text, as
@@ -360,6 +383,7 @@ var (
 	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
 	msgStmtLocked  = msg{"reconcile: %s (another pull?)", "reconcile：%s（另一次拉取？）"}
 	msgStmtErr     = msg{"reconcile: statement", "reconcile：对账单"}
+	msgKeyAccount  = msg{"the key is of account %s, the batch ran on account %s: its statement cannot show the batch; nothing was pulled", "KEY 属于账户 %s，而批次是在账户 %s 上运行的：它的对账单显示不了本批次；什么都没有拉取"}
 
 	msgWarning             = msg{"flowbatch: warning: %v\n", "flowbatch：警告：%v\n"}
 	msgWarnStatement       = msg{"flowbatch: warning: statement: %v\n", "flowbatch：警告：对账单：%v\n"}
@@ -689,6 +713,7 @@ var (
 	msgOutNoDirTry  = msg{"Try: mkdir -p %s, or another %s", "试试：mkdir -p %s，或换一个 %s"}
 	msgOutIsDir     = msg{"%s: %s %s is a directory", "%s：%s %s 是文件夹"}
 	msgOutIsRead    = msg{"%s: %s %s is the same file as %s %s: writing it would destroy it; nothing was written", "%s：%s %s 与 %s %s 是同一个文件：写它会毁掉它；什么都没有写"}
+	msgWsJournal    = msg{"a journal of the workspace", "工作区的一个日志"}
 	msgOtherNameTry = msg{"Try: another %s name", "试试：给 %s 换一个文件名"}
 	msgCSVIsOut     = msg{"%s: -csv %s is the same file as -out %s", "%s：-csv %s 与 -out %s 是同一个文件"}
 	msgRetryExt     = msg{"%s: -retry %s: the retry file is a .csv or .xlsx, not %q", "%s：-retry %s：重试文件须为 .csv 或 .xlsx，不是 %q"}

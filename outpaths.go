@@ -15,8 +15,12 @@ import (
 // they name, whatever the spelling: a symlink, a hard link, a ../ form,
 // or a file that does not exist yet under a symlinked directory.
 
-// namedPath is a path with the flag that gave it, for messages.
-type namedPath struct{ flag, path string }
+// namedPath is a path with the flag that gave it (or what it is, a msg),
+// for messages.
+type namedPath struct {
+	flag any
+	path string
+}
 
 // checkOutputs refuses, before anything is written, an -out that is not
 // an .xlsx name, a -csv that is not a .csv name, an output that is a
@@ -28,7 +32,7 @@ func checkOutputs(cmd string, out, csv string, reads ...namedPath) error {
 		if o.path == "" {
 			continue
 		}
-		want := map[string]string{"-out": ".xlsx", "-csv": ".csv"}[o.flag]
+		want := map[any]string{"-out": ".xlsx", "-csv": ".csv"}[o.flag]
 		if ext := filepath.Ext(o.path); !strings.EqualFold(ext, want) {
 			return usageErr(msgOutExt, cmd, o.flag, o.path, want, ext).
 				try(msgFlagValueTry, o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+want))

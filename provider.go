@@ -66,9 +66,10 @@ func pullStatement(ctx context.Context, e *env, c statementSource, book *batch.B
 // on: its statement cannot show the batch, and is not pulled.
 type keyAccountError struct{ key, batch string }
 
-func (e *keyAccountError) Error() string {
-	return fmt.Sprintf("the key is of account %s, the batch ran on account %s: its statement cannot show the batch; nothing was pulled", e.key, e.batch)
-}
+func (e *keyAccountError) Error() string { return e.in(langEN) }
+
+// in is the error in the reader's language, as a message's argument.
+func (e *keyAccountError) in(l lang) string { return msgKeyAccount.f(l, e.key, e.batch) }
 
 // providerLeg is what the workbook needs for the provider's books, or nil
 // when there is no statement file and none was asked for (want nil): the

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // englishRun is the first run of three or more English words in s, ""
@@ -216,7 +218,7 @@ func refusalOf(stderr string) string {
 
 // An error of the file system a person meets wrapped in ours is said
 // plainly in Chinese, once for all (errText), and stays Go's own text in
-// English.
+// English; so is where a journal is damaged.
 func TestOSErrorsPlainInChinese(t *testing.T) {
 	wrap := func(op, path string, errno error) error {
 		return fmt.Errorf("read %s: %w", path, &fs.PathError{Op: op, Path: path, Err: errno})
@@ -229,6 +231,8 @@ func TestOSErrorsPlainInChinese(t *testing.T) {
 		{wrap("open", "gift.csv", syscall.EACCES), "read gift.csv: open gift.csv: permission denied", "没有权限读写 gift.csv"},
 		{wrap("read", "list", syscall.EISDIR), "read list: read list: is a directory", "list 是文件夹，不是文件"},
 		{wrap("write", "b.journal", syscall.ENOSPC), "read b.journal: write b.journal: no space left on device", "磁盘已满，无法写入 b.journal"},
+		{&journal.DamageError{Path: "b.journal", Record: 4, Offset: 932, Why: "checksum mismatch"}, "journal b.journal: record 4 at byte 932: checksum mismatch", "日志 b.journal：第 4 条记录（第 932 字节处）：校验和不符：这条记录被改动过"},
+		{&journal.DamageError{Path: "b.journal", Record: 9, Offset: 9, Why: "seq 9 where 8 was expected (a record is missing, moved or repeated)"}, "journal b.journal: record 9 at byte 9: seq 9 where 8 was expected (a record is missing, moved or repeated)", "日志 b.journal：第 9 条记录（第 9 字节处）：序号是 9，应为 8（有记录缺失、被移动或重复）"},
 		{errors.New("something else"), "something else", "something else"},
 	} {
 		for _, l := range []lang{langEN, langZH} {
