@@ -307,7 +307,7 @@ var osErrWords = []struct {
 	m   msg
 }{
 	{fs.ErrNotExist, msg{"%s: no such file or directory", "找不到文件 %s"}},
-	{fs.ErrPermission, msg{"%s: permission denied", "没有权限读写 %s"}},
+	{fs.ErrPermission, msg{"%s: permission denied", "没有权限访问 %s"}},
 	{syscall.EISDIR, msg{"%s: is a directory", "%s 是文件夹，不是文件"}},
 	{syscall.ENOTDIR, msg{"%s: not a directory", "%s：路径中有一段不是文件夹"}},
 	{syscall.ENOSPC, msg{"%s: no space left on device", "磁盘已满，无法写入 %s"}},

@@ -228,7 +228,7 @@ func TestOSErrorsPlainInChinese(t *testing.T) {
 		en, zh string
 	}{
 		{wrap("open", "nothere.csv", syscall.ENOENT), "read nothere.csv: open nothere.csv: no such file or directory", "找不到文件 nothere.csv"},
-		{wrap("open", "gift.csv", syscall.EACCES), "read gift.csv: open gift.csv: permission denied", "没有权限读写 gift.csv"},
+		{wrap("open", "gift.csv", syscall.EACCES), "read gift.csv: open gift.csv: permission denied", "没有权限访问 gift.csv"},
 		{wrap("read", "list", syscall.EISDIR), "read list: read list: is a directory", "list 是文件夹，不是文件"},
 		{wrap("write", "b.journal", syscall.ENOSPC), "read b.journal: write b.journal: no space left on device", "磁盘已满，无法写入 b.journal"},
 		{&journal.DamageError{Path: "b.journal", Record: 4, Offset: 932, Why: "checksum mismatch"}, "journal b.journal: record 4 at byte 932: checksum mismatch", "日志 b.journal：第 4 条记录（第 932 字节处）：校验和不符：这条记录被改动过"},
