@@ -382,7 +382,7 @@ var (
 	msgStmtPartial = msg{"flowbatch: statement: %s of %s read whole: %s", "flowbatch：对账单：完整读取 %s（共 %s）：%s"}
 	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
 	msgStmtLocked  = msg{"reconcile: %s (another pull?)", "reconcile：%s（另一次拉取？）"}
-	msgStmtErr     = msg{"reconcile: statement", "reconcile：对账单"}
+	msgStmtErr     = msg{"reconcile: statement", "reconcile：拉取对账单时出错"}
 	msgKeyAccount  = msg{"the key is of account %s, the batch ran on account %s: its statement cannot show the batch; nothing was pulled", "KEY 属于账户 %s，而批次是在账户 %s 上运行的：它的对账单显示不了本批次；什么都没有拉取"}
 
 	msgWarning             = msg{"flowbatch: warning: %v\n", "flowbatch：警告：%v\n"}
@@ -441,8 +441,8 @@ var (
 	msgPidResume          = msg{"%s: journal %s was started with -pid %q, not %q; nothing was submitted", "%s：日志 %s 开始时用的是 -pid %q，不是 %q；什么都没有提交"}
 	msgPidResumeNoneTry   = msg{"Try: the same command without -pid", "试试：同一命令，不带 -pid"}
 	msgProviderConfig     = msg{"provider", "服务商"}
-	msgProviderBooks      = msg{"%s: the provider's books", "%s：服务商的账目"}
-	msgWritingWorkbook    = msg{"%s: writing the workbook", "%s：写工作簿"}
+	msgProviderBooks      = msg{"%s: the provider's books", "%s：读取服务商的账目时出错"}
+	msgWritingWorkbook    = msg{"%s: writing the workbook", "%s：写工作簿时出错"}
 	msgFlagNothingWritten = msg{"%s: -%v; nothing was written", "%s：-%v；什么都没有写"}
 	msgAbsentHead         = msg{"flowbatch: %s journaled earlier no longer in the input; they will not be submitted:\n", "flowbatch：早先记入日志的 %s已不在输入中；它们不会被提交：\n"}
 	msgAbsentRow          = msg{"  row %d of the earlier file: %s %s (%s): %s", "  早先文件的第 %d 行：%s %s（%s）：%s"}
@@ -850,7 +850,7 @@ var (
 	msgMonthBad           = msg{"month: -month: %v", "month：-month：%v"}
 	msgMonthWorkspace     = msg{"month: workspace %s: %v", "month：工作区 %s：%v"}
 	msgMonthWorkspaceTry  = msg{"Try: -workspace DIR, the folder that holds the month's journals", "试试：-workspace 目录，即存放本月日志的文件夹"}
-	msgMonthWorkspaceErr  = msg{"month: workspace %s", "month：工作区 %s"}
+	msgMonthWorkspaceErr  = msg{"month: workspace %s", "month：读取工作区 %s 时出错"}
 	msgMonthStatementBad  = msg{"month: -statement %s: %v", "month：-statement %s：%v"}
 	msgMonthStatementNone = msg{"month: -statement %s holds no whole pull of %s", "month：-statement %s 里没有 %s 的完整对账单"}
 )
