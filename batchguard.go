@@ -60,9 +60,27 @@ func (w *workspaceFlags) periodFlag(cmd string) (workspace.Period, error) {
 	}
 	p, err := workspace.ParsePeriod(w.period)
 	if err != nil {
-		return "", usageErr(msgPeriodBad, cmd, err)
+		return "", usageErr(msgPeriodBad, cmd, periodErr{w.period, err})
 	}
 	return p, nil
+}
+
+// periodErr is a -period or -month that is no month: the workspace's
+// words in English, the form wanted in Chinese.
+type periodErr struct {
+	value string
+	err   error
+}
+
+func (p periodErr) in(l lang) string {
+	if l != langZH {
+		return p.err.Error()
+	}
+	v := []rune(p.value)
+	if len(v) > 40 {
+		v = append(v[:40], '…')
+	}
+	return msgPeriodForm.f(l, string(v))
 }
 
 // batchPeriod is the period of a batch: the journal's, if it declares

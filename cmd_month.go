@@ -66,7 +66,7 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	}
 	period, err := workspace.ParsePeriod(*month)
 	if err != nil {
-		return usageErr(msgMonthBad, err).try(msgMonthTry)
+		return usageErr(msgMonthBad, periodErr{*month, err}).try(msgMonthTry)
 	}
 	if err := checkOutputs("month", *out, ""); err != nil {
 		return err

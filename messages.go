@@ -699,6 +699,7 @@ var (
 // batchguard.go: the period and where the journal is.
 var (
 	msgPeriodBad       = msg{"%s: -period: %v", "%s：-period：%v"}
+	msgPeriodForm      = msg{"period %q: want a month as YYYY-MM, e.g. 2026-11", "周期 %q：须为 YYYY-MM 格式的月份，如 2026-11"}
 	msgPeriodDamaged   = msg{"%s: journal %s declares period %q", "%s：日志 %s 声明的周期 %q 无效"}
 	msgPeriodOther     = msg{"%s: -period %s: journal %s is batch %q for period %s", "%s：-period %s：日志 %s 是周期 %[5]s 的批次 %[4]q"}
 	msgPeriodOtherTry  = msg{"Try: leave -period out to resume it, or start a new batch id for %s", "试试：不给 -period 以续跑它，或为 %s 换一个新的批次号"}

@@ -147,6 +147,8 @@ func TestEveryRefusalIsChinese(t *testing.T) {
 		{[]string{"verify", "-journal", j, "-attest-hash", "abc"}, nil},
 		{[]string{"month"}, nil},
 		{[]string{"month", "-month", "2026-11"}, nil},
+		{[]string{"month", "-month", "2026-13", "-out", "m.xlsx"}, nil},
+		{[]string{"submit", "-in", in, "-batch", "b", "-period", "next month"}, nil},
 		{[]string{"month", "-month", "2026-11", "-out", "m.xlsx", "-keep-col", "x"}, nil},
 		{[]string{"callback"}, nil},
 		{[]string{"callback", "-addr", ":0", "-journal", j, "-max-body", "0"}, nil},
