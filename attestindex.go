@@ -15,8 +15,6 @@ import (
 // (README "The attestation"): an attestation beside the workbook can be
 // deleted with it, the index's anchor stays for the guard and for month.
 
-const attestIndexWarning = "warning: the workspace index does not keep this attestation (%v); month and the guard hold the journal only to the attestation file"
-
 // recordAttested notes in the journal's workspace that it was attested
 // at the head s shows. A journal of no workspace is left alone; a
 // failure is a warning: the attestation file is written already.
@@ -42,6 +40,6 @@ func recordAttested(ctx context.Context, e *env, book *batch.Book, s *reconcile.
 		}
 	}
 	if err != nil && !errors.Is(err, workspace.ErrUnknownJournal) {
-		fmt.Fprintf(e.stderr, "flowbatch: "+attestIndexWarning+"\n", err)
+		fmt.Fprint(e.stderr, e.tr(msgAttestIndexWarning, err))
 	}
 }

@@ -112,12 +112,15 @@ func wouldBe(cmd string, what msg) localized {
 	return what
 }
 
-// verified says by name what the balance answer proved of the key and
-// the OpenID, and why when it proved nothing.
-func (p preflight) verified() string {
+// verified says by name, in l, what the balance answer proved of the
+// key and the OpenID, and why when it proved nothing.
+func (p preflight) verified(l lang) string {
 	s := p.balance.Credentials.String()
+	if l == langZH {
+		s = msgCredsName[p.balance.Credentials].in(l)
+	}
 	if p.balance.Credentials != juhe.CredsVerified {
-		s += " (" + p.reply.String() + ")"
+		s = msgCredsWithReply.f(l, s, p.reply.String())
 	}
 	return s
 }
@@ -221,7 +224,7 @@ func balanceAfter(ctx context.Context, e *env, c accountReader, j *journal.Journ
 	var p preflight
 	p.balance, p.reply = c.Balance(rctx)
 	if err := recordBalance(rctx, j, book, journal.BalanceAfter, p); err != nil {
-		fmt.Fprintf(e.stderr, "flowbatch: warning: %v\n", err)
+		fmt.Fprint(e.stderr, e.tr(msgWarning, err))
 	}
 }
 

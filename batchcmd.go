@@ -78,7 +78,7 @@ func (t *tableFlags) check(cmd string) error {
 	switch t.hiddenRows {
 	case input.HiddenRefuse, input.HiddenSkip, input.HiddenInclude:
 	default:
-		return usageErr("%s: -hidden-rows %q: use skip or include", cmd, t.hiddenRows)
+		return usageErr(msgHiddenRowsBad, cmd, t.hiddenRows)
 	}
 	return t.loadPlan(cmd)
 }
@@ -119,18 +119,18 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	case f.batchID == "":
 		return errOf(ExitUsage, msgFlagIsRequired, cmd, "-batch").try(msgRequiredBTry, cmd, shellQuote(f.in))
 	case !(f.rate > 0 && f.rate <= 10000): // also refuses NaN
-		return usageErr("%s: -rate %v: want a number of requests per second above 0", cmd, f.rate)
+		return usageErr(msgRateBad, cmd, f.rate)
 	case f.workers < 0 || f.workers > 1024:
-		return usageErr("%s: -workers %d: want 0 (automatic) to 1024", cmd, f.workers)
+		return usageErr(msgWorkersBad, cmd, f.workers)
 	case f.resubmitGrace <= 0:
-		return usageErr("%s: -resubmit-grace %v: want a positive duration, e.g. 2m", cmd, f.resubmitGrace)
+		return usageErr(msgGraceBad, cmd, f.resubmitGrace)
 	case f.firstQuery < 0:
-		return usageErr("%s: -first-query %v: want a duration of zero or more, e.g. 1m", cmd, f.firstQuery)
+		return usageErr(msgDurationNegative, cmd, "-first-query", f.firstQuery)
 	case f.queryEvery < 0:
-		return usageErr("%s: -query-interval %v: want a duration of zero or more, e.g. 1m", cmd, f.queryEvery)
+		return usageErr(msgDurationNegative, cmd, "-query-interval", f.queryEvery)
 	}
 	if err := input.ValidateBatchID(f.batchID); err != nil {
-		return usageErr("%s: -batch: %v", cmd, err)
+		return usageErr(msgBatchIDBad, cmd, err)
 	}
 	if err := f.maxSpend.parse(e, cmd); err != nil {
 		return err
@@ -147,8 +147,8 @@ func (f *submitFlags) check(e *env, cmd string) error {
 	}
 	f.wsDir = dir
 	if samePath(f.in, f.journal) {
-		return usageErr("%s: -journal %s is the input file %s", cmd, f.journal, f.in).
-			hint("Try: -journal %s.journal, or leave -journal out", f.batchID)
+		return usageErr(msgJournalIsInput, cmd, f.journal, f.in).
+			try(msgJournalIsInputTry, f.batchID)
 	}
 	return nil
 }
@@ -242,7 +242,7 @@ func newProviderClient(e *env, baseURL string) (*juhe.Client, error) {
 	}
 	c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID")})
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: "provider", err: err}
+		return nil, usageErr(msgProviderConfig).cause(err)
 	}
 	return c, nil
 }
@@ -267,7 +267,7 @@ const maxListed = 50
 // under the workspace lock. Nothing is written or sent when the input,
 // the credentials, the balance or the guard refuse.
 func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, client accountReader) (*journal.Journal, *batch.Book, error) {
-	warn := warnTo(e.stderr)
+	warn := warnTo(e.stderr, e.lang)
 	var j *journal.Journal
 	var book *batch.Book
 	var err error
@@ -285,11 +285,11 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 		// with another would plan other orders for the same people.
 		if was := book.Header.Settings["pid"]; was != f.table.pid {
 			j.Close()
-			try := "Try: the same command without -pid"
+			ee := usageErr(msgPidResume, cmd, f.journal, was, f.table.pid).try(msgPidResumeNoneTry)
 			if was != "" {
-				try = "Try: the same command with -pid " + shellQuote(was)
+				ee.try(msgPlanResumeTry, "-pid "+shellQuote(was))
 			}
-			return nil, nil, usageErr("%s: journal %s was started with -pid %q, not %q; nothing was submitted", cmd, f.journal, was, f.table.pid).hint("%s", try)
+			return nil, nil, ee
 		}
 		if note := f.maxSpend.keepJournaled(book); note != nil {
 			fmt.Fprintf(e.stderr, "flowbatch: %s\n", note.in(e.lang))
@@ -340,7 +340,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 	}
 	if why, fixes := inputRefusal(rep, f.skipInvalid, f.allowDups, e.lang); why != nil {
 		printProblems(e.stderr, e.lang, rep, maxListed)
-		printHidden(e.stderr, rep, maxListed)
+		printHidden(e.stderr, e.lang, rep, maxListed)
 		return fail(errOf(ExitInvalid, msgInputRefused, cmd, rep.Info.Name, strings.Join(why, e.tr(msgAnd))).
 			try(msgInputFixTry, strings.Join(fixes, e.tr(msgCommaAnd))))
 	}
@@ -441,7 +441,7 @@ func prepareJournal(ctx context.Context, e *env, cmd string, f *submitFlags, cli
 			}
 			return &exitError{code: ExitError, msg: cmd, err: err}
 		}
-		reportAbsent(e.stderr, book)
+		reportAbsent(e.stderr, e.lang, book)
 		return nil
 	})
 	if err != nil {
@@ -495,7 +495,7 @@ func inputRefusal(rep *input.Report, skipInvalid, allowDups bool, l lang) (why, 
 }
 
 // reportAbsent lists orders journaled before but not in the latest input.
-func reportAbsent(w io.Writer, book *batch.Book) {
+func reportAbsent(w io.Writer, l lang, book *batch.Book) {
 	var lines []string
 	n := 0
 	book.Orders(func(o *batch.OrderState) error {
@@ -504,19 +504,19 @@ func reportAbsent(w io.Writer, book *batch.Book) {
 		}
 		n++
 		if len(lines) < maxListed {
-			lines = append(lines, fmt.Sprintf("  row %d of the earlier file: %s %s (%s): %s", o.Line, o.Phone, o.Pid, o.OrderID, o.Status()))
+			lines = append(lines, msgAbsentRow.f(l, o.Line, o.Phone, o.Pid, o.OrderID, stateWord{o.Status()}))
 		}
 		return nil
 	})
 	if n == 0 {
 		return
 	}
-	fmt.Fprintf(w, "flowbatch: %s journaled earlier no longer in the input; they will not be submitted:\n", plural(n, "order"))
+	fmt.Fprint(w, msgAbsentHead.f(l, count{n, nounOrder}))
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}
 	if n > len(lines) {
-		fmt.Fprintf(w, "  … and %d more\n", n-len(lines))
+		fmt.Fprint(w, msgProblemsMore.f(l, n-len(lines)))
 	}
 }
 
@@ -586,7 +586,7 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 	// attestation, never writes one.
 	opts.Attest, opts.ToolVersion = opts.Mask == nil, version
 	if opts.Provider, err = providerLeg(ctx, e, book, opts.Provider); err != nil {
-		return nil, nil, &exitError{code: ExitError, msg: cmd + ": the provider's books", err: err}
+		return nil, nil, errOf(ExitError, msgProviderBooks, cmd).cause(err)
 	}
 	s, err := reconcile.Write(ctx, book, out, opts)
 	if err != nil {
@@ -594,12 +594,12 @@ func writeWorkbook(ctx context.Context, e *env, cmd, journal, out string, opts r
 			return nil, nil, ee
 		}
 		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
-			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ge)
+			return nil, nil, usageErr(msgFlagNothingWritten, cmd, ge)
 		}
 		if ke := (*reconcile.KeepColError)(nil); errors.As(err, &ke) {
-			return nil, nil, usageErr("%s: -%v; nothing was written", cmd, ke)
+			return nil, nil, usageErr(msgFlagNothingWritten, cmd, ke)
 		}
-		return nil, nil, &exitError{code: ExitError, msg: cmd + ": writing the workbook", err: err}
+		return nil, nil, errOf(ExitError, msgWritingWorkbook, cmd).cause(err)
 	}
 	if s.AttestPath != "" {
 		recordAttested(ctx, e, book, s)
@@ -643,8 +643,8 @@ func lowerGCPercent(e *env) func() {
 }
 
 // warnTo returns the warn func that journal recovery reports through.
-func warnTo(w io.Writer) func(string) {
-	return func(s string) { fmt.Fprintf(w, "flowbatch: warning: %s\n", s) }
+func warnTo(w io.Writer, l lang) func(string) {
+	return func(s string) { fmt.Fprint(w, msgWarning.f(l, s)) }
 }
 
 func logTo(w io.Writer) func(string, ...any) {

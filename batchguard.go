@@ -56,9 +56,27 @@ func (w *workspaceFlags) periodFlag(cmd string) (workspace.Period, error) {
 	}
 	p, err := workspace.ParsePeriod(w.period)
 	if err != nil {
-		return "", usageErr("%s: -period: %v", cmd, err)
+		return "", usageErr(msgPeriodBad, cmd, periodErr{w.period, err})
 	}
 	return p, nil
+}
+
+// periodErr is a -period or -month that is no month: the workspace's
+// words in English, the form wanted in Chinese.
+type periodErr struct {
+	value string
+	err   error
+}
+
+func (p periodErr) in(l lang) string {
+	if l != langZH {
+		return p.err.Error()
+	}
+	v := []rune(p.value)
+	if len(v) > 40 {
+		v = append(v[:40], '…')
+	}
+	return msgPeriodForm.f(l, string(v))
 }
 
 // batchPeriod is the period of a batch: the journal's, if it declares
@@ -72,11 +90,11 @@ func batchPeriod(cmd string, w *workspaceFlags, book *batch.Book) (workspace.Per
 		if s := book.Header.Settings[workspace.SettingPeriod]; s != "" {
 			p, err := workspace.ParsePeriod(s)
 			if err != nil {
-				return "", &exitError{code: ExitDamaged, msg: fmt.Sprintf("%s: journal %s declares period %q", cmd, book.Path, s)}
+				return "", errOf(ExitDamaged, msgPeriodDamaged, cmd, book.Path, s)
 			}
 			if flagged != "" && flagged != p {
-				return "", usageErr("%s: -period %s: journal %s is batch %q for period %s", cmd, flagged, book.Path, book.Header.BatchID, p).
-					hint("Try: leave -period out to resume it, or start a new batch id for %s", flagged)
+				return "", usageErr(msgPeriodOther, cmd, flagged, book.Path, book.Header.BatchID, p).
+					try(msgPeriodOtherTry, flagged)
 			}
 			return p, nil
 		}
@@ -100,14 +118,14 @@ func locateJournal(e *env, cmd string, w *workspaceFlags, batchID string, journa
 	locate func(string, func(string) string) (string, error)) (string, error) {
 	dir, err := locate(w.dir, e.getenv)
 	if err != nil {
-		return "", usageErr("%s: %v", cmd, err)
+		return "", usageErr(msgCmdErr, cmd, err)
 	}
 	if *journal == "" {
 		local := batchID + ".journal"
 		if fi, err := os.Stat(local); err == nil && fi.Mode().IsRegular() {
 			if abs, err := filepath.Abs(local); err == nil && filepath.Dir(abs) != dir {
-				return "", usageErr("%s: %s is in the current folder, and journals now live in the workspace %s", cmd, local, dir).
-					hint("Try: -journal %s to resume that batch (it is registered in the workspace)", shellQuote(local))
+				return "", usageErr(msgLocalJournal, cmd, local, dir).
+					try(msgLocalJournalTry, shellQuote(local))
 			}
 		}
 		*journal = filepath.Join(dir, batchID+".journal")
@@ -253,31 +271,32 @@ func unchargedList(found workspace.Findings) string {
 
 // printWorkspaceLine names the workspace of a journal for status.
 func printWorkspaceLine(ctx context.Context, w io.Writer, e *env, flagDir, journal string) {
+	line := func(m msg, a ...any) { fmt.Fprintf(w, "%s\t%s\n", e.tr(msgStWorkspace), e.tr(m, a...)) }
 	dir, err := workspace.Locate(flagDir, e.getenv)
 	if err != nil {
-		fmt.Fprintf(w, "workspace\tunknown (%v)\n", err)
+		line(msgStWsUnknown, err)
 		return
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		fmt.Fprintf(w, "workspace\t%s (does not exist: this journal is not in it)\n", dir)
+		line(msgStWsNone, dir)
 		return
 	}
 	js, err := ws.Journals(ctx)
 	if err != nil {
-		fmt.Fprintf(w, "workspace\t%s (cannot be read: %v)\n", ws.Dir, err)
+		line(msgStWsUnread, ws.Dir, err)
 		return
 	}
 	fi, statErr := os.Stat(journal)
 	for _, j := range js {
 		if jf, err := os.Stat(j.Path); statErr == nil && err == nil && os.SameFile(fi, jf) {
-			how := "registered"
+			how := msgStWsRegistered
 			if j.InDir {
-				how = "in the workspace folder"
+				how = msgStWsInDir
 			}
-			fmt.Fprintf(w, "workspace\t%s (%s, period %s, %s)\n", ws.Dir, how, j.Period, plural(len(js)-1, "other journal"))
+			line(msgStWsIn, ws.Dir, how, j.Period, count{len(js) - 1, nounOtherJournal})
 			return
 		}
 	}
-	fmt.Fprintf(w, "workspace\t%s (this journal is not in it: the guard does not see it; Try: -workspace DIR, or resume it once to register it)\n", ws.Dir)
+	line(msgStWsNotIn, ws.Dir)
 }

@@ -30,19 +30,18 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", "", "listen `address`, e.g. :8080 (port 0 picks a free one)")
 	journal := fs.String("journal", "", "the batch's journal `path`")
 	maxBody := fs.Int64("max-body", callback.DefaultMaxBody, "largest request body in `bytes`")
-	if help, err := parseFlags(e, fs, callbackUsage, args, "Try: flowbatch callback -h"); help || err != nil {
+	if help, err := parseFlags(e, fs, callbackUsage, args, msgTryCmdHelp.with("callback")); help || err != nil {
 		return err
 	}
 	switch {
 	case *addr == "" || *journal == "":
-		return usageErr("callback: -addr and -journal are required").
-			hint("Try: flowbatch callback -addr :8080 -journal batch.journal")
+		return usageErr(msgCallbackRequired).try(msgCallbackRequiredTry)
 	case *maxBody <= 0:
-		return usageErr("callback: -max-body must be positive")
+		return usageErr(msgCallbackMaxBody)
 	}
 	key := e.getenv("JUHE_KEY")
 	if key == "" {
-		return usageErr("callback: no key: set JUHE_KEY (it checks the callbacks' sign)")
+		return usageErr(msgCallbackNoKey)
 	}
 	openID := e.getenv("JUHE_OPENID")
 	if openID == "" {
@@ -69,14 +68,14 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	srv := callback.NewServer(*addr, callback.NewHandler(opts))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return &exitError{code: ExitError, msg: "callback: cannot listen", err: err}
+		return errOf(ExitError, msgCannotListen, "callback").cause(err)
 	}
 	fmt.Fprintf(e.stdout, "flowbatch callback: listening on http://%s/ for batch %s (writing %s)\n", ln.Addr(), side.BatchID(), side.Path())
 	if err := callback.Serve(ctx, srv, ln); err != nil {
 		return &exitError{code: ExitError, msg: "callback", err: err}
 	}
 	if err := side.Close(); err != nil {
-		return &exitError{code: ExitError, msg: "callback: closing the side journal", err: err}
+		return errOf(ExitError, msgClosingSide).cause(err)
 	}
 	return nil
 }

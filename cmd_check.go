@@ -64,19 +64,19 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	baseURL := fs.String("base-url", "", "provider base URL (default $JUHE_BASE_URL or http://v.juhe.cn)")
 	rate := fs.Float64("rate", 10, "as submit: requests per `second` to the provider (flow/telcheck, for a plan)")
 	table := addTableFlags(fs)
-	if help, err := parseFlags(e, fs, checkUsage, args, "Try: flowbatch check -in FILE"); help || err != nil {
+	if help, err := parseFlags(e, fs, checkUsage, args, msgCheckTry.with()); help || err != nil {
 		return err
 	}
 	switch {
 	case *in == "":
-		return usageErr("check: -in is required").hint("Try: flowbatch check -in samples/gift-utf8.csv")
+		return usageErr(msgFlagIsRequired, "check", "-in").try(msgCheckInTry)
 	case *maxProblems < 0:
-		return usageErr("check: -max-problems must not be negative")
+		return usageErr(msgNotNegative, "check", "-max-problems")
 	}
 	switch *prices {
 	case "auto", "sim", "provider", "none":
 	default:
-		return usageErr("check: -prices %q: use auto, sim, provider or none", *prices)
+		return usageErr(msgCheckPricesBad, *prices)
 	}
 	if err := table.check("check"); err != nil {
 		return err
@@ -95,7 +95,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var capNote localized // FLOWBATCH_MAX_SPEND not raising the journal's cap
 	if *batchID != "" {
 		if err := input.ValidateBatchID(*batchID); err != nil {
-			return usageErr("check: -batch: %v", err)
+			return usageErr(msgBatchIDBad, "check", err)
 		}
 		var err error
 		if wsDir, err = locateJournal(e, "check", wsFlags, *batchID, journalPath, workspace.Locate); err != nil {
@@ -106,8 +106,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 				return journalErr("check", *journalPath, err)
 			}
 			if book.Header.BatchID != *batchID {
-				return usageErr("check: journal %s belongs to batch %q, not %q", *journalPath, book.Header.BatchID, *batchID).
-					hint("Try: -batch %s, or another -journal", shellQuote(book.Header.BatchID))
+				return usageErr(msgOtherBatch, "check", *journalPath, book.Header.BatchID, *batchID).
+					try(msgOtherBatchTry, shellQuote(book.Header.BatchID))
 			}
 			capNote = maxSpend.keepJournaled(book)
 		}
@@ -164,15 +164,15 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	// and the OpenID, the catalogue prices the estimate.
 	var pre *preflight
 	var tc batch.Telchecker
-	credsNote := ""
+	var credsNote string
 	if strings.TrimSpace(e.getenv("JUHE_KEY")) == "" || strings.TrimSpace(e.getenv("JUHE_OPENID")) == "" {
-		credsNote = "key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them"
+		credsNote = e.tr(msgCredsNotSet)
 	} else if c, err := juhe.NewClient(juhe.Config{BaseURL: providerBaseURL(e, *baseURL), Key: e.getenv("JUHE_KEY"), OpenID: e.getenv("JUHE_OPENID"), Timeout: 20 * time.Second}); err != nil {
-		credsNote = fmt.Sprintf("key and OpenID not verified: %v", err)
+		credsNote = e.tr(msgCredsNotVerified, err)
 	} else {
 		p := readPreflight(ctx, c)
 		pre, tc = &p, c
-		credsNote = p.verified()
+		credsNote = p.verified(e.lang)
 	}
 	// A plan chooses as submit will: telcheck for each number, the
 	// catalogue for each carrier's product.
@@ -196,47 +196,47 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	w := e.stdout
+	w, l := e.stdout, e.lang
 	info := rep.Info
-	fmt.Fprintf(w, "file:     %s\n", info.Name)
+	fmt.Fprint(w, e.tr(msgCheckFile, info.Name))
 	switch info.Format {
 	case "xlsx", "ods":
-		fmt.Fprintf(w, "format:   %s, sheet %q\n", info.Format, info.Sheet)
+		fmt.Fprint(w, e.tr(msgCheckSheet, info.Format, info.Sheet))
 	default:
-		fmt.Fprintf(w, "format:   %s, encoding %s\n", info.Format, info.Encoding)
+		fmt.Fprint(w, e.tr(msgCheckEncoding, info.Format, info.Encoding))
 	}
-	fmt.Fprintf(w, "sha256:   %s\n", info.SHA256)
-	fmt.Fprintf(w, "rows:     %d (%d to submit, %d invalid, %d duplicate)\n", info.Rows, rep.Valid, len(rep.Invalid), len(rep.Duplicates))
+	fmt.Fprint(w, e.tr(msgCheckSHA, info.SHA256))
+	fmt.Fprint(w, e.tr(msgCheckRows, info.Rows, rep.Valid, len(rep.Invalid), len(rep.Duplicates)))
 	if len(info.Extra) > 0 {
-		fmt.Fprintf(w, "carried:  %s\n", strings.Join(info.Extra, ", "))
+		fmt.Fprint(w, e.tr(msgCheckCarried, strings.Join(info.Extra, e.tr(msgListSep))))
 	}
-	printTable(w, rep, *maxProblems)
+	printTable(w, l, rep, *maxProblems)
 	if chooser != nil {
-		printPlan(w, e.lang, chooser)
+		printPlan(w, l, chooser)
 	}
 	if book != nil && rep.Valid != len(rows.phones) {
-		fmt.Fprintf(w, "journal:  %s: %d of the rows were sent already; %d left to send\n", *journalPath, rep.Valid-len(rows.phones), len(rows.phones))
+		fmt.Fprint(w, e.tr(msgCheckSent, *journalPath, rep.Valid-len(rows.phones), len(rows.phones)))
 	}
 
-	printProblems(w, e.lang, rep, *maxProblems)
-	printCounts(w, rep)
+	printProblems(w, l, rep, *maxProblems)
+	printCounts(w, l, rep)
 
 	label, catalogue, note := checkPrices(*prices, e, pre)
-	printCost(w, rep, carriers, label, catalogue, note)
-	nCat := printCatalogueProblems(w, byPid, catalogue, *maxProblems)
+	printCost(w, l, rep, carriers, label, catalogue, note)
+	nCat := printCatalogueProblems(w, l, byPid, catalogue, *maxProblems)
 
 	var balanceLine string
 	if pre != nil && pre.balanceKnown() {
 		est, unknown := estimate(rows.byPid, pre.catalogue)
-		balanceLine = fmt.Sprintf("balance:  %s yuan (account %s); estimate for the %s to send %s yuan", pre.balance.Money, orNone(pre.balance.AccountID), plural(len(rows.phones), "row"), est)
+		balanceLine = e.tr(msgCheckBalance, pre.balance.Money, orNone(pre.balance.AccountID), count{len(rows.phones), nounRow}, est)
 		if len(unknown) > 0 {
-			balanceLine += fmt.Sprintf(", plus rows of pid %s (price unknown)", strings.Join(unknown, ", "))
+			balanceLine += e.tr(msgPlusUnknown, strings.Join(unknown, ", "))
 		}
 		if short := pre.shortfall(est); short > 0 {
-			balanceLine += fmt.Sprintf("\n  warning: the estimate exceeds the balance by %s yuan", short)
+			balanceLine += e.tr(msgBalanceShortBy, short)
 		}
 	} else if pre != nil {
-		balanceLine = fmt.Sprintf("balance:  not read (%s)", pre.reply)
+		balanceLine = e.tr(msgBalanceNotRead, pre.reply)
 	}
 	if balanceLine != "" {
 		fmt.Fprintf(w, "\n%s\n", balanceLine)
@@ -258,12 +258,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			fmt.Fprint(w, e.tr(msgCapPricedWith, label))
 		}
 	}
-	fmt.Fprintf(w, "credentials: %s\n", credsNote)
+	fmt.Fprint(w, e.tr(msgCheckCreds, credsNote))
 
 	// What submit would do, in its order and with its words.
 	if why, fixes := inputRefusal(rep, *skipInvalid, *allowDups, e.lang); why != nil {
-		return (&exitError{code: ExitInvalid, msg: "check: submit would refuse this file: " + strings.Join(why, " and ")}).
-			hint("Try: fix the rows above, or add %s", strings.Join(fixes, ", and "))
+		return errOf(ExitInvalid, msgCheckWouldRefuse, strings.Join(why, e.tr(msgAnd))).
+			try(msgInputFixTry, strings.Join(fixes, e.tr(msgCommaAnd)))
 	}
 	if book != nil {
 		if err := changedInputErr("check", *journalPath, book, rep, *allowChanged); err != nil {
@@ -287,8 +287,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if *allowShort && pre.shortfall(est) > 0 {
-			return (&exitError{code: ExitHalted, msg: "check: with -allow-short-balance, submit would send until the provider's 210505 (balance insufficient) stops it: " + pre.shortBalanceRefusal(est, len(rows.phones))}).
-				hint("Try: top up the account first")
+			return errOf(ExitHalted, msgCheckShortAllowed, shortWhy{*pre, est, len(rows.phones)}).try(msgTopUpTry)
 		}
 	}
 	guardNote := "workspace guard: not checked (no -batch)"
@@ -327,43 +326,43 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 
 // printTable says where the list was found in the file: its header row,
 // the rows skipped inside it, the footers below it, the hidden rows.
-func printTable(w io.Writer, rep *input.Report, max int) {
+func printTable(w io.Writer, l lang, rep *input.Report, max int) {
 	above := ""
 	if rep.HeaderRow > 1 {
-		above = " (the rows above it are not data)"
+		above = msgCheckAbove.in(l)
 	}
-	fmt.Fprintf(w, "header:   row %d%s\n", rep.HeaderRow, above)
+	fmt.Fprint(w, msgCheckHeader.f(l, rep.HeaderRow, above))
 	if rep.BlankRows > 0 {
-		fmt.Fprintf(w, "skipped:  %s inside the list\n", plural(rep.BlankRows, "blank row"))
+		fmt.Fprint(w, msgCheckBlank.f(l, count{rep.BlankRows, nounBlank}))
 	}
 	if rep.HiddenSkipped > 0 {
-		fmt.Fprintf(w, "skipped:  %s (-hidden-rows skip)\n", plural(rep.HiddenSkipped, "hidden row"))
+		fmt.Fprint(w, msgCheckHiddenSkip.f(l, count{rep.HiddenSkipped, nounHiddenRow}))
 	}
 	if len(rep.Footers) > 0 || rep.TrailingBlank > 0 {
-		fmt.Fprintf(w, "footers:  not data, never submitted:\n")
+		fmt.Fprint(w, msgCheckFooters.in(l))
 		for i, f := range rep.Footers {
 			if i == max {
-				fmt.Fprintf(w, "  … and %d more\n", len(rep.Footers)-max)
+				fmt.Fprint(w, msgCheckMoreRows.f(l, len(rep.Footers)-max))
 				break
 			}
-			fmt.Fprintf(w, "  row %d: %s\n", f.Line, f.Text)
+			fmt.Fprint(w, msgProblemRow.f(l, f.Line, f.Text))
 		}
 		if rep.TrailingBlank > 0 {
-			fmt.Fprintf(w, "  %s at the end\n", plural(rep.TrailingBlank, "blank row"))
+			fmt.Fprint(w, msgCheckTrailing.f(l, count{rep.TrailingBlank, nounBlank}))
 		}
 	}
 	for _, t := range rep.Totals {
-		fmt.Fprintf(w, "total:    row %d states %d rows: matches the %d read\n", t.Line, t.Count, rep.Info.Rows)
+		fmt.Fprint(w, msgCheckTotal.f(l, t.Line, t.Count, rep.Info.Rows))
 	}
-	printHidden(w, rep, max)
+	printHidden(w, l, rep, max)
 }
 
 // printHidden lists the hidden rows that refuse the file.
-func printHidden(w io.Writer, rep *input.Report, max int) {
+func printHidden(w io.Writer, l lang, rep *input.Report, max int) {
 	if rep.HiddenCount == 0 {
 		return
 	}
-	fmt.Fprintf(w, "hidden:   %s hidden or filtered out, not what the user sees:", plural(rep.HiddenCount, "row"))
+	fmt.Fprint(w, msgCheckHidden.f(l, count{rep.HiddenCount, nounRow}))
 	for i, l := range rep.HiddenRows {
 		if i == max {
 			break
@@ -371,14 +370,15 @@ func printHidden(w io.Writer, rep *input.Report, max int) {
 		fmt.Fprintf(w, " %d", l)
 	}
 	if rep.HiddenCount > min(max, len(rep.HiddenRows)) {
-		fmt.Fprintf(w, " … and %d more", rep.HiddenCount-min(max, len(rep.HiddenRows)))
+		fmt.Fprint(w, msgCheckMoreInline.f(l, rep.HiddenCount-min(max, len(rep.HiddenRows))))
 	}
 	fmt.Fprintln(w)
 }
 
-func orNone(s string) string {
+// orNone is s, or "not given" in the reader's language.
+func orNone(s string) any {
 	if s == "" {
-		return "not given"
+		return msgNotGiven
 	}
 	return s
 }
@@ -418,7 +418,7 @@ type pidRow struct {
 // printCatalogueProblems lists the rows the provider will reject by the
 // catalogue: a pid it does not have, and a pid for another carrier than
 // the number's prefix. It returns how many rows.
-func printCatalogueProblems(w io.Writer, byPid map[string][]pidRow, catalogue map[string]juhe.Product, max int) int {
+func printCatalogueProblems(w io.Writer, l lang, byPid map[string][]pidRow, catalogue map[string]juhe.Product, max int) int {
 	if len(catalogue) == 0 {
 		return 0
 	}
@@ -435,10 +435,9 @@ func printCatalogueProblems(w io.Writer, byPid map[string][]pidRow, catalogue ma
 			var s string
 			switch {
 			case !ok:
-				s = fmt.Sprintf("row %d: pid %s is not in the catalogue: the provider will reject it (no charge)", r.line, pid)
+				s = msgCatNotIn.f(l, r.line, pid)
 			case p.Carrier != "" && p.Carrier != juhe.CarrierUnknown && r.carrier != juhe.CarrierUnknown && r.carrier != p.Carrier:
-				s = fmt.Sprintf("row %d: %s is a %s number by its prefix, pid %s is a %s product: the provider will reject it (no charge), unless the number was ported to %s",
-					r.line, r.phone, r.carrier.English(), pid, p.Carrier.English(), p.Carrier.English())
+				s = msgCatOtherCarrier.f(l, r.line, r.phone, carrierWord{r.carrier}, pid, carrierWord{p.Carrier}, carrierWord{p.Carrier})
 			default:
 				continue
 			}
@@ -451,25 +450,29 @@ func printCatalogueProblems(w io.Writer, byPid map[string][]pidRow, catalogue ma
 	if n == 0 {
 		return 0
 	}
-	fmt.Fprintf(w, "\nrows the provider will reject by its catalogue: %d\n", n)
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
+	fmt.Fprint(w, msgCatRejects.f(l, n))
+	for _, s := range lines {
+		fmt.Fprintln(w, s)
 	}
 	if n > len(lines) {
-		fmt.Fprintf(w, "  … and %d more\n", n-len(lines))
+		fmt.Fprint(w, msgCheckMoreRows.f(l, n-len(lines)))
 	}
 	return n
 }
 
-func printCounts(w io.Writer, rep *input.Report) {
+func printCounts(w io.Writer, l lang, rep *input.Report) {
 	if rep.Valid == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nto submit by carrier:\n")
+	fmt.Fprint(w, msgCheckByCarrier.in(l))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range []juhe.Carrier{juhe.CarrierMobile, juhe.CarrierUnicom, juhe.CarrierTelecom, juhe.CarrierUnknown} {
 		if n := rep.ByCarrier[c]; n > 0 {
-			fmt.Fprintf(tw, "  %s (%s)\t%d\n", c.English(), c, n)
+			name := c.English() + " (" + string(c) + ")"
+			if l == langZH {
+				name = string(c)
+			}
+			fmt.Fprintf(tw, "  %s\t%d\n", name, n)
 		}
 	}
 	tw.Flush()
@@ -477,7 +480,8 @@ func printCounts(w io.Writer, rep *input.Report) {
 
 // checkPrices picks the price list the -prices flag names: the
 // provider's is the one preflight read. Failing to get one is a note
-// for the user, never an error: check still answers.
+// for the user, never an error: check still answers. The label and the
+// note are in the command's language.
 func checkPrices(source string, e *env, pre *preflight) (label string, catalogue map[string]juhe.Product, note string) {
 	if source == "auto" {
 		source = "sim"
@@ -487,25 +491,25 @@ func checkPrices(source string, e *env, pre *preflight) (label string, catalogue
 	}
 	switch source {
 	case "none":
-		return "none", nil, ""
+		return e.tr(msgPricesNone), nil, ""
 	case "sim":
 		catalogue = map[string]juhe.Product{}
 		for _, p := range juhesim.DefaultCatalogue() {
 			catalogue[p.Pid] = p
 		}
-		return "simulator catalogue — not the provider's", catalogue, ""
+		return e.tr(msgPricesSim), catalogue, ""
 	}
-	label = "provider (flow/list)"
+	label = e.tr(msgPricesProvider)
 	switch {
 	case pre == nil:
-		return label, map[string]juhe.Product{}, "no prices: JUHE_KEY and JUHE_OPENID are not both set"
+		return label, map[string]juhe.Product{}, e.tr(msgNoPricesCreds)
 	case pre.catalogue == nil:
-		return label, map[string]juhe.Product{}, "no prices: " + pre.catNote
+		return label, map[string]juhe.Product{}, e.tr(msgNoPrices, pre.catNote)
 	}
 	return label, pre.catalogue, ""
 }
 
-func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
+func printCost(w io.Writer, l lang, rep *input.Report, carriers map[string]map[juhe.Carrier]int, label string, catalogue map[string]juhe.Product, note string) {
 	if rep.Valid == 0 {
 		return
 	}
@@ -514,9 +518,9 @@ func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carr
 		pids = append(pids, p)
 	}
 	sort.Strings(pids)
-	fmt.Fprintf(w, "\nto submit by pid (prices: %s):\n", label)
+	fmt.Fprint(w, msgCheckByPid.f(l, label))
 	if note != "" {
-		fmt.Fprintf(w, "  note: %s\n", note)
+		fmt.Fprint(w, msgPlanNote.f(l, note))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var total juhe.Money
@@ -529,7 +533,7 @@ func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carr
 		case catalogue == nil:
 			fmt.Fprintf(tw, "  %s\t%d\n", pid, n)
 		case !ok:
-			fmt.Fprintf(tw, "  %s\t%d\tprice unknown\n", pid, n)
+			fmt.Fprintf(tw, "  %s\t%d\t%s\n", pid, n, msgPriceUnknown.in(l))
 			unknown = append(unknown, pid)
 		default:
 			cost := p.Price * juhe.Money(n)
@@ -538,7 +542,7 @@ func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carr
 			if p.Carrier != "" && p.Carrier != juhe.CarrierUnknown {
 				for c, k := range carriers[pid] {
 					if c != p.Carrier && c != juhe.CarrierUnknown {
-						warnings = append(warnings, fmt.Sprintf("pid %s is a %s product, but %d rows to submit are %s numbers", pid, p.Carrier.English(), k, c.English()))
+						warnings = append(warnings, msgPidOtherCarrier.f(l, pid, carrierWord{p.Carrier}, k, carrierWord{c}))
 					}
 				}
 			}
@@ -550,14 +554,14 @@ func printCost(w io.Writer, rep *input.Report, carriers map[string]map[juhe.Carr
 	}
 	sort.Strings(warnings)
 	for _, s := range warnings {
-		fmt.Fprintf(w, "  warning: %s\n", s)
+		fmt.Fprint(w, msgCheckWarning.f(l, s))
 	}
 	switch {
 	case len(unknown) == len(pids):
-		fmt.Fprintf(w, "estimated cost: unknown\n")
+		fmt.Fprint(w, msgCostUnknown.in(l))
 	case len(unknown) > 0:
-		fmt.Fprintf(w, "estimated cost: %s yuan, plus rows of pid %s (price unknown)\n", total, strings.Join(unknown, ", "))
+		fmt.Fprint(w, msgCostPartial.f(l, total, strings.Join(unknown, ", ")))
 	default:
-		fmt.Fprintf(w, "estimated cost: %s yuan\n", total)
+		fmt.Fprint(w, msgCost.f(l, total))
 	}
 }

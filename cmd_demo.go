@@ -33,7 +33,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "demo-out", "`directory` for the input copy, the journal and the workbook")
 	lang := fs.String("lang", "zh", "workbook labels: zh or en")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "simulator `seed`, to replay a demo")
-	if help, err := parseFlags(e, fs, demoUsage, args, "Try: flowbatch demo -h"); help || err != nil {
+	if help, err := parseFlags(e, fs, demoUsage, args, msgTryCmdHelp.with("demo")); help || err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*out, 0o700); err != nil {
@@ -58,7 +58,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		},
 	})
 	defer sim.Close()
-	fmt.Fprintf(e.stdout, "simulator: %s (seed %d; latency 20–250 ms, 10014/dropped answers/HTML 502 now and then, 10%% of orders fail)\n", sim.URL, *seed)
+	fmt.Fprint(e.stdout, e.tr(msgDemoSim, sim.URL, *seed))
 
 	id := "demo-" + time.Now().Format("20060102-150405")
 	workbook := filepath.Join(*out, id+".xlsx")
@@ -91,7 +91,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		// only make the demo wait.
 		"-first-query", "2s", "-query-interval", "5s",
 	}
-	fmt.Fprintf(e.stdout, "running: flowbatch run %s\n\n", quoteArgs(runArgs))
+	fmt.Fprint(e.stdout, e.tr(msgDemoRunning, quoteArgs(runArgs)))
 	// runCommand, not Run: the demo's -lang zh (the workbook's default)
 	// must not change the terminal's language, which is the demo's own.
 	runErr := runCommand(ctx, &demoEnv, append([]string{"run"}, runArgs...))
@@ -105,8 +105,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			success++
 		}
 	}
-	fmt.Fprintf(e.stdout, "\nsimulator ledger: %d orders charged, %d succeeded, spend %s yuan, refunded %s yuan, balance %s yuan\n",
-		l.Count, success, spend, l.Refunded, l.BalanceYuan)
-	fmt.Fprintf(e.stdout, "workbook: %s\n", workbook)
+	fmt.Fprint(e.stdout, e.tr(msgDemoLedger, l.Count, success, spend, l.Refunded, l.BalanceYuan))
+	fmt.Fprint(e.stdout, e.tr(msgDemoWorkbook, workbook))
 	return runErr
 }

@@ -41,28 +41,6 @@ is written all the same, and month exits 7.
 Flags:
 `
 
-// The month command's words for the terminal, in one place (the
-// catalogue's msg: English, Chinese).
-var (
-	msgMonthFailed      = msg{"%d journal(s) FAILED verification; the workbook lists them on its Summary: keep the files, do not append, investigate", "%d 个日志校验失败；工作簿的汇总表列出了它们：请保留文件，不要追加，并调查原因"}
-	msgMonthFailedLine  = msg{"FAILED: %s (batch %s): %s", "校验失败：%s（批次 %s）：%s"}
-	msgMonthMasked      = msg{"masked copy: the audit record is the unmasked month workbook and the batches' attestations", "脱敏副本：审计依据是未脱敏的月度工作簿和各批次的存证文件"}
-	msgMonthAgrees      = msg{"provider statement %s: agrees", "服务商对账单 %s：一致"}
-	msgMonthDisagrees   = msg{"provider statement %s: DISAGREES: see the Provider sheet", "服务商对账单 %s：不一致，见“供应商对账”表"}
-	msgMonthNoMatch     = msg{"provider statement: %s", "服务商对账单：%s"}
-	msgMonthNoStatement = "no whole statement of %s beside any journal of the workspace (run, or reconcile -provider, pulls one)"
-	msgMonthMonth       = msg{"month", "月份"}
-	msgMonthBatches     = msg{"batches", "批次数"}
-	msgMonthRows        = msg{"rows", "行数"}
-	msgMonthPeople      = msg{"people", "人数"}
-	msgMonthLate        = msg{"late refunds", "跨月退款"}
-	msgMonthRepeats     = msg{"repeats", "重复赠送"}
-	msgMonthRepeatsN    = msg{"%d (%d not intended)", "%d（%d 非有意）"}
-	msgMonthFailedN     = msg{"failed journals", "校验失败的日志"}
-)
-
-const monthTry = "Try: flowbatch month -month 2026-11 -out 2026-11.audit.xlsx"
-
 func runMonth(ctx context.Context, e *env, args []string) error {
 	fset := flag.NewFlagSet("month", flag.ContinueOnError)
 	month := fset.String("month", "", "the month, `YYYY-MM` in Beijing time")
@@ -73,22 +51,22 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	stmt := fset.String("statement", "", "the provider's statement `file` for the month (default: the latest whole pull of the month beside a journal of the workspace)")
 	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL): phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
 	keep := keepColFlag(fset)
-	if help, err := parseFlags(e, fset, monthUsage, args, monthTry); help || err != nil {
+	if help, err := parseFlags(e, fset, monthUsage, args, msgMonthTry.with()); help || err != nil {
 		return err
 	}
 	switch {
 	case *month == "":
-		return usageErr("month: -month is required").hint(monthTry)
+		return usageErr(msgFlagIsRequired, "month", "-month").try(msgMonthTry)
 	case *out == "":
-		return usageErr("month: -out is required").hint("Try: flowbatch month -month %s -out %s.audit.xlsx", *month, *month)
+		return usageErr(msgFlagIsRequired, "month", "-out").try(msgMonthOutTry, *month, *month)
 	case *lang != "zh" && *lang != "en":
-		return usageErr("month: -lang %q: use zh or en", *lang)
+		return usageErr(msgBadLang, "month", *lang)
 	case len(*keep) > 0 && !*mask:
-		return usageErr("month: -keep-col is for a masked copy; the unmasked workbook keeps every column").hint("Try: add -mask, or leave -keep-col out")
+		return usageErr(msgKeepColNoMask, "month").try(msgKeepColTry)
 	}
 	period, err := workspace.ParsePeriod(*month)
 	if err != nil {
-		return usageErr("month: -month: %v", err).hint(monthTry)
+		return usageErr(msgMonthBad, periodErr{*month, err}).try(msgMonthTry)
 	}
 	if err := checkOutputs("month", *out, ""); err != nil {
 		return err
@@ -100,15 +78,15 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 	}
 	dir, err := workspace.Locate(*wsDir, e.getenv)
 	if err != nil {
-		return usageErr("month: %v", err)
+		return usageErr(msgCmdErr, "month", err)
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		return usageErr("month: workspace %s: %v", dir, err).hint("Try: -workspace DIR, the folder that holds the month's journals")
+		return usageErr(msgMonthWorkspace, dir, err).try(msgMonthWorkspaceTry)
 	}
 	js, err := ws.Journals(ctx)
 	if err != nil {
-		return &exitError{code: ExitError, msg: "month: workspace " + dir, err: err}
+		return errOf(ExitError, msgMonthWorkspaceErr, dir).cause(err)
 	}
 	for _, j := range js {
 		if err := checkNotJournal("month", *out, j.Path); err != nil {
@@ -130,12 +108,12 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if ge := (*reconcile.GroupByError)(nil); errors.As(err, &ge) {
-			return usageErr("month: -%v; nothing was written", ge)
+			return usageErr(msgFlagNothingWritten, "month", ge)
 		}
 		if ke := (*reconcile.KeepColError)(nil); errors.As(err, &ke) {
-			return usageErr("month: -%v; nothing was written", ke)
+			return usageErr(msgFlagNothingWritten, "month", ke)
 		}
-		return &exitError{code: ExitError, msg: "month: writing the workbook", err: err}
+		return errOf(ExitError, msgWritingWorkbook, "month").cause(err)
 	}
 	printMonthSummary(e.stdout, e.lang, s)
 	switch m := s.Provider; {
@@ -153,7 +131,7 @@ func runMonth(ctx context.Context, e *env, args []string) error {
 		for _, f := range s.Failed {
 			fmt.Fprintln(e.stderr, "flowbatch: "+msgMonthFailedLine.f(e.lang, f.Path, f.BatchID, f.Why))
 		}
-		return &exitError{code: ExitDamaged, msg: "month: " + msgMonthFailed.f(e.lang, len(s.Failed))}
+		return errOf(ExitDamaged, msgMonthFailed, len(s.Failed))
 	}
 	return nil
 }
@@ -198,7 +176,7 @@ func joinWhy(a, b string) string {
 
 // checkNotJournal refuses an -out that is a journal of the workspace.
 func checkNotJournal(cmd, out, journal string) error {
-	return checkOutputs(cmd, out, "", namedPath{"a journal of the workspace", journal})
+	return checkOutputs(cmd, out, "", namedPath{msgWsJournal, journal})
 }
 
 func printMonthSummary(w io.Writer, l lang, s *reconcile.MonthSummary) {
@@ -240,7 +218,7 @@ func monthStatement(ctx context.Context, path, month string, js []*workspace.Jou
 			if path == "" {
 				continue // a batch without a statement, or a damaged one: not this month's
 			}
-			return nil, "", usageErr("month: -statement %s: %v", p, err)
+			return nil, "", usageErr(msgMonthStatementBad, p, err)
 		}
 		for _, per := range st.Periods {
 			if per.Whole() && monthOfUnix(per.Start) == month && per.PulledAt >= bestAt {
@@ -252,7 +230,7 @@ func monthStatement(ctx context.Context, path, month string, js []*workspace.Jou
 	}
 	if best == nil {
 		if path != "" {
-			return nil, "", usageErr("month: -statement %s holds no whole pull of %s", path, month)
+			return nil, "", usageErr(msgMonthStatementNone, path, month)
 		}
 		return nil, fmt.Sprintf(msgMonthNoStatement, month), nil
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -35,24 +34,24 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	rate := fs.Float64("rate", 10, "requests per `second` to the provider")
 	workers := fs.Int("workers", 0, "requests in flight at most (default rate/4, at least 8, at most 64)")
 	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
-	if help, err := parseFlags(e, fs, queryUsage, args, ""); help || err != nil {
+	if help, err := parseFlags(e, fs, queryUsage, args, phrase{}); help || err != nil {
 		return err
 	}
 	switch {
 	case *journal == "":
-		return usageErr("query: -journal is required").hint("Try: flowbatch query -journal ID.journal")
+		return usageErr(msgFlagIsRequired, "query", "-journal").try(msgQueryRequiredTry)
 	case !(*rate > 0 && *rate <= 10000): // also refuses NaN
-		return usageErr("query: -rate %v: want a number of requests per second above 0", *rate)
+		return usageErr(msgRateBad, "query", *rate)
 	case *workers < 0 || *workers > 1024:
-		return usageErr("query: -workers %d: want 0 (automatic) to 1024", *workers)
+		return usageErr(msgWorkersBad, "query", *workers)
 	case *wait < 0:
-		return usageErr("query: -wait must not be negative")
+		return usageErr(msgNotNegative, "query", "-wait")
 	}
 	client, err := newProviderClient(e, *baseURL)
 	if err != nil {
 		return err
 	}
-	j, book, err := batch.OpenJournal(ctx, *journal, warnTo(e.stderr))
+	j, book, err := batch.OpenJournal(ctx, *journal, warnTo(e.stderr, e.lang))
 	if err != nil {
 		return journalErr("query", *journal, err)
 	}
@@ -74,8 +73,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: ExitError, msg: "query", err: closeErr}
 	}
 	if n := openOrphans(book); n > 0 {
-		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("query: %s no longer in the input may exist at the provider and are not final yet", plural(n, "order"))}).
-			hint("Try: the same command again later")
+		return errOf(ExitOpen, msgOrphansOpen, "query", count{n, nounOrder}).try(msgLaterTry)
 	}
 	return queryOpen(res, *journal)
 }

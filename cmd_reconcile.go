@@ -42,22 +42,20 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	rate := fset.Float64("rate", 5, "with -provider, at most this many `requests` a second")
 	mask := fset.Bool("mask", false, "write a masked copy for wider circulation (PIPL) as -out: phones 138****1234, no orderid or sporder_id, extra columns only with -keep-col")
 	keep := keepColFlag(fset)
-	if help, err := parseFlags(e, fset, reconcileUsage, args, "Try: flowbatch reconcile -journal PATH -out FILE.xlsx"); help || err != nil {
+	if help, err := parseFlags(e, fset, reconcileUsage, args, msgReconcileTry.with()); help || err != nil {
 		return err
 	}
 	switch {
 	case *journal == "":
-		return usageErr("reconcile: -journal is required").hint("Try: flowbatch reconcile -journal PATH -out FILE.xlsx")
+		return usageErr(msgFlagIsRequired, "reconcile", "-journal").try(msgReconcileTry)
 	case *out == "":
-		return usageErr("reconcile: -out is required").hint("Try: flowbatch reconcile -journal %s -out reconciliation.xlsx", *journal)
+		return usageErr(msgFlagIsRequired, "reconcile", "-out").try(msgReconcileOutTry, *journal)
 	case *lang != "zh" && *lang != "en":
-		return usageErr("reconcile: -lang %q: use zh or en", *lang)
+		return usageErr(msgBadLang, "reconcile", *lang)
 	case len(*keep) > 0 && !*mask:
-		return usageErr("reconcile: -keep-col is for a masked copy; the unmasked workbook keeps every column").
-			hint("Try: add -mask, or leave -keep-col out")
+		return usageErr(msgKeepColNoMask, "reconcile").try(msgKeepColTry)
 	case *mask && *retry != "":
-		return usageErr("reconcile: -retry with -mask: a retry file needs the real phones, and a masked copy has none").
-			hint("Try: write the retry file with the unmasked workbook (reconcile without -mask)")
+		return usageErr(msgRetryMask).try(msgRetryMaskTry)
 	}
 	if err := checkOutputs("reconcile", *out, *csvPath, namedPath{"-journal", *journal}); err != nil {
 		return err
@@ -75,7 +73,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 
 	if *provider {
 		if !(*rate > 0 && *rate <= 10000) {
-			return usageErr("reconcile: -rate %v: want a number of requests per second above 0", *rate)
+			return usageErr(msgRateBad, "reconcile", *rate)
 		}
 		leg, err := pullForReconcile(ctx, e, *journal, *baseURL, *rate)
 		if err != nil {
@@ -88,9 +86,9 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printWorkbookSummary(e.stdout, e.lang, s)
-	printProviderSummary(e.stdout, s.Provider)
+	printProviderSummary(e.stdout, e.lang, s.Provider)
 	if *mask {
-		fmt.Fprintf(e.stdout, "masked copy: no attestation written; the audit record is the unmasked workbook and its attestation\n")
+		fmt.Fprintln(e.stdout, e.tr(msgMaskedNoAttest))
 	}
 	return nil
 }
@@ -112,8 +110,8 @@ func checkMaskedOut(out, csvPath string) error {
 			continue
 		}
 		ext := filepath.Ext(o.path)
-		return usageErr("reconcile: -mask %s %s: the file there is not a masked copy (the unmasked one?); writing over it would lose it; nothing was written", o.flag, o.path).
-			hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+".masked"+ext))
+		return usageErr(msgMaskOverUnmasked, o.flag, o.path).
+			try(msgFlagValueTry, o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+".masked"+ext))
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	retry := fs.String("retry", "", "also write the rows that ended uncharged (failed, rejected, invalid) as an input `file` (.csv or .xlsx)")
 	cbAddr := fs.String("callback-addr", "", "serve provider callbacks on this `address` (e.g. :8088) while running")
 	provider := fs.Bool("provider", true, "at the end, pull the provider's statement and match it in the workbook (the provider's books); -provider=false to skip")
-	if help, err := parseFlags(e, fs, runUsage, args, ""); help || err != nil {
+	if help, err := parseFlags(e, fs, runUsage, args, phrase{}); help || err != nil {
 		return err
 	}
 	if err := f.check(e, "run"); err != nil {
@@ -53,11 +53,11 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case *out == "":
-		return usageErr("run: -out is required").hint("Try: flowbatch run -in %s -batch %s -out %s.xlsx", shellQuote(f.in), shellQuote(f.batchID), f.batchID)
+		return usageErr(msgFlagIsRequired, "run", "-out").try(msgRunOutTry, shellQuote(f.in), shellQuote(f.batchID), f.batchID)
 	case *lang != "zh" && *lang != "en":
-		return usageErr("run: -lang %q: use zh or en", *lang)
+		return usageErr(msgBadLang, "run", *lang)
 	case *wait < 0:
-		return usageErr("run: -wait %v: want a duration of zero or more", *wait)
+		return usageErr(msgRunWaitBad, *wait)
 	}
 	if err := checkRetry("run", *retry, f.in, f.journal, *out, *csvPath); err != nil {
 		return err
@@ -87,12 +87,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if *cbAddr != "" {
 		var err error
 		if cbLn, err = net.Listen("tcp", *cbAddr); err != nil {
-			return &exitError{code: ExitUsage, msg: "run: -callback-addr", err: err}
+			return usageErr(msgRunCallbackAddr).cause(err)
 		}
 		defer cbLn.Close()
 		if f.cburl == "" {
 			if tcp, ok := cbLn.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
-				return usageErr("run: -callback-addr %s needs -cburl, the public URL at which the provider reaches it", *cbAddr)
+				return usageErr(msgRunNeedsCburl, *cbAddr)
 			}
 			f.cburl = "http://" + cbLn.Addr().String() + "/"
 		}
@@ -110,7 +110,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	logf := logTo(e.stderr)
 	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
-		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr, e.lang)),
 		FirstQueryDelay: first, QueryInterval: every,
 		Prices:   f.prices,
 		Progress: newProgress(e.stderr, e.lang), Logf: logf,
@@ -119,7 +119,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	stopServing := func() {}
 	if cbLn != nil {
-		fmt.Fprintf(e.stderr, "flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", cbLn.Addr(), f.cburl)
+		fmt.Fprint(e.stderr, e.tr(msgRunServingCallbacks, cbLn.Addr(), f.cburl))
 		srvCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		srv := callback.NewServer(*cbAddr, callback.NewHandler(cbOpts))
 		done := make(chan error, 1)
@@ -142,7 +142,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		leg = &reconcile.ProviderLeg{}
 		if err := pullStatement(ctx, e, client, book, keyAccount(book), eng.Limiter()); err != nil {
 			if ctx.Err() == nil {
-				fmt.Fprintf(e.stderr, "flowbatch: warning: statement: %v\n", err)
+				fmt.Fprint(e.stderr, e.tr(msgWarnStatement, err))
 			}
 			leg.NotAvailable = err.Error()
 		}
@@ -154,18 +154,16 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printWorkbookSummary(e.stdout, e.lang, s)
-	printProviderSummary(e.stdout, s.Provider)
+	printProviderSummary(e.stdout, e.lang, s.Provider)
 
 	if err := engineErr(ctx, "run", args, runErr); err != nil {
 		return err
 	}
 	if n := openOrphans(final); n > 0 {
-		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("run: %s no longer in the input may exist at the provider and are not final yet; the workbook lists them", plural(n, "order"))}).
-			hint("Try: flowbatch query -journal %s", shellQuote(f.journal))
+		return errOf(ExitOpen, msgRunOrphansOpen, count{n, nounOrder}).try(msgQueryJournalTry, shellQuote(f.journal))
 	}
 	if s.Open > 0 {
-		return (&exitError{code: ExitOpen, msg: fmt.Sprintf("run: %s not final yet (charging, unknown or not submitted); the workbook marks them", plural(s.Open, "row"))}).
-			hint("Try: the same command again later: flowbatch run %s", quoteArgs(args))
+		return errOf(ExitOpen, msgRunOpen, count{s.Open, nounRow}).try(msgRunLaterTry, quoteArgs(args))
 	}
 	return nil
 }

@@ -66,34 +66,33 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	firstQuery := fs.Duration("first-query", batch.DefaultFirstQueryDelay, "as run: the first query of an order this long after its submit was accepted, in every batch this console starts")
 	queryEvery := fs.Duration("query-interval", batch.DefaultQueryInterval, "as run: at least this long between two queries of one order, in every batch this console starts")
 	baseURL := fs.String("base-url", "", "provider base `URL` (default $JUHE_BASE_URL or http://v.juhe.cn)")
-	if help, err := parseFlags(e, fs, serveUsage, args, "Try: flowbatch serve -addr 127.0.0.1:8080"); help || err != nil {
+	if help, err := parseFlags(e, fs, serveUsage, args, msgServeTry.with()); help || err != nil {
 		return err
 	}
 	if *maxUpload <= 0 || *maxUpload > 1024 {
-		return usageErr("serve: -max-upload %d: want 1 to 1024 MiB", *maxUpload)
+		return usageErr(msgServeMaxUpload, *maxUpload)
 	}
 	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
-		return usageErr("serve: -addr %q: %v", *addr, err).hint("Try: -addr 127.0.0.1:8080")
+		return usageErr(msgServeAddrBad, *addr, addrErr{err}).try(msgServeAddrTry)
 	}
 	loopback := isLoopbackHost(host)
 	useTLS := *tlsCert != "" || *tlsKey != ""
 	switch {
 	case !loopback && !*allowRemote:
-		return usageErr("serve: -addr %s is not a loopback address: the console spends money, and its token would cross the network", *addr).
-			hint("Try: -addr 127.0.0.1:%s, or -allow-remote with -tls-cert and -tls-key", port)
+		return usageErr(msgServeNotLoopback, *addr).try(msgServeNotLoopbackTry, port)
 	case !loopback && (*tlsCert == "" || *tlsKey == ""):
-		return usageErr("serve: -allow-remote needs -tls-cert and -tls-key: the token and the spending would otherwise cross the network in the clear")
+		return usageErr(msgServeRemoteTLS)
 	case useTLS && (*tlsCert == "" || *tlsKey == ""):
-		return usageErr("serve: give both -tls-cert and -tls-key")
+		return usageErr(msgServeBothTLS)
 	}
 	dir, err := workspace.Dir(*wsDir, e.getenv)
 	if err != nil {
-		return usageErr("serve: %v", err)
+		return usageErr(msgCmdErr, "serve", err)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return &exitError{code: ExitUsage, msg: "serve: -addr", err: err}
+		return usageErr(msgServeAddr).cause(err)
 	}
 	defer ln.Close()
 	tcp := ln.Addr().(*net.TCPAddr)
@@ -146,9 +145,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	srv.Shutdown(sctx)
 	if running > 0 {
-		return &exitError{code: ExitInterrupted, msg: fmt.Sprintf("serve: interrupted: %s stopped with every request in flight journaled; continue in the console, or run the same command again", plural(running, "batch"))}
+		return errOf(ExitInterrupted, msgServeInterrupted, count{running, nounBatch})
 	}
-	return &exitError{code: ExitInterrupted, msg: "serve: stopped"}
+	return errOf(ExitInterrupted, msgServeStopped)
 }
 
 func isLoopbackHost(h string) bool {
@@ -306,4 +305,15 @@ func loopbackOnly(r *http.Request) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// addrErr is a -addr that is no host:port: net's words in English, the
+// form wanted in Chinese.
+type addrErr struct{ err error }
+
+func (a addrErr) in(l lang) string {
+	if l == langZH {
+		return msgServeAddrForm.in(l)
+	}
+	return a.err.Error()
 }

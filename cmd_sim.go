@@ -62,7 +62,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	ported := fs.String("ported", "", "numbers ported to another carrier (携号转网), `PHONE=CARRIER,…` (carrier 移动, 联通, 电信 or mobile, unicom, telecom): telcheck and submit see the new carrier")
 	telcheckDown := fs.Bool("telcheck-down", false, "answer flow/telcheck with an HTML 502 page, always")
 	verbose := fs.Bool("v", false, "log every request and event to stderr (never the key or OpenID)")
-	if help, err := parseFlags(e, fs, simUsage, args, "Try: flowbatch sim -h"); help || err != nil {
+	if help, err := parseFlags(e, fs, simUsage, args, msgTryCmdHelp.with("sim")); help || err != nil {
 		return err
 	}
 	set := map[string]bool{}
@@ -75,37 +75,36 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		*openID = e.getenv("JUHE_OPENID")
 	}
 	if *key == "" || *openID == "" {
-		return usageErr("sim: no key or OpenID: set JUHE_KEY and JUHE_OPENID, or pass -key and -openid").
-			hint("Try: flowbatch sim -key demo-key -openid demo-openid")
+		return usageErr(msgSimNoKey).try(msgSimNoKeyTry)
 	}
 	bal, err := juhe.ParseMoney("-balance", *balance)
 	if err != nil {
-		return usageErr("sim: %v", err)
+		return usageErr(msgCmdErr, "sim", err)
 	}
 	for name, p := range map[string]float64{"-success-ratio": *success, "-drop-after-charge": *drop,
 		"-err10014-after-charge": *e10014, "-html502-before": *h502b, "-html502-after": *h502a, "-latency-prob": *latP,
 		"-foreign": *foreign} {
 		if p < 0 || p > 1 {
-			return usageErr("sim: %s %v: want a probability from 0 to 1", name, p)
+			return usageErr(msgSimProbability, name, p)
 		}
 	}
 	switch {
 	case *settle < 0:
-		return usageErr("sim: -settle-delay %v is negative", *settle)
+		return usageErr(msgSimNegative, "-settle-delay", *settle)
 	case *cbRetries < 0:
-		return usageErr("sim: -callback-retries %d is negative", *cbRetries)
+		return usageErr(msgSimNegative, "-callback-retries", *cbRetries)
 	case *cbInterval <= 0:
-		return usageErr("sim: -callback-interval %v: want a positive duration", *cbInterval)
+		return usageErr(msgSimPositive, "-callback-interval", *cbInterval)
 	case *qps < 0:
-		return usageErr("sim: -qps %d is negative", *qps)
+		return usageErr(msgSimNegative, "-qps", *qps)
 	case *lag < 0:
-		return usageErr("sim: -lag %v is negative", *lag)
+		return usageErr(msgSimNegative, "-lag", *lag)
 	case *latMin < 0 || *latMax < *latMin:
-		return usageErr("sim: -latency-min %v and -latency-max %v: want 0 ≤ min ≤ max", *latMin, *latMax)
+		return usageErr(msgSimLatency, *latMin, *latMax)
 	}
 	*cbMethod = strings.ToUpper(*cbMethod)
 	if *cbMethod != "GET" && *cbMethod != "POST" {
-		return usageErr("sim: -callback-method %q: want GET or POST", *cbMethod)
+		return usageErr(msgSimCallbackMethod, *cbMethod)
 	}
 	shapes := juhesim.Shapes{OrderID: *shapeOrderID, OrderCash: *shapeOrderCash, StringCode: *shapeStringCode}
 	switch *shapeList {
@@ -115,7 +114,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	case "bare":
 		shapes.Bare = true
 	default:
-		return usageErr("sim: -shape-list %q: want data, list or bare", *shapeList)
+		return usageErr(msgSimShapeList, *shapeList)
 	}
 	if !set["seed"] {
 		*seed = rand.Int64()
@@ -148,7 +147,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 			phone, name, _ := strings.Cut(strings.TrimSpace(kv), "=")
 			c, ok := juhe.ParseCarrier(name)
 			if !ok {
-				return usageErr("sim: -ported %q: want PHONE=CARRIER, the carrier 移动, 联通 or 电信", kv)
+				return usageErr(msgSimPorted, kv)
 			}
 			cfg.Ported[phone] = c
 		}
@@ -167,16 +166,15 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	}
 	s, err := juhesim.NewServerAt(*addr, cfg)
 	if err != nil {
-		return &exitError{code: ExitError, msg: "sim: cannot start", err: err}
+		return errOf(ExitError, msgSimCannotStart).cause(err)
 	}
 	defer s.Close()
 	s.SetBalance(bal)
 
 	fmt.Fprintf(e.stdout, "flowbatch sim: serving %s\n", s.URL)
-	fmt.Fprintf(e.stderr, "flowbatch sim: balance %s yuan, settle after %v at %.0f%% success, seed %d; ledger at %s/_sim/ledger\n",
-		bal, *settle, *success*100, *seed, s.URL)
+	fmt.Fprint(e.stderr, e.tr(msgSimStarted, bal, *settle, *success*100, *seed, s.URL))
 	<-ctx.Done()
-	fmt.Fprintf(e.stderr, "flowbatch sim: shutting down\n")
+	fmt.Fprint(e.stderr, e.tr(msgSimShuttingDown))
 	return nil
 }
 

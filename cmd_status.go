@@ -33,7 +33,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	path := fs.String("journal", "", "journal `file` to read")
 	wsDir := fs.String("workspace", "", "workspace `directory` to name (default $"+workspace.EnvDir+", else your data directory)")
 	asJSON := fs.Bool("json", false, "print one JSON object with stable English keys, for scripts")
-	if help, err := parseFlags(e, fs, statusUsage, args, "Try: flowbatch status -journal PATH"); help || err != nil {
+	if help, err := parseFlags(e, fs, statusUsage, args, msgStatusTry.with()); help || err != nil {
 		return err
 	}
 	switch {

@@ -30,7 +30,7 @@ Flags:
 func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
 	f := addSubmitFlags(fs)
-	if help, err := parseFlags(e, fs, submitUsage, args, ""); help || err != nil {
+	if help, err := parseFlags(e, fs, submitUsage, args, phrase{}); help || err != nil {
 		return err
 	}
 	if err := f.check(e, "submit"); err != nil {
@@ -49,7 +49,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	prog := newProgress(e.stderr, e.lang)
 	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
-		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr)),
+		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr, e.lang)),
 		FirstQueryDelay: first, QueryInterval: every,
 		Prices:   f.prices,
 		Progress: prog, Logf: logTo(e.stderr),

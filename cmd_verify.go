@@ -50,7 +50,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	attest := fset.String("attest", "", "attestation `file` (ID.attest.json) to hold the journal to")
 	attestHash := fset.String("attest-hash", "", "the attestation's printed sha256 (`hex`)")
 	asJSON := fset.Bool("json", false, "print one JSON object with stable English keys, for scripts (on failure too)")
-	if help, err := parseFlags(e, fset, verifyUsage, args, "Try: flowbatch verify -journal PATH"); help || err != nil {
+	if help, err := parseFlags(e, fset, verifyUsage, args, msgVerifyTry.with()); help || err != nil {
 		return err
 	}
 	out, err := verifyJournal(ctx, fset, path, head, records, attest, attestHash)
@@ -101,15 +101,15 @@ func verifyJournal(ctx context.Context, fset *flag.FlagSet, path, head *string, 
 	fset.Visit(func(f *flag.Flag) { headSet = headSet || f.Name == "records" || f.Name == "head" })
 	switch {
 	case *path == "":
-		return verifyJSON{}, usageErr("verify: -journal is required").hint("Try: flowbatch verify -journal BATCH.journal")
+		return verifyJSON{}, usageErr(msgFlagIsRequired, "verify", "-journal").try(msgVerifyRequiredTry)
 	case headSet && (*head == "" || *records == 0):
-		return verifyJSON{}, usageErr("verify: -head and -records go together").hint("Try: flowbatch verify -journal %s -head HEX -records N (both from the Summary)", shellQuote(*path))
+		return verifyJSON{}, usageErr(msgVerifyHeadRecords).try(msgVerifyHeadRecordsTry, shellQuote(*path))
 	case headSet && !reconcile.IsHash(*head):
-		return verifyJSON{}, usageErr("verify: -head %q: want the 64 hex digits of the head hash", *head)
+		return verifyJSON{}, usageErr(msgVerifyHeadBad, *head)
 	case headSet && *records < 1:
-		return verifyJSON{}, usageErr("verify: -records %d: want 1 or more", *records)
+		return verifyJSON{}, usageErr(msgVerifyRecordsBad, *records)
 	case *attestHash != "" && !reconcile.IsHash(*attestHash):
-		return verifyJSON{}, usageErr("verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", *attestHash)
+		return verifyJSON{}, usageErr(msgVerifyAttestHashBad, *attestHash)
 	}
 
 	var anchors []journal.Anchor
@@ -132,17 +132,17 @@ func verifyJournal(ctx context.Context, fset *flag.FlagSet, path, head *string, 
 		var te *reconcile.AttestationError
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && *attest != "":
-			return verifyJSON{}, usageErr("verify: no attestation at %s", attPath)
+			return verifyJSON{}, usageErr(msgVerifyNoAttest, attPath)
 		case errors.Is(err, fs.ErrNotExist):
-			return verifyJSON{}, &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: the attestation %s whose sha256 was given is missing", attPath)}
+			return verifyJSON{}, errOf(ExitDamaged, msgVerifyAttestMissing, attPath)
 		case errors.As(err, &te):
-			return verifyJSON{}, &exitError{code: ExitDamaged, msg: "verify: FAILED", err: te}
+			return verifyJSON{}, errOf(ExitDamaged, msgVerifyFailed).cause(te)
 		case err != nil:
 			return verifyJSON{}, &exitError{code: ExitError, msg: "verify", err: err}
 		case *attestHash != "" && sum != *attestHash:
-			return verifyJSON{}, &exitError{code: ExitDamaged, msg: fmt.Sprintf("verify: FAILED: attestation %s has sha256 %s, not the attested %s: it is not the file whose hash was printed", attPath, sum, *attestHash)}
+			return verifyJSON{}, errOf(ExitDamaged, msgVerifyAttestOther, attPath, sum, *attestHash)
 		case !strings.EqualFold(a.BatchID, v.BatchID):
-			return verifyJSON{}, usageErr("verify: attestation %s is for batch %q, journal %s is batch %q", attPath, a.BatchID, *path, v.BatchID)
+			return verifyJSON{}, usageErr(msgVerifyAttestBatch, attPath, a.BatchID, *path, v.BatchID)
 		}
 		att = a
 		anchors = append(anchors, a.Anchor())

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"text/tabwriter"
+	"strconv"
+	"strings"
 
 	"github.com/flowbatch/flowbatch/batch/workspace"
 )
@@ -40,7 +41,7 @@ func runWorkspace(ctx context.Context, e *env, args []string) error {
 	journal := fs.String("journal", "", "forget: the journal `path` to forget, as list prints it")
 	why := fs.String("why", "", "forget: why it is forgotten (`text`, kept in forgotten.log)")
 	who := fs.String("who", "", "forget: who decides (`name`; default the OS user)")
-	if help, err := parseFlags(e, fs, workspaceUsage, args, "Try: flowbatch workspace list"); help || err != nil {
+	if help, err := parseFlags(e, fs, workspaceUsage, args, msgWorkspaceTry.with()); help || err != nil {
 		return err
 	}
 	switch sub {
@@ -48,34 +49,34 @@ func runWorkspace(ctx context.Context, e *env, args []string) error {
 		return workspaceList(ctx, e, *dirFlag)
 	case "forget":
 		if *journal == "" || *why == "" {
-			return usageErr("workspace forget: -journal and -why are required").hint("Try: flowbatch workspace forget -journal PATH -why \"the laptop was lost\"")
+			return usageErr(msgForgetRequired).try(msgForgetRequiredTry)
 		}
 		if *who == "" {
 			*who = workspace.Who().String()
 		}
 		return workspaceForget(ctx, e, *dirFlag, *journal, *why, *who)
 	}
-	return usageErr("workspace: list or forget?").hint("Try: flowbatch workspace list")
+	return usageErr(msgWorkspaceWhich).try(msgWorkspaceTry)
 }
 
 func workspaceList(ctx context.Context, e *env, flagDir string) error {
 	dir, err := workspace.Locate(flagDir, e.getenv)
 	if err != nil {
-		return usageErr("workspace list: %v", err)
+		return usageErr(msgCmdErr, "workspace list", err)
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		fmt.Fprintf(e.stdout, "workspace %s: none yet (no batch has started in it)\n", dir)
+		fmt.Fprint(e.stdout, e.tr(msgWsListNone, dir))
 		return nil
 	}
 	js, err := ws.Journals(ctx)
 	if err != nil {
 		return &exitError{code: ExitError, msg: "workspace list", err: err}
 	}
-	fmt.Fprintf(e.stdout, "workspace %s: %s\n", ws.Dir, plural(len(js), "journal"))
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprint(e.stdout, e.tr(msgWsListHead, ws.Dir, count{len(js), nounJournal}))
+	var tb table // aligned as a terminal shows Chinese
 	if len(js) > 0 {
-		fmt.Fprintln(tw, "state\tbatch\tperiod\tsent\tplanned\tby\tjournal")
+		tb.add(strings.Split(e.tr(msgWsListColumns), "\t")...)
 	}
 	for _, j := range js {
 		period := string(j.Period)
@@ -83,9 +84,9 @@ func workspaceList(ctx context.Context, e *env, flagDir string) error {
 			period += "*"
 		}
 		by := workspace.Identity{User: j.User, Host: j.Host}.String()
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", j.State, j.BatchID, period, j.Sent+j.Unphoned, j.Planned, by, j.Path)
+		tb.add(string(j.State), j.BatchID, period, strconv.Itoa(j.Sent+j.Unphoned), strconv.Itoa(j.Planned), by, j.Path)
 	}
-	tw.Flush()
+	tb.write(e.stdout)
 	for _, j := range js {
 		if j.State != workspace.StateOK {
 			fmt.Fprintf(e.stdout, "%s: %s: %s\n", j.State, j.Path, j.Why)
@@ -97,26 +98,25 @@ func workspaceList(ctx context.Context, e *env, flagDir string) error {
 func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who string) error {
 	dir, err := workspace.Locate(flagDir, e.getenv)
 	if err != nil {
-		return usageErr("workspace forget: %v", err)
+		return usageErr(msgCmdErr, "workspace forget", err)
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		return usageErr("workspace forget: %v", err)
+		return usageErr(msgCmdErr, "workspace forget", err)
 	}
 	l, err := ws.Lock(ctx)
 	if err != nil {
 		var le *workspace.LockedError
 		if errors.As(err, &le) {
-			return &exitError{code: ExitLocked, msg: "workspace forget: " + le.Error()}
+			return errOf(ExitLocked, msgCmdErr, "workspace forget", le)
 		}
 		return &exitError{code: ExitError, msg: "workspace forget", err: err}
 	}
 	defer l.Unlock()
 	fg, err := l.Forget(ctx, journal, why, who)
 	if err != nil {
-		return usageErr("workspace forget: %v", err)
+		return usageErr(msgCmdErr, "workspace forget", err)
 	}
-	fmt.Fprintf(e.stdout, "forgot %s journal %s of batch %q (%d records, head %.12s), by %s: %s\n",
-		fg.State, fg.Journal, fg.BatchID, fg.Records, fg.Head, fg.Who, fg.Why)
+	fmt.Fprint(e.stdout, e.tr(msgForgot, fg.State, fg.Journal, fg.BatchID, fg.Records, fg.Head, fg.Who, fg.Why))
 	return l.Unlock()
 }

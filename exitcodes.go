@@ -72,19 +72,20 @@ func (e *exitError) Error() string {
 	}
 	switch {
 	case msg != "" && e.err != nil:
-		return msg + ": " + e.err.Error()
+		return msg + msgErrSep.in(e.lang) + errText(e.lang, e.err)
 	case msg != "":
 		return msg
 	case e.err != nil:
-		return e.err.Error()
+		return errText(e.lang, e.err)
 	}
 	return fmt.Sprintf("exit %d", e.code)
 }
 
 func (e *exitError) Unwrap() error { return e.err }
 
-func (e *exitError) hint(format string, a ...any) *exitError {
-	e.tip = fmt.Sprintf(format, a...)
+// cause keeps err, the internal error, after the message.
+func (e *exitError) cause(err error) *exitError {
+	e.err = err
 	return e
 }
 
@@ -95,8 +96,59 @@ func (e *exitError) try(m msg, a ...any) *exitError {
 	return e
 }
 
-func usageErr(format string, a ...any) *exitError {
-	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, a...)}
+// usageErr is a bad command line (exit 2), said by m from the catalogue.
+func usageErr(m msg, a ...any) *exitError { return errOf(ExitUsage, m, a...) }
+
+// errText is err as a person reads it in l. In Chinese, a file that is
+// not there, not allowed, a directory, or a full disk is said plainly
+// with its path (the *fs.PathError's), whatever wrapped it, and so is
+// where a journal is damaged; English, and any other error, is err's own
+// text, as scripts and tests know it.
+func errText(l lang, err error) string {
+	if s, ok := plainOSErr(l, err); ok {
+		return s
+	}
+	return err.Error()
+}
+
+func plainOSErr(l lang, err error) (string, bool) {
+	var pe *fs.PathError
+	var de *journal.DamageError
+	switch {
+	case l != langZH:
+		return "", false
+	case errors.As(err, &de):
+		return msgDamageAt.f(l, de.Path, de.Record, de.Offset, damageWhy(l, de.Why)), true
+	case !errors.As(err, &pe):
+		return "", false
+	}
+	for _, c := range osErrWords {
+		if errors.Is(pe.Err, c.err) {
+			return c.m.f(l, pe.Path), true
+		}
+	}
+	return "", false
+}
+
+// damageWhy is what the journal found wrong with a record, in l: the
+// journal's English, or the catalogue's Chinese where it has it.
+func damageWhy(l lang, why string) string {
+	if l != langZH {
+		return why
+	}
+	if m, ok := damageWhyWords[why]; ok {
+		return m.in(l)
+	}
+	for _, p := range damageWhyPatterns {
+		if g := p.re.FindStringSubmatch(why); g != nil {
+			a := make([]any, len(g)-1)
+			for i, x := range g[1:] {
+				a[i] = x
+			}
+			return p.m.f(l, a...)
+		}
+	}
+	return why
 }
 
 // inLang sets the language err is reported in, when it is an exitError;
@@ -113,7 +165,7 @@ func inLang(err error, l lang) error {
 	if errors.Is(err, context.Canceled) {
 		return &exitError{code: ExitInterrupted, text: &phrase{m: msgInterrupted}, lang: l, err: canceled{err}}
 	}
-	return err
+	return &exitError{code: ExitError, err: err, lang: l}
 }
 
 // report prints err for the user and returns the exit code.
@@ -132,7 +184,7 @@ func report(w io.Writer, err error) int {
 		return ee.code
 	}
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintf(w, "flowbatch: interrupted\n")
+		fmt.Fprintf(w, "flowbatch: %s\n", msgInterrupted.in(langEN))
 		return ExitInterrupted
 	}
 	fmt.Fprintf(w, "flowbatch: %v\n", err)
@@ -157,9 +209,9 @@ func journalErr(cmd, path string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &ne):
-		return (&exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %v", cmd, ne)}).try(msgNotJournalTry)
+		return errOf(ExitUsage, msgCmdErr, cmd, notJournalWords{ne}).try(msgNotJournalTry)
 	case errors.As(err, &le):
-		return (&exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}).try(msgLockedTry)
+		return errOf(ExitLocked, msgCmdErr, cmd, lockedWords{le}).try(msgLockedTry)
 	case errors.As(err, &de):
 		ee := errOf(ExitDamaged, msgDamaged, cmd).try(msgDamagedTry, shellQuote(path))
 		ee.err = de
@@ -168,6 +220,34 @@ func journalErr(cmd, path string, err error) error {
 		return errOf(ExitError, msgNoJournal, cmd, path).try(msgNoJournalTry)
 	}
 	return &exitError{code: ExitError, msg: cmd, err: err}
+}
+
+// notJournalWords is a file that is not a journal, in the reader's language.
+type notJournalWords struct{ e *journal.NotJournalError }
+
+func (w notJournalWords) in(l lang) string {
+	switch {
+	case l != langZH:
+		return w.e.Error()
+	case w.e.Start != "":
+		return msgNotJournalStart.f(l, w.e.Path, w.e.Start)
+	case w.e.Kind != "":
+		return msgNotJournalKind.f(l, w.e.Path, w.e.Kind)
+	}
+	return msgNotJournalEmpty.f(l, w.e.Path)
+}
+
+// lockedWords is a journal another process holds, in the reader's language.
+type lockedWords struct{ e *journal.LockedError }
+
+func (w lockedWords) in(l lang) string {
+	switch {
+	case l != langZH:
+		return w.e.Error()
+	case w.e.PID > 0:
+		return msgLockedBy.f(l, w.e.Path, w.e.PID)
+	}
+	return msgLockedOther.f(l, w.e.Path)
 }
 
 // attestErr maps a journal that no longer reaches the attestation beside
@@ -196,9 +276,9 @@ func verifyErr(path string, err error) error {
 	var ae *journal.AnchorError
 	switch {
 	case errors.As(err, &ae):
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: ae}
+		return errOf(ExitDamaged, msgVerifyFailed).cause(ae)
 	case errors.As(err, &de):
-		return &exitError{code: ExitDamaged, msg: "verify: FAILED", err: err}
+		return errOf(ExitDamaged, msgVerifyFailed).cause(err)
 	}
 	return journalErr("verify", path, err)
 }

@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
+	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/juhe"
@@ -101,9 +104,15 @@ type localized interface{ in(lang) string }
 func localize(l lang, a []any) []any {
 	out := make([]any, len(a))
 	for i, x := range a {
-		if s, ok := x.(localized); ok {
-			out[i] = s.in(l)
-		} else {
+		switch x := x.(type) {
+		case localized:
+			out[i] = x.in(l)
+		case error:
+			out[i] = x
+			if s, ok := plainOSErr(l, x); ok {
+				out[i] = s
+			}
+		default:
 			out[i] = x
 		}
 	}
@@ -125,6 +134,13 @@ var (
 	nounDup     = noun{"duplicate row", "duplicate rows", "个重复行"}
 	nounPeriod  = noun{"period", "periods", "个周期"}
 	nounRequest = noun{"request", "requests", "次请求"}
+	nounBatch   = noun{"batch", "batches", "个批次"}
+	nounBlank   = noun{"blank row", "blank rows", "个空行"}
+	nounJournal = noun{"journal", "journals", "个日志"}
+
+	nounOtherJournal = noun{"other journal", "other journals", "个日志"}
+
+	nounHiddenRow = noun{"hidden row", "hidden rows", "个隐藏行"}
 )
 
 // count is n of a noun, e.g. "3 rows", "3 行".
@@ -141,6 +157,16 @@ func (c count) in(l lang) string {
 		return "1 " + c.what.one
 	}
 	return fmt.Sprintf("%d %s", c.n, c.what.many)
+}
+
+// carrierWord is a carrier as a sentence names it: "China Mobile", "移动".
+type carrierWord struct{ c juhe.Carrier }
+
+func (w carrierWord) in(l lang) string {
+	if l == langZH {
+		return string(w.c)
+	}
+	return w.c.English()
 }
 
 // stateName is a state's name on the terminal: the workbook's word.
@@ -191,6 +217,20 @@ var (
 	msgUnexpectedArg  = msg{"%s: unexpected argument %q", "%s：多余的参数 %q"}
 	msgBadLang        = msg{"%s: -lang %q: use zh or en", "%s：-lang %q：请用 zh 或 en"}
 	msgFlagIsRequired = msg{"%s: %s is required", "%s：缺少 %s"}
+	msgCmdErr         = msg{"%s: %v", "%s：%v"}
+	msgNotNegative    = msg{"%s: %s must not be negative", "%s：%s 不能是负数"}
+	msgFlagValueTry   = msg{"Try: %s %s", "试试：%s %s"}
+	msgTryCmdHelp     = msg{"Try: flowbatch %s -h", "试试：flowbatch %s -h"}
+
+	// The flag package's refusals (flagErr); the English is its own.
+	msgFlagUndefined  = msg{"flag provided but not defined: %s", "不认识的参数 %s"}
+	msgFlagNeedsValue = msg{"flag needs an argument: %s", "参数 %s 需要一个值"}
+	msgFlagBadBool    = msg{"invalid boolean value %s for %s", "参数 %[2]s 的值 %[1]s 无效：须为 true 或 false"}
+	msgFlagBadValue   = msg{"invalid value %s for flag %s: %s", "参数 %[2]s 的值 %[1]s 无效：%[3]s"}
+	msgFlagSyntax     = msg{"bad flag syntax: %s", "参数写法不对：%s"}
+	msgFlagParseError = msg{"parse error", "格式不对"}
+	msgFlagDefault    = msg{" (default ${1})", "（默认 ${1}）"}
+	msgFlagOutOfRange = msg{"value out of range", "超出范围"}
 )
 
 // exitcodes.go: journals, halts, interrupts, open rows.
@@ -227,7 +267,52 @@ var (
 	}
 	msgQueryResendTry = msg{"Try: the same submit command again to send the %s the provider does not have", "试试：再次运行同一 submit 命令，发送服务商没有的 %s"}
 	msgQueryLaterTry  = msg{"Try: flowbatch query -journal %s -wait 1h (later; the provider is still charging)", "试试：稍后 flowbatch query -journal %s -wait 1h（服务商仍在充值）"}
+	msgVerifyFailed   = msg{"verify: FAILED", "verify：校验失败"}
+	msgErrSep         = msg{": ", "："}
+
+	msgNotJournalStart = msg{"%s is not a flowbatch journal (it starts with %s)", "%s 不是 flowbatch 日志（它的开头是 %s）"}
+	msgNotJournalKind  = msg{"%s is not a flowbatch journal (it is %s)", "%s 不是 flowbatch 日志（它是 %s）"}
+	msgNotJournalEmpty = msg{"%s is not a flowbatch journal (it is empty)", "%s 不是 flowbatch 日志（它是空文件）"}
+	msgLockedBy        = msg{"journal %s is in use by process %d", "日志 %s 正被进程 %d 使用"}
+	msgDamageAt        = msg{"journal %s: record %d at byte %d: %s", "日志 %s：第 %d 条记录（第 %d 字节处）：%s"}
+	msgLockedOther     = msg{"journal %s is in use by another process", "日志 %s 正被另一个进程使用"}
 )
+
+// damageWhyWords are the journal's words for a damaged record (by its
+// English, batch/journal), in Chinese; damageWhyPatterns those with numbers.
+var damageWhyWords = map[string]msg{
+	"checksum mismatch": {"checksum mismatch", "校验和不符：这条记录被改动过"},
+	"prev hash does not match the record before it (the chain is broken)": {"prev hash does not match the record before it (the chain is broken)", "前一哈希与上一条记录不符（哈希链断了）"},
+	"no complete header record":                                           {"no complete header record", "没有完整的头记录"},
+	"no complete header record: the journal was never fully created":      {"no complete header record: the journal was never fully created", "没有完整的头记录：这个日志从未完整创建"},
+	"not a journal record":                                                {"not a journal record", "不是日志记录"},
+	"the record is complete but its line end is damaged":                  {"the record is complete but its line end is damaged", "记录完整，但行尾已损坏"},
+	"bad bytes that do not look like a torn write":                        {"bad bytes that do not look like a torn write", "有坏字节，不像是写到一半时中断造成的"},
+	"zero bytes in the middle of the journal, followed by intact records": {"zero bytes in the middle of the journal, followed by intact records", "日志中间有零字节，其后还有完好的记录"},
+}
+
+var damageWhyPatterns = []struct {
+	re *regexp.Regexp
+	m  msg
+}{
+	{regexp.MustCompile(`^seq (\d+) where (\d+) was expected \(a record is missing, moved or repeated\)$`), msg{"seq %s where %s was expected (a record is missing, moved or repeated)", "序号是 %s，应为 %s（有记录缺失、被移动或重复）"}},
+	{regexp.MustCompile(`^(\d+) bytes after record (\d+) are not a complete record \(torn tail\)$`), msg{"%s bytes after record %s are not a complete record (torn tail)", "第 %[2]s 条记录之后的 %[1]s 个字节不是完整的记录（末尾残缺）"}},
+}
+
+// osErrWords say an error of the file system plainly in Chinese, by its
+// kind, with the path (errText). The English stays Go's own text, as
+// tests and scripts know it; en here only says what each means.
+var osErrWords = []struct {
+	err error
+	m   msg
+}{
+	{fs.ErrNotExist, msg{"%s: no such file or directory", "找不到文件 %s"}},
+	{fs.ErrPermission, msg{"%s: permission denied", "没有权限访问 %s"}},
+	{syscall.EISDIR, msg{"%s: is a directory", "%s 是文件夹，不是文件"}},
+	{syscall.ENOTDIR, msg{"%s: not a directory", "%s：路径中有一段不是文件夹"}},
+	{syscall.ENOSPC, msg{"%s: no space left on device", "磁盘已满，无法写入 %s"}},
+	{syscall.EROFS, msg{"%s: read-only file system", "%s 所在的磁盘只读，无法写入"}},
+}
 
 // haltWords are the halts' reasons and what to do, in Chinese, by the
 // provider's code; English comes from juhe/codes.go. Every halt code
@@ -272,11 +357,12 @@ var (
 		juhe.CredsOpenIDRefused: {"OpenID refused: check JUHE_OPENID", "OpenID 被拒绝：检查 JUHE_OPENID"},
 		juhe.CredsSignRefused:   {"sign refused: check that JUHE_OPENID belongs to JUHE_KEY", "签名被拒绝：检查 JUHE_OPENID 是否属于 JUHE_KEY"},
 	}
-	msgStartRefused = msg{"%s: %s: %s", "%s：%s：%s"}
-	msgHaltedFirst  = msg{"halted before the first request", "在第一个请求之前停止"}
-	msgWouldBe      = msg{"submit and run would be %s", "submit 和 run 将会%s"}
-	msgRefusedStart = msg{"refused to start", "拒绝开始"}
-	msgShortBalance = msg{
+	msgStartRefused   = msg{"%s: %s: %s", "%s：%s：%s"}
+	msgCredsWithReply = msg{"%s (%s)", "%s（%s）"}
+	msgHaltedFirst    = msg{"halted before the first request", "在第一个请求之前停止"}
+	msgWouldBe        = msg{"submit and run would be %s", "submit 和 run 将会%s"}
+	msgRefusedStart   = msg{"refused to start", "拒绝开始"}
+	msgShortBalance   = msg{
 		"the estimate for the %s to send, %s yuan, exceeds the balance, %s yuan, by %s yuan; nothing was sent",
 		"待发送的 %s估算 %s 元，超过余额 %s 元，差 %s 元；什么都没有发送",
 	}
@@ -295,6 +381,22 @@ var (
 	msgStmtNothing = msg{"flowbatch: statement: nothing was sent yet, nothing to pull", "flowbatch：对账单：还没有发送任何订单，无需拉取"}
 	msgStmtPartial = msg{"flowbatch: statement: %s of %s read whole: %s", "flowbatch：对账单：完整读取 %s（共 %s）：%s"}
 	msgStmtKept    = msg{"flowbatch: statement: %s, %s in %s, kept in %s", "flowbatch：对账单：%s，%s，%s，保存在 %s"}
+	msgStmtLocked  = msg{"reconcile: %s (another pull?)", "reconcile：%s（另一次拉取？）"}
+	msgStmtErr     = msg{"reconcile: statement", "reconcile：拉取对账单时出错"}
+	msgKeyAccount  = msg{"the key is of account %s, the batch ran on account %s: its statement cannot show the batch; nothing was pulled", "KEY 属于账户 %s，而批次是在账户 %s 上运行的：它的对账单显示不了本批次；什么都没有拉取"}
+
+	msgWarning             = msg{"flowbatch: warning: %v\n", "flowbatch：警告：%v\n"}
+	msgWarnStatement       = msg{"flowbatch: warning: statement: %v\n", "flowbatch：警告：对账单：%v\n"}
+	msgWarnWorkspaceUnread = msg{"flowbatch: warning: workspace %s: %v; charges of its other batches read as unexplained\n", "flowbatch：警告：工作区 %s：%v；其他批次的扣款将被视为无法解释\n"}
+	msgWarnJournalsUnread  = msg{"flowbatch: warning: %s of the workspace could not be read (%s); their charges read as unexplained\n", "flowbatch：警告：工作区中有 %s无法读取（%s）；它们的扣款将被视为无法解释\n"}
+	msgAttestIndexWarning  = msg{"flowbatch: warning: the workspace index does not keep this attestation (%v); month and the guard hold the journal only to the attestation file\n", "flowbatch：警告：工作区索引没有保存这份存证（%v）；month 和守卫只能凭存证文件核对日志\n"}
+
+	msgProvNotAvailable = msg{"provider: not available: %s\n", "服务商：无法取得：%s\n"}
+	msgProvSummary      = msg{
+		"provider: %s; matched %d, state differs %d, cost differs %d, missing at provider %d, unexplained %d (%s yuan), other batch %d\n",
+		"服务商：%s；相符 %d，状态不同 %d，费用不同 %d，服务商处缺失 %d，无法解释 %d（%s 元），其他批次 %d\n",
+	}
+	msgProvBalance = msg{"balance: opening %s, expected closing %s, actual %s, difference %s yuan\n", "余额：期初 %s，应有期末 %s，实际 %s，差额 %s 元\n"}
 )
 
 // cmd_serve.go: the console started.
@@ -327,7 +429,35 @@ var (
 	msgRequiredBTry  = msg{"Try: flowbatch %s -in %s -batch ID", "试试：flowbatch %s -in %s -batch 批次号"}
 	msgNoCredsEnv    = msg{"%s not set: the provider key and OpenID come from the environment", "未设置 %s：服务商的 KEY 和 OpenID 取自环境变量"}
 	msgNoCredsTry    = msg{"Try: export JUHE_KEY=… JUHE_OPENID=… (from the provider's 个人中心), or run against `flowbatch sim`", "试试：export JUHE_KEY=… JUHE_OPENID=…（在服务商的个人中心获取），或对 `flowbatch sim` 运行"}
+
+	msgHiddenRowsBad      = msg{"%s: -hidden-rows %q: use skip or include", "%s：-hidden-rows %q：请用 skip 或 include"}
+	msgRateBad            = msg{"%s: -rate %v: want a number of requests per second above 0", "%s：-rate %v：须为大于 0 的每秒请求数"}
+	msgWorkersBad         = msg{"%s: -workers %d: want 0 (automatic) to 1024", "%s：-workers %d：须为 0（自动）到 1024"}
+	msgGraceBad           = msg{"%s: -resubmit-grace %v: want a positive duration, e.g. 2m", "%s：-resubmit-grace %v：须为大于 0 的时长，如 2m"}
+	msgDurationNegative   = msg{"%s: %s %v: want a duration of zero or more, e.g. 1m", "%s：%s %v：须为 0 或更长的时长，如 1m"}
+	msgBatchIDBad         = msg{"%s: -batch: %v", "%s：-batch：%v"}
+	msgJournalIsInput     = msg{"%s: -journal %s is the input file %s", "%s：-journal %s 就是输入文件 %s"}
+	msgJournalIsInputTry  = msg{"Try: -journal %s.journal, or leave -journal out", "试试：-journal %s.journal，或不给 -journal"}
+	msgPidResume          = msg{"%s: journal %s was started with -pid %q, not %q; nothing was submitted", "%s：日志 %s 开始时用的是 -pid %q，不是 %q；什么都没有提交"}
+	msgPidResumeNoneTry   = msg{"Try: the same command without -pid", "试试：同一命令，不带 -pid"}
+	msgProviderConfig     = msg{"provider", "服务商"}
+	msgProviderBooks      = msg{"%s: the provider's books", "%s：读取服务商的账目时出错"}
+	msgWritingWorkbook    = msg{"%s: writing the workbook", "%s：写工作簿时出错"}
+	msgFlagNothingWritten = msg{"%s: -%v; nothing was written", "%s：-%v；什么都没有写"}
+	msgAbsentHead         = msg{"flowbatch: %s journaled earlier no longer in the input; they will not be submitted:\n", "flowbatch：早先记入日志的 %s已不在输入中；它们不会被提交：\n"}
+	msgAbsentRow          = msg{"  row %d of the earlier file: %s %s (%s): %s", "  早先文件的第 %d 行：%s %s（%s）：%s"}
 )
+
+// stateWord is a state as the terminal names it: its English name, or
+// the workbook's Chinese word.
+type stateWord struct{ s batch.Status }
+
+func (w stateWord) in(l lang) string {
+	if l == langZH {
+		return stateName(l, w.s)
+	}
+	return string(w.s)
+}
 
 // plancmd.go: -plan and -plan-file.
 var (
@@ -426,8 +556,64 @@ var (
 	msgProgThrot   = msg{"throttled %s", "被限流 %s 次"}
 )
 
-// cmd_check.go: the verdict.
+// cmd_check.go: the report (for people: no script reads it) and the verdict.
 var (
+	msgCheckTry       = msg{"Try: flowbatch check -in FILE", "试试：flowbatch check -in 文件"}
+	msgCheckInTry     = msg{"Try: flowbatch check -in samples/gift-utf8.csv", "试试：flowbatch check -in samples/gift-utf8.csv"}
+	msgCheckPricesBad = msg{"check: -prices %q: use auto, sim, provider or none", "check：-prices %q：请用 auto、sim、provider 或 none"}
+
+	msgCheckFile       = msg{"file:     %s\n", "文件：    %s\n"}
+	msgCheckSheet      = msg{"format:   %s, sheet %q\n", "格式：    %s，工作表 %q\n"}
+	msgCheckEncoding   = msg{"format:   %s, encoding %s\n", "格式：    %s，编码 %s\n"}
+	msgCheckSHA        = msg{"sha256:   %s\n", "sha256：  %s\n"}
+	msgCheckRows       = msg{"rows:     %d (%d to submit, %d invalid, %d duplicate)\n", "行数：    %d（待提交 %d，无效 %d，重复 %d）\n"}
+	msgCheckCarried    = msg{"carried:  %s\n", "附带列：  %s\n"}
+	msgListSep         = msg{", ", "、"}
+	msgCheckSent       = msg{"journal:  %s: %d of the rows were sent already; %d left to send\n", "日志：    %s：其中 %d 行已发送；还剩 %d 行待发送\n"}
+	msgCheckHeader     = msg{"header:   row %d%s\n", "表头：    第 %d 行%s\n"}
+	msgCheckAbove      = msg{" (the rows above it are not data)", "（其上方的行不是数据）"}
+	msgCheckBlank      = msg{"skipped:  %s inside the list\n", "跳过：    名单中的 %s\n"}
+	msgCheckHiddenSkip = msg{"skipped:  %s (-hidden-rows skip)\n", "跳过：    %s（-hidden-rows skip）\n"}
+	msgCheckFooters    = msg{"footers:  not data, never submitted:\n", "表尾：    不是数据，绝不提交：\n"}
+	msgCheckMoreRows   = msg{"  … and %d more\n", "  …… 另有 %d 行\n"}
+	msgCheckTrailing   = msg{"  %s at the end\n", "  末尾有 %s\n"}
+	msgCheckTotal      = msg{"total:    row %d states %d rows: matches the %d read\n", "合计：    第 %d 行写明 %d 行：与读到的 %d 行一致\n"}
+	msgCheckHidden     = msg{"hidden:   %s hidden or filtered out, not what the user sees:", "隐藏：    %s被隐藏或被筛选掉，与屏幕上看到的不同："}
+	msgCheckMoreInline = msg{" … and %d more", " …… 另有 %d 行"}
+
+	msgCheckByCarrier  = msg{"\nto submit by carrier:\n", "\n待提交行数（按运营商）：\n"}
+	msgCheckByPid      = msg{"\nto submit by pid (prices: %s):\n", "\n待提交行数（按 pid；价格：%s）：\n"}
+	msgPricesNone      = msg{"none", "无"}
+	msgPricesSim       = msg{"simulator catalogue — not the provider's", "模拟器的产品目录，不是服务商的"}
+	msgPricesProvider  = msg{"provider (flow/list)", "服务商（flow/list）"}
+	msgNoPricesCreds   = msg{"no prices: JUHE_KEY and JUHE_OPENID are not both set", "没有价格：JUHE_KEY 和 JUHE_OPENID 未全部设置"}
+	msgNoPrices        = msg{"no prices: %s", "没有价格：%s"}
+	msgPriceUnknown    = msg{"price unknown", "价格未知"}
+	msgPidOtherCarrier = msg{"pid %s is a %s product, but %d rows to submit are %s numbers", "pid %s 是%s的产品，但有 %d 个待提交的行是%s号码"}
+	msgCheckWarning    = msg{"  warning: %s\n", "  警告：%s\n"}
+	msgCostUnknown     = msg{"estimated cost: unknown\n", "估算费用：未知\n"}
+	msgCostPartial     = msg{"estimated cost: %s yuan, plus rows of pid %s (price unknown)\n", "估算费用：%s 元，另有 pid %s 的行（价格未知）\n"}
+	msgCost            = msg{"estimated cost: %s yuan\n", "估算费用：%s 元\n"}
+	msgCatNotIn        = msg{"row %d: pid %s is not in the catalogue: the provider will reject it (no charge)", "第 %d 行：pid %s 不在产品目录中：服务商会拒绝它（不扣费）"}
+	msgCatOtherCarrier = msg{
+		"row %d: %s is a %s number by its prefix, pid %s is a %s product: the provider will reject it (no charge), unless the number was ported to %s",
+		"第 %d 行：按号段 %s 是%s号码，pid %s 是%s的产品：服务商会拒绝它（不扣费），除非该号码已携号转网到%s",
+	}
+	msgCatRejects = msg{"\nrows the provider will reject by its catalogue: %d\n", "\n按产品目录，服务商会拒绝的行：%d\n"}
+
+	msgCheckBalance     = msg{"balance:  %s yuan (account %s); estimate for the %s to send %s yuan", "余额：    %s 元（账户 %s）；待发送的 %s估算 %s 元"}
+	msgNotGiven         = msg{"not given", "未提供"}
+	msgPlusUnknown      = msg{", plus rows of pid %s (price unknown)", "，另有 pid %s 的行（价格未知）"}
+	msgBalanceShortBy   = msg{"\n  warning: the estimate exceeds the balance by %s yuan", "\n  警告：估算超过余额 %s 元"}
+	msgBalanceNotRead   = msg{"balance:  not read (%s)", "余额：    未读到（%s）"}
+	msgCheckCreds       = msg{"credentials: %s\n", "凭据：    %s\n"}
+	msgCredsNotSet      = msg{"key and OpenID not verified: JUHE_KEY and JUHE_OPENID are not both set, and submit and run refuse to start without them", "KEY 和 OpenID 未核实：JUHE_KEY 和 JUHE_OPENID 未全部设置，缺少它们时 submit 和 run 不会开始"}
+	msgCredsNotVerified = msg{"key and OpenID not verified: %v", "KEY 和 OpenID 未核实：%v"}
+
+	msgCheckWouldRefuse  = msg{"check: submit would refuse this file: %s", "check：submit 会拒绝这个文件：%s"}
+	msgCheckShortAllowed = msg{"check: with -allow-short-balance, submit would send until the provider's 210505 (balance insufficient) stops it: %s", "check：加了 -allow-short-balance，submit 会一直发送，直到服务商返回 210505（余额不足）为止：%s"}
+	msgTopUpTry          = msg{"Try: top up the account first", "试试：先给账户充值"}
+
 	msgCheckNothing     = msg{"\nnothing to submit.\n", "\n没有要提交的。\n"}
 	msgCheckWouldSend   = msg{"submit would send %d orders", "submit 将发送 %d 个订单"}
 	msgCheckWouldReject = msg{"; the provider will reject %d of them unless the numbers were ported (rows above)", "；除非号码已携号转网，服务商会拒绝其中 %d 个（见上面列出的行）"}
@@ -457,6 +643,19 @@ var (
 	msgStHeldOther = msg{"another process (running)", "另一进程（运行中）"}
 	msgStHeldNone  = msg{"nobody (stopped)", "无人（已停止）"}
 	msgStRequired  = msg{"Try: flowbatch status -journal BATCH.journal", "试试：flowbatch status -journal 批次.journal"}
+	msgStatusTry   = msg{"Try: flowbatch status -journal PATH", "试试：flowbatch status -journal 路径"}
+
+	msgStWorkspace    = msg{"workspace", "工作区"}
+	msgStWsUnknown    = msg{"unknown (%v)", "未知（%v）"}
+	msgStWsNone       = msg{"%s (does not exist: this journal is not in it)", "%s（不存在：这个日志不在其中）"}
+	msgStWsUnread     = msg{"%s (cannot be read: %v)", "%s（无法读取：%v）"}
+	msgStWsRegistered = msg{"registered", "已登记"}
+	msgStWsInDir      = msg{"in the workspace folder", "在工作区文件夹里"}
+	msgStWsIn         = msg{"%s (%s, period %s, %s)", "%s（%s，周期 %s，另有 %s）"}
+	msgStWsNotIn      = msg{
+		"%s (this journal is not in it: the guard does not see it; Try: -workspace DIR, or resume it once to register it)",
+		"%s（这个日志不在其中：守卫看不到它；试试：-workspace 目录，或续跑它一次以登记）",
+	}
 )
 
 // spendcap.go: the spending cap.
@@ -466,12 +665,12 @@ var (
 	msgCapNotAbove0   = msg{"%s: %s %s: want an amount above 0 yuan", "%s：%s %s：金额须大于 0 元"}
 	msgCapFromFlag    = msg{"from %s", "来自 %s"}
 	msgCapJournaled   = msg{"journaled", "已记入日志"}
-	msgCapLine        = msg{"spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan", "支出上限 %s 元（%s）；已承诺 %s 元；待发送的 %s 估算 %s 元"}
+	msgCapLine        = msg{"spending cap %s yuan (%s); committed %s yuan; estimate for the %s to send %s yuan", "支出上限 %s 元（%s）；已承诺 %s 元；待发送的 %s估算 %s 元"}
 	msgCapHalts       = msg{"the rows to send, %s yuan at the catalogue prices, with %s yuan committed, exceed the spending cap of %s yuan: %d of the %s fit, then the batch halts at the cap", "待发送的行按目录价 %s 元，加上已承诺的 %s 元，超过支出上限 %s 元：%d 行（共 %s）放得下，然后批次在上限处停止"}
 	msgCapWarn        = msg{"\n  warning: %s", "\n  警告：%s"}
 	msgCapNoCatalog   = msg{"the spending cap needs the catalogue's prices, and the catalogue did not answer (%s); nothing was sent", "支出上限需要目录价，而目录没有应答（%s）；什么都没有发送"}
 	msgCapNoCatTry    = msg{"Try: the same command again when the provider's flow/list answers", "试试：等服务商的 flow/list 应答后再运行同一命令"}
-	msgCapUnpriced    = msg{"under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent", "在支出上限下每个 pid 都需要价格，而目录里没有 %s 的价格；什么都没有发送"}
+	msgCapUnpriced    = msg{"under the spending cap every pid needs a price, and the catalogue has none for %s; nothing was sent", "在支出上限下每个 pid 都需要价格，而目录里没有 %s的价格；什么都没有发送"}
 	msgCapUnpricedTry = msg{"Try: correct the pid of those rows (flowbatch check lists the catalogue's), or take them out of the file", "试试：改正这些行的 pid（flowbatch check 会列出目录），或把它们移出文件"}
 	msgCapPidRows     = msg{"pid %s (%s %s%s)", "pid %s（%s %s%s）"}
 	msgCapRowWord     = msg{"row", "行"}
@@ -495,6 +694,166 @@ var (
 	msgStCommitted   = msg{"committed", "已承诺"}
 	msgStCommittedIs = msg{"%s yuan (confirmed costs, and the price of every order in flight or unknown)", "%s 元（已确认的费用，加上每个在途或未知订单的价格）"}
 	msgStCapLeft     = msg{"cap left", "上限余量"}
+)
+
+// batchguard.go: the period and where the journal is.
+var (
+	msgPeriodBad       = msg{"%s: -period: %v", "%s：-period：%v"}
+	msgPeriodForm      = msg{"period %q: want a month as YYYY-MM, e.g. 2026-11", "周期 %q：须为 YYYY-MM 格式的月份，如 2026-11"}
+	msgPeriodDamaged   = msg{"%s: journal %s declares period %q", "%s：日志 %s 声明的周期 %q 无效"}
+	msgPeriodOther     = msg{"%s: -period %s: journal %s is batch %q for period %s", "%s：-period %s：日志 %s 是周期 %[5]s 的批次 %[4]q"}
+	msgPeriodOtherTry  = msg{"Try: leave -period out to resume it, or start a new batch id for %s", "试试：不给 -period 以续跑它，或为 %s 换一个新的批次号"}
+	msgLocalJournal    = msg{"%s: %s is in the current folder, and journals now live in the workspace %s", "%s：%s 在当前文件夹里，而日志现在放在工作区 %s"}
+	msgLocalJournalTry = msg{"Try: -journal %s to resume that batch (it is registered in the workspace)", "试试：-journal %s 以续跑那个批次（它会登记到工作区）"}
+)
+
+// outpaths.go: a file written must not be one read.
+var (
+	msgOutExt       = msg{"%s: %s %s: the file written is %s, not %q", "%s：%s %s：写出的文件是 %s，不是 %q"}
+	msgOutNoDir     = msg{"%s: %s %s: there is no directory %s", "%s：%s %s：没有文件夹 %s"}
+	msgOutNoDirTry  = msg{"Try: mkdir -p %s, or another %s", "试试：mkdir -p %s，或换一个 %s"}
+	msgOutIsDir     = msg{"%s: %s %s is a directory", "%s：%s %s 是文件夹"}
+	msgOutIsRead    = msg{"%s: %s %s is the same file as %s %s: writing it would destroy it; nothing was written", "%s：%s %s 与 %s %s 是同一个文件：写它会毁掉它；什么都没有写"}
+	msgWsJournal    = msg{"a journal of the workspace", "工作区的一个日志"}
+	msgOtherNameTry = msg{"Try: another %s name", "试试：给 %s 换一个文件名"}
+	msgCSVIsOut     = msg{"%s: -csv %s is the same file as -out %s", "%s：-csv %s 与 -out %s 是同一个文件"}
+	msgRetryExt     = msg{"%s: -retry %s: the retry file is a .csv or .xlsx, not %q", "%s：-retry %s：重试文件须为 .csv 或 .xlsx，不是 %q"}
+	msgRetryIsOther = msg{"%s: -retry %s is the same file as %s; nothing was written", "%s：-retry %s 与 %s 是同一个文件；什么都没有写"}
+	msgOutIsList    = msg{"%s: %s %s is the input list of batch %s (%s, sha256 %s…): writing it would destroy it; nothing was written", "%s：%s %s 是批次 %s 的输入名单（%s，sha256 %s…）：写它会毁掉它；什么都没有写"}
+)
+
+// cmd_callback.go: the callback server.
+var (
+	msgCallbackRequired    = msg{"callback: -addr and -journal are required", "callback：缺少 -addr 和 -journal"}
+	msgCallbackRequiredTry = msg{"Try: flowbatch callback -addr :8080 -journal batch.journal", "试试：flowbatch callback -addr :8080 -journal 批次.journal"}
+	msgCallbackMaxBody     = msg{"callback: -max-body must be positive", "callback：-max-body 须大于 0"}
+	msgCallbackNoKey       = msg{"callback: no key: set JUHE_KEY (it checks the callbacks' sign)", "callback：没有 KEY：请设置 JUHE_KEY（用它校验回调的签名）"}
+	msgCannotListen        = msg{"%s: cannot listen", "%s：无法监听"}
+	msgClosingSide         = msg{"callback: closing the side journal", "callback：关闭旁路日志时出错"}
+)
+
+// cmd_query.go and cmd_run.go: what is still open.
+var (
+	msgQueryRequiredTry    = msg{"Try: flowbatch query -journal ID.journal", "试试：flowbatch query -journal 批次号.journal"}
+	msgOrphansOpen         = msg{"%s: %s no longer in the input may exist at the provider and are not final yet", "%s：不在输入中的 %s可能在服务商处存在，且尚未最终"}
+	msgLaterTry            = msg{"Try: the same command again later", "试试：稍后再次运行同一命令"}
+	msgRunOrphansOpen      = msg{"run: %s no longer in the input may exist at the provider and are not final yet; the workbook lists them", "run：不在输入中的 %s可能在服务商处存在，且尚未最终；工作簿列出了它们"}
+	msgQueryJournalTry     = msg{"Try: flowbatch query -journal %s", "试试：flowbatch query -journal %s"}
+	msgRunOpen             = msg{"run: %s not final yet (charging, unknown or not submitted); the workbook marks them", "run：%s尚未最终（充值中、未知或未提交）；工作簿已标出它们"}
+	msgRunLaterTry         = msg{"Try: the same command again later: flowbatch run %s", "试试：稍后再次运行同一命令：flowbatch run %s"}
+	msgRunOutTry           = msg{"Try: flowbatch run -in %s -batch %s -out %s.xlsx", "试试：flowbatch run -in %s -batch %s -out %s.xlsx"}
+	msgRunWaitBad          = msg{"run: -wait %v: want a duration of zero or more", "run：-wait %v：须为 0 或更长的时长"}
+	msgRunCallbackAddr     = msg{"run: -callback-addr", "run：-callback-addr"}
+	msgRunServingCallbacks = msg{"flowbatch: serving callbacks on http://%s/ (the provider calls %s)\n", "flowbatch：在 http://%s/ 接收回调（服务商调用 %s）\n"}
+	msgRunNeedsCburl       = msg{"run: -callback-addr %s needs -cburl, the public URL at which the provider reaches it", "run：-callback-addr %s 需要 -cburl，即服务商能访问到它的公网地址"}
+)
+
+// cmd_reconcile.go: the workbook from a journal.
+var (
+	msgReconcileTry     = msg{"Try: flowbatch reconcile -journal PATH -out FILE.xlsx", "试试：flowbatch reconcile -journal 路径 -out 文件.xlsx"}
+	msgReconcileOutTry  = msg{"Try: flowbatch reconcile -journal %s -out reconciliation.xlsx", "试试：flowbatch reconcile -journal %s -out reconciliation.xlsx"}
+	msgKeepColNoMask    = msg{"%s: -keep-col is for a masked copy; the unmasked workbook keeps every column", "%s：-keep-col 只用于脱敏副本；未脱敏的工作簿保留所有列"}
+	msgKeepColTry       = msg{"Try: add -mask, or leave -keep-col out", "试试：加上 -mask，或去掉 -keep-col"}
+	msgRetryMask        = msg{"reconcile: -retry with -mask: a retry file needs the real phones, and a masked copy has none", "reconcile：-retry 不能与 -mask 同用：重试文件需要真实手机号，而脱敏副本没有"}
+	msgRetryMaskTry     = msg{"Try: write the retry file with the unmasked workbook (reconcile without -mask)", "试试：随未脱敏的工作簿写重试文件（reconcile 不加 -mask）"}
+	msgMaskOverUnmasked = msg{"reconcile: -mask %s %s: the file there is not a masked copy (the unmasked one?); writing over it would lose it; nothing was written", "reconcile：-mask %s %s：那里的文件不是脱敏副本（是未脱敏的那份？）；覆盖它会丢失它；什么都没有写"}
+	msgMaskedNoAttest   = msg{"masked copy: no attestation written; the audit record is the unmasked workbook and its attestation", "脱敏副本：不写存证；审计依据是未脱敏的工作簿及其存证"}
+)
+
+// cmd_serve.go: the console's command line.
+var (
+	msgServeTry            = msg{"Try: flowbatch serve -addr 127.0.0.1:8080", "试试：flowbatch serve -addr 127.0.0.1:8080"}
+	msgServeMaxUpload      = msg{"serve: -max-upload %d: want 1 to 1024 MiB", "serve：-max-upload %d：须为 1 到 1024 MiB"}
+	msgServeAddrBad        = msg{"serve: -addr %q: %v", "serve：-addr %q：%v"}
+	msgServeAddrForm       = msg{"want HOST:PORT", "须为 主机:端口"}
+	msgServeAddrTry        = msg{"Try: -addr 127.0.0.1:8080", "试试：-addr 127.0.0.1:8080"}
+	msgServeAddr           = msg{"serve: -addr", "serve：-addr"}
+	msgServeNotLoopback    = msg{"serve: -addr %s is not a loopback address: the console spends money, and its token would cross the network", "serve：-addr %s 不是本机回环地址：控制台会花钱，它的令牌会经过网络传输"}
+	msgServeNotLoopbackTry = msg{"Try: -addr 127.0.0.1:%s, or -allow-remote with -tls-cert and -tls-key", "试试：-addr 127.0.0.1:%s，或 -allow-remote 并加上 -tls-cert 和 -tls-key"}
+	msgServeRemoteTLS      = msg{"serve: -allow-remote needs -tls-cert and -tls-key: the token and the spending would otherwise cross the network in the clear", "serve：-allow-remote 需要 -tls-cert 和 -tls-key：否则令牌和付款操作会以明文经过网络"}
+	msgServeBothTLS        = msg{"serve: give both -tls-cert and -tls-key", "serve：-tls-cert 和 -tls-key 须同时给出"}
+	msgServeInterrupted    = msg{"serve: interrupted: %s stopped with every request in flight journaled; continue in the console, or run the same command again", "serve：已中断：%s已停止，每个在途请求都已记入日志；在控制台里继续，或再次运行同一命令"}
+	msgServeStopped        = msg{"serve: stopped", "serve：已停止"}
+	msgReuploadTry         = msg{"Try: upload the file again and confirm what it holds now", "试试：重新上传文件，并确认它现在的内容"}
+)
+
+// cmd_demo.go: the demo.
+var (
+	msgDemoSim      = msg{"simulator: %s (seed %d; latency 20–250 ms, 10014/dropped answers/HTML 502 now and then, 10%% of orders fail)\n", "模拟器：%s（种子 %d；延迟 20–250 毫秒，不时出现 10014、丢失的应答和 HTML 502，10%% 的订单失败）\n"}
+	msgDemoRunning  = msg{"running: flowbatch run %s\n\n", "运行：flowbatch run %s\n\n"}
+	msgDemoLedger   = msg{"\nsimulator ledger: %d orders charged, %d succeeded, spend %s yuan, refunded %s yuan, balance %s yuan\n", "\n模拟器账本：扣款订单 %d 个，成功 %d 个，支出 %s 元，已退 %s 元，余额 %s 元\n"}
+	msgDemoWorkbook = msg{"workbook: %s\n", "工作簿：%s\n"}
+)
+
+// cmd_sim.go: the simulator's command line.
+var (
+	msgSimNoKey          = msg{"sim: no key or OpenID: set JUHE_KEY and JUHE_OPENID, or pass -key and -openid", "sim：没有 KEY 或 OpenID：请设置 JUHE_KEY 和 JUHE_OPENID，或给出 -key 和 -openid"}
+	msgSimNoKeyTry       = msg{"Try: flowbatch sim -key demo-key -openid demo-openid", "试试：flowbatch sim -key demo-key -openid demo-openid"}
+	msgSimProbability    = msg{"sim: %s %v: want a probability from 0 to 1", "sim：%s %v：须为 0 到 1 之间的概率"}
+	msgSimNegative       = msg{"sim: %s %v is negative", "sim：%s %v 不能是负数"}
+	msgSimPositive       = msg{"sim: %s %v: want a positive duration", "sim：%s %v：须为大于 0 的时长"}
+	msgSimLatency        = msg{"sim: -latency-min %v and -latency-max %v: want 0 ≤ min ≤ max", "sim：-latency-min %v 和 -latency-max %v：须满足 0 ≤ min ≤ max"}
+	msgSimCallbackMethod = msg{"sim: -callback-method %q: want GET or POST", "sim：-callback-method %q：须为 GET 或 POST"}
+	msgSimShapeList      = msg{"sim: -shape-list %q: want data, list or bare", "sim：-shape-list %q：须为 data、list 或 bare"}
+	msgSimPorted         = msg{"sim: -ported %q: want PHONE=CARRIER, the carrier 移动, 联通 or 电信", "sim：-ported %q：须为 手机号=运营商，运营商为移动、联通或电信"}
+	msgSimCannotStart    = msg{"sim: cannot start", "sim：无法启动"}
+	msgSimStarted        = msg{"flowbatch sim: balance %s yuan, settle after %v at %.0f%% success, seed %d; ledger at %s/_sim/ledger\n", "flowbatch sim：余额 %s 元，%v 后结算，成功率 %.0f%%，种子 %d；账本见 %s/_sim/ledger\n"}
+	msgSimShuttingDown   = msg{"flowbatch sim: shutting down\n", "flowbatch sim：正在关闭\n"}
+)
+
+// cmd_verify.go: verify's refusals (-json and the "ok:" lines are the script's).
+var (
+	msgVerifyTry            = msg{"Try: flowbatch verify -journal PATH", "试试：flowbatch verify -journal 路径"}
+	msgVerifyRequiredTry    = msg{"Try: flowbatch verify -journal BATCH.journal", "试试：flowbatch verify -journal 批次.journal"}
+	msgVerifyHeadRecords    = msg{"verify: -head and -records go together", "verify：-head 和 -records 须一起给出"}
+	msgVerifyHeadRecordsTry = msg{"Try: flowbatch verify -journal %s -head HEX -records N (both from the Summary)", "试试：flowbatch verify -journal %s -head 哈希 -records N（两者都在汇总表上）"}
+	msgVerifyHeadBad        = msg{"verify: -head %q: want the 64 hex digits of the head hash", "verify：-head %q：须为日志头哈希的 64 位十六进制数"}
+	msgVerifyRecordsBad     = msg{"verify: -records %d: want 1 or more", "verify：-records %d：须为 1 或更大"}
+	msgVerifyAttestHashBad  = msg{"verify: -attest-hash %q: want the 64 hex digits of the attestation's sha256", "verify：-attest-hash %q：须为存证文件 sha256 的 64 位十六进制数"}
+	msgVerifyNoAttest       = msg{"verify: no attestation at %s", "verify：%s 处没有存证文件"}
+	msgVerifyAttestMissing  = msg{"verify: FAILED: the attestation %s whose sha256 was given is missing", "verify：校验失败：给出了 sha256 的存证文件 %s 不见了"}
+	msgVerifyAttestOther    = msg{"verify: FAILED: attestation %s has sha256 %s, not the attested %s: it is not the file whose hash was printed", "verify：校验失败：存证文件 %s 的 sha256 是 %s，不是证明过的 %s：它不是当初打印出哈希的那个文件"}
+	msgVerifyAttestBatch    = msg{"verify: attestation %s is for batch %q, journal %s is batch %q", "verify：存证文件 %s 属于批次 %q，而日志 %s 属于批次 %q"}
+)
+
+// cmd_workspace.go: list and forget.
+var (
+	msgWorkspaceTry      = msg{"Try: flowbatch workspace list", "试试：flowbatch workspace list"}
+	msgWorkspaceWhich    = msg{"workspace: list or forget?", "workspace：list 还是 forget？"}
+	msgForgetRequired    = msg{"workspace forget: -journal and -why are required", "workspace forget：缺少 -journal 和 -why"}
+	msgWsListNone        = msg{"workspace %s: none yet (no batch has started in it)\n", "工作区 %s：还没有日志（还没有批次在这里开始）\n"}
+	msgWsListHead        = msg{"workspace %s: %s\n", "工作区 %s：%s\n"}
+	msgWsListColumns     = msg{"state\tbatch\tperiod\tsent\tplanned\tby\tjournal", "状态\t批次\t周期\t已发送\t计划\t操作人\t日志"}
+	msgForgot            = msg{"forgot %s journal %s of batch %q (%d records, head %.12s), by %s: %s\n", "已忘记 %s 的日志 %s，批次 %q（%d 条记录，日志头 %.12s），决定人 %s：%s\n"}
+	msgForgetRequiredTry = msg{"Try: flowbatch workspace forget -journal PATH -why \"the laptop was lost\"", "试试：flowbatch workspace forget -journal 路径 -why \"笔记本电脑丢了\""}
+)
+
+// cmd_month.go: the month's workbook.
+var (
+	msgMonthFailed      = msg{"month: %d journal(s) FAILED verification; the workbook lists them on its Summary: keep the files, do not append, investigate", "month：%d 个日志校验失败；工作簿的汇总表列出了它们：请保留文件，不要追加，并调查原因"}
+	msgMonthFailedLine  = msg{"FAILED: %s (batch %s): %s", "校验失败：%s（批次 %s）：%s"}
+	msgMonthMasked      = msg{"masked copy: the audit record is the unmasked month workbook and the batches' attestations", "脱敏副本：审计依据是未脱敏的月度工作簿和各批次的存证文件"}
+	msgMonthAgrees      = msg{"provider statement %s: agrees", "服务商对账单 %s：一致"}
+	msgMonthDisagrees   = msg{"provider statement %s: DISAGREES: see the Provider sheet", "服务商对账单 %s：不一致，见“供应商对账”表"}
+	msgMonthNoMatch     = msg{"provider statement: %s", "服务商对账单：%s"}
+	msgMonthNoStatement = "no whole statement of %s beside any journal of the workspace (run, or reconcile -provider, pulls one)"
+	msgMonthMonth       = msg{"month", "月份"}
+	msgMonthBatches     = msg{"batches", "批次数"}
+	msgMonthRows        = msg{"rows", "行数"}
+	msgMonthPeople      = msg{"people", "人数"}
+	msgMonthLate        = msg{"late refunds", "跨月退款"}
+	msgMonthRepeats     = msg{"repeats", "重复赠送"}
+	msgMonthRepeatsN    = msg{"%d (%d not intended)", "%d（%d 非有意）"}
+	msgMonthFailedN     = msg{"failed journals", "校验失败的日志"}
+
+	msgMonthTry           = msg{"Try: flowbatch month -month 2026-11 -out 2026-11.audit.xlsx", "试试：flowbatch month -month 2026-11 -out 2026-11.audit.xlsx"}
+	msgMonthOutTry        = msg{"Try: flowbatch month -month %s -out %s.audit.xlsx", "试试：flowbatch month -month %s -out %s.audit.xlsx"}
+	msgMonthBad           = msg{"month: -month: %v", "month：-month：%v"}
+	msgMonthWorkspace     = msg{"month: workspace %s: %v", "month：工作区 %s：%v"}
+	msgMonthWorkspaceTry  = msg{"Try: -workspace DIR, the folder that holds the month's journals", "试试：-workspace 目录，即存放本月日志的文件夹"}
+	msgMonthWorkspaceErr  = msg{"month: workspace %s", "month：读取工作区 %s 时出错"}
+	msgMonthStatementBad  = msg{"month: -statement %s: %v", "month：-statement %s：%v"}
+	msgMonthStatementNone = msg{"month: -statement %s holds no whole pull of %s", "month：-statement %s 里没有 %s 的完整对账单"}
 )
 
 // usageZh is each command's -h text in Chinese, by the flag set's
@@ -642,6 +1001,24 @@ forget 让守卫不再因一个丢失、被截短或损坏的日志而拒绝：�
 samples/gift.xlsx，写出对账工作簿，并与模拟器自己的账本核对总数。
 
 `,
+	"serve": `用法：flowbatch serve [-addr 127.0.0.1:8080] [-workspace 目录] [参数]
+
+运行网页控制台：在页面上用 CSV、XLSX 或 ODS 文件开始一个批次，显示 check 所显示的
+内容，请你确认（金额和姓名），然后用与 'flowbatch run' 相同的引擎、日志和锁运行
+该批次；实时显示进度，批次完成后提供工作簿、脱敏副本、重试文件和存证。在控制台开始
+的批次可以在命令行继续，反之亦然。
+
+启动时显示一个带随机令牌的链接：请在本机的浏览器里打开它。每个请求都需要这个令牌
+（链接会设置 cookie）。关闭浏览器不会停止批次；Ctrl-C 停止 serve 的方式与停止 run
+相同：在途的请求会完成并记入日志。
+
+它只在本机回环地址上监听，除非同时给出 -allow-remote、-tls-cert 和 -tls-key：
+令牌和付款操作绝不以明文经过网络。填写 KEY 和 OpenID 的设置页只在本机回环上应答。
+
+退出码：0 已停止且没有批次在运行；2 参数错误；130 已中断（当时在运行的批次可用同一
+命令或控制台的"继续"按钮继续）。
+
+`,
 	"sim": `用法：flowbatch sim [-addr 主机:端口] [-key K] [-openid O] [参数]
 
 运行内置的服务商模拟器：flow/onlineorder、flow/ordersta、flow/list、
@@ -659,48 +1036,98 @@ KEY 和 OpenID 默认取自 $JUHE_KEY 和 $JUHE_OPENID。把 JUHE_BASE_URL 设�
 // flag every command means the same by, by "flag". A flag not here
 // shows its English help.
 var flagHelpZh = map[string]string{
-	"lang":                "终端`语言`：zh 或 en（默认取自 LC_ALL、LC_MESSAGES 或 LANG）",
-	"reconcile.lang":      "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
-	"run.lang":            "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
-	"demo.lang":           "工作簿和终端的`语言`：zh 或 en",
-	"in":                  "输入`文件`：.csv、.txt、.xlsx、.xlsm 或 .ods",
-	"batch":               "`批次号`：字母、数字、'-'、'_'、'.'；orderid 由它生成",
-	"journal":             "日志`路径`",
-	"status.journal":      "要读取的日志`文件`",
-	"verify.journal":      "要校验的日志`文件`",
-	"rate":                "每秒向服务商发出的`请求数`（所有并发合计）",
-	"workers":             "最多同时在途的`请求数`（默认 rate/4，至少 8，至多 64）",
-	"cburl":               "随每个订单交给服务商的回调`地址`",
-	"skip-invalid":        "把无效行记为无效，提交其余的行",
-	"allow-duplicates":    "把重复的（手机号，pid）作为单独的订单提交",
-	"allow-changed-input": "继续一个输入文件已改变的日志；不在文件中的行绝不提交",
-	"encoding":            "CSV `编码`：utf-8、gbk 或 gb18030（默认按内容判断）",
-	"sheet":               "XLSX 或 ODS `工作表名`（默认：前 20 行内有表头的可见工作表；从不读取隐藏表）",
-	"base-url":            "服务商`地址`（默认 $JUHE_BASE_URL 或 http://v.juhe.cn）",
-	"allow-short-balance": "估算超过余额也开始；由服务商的 210505 停止",
-	"resubmit-grace":      "210511 只有在订单上次提交结束这么久之后才表示\"没有此订单\"；在此之前只查询，绝不重新提交",
-	"first-query":         "订单受理后隔这么长`时间`第一次查询它（0：立即；回调到达时立即查询）",
-	"query-interval":      "结算时同一订单两次查询之间至少隔这么长`时间`（0：只按退避，2 秒逐步增至 60 秒）",
-	"pid":                 "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
-	"plan":                "按运营商从服务商的产品目录里给每个号码这个`流量`（1G、500M）的产品：用于没有产品列的名单（记入日志：续跑时须相同）",
-	"plan-file":           "按这个 CSV `文件`给每个号码其运营商的产品：两列 carrier,pid，每个运营商一行（其 sha256 记入日志）",
-	"check.rate":          "同 submit：每秒向服务商发出的请求数（套餐计划的 flow/telcheck）",
-	"phone-col":           "手机号列，按表头`名`或列字母（有两个候选列时指定）",
-	"pid-col":             "产品列，按表头`名`或列字母",
-	"hidden-rows":         "隐藏或被筛选掉的行，以及隐藏的手机号或 pid 列：`skip` 或 include（默认拒绝该文件并列出它们）",
-	"out":                 "要写出的工作簿`文件`（.xlsx）",
-	"wait":                "查询未完成订单多久后暂时放弃",
-	"csv":                 "同时把订单表写到这个`文件`（带 BOM 的 UTF-8 CSV）",
-	"retry":               "同时把最终未扣费的行（失败、拒绝、无效）写成输入`文件`（.csv 或 .xlsx）",
-	"callback-addr":       "运行时在这个`地址`（如 :8088）接收服务商回调",
-	"workspace":           "工作区`目录`（默认 $FLOWBATCH_WORKSPACE，否则为你的数据目录）",
-	"period":              "本批次赠送的月份，`YYYY-MM`（默认为北京时间的本月；续跑沿用日志里的）",
-	"allow-regift":        "有意给工作区中别的批次本周期已赠送过的手机号，或别的批次已提交过的文件再次发送；日志会记下",
-	"json":                "输出 JSON（固定的英文键，供脚本读取）",
-	"head":                "被证明的日志头`哈希`（与 -records 一起）",
-	"records":             "被证明的记录`数`（与 -head 一起）",
-	"attest":              "用来核对日志的证明`文件`（ID.attest.json）",
-	"attest-hash":         "证明显示过的 sha256（`十六进制`）",
-	"addr":                "监听`地址`",
-	"max-spend":           "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
+	"lang":                      "终端`语言`：zh 或 en（默认取自 LC_ALL、LC_MESSAGES 或 LANG）",
+	"reconcile.lang":            "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
+	"run.lang":                  "工作簿和终端的`语言`：zh 或 en（en 的名称是脚本的约定）",
+	"demo.lang":                 "工作簿和终端的`语言`：zh 或 en",
+	"in":                        "输入`文件`：.csv、.txt、.xlsx、.xlsm 或 .ods",
+	"batch":                     "`批次号`：字母、数字、'-'、'_'、'.'；orderid 由它生成",
+	"journal":                   "日志`路径`",
+	"status.journal":            "要读取的日志`文件`",
+	"verify.journal":            "要校验的日志`文件`",
+	"rate":                      "每秒向服务商发出的`请求数`（所有并发合计）",
+	"workers":                   "最多同时在途的`请求数`（默认 rate/4，至少 8，至多 64）",
+	"cburl":                     "随每个订单交给服务商的回调`地址`",
+	"skip-invalid":              "把无效行记为无效，提交其余的行",
+	"allow-duplicates":          "把重复的（手机号，pid）作为单独的订单提交",
+	"allow-changed-input":       "继续一个输入文件已改变的日志；不在文件中的行绝不提交",
+	"encoding":                  "CSV `编码`：utf-8、gbk 或 gb18030（默认按内容判断）",
+	"sheet":                     "XLSX 或 ODS `工作表名`（默认：前 20 行内有表头的可见工作表；从不读取隐藏表）",
+	"base-url":                  "服务商`地址`（默认 $JUHE_BASE_URL 或 http://v.juhe.cn）",
+	"allow-short-balance":       "估算超过余额也开始；由服务商的 210505 停止",
+	"resubmit-grace":            "210511 只有在订单上次提交结束这么久之后才表示\"没有此订单\"；在此之前只查询，绝不重新提交",
+	"first-query":               "订单受理后隔这么长`时间`第一次查询它（0：立即；回调到达时立即查询）",
+	"query-interval":            "结算时同一订单两次查询之间至少隔这么长`时间`（0：只按退避，2 秒逐步增至 60 秒）",
+	"pid":                       "给每行这个产品 `id`：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"plan":                      "按运营商从服务商的产品目录里给每个号码这个`流量`（1G、500M）的产品：用于没有产品列的名单（记入日志：续跑时须相同）",
+	"plan-file":                 "按这个 CSV `文件`给每个号码其运营商的产品：两列 carrier,pid，每个运营商一行（其 sha256 记入日志）",
+	"check.rate":                "同 submit：每秒向服务商发出的请求数（套餐计划的 flow/telcheck）",
+	"phone-col":                 "手机号列，按表头`名`或列字母（有两个候选列时指定）",
+	"pid-col":                   "产品列，按表头`名`或列字母",
+	"hidden-rows":               "隐藏或被筛选掉的行，以及隐藏的手机号或 pid 列：`skip` 或 include（默认拒绝该文件并列出它们）",
+	"out":                       "要写出的工作簿`文件`（.xlsx）",
+	"wait":                      "查询未完成订单多久后暂时放弃",
+	"csv":                       "同时把订单表写到这个`文件`（带 BOM 的 UTF-8 CSV）",
+	"retry":                     "同时把最终未扣费的行（失败、拒绝、无效）写成输入`文件`（.csv 或 .xlsx）",
+	"callback-addr":             "运行时在这个`地址`（如 :8088）接收服务商回调",
+	"workspace":                 "工作区`目录`（默认 $FLOWBATCH_WORKSPACE，否则为你的数据目录）",
+	"period":                    "本批次赠送的月份，`YYYY-MM`（默认为北京时间的本月；续跑沿用日志里的）",
+	"allow-regift":              "有意给工作区中别的批次本周期已赠送过的手机号，或别的批次已提交过的文件再次发送；日志会记下",
+	"json":                      "输出 JSON（固定的英文键，供脚本读取）",
+	"head":                      "被证明的日志头`哈希`（与 -records 一起）",
+	"records":                   "被证明的记录`数`（与 -head 一起）",
+	"attest":                    "用来核对日志的证明`文件`（ID.attest.json）",
+	"attest-hash":               "证明显示过的 sha256（`十六进制`）",
+	"addr":                      "监听`地址`",
+	"check.max-problems":        "最多列出`个数`个问题",
+	"check.prices":              "价格来源：auto（设置了 JUHE_KEY 时用服务商的，否则用模拟器的）、sim、provider 或 none",
+	"reconcile.group-by":        "在汇总表上按这个附加的输入`列`计数和求和（默认：部门/department 列）",
+	"month.group-by":            "按这个附加的输入`列`计数和求和（默认：部门/department 列）",
+	"keep-col":                  "与 -mask 一起：保留这个附加的输入`列`（可重复给出，或用逗号分隔）",
+	"reconcile.mask":            "改为在 -out 写一份可更广传阅的脱敏副本（个人信息保护法）：手机号显示为 138****1234，不含 orderid 和 sporder_id，附加列只保留 -keep-col 指定的",
+	"month.mask":                "改为写一份可更广传阅的脱敏副本（个人信息保护法）：手机号显示为 138****1234，不含 orderid 和 sporder_id，附加列只保留 -keep-col 指定的",
+	"reconcile.provider":        "先拉取服务商在本批次周期内的对账单（flow/ordersbydate，需 JUHE_KEY），存到日志旁边的对账单文件，并与之核对",
+	"run.provider":              "结束时拉取服务商的对账单，并在工作簿中核对（服务商的账目）；-provider=false 跳过",
+	"callback.max-body":         "请求体最大`字节数`",
+	"workspace.who":             "forget：由谁决定（`姓名`；默认为操作系统用户）",
+	"workspace.why":             "forget：为什么忘记它（`说明`，记入 forgotten.log）",
+	"month.month":               "月份，北京时间的 `YYYY-MM`",
+	"month.statement":           "本月服务商对账单`文件`（默认：工作区某个日志旁边本月最新的完整拉取）",
+	"demo.seed":                 "模拟器的随机`种子`，用于重放一次演示",
+	"serve.allow-remote":        "在本机回环以外的地址监听（需要 -tls-cert 和 -tls-key）",
+	"serve.hostname":            "与 -allow-remote 一起：浏览器访问本控制台所用的主机`名`（可重复给出）；每个请求的 Host 头都要与之相符",
+	"serve.max-upload":          "上传文件的最大大小，单位 `MiB`",
+	"serve.tls-cert":            "TLS 证书`文件`（PEM）",
+	"serve.tls-key":             "TLS 私钥`文件`（PEM）",
+	"serve.resubmit-grace":      "同 run：本控制台启动的每个批次的重新提交宽限期",
+	"sim.addr":                  "监听`地址`（端口 0 表示任选一个空闲端口）",
+	"sim.key":                   "接受的 KEY（默认 $JUHE_KEY）",
+	"sim.openid":                "用来校验签名的 OpenID（默认 $JUHE_OPENID）",
+	"sim.balance":               "期初余额，单位`元`",
+	"sim.settle-delay":          "从扣款到结算的时间（0：应答之前就结算）",
+	"sim.success-ratio":         "订单结算为成功的概率",
+	"sim.callback-method":       "回调方法：GET 或 POST",
+	"sim.callback-retries":      "没有收到应答正文时回调的重试次数",
+	"sim.callback-interval":     "两次回调尝试之间的时间",
+	"sim.qps":                   "每个 KEY 每秒允许的请求数，超过即返回 10012（0：不限）",
+	"sim.drop-after-charge":     "扣款后不应答就断开连接的概率",
+	"sim.err10014-after-charge": "扣款后应答 10014 的概率",
+	"sim.html502-before":        "任何处理之前就返回 HTML 502 页面的概率（提交和查询）",
+	"sim.html502-after":         "扣款后应答 HTML 502 页面的概率",
+	"sim.latency-prob":          "应答变慢的概率（提交和查询）",
+	"sim.latency-min":           "变慢时最短的应答时间",
+	"sim.latency-max":           "变慢时最长的应答时间",
+	"sim.account-denied":        "对 ofpay/mobile/yue、flow/batchquery 和 flow/ordersbydate 应答 10002",
+	"sim.account-id":            "余额接口报告的 `uid`",
+	"sim.shape-list":            "flow/ordersbydate 把订单放在哪里：data（result.data）、list（result.list）或 bare（result 本身）",
+	"sim.shape-orderid":         "把 batchquery 或对账单行的 orderid 命名为 \"orderid\"，而不是 \"uorderid\"",
+	"sim.shape-ordercash":       "把 batchquery 或对账单行的费用命名为 \"ordercash\"，而不是 \"uordercash\"",
+	"sim.shape-string-code":     "在账户侧接口上把 error_code 写成字符串",
+	"sim.lag":                   "扣款后这么长时间内，ordersta 返回 210511，重新提交会再次扣款（最终一致的查询）",
+	"sim.foreign":               "应答另一个订单内容的概率（ordersta，以及已扣款的提交）",
+	"sim.seed":                  "结算和故障的随机种子（默认：取自时钟，并显示出来）",
+	"sim.ported":                "携号转网的号码，`手机号=运营商,…`（运营商为移动、联通、电信或 mobile、unicom、telecom）：telcheck 和提交看到的是新运营商",
+	"sim.telcheck-down":         "始终以 HTML 502 页面应答 flow/telcheck",
+	"sim.v":                     "把每个请求和事件记到 stderr（从不记 KEY 或 OpenID）",
+	"max-spend":                 "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
 }

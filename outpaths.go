@@ -15,8 +15,12 @@ import (
 // they name, whatever the spelling: a symlink, a hard link, a ../ form,
 // or a file that does not exist yet under a symlinked directory.
 
-// namedPath is a path with the flag that gave it, for messages.
-type namedPath struct{ flag, path string }
+// namedPath is a path with the flag that gave it (or what it is, a msg),
+// for messages.
+type namedPath struct {
+	flag any
+	path string
+}
 
 // checkOutputs refuses, before anything is written, an -out that is not
 // an .xlsx name, a -csv that is not a .csv name, an output that is a
@@ -28,29 +32,29 @@ func checkOutputs(cmd string, out, csv string, reads ...namedPath) error {
 		if o.path == "" {
 			continue
 		}
-		want := map[string]string{"-out": ".xlsx", "-csv": ".csv"}[o.flag]
+		want := map[any]string{"-out": ".xlsx", "-csv": ".csv"}[o.flag]
 		if ext := filepath.Ext(o.path); !strings.EqualFold(ext, want) {
-			return usageErr("%s: %s %s: the file written is %s, not %q", cmd, o.flag, o.path, want, ext).
-				hint("Try: %s %s", o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+want))
+			return usageErr(msgOutExt, cmd, o.flag, o.path, want, ext).
+				try(msgFlagValueTry, o.flag, shellQuote(strings.TrimSuffix(o.path, ext)+want))
 		}
 		// Checked now, not when the workbook is written: run spends first.
 		if d := filepath.Dir(o.path); !isDir(d) {
-			return usageErr("%s: %s %s: there is no directory %s", cmd, o.flag, o.path, d).
-				hint("Try: mkdir -p %s, or another %s", shellQuote(d), o.flag)
+			return usageErr(msgOutNoDir, cmd, o.flag, o.path, d).
+				try(msgOutNoDirTry, shellQuote(d), o.flag)
 		}
 		if fi, err := os.Stat(o.path); err == nil && fi.IsDir() {
-			return usageErr("%s: %s %s is a directory", cmd, o.flag, o.path).
-				hint("Try: %s %s", o.flag, shellQuote(filepath.Join(o.path, "reconciliation"+want)))
+			return usageErr(msgOutIsDir, cmd, o.flag, o.path).
+				try(msgFlagValueTry, o.flag, shellQuote(filepath.Join(o.path, "reconciliation"+want)))
 		}
 		for _, r := range reads {
 			if r.path != "" && samePath(o.path, r.path) {
-				return usageErr("%s: %s %s is the same file as %s %s: writing it would destroy it; nothing was written",
-					cmd, o.flag, o.path, r.flag, r.path).hint("Try: another %s name", o.flag)
+				return usageErr(msgOutIsRead, cmd, o.flag, o.path, r.flag, r.path).
+					try(msgOtherNameTry, o.flag)
 			}
 		}
 	}
 	if out != "" && csv != "" && samePath(out, csv) {
-		return usageErr("%s: -csv %s is the same file as -out %s", cmd, csv, out)
+		return usageErr(msgCSVIsOut, cmd, csv, out)
 	}
 	return nil
 }
@@ -93,12 +97,12 @@ func checkRetry(cmd, retry string, others ...string) error {
 		return nil
 	}
 	if ext := strings.ToLower(filepath.Ext(retry)); ext != ".csv" && ext != ".xlsx" {
-		return usageErr("%s: -retry %s: the retry file is a .csv or .xlsx, not %q", cmd, retry, filepath.Ext(retry)).
-			hint("Try: -retry %s", shellQuote(strings.TrimSuffix(retry, filepath.Ext(retry))+".csv"))
+		return usageErr(msgRetryExt, cmd, retry, filepath.Ext(retry)).
+			try(msgFlagValueTry, "-retry", shellQuote(strings.TrimSuffix(retry, filepath.Ext(retry))+".csv"))
 	}
 	for _, o := range others {
 		if o != "" && samePath(retry, o) {
-			return usageErr("%s: -retry %s is the same file as %s; nothing was written", cmd, retry, o).hint("Try: another -retry name")
+			return usageErr(msgRetryIsOther, cmd, retry, o).try(msgOtherNameTry, "-retry")
 		}
 	}
 	return nil
@@ -127,8 +131,8 @@ func checkNotList(cmd, batchID, name, sha string, outs ...namedPath) error {
 			continue
 		}
 		if sum, err := input.InputSHA256(o.path); err == nil && sum == sha {
-			return usageErr("%s: %s %s is the input list of batch %s (%s, sha256 %s…): writing it would destroy it; nothing was written",
-				cmd, o.flag, o.path, batchID, name, shortHash(sum)).hint("Try: another %s name", o.flag)
+			return usageErr(msgOutIsList, cmd, o.flag, o.path, batchID, name, shortHash(sum)).
+				try(msgOtherNameTry, o.flag)
 		}
 	}
 	return nil

@@ -49,7 +49,7 @@ func pullStatement(ctx context.Context, e *env, c statementSource, book *batch.B
 	}
 	path := statement.Path(book.Path)
 	rep, err := statement.Pull(ctx, c, path, statement.Periods(from, to), statement.PullOptions{
-		BatchID: book.Header.BatchID, Account: account, ToolVersion: version, Limiter: lim, Warn: warnTo(e.stderr),
+		BatchID: book.Header.BatchID, Account: account, ToolVersion: version, Limiter: lim, Warn: warnTo(e.stderr, e.lang),
 	})
 	if err != nil {
 		return err
@@ -66,9 +66,10 @@ func pullStatement(ctx context.Context, e *env, c statementSource, book *batch.B
 // on: its statement cannot show the batch, and is not pulled.
 type keyAccountError struct{ key, batch string }
 
-func (e *keyAccountError) Error() string {
-	return fmt.Sprintf("the key is of account %s, the batch ran on account %s: its statement cannot show the batch; nothing was pulled", e.key, e.batch)
-}
+func (e *keyAccountError) Error() string { return e.in(langEN) }
+
+// in is the error in the reader's language, as a message's argument.
+func (e *keyAccountError) in(l lang) string { return msgKeyAccount.f(l, e.key, e.batch) }
 
 // providerLeg is what the workbook needs for the provider's books, or nil
 // when there is no statement file and none was asked for (want nil): the
@@ -93,7 +94,7 @@ func providerLeg(ctx context.Context, e *env, book *batch.Book, want *reconcile.
 		// A damaged statement is refused, never half-read; the rest of
 		// the workbook stands.
 		leg.Statement, leg.NotAvailable = nil, err.Error()
-		fmt.Fprintf(e.stderr, "flowbatch: warning: %v\n", err)
+		fmt.Fprint(e.stderr, e.tr(msgWarning, err))
 	}
 	if leg.SideBalances, err = sideBalances(book.Path); err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ func otherJournals(ctx context.Context, e *env, book *batch.Book, st *statement.
 	}
 	js, err := ws.Journals(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "flowbatch: warning: workspace %s: %v; charges of its other batches read as unexplained\n", dir, err)
+		fmt.Fprint(e.stderr, e.tr(msgWarnWorkspaceUnread, dir, err))
 		return nil
 	}
 	self, _ := os.Stat(book.Path)
@@ -147,31 +148,30 @@ func otherJournals(ctx context.Context, e *env, book *batch.Book, st *statement.
 		out = append(out, b)
 	}
 	if len(unread) > 0 {
-		fmt.Fprintf(e.stderr, "flowbatch: warning: %s of the workspace could not be read (%s); their charges read as unexplained\n",
-			plural(len(unread), "journal"), strings.Join(unread, ", "))
+		fmt.Fprint(e.stderr, e.tr(msgWarnJournalsUnread, count{len(unread), nounJournal}, strings.Join(unread, ", ")))
 	}
 	return out
 }
 
 // printProviderSummary says on the terminal what the provider's books say.
-func printProviderSummary(w io.Writer, s *reconcile.ProviderSummary) {
+func printProviderSummary(w io.Writer, l lang, s *reconcile.ProviderSummary) {
 	if s == nil {
 		return
 	}
 	if s.NotAvailable != "" {
-		fmt.Fprintf(w, "provider: not available: %s\n", s.NotAvailable)
+		fmt.Fprint(w, msgProvNotAvailable.f(l, s.NotAvailable))
 	} else {
-		check := "OK"
+		check := msgWbOK
 		if !s.Agrees {
-			check = "MISMATCH"
+			check = msgWbMismatch
 		}
 		t := s.Totals
-		fmt.Fprintf(w, "provider: %s; matched %d, state differs %d, cost differs %d, missing at provider %d, unexplained %d (%s yuan), other batch %d\n",
+		fmt.Fprint(w, msgProvSummary.f(l,
 			check, t[reconcile.Matched].Count, t[reconcile.StateDiffers].Count, t[reconcile.CostDiffers].Count,
-			t[reconcile.MissingAtProvider].Count, t[reconcile.Unexplained].Count, t[reconcile.Unexplained].Money, t[reconcile.OtherBatch].Count)
+			t[reconcile.MissingAtProvider].Count, t[reconcile.Unexplained].Count, t[reconcile.Unexplained].Money, t[reconcile.OtherBatch].Count))
 	}
 	if s.HasRoll {
-		fmt.Fprintf(w, "balance: opening %s, expected closing %s, actual %s, difference %s yuan\n", s.Opening, s.Expected, s.Closing, s.Difference)
+		fmt.Fprint(w, msgProvBalance.f(l, s.Opening, s.Expected, s.Closing, s.Difference))
 	}
 }
 
@@ -216,13 +216,13 @@ func pullForReconcile(ctx context.Context, e *env, journalPath, baseURL string, 
 		var ae *statement.AccountError
 		var le *journal.LockedError
 		if errors.As(err, &le) {
-			return nil, &exitError{code: ExitLocked, msg: fmt.Sprintf("reconcile: %v (another pull?)", le)}
+			return nil, errOf(ExitLocked, msgStmtLocked, lockedWords{le})
 		}
 		var ke *keyAccountError
 		if !errors.As(err, &ae) && !errors.As(err, &ke) {
-			return nil, &exitError{code: ExitError, msg: "reconcile: statement", err: err}
+			return nil, errOf(ExitError, msgStmtErr).cause(err)
 		}
-		fmt.Fprintf(e.stderr, "flowbatch: warning: statement: %v\n", err)
+		fmt.Fprint(e.stderr, e.tr(msgWarnStatement, err))
 		leg.NotAvailable = err.Error()
 	}
 	return leg, nil

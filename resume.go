@@ -104,9 +104,9 @@ func sameRows(ctx context.Context, w io.Writer, l lang, book *batch.Book, keys [
 	}
 	switch {
 	case first != 0:
-		fmt.Fprint(w, msgResumeDiffersAt.f(l, plural(len(keys), "row"), book.Input.Name, n, first, msgResumeKeep))
+		fmt.Fprint(w, msgResumeDiffersAt.f(l, count{len(keys), nounRow}, book.Input.Name, n, first, msgResumeKeep))
 	case n != len(keys):
-		fmt.Fprint(w, msgResumeDiffers.f(l, plural(len(keys), "row"), book.Input.Name, n, msgResumeKeep))
+		fmt.Fprint(w, msgResumeDiffers.f(l, count{len(keys), nounRow}, book.Input.Name, n, msgResumeKeep))
 	default:
 		return true, nil
 	}

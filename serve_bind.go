@@ -120,7 +120,7 @@ func (b *startBinding) check(g *guardedStart, found workspace.Findings) error {
 		return nil
 	}
 	if ch := b.facts.changes(factsOf(g, found)); len(ch) > 0 {
-		return (&exitError{code: ExitInvalid, msg: "run", err: &changedError{ch}}).hint("Try: upload the file again and confirm what it holds now")
+		return (&exitError{code: ExitInvalid, msg: "run", err: &changedError{ch}}).try(msgReuploadTry)
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 	} else {
 		p := readPreflight(ctx, cl)
 		pre = &p
-		pv.Credentials = p.verified()
+		pv.Credentials = p.verified(langEN)
 	}
 	var catalogue map[string]juhe.Product
 	if pre != nil {
@@ -167,7 +167,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 		pv.Shortfall = pre.shortfall(pv.Estimate)
 	}
 	var cat bytes.Buffer
-	printCatalogueProblems(&cat, byPid, catalogue, maxShown)
+	printCatalogueProblems(&cat, langEN, byPid, catalogue, maxShown)
 	for _, l := range strings.Split(strings.TrimSpace(cat.String()), "\n") {
 		if strings.HasPrefix(l, "  ") {
 			pv.Catalogue = append(pv.Catalogue, strings.TrimSpace(l))
