@@ -35,6 +35,8 @@ type Book struct {
 	text   textStore
 	wide   wideMap // numbers too wide for their field in order
 	epoch  int64   // order times are ms after it (see putTime)
+	// hasEpoch: putTime has set epoch.
+	hasEpoch bool
 	// sporders finds an order by its sporder_id: an answer naming the
 	// sporder_id of another order is about that order.
 	sporders orderIndex

@@ -187,8 +187,9 @@ func (b *Book) putTime(i int32, f wideField, at int64) int32 {
 	if at == 0 {
 		return 0
 	}
-	if b.epoch == 0 {
-		b.epoch = at - 1
+	if !b.hasEpoch {
+		// A flag, not epoch 0: a first time of 1 ms has epoch 0.
+		b.epoch, b.hasEpoch = at-1, true
 	}
 	if d := at - b.epoch; d != 0 && d != wide && d == int64(int32(d)) {
 		return int32(d)
