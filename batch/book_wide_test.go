@@ -20,6 +20,11 @@ func TestOrderIs128Bytes(t *testing.T) {
 	}
 }
 
+// wideInt is v as an int: past 32 bits it is the value itself on a 64-bit
+// platform, and what int(v) keeps of it on a 32-bit one, where no row
+// number or code can be wider (the test files build for GOARCH=386).
+func wideInt(v int64) int { return int(v) }
+
 // TestWideNumbersKeepTheirValues: times, row numbers, costs, counts and
 // callback states that do not fit the compact order's narrow fields read
 // back exactly, through Apply and through the journal's in-place replay,
@@ -50,8 +55,8 @@ func TestWideNumbersKeepTheirValues(t *testing.T) {
 	recs := []*journal.Record{
 		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "in.csv", Rows: 4}},
 		row(2, 0, "A", journal.RowValid),
-		row(1<<40, 0, "B", journal.RowValid),
-		row(math.MaxInt32+1, -(1 << 33), "C", journal.RowDuplicate),
+		row(wideInt(1<<40), 0, "B", journal.RowValid),
+		row(wideInt(math.MaxInt32+1), wideInt(-(1 << 33)), "C", journal.RowDuplicate),
 		row(5, 2, "D", journal.RowDuplicate),
 		{Type: journal.RecPlanned, Planned: &journal.Planned{Rows: 4}},
 		// A: every time fits (the epoch is t0 less 1 ms); costs fit.
@@ -78,9 +83,9 @@ func TestWideNumbersKeepTheirValues(t *testing.T) {
 	want := map[string]OrderState{
 		"A": {Line: 2, Intents: 1, Outcomes: 1, SubmittedAt: ms(0), LastIntentAt: ms(0), LastOutcomeAt: ms(1), ChargedAt: ms(1),
 			SubmitCost: 19_630, QueryCost: 19_000, QueryAt: ms(20 * day), FinalAt: ms(20 * day), CallbackAt: ms(-10 * day), CallbackState: juhe.StateSuccess},
-		"B": {Line: 1 << 40, Intents: 1, Outcomes: 1, SubmittedAt: ms(40 * day), LastIntentAt: ms(40 * day), LastOutcomeAt: ms(-30 * day), ChargedAt: ms(-30 * day),
+		"B": {Line: wideInt(1 << 40), Intents: 1, Outcomes: 1, SubmittedAt: ms(40 * day), LastIntentAt: ms(40 * day), LastOutcomeAt: ms(-30 * day), ChargedAt: ms(-30 * day),
 			SubmitCost: 1 << 40, QueryCost: -(1 << 35), QueryAt: ms(int64(math.MinInt32) - 1), FinalAt: ms(int64(math.MinInt32) - 1), CallbackAt: ms(-1), CallbackState: 1000},
-		"C": {Line: math.MaxInt32 + 1, DupOf: -(1 << 33), Intents: 1, Outcomes: 1, SubmittedAt: ms(-1), LastIntentAt: ms(-1), LastOutcomeAt: ms(int64(math.MinInt32)), ChargedAt: ms(int64(math.MinInt32)),
+		"C": {Line: wideInt(math.MaxInt32 + 1), DupOf: wideInt(-(1 << 33)), Intents: 1, Outcomes: 1, SubmittedAt: ms(-1), LastIntentAt: ms(-1), LastOutcomeAt: ms(int64(math.MinInt32)), ChargedAt: ms(int64(math.MinInt32)),
 			SubmitCost: -7, CallbackAt: ms(1 << 45), CallbackState: -200},
 		"D": {Line: 5, DupOf: 2, Intents: many, Outcomes: many - 1, SubmittedAt: ms(2), LastIntentAt: ms(2), LastOutcomeAt: ms(3), CallbackState: juhe.StateNone},
 	}
