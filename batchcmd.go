@@ -627,10 +627,11 @@ func failedAttestation(err error, def string) string {
 // reconcileGCPercent is the GOGC the reconcile command runs with unless the
 // user set GOGC or GOMEMLIMIT. Its live heap is the Book plus a little,
 // while writing a big workbook makes a lot of short-lived garbage; at the
-// default 100 the heap grows to twice the Book before a collection. At 50
-// a 1M-order reconcile peaks at ~405 MB instead of ~525 MB, for the same
-// CPU time (measured; the compact Book is cheap to mark).
-const reconcileGCPercent = 50
+// default 100 the heap grows to twice the Book before a collection. At 40
+// a 1M-order reconcile peaks at ~355 MB instead of ~375 MB at 50, for the
+// same CPU time (measured, BENCHMARKS.md §4a; the compact Book is
+// pointer-free and cheap to mark).
+const reconcileGCPercent = 40
 
 // lowerGCPercent sets reconcileGCPercent for the command and returns the
 // function that restores the previous setting.

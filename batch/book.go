@@ -33,7 +33,10 @@ type Book struct {
 	hint   int32 // the order after the last one found by a hex orderid
 	seed   maphash.Seed
 	text   textStore
-	wide   map[wideKey]int // numbers too wide for their field in order
+	wide   wideMap // numbers too wide for their field in order
+	epoch  int64   // order times are ms after it (see putTime)
+	// hasEpoch: putTime has set epoch.
+	hasEpoch bool
 	// sporders finds an order by its sporder_id: an answer naming the
 	// sporder_id of another order is about that order.
 	sporders orderIndex
@@ -63,6 +66,7 @@ type section struct {
 	at      int64       // unix ms of the Input record
 	n       int         // rows read, invalid ones included
 	rows    []order     // pending: rows with an order, only id and row fields set
+	wide    wideMap     // pending: the rows' numbers too wide for their field, by index in rows
 	members []int32     // planned: the orders of the rows with one, in input order
 	invalid int         // rows without an order
 }
@@ -378,11 +382,11 @@ func (b *Book) applyIntent(id []byte, seq uint64, at int64, reserved juhe.Money)
 	defer b.weigh(i)
 	o := &b.orders[i]
 	b.raisePrice(o.pid, reserved)
-	o.intents++
+	b.count(i, fIntents, &o.intents)
 	o.intentSeq = b.putSeq(i, fIntentSeq, seq)
-	o.lastIntentAt = at
+	o.lastIntentAt = b.putTime(i, fLastIntentAt, at)
 	if o.submittedAt == 0 {
-		o.submittedAt = at
+		o.submittedAt = b.putTime(i, fSubmittedAt, at)
 	}
 }
 
@@ -410,9 +414,9 @@ func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
 		// answer says it already had it: it came from somewhere else.
 		o.flags |= fPreExisting
 	}
-	o.outcomes++
+	b.count(i, fOutcomes, &o.outcomes)
 	o.outcomeSeq = b.putSeq(i, fOutcomeSeq, seq)
-	o.lastOutcomeAt = at
+	o.lastOutcomeAt = b.putTime(i, fLastOutcomeAt, at)
 	o.submitClass = uint8(s.Class)
 	o.submitCode = b.putWide(i, fSubmitCode, s.Code)
 	o.flags &^= fCodeFromQuery
@@ -425,7 +429,7 @@ func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
 		o.conflict = b.text.intern(append([]byte("submit answer "), why...))
 		return
 	}
-	o.submitCost = s.Cost
+	o.submitCost = b.wide.put32(i, fSubmitCost, int64(s.Cost))
 	o.setFlag(fSubmitHasCost, s.HasCost)
 	if len(s.SporderID) > 0 {
 		b.setSporder(i, s.SporderID)
@@ -436,7 +440,7 @@ func (b *Book) applySubmit(seq uint64, at int64, s *journal.SubmitView) {
 	// A sporder_id is proof, but not on an answer that says the order was
 	// not created.
 	if s.Class == juhe.ClassAccepted || s.Code == codeDuplicate || len(s.SporderID) > 0 && s.Class != juhe.ClassRejected {
-		o.proven(at)
+		b.proven(i, at)
 	}
 	if len(s.CardName) > 0 {
 		o.cardName = b.text.intern(s.CardName)
@@ -493,12 +497,12 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 		if len(q.SporderID) > 0 {
 			b.setSporder(i, q.SporderID)
 		}
-		o.proven(at)
+		b.proven(i, at)
 		// A cost of 0 is no cost (juhe's parse and batchOutcome drop it
 		// now): a journal an older version wrote with a success at 0
 		// keeps the submit's cost, or none, never a spend of 0.
 		if q.HasCost && q.Cost != 0 {
-			o.queryCost = q.Cost
+			o.queryCost = b.wide.put32(i, fQueryCost, int64(q.Cost))
 			o.flags |= fQueryHasCost
 		}
 		switch q.State {
@@ -519,9 +523,9 @@ func (b *Book) applyQuery(seq uint64, at int64, q *journal.QueryView) {
 			// from an earlier batch, which would long be final.
 			o.flags &^= fPreExisting
 		}
-		o.queryState, o.queryAt = int8(q.State), at
+		o.queryState, o.queryAt = int8(q.State), b.putTime(i, fQueryAt, at)
 		if q.State.Final() {
-			o.finalAt = at
+			o.finalAt = b.putTime(i, fFinalAt, at)
 			o.setFlag(fViaCallback, b.callbackState(i) == q.State)
 		}
 	}
@@ -532,8 +536,8 @@ func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.G
 	b.unweigh(i)
 	defer b.weigh(i)
 	o := &b.orders[i]
-	o.callbackState = b.putWide(i, fCallbackState, int(state))
-	o.callbackAt = at
+	o.callbackState = b.putState(i, fCallbackState, state)
+	o.callbackAt = b.putTime(i, fCallbackAt, at)
 	if len(errMsg) > 0 {
 		// Few orders fail with a reason: a map, not a field of every order.
 		if b.cbReasons == nil {
@@ -541,7 +545,7 @@ func (b *Book) applyCallback(id []byte, at int64, sporderID []byte, state juhe.G
 		}
 		b.cbReasons[i] = b.text.intern(errMsg)
 	}
-	o.proven(at) // a callback is journaled only when its sign verified
+	b.proven(i, at) // a callback is journaled only when its sign verified
 	if why := b.otherSporder(i, sporderID); why != nil {
 		o.conflict = b.text.intern(append([]byte("callback "), why...))
 	} else if len(sporderID) > 0 {
@@ -629,7 +633,7 @@ func (b *Book) Counts() Totals {
 			if !st.Final() {
 				t.OpenCount++
 			}
-			c, ok := o.cost()
+			c, ok := b.cost(i)
 			if !ok {
 				if st == StatusSuccess {
 					t.CostUnknown++ // never summed as 0

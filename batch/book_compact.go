@@ -19,31 +19,33 @@ import (
 // 16 bytes, a phone of decimal digits as a number; anything else is kept
 // as text in the arena, flagged.
 type order struct {
-	id    [16]byte // the decoded orderid, or its arena text (fIDText)
-	phone uint64   // the phone's digits, or its arena text (fPhoneText)
+	id      [16]byte // the decoded orderid, or its arena text (fIDText)
+	phone   uint64   // the phone's digits, or its arena text (fPhoneText)
+	sporder txt
 
-	line, dupOf int64
-	sporder     txt
-
-	submittedAt, queryAt, callbackAt, finalAt int64
-	chargedAt                                 int64 // when fExists was first set
+	// Numbers are kept in 32 bits or fewer when they fit their field, and
+	// in Book.wide otherwise (see wideMap): times as ms after the book's
+	// epoch (0 is no time), row numbers, costs in 厘, seqs, codes. A
+	// million orders of 128 bytes is the most of reconcile's memory
+	// (BENCHMARKS.md §4a).
+	submittedAt, queryAt, callbackAt, finalAt int32
+	chargedAt                                 int32 // when fExists was first set
 	// When the latest attempt ended, for the resubmit grace period: the
 	// latest intent and the latest submit outcome.
-	lastIntentAt, lastOutcomeAt int64
-	submitCost, queryCost       juhe.Money
+	lastIntentAt, lastOutcomeAt int32
+	line, dupOf                 int32
+	submitCost, queryCost       int32
 
-	// Numbers that fit their field; anything else is wide and kept in
-	// Book.wide (a seq past 2^32-2 would take a journal of terabytes).
-	intentSeq, outcomeSeq, notFoundSeq   uint32
-	submitCode, queryCode, callbackState int32
-
-	intents, outcomes uint32
+	intentSeq, outcomeSeq, notFoundSeq uint32 // a seq past 2^32-2 would take a journal of terabytes
+	submitCode, queryCode              int32
 
 	pid, cardName, reason, conflict uint32 // in the intern table
 
+	intents, outcomes       uint16
+	flags                   uint16
 	submitClass, queryClass uint8
 	queryState              int8 // StateNone, or a confirmed 0, 1, 9 or StateSubmitFailed
-	flags                   uint16
+	callbackState           int8
 }
 
 const (
@@ -69,9 +71,10 @@ func (o *order) setFlag(f uint16, on bool) {
 
 // proven records that something at ms at proved the order exists; the
 // first proof is its charge time.
-func (o *order) proven(at int64) {
+func (b *Book) proven(i int32, at int64) {
+	o := &b.orders[i]
 	if o.flags&fExists == 0 {
-		o.chargedAt = at
+		o.chargedAt = b.putTime(i, fChargedAt, at)
 	}
 	o.flags |= fExists
 }
@@ -82,16 +85,25 @@ func (b *Book) status(i int32) Status {
 		b.getSeq(i, fIntentSeq, o.intentSeq), b.getSeq(i, fOutcomeSeq, o.outcomeSeq), b.getSeq(i, fNotFoundSeq, o.notFoundSeq))
 }
 
-func (o *order) cost() (juhe.Money, bool) {
+// cost is order i's cost: the query's when a query gave one, else the
+// submit's.
+func (b *Book) cost(i int32) (juhe.Money, bool) {
+	o := &b.orders[i]
 	if o.flags&fQueryHasCost != 0 {
-		return o.queryCost, true
+		return juhe.Money(b.wide.get32(i, fQueryCost, o.queryCost)), true
 	}
-	return o.submitCost, o.flags&fSubmitHasCost != 0
+	return juhe.Money(b.wide.get32(i, fSubmitCost, o.submitCost)), o.flags&fSubmitHasCost != 0
 }
 
-// A wide number does not fit in its int32 field: the field holds wide and
-// the value is in Book.wide under the order and field.
-const wide = math.MinInt32
+// A wide number does not fit in its field: the field holds wide (or
+// wideSeq, wide8, wide16) and the value is in a wideMap under the order
+// and field.
+const (
+	wide    = math.MinInt32
+	wideSeq = math.MaxUint32
+	wide8   = math.MinInt8
+	wide16  = math.MaxUint16
+)
 
 type wideField uint8
 
@@ -102,6 +114,19 @@ const (
 	fIntentSeq
 	fOutcomeSeq
 	fNotFoundSeq
+	fSubmittedAt
+	fQueryAt
+	fCallbackAt
+	fFinalAt
+	fChargedAt
+	fLastIntentAt
+	fLastOutcomeAt
+	fLine
+	fDupOf
+	fSubmitCost
+	fQueryCost
+	fIntents
+	fOutcomes
 )
 
 type wideKey struct {
@@ -109,34 +134,42 @@ type wideKey struct {
 	field wideField
 }
 
-func (b *Book) putWide(i int32, f wideField, v int) int32 {
-	if v != wide && v == int(int32(v)) {
+// wideMap holds the numbers too wide for their field in order, by order
+// index (or, for a pending input section, by row index) and field. Few
+// orders ever have one.
+type wideMap map[wideKey]int64
+
+func (m *wideMap) set(i int32, f wideField, v int64) {
+	if *m == nil {
+		*m = make(wideMap)
+	}
+	(*m)[wideKey{i, f}] = v
+}
+
+func (m *wideMap) put32(i int32, f wideField, v int64) int32 {
+	if v != wide && v == int64(int32(v)) {
 		return int32(v)
 	}
-	if b.wide == nil {
-		b.wide = make(map[wideKey]int)
-	}
-	b.wide[wideKey{i, f}] = v
+	m.set(i, f, v)
 	return wide
 }
 
-func (b *Book) getWide(i int32, f wideField, v int32) int {
+func (m wideMap) get32(i int32, f wideField, v int32) int64 {
 	if v != wide {
-		return int(v)
+		return int64(v)
 	}
-	return b.wide[wideKey{i, f}]
+	return m[wideKey{i, f}]
 }
 
-const wideSeq = math.MaxUint32
+func (b *Book) putWide(i int32, f wideField, v int) int32 { return b.wide.put32(i, f, int64(v)) }
+
+func (b *Book) getWide(i int32, f wideField, v int32) int { return int(b.wide.get32(i, f, v)) }
 
 func (b *Book) putSeq(i int32, f wideField, seq uint64) uint32 {
 	if seq < wideSeq {
 		return uint32(seq)
 	}
-	if b.wide == nil {
-		b.wide = make(map[wideKey]int)
-	}
-	b.wide[wideKey{i, f}] = int(seq)
+	b.wide.set(i, f, int64(seq))
 	return wideSeq
 }
 
@@ -147,8 +180,64 @@ func (b *Book) getSeq(i int32, f wideField, v uint32) uint64 {
 	return uint64(b.wide[wideKey{i, f}])
 }
 
+// putTime keeps the unix ms at as ms after the book's epoch: the first
+// time it keeps, less 1 ms, so that 0 stays "no time". Within ±24 days
+// of it a time fits the field; anything else is wide.
+func (b *Book) putTime(i int32, f wideField, at int64) int32 {
+	if at == 0 {
+		return 0
+	}
+	if !b.hasEpoch {
+		// A flag, not epoch 0: a first time of 1 ms has epoch 0.
+		b.epoch, b.hasEpoch = at-1, true
+	}
+	if d := at - b.epoch; d != 0 && d != wide && d == int64(int32(d)) {
+		return int32(d)
+	}
+	b.wide.set(i, f, at)
+	return wide
+}
+
+func (b *Book) getTime(i int32, f wideField, v int32) int64 {
+	switch v {
+	case 0:
+		return 0
+	case wide:
+		return b.wide[wideKey{i, f}]
+	}
+	return b.epoch + int64(v)
+}
+
+// count adds one to an intents or outcomes count.
+func (b *Book) count(i int32, f wideField, n *uint16) {
+	if *n < wide16-1 {
+		*n++
+		return
+	}
+	b.wide.set(i, f, b.getCount(i, f, *n)+1)
+	*n = wide16
+}
+
+func (b *Book) getCount(i int32, f wideField, n uint16) int64 {
+	if n != wide16 {
+		return int64(n)
+	}
+	return b.wide[wideKey{i, f}]
+}
+
+func (b *Book) putState(i int32, f wideField, s juhe.GameState) int8 {
+	if s != wide8 && s == juhe.GameState(int8(s)) {
+		return int8(s)
+	}
+	b.wide.set(i, f, int64(s))
+	return wide8
+}
+
 func (b *Book) callbackState(i int32) juhe.GameState {
-	return juhe.GameState(b.getWide(i, fCallbackState, b.orders[i].callbackState))
+	if v := b.orders[i].callbackState; v != wide8 {
+		return juhe.GameState(v)
+	}
+	return juhe.GameState(b.wide[wideKey{i, fCallbackState}])
 }
 
 // txt is a string in a textStore's arena: chunk<<46 | offset<<26 |
@@ -396,7 +485,7 @@ func (b *Book) lookupOrAdd(r *order) int32 {
 	}
 	i := int32(len(b.orders))
 	b.orders = append(b.orders, order{id: r.id, flags: r.flags & fIDText,
-		queryState: int8(juhe.StateNone), callbackState: int32(juhe.StateNone)})
+		queryState: int8(juhe.StateNone), callbackState: int8(juhe.StateNone)})
 	x.add(h, i)
 	return i
 }
@@ -448,34 +537,34 @@ func (b *Book) state(i int32, o *OrderState) {
 	r := &b.orders[i]
 	*o = OrderState{
 		OrderID:       b.idString(r),
-		Line:          int(r.line),
+		Line:          int(b.wide.get32(i, fLine, r.line)),
 		Phone:         b.phoneString(r),
 		Pid:           b.text.str(r.pid),
 		Dup:           r.flags&fDup != 0,
-		DupOf:         int(r.dupOf),
+		DupOf:         int(b.wide.get32(i, fDupOf, r.dupOf)),
 		InInput:       r.flags&fInInput != 0,
-		Intents:       int(r.intents),
-		Outcomes:      int(r.outcomes),
-		SubmittedAt:   r.submittedAt,
-		LastIntentAt:  r.lastIntentAt,
-		LastOutcomeAt: r.lastOutcomeAt,
+		Intents:       int(b.getCount(i, fIntents, r.intents)),
+		Outcomes:      int(b.getCount(i, fOutcomes, r.outcomes)),
+		SubmittedAt:   b.getTime(i, fSubmittedAt, r.submittedAt),
+		LastIntentAt:  b.getTime(i, fLastIntentAt, r.lastIntentAt),
+		LastOutcomeAt: b.getTime(i, fLastOutcomeAt, r.lastOutcomeAt),
 		Exists:        r.flags&fExists != 0,
 		SubmitClass:   juhe.Class(r.submitClass),
 		SubmitCode:    b.getWide(i, fSubmitCode, r.submitCode),
-		SubmitCost:    r.submitCost,
+		SubmitCost:    juhe.Money(b.wide.get32(i, fSubmitCost, r.submitCost)),
 		SubmitHasCost: r.flags&fSubmitHasCost != 0,
 		SporderID:     b.text.get(r.sporder),
 		CardName:      b.text.str(r.cardName),
 		QueryClass:    juhe.Class(r.queryClass),
 		QueryCode:     b.getWide(i, fQueryCode, r.queryCode),
 		QueryState:    juhe.GameState(r.queryState),
-		QueryCost:     r.queryCost,
+		QueryCost:     juhe.Money(b.wide.get32(i, fQueryCost, r.queryCost)),
 		QueryHasCost:  r.flags&fQueryHasCost != 0,
-		QueryAt:       r.queryAt,
+		QueryAt:       b.getTime(i, fQueryAt, r.queryAt),
 		CallbackState: b.callbackState(i),
-		CallbackAt:    r.callbackAt,
-		FinalAt:       r.finalAt,
-		ChargedAt:     r.chargedAt,
+		CallbackAt:    b.getTime(i, fCallbackAt, r.callbackAt),
+		FinalAt:       b.getTime(i, fFinalAt, r.finalAt),
+		ChargedAt:     b.getTime(i, fChargedAt, r.chargedAt),
 		Code:          b.getWide(i, fSubmitCode, r.submitCode),
 		Reason:        b.text.str(r.reason),
 		Conflict:      b.text.str(r.conflict),

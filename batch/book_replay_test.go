@@ -133,11 +133,11 @@ func TestReplayMatchesDecoder(t *testing.T) {
 		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexA, Class: juhe.ClassAccepted, SporderID: "J1", Cost: 19000, HasCost: true}, State: juhe.StateSuccess}},
 		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexA, Class: juhe.ClassAccepted, SporderID: "J2", Cost: 19000, HasCost: true}, State: juhe.StateFailed}},
 		{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: hexB, Attempt: 1}},
-		{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: hexB, Class: juhe.ClassUnknown, Code: 1 << 40, Reason: "timeout"}}},
-		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexB, Class: juhe.ClassNotFound, Code: -(1 << 35), Reason: "no such order"}}},
+		{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: hexB, Class: juhe.ClassUnknown, Code: wideInt(1 << 40), Reason: "timeout"}}},
+		{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: hexB, Class: juhe.ClassNotFound, Code: wideInt(-(1 << 35)), Reason: "no such order"}}},
 		{Type: journal.RecIntent, Intent: &journal.Intent{OrderID: "text-id\\1", Attempt: 1}},
 		{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "text-id\\1", Class: juhe.ClassThrottled, Code: 10012}}},
-		{Type: journal.RecCallback, Callback: &journal.CallbackNote{OrderID: "UNKNOWN", SporderID: "S9", State: juhe.GameState(1 << 33)}},
+		{Type: journal.RecCallback, Callback: &journal.CallbackNote{OrderID: "UNKNOWN", SporderID: "S9", State: juhe.GameState(wideInt(1 << 33))}},
 		{Type: journal.RecInput, Input: &journal.InputInfo{Name: "v3-crashed.csv", Rows: 9}},
 		row(2, "15925601719", "10", "Z", journal.RowValid),
 	}
@@ -170,10 +170,10 @@ func TestReplayMatchesDecoder(t *testing.T) {
 	if d := sameBooks(open, want); d != "" {
 		t.Errorf("OpenJournal: %s", d)
 	}
-	if o, _ := got.Order(hexB); o.QueryCode != -(1<<35) || o.SubmitCode != 1<<40 || o.Phone != "15925601713" {
+	if o, _ := got.Order(hexB); o.QueryCode != wideInt(-(1<<35)) || o.SubmitCode != wideInt(1<<40) || o.Phone != "15925601713" {
 		t.Errorf("wide numbers or phone lost: %+v", o)
 	}
-	if o, _ := got.Order("UNKNOWN"); o.CallbackState != juhe.GameState(1<<33) || o.InInput {
+	if o, _ := got.Order("UNKNOWN"); o.CallbackState != juhe.GameState(wideInt(1<<33)) || o.InInput {
 		t.Errorf("callback-only order: %+v", o)
 	}
 }
@@ -189,11 +189,11 @@ func TestWideSeqsAndCodes(t *testing.T) {
 		code int
 	}{
 		{bkIntent(), StatusUnknown, 0},
-		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassThrottled, Code: 1 << 40}}}, StatusNotSubmitted, 1 << 40},
-		{bkIntent(), StatusUnknown, 1 << 40},
+		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassThrottled, Code: wideInt(1 << 40)}}}, StatusNotSubmitted, wideInt(1 << 40)},
+		{bkIntent(), StatusUnknown, wideInt(1 << 40)},
 		{&journal.Record{Type: journal.RecSubmit, Submit: &journal.SubmitResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassUnknown, Code: 7}}}, StatusUnknown, 7},
-		{&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassNotFound, Code: -(1 << 35)}}}, StatusNotSubmitted, -(1 << 35)},
-		{bkIntent(), StatusUnknown, -(1 << 35)},
+		{&journal.Record{Type: journal.RecQuery, Query: &journal.QueryResult{Answer: journal.Answer{OrderID: "O", Class: juhe.ClassNotFound, Code: wideInt(-(1 << 35))}}}, StatusNotSubmitted, wideInt(-(1 << 35))},
+		{bkIntent(), StatusUnknown, wideInt(-(1 << 35))},
 	} {
 		big := big + uint64(b.Records)
 		step.r.Seq = big

@@ -137,7 +137,8 @@ func (b *Book) addRow(w *journal.RowView) {
 	b.setID(&o, w.OrderID)
 	b.setPhone(&o, w.Phone)
 	o.pid = b.text.intern(w.Pid)
-	o.line, o.dupOf = int64(w.Line), int64(w.DupOf)
+	k := int32(len(p.rows))
+	o.line, o.dupOf = p.wide.put32(k, fLine, int64(w.Line)), p.wide.put32(k, fDupOf, int64(w.DupOf))
 	if w.Status == journal.RowDuplicate {
 		o.flags |= fDup
 	}
@@ -177,7 +178,8 @@ func (b *Book) planned(rows int) {
 		if repriced {
 			b.unweigh(i)
 		}
-		o.line, o.dupOf = r.line, r.dupOf
+		o.line = b.wide.put32(i, fLine, p.wide.get32(int32(k), fLine, r.line))
+		o.dupOf = b.wide.put32(i, fDupOf, p.wide.get32(int32(k), fDupOf, r.dupOf))
 		o.phone, o.pid = r.phone, r.pid
 		if repriced {
 			b.weigh(i)
@@ -185,6 +187,7 @@ func (b *Book) planned(rows int) {
 		o.flags = o.flags&^(fDup|fPhoneText) | r.flags&(fDup|fPhoneText) | fInInput
 		p.members = append(p.members, i)
 	}
+	p.wide = nil
 	b.cur = p
 	b.Input, b.InputAt = p.info, p.at
 }

@@ -18,7 +18,7 @@ func TestAppendInputNamesTheSheet(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.SetSheetRow(name, "A1", &[]any{"手机号码", "产品ID", "姓名"})
-		f.SetSheetRow(name, "A2", &[]any{15925601712, 105000, "张伟"})
+		f.SetSheetRow(name, "A2", &[]any{int64(15925601712), 105000, "张伟"})
 	}
 	if err := f.DeleteSheet("Sheet1"); err != nil {
 		t.Fatal(err)

@@ -146,7 +146,7 @@ func (b *Book) tallyOf(id string) tally {
 	if !ok {
 		return tally{}
 	}
-	c, has := b.orders[i].cost()
+	c, has := b.cost(i)
 	if !has {
 		c = 0
 	}

@@ -78,7 +78,7 @@ func (b *Book) weighOf(i int32) (weightKind, juhe.Money) {
 
 // costOf is order i's cost for the cap: the highest any answer gave it.
 func (b *Book) costOf(i int32) (juhe.Money, bool) {
-	c, ok := b.orders[i].cost()
+	c, ok := b.cost(i)
 	if k, has := b.spend.kept[i]; has && (!ok || k > c) {
 		return k, true
 	}
@@ -100,7 +100,7 @@ func (b *Book) unweigh(i int32) {
 
 func (b *Book) weigh(i int32) {
 	o := &b.orders[i]
-	c, ok := o.cost()
+	c, ok := b.cost(i)
 	if ok {
 		b.raisePrice(o.pid, c)
 	}
