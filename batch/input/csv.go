@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -38,7 +38,7 @@ type csvBytes struct {
 // encoding is decided on every byte, not a prefix.
 func scanCSVBytes(path string) (csvBytes, error) {
 	var res csvBytes
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return res, err
 	}
@@ -98,7 +98,7 @@ func scanCSVBytes(path string) (csvBytes, error) {
 // gb18030Clean reports whether the whole file decodes as GB18030 without
 // a replacement character standing for an invalid sequence.
 func gb18030Clean(path string) (bool, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return false, err
 	}
@@ -197,7 +197,7 @@ func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
 	checkUTF8 := enc != "gb18030" && !scan.utf8 // forced utf-8 on bytes that are not
 	checkGB := enc == "gb18030" && forced != "" // forced: nothing verified the bytes
 	return func(ctx context.Context, each func(*rawRow) error) error {
-		f, err := os.Open(path)
+		f, err := OpenRegular(path)
 		if err != nil {
 			return err
 		}
@@ -299,4 +299,26 @@ func (l *recordLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n += int64(n)
 	return n, err
+}
+
+// ReadCSV reads the CSV file at path as Read reads one, the table aside:
+// its encoding decided as for an input (encoding "" detects it from every
+// byte; a BOM dropped), tab-separated as Excel's "Unicode text", and each
+// record passed to each with the row a spreadsheet shows it on (a blank
+// line counts, a quoted cell over two lines does not). The record is
+// reused: each must copy what it keeps. The info returned has the file's
+// sha256 and encoding. A record that cannot be read refuses the file.
+func ReadCSV(ctx context.Context, path, encoding string, each func(row int, cells []string) error) (journal.InputInfo, error) {
+	info := journal.InputInfo{Name: filepath.Base(path), Format: "csv"}
+	src, err := openCSV(path, encoding, &info)
+	if err != nil {
+		return info, err
+	}
+	err = src(ctx, func(r *rawRow) error {
+		if r.Err != nil {
+			return fmt.Errorf("row %d: unreadable row: %w", r.Line, r.Err)
+		}
+		return each(r.Line, r.Cells)
+	})
+	return info, err
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -97,7 +96,7 @@ var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 // isOLE reports whether the file starts as an Excel 97–2003 file does.
 func isOLE(path string) bool {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return false
 	}
@@ -216,7 +215,7 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 func InputSHA256(path string) (string, error) { return fileSHA256(path) }
 
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return "", err
 	}
