@@ -77,3 +77,51 @@ func TestInputThatIsNoFile(t *testing.T) {
 		})
 	}
 }
+
+// TestAttestationOrMaskedOutputThatIsNoFile: verify's -attest, and a
+// masked copy's -out and -csv (read to see whether they hold a masked
+// copy already), that are a named pipe answer at once; they once hung.
+func TestAttestationOrMaskedOutputThatIsNoFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes:", err)
+	}
+	for _, ext := range []string{".json", ".xlsx", ".csv"} {
+		if err := os.Symlink(fifo, fifo+ext); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j := reconcileJournal(t)
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"verify -attest", []string{"verify", "-journal", j, "-attest", fifo + ".json"}, ExitError, "it is a named pipe, not a saved file"},
+		{"reconcile -mask -out", []string{"reconcile", "-journal", j, "-mask", "-out", fifo + ".xlsx"}, ExitUsage, "is not a masked copy"},
+		{"reconcile -mask -csv", []string{"reconcile", "-journal", j, "-mask", "-out", filepath.Join(dir, "m.xlsx"), "-csv", fifo + ".csv"}, ExitUsage, "is not a masked copy"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			done := make(chan struct{})
+			var stderr string
+			var code int
+			go func() {
+				defer close(done)
+				_, stderr, code = runCmd(ctx, t, nil, c.args...)
+			}()
+			select {
+			case <-done:
+			case <-ctx.Done():
+				t.Fatalf("%v hangs", c.args)
+			}
+			if code != c.code || !strings.Contains(stderr, c.want) {
+				t.Errorf("%v: exit %d, want %d saying %q:\n%s", c.args, code, c.code, c.want, stderr)
+			}
+		})
+	}
+}
