@@ -156,3 +156,28 @@ func TestGBCheckAsGB18030Clean(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGBCheck holds the GBK check of the scan's pass to gb18030Clean.
+func FuzzGBCheck(f *testing.F) {
+	for _, s := range []string{"\xd6\xd0\xce\xc4", "\xd6\xd0\xce", "a\x84\x31\xa4\x37b", "\x84\x31\xa4", "\xff\xfe", "\xef\xbf\xbd", "\x81\x30\x81"} {
+		f.Add([]byte(s), 3)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, split int) {
+		path := filepath.Join(t.TempDir(), "f.csv")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want, err := gb18030Clean(path, openFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split = 1 + max(split, -split)%64
+		g := newGBCheck()
+		for i := 0; i < len(b); i += split {
+			g.Write(b[i:min(i+split, len(b))])
+		}
+		if got := g.clean(); got != want {
+			t.Fatalf("%q in reads of %d: clean %v, gb18030Clean %v", b, split, got, want)
+		}
+	})
+}
