@@ -5,12 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"path/filepath"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/callback"
-	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
@@ -67,10 +65,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	// A copy of the list as -out is refused at the end; refuse it before
 	// anything is spent.
-	if sum, err := input.InputSHA256(f.in); err == nil {
-		if err := checkNotList("run", f.batchID, filepath.Base(f.in), sum, namedPath{"-out", *out}, namedPath{"-csv", *csvPath}); err != nil {
-			return err
-		}
+	if err := checkNotListFile("run", f.batchID, f.in, namedPath{"-out", *out}, namedPath{"-csv", *csvPath}); err != nil {
+		return err
 	}
 	// A journal that no longer reaches the attestation beside the
 	// workbook was cut (or replaced): nothing may be spent on it.

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -136,6 +137,28 @@ func checkNotList(cmd, batchID, name, sha string, outs ...namedPath) error {
 		}
 	}
 	return nil
+}
+
+// checkNotListFile is checkNotList for the list at path, read only when
+// an output is a file of its size: a file of another size cannot hold
+// the same bytes, and a list hashed for nothing is a pass through a
+// million rows. A list that cannot be read is left to its reading.
+func checkNotListFile(cmd, batchID, path string, outs ...namedPath) error {
+	in, err := os.Stat(path)
+	if err != nil || !in.Mode().IsRegular() {
+		return nil
+	}
+	if !slices.ContainsFunc(outs, func(o namedPath) bool {
+		fi, err := os.Stat(o.path)
+		return o.path != "" && err == nil && fi.Mode().IsRegular() && fi.Size() == in.Size()
+	}) {
+		return nil
+	}
+	sum, err := input.InputSHA256(path)
+	if err != nil {
+		return nil
+	}
+	return checkNotList(cmd, batchID, filepath.Base(path), sum, outs...)
 }
 
 func isDir(p string) bool {

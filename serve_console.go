@@ -58,6 +58,9 @@ type console struct {
 	jobs  map[string]*job // by batch id
 	wg    sync.WaitGroup
 	books bookCache // the journals the pages show, read again when they change
+	// listJournals lists the workspace's journals (workspaceJournals; a
+	// test counts the listings).
+	listJournals func(context.Context) ([]*workspace.Journal, error)
 }
 
 func newConsole(ctx context.Context, e *env, ws, baseURL string, maxUpload int64, tls bool) (*console, error) {
@@ -71,6 +74,7 @@ func newConsole(ctx context.Context, e *env, ws, baseURL string, maxUpload int64
 		firstQuery: batch.DefaultFirstQueryDelay, queryEvery: batch.DefaultQueryInterval,
 	}
 	c.csrf = csrfFor(c.token)
+	c.listJournals = c.workspaceJournals
 	if c.pages, err = parsePages(); err != nil {
 		return nil, err
 	}

@@ -185,22 +185,63 @@ func fileExists(p string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// journalOf finds the journal of a batch: the index's, else the
-// workspace's default path.
+// journalOf finds the journal of a batch: the one this console runs it
+// on, else the workspace's default path when it is there, else the
+// index's, else the default path.
 func (c *console) journalOf(ctx context.Context, batchID string) string {
-	if p := filepath.Join(c.ws, batchID+".journal"); fileExists(p) {
-		return p
-	}
-	if ws, err := workspace.Open(c.ws); err == nil {
-		if js, err := ws.Journals(ctx); err == nil {
-			for _, j := range js {
-				if j.BatchID == batchID {
-					return j.Path
-				}
-			}
+	p, _ := c.lookJournal(ctx, batchID, nil)
+	return p
+}
+
+// journalIndex is the first journal the workspace lists for each batch
+// id: one listing for a page of many batches.
+type journalIndex map[string]string
+
+func indexJournals(js []*workspace.Journal) journalIndex {
+	idx := journalIndex{}
+	for _, j := range js {
+		if _, ok := idx[j.BatchID]; !ok {
+			idx[j.BatchID] = j.Path
 		}
 	}
-	return filepath.Join(c.ws, batchID+".journal")
+	return idx
+}
+
+// lookJournal is journalOf, looking in idx (nil: the workspace is listed
+// now, if need be); found says where the journal is is settled, and
+// need not be looked for again: a journal does not move while its page
+// is open, and a run's is where its command line says.
+func (c *console) lookJournal(ctx context.Context, batchID string, idx journalIndex) (path string, found bool) {
+	def := filepath.Join(c.ws, batchID+".journal")
+	c.mu.Lock()
+	j := c.jobs[batchID]
+	c.mu.Unlock()
+	if j != nil {
+		if p := argAfter(j.Args, "-journal"); p != "" {
+			return p, true
+		}
+		return def, true
+	}
+	if fileExists(def) {
+		return def, true
+	}
+	if idx == nil {
+		js, _ := c.listJournals(ctx)
+		idx = indexJournals(js)
+	}
+	if p, ok := idx[batchID]; ok {
+		return p, true
+	}
+	return def, false
+}
+
+// workspaceJournals lists the workspace's journals.
+func (c *console) workspaceJournals(ctx context.Context) ([]*workspace.Journal, error) {
+	ws, err := workspace.Open(c.ws)
+	if err != nil {
+		return nil, err
+	}
+	return ws.Journals(ctx)
 }
 
 // lastOutcome is how the batch's last console run ended: this console's
@@ -257,7 +298,12 @@ type batchState struct {
 }
 
 func (c *console) state(ctx context.Context, batchID, lang string) batchState {
-	s := batchState{Batch: batchID, Journal: c.journalOf(ctx, batchID)}
+	return c.stateAt(ctx, batchID, c.journalOf(ctx, batchID), lang)
+}
+
+// stateAt is state, of the journal at path.
+func (c *console) stateAt(ctx context.Context, batchID, path, lang string) batchState {
+	s := batchState{Batch: batchID, Journal: path}
 	o, jobRunning, _ := c.lastOutcome(batchID)
 	s.Running = jobRunning
 	if pid, held, err := journal.Holder(s.Journal); err == nil && held {
@@ -510,8 +556,14 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 	firstDone, firstSent := -1, 0
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	// The journal is looked for until found, then read where it is.
+	var jp string
+	found := false
 	for {
-		s := c.state(r.Context(), id, l)
+		if !found {
+			jp, found = c.lookJournal(r.Context(), id, nil)
+		}
+		s := c.stateAt(r.Context(), id, jp, l)
 		now := time.Now()
 		if s.Exists && firstDone < 0 {
 			first, firstDone, firstSent = now, s.Done, s.Sent
@@ -634,17 +686,20 @@ func (c *console) batchesPage(w http.ResponseWriter, r *http.Request) {
 	l := c.lang(r)
 	var rows []batchRow
 	seen := map[string]bool{}
-	if ws, err := workspace.Open(c.ws); err == nil {
-		if js, err := ws.Journals(r.Context()); err == nil {
-			for _, j := range js {
-				if j.State != workspace.StateOK || seen[j.BatchID] {
-					continue
-				}
-				seen[j.BatchID] = true
-				s := c.state(r.Context(), j.BatchID, l)
-				rows = append(rows, batchRow{S: s, Label: word(l, "state."+s.State)})
-			}
+	// One listing for the page, not one more per batch.
+	js, _ := c.listJournals(r.Context())
+	idx := indexJournals(js)
+	row := func(id string) {
+		jp, _ := c.lookJournal(r.Context(), id, idx)
+		s := c.stateAt(r.Context(), id, jp, l)
+		rows = append(rows, batchRow{S: s, Label: word(l, "state."+s.State)})
+	}
+	for _, j := range js {
+		if j.State != workspace.StateOK || seen[j.BatchID] {
+			continue
 		}
+		seen[j.BatchID] = true
+		row(j.BatchID)
 	}
 	c.mu.Lock()
 	var others []string
@@ -656,8 +711,7 @@ func (c *console) batchesPage(w http.ResponseWriter, r *http.Request) {
 	c.mu.Unlock()
 	slices.Sort(others)
 	for _, id := range others {
-		s := c.state(r.Context(), id, l)
-		rows = append(rows, batchRow{S: s, Label: word(l, "state."+s.State)})
+		row(id)
 	}
 	c.render(w, r, http.StatusOK, "batches", "batches.title", rows)
 }

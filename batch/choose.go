@@ -10,29 +10,23 @@ package batch
 // (input.PlanProduct), never from the pid chosen.
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/gocarina/gocsv"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Carriers is every carrier a plan can name, in the order plans list them.
@@ -97,29 +91,44 @@ type planRow struct {
 	Pid     string `csv:"pid"`
 }
 
-// ReadPlanFile reads -plan-file: a CSV (UTF-8, a BOM allowed, or GBK)
-// with a carrier column (carrier, 运营商) and a product column (any
-// header the input's product column may have), one row per carrier. A
-// carrier is 移动, 联通 or 电信, also as 中国移动, mobile, China Mobile, cmcc….
-// Every refusal names the row as a spreadsheet shows it.
+// ReadPlanFile reads -plan-file: a CSV with a carrier column (carrier,
+// 运营商) and a product column (any header the input's product column
+// may have), one row per carrier. A carrier is 移动, 联通 or 电信, also as
+// 中国移动, mobile, China Mobile, cmcc…. The file is decoded as the input
+// reader decodes a CSV (input.ReadCSV: UTF-8, a BOM allowed, or GBK,
+// decided once, in one place), and every refusal names the row as a
+// spreadsheet shows it.
 func ReadPlanFile(path string) (*Plan, error) {
 	name := filepath.Base(path)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("-plan-file: %w", err)
-	}
-	if len(b) > maxPlanFile {
-		return nil, fmt.Errorf("-plan-file %s: %d bytes; a plan lists one product per carrier", name, len(b))
-	}
-	sum := sha256.Sum256(b)
-	p := &Plan{File: name, SHA256: hex.EncodeToString(sum[:]), Pids: map[juhe.Carrier]juhe.Product{}}
-	text, err := planText(b)
+	f, err := input.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
 	}
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.FieldsPerRecord = -1
-	recs := &planRecords{r: cr}
+	fi, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+	}
+	if fi.Size() > maxPlanFile {
+		return nil, fmt.Errorf("-plan-file %s: %d bytes; a plan lists one product per carrier", name, fi.Size())
+	}
+	recs := &planRecords{}
+	size := 0
+	info, err := input.ReadCSV(context.Background(), path, "", func(row int, cells []string) error {
+		for _, c := range cells {
+			size += len(c) + 1
+		}
+		if size > maxPlanFile {
+			return fmt.Errorf("row %d: more than %d bytes; a plan lists one product per carrier", row, maxPlanFile) // it grew
+		}
+		recs.recs = append(recs.recs, slices.Clone(cells))
+		recs.rows = append(recs.rows, row)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+	}
+	p := &Plan{File: name, SHA256: info.SHA256, Pids: map[juhe.Carrier]juhe.Product{}}
 	var rows []planRow
 	// gocsv maps the columns by the header planRecords rewrote; the rows
 	// come back in the file's order, one per record after the header.
@@ -132,7 +141,7 @@ func ReadPlanFile(path string) (*Plan, error) {
 	for i, row := range rows {
 		line := recs.rows[i+1]
 		carrier, pid := strings.TrimSpace(row.Carrier), strings.TrimSpace(row.Pid)
-		if recs.blank[i+1] {
+		if strings.Join(recs.recs[i+1], "") == "" {
 			continue
 		}
 		c, ok := juhe.ParseCarrier(carrier)
@@ -160,50 +169,24 @@ func ReadPlanFile(path string) (*Plan, error) {
 	return p, nil
 }
 
-// planText is a plan file's text: UTF-8 (its BOM dropped), else GBK read
-// as GB18030, as the input reader reads it (golang.org/x/text). Bytes
-// that are neither are refused, never half-read.
-func planText(b []byte) (string, error) {
-	if u, bom := bytes.CutPrefix(b, []byte("\xef\xbb\xbf")); bom || utf8.Valid(b) {
-		if !utf8.Valid(u) {
-			return "", errors.New("it starts with a UTF-8 byte order mark but is not valid UTF-8: save it again as CSV UTF-8")
-		}
-		return string(u), nil
-	}
-	t, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
-	if err != nil || bytes.ContainsRune(t, utf8.RuneError) {
-		return "", errors.New("neither UTF-8 nor GBK: save it again as CSV UTF-8")
-	}
-	return string(t), nil
-}
-
-// planRecords is the gocsv.CSVReader of a plan file: a csv.Reader whose
-// header row it rewrites to the planRow tags ("carrier", "pid"; every
-// other column to "", which no tag matches), refusing a header without
-// both or with two of one. It keeps each record's row as a spreadsheet
-// shows the file (blank lines count, which csv.Reader skips; a quoted
-// cell over two lines does not), and which records are blank.
+// planRecords is the gocsv.CSVReader of a plan file's records, as
+// input.ReadCSV read them, each with its row as a spreadsheet shows it.
+// It rewrites the header row to the planRow tags ("carrier", "pid";
+// every other column to "", which no tag matches), refusing a header
+// without both or with two of one.
 type planRecords struct {
-	r     *csv.Reader
-	rows  []int  // the row of each record read, the header's first
-	blank []bool // a record of empty cells
-	end   int    // the line the last record ended on
+	recs [][]string
+	rows []int // the row of each record, the header's first
+	next int   // the record Read gives next
 }
 
 func (p *planRecords) Read() ([]string, error) {
-	rec, err := p.r.Read()
-	if err != nil {
-		return nil, err
+	if p.next == len(p.recs) {
+		return nil, io.EOF
 	}
-	start, _ := p.r.FieldPos(0)
-	row := start
-	if n := len(p.rows); n > 0 {
-		row = p.rows[n-1] + start - p.end
-	}
-	p.end = start + strings.Count(strings.Join(rec, ","), "\n")
-	p.rows = append(p.rows, row)
-	p.blank = append(p.blank, strings.Join(rec, "") == "")
-	if len(p.rows) > 1 {
+	rec, row := p.recs[p.next], p.rows[p.next]
+	p.next++
+	if p.next > 1 {
 		return rec, nil
 	}
 	head := make([]string, len(rec))

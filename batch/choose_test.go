@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
@@ -287,4 +288,48 @@ func FuzzReadPlanFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A plan file is decoded as the input reader decodes a CSV, in one place
+// (input.ReadCSV): a GBK or a UTF-8-BOM plan reads as the input would,
+// and bytes the input reader refuses (an encoding it cannot tell, bytes
+// neither UTF-8 nor GBK, a lone carriage return) refuse the plan with the
+// input reader's own words. Once the plan had its own decoding, which
+// took bytes both UTF-8 and GBK for UTF-8 and a tab-separated file for
+// one column.
+func TestReadPlanFileDecodesAsTheInput(t *testing.T) {
+	gbk := func(s string) string {
+		b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name, text, label string // label "" when refused
+	}{
+		{"gbk", gbk("运营商,产品编码\n中国移动,105000\n电信,107000\n"), "移动=105000,电信=107000"},
+		{"utf-8 bom", "\ufeff运营商,产品编码\n\n联通,106000\n", "联通=106000"},
+		{"tab-separated", "运营商\t产品编码\n移动\t105000\n", "移动=105000"},
+		{"gb18030 U+FFFD", gbk("运营商,产品编码,备注\n移动,105000,") + "\x84\x31\xa4\x37\n", "移动=105000"},
+		{"utf-8 and gbk alike", "carrier,pid,note\nmobile,105000,caf\xc3\xa9\n", ""},
+		{"neither", "carrier,pid\n移动,105000\n\xff,1\n", ""},
+		{"bom then gbk", "\ufeffcarrier,pid\n\xd2\xc6\xb6\xaf,1\n", ""},
+		{"lone CR", "carrier,pid,note\n移动,105000,a\rb\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writePlan(t, tc.text)
+			info, inErr := input.ReadCSV(context.Background(), path, "", func(int, []string) error { return nil })
+			if (inErr == nil) != (tc.label != "") {
+				t.Fatalf("input.ReadCSV: %v; the case expects the plan label %q", inErr, tc.label)
+			}
+			p, err := ReadPlanFile(path)
+			switch {
+			case inErr != nil && (err == nil || !strings.HasSuffix(err.Error(), ": "+inErr.Error())):
+				t.Errorf("ReadPlanFile: %v (plan %+v); want the input reader's refusal %q", err, p, inErr)
+			case inErr == nil && (err != nil || p.Label != tc.label || p.SHA256 != info.SHA256):
+				t.Errorf("ReadPlanFile: %+v, %v; want %s, sha256 %s", p, err, tc.label, info.SHA256)
+			}
+		})
+	}
 }

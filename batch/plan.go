@@ -62,6 +62,8 @@ func AppendPlanInput(ctx context.Context, j *journal.Journal, book *Book, path s
 		chunk, size = chunk[:0], 0
 		return nil
 	}
+	// The same bytes as want's need no second decision of their encoding.
+	opts.Known = &info
 	rep, err := input.ReadRows(ctx, path, opts, func(r *journal.RowRecord) error {
 		row := *r
 		if ch != nil {

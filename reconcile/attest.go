@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
@@ -110,7 +110,11 @@ const maxAttestation = 1 << 20
 // ReadAttestation reads and checks the attestation at path, and returns
 // it with the sha256 (hex) of the file's bytes.
 func ReadAttestation(path string) (*Attestation, string, error) {
-	f, err := os.Open(path)
+	f, err := input.OpenRegular(path)
+	var nr *input.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, "", fmt.Errorf("reading attestation %s: %w", path, err)
+	}
 	if err != nil {
 		return nil, "", err
 	}

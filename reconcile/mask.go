@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
+
+	"github.com/flowbatch/flowbatch/batch/input"
 )
 
 // A masked copy is the workbook for wider circulation (PIPL): the same
@@ -229,11 +230,19 @@ const maskedContentStatus = "flowbatch masked copy"
 // workbook) would lose it. The error is the file's, when it is no
 // readable workbook.
 func IsMaskedCopy(path string) (bool, error) {
-	zr, err := zip.OpenReader(path)
+	zf, err := input.OpenRegular(path) // a named pipe would hang
 	if err != nil {
 		return false, err
 	}
-	defer zr.Close()
+	defer zf.Close()
+	fi, err := zf.Stat()
+	if err != nil {
+		return false, err
+	}
+	zr, err := zip.NewReader(zf, fi.Size())
+	if err != nil {
+		return false, err
+	}
 	for _, f := range zr.File {
 		if f.Name != "docProps/core.xml" {
 			continue
@@ -257,7 +266,7 @@ func IsMaskedCopy(path string) (bool, error) {
 // unmasked CSV's has the orderid column where a masked one's extra
 // columns start.
 func IsMaskedCSV(path string) (bool, error) {
-	f, err := os.Open(path)
+	f, err := input.OpenRegular(path)
 	if err != nil {
 		return false, err
 	}

@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -32,13 +32,19 @@ type csvBytes struct {
 	utf8     bool // valid UTF-8 (after the BOM)
 	nonASCII bool
 	wide     bool // has runes of three or more UTF-8 bytes (CJK is)
+	// gb is gb18030Clean's answer, found in the same pass when the
+	// first bytes read were already not UTF-8 (a GBK file's header):
+	// then the decision needs it, and a second pass is saved.
+	gb, gbKnown bool
 }
 
 // scanCSVBytes hashes the file and checks the whole of it for UTF-8, so the
 // encoding is decided on every byte, not a prefix.
-func scanCSVBytes(path string) (csvBytes, error) {
+// With detectGB, bytes not UTF-8 from the first ones read are checked
+// for GBK in the same pass.
+func scanCSVBytes(path string, open opener, detectGB bool) (csvBytes, error) {
 	var res csvBytes
-	f, err := os.Open(path)
+	f, err := open(path)
 	if err != nil {
 		return res, err
 	}
@@ -47,6 +53,7 @@ func scanCSVBytes(path string) (csvBytes, error) {
 	res.utf8 = true
 	buf := make([]byte, 256<<10)
 	var carry []byte
+	var gb *gbCheck
 	first := true
 	for {
 		n, err := f.Read(buf)
@@ -57,7 +64,9 @@ func scanCSVBytes(path string) (csvBytes, error) {
 				res.bom = true
 				chunk = chunk[3:]
 			}
-			first = false
+			if gb != nil {
+				gb.Write(chunk)
+			}
 			for _, c := range chunk {
 				if c >= 0x80 {
 					res.nonASCII = true
@@ -80,6 +89,13 @@ func scanCSVBytes(path string) (csvBytes, error) {
 				res.utf8 = utf8.Valid(b[:cut])
 				carry = append([]byte(nil), b[cut:]...)
 			}
+			if first && detectGB && !res.utf8 && !res.bom {
+				// Not UTF-8 from its first bytes: GBK is the only
+				// candidate left, so check it in this pass.
+				gb = newGBCheck()
+				gb.Write(chunk)
+			}
+			first = false
 		}
 		if err == io.EOF {
 			break
@@ -91,14 +107,17 @@ func scanCSVBytes(path string) (csvBytes, error) {
 	if res.utf8 && len(carry) > 0 {
 		res.utf8 = utf8.Valid(carry)
 	}
+	if gb != nil {
+		res.gb, res.gbKnown = gb.clean(), true
+	}
 	res.sha256 = hex.EncodeToString(h.Sum(nil))
 	return res, nil
 }
 
 // gb18030Clean reports whether the whole file decodes as GB18030 without
 // a replacement character standing for an invalid sequence.
-func gb18030Clean(path string) (bool, error) {
-	f, err := os.Open(path)
+func gb18030Clean(path string, open opener) (bool, error) {
+	f, err := open(path)
 	if err != nil {
 		return false, err
 	}
@@ -123,6 +142,46 @@ func gb18030Clean(path string) (bool, error) {
 	return replaced == cr.fffd, nil
 }
 
+// gbCheck is gb18030Clean over bytes written to it, chunk by chunk.
+type gbCheck struct {
+	raw      countingReader // counts GB18030's own U+FFFD in the bytes
+	dec      io.WriteCloser
+	replaced runeErrorCounter
+}
+
+func newGBCheck() *gbCheck {
+	g := &gbCheck{}
+	g.dec = transform.NewWriter(&g.replaced, simplifiedchinese.GB18030.NewDecoder())
+	return g
+}
+
+func (g *gbCheck) Write(p []byte) {
+	g.raw.count(p)
+	g.dec.Write(p) // writes to a counter: never fails
+}
+
+// clean ends the bytes and says whether they decode cleanly.
+func (g *gbCheck) clean() bool {
+	g.dec.Close()
+	return g.replaced.n == g.raw.fffd
+}
+
+// runeErrorCounter counts U+FFFD in the (valid) UTF-8 written to it.
+type runeErrorCounter struct {
+	tail []byte
+	n    int
+}
+
+func (c *runeErrorCounter) Write(p []byte) (int, error) {
+	b := append(c.tail, p...)
+	c.n += bytes.Count(b, utf8RuneError)
+	k := min(len(b), len(utf8RuneError)-1)
+	c.tail = append(c.tail[:0:0], b[len(b)-k:]...)
+	return len(p), nil
+}
+
+var utf8RuneError = []byte(string(utf8.RuneError))
+
 // countingReader counts GB18030's own encoding of U+FFFD in what it reads.
 type countingReader struct {
 	r    io.Reader
@@ -132,19 +191,23 @@ type countingReader struct {
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	if n > 0 {
-		b := append(c.tail, p[:n]...)
+	c.count(p[:n])
+	return n, err
+}
+
+func (c *countingReader) count(p []byte) {
+	if len(p) > 0 {
+		b := append(c.tail, p...)
 		c.fffd += bytes.Count(b, gb18030FFFD)
 		k := min(len(b), len(gb18030FFFD)-1)
 		// Three bytes cannot hold a whole match, so none is counted twice.
 		c.tail = append(c.tail[:0:0], b[len(b)-k:]...)
 	}
-	return n, err
 }
 
 // csvEncoding decides how to decode a CSV file: forced names one of the
 // encodings (or is empty to detect from the bytes).
-func csvEncoding(path, forced string, scan csvBytes) (string, error) {
+func csvEncoding(path, forced string, scan csvBytes, open opener) (string, error) {
 	switch strings.ToLower(strings.ReplaceAll(forced, "_", "-")) {
 	case "":
 	case "utf-8", "utf8":
@@ -166,9 +229,12 @@ func csvEncoding(path, forced string, scan csvBytes) (string, error) {
 	if scan.utf8 && (!scan.nonASCII || scan.wide) {
 		return "utf-8", nil
 	}
-	gb, err := gb18030Clean(path)
-	if err != nil {
-		return "", err
+	gb := scan.gb
+	if !scan.gbKnown {
+		var err error
+		if gb, err = gb18030Clean(path, open); err != nil {
+			return "", err
+		}
 	}
 	switch {
 	case scan.utf8 && gb:
@@ -183,21 +249,26 @@ func csvEncoding(path, forced string, scan csvBytes) (string, error) {
 	return "", errors.New("cannot tell the encoding: the file is neither UTF-8 nor GBK/GB18030; use -encoding")
 }
 
-func openCSV(path, forced string, info *journal.InputInfo) (rowSource, error) {
-	scan, err := scanCSVBytes(path)
+// openCSV reads the CSV file at path; known, when not nil, is what a
+// first reading of it found (Options.Known).
+func openCSV(path, forced string, known *journal.InputInfo, info *journal.InputInfo, open opener) (rowSource, error) {
+	scan, err := scanCSVBytes(path, open, forced == "" && known == nil)
 	if err != nil {
 		return nil, err
 	}
 	info.SHA256 = scan.sha256
-	enc, err := csvEncoding(path, forced, scan)
-	if err != nil {
+	var enc string
+	if known != nil && known.SHA256 == scan.sha256 && known.Encoding != "" {
+		// The same bytes: the same decision, not made again.
+		enc = known.Encoding
+	} else if enc, err = csvEncoding(path, forced, scan, open); err != nil {
 		return nil, err
 	}
 	info.Encoding = enc
 	checkUTF8 := enc != "gb18030" && !scan.utf8 // forced utf-8 on bytes that are not
 	checkGB := enc == "gb18030" && forced != "" // forced: nothing verified the bytes
 	return func(ctx context.Context, each func(*rawRow) error) error {
-		f, err := os.Open(path)
+		f, err := open(path)
 		if err != nil {
 			return err
 		}
@@ -299,4 +370,26 @@ func (l *recordLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n += int64(n)
 	return n, err
+}
+
+// ReadCSV reads the CSV file at path as Read reads one, the table aside:
+// its encoding decided as for an input (encoding "" detects it from every
+// byte; a BOM dropped), tab-separated as Excel's "Unicode text", and each
+// record passed to each with the row a spreadsheet shows it on (a blank
+// line counts, a quoted cell over two lines does not). The record is
+// reused: each must copy what it keeps. The info returned has the file's
+// sha256 and encoding. A record that cannot be read refuses the file.
+func ReadCSV(ctx context.Context, path, encoding string, each func(row int, cells []string) error) (journal.InputInfo, error) {
+	info := journal.InputInfo{Name: filepath.Base(path), Format: "csv"}
+	src, err := openCSV(path, encoding, nil, &info, openFile)
+	if err != nil {
+		return info, err
+	}
+	err = src(ctx, func(r *rawRow) error {
+		if r.Err != nil {
+			return fmt.Errorf("row %d: unreadable row: %w", r.Line, r.Err)
+		}
+		return each(r.Line, r.Cells)
+	})
+	return info, err
 }

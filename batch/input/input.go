@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,6 +39,11 @@ type Options struct {
 	// HiddenRows says what hidden (or filtered-out) rows and hidden phone
 	// or pid columns mean: HiddenRefuse, HiddenSkip or HiddenInclude.
 	HiddenRows string
+	// Known is what a first reading of the file found (its Report's
+	// Info): a second reading of the same bytes (the same sha256) takes
+	// the encoding it decided instead of deciding again, which for a GBK
+	// CSV is a whole pass of decoding. Other bytes are decided afresh.
+	Known *journal.InputInfo
 }
 
 // Problem is one input row that cannot be submitted as it is.
@@ -97,7 +101,7 @@ var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 // isOLE reports whether the file starts as an Excel 97–2003 file does.
 func isOLE(path string) bool {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return false
 	}
@@ -123,7 +127,7 @@ type rowSource func(ctx context.Context, each func(*rawRow) error) error
 // opts.AllowDuplicates, gets the orderid of its occurrence.
 func Read(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error) (*Report, error) {
 	name := filepath.Base(path)
-	rep, err := readInput(ctx, path, opts, fn, true)
+	rep, err := readInput(ctx, path, opts, fn, true, openFile)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
@@ -134,13 +138,14 @@ func Read(ctx context.Context, path string, opts Options, fn func(*journal.RowRe
 // second reading that needs only the rows (the report's Invalid and
 // Duplicates stay empty). Its errors name no file.
 func ReadRows(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error) (*Report, error) {
-	return readInput(ctx, path, opts, fn, false)
+	return readInput(ctx, path, opts, fn, false, openFile)
 }
 
 // readInput is Read; without problems, the report's Invalid and
 // Duplicates stay empty (a second reading needs only the rows, and a
-// million problems cost a hundred megabytes or more).
-func readInput(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error, problems bool) (*Report, error) {
+// million problems cost a hundred megabytes or more). Each pass through
+// the file's bytes opens it with open.
+func readInput(ctx context.Context, path string, opts Options, fn func(*journal.RowRecord) error, problems bool, open opener) (*Report, error) {
 	var format string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
@@ -183,12 +188,12 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 	}
 	switch format {
 	case "csv":
-		src, err = openCSV(path, opts.Encoding, &rep.Info)
+		src, err = openCSV(path, opts.Encoding, opts.Known, &rep.Info, open)
 	case "xlsx", "ods":
 		if opts.Encoding != "" {
 			return nil, fmt.Errorf("-encoding applies to CSV files only")
 		}
-		rep.Info.SHA256, err = fileSHA256(path)
+		rep.Info.SHA256, err = fileSHA256(path, open)
 		switch {
 		case err != nil:
 		case format == "xlsx":
@@ -213,10 +218,10 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 
 // InputSHA256 is the sha256 of the file's bytes, as InputInfo.SHA256 has
 // it, whatever the file holds.
-func InputSHA256(path string) (string, error) { return fileSHA256(path) }
+func InputSHA256(path string) (string, error) { return fileSHA256(path, openFile) }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+func fileSHA256(path string, open opener) (string, error) {
+	f, err := open(path)
 	if err != nil {
 		return "", err
 	}

@@ -28,7 +28,7 @@ type workbookZip struct {
 }
 
 func openWorkbookZip(path string) (*workbookZip, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,65 @@
+package input
+
+import (
+	"io"
+	"io/fs"
+	"os"
+)
+
+// NotRegularError is a path given as a file that is not a regular file:
+// a directory, a named pipe, a device (/dev/stdin, /dev/zero) or a
+// socket. Nothing was read from it: a named pipe with no writer would
+// hang the command, a device could be read for ever.
+type NotRegularError struct {
+	Path string
+	Kind string // "a directory", "a named pipe", "a device", "a socket", "not a regular file"
+}
+
+func (e *NotRegularError) Error() string {
+	return "it is " + e.Kind + ", not a saved file: nothing was read from it; give the path of the file itself"
+}
+
+// OpenRegular opens the file at path for reading, refusing anything but
+// a regular file with a *NotRegularError. It opens without blocking (a
+// named pipe with no writer cannot hang it) and decides on the opened
+// file, so what is read is what was checked. Every reader of a user's
+// file opens it here.
+func OpenRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if m := fi.Mode(); !m.IsRegular() {
+		f.Close()
+		kind := "not a regular file"
+		switch {
+		case m.IsDir():
+			kind = "a directory"
+		case m&fs.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case m&fs.ModeDevice != 0:
+			kind = "a device"
+		case m&fs.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return nil, &NotRegularError{Path: path, Kind: kind}
+	}
+	return f, nil
+}
+
+// opener opens a user's file for one pass through its bytes: openFile,
+// or in a test one that counts the passes.
+type opener func(path string) (io.ReadCloser, error)
+
+func openFile(path string) (io.ReadCloser, error) {
+	f, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
