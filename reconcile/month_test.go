@@ -339,3 +339,59 @@ func TestMonthAllOrdersContinues(t *testing.T) {
 		}
 	}
 }
+
+// TestMonthLabelsAreWhole: a label of the month's Summary that wraps in
+// column A has a row tall enough for its lines; a row of the default
+// height cut "控制合计（无效+已拒绝+成功…" to its first line on paper.
+func TestMonthLabelsAreWhole(t *testing.T) {
+	_, js := monthFixture(t)
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			out, _ := writeMonth(t, js, "2026-11", lang, nil)
+			f, err := excelize.OpenFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sheet := f.GetSheetName(0)
+			width, err := f.GetColWidth(sheet, "A")
+			if err != nil {
+				t.Fatal(err)
+			}
+			merged, err := f.GetMergeCells(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			startsMerge := map[string]bool{}
+			for _, m := range merged {
+				startsMerge[m.GetStartAxis()] = true
+			}
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wrapped := 0
+			for i, r := range rows {
+				axis := fmt.Sprintf("A%d", i+1)
+				if len(r) < 2 || r[0] == "" || r[1] == "" || startsMerge[axis] {
+					continue // not a label beside its value
+				}
+				n := textLines(r[0], width)
+				if n == 1 {
+					continue
+				}
+				wrapped++
+				h, err := f.GetRowHeight(sheet, i+1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if h < 15*float64(n) {
+					t.Errorf("row %d: %q takes %d lines in column A (%.0f wide), the row is %.1f pt tall", i+1, r[0], n, width, h)
+				}
+			}
+			if wrapped == 0 {
+				t.Errorf("no label wraps in column A: the test checks nothing")
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -509,6 +510,7 @@ func (m *monthPlan) buildSummary(st styles) *summarySheet {
 	s.add(20, cell(st.block, w.batchBlock, ""))
 	s.add(0, headerCells(st, w.batchHeader)...)
 	first := s.next()
+	var batchRows []int
 	yesNo := func(b *MonthBatch) string {
 		switch {
 		case b.Failed != "":
@@ -530,14 +532,14 @@ func (m *monthPlan) buildSummary(st styles) *summarySheet {
 		for _, x := range openStatuses {
 			open += b.ByStatus[x]
 		}
-		s.add(0, textCell(st, b.BatchID), strCell(b.Input), strCell(b.User), strCell(b.Host), strCell(b.ConsoleUser), strCell(b.ConfirmedBy),
+		batchRows = append(batchRows, s.add(0, textCell(st, b.BatchID), strCell(b.Input), strCell(b.User), strCell(b.Host), strCell(b.ConsoleUser), strCell(b.ConfirmedBy),
 			integer(b.Rows, m.countWhere(colBatch, id)),
 			integer(b.ByStatus[batch.StatusSuccess], m.countWhere(colBatch, id, colState, success)),
 			integer(b.ByStatus[batch.StatusFailed], m.countWhere(colBatch, id, colState, failed)),
 			integer(open, strings.Join(openTerms, "+")),
 			money(b.Spend, m.sumWhere(colCharged, colBatch, id)+"-("+m.sumWhere(colRefunded, colBatch, id)+")"),
 			money(b.Refunded, m.sumWhere(colRefunded, colBatch, id)),
-			strCell(splitText(b.Months)), cell(st.hash, b.HeadHash, ""), strCell(yesNo(b)))
+			strCell(splitText(b.Months)), cell(st.hash, b.HeadHash, ""), strCell(yesNo(b))))
 	}
 	last := s.next() - 1
 	sumCol := func(col string) string {
@@ -643,12 +645,51 @@ func (m *monthPlan) buildSummary(st styles) *summarySheet {
 		b := m.batches[i]
 		fit(s.widths, []string{b.BatchID, b.Input, b.User, b.Host, b.ConsoleUser, b.ConfirmedBy, "", "", "", "", "", "", splitText(b.Months)})
 	}
+	// Column A also holds the labels beside their values: as wide as
+	// they are, within bounds; a label still wider wraps, its row as tall
+	// as its lines (the month's Summary has one pane, so no row beside it
+	// stretches).
+	wrapped := map[int]string{}
+	labelFit := []float64{0}
+	for i, r := range s.rows {
+		if r.height > 0 || len(r.cells) == 0 || s.mergeAt(i+1, 1) >= 0 {
+			continue
+		}
+		if c, ok := r.cells[0].(excelize.Cell); ok && c.StyleID == st.label {
+			if text, ok := c.Value.(string); ok {
+				wrapped[i] = text
+				fit(labelFit, []string{text})
+			}
+		}
+	}
+	s.widths[0] = max(s.widths[0], min(labelFit[0], monthLabelWidth))
 	for i := range s.widths {
 		s.widths[i] = max(min(s.widths[i], labelWidthMax), 12)
 	}
-	s.widths[13] = maxWidth // the head hash
+	// The head hash in two lines: the page is fitted to its width, and a
+	// 66-wide column shrank every letter on it.
+	s.widths[13] = hashHalfWidth
+	for _, row := range batchRows {
+		wrapped[row-1] = s.rows[row-1].cells[13].(excelize.Cell).Value.(string)
+	}
+	for i, text := range wrapped {
+		width := s.widths[0]
+		if slices.Contains(batchRows, i+1) {
+			width = s.widths[13]
+		}
+		if n := textLines(text, width); n > 1 {
+			s.rows[i].height = 15 * float64(n)
+		}
+	}
 	return s
 }
+
+// The month Summary's column A is at most monthLabelWidth wide for its
+// labels (a longer one wraps); its head hashes wrap at hashHalfWidth.
+const (
+	monthLabelWidth = 34
+	hashHalfWidth   = 35
+)
 
 // splitText shows a batch's rows per month: "2026-10: 120; 2026-11: 80".
 func splitText(months map[string]int) string {
