@@ -215,6 +215,7 @@ var argWords = func() map[Kind]map[string]string {
 		NoPlanProductPrefix: carriers, NoPlanProductTelcheck: carriers,
 		Merged: columns, ColumnHidden: columns,
 		PidColTogether: gives, PidColumnPresent: gives,
+		FileType: {SupportedFormats: ".csv、.txt（CSV）、.xlsx、.xlsm（Excel）和 .ods（LibreOffice）"},
 	}
 }()
 
@@ -514,4 +515,29 @@ func (w sheetWhys) In(lang string) string {
 		parts[i] = strconv.Quote(x.name) + colon + ErrorIn(x.why, lang)
 	}
 	return strings.Join(parts, sep)
+}
+
+// seenRow is a row the header search read, for a refusal that shows
+// them.
+type seenRow struct {
+	line  int
+	cells string
+}
+
+type seenRows []seenRow
+
+func (s seenRows) String() string { return s.In("en") }
+
+func (s seenRows) In(lang string) string {
+	parts := make([]string, len(s))
+	for i, r := range s {
+		parts[i] = reason(AtRow, r.line).In(lang) + ": " + r.cells
+		if lang == "zh" {
+			parts[i] = reason(AtRow, r.line).In(lang) + "：" + r.cells
+		}
+	}
+	if lang == "zh" {
+		return strings.Join(parts, "；")
+	}
+	return strings.Join(parts, "; ")
 }

@@ -158,7 +158,7 @@ func (o Options) rules() tableRules {
 // is a header.
 type headerFinder struct {
 	rules tableRules
-	seen  []string // the first non-blank rows, as read, for the message
+	seen  seenRows // the first non-blank rows, as read, for the message
 }
 
 const headerSeenRows = 6
@@ -207,7 +207,7 @@ func (f *headerFinder) feed(raw *rawRow) (*header, error) {
 	}
 	if !is {
 		if len(f.seen) < headerSeenRows {
-			f.seen = append(f.seen, fmt.Sprintf("row %d: %s", raw.Line, quoteCells(cells)))
+			f.seen = append(f.seen, seenRow{raw.Line, quoteCells(cells)})
 		}
 		return nil, nil
 	}
@@ -225,7 +225,7 @@ func (f *headerFinder) fail() error {
 	if len(f.seen) == 0 {
 		return refuse(NoHeaderBlank, HeaderSearchRows, accepted)
 	}
-	return refuse(NoHeader, HeaderSearchRows, accepted, strings.Join(f.seen, "; "))
+	return refuse(NoHeader, HeaderSearchRows, accepted, f.seen)
 }
 
 // quoteCells shows a row's cells as read, for a message: blank cells as
