@@ -72,11 +72,11 @@ func (e *exitError) Error() string {
 	}
 	switch {
 	case msg != "" && e.err != nil:
-		return msg + ": " + e.err.Error()
+		return msg + ": " + errText(e.lang, e.err)
 	case msg != "":
 		return msg
 	case e.err != nil:
-		return e.err.Error()
+		return errText(e.lang, e.err)
 	}
 	return fmt.Sprintf("exit %d", e.code)
 }

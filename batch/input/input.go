@@ -60,10 +60,14 @@ func ProblemOf(line int, reason string, dupOf int) Problem {
 	return Problem{Line: line, Reason: reason, DupOf: dupOf, Why: why}
 }
 
-// In is the problem's reason in lang ("zh" or "en").
+// In is the problem's reason in lang ("zh" or "en"). A problem read
+// back from a journal (Why empty) is parsed from its English.
 func (p Problem) In(lang string) string {
-	if p.Why.Kind == "" || lang != "zh" {
+	switch {
+	case lang != "zh":
 		return p.Reason
+	case p.Why.Kind == "":
+		return ReasonIn(p.Reason, lang)
 	}
 	return p.Why.In(lang)
 }

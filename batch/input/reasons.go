@@ -125,6 +125,9 @@ func ReasonIn(en, lang string) string {
 func ParseReason(en string) (Reason, bool) {
 	parseOnce.Do(compileRowReasons)
 	for _, p := range parsers {
+		if !strings.HasPrefix(en, p.prefix) {
+			continue
+		}
 		m := p.re.FindStringSubmatch(en)
 		if m == nil {
 			continue
@@ -164,9 +167,10 @@ func RowKinds() []Kind {
 }
 
 type reasonParser struct {
-	kind  Kind
-	re    *regexp.Regexp
-	verbs []byte
+	kind   Kind
+	prefix string // the words before the first verb
+	re     *regexp.Regexp
+	verbs  []byte
 }
 
 var (
@@ -185,6 +189,10 @@ func compileRowReasons() {
 		var b strings.Builder
 		b.WriteString(`^(?s)`)
 		last := 0
+		p.prefix = w.en
+		if loc := verbRE.FindStringIndex(w.en); loc != nil {
+			p.prefix = w.en[:loc[0]]
+		}
 		for _, loc := range verbRE.FindAllStringIndex(w.en, -1) {
 			b.WriteString(regexp.QuoteMeta(w.en[last:loc[0]]))
 			verb := w.en[loc[1]-1]
