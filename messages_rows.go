@@ -33,3 +33,9 @@ var (
 		"工作区检查：通过（工作区 %s 还不存在：没有别的批次可比对）",
 	}
 )
+
+// errIn is an error as a message's argument, rendered in the reader's
+// language.
+type errIn struct{ err error }
+
+func (e errIn) in(l lang) string { return errText(l, e.err) }
