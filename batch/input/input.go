@@ -44,33 +44,21 @@ type Options struct {
 }
 
 // Problem is one input row that cannot be submitted as it is. Reason is
-// the English journaled (RowRecord.Reason); Why is the same reason as a
-// kind and its arguments, to say in another language.
+// a Reason's English, as journaled (RowRecord.Reason): a report of a
+// million problems keeps no more than that, and In turns it back into
+// its kind for the few that are shown.
 type Problem struct {
 	Line   int
 	Reason string
 	DupOf  int // for duplicates
-	Why    Reason
 }
 
-// ProblemOf is the problem of a row as journaled: Why is parsed back
-// from the English (a reason no kind renders keeps Why empty).
-func ProblemOf(line int, reason string, dupOf int) Problem {
-	why, _ := ParseReason(reason)
-	return Problem{Line: line, Reason: reason, DupOf: dupOf, Why: why}
-}
+// Why is the problem's reason as a kind and its arguments; false for a
+// text no kind renders (an older reader's).
+func (p Problem) Why() (Reason, bool) { return ParseReason(p.Reason) }
 
-// In is the problem's reason in lang ("zh" or "en"). A problem read
-// back from a journal (Why empty) is parsed from its English.
-func (p Problem) In(lang string) string {
-	switch {
-	case lang != "zh":
-		return p.Reason
-	case p.Why.Kind == "":
-		return ReasonIn(p.Reason, lang)
-	}
-	return p.Why.In(lang)
-}
+// In is the problem's reason in lang ("zh" or "en").
+func (p Problem) In(lang string) string { return ReasonIn(p.Reason, lang) }
 
 // Report is what reading the whole file found.
 type Report struct {
@@ -417,7 +405,7 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 	invalid := func(why Reason) {
 		r.Status, r.Reason = journal.RowInvalid, why.String()
 		if v.problems {
-			v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: r.Reason, Why: why})
+			v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: r.Reason})
 		}
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
@@ -495,10 +483,9 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 	r.Occurrence = int(e.count)
 	if ok {
 		r.Status, r.DupOf = journal.RowDuplicate, int(e.first)
-		why := reason(Duplicate, int(e.first))
-		r.Reason = why.String()
+		r.Reason = reason(Duplicate, int(e.first)).String()
 		if v.problems {
-			v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf, Why: why})
+			v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
 		}
 		if !v.opts.AllowDuplicates {
 			return
