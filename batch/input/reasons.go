@@ -443,7 +443,7 @@ var reasonWords = []struct {
 		"第 %d 行：有一个不带换行符的回车符（旧式 Mac 换行，或在单元格里）：表格软件会在那里另起一行；请用普通换行重新另存为 CSV"},
 	{CSVNotUTF8, false, "row %d: not valid UTF-8 (read as -encoding utf-8); try -encoding gbk", "第 %d 行：不是有效的 UTF-8（按 -encoding utf-8 读取）；试试 -encoding gbk"},
 	{CSVNotGBK, false, "row %d: not valid GBK/GB18030 (read as -encoding %s); try -encoding utf-8", "第 %d 行：不是有效的 GBK/GB18030（按 -encoding %s 读取）；试试 -encoding utf-8"},
-	{NotWorkbook, false, "not an Excel workbook (no workbook part): save it again as .xlsx", "不是 Excel 工作簿（没有 workbook 部件）：请重新另存为 .xlsx"},
+	{NotWorkbook, false, "not an Excel workbook (no workbook part): save it again as .xlsx", "不是 Excel 工作簿（缺少工作簿部件）：请重新另存为 .xlsx"},
 	{NotZip, false, "not a readable workbook (not a zip archive): save it again as .xlsx", "不是可读的工作簿（不是 zip 压缩包）：请重新另存为 .xlsx"},
 	{NotZipBecause, false, "not a readable workbook (%s): save it again as .xlsx", "不是可读的工作簿（%s）：请重新另存为 .xlsx"},
 	{NotReadable, false, "not a readable workbook", "不是可读的工作簿"},
