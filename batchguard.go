@@ -216,10 +216,10 @@ func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags,
 	if err := e.start.check(g, found); err != nil {
 		return err
 	}
-	if err := found.Err(); err != nil {
-		return &exitError{code: ExitInvalid, msg: cmd + ": " + err.Error()}
+	if found.Refused() {
+		return errOf(ExitInvalid, msgGuardRefused, cmd, guardLines{found})
 	}
-	for _, line := range found.Lines() {
+	for _, line := range found.LinesIn(string(e.lang)) {
 		fmt.Fprintf(e.stderr, "flowbatch: %s\n", line)
 	}
 	if err := write(found); err != nil {

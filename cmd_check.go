@@ -290,13 +290,13 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return errOf(ExitHalted, msgCheckShortAllowed, shortWhy{*pre, est, len(rows.phones)}).try(msgTopUpTry)
 		}
 	}
-	guardNote := "workspace guard: not checked (no -batch)"
+	guardNote := e.tr(msgGuardNotChecked)
 	if *batchID != "" {
 		period, err := batchPeriod("check", wsFlags, book)
 		if err != nil {
 			return err
 		}
-		if guardNote, err = previewGuard(ctx, wsDir, workspace.NewBatch{
+		if guardNote, err = previewGuard(ctx, e.lang, wsDir, workspace.NewBatch{
 			ID: *batchID, Period: period, InputSHA256: info.SHA256, InputName: info.Name,
 			Journal: *journalPath, Phones: rows.phones, Lines: rows.lines, AllowRegift: wsFlags.allowRegift,
 		}); err != nil {
@@ -390,10 +390,10 @@ func firstLine(s string) string {
 
 // previewGuard is what the workspace guard would find now, as one line,
 // or its refusal as submit words it (exit 3).
-func previewGuard(ctx context.Context, dir string, nb workspace.NewBatch) (string, error) {
+func previewGuard(ctx context.Context, l lang, dir string, nb workspace.NewBatch) (string, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		return fmt.Sprintf("workspace guard: passed (workspace %s does not exist yet: no other batch to compare)", dir), nil
+		return msgGuardNoWorkspace.f(l, dir), nil
 	}
 	found, err := ws.Preview(ctx, nb)
 	if err != nil {
@@ -402,10 +402,10 @@ func previewGuard(ctx context.Context, dir string, nb workspace.NewBatch) (strin
 		}
 		return "", &exitError{code: ExitError, msg: "check: workspace guard", err: err}
 	}
-	if err := found.Err(); err != nil {
-		return "", &exitError{code: ExitInvalid, msg: "check: " + err.Error()}
+	if found.Refused() {
+		return "", errOf(ExitInvalid, msgGuardRefused, "check", guardLines{found})
 	}
-	return strings.Join(found.Lines(), "\n"), nil
+	return strings.Join(found.LinesIn(string(l)), "\n"), nil
 }
 
 // pidRow is one row to send, for the catalogue's problems.

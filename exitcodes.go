@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/callback"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
@@ -102,13 +103,14 @@ func usageErr(m msg, a ...any) *exitError { return errOf(ExitUsage, m, a...) }
 // errText is err as a person reads it in l. In Chinese, a file that is
 // not there, not allowed, a directory, or a full disk is said plainly
 // with its path (the *fs.PathError's), whatever wrapped it, and so is
-// where a journal is damaged; English, and any other error, is err's own
+// where a journal is damaged; a reader's refusal it holds is in l's words
+// (batch/input's table). English, and any other error, is err's own
 // text, as scripts and tests know it.
 func errText(l lang, err error) string {
 	if s, ok := plainOSErr(l, err); ok {
 		return s
 	}
-	return err.Error()
+	return input.ErrorIn(err, string(l))
 }
 
 func plainOSErr(l lang, err error) (string, bool) {

@@ -141,7 +141,7 @@ func printProblems(w io.Writer, l lang, rep *input.Report, max int) {
 			fmt.Fprint(w, msgProblemsMore.f(l, total-max))
 			return
 		}
-		fmt.Fprint(w, msgProblemRow.f(l, p.Line, p.Reason))
+		fmt.Fprint(w, msgProblemRow.f(l, p.Line, p.In(string(l))))
 	}
 }
 

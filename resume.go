@@ -46,7 +46,7 @@ func readForResume(ctx context.Context, w io.Writer, l lang, path string, opts i
 		if sum, serr := input.InputSHA256(path); serr != nil || sum != book.Input.SHA256 {
 			return nil, err
 		}
-		fmt.Fprint(w, msgResumeRefused.f(l, book.Input.Name, err, book.Path, shortHash(book.Input.SHA256), msgResumeKeep))
+		fmt.Fprint(w, msgResumeRefused.f(l, book.Input.Name, errIn{err}, book.Path, shortHash(book.Input.SHA256), msgResumeKeep))
 	case rep.Info.SHA256 != book.Input.SHA256:
 		return rep, nil // another file: -allow-changed-input decides
 	default:

@@ -175,10 +175,23 @@ func yuan(m juhe.Money) string {
 func (p page) Tf(key string, a ...any) string { return fmt.Sprintf(word(p.Lang, key), a...) }
 
 // Reason is a problem row's reason in the page's language.
-func (p page) Reason(r string) string { return problemReason(p.Lang, r) }
+func (p page) Reason(pr input.Problem) string { return pr.In(p.Lang) }
 
-// Guard is a line of the guard's findings in the page's language.
-func (p page) Guard(l string) string { return guardLine(p.Lang, l) }
+// Refusal is why the file is refused, in the page's language.
+func (p page) Refusal(pv *preview) string {
+	if p.Lang == "zh" {
+		return pv.ErrZh
+	}
+	return pv.Err
+}
+
+// GuardLines are the guard's findings in the page's language.
+func (p page) GuardLines(pv *preview) []string {
+	if p.Lang == "zh" {
+		return pv.GuardZh
+	}
+	return pv.Guard
+}
 
 // Creds is what the balance answer proved of the key, in the page's
 // language.

@@ -38,6 +38,7 @@ type countLine struct {
 
 type preview struct {
 	Err      string // the file is refused as a whole
+	ErrZh    string // the same in Chinese
 	Info     journal.InputInfo
 	Header   int
 	Extra    string
@@ -62,7 +63,8 @@ type preview struct {
 	NoCreds      bool
 
 	Catalogue []string // rows the provider will reject by its catalogue
-	Guard     []string
+	Guard     []string // the guard's findings, one line each
+	GuardZh   []string // the same in Chinese
 	GuardOK   bool
 	Exists    string // the journal of this batch id exists already
 
@@ -112,6 +114,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 	if err != nil {
 		// The stored name is the sha256's: say the name the person knows.
 		pv.Err = strings.ReplaceAll(err.Error(), filepath.Base(path), pl.Upload.Name)
+		pv.ErrZh = strings.ReplaceAll(input.ErrorIn(err, "zh"), filepath.Base(path), pl.Upload.Name)
 		pv.Why = "why.refused"
 		c.runCheckInto(ctx, pl, pv)
 		return pv
@@ -184,8 +187,9 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 		})
 		if err != nil {
 			pv.Guard = []string{err.Error()}
+			pv.GuardZh = pv.Guard
 		} else {
-			pv.Guard, pv.GuardOK = found.Lines(), !found.Refused()
+			pv.Guard, pv.GuardZh, pv.GuardOK = found.Lines(), found.LinesIn("zh"), !found.Refused()
 		}
 	} else {
 		pv.GuardOK = true

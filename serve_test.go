@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe/juhesim"
 )
@@ -720,7 +721,7 @@ func TestServeCheckShowsTheGuardRefusal(t *testing.T) {
 	}
 	_, plan := tc.upload(t, "again.csv", append(data, "13900000077,105000,new\n"...), map[string]string{"batch": "second"})
 	_, page := tc.get(t, plan)
-	for _, want := range []string{`class="card bad" id="guard"`, "the workspace guard refuses batch second", `"first"`, word("zh", "why.check")} {
+	for _, want := range []string{`class="card bad" id="guard"`, "工作区检查拒绝批次 second（周期 ", "the workspace guard refuses batch second", `"first"`, word("zh", "why.check")} {
 		if !strings.Contains(html.UnescapeString(page), want) {
 			t.Errorf("the check page lacks %q", want)
 		}
@@ -824,31 +825,45 @@ func TestServeJournalsTheFilesOwnName(t *testing.T) {
 }
 
 func TestConsoleSpeaksChinese(t *testing.T) {
+	zh, en := page{Lang: "zh"}, page{Lang: "en"}
+	// Reasons as the reader and the journal hold them: their English.
 	for _, tc := range []struct{ in, want string }{
 		{"bad phone: contains letters", "手机号含有字母"},
 		{"bad phone: 10 digits", "手机号位数不对：10 位，应为 11 位"},
-		{"bad phone: 10 digits and more", "手机号有误：10 digits and more"},
 		{"duplicate of row 4", "与第 4 行重复（同一手机号、同一产品）"},
 		{"missing pid", "缺少产品编码"},
-		{`bad pid: "a-b": only letters and digits are allowed`, `产品编码有误："a-b": only letters and digits are allowed`},
+		{`bad pid: "a-b": only letters and digits are allowed`, `产品编码 "a-b" 有误：只能是字母和数字`},
+		{"the phone cell is a formula; its saved value may not be what the sheet shows: paste the column as values", "手机号单元格是公式，保存的值可能与表格显示的不同：请把这一列“选择性粘贴为数值”"},
+		// No reason's words: shown as written.
+		{"bad phone: 10 digits and more", "bad phone: 10 digits and more"},
 		{"the A cell is a formula", "the A cell is a formula"},
 	} {
-		if got := problemReason("zh", tc.in); got != tc.want {
-			t.Errorf("problemReason(zh, %q) = %q, want %q", tc.in, got, tc.want)
+		journaled := input.Problem{Line: 3, Reason: tc.in}
+		if got := zh.Reason(journaled); got != tc.want {
+			t.Errorf("Reason(zh, %q) = %q, want %q", tc.in, got, tc.want)
 		}
-		if got := problemReason("en", tc.in); got != tc.in {
-			t.Errorf("problemReason(en, %q) = %q", tc.in, got)
+		if got := en.Reason(journaled); got != tc.in {
+			t.Errorf("Reason(en, %q) = %q", tc.in, got)
 		}
 	}
-	for _, tc := range []struct{ in, want string }{
-		{"workspace guard: batch b-1 (period 2026-12) passed, against 0 other journals in /ws", "通过：批次 b-1（2026-12）与工作区 /ws 里其他 0 个批次比对，没有重复赠送"},
-		{"workspace guard: batch b-1 (period 2026-12) passed, against 1 other journal in /w s", "通过：批次 b-1（2026-12）与工作区 /w s 里其他 1 个批次比对，没有重复赠送"},
-		{"the workspace guard refuses batch b (period 2026-12); nothing was sent:", "拒绝：批次 b（2026-12）会重复赠送，什么都没有发送："},
-		{"  - row 3: 13900000000 …", "  - row 3: 13900000000 …"},
-	} {
-		if got := guardLine("zh", tc.in); got != tc.want {
-			t.Errorf("guardLine(zh, %q) = %q, want %q", tc.in, got, tc.want)
-		}
+	found := workspace.Findings{Workspace: "/w s", Batch: "b-1", Period: "2026-12", Compared: 1}
+	pv := &preview{Guard: found.Lines(), GuardZh: found.LinesIn("zh")}
+	if got, want := zh.GuardLines(pv), []string{"工作区检查：批次 b-1（周期 2026-12）通过：已与 /w s 里其他 1 个日志比对，没有重复赠送"}; !slices.Equal(got, want) {
+		t.Errorf("GuardLines(zh) = %q, want %q", got, want)
+	}
+	if got, want := en.GuardLines(pv), []string{"workspace guard: batch b-1 (period 2026-12) passed, against 1 other journal in /w s"}; !slices.Equal(got, want) {
+		t.Errorf("GuardLines(en) = %q, want %q", got, want)
+	}
+	found.List = []workspace.Finding{{Kind: workspace.KindRegift, Other: workspace.Other{BatchID: "a", Journal: "/w s/a.journal", Period: "2026-12"},
+		Rows: []workspace.RowHit{{Phone: "13900000000", Line: 3, OtherLine: 2, OtherSent: true}}, Count: 1, Sent: 1}}
+	pv = &preview{Guard: found.Lines(), GuardZh: found.LinesIn("zh")}
+	if got := strings.Join(zh.GuardLines(pv), "\n"); !strings.HasPrefix(got, "工作区检查拒绝批次 b-1（周期 2026-12）；什么都没有发送：\n  - 本批次有 1 行已在批次 \"a\" 里") ||
+		!strings.Contains(got, "13900000000（这里第 3 行，那边第 2 行，已发送）") {
+		t.Errorf("GuardLines(zh) of a refusal = %q", got)
+	}
+	pv = &preview{Err: "read list.csv: the file is empty: no header row", ErrZh: "读取 list.csv：文件是空的：没有表头行"}
+	if zh.Refusal(pv) != pv.ErrZh || en.Refusal(pv) != pv.Err {
+		t.Errorf("Refusal: %q / %q", zh.Refusal(pv), en.Refusal(pv))
 	}
 	for _, tc := range []struct {
 		d      time.Duration
@@ -874,7 +889,7 @@ func TestConsoleSpeaksChinese(t *testing.T) {
 	data := append(giftCSV(3), []byte("1390000x001,105000,坏\n")...)
 	_, plan := tc.upload(t, "名单.csv", data, map[string]string{"batch": "zh-1"})
 	_, page := tc.get(t, plan)
-	for _, want := range []string{"手机号含有字母", word("zh", "check.verified"), "通过：批次 zh-1"} {
+	for _, want := range []string{"手机号含有字母", word("zh", "check.verified"), "工作区检查：批次 zh-1（周期 "} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the check page lacks %q", want)
 		}
@@ -885,5 +900,13 @@ func TestConsoleSpeaksChinese(t *testing.T) {
 		if strings.Contains(own, bad) {
 			t.Errorf("the Chinese check page says %q", bad)
 		}
+	}
+
+	// A file refused whole is refused in Chinese.
+	_, plan = tc.upload(t, "无表头.csv", []byte("甲,乙\n1,2\n"), map[string]string{"batch": "zh-2"})
+	_, page = tc.get(t, plan)
+	own, _, _ = strings.Cut(html.UnescapeString(page), `id="verdict"`)
+	if !strings.Contains(own, "读取 无表头.csv：前 20 行里没有表头行") || strings.Contains(own, "no header row") {
+		t.Errorf("the Chinese page of a file with no header says:\n%s", own)
 	}
 }

@@ -1,11 +1,5 @@
 package main
 
-import (
-	"fmt"
-	"regexp"
-	"strings"
-)
-
 // The console's words, Chinese first and English second, in one table so
 // that they can join the terminal's message catalogue. A key not here is
 // shown as itself (TestConsoleWordsComplete keeps that from happening).
@@ -219,68 +213,6 @@ var consoleWords = map[string][2]string{
 	"batch.needfile":  {"这个批次是在终端里开始的，控制台没有它的文件。请上传同一个文件 %s（sha256 %s…）以继续：", "This batch was started from a terminal, and the console has no copy of its file. Upload the same file, %s (sha256 %s…), to continue:"},
 	"batch.sendfile":  {"上传文件", "Upload the file"},
 	"err.noupload":    {"这个批次的文件 %s（sha256 %s…）不在控制台的上传目录里：请在终端里用同一条命令继续。", "This batch's file %s (sha256 %s…) is not among the console's uploads: continue it from a terminal with the same command."},
-}
-
-// problemWords are the input reader's reasons a clerk meets most, in
-// Chinese; a reason not here is shown as the reader gave it.
-var problemWords = map[string]string{
-	"bad phone: empty":                        "手机号为空",
-	"bad phone: contains letters":             "手机号含有字母",
-	"bad phone: not a mainland mobile prefix": "不是大陆手机号段",
-	"missing pid":                             "缺少产品编码",
-}
-
-var problemPrefixes = []struct{ en, zh string }{
-	{"bad phone: contains ", "手机号含有非数字字符 "},
-	{"bad phone: ", "手机号有误："},
-	{"bad pid: ", "产品编码有误："},
-	{"unreadable row: ", "这一行无法读取："},
-}
-
-// problemReason is an input problem's reason in lang.
-func problemReason(lang, r string) string {
-	if lang == "en" {
-		return r
-	}
-	if zh, ok := problemWords[r]; ok {
-		return zh
-	}
-	var n int
-	if _, err := fmt.Sscanf(r, "bad phone: %d digits", &n); err == nil && r == fmt.Sprintf("bad phone: %d digits", n) {
-		return fmt.Sprintf("手机号位数不对：%d 位，应为 11 位", n)
-	}
-	if _, err := fmt.Sscanf(r, "duplicate of row %d", &n); err == nil && r == fmt.Sprintf("duplicate of row %d", n) {
-		return fmt.Sprintf("与第 %d 行重复（同一手机号、同一产品）", n)
-	}
-	for _, p := range problemPrefixes {
-		if rest, ok := strings.CutPrefix(r, p.en); ok {
-			return p.zh + rest
-		}
-	}
-	return r
-}
-
-// guardWords are the guard's verdict lines in Chinese; its findings
-// below them stay as the guard wrote them.
-var guardWords = []struct {
-	en *regexp.Regexp
-	zh string
-}{
-	{regexp.MustCompile(`^workspace guard: batch (\S+) \(period (\S+)\) passed, against (\d+) other journals? in (.+)$`), "通过：批次 $1（$2）与工作区 $4 里其他 $3 个批次比对，没有重复赠送"},
-	{regexp.MustCompile(`^the workspace guard refuses batch (\S+) \(period (\S+)\); nothing was sent:$`), "拒绝：批次 $1（$2）会重复赠送，什么都没有发送："},
-}
-
-// guardLine is a line of the guard's findings in lang.
-func guardLine(lang, l string) string {
-	if lang == "en" {
-		return l
-	}
-	for _, g := range guardWords {
-		if g.en.MatchString(l) {
-			return g.en.ReplaceAllString(l, g.zh)
-		}
-	}
-	return l
 }
 
 // word is the text for key in lang ("zh" or "en").

@@ -557,10 +557,10 @@ func (ch *Chooser) Apply(r *journal.RowRecord) {
 		r.Pid, r.Chosen = p.Pid, c.How
 		return
 	}
-	by := "by its prefix"
+	why := input.NoPlanProductPrefix
 	if c.How == journal.ChosenTelcheck {
-		by = "by flow/telcheck"
+		why = input.NoPlanProductTelcheck
 	}
 	r.Status, r.OrderID, r.Occurrence, r.DupOf = journal.RowInvalid, "", 0, 0
-	r.Reason = fmt.Sprintf("%v %s for %s (the number's carrier %s): name one in a -plan-file", ErrNoPlanProduct, ch.Plan.Flag(), c.Carrier.English(), by)
+	r.Reason = input.Reason{Kind: why, Args: []any{ch.Plan.Flag(), c.Carrier.English()}}.String()
 }

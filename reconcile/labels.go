@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/juhe"
 )
 
@@ -79,8 +80,11 @@ type words struct {
 	costUnknown  string // reason of kindCostUnknown
 	orphanReason func(line int) string
 	dupReason    func(of int) string
-	costReason   func(submit, query string) string
-	cbReason     func(callback, query string) string
+	// rowReason is an invalid row's reason, journaled in English, in
+	// the workbook's language (batch/input's words).
+	rowReason  func(journaled string) string
+	costReason func(submit, query string) string
+	cbReason   func(callback, query string) string
 
 	provider *providerWords
 }
@@ -215,6 +219,7 @@ var english = &words{
 		return fmt.Sprintf("not in the latest input (row %d of an earlier input)", line)
 	},
 	dupReason:  func(of int) string { return fmt.Sprintf("duplicate of row %d", of) },
+	rowReason:  func(r string) string { return r },
 	costReason: func(s, q string) string { return fmt.Sprintf("submit said %s, query said %s", s, q) },
 	cbReason:   func(c, q string) string { return fmt.Sprintf("callback said %s, query said %s", c, q) },
 	provider:   englishProvider,
@@ -331,6 +336,7 @@ var chinese = &words{
 		return fmt.Sprintf("不在最新输入中（来自早前输入的第 %d 行）", line)
 	},
 	dupReason:  func(of int) string { return fmt.Sprintf("与第 %d 行重复", of) },
+	rowReason:  func(r string) string { return input.ReasonIn(r, "zh") },
 	costReason: func(s, q string) string { return fmt.Sprintf("提交返回 %s，查询返回 %s", s, q) },
 	cbReason:   func(c, q string) string { return fmt.Sprintf("回调为%s，查询为%s", c, q) },
 	provider:   chineseProvider,

@@ -87,7 +87,7 @@ func (m *lineMaker) fromRow(r *journal.RowRecord, o *batch.OrderState) line {
 	switch {
 	case !r.Submittable():
 		l.status = batch.StatusInvalid
-		l.reason = r.Reason
+		l.reason = w.rowReason(r.Reason)
 	case o == nil:
 		l.status = batch.StatusNotSubmitted
 	default:
@@ -99,6 +99,9 @@ func (m *lineMaker) fromRow(r *journal.RowRecord, o *batch.OrderState) line {
 			of = o.DupOf
 		}
 		dr := w.dupReason(of)
+		if l.status == batch.StatusInvalid && r.Reason == english.dupReason(of) {
+			l.reason = "" // the row's own reason says it: once is enough
+		}
 		l.reason = join(dr, l.reason)
 		if l.status != batch.StatusInvalid { // an unsubmitted duplicate is already an invalid row
 			l.exc = append(l.exc, exception{kind: kindDuplicate, reason: dr})

@@ -8,7 +8,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -218,11 +217,11 @@ func csvEncoding(path, forced string, scan csvBytes, open opener) (string, error
 	case "gbk", "gb18030", "gb2312", "cp936":
 		return "gb18030", nil
 	default:
-		return "", fmt.Errorf("unknown encoding %q; use utf-8, gbk or gb18030", forced)
+		return "", refuse(EncodingUnknown, forced)
 	}
 	if scan.bom {
 		if !scan.utf8 {
-			return "", errors.New("the file starts with a UTF-8 byte order mark but is not valid UTF-8; use -encoding")
+			return "", refuse(EncodingBOM)
 		}
 		return "utf-8-bom", nil
 	}
@@ -240,13 +239,13 @@ func csvEncoding(path, forced string, scan csvBytes, open opener) (string, error
 	case scan.utf8 && gb:
 		// Only one- and two-byte UTF-8 runes: no Chinese in UTF-8, but the
 		// same bytes are clean GBK. Either reading could be the wrong one.
-		return "", errors.New("cannot tell the encoding: the bytes read as UTF-8 and as GBK; use -encoding utf-8 or -encoding gbk")
+		return "", refuse(EncodingBoth)
 	case scan.utf8:
 		return "utf-8", nil
 	case gb:
 		return "gb18030", nil
 	}
-	return "", errors.New("cannot tell the encoding: the file is neither UTF-8 nor GBK/GB18030; use -encoding")
+	return "", refuse(EncodingNeither)
 }
 
 // openCSV reads the CSV file at path; known, when not nil, is what a
@@ -314,11 +313,11 @@ func openCSV(path, forced string, known *journal.InputInfo, info *journal.InputI
 				return nil
 			}
 			if errors.Is(err, errLimit) {
-				return fmt.Errorf("row %d: %w", rows+1, err)
+				return wrap(AtRow, err, rows+1)
 			}
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return fmt.Errorf("row %d: unreadable row (line %d, column %d): %w", rows+pe.StartLine-end, pe.Line, pe.Column, pe.Err)
+				return wrap(CSVUnreadable, pe.Err, rows+pe.StartLine-end, pe.Line, pe.Column)
 			}
 			if err != nil && pe == nil {
 				return err
@@ -333,13 +332,13 @@ func openCSV(path, forced string, known *journal.InputInfo, info *journal.InputI
 				// rows after one would be read as cells of this one, and
 				// never charged.
 				if strings.IndexByte(c, '\r') >= 0 {
-					return fmt.Errorf("row %d: a carriage return without a line feed (an old Mac line ending, or one inside a cell): a spreadsheet starts a new row there; save the file again as CSV with ordinary line endings", rows)
+					return refuse(CSVLoneCR, rows)
 				}
 				if checkUTF8 && !utf8.ValidString(c) {
-					return fmt.Errorf("row %d: not valid UTF-8 (read as -encoding utf-8); try -encoding gbk", rows)
+					return refuse(CSVNotUTF8, rows)
 				}
 				if checkGB && strings.ContainsRune(c, utf8.RuneError) {
-					return fmt.Errorf("row %d: not valid GBK/GB18030 (read as -encoding %s); try -encoding utf-8", rows, forced)
+					return refuse(CSVNotGBK, rows, forced)
 				}
 			}
 			row.Line, row.Cells, row.Err = rows, rec, nil
@@ -365,7 +364,7 @@ type recordLimit struct {
 
 func (l *recordLimit) Read(p []byte) (int, error) {
 	if l.n-l.base > 2*MaxRowBytes+64<<10 {
-		return 0, limitErr("a row longer than %s bytes", journal.Thousands(2*MaxRowBytes))
+		return 0, limitErr(LimitCSVRow, journal.Thousands(2*MaxRowBytes))
 	}
 	n, err := l.r.Read(p)
 	l.n += int64(n)
@@ -387,7 +386,7 @@ func ReadCSV(ctx context.Context, path, encoding string, each func(row int, cell
 	}
 	err = src(ctx, func(r *rawRow) error {
 		if r.Err != nil {
-			return fmt.Errorf("row %d: unreadable row: %w", r.Line, r.Err)
+			return wrap(AtRow, &Error{Reason: reasonOf(r.Err)}, r.Line)
 		}
 		return each(r.Line, r.Cells)
 	})

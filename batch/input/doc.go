@@ -6,4 +6,10 @@
 // It promises: a row it cannot read as the user sees it is refused with
 // the row number a person sees, and a file it cannot read completely is
 // refused, never half-read.
+//
+// Why a row is not submitted, and why a file is refused, is a Reason (a
+// Kind and its arguments; a refusal is an *Error holding one), worded
+// once in reasons.go in English and Chinese. The English is what the
+// journal keeps and never changes; ParseReason reads it back from any
+// journal, so nothing else parses it.
 package input

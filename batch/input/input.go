@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -46,12 +47,22 @@ type Options struct {
 	Known *journal.InputInfo
 }
 
-// Problem is one input row that cannot be submitted as it is.
+// Problem is one input row that cannot be submitted as it is. Reason is
+// a Reason's English, as journaled (RowRecord.Reason): a report of a
+// million problems keeps no more than that, and In turns it back into
+// its kind for the few that are shown.
 type Problem struct {
 	Line   int
 	Reason string
 	DupOf  int // for duplicates
 }
+
+// Why is the problem's reason as a kind and its arguments; false for a
+// text no kind renders (an older reader's).
+func (p Problem) Why() (Reason, bool) { return ParseReason(p.Reason) }
+
+// In is the problem's reason in lang ("zh" or "en").
+func (p Problem) In(lang string) string { return ReasonIn(p.Reason, lang) }
 
 // Report is what reading the whole file found.
 type Report struct {
@@ -89,12 +100,7 @@ const SupportedFormats = ".csv, .txt (CSV), .xlsx, .xlsm (Excel) and .ods (Libre
 // format is safe enough for money: the public ones panic or misread real
 // files, and a misread cell is somebody else's phone. Saving as .xlsx is
 // one step in every spreadsheet program, so the message says how.
-var errLegacyXLS = errors.New("an Excel 97–2003 workbook (.xls, or WPS .et) is not read: its binary format cannot be read safely. " +
-	"Save it as .xlsx, then check that file. " +
-	"Excel: File → Save As → Save as type \"Excel Workbook (*.xlsx)\". " +
-	"WPS 表格: 文件 → 另存为 → 文件类型 \"Excel 文件(*.xlsx)\". " +
-	"LibreOffice Calc: File → Save As → File type \"Excel 2007-365 (.xlsx)\", then \"Use Excel 2007-365!\"; " +
-	"or on the command line: soffice --headless --convert-to xlsx FILE.xls. Nothing was read, nothing was spent")
+var errLegacyXLS = refuse(FileLegacyXLS)
 
 // oleMagic starts every Excel 97–2003 (and WPS .et) file.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
@@ -129,7 +135,7 @@ func Read(ctx context.Context, path string, opts Options, fn func(*journal.RowRe
 	name := filepath.Base(path)
 	rep, err := readInput(ctx, path, opts, fn, true, openFile)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, wrap(FileIn, err, name)
 	}
 	return rep, nil
 }
@@ -157,7 +163,7 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 	case ".xls", ".et", ".xlt", ".ett":
 		return nil, errLegacyXLS
 	default:
-		return nil, fmt.Errorf("unsupported file type %q; supported: %s", filepath.Ext(path), SupportedFormats)
+		return nil, refuse(FileType, filepath.Ext(path), SupportedFormats)
 	}
 	rep := &Report{
 		Info:      journal.InputInfo{Name: filepath.Base(path), Format: format},
@@ -171,17 +177,17 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 	if opts.Pid != "" {
 		pid, err := normalizePid(opts.Pid)
 		if err != nil {
-			return nil, fmt.Errorf("-pid: %w", err)
+			return nil, wrap(OptPid, err)
 		}
 		opts.Pid = pid
 	}
 	if opts.Plan != "" && opts.Pid != "" {
-		return nil, fmt.Errorf("-pid and a plan together: -pid gives every row one product, a plan one per carrier")
+		return nil, refuse(OptPidPlan)
 	}
 	switch opts.HiddenRows {
 	case HiddenRefuse, HiddenSkip, HiddenInclude:
 	default:
-		return nil, fmt.Errorf("-hidden-rows %q: use skip or include", opts.HiddenRows)
+		return nil, refuse(OptHiddenRows, opts.HiddenRows)
 	}
 	if format != "csv" && isOLE(path) {
 		return nil, errLegacyXLS // a .xls renamed
@@ -191,7 +197,7 @@ func readInput(ctx context.Context, path string, opts Options, fn func(*journal.
 		src, err = openCSV(path, opts.Encoding, opts.Known, &rep.Info, open)
 	case "xlsx", "ods":
 		if opts.Encoding != "" {
-			return nil, fmt.Errorf("-encoding applies to CSV files only")
+			return nil, refuse(OptEncodingCSV)
 		}
 		rep.Info.SHA256, err = fileSHA256(path, open)
 		switch {
@@ -272,10 +278,10 @@ func (v *validator) row(raw *rawRow) error {
 	}
 	line, cells := raw.Line, raw.Cells
 	if line > MaxRows {
-		return fmt.Errorf("row %d: %w", line, limitErr("at most %s rows (Excel's limit)", journal.Thousands(MaxRows)))
+		return wrap(AtRow, limitErr(LimitRows, journal.Thousands(MaxRows)), line)
 	}
 	if err := checkRow(cells, &v.text); err != nil {
-		return fmt.Errorf("row %d: %w", line, err)
+		return wrap(AtRow, err, line)
 	}
 	if !v.header {
 		if raw.Hidden && v.opts.HiddenRows == HiddenSkip {
@@ -286,7 +292,7 @@ func (v *validator) row(raw *rawRow) error {
 			return err
 		}
 		if raw.Hidden && v.opts.HiddenRows == HiddenRefuse {
-			return fmt.Errorf("row %d (header): the row is hidden in the sheet: unhide it, so that the list read is the list shown (or pass -hidden-rows skip or include)", line)
+			return refuse(HeaderHidden, line)
 		}
 		v.header, v.lastLine = true, line
 		v.phoneCol, v.pidCol, v.extraCols = h.phoneCol, h.pidCol, h.extraCols
@@ -367,7 +373,7 @@ func (v *validator) footer(line int, cells []string, word string) {
 func (v *validator) finish() error {
 	if !v.header {
 		if v.finder.seen == nil && v.lastLine == 0 {
-			return errors.New("the file is empty: no header row")
+			return refuse(FileEmpty)
 		}
 		return v.finder.fail()
 	}
@@ -378,8 +384,7 @@ func (v *validator) finish() error {
 		// rows (a filter's SUBTOTAL) leaves that refusal to say why.
 		visible := v.rep.Info.Rows - v.rep.HiddenCount
 		if t.Count != v.rep.Info.Rows && (v.rep.HiddenCount == 0 || t.Count != visible) {
-			return fmt.Errorf("row %d: the footer states %d rows (%s), but %d rows were read: the list is not the one its total describes; fix the list or its total",
-				t.Line, t.Count, t.Text, v.rep.Info.Rows)
+			return refuse(FooterTotal, t.Line, t.Count, t.Text, v.rep.Info.Rows)
 		}
 	}
 	return nil
@@ -402,10 +407,10 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 		}
 		return ""
 	}
-	invalid := func(reason string) {
-		r.Status, r.Reason = journal.RowInvalid, reason
+	invalid := func(why Reason) {
+		r.Status, r.Reason = journal.RowInvalid, why.String()
 		if v.problems {
-			v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: reason})
+			v.rep.Invalid = append(v.rep.Invalid, Problem{Line: r.Line, Reason: r.Reason})
 		}
 	}
 	r.Phone = trimCell(cell(v.phoneCol))
@@ -415,38 +420,42 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 		r.Pid = trimCell(cell(v.pidCol))
 	}
 	if raw.Err != nil {
-		invalid("unreadable row: " + raw.Err.Error())
+		if errors.Is(raw.Err, csv.ErrFieldCount) {
+			invalid(reason(RowFieldCount))
+		} else {
+			invalid(reason(RowUnreadable, raw.Err.Error()))
+		}
 		return
 	}
 	// A hidden row (hidden, filtered out or of no height) is not on the
 	// list the user sees: charging it would charge somebody unseen. It is
 	// read only under -hidden-rows include (skip leaves it out).
 	if raw.Hidden && v.opts.HiddenRows != HiddenInclude {
-		invalid("the row is hidden in the sheet (hidden, filtered out or of no height): it is not on the list shown; unhide it, or pass -hidden-rows skip or include")
+		invalid(reason(RowHidden))
 		return
 	}
 	if footerLike != "" {
-		invalid(fmt.Sprintf("the row starts with %q as a footer does, but holds a phone number: a footer is never charged; remove the word, or the row", footerLike))
+		invalid(reason(RowFooterLike, footerLike))
 		return
 	}
 	// A formula's saved value can be stale: the number charged must be
 	// the number shown.
 	for _, c := range [...]struct {
-		col  int
-		what string
-	}{{v.phoneCol, "phone"}, {v.pidCol, "pid"}} {
+		col              int
+		formula, formats Kind
+	}{{v.phoneCol, PhoneFormula, PhoneFormat}, {v.pidCol, PidFormula, PidFormat}} {
 		if c.col >= 0 && raw.formula(c.col) {
-			invalid(fmt.Sprintf("the %s cell is a formula; its saved value may not be what the sheet shows: paste the column as values", c.what))
+			invalid(reason(c.formula))
 			return
 		}
 		if c.col >= 0 && raw.formatted(c.col) {
-			invalid(fmt.Sprintf("the %s cell has a number format under which the sheet may show other digits than it holds (a custom format, a date, a fraction…): set the column's format to General or Text", c.what))
+			invalid(reason(c.formats))
 			return
 		}
 	}
 	phone, err := normalizePhone(r.Phone, raw.number(v.phoneCol))
 	if err != nil {
-		invalid("bad phone: " + err.Error())
+		invalid(reasonOf(err))
 		return
 	}
 	r.Phone = phone
@@ -456,7 +465,7 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 	if product == "" {
 		pid, err := normalizePid(r.Pid)
 		if err != nil {
-			invalid(err.Error())
+			invalid(reasonOf(err))
 			return
 		}
 		if p, ok := v.pids[pid]; ok {
@@ -479,7 +488,7 @@ func (v *validator) classify(r *journal.RowRecord, raw *rawRow, footerLike strin
 	r.Occurrence = int(e.count)
 	if ok {
 		r.Status, r.DupOf = journal.RowDuplicate, int(e.first)
-		r.Reason = fmt.Sprintf("duplicate of row %d", e.first)
+		r.Reason = reason(Duplicate, int(e.first)).String()
 		if v.problems {
 			v.rep.Duplicates = append(v.rep.Duplicates, Problem{Line: r.Line, Reason: r.Reason, DupOf: r.DupOf})
 		}
@@ -510,8 +519,7 @@ func (v *validator) checkMerged(merged []cellRange) error {
 			what string
 		}{{v.phoneCol, "phone"}, {v.pidCol, "product"}} {
 			if c.col >= m.col0 && c.col <= m.col1 {
-				return fmt.Errorf("rows %d–%d: the sheet merges %s%d:%s%d, over the %s column: a merged cell shows one value across several cells and hides what the others hold; unmerge it, and give every row its own value",
-					m.row0, m.row1, columnName(m.col0), m.row0, columnName(m.col1), m.row1, c.what)
+				return refuse(Merged, m.row0, m.row1, columnName(m.col0), m.row0, columnName(m.col1), m.row1, c.what)
 			}
 		}
 	}

@@ -1,8 +1,6 @@
 package input
 
 import (
-	"errors"
-	"fmt"
 	"unicode/utf8"
 
 	"github.com/flowbatch/flowbatch/batch/journal"
@@ -58,12 +56,10 @@ const maxXMLDepth = 256
 
 // errLimit marks a refusal for a limit, so tests and messages can tell it
 // from damage.
-var errLimit = errors.New("beyond the input limits (see README: Input files)")
+var errLimit = refuse(Limit)
 
 // limitErr is an error for a limit that was passed.
-func limitErr(format string, a ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), errLimit)
-}
+func limitErr(k Kind, a ...any) error { return wrap(k, errLimit, a...) }
 
 // checkCell refuses a cell longer than MaxCellChars. col counts from 0.
 func checkCell(col int, s string) error {
@@ -71,7 +67,7 @@ func checkCell(col int, s string) error {
 		return nil
 	}
 	if n := utf8.RuneCountInString(s); n > MaxCellChars {
-		return limitErr("column %s: a cell of %s characters; at most %s (Excel's limit)", columnName(col), journal.Thousands(n), journal.Thousands(MaxCellChars))
+		return limitErr(LimitCell, columnName(col), journal.Thousands(n), journal.Thousands(MaxCellChars))
 	}
 	return nil
 }
@@ -80,7 +76,7 @@ func checkCell(col int, s string) error {
 // and adds its text to *total, which may not pass MaxInputText.
 func checkRow(cells []string, total *int64) error {
 	if len(cells) > MaxColumns {
-		return limitErr("%s columns; at most %s (Excel's limit)", journal.Thousands(len(cells)), journal.Thousands(MaxColumns))
+		return limitErr(LimitColumns, journal.Thousands(len(cells)), journal.Thousands(MaxColumns))
 	}
 	n := 0
 	for i, c := range cells {
@@ -90,10 +86,10 @@ func checkRow(cells []string, total *int64) error {
 		n += len(c)
 	}
 	if n > MaxRowBytes {
-		return limitErr("the row holds %s bytes of text; at most %s", journal.Thousands(n), journal.Thousands(MaxRowBytes))
+		return limitErr(LimitRowBytes, journal.Thousands(n), journal.Thousands(MaxRowBytes))
 	}
 	if *total += int64(n); *total > MaxInputText {
-		return limitErr("the rows hold more than %s bytes of text together", journal.Thousands(MaxInputText))
+		return limitErr(LimitText, journal.Thousands(MaxInputText))
 	}
 	return nil
 }

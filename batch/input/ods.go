@@ -79,7 +79,7 @@ func (o *odsReader) repeatAttr(t xml.StartElement, local string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("damaged spreadsheet: %s: %s=%q", o.part, local, journal.Clip(v))
+		return 0, refuse(DamagedODS, fmt.Sprintf("%s: %s=%q", o.part, local, journal.Clip(v)))
 	}
 	return n, nil
 }
@@ -103,7 +103,7 @@ func (o *odsReader) nextTable() (odsTable, error) {
 			case "table-properties":
 				if d, _ := odsAttr(t, "display"); d == "false" && o.styleName != "" {
 					if len(o.hiddenStyles) >= maxODSStyles {
-						return odsTable{}, limitErr("%s: more than %s table styles", o.part, journal.Thousands(maxODSStyles))
+						return odsTable{}, limitErr(LimitTechnical, fmt.Sprintf("%s: more than %s table styles", o.part, journal.Thousands(maxODSStyles)))
 					}
 					o.hiddenStyles[o.styleName] = true
 				}
@@ -111,7 +111,7 @@ func (o *odsReader) nextTable() (odsTable, error) {
 				var tb odsTable
 				tb.name, _ = odsAttr(t, "name")
 				if n := utf8.RuneCountInString(tb.name); n > MaxSheetNameChars {
-					return odsTable{}, fmt.Errorf("damaged spreadsheet: a sheet name of %d characters", n)
+					return odsTable{}, refuse(DamagedODS, fmt.Sprintf("a sheet name of %d characters", n))
 				}
 				style, _ := odsAttr(t, "style-name")
 				tb.hidden = o.hiddenStyles[style]
@@ -142,7 +142,7 @@ func (o *odsReader) next(row *rawRow) error {
 	for {
 		t, err := o.x.next()
 		if err == io.EOF {
-			return fmt.Errorf("damaged spreadsheet: %s ends inside a sheet", o.part)
+			return refuse(DamagedODS, fmt.Sprintf("%s ends inside a sheet", o.part))
 		}
 		if err != nil {
 			return o.rowErr(err)
@@ -172,7 +172,7 @@ func (o *odsReader) next(row *rawRow) error {
 					continue
 				}
 				if o.line+n > MaxRows {
-					return limitErr("row %s; at most %s rows (Excel's limit)", journal.Thousands(o.line+n), journal.Thousands(MaxRows))
+					return limitErr(LimitRowAt, journal.Thousands(o.line+n), journal.Thousands(MaxRows))
 				}
 				o.rowSize = int64(len(row.Cells))
 				for _, c := range row.Cells {
@@ -201,7 +201,7 @@ func (o *odsReader) next(row *rawRow) error {
 // more work than a sheet of odsContentLimit bytes written out.
 func (o *odsReader) expand(n int64) error {
 	if o.expanded += n; o.expanded > odsContentLimit {
-		return limitErr("%s: its repeated rows and cells hold more than %s bytes written out", o.part, journal.Thousands(odsContentLimit))
+		return limitErr(LimitTechnical, fmt.Sprintf("%s: its repeated rows and cells hold more than %s bytes written out", o.part, journal.Thousands(odsContentLimit)))
 	}
 	return nil
 }
@@ -226,7 +226,7 @@ func (o *odsReader) column(t xml.StartElement) error {
 	o.col = min(o.col+n, MaxColumns)
 	if vis, _ := odsAttr(t, "visibility"); (vis == "collapse" || vis == "filter") && lo < o.col {
 		if len(o.hiddenCols) >= MaxColumns {
-			return limitErr("%s: more than %s column ranges", o.part, journal.Thousands(MaxColumns))
+			return limitErr(LimitTechnical, fmt.Sprintf("%s: more than %s column ranges", o.part, journal.Thousands(MaxColumns)))
 		}
 		o.hiddenCols = append(o.hiddenCols, colRange{lo, o.col - 1})
 	}
@@ -237,7 +237,7 @@ func (o *odsReader) rowErr(err error) error {
 	if o.line == 0 {
 		return err
 	}
-	return fmt.Errorf("after row %d: %w", o.line, err)
+	return wrap(AfterRow, err, o.line)
 }
 
 // readRow reads the cells of the <table:table-row> just started.
@@ -247,10 +247,10 @@ func (o *odsReader) readRow(row *rawRow) error {
 	for {
 		t, err := o.x.next()
 		if err == io.EOF {
-			return fmt.Errorf("damaged spreadsheet: %s ends inside row %d", o.part, row.Line)
+			return refuse(DamagedODS, fmt.Sprintf("%s ends inside row %d", o.part, row.Line))
 		}
 		if err != nil {
-			return fmt.Errorf("row %d: %w", row.Line, err)
+			return wrap(AtRow, err, row.Line)
 		}
 		switch t := t.(type) {
 		case xml.StartElement:
@@ -263,7 +263,7 @@ func (o *odsReader) readRow(row *rawRow) error {
 			}
 			v, err := o.cellValue(t)
 			if err != nil {
-				return fmt.Errorf("row %d: column %s: %w", row.Line, columnName(min(col, MaxColumns-1)), err)
+				return wrap(AtRow, wrap(AtColumn, err, columnName(min(col, MaxColumns-1))), row.Line)
 			}
 			_, formula := odsAttr(t, "formula")
 			// A float's office:value is the number stored, not shown.
@@ -281,13 +281,13 @@ func (o *odsReader) readRow(row *rawRow) error {
 				continue
 			}
 			if col+n > MaxColumns {
-				return fmt.Errorf("row %d: %w", row.Line, limitErr("a cell in column %s; at most %s columns (Excel's limit)", journal.Thousands(col+n), journal.Thousands(MaxColumns)))
+				return wrap(AtRow, limitErr(LimitColumnAt, journal.Thousands(col+n), journal.Thousands(MaxColumns)), row.Line)
 			}
 			if err := checkCell(col, v); err != nil {
-				return fmt.Errorf("row %d: %w", row.Line, err)
+				return wrap(AtRow, err, row.Line)
 			}
 			if rowBytes += n * len(v); rowBytes > MaxRowBytes {
-				return fmt.Errorf("row %d: %w", row.Line, limitErr("the row holds more than %s bytes of text", journal.Thousands(MaxRowBytes)))
+				return wrap(AtRow, limitErr(LimitRowBytesOver, journal.Thousands(MaxRowBytes)), row.Line)
 			}
 			for len(row.Cells) < col {
 				row.Cells = append(row.Cells, "")
@@ -331,7 +331,7 @@ func (o *odsReader) cellValue(t xml.StartElement) (string, error) {
 	paragraphs, inP := 0, 0
 	add := func(b []byte) error {
 		if len(o.cell)+len(b) > MaxCellChars*utf8.UTFMax {
-			return limitErr("a cell longer than %s characters", journal.Thousands(MaxCellChars))
+			return limitErr(LimitCellLong, journal.Thousands(MaxCellChars))
 		}
 		o.cell = append(o.cell, b...)
 		return nil
@@ -339,7 +339,7 @@ func (o *odsReader) cellValue(t xml.StartElement) (string, error) {
 	for {
 		tok, err := o.x.next()
 		if err == io.EOF {
-			return "", fmt.Errorf("damaged spreadsheet: %s ends inside a cell", o.part)
+			return "", refuse(DamagedODS, fmt.Sprintf("%s ends inside a cell", o.part))
 		}
 		if err != nil {
 			return "", err
@@ -362,7 +362,7 @@ func (o *odsReader) cellValue(t xml.StartElement) (string, error) {
 					return "", err
 				}
 				if n > MaxCellChars {
-					return "", limitErr("a cell longer than %s characters", journal.Thousands(MaxCellChars))
+					return "", limitErr(LimitCellLong, journal.Thousands(MaxCellChars))
 				}
 				if err := add([]byte(strings.Repeat(" ", n))); err != nil {
 					return "", err
@@ -420,7 +420,7 @@ func openODS(p, want string, rules tableRules, info *journal.InputInfo) (rowSour
 	}
 	if !z.has("content.xml") {
 		z.Close()
-		return nil, errors.New("not an OpenDocument spreadsheet (no content.xml): save it again as .ods or .xlsx")
+		return nil, refuse(NotODS)
 	}
 	return func(ctx context.Context, each func(*rawRow) error) error {
 		defer z.Close()
@@ -444,7 +444,7 @@ func readODS(ctx context.Context, o *odsReader, want string, rules tableRules, i
 		chosen  []string
 		all     []string
 		visible []string
-		whys    []string
+		whys    sheetWhys
 		lastWhy error
 	)
 	stream := func(t odsTable, first []rawRow) error {
@@ -465,7 +465,7 @@ func readODS(ctx context.Context, o *odsReader, want string, rules tableRules, i
 				return nil
 			}
 			if err != nil {
-				return fmt.Errorf("sheet %q: %w", t.name, err)
+				return wrap(AtSheet, err, t.name)
 			}
 			if err := each(&row); err != nil {
 				return err
@@ -487,7 +487,7 @@ func readODS(ctx context.Context, o *odsReader, want string, rules tableRules, i
 		switch {
 		case want != "" && t.name == want:
 			if t.hidden {
-				return fmt.Errorf("sheet %q is hidden: a hidden sheet is not what the user sees; unhide it first, or choose a visible sheet", want)
+				return refuse(SheetHiddenODS, want)
 			}
 			chosen = append(chosen, t.name)
 			info.Sheet = t.name
@@ -497,7 +497,7 @@ func readODS(ctx context.Context, o *odsReader, want string, rules tableRules, i
 			continue
 		case want != "" || t.hidden:
 			if err := o.skipTable(); err != nil {
-				return fmt.Errorf("sheet %q: %w", t.name, err)
+				return wrap(AtSheet, err, t.name)
 			}
 			continue
 		}
@@ -513,19 +513,19 @@ func readODS(ctx context.Context, o *odsReader, want string, rules tableRules, i
 		}, rules)
 		var pe probeErr
 		if errors.As(why, &pe) {
-			return fmt.Errorf("sheet %q: %w", t.name, pe.err)
+			return wrap(AtSheet, pe.err, t.name)
 		}
 		if why != nil {
-			whys = append(whys, fmt.Sprintf("%q: %v", t.name, why))
+			whys = append(whys, sheetWhy{t.name, why})
 			lastWhy = why
 			if err := o.skipTable(); err != nil {
-				return fmt.Errorf("sheet %q: %w", t.name, err)
+				return wrap(AtSheet, err, t.name)
 			}
 			continue
 		}
 		chosen = append(chosen, strconv.Quote(t.name))
 		if len(chosen) > 1 {
-			return fmt.Errorf("%d sheets could be the list: %s; say which with -sheet NAME", len(chosen), strings.Join(chosen, ", "))
+			return refuse(SheetsAmbiguous, len(chosen), strings.Join(chosen, ", "))
 		}
 		info.Sheet = t.name
 		if err := stream(t, first); err != nil {
@@ -536,15 +536,14 @@ func readODS(ctx context.Context, o *odsReader, want string, rules tableRules, i
 	case len(chosen) > 0:
 		return nil
 	case want != "":
-		return fmt.Errorf("no sheet %q; the sheets are: %s", want, strings.Join(all, ", "))
+		return refuse(NoSuchSheet, want, strings.Join(all, ", "))
 	case len(visible) == 0 && len(all) > 0:
-		return fmt.Errorf("the spreadsheet has no visible sheet (hidden: %s)", strings.Join(all, ", "))
+		return refuse(NoVisibleSheetODS, strings.Join(all, ", "))
 	case len(visible) == 0:
-		return errors.New("the spreadsheet has no sheets")
+		return refuse(NoSheetsODS)
 	case len(visible) == 1:
 		info.Sheet = visible[0]
 		return lastWhy
 	}
-	return fmt.Errorf("no visible sheet has a header with a phone and a product column in its first %d rows (%s); pass -sheet NAME with the list's sheet",
-		HeaderSearchRows, strings.Join(whys, "; "))
+	return refuse(NoSheetHeader, HeaderSearchRows, whys)
 }

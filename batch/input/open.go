@@ -15,9 +15,10 @@ type NotRegularError struct {
 	Kind string // "a directory", "a named pipe", "a device", "a socket", "not a regular file"
 }
 
-func (e *NotRegularError) Error() string {
-	return "it is " + e.Kind + ", not a saved file: nothing was read from it; give the path of the file itself"
-}
+func (e *NotRegularError) Error() string { return e.In("en") }
+
+// In is the refusal in lang ("zh" or "en"), from the reasons' table.
+func (e *NotRegularError) In(lang string) string { return reason(NotRegular, e.Kind).In(lang) }
 
 // OpenRegular opens the file at path for reading, refusing anything but
 // a regular file with a *NotRegularError. It opens without blocking (a

@@ -2,7 +2,7 @@ package input
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -26,7 +26,7 @@ func NormalizePhone(cell string) (string, error) { return normalizePhone(cell, f
 func normalizePhone(cell string, stored bool) (string, error) {
 	s := stripSeparators(cell)
 	if s == "" {
-		return "", errors.New("empty")
+		return "", refuse(PhoneEmpty)
 	}
 	if looksLikeNumberCell(s) {
 		// A number shown with fewer digits than a phone has ("1.59256E+10",
@@ -35,10 +35,10 @@ func normalizePhone(cell string, stored bool) (string, error) {
 		// Refuse rather than guess.
 		digits, _, err := exactWholeNumber(s)
 		if err != nil {
-			return "", err
+			return "", refuse(notWhole[err][0], journal.Clip(s))
 		}
 		if sig := significantDigits(s); !stored && strings.ContainsAny(s, "eE") && sig < 11 {
-			return "", fmt.Errorf("%s in scientific notation may have lost digits: it shows %d significant digits, a phone has 11; store phone numbers as text", journal.Clip(s), sig)
+			return "", refuse(PhoneScientific, journal.Clip(s), sig)
 		}
 		s = digits
 	}
@@ -62,13 +62,13 @@ func normalizePhone(cell string, stored bool) (string, error) {
 	}
 	switch {
 	case letters:
-		return "", errors.New("contains letters")
+		return "", refuse(PhoneLetters)
 	case other != 0:
-		return "", fmt.Errorf("contains %q", other)
+		return "", refuse(PhoneChar, strconv.QuoteRune(other))
 	case len(s) != 11:
-		return "", fmt.Errorf("%d digits", len(s))
+		return "", refuse(PhoneDigits, len(s))
 	case s[0] != '1' || s[1] < '3':
-		return "", errors.New("not a mainland mobile prefix")
+		return "", refuse(PhonePrefix)
 	}
 	return s, nil
 }
@@ -78,23 +78,23 @@ func normalizePhone(cell string, stored bool) (string, error) {
 func normalizePid(cell string) (string, error) {
 	s := trimCell(cell)
 	if s == "" {
-		return "", errors.New("missing pid")
+		return "", refuse(PidMissing)
 	}
 	// Only forms with a decimal point or an explicit exponent sign are
 	// numbers; "1E5" is a valid product code as it stands.
 	if looksLikeNumberCell(s) && (strings.ContainsRune(s, '.') || strings.Contains(s, "E+") || strings.Contains(s, "e+")) {
 		d, _, err := exactWholeNumber(s)
 		if err != nil {
-			return "", fmt.Errorf("bad pid: %w", err)
+			return "", refuse(notWhole[err][1], journal.Clip(s))
 		}
 		s = d
 	}
 	if len(s) > 32 {
-		return "", fmt.Errorf("bad pid: %d characters; at most 32", len(s))
+		return "", refuse(PidLong, len(s))
 	}
 	for _, r := range s {
 		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return "", fmt.Errorf("bad pid: %q: only letters and digits are allowed", s)
+			return "", refuse(PidChars, s)
 		}
 	}
 	return s, nil
@@ -143,6 +143,20 @@ func looksLikeNumberCell(s string) bool {
 	return dot || hasExp
 }
 
+// Why exactWholeNumber refuses a number, and the phone's and the pid's
+// reason for each.
+var (
+	errNotSensible = errors.New("not a whole number of sensible size")
+	errTooLarge    = errors.New("too large")
+	errNotWhole    = errors.New("not a whole number")
+
+	notWhole = map[error][2]Kind{
+		errNotSensible: {PhoneNotSensible, PidNotSensible},
+		errTooLarge:    {PhoneTooLarge, PidTooLarge},
+		errNotWhole:    {PhoneNotWhole, PidNotWhole},
+	}
+)
+
 // exactWholeNumber converts a decimal number as looksLikeNumberCell accepts it into
 // its integer digits, exactly. appended is how many zeros the exponent
 // added beyond the written digits.
@@ -153,7 +167,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		neg := strings.HasPrefix(expStr, "-")
 		expStr = strings.TrimLeft(expStr, "+-")
 		if len(expStr) > 3 {
-			return "", 0, fmt.Errorf("%s is not a whole number of sensible size", journal.Clip(s))
+			return "", 0, errNotSensible
 		}
 		for _, c := range expStr {
 			exp = exp*10 + int(c-'0')
@@ -167,7 +181,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 	shift := exp - len(frac)
 	switch {
 	case shift > 40:
-		return "", 0, fmt.Errorf("%s is too large", journal.Clip(s))
+		return "", 0, errTooLarge
 	case shift >= 0:
 		d += strings.Repeat("0", shift)
 		appended = shift
@@ -177,7 +191,7 @@ func exactWholeNumber(s string) (digits string, appended int, err error) {
 		}
 		cut := len(d) + shift
 		if strings.Trim(d[cut:], "0") != "" {
-			return "", 0, fmt.Errorf("%s is not a whole number", journal.Clip(s))
+			return "", 0, errNotWhole
 		}
 		d = d[:cut]
 	}

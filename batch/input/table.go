@@ -1,7 +1,6 @@
 package input
 
 import (
-	"errors"
 	"fmt"
 	"github.com/flowbatch/flowbatch/batch/journal"
 	"regexp"
@@ -159,7 +158,7 @@ func (o Options) rules() tableRules {
 // is a header.
 type headerFinder struct {
 	rules tableRules
-	seen  []string // the first non-blank rows, as read, for the message
+	seen  seenRows // the first non-blank rows, as read, for the message
 }
 
 const headerSeenRows = 6
@@ -183,7 +182,7 @@ func (f *headerFinder) feed(raw *rawRow) (*header, error) {
 		return nil, f.fail()
 	}
 	if raw.Err != nil {
-		return nil, fmt.Errorf("row %d (looking for the header): %w", raw.Line, raw.Err)
+		return nil, wrap(AtHeaderSearch, raw.Err, raw.Line)
 	}
 	cells := raw.Cells
 	if blank(cells) {
@@ -208,13 +207,13 @@ func (f *headerFinder) feed(raw *rawRow) (*header, error) {
 	}
 	if !is {
 		if len(f.seen) < headerSeenRows {
-			f.seen = append(f.seen, fmt.Sprintf("row %d: %s", raw.Line, quoteCells(cells)))
+			f.seen = append(f.seen, seenRow{raw.Line, quoteCells(cells)})
 		}
 		return nil, nil
 	}
 	h, err := parseHeader(cells, f.rules, raw.HiddenCols)
 	if err != nil {
-		return nil, fmt.Errorf("row %d (header): %w", raw.Line, err)
+		return nil, wrap(AtHeaderRow, err, raw.Line)
 	}
 	h.line = raw.Line
 	return &h, nil
@@ -222,12 +221,11 @@ func (f *headerFinder) feed(raw *rawRow) (*header, error) {
 
 // fail is the error when no header was found.
 func (f *headerFinder) fail() error {
-	msg := fmt.Sprintf("no header row in the first %d rows: none names a phone column (accepted: %s)",
-		HeaderSearchRows, strings.Join(PhoneHeaders, ", "))
+	accepted := strings.Join(PhoneHeaders, ", ")
 	if len(f.seen) == 0 {
-		return errors.New(msg + "; the rows read are blank")
+		return refuse(NoHeaderBlank, HeaderSearchRows, accepted)
 	}
-	return fmt.Errorf("%s; the rows as read: %s; name the columns with -phone-col and -pid-col", msg, strings.Join(f.seen, "; "))
+	return refuse(NoHeader, HeaderSearchRows, accepted, f.seen)
 }
 
 // quoteCells shows a row's cells as read, for a message: blank cells as
@@ -278,7 +276,7 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 	pick := func(choice colChoice, flag string) (int, error) {
 		c := choice.find(cells[:n])
 		if c < 0 || skip(c) {
-			return -1, fmt.Errorf("%s %q: no such column in the header (%s)", flag, string(choice), quoteCells(cells))
+			return -1, refuse(NoSuchColumn, flag, string(choice), quoteCells(cells))
 		}
 		return c, nil
 	}
@@ -290,7 +288,7 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 	}
 	if rules.pidCol != "" {
 		if rules.pid != "" {
-			return h, fmt.Errorf("%s and -pid-col together: %s gives every row %s, -pid-col reads it from a column", rules.pidFlag, rules.pidFlag, rules.pidGives)
+			return h, refuse(PidColTogether, rules.pidFlag, rules.pidFlag, rules.pidGives)
 		}
 		if h.pidCol, err = pick(rules.pidCol, "-pid-col"); err != nil {
 			return h, err
@@ -316,8 +314,7 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 				if c == h.pidCol || headerRole(cells[c]) == rolePid {
 					what = "product"
 				}
-				return h, fmt.Errorf("the %s column (%s, %q) is hidden in the sheet: a hidden column is not what the user sees; unhide it, or pass -hidden-rows include (read it) or skip (leave hidden columns out)",
-					what, columnName(c), trimCell(cells[c]))
+				return h, refuse(ColumnHidden, what, columnName(c), trimCell(cells[c]))
 			}
 		}
 	}
@@ -327,8 +324,7 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 		case 1:
 			h.phoneCol, phones = phones[0], nil
 		default:
-			return h, fmt.Errorf("%d columns could be the phone: %s; say which with -phone-col %s (or -phone-col %s)",
-				len(phones), joinNames(phones, name), columnName(phones[0]), trimCell(cells[phones[0]]))
+			return h, refuse(PhoneColumns, len(phones), joinNames(phones, name), columnName(phones[0]), trimCell(cells[phones[0]]))
 		}
 	}
 	if h.pidCol < 0 && rules.pid == "" {
@@ -337,23 +333,21 @@ func parseHeader(cells []string, rules tableRules, hidden []colRange) (header, e
 		case 1:
 			h.pidCol, pids = pids[0], nil
 		default:
-			return h, fmt.Errorf("%d columns could be the product: %s; say which with -pid-col %s (or -pid-col %s)",
-				len(pids), joinNames(pids, name), columnName(pids[0]), trimCell(cells[pids[0]]))
+			return h, refuse(PidColumns, len(pids), joinNames(pids, name), columnName(pids[0]), trimCell(cells[pids[0]]))
 		}
 	}
 	if rules.pid != "" && len(pids) > 0 {
-		return h, fmt.Errorf("%s gives every row %s, but the file has a product column %s: leave it out, or delete the column",
-			rules.pidFlag, rules.pidGives, name(pids[0]))
+		return h, refuse(PidColumnPresent, rules.pidFlag, rules.pidGives, name(pids[0]))
 	}
-	var missing []string
-	if h.phoneCol < 0 {
-		missing = append(missing, "no phone column (accepted headers: "+strings.Join(PhoneHeaders, ", ")+"; or -phone-col)")
-	}
-	if h.pidCol < 0 && rules.pid == "" {
-		missing = append(missing, "no product column (accepted headers: "+strings.Join(PidHeaders, ", ")+"; or -pid-col, or -pid PID for every row)")
-	}
-	if missing != nil {
-		return h, errors.New(strings.Join(missing, "; "))
+	noPhone, noPid := h.phoneCol < 0, h.pidCol < 0 && rules.pid == ""
+	phoneNames, pidNames := strings.Join(PhoneHeaders, ", "), strings.Join(PidHeaders, ", ")
+	switch {
+	case noPhone && noPid:
+		return h, refuse(NoColumns, phoneNames, pidNames)
+	case noPhone:
+		return h, refuse(NoPhoneColumn, phoneNames)
+	case noPid:
+		return h, refuse(NoPidColumn, pidNames)
 	}
 	for i := 0; i < n; i++ {
 		if i == h.phoneCol || i == h.pidCol || skip(i) {

@@ -40,7 +40,7 @@ type workbook struct {
 	shown []bool
 }
 
-var errNoSheets = errors.New("the workbook has no sheets")
+var errNoSheets = refuse(NoSheets)
 
 type relationship struct{ id, typ, target string }
 
@@ -109,7 +109,7 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 		}
 	}
 	if !z.has(wbPart) {
-		return nil, errors.New("not an Excel workbook (no workbook part): save it again as .xlsx")
+		return nil, refuse(NotWorkbook)
 	}
 	dir := path.Dir(wbPart)
 	relsPart := path.Join(dir, "_rels", path.Base(wbPart)+".rels")
@@ -149,10 +149,10 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 			}
 		}
 		if n := len([]rune(s.name)); n == 0 || n > MaxSheetNameChars {
-			return fmt.Errorf("damaged workbook: a sheet name of %d characters", n)
+			return refuse(Damaged, fmt.Sprintf("a sheet name of %d characters", n))
 		}
 		if len(wb.sheets) >= MaxColumns {
-			return limitErr("more than %s sheets", journal.Thousands(MaxColumns))
+			return limitErr(LimitSheets, journal.Thousands(MaxColumns))
 		}
 		wb.sheets = append(wb.sheets, s)
 		sheetIDs = append(sheetIDs, id)
@@ -176,7 +176,7 @@ func (z *workbookZip) readIndex() (*workbook, error) {
 		}
 		k := strings.ToLower(s.part)
 		if other, ok := byPart[k]; ok {
-			return nil, fmt.Errorf("damaged workbook: sheets %q and %q are the same part %s", journal.Clip(other), journal.Clip(s.name), journal.Clip(s.part))
+			return nil, refuse(Damaged, fmt.Sprintf("sheets %q and %q are the same part %s", journal.Clip(other), journal.Clip(s.name), journal.Clip(s.part)))
 		}
 		byPart[k] = s.name
 	}
@@ -205,11 +205,11 @@ func (wb *workbook) sharedStrings() (*sharedStrings, error) {
 // openSheet starts reading a sheet; close the part when done.
 func (wb *workbook) openSheet(s workbookSheet, sst *sharedStrings) (*sheetReader, *partReader, error) {
 	if s.part == "" || !wb.zip.has(s.part) {
-		return nil, nil, fmt.Errorf("sheet %q is not a worksheet (a chart sheet?) or its part is missing", s.name)
+		return nil, nil, refuse(SheetNotWorksheet, s.name)
 	}
 	p, err := wb.zip.open(s.part, MaxSheetBytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sheet %q: %w", s.name, err)
+		return nil, nil, wrap(AtSheet, err, s.name)
 	}
 	sr := newSheetReader(s.part, p, sst)
 	sr.shown = wb.shown
@@ -233,7 +233,7 @@ func probeRows(next func(*rawRow) error, rules tableRules) error {
 		switch err := next(&row); {
 		case err == io.EOF:
 			if f.seen == nil {
-				return errors.New("it is empty")
+				return refuse(SheetEmpty)
 			}
 			return f.fail()
 		case err != nil:
@@ -261,10 +261,10 @@ func (wb *workbook) probeHeader(s workbookSheet, sst *sharedStrings, rules table
 	why = probeRows(func(row *rawRow) error { return sr.next(row) }, rules)
 	var pe probeErr
 	if errors.As(why, &pe) {
-		return nil, fmt.Errorf("sheet %q: %w", s.name, pe.err)
+		return nil, wrap(AtSheet, pe.err, s.name)
 	}
 	if err := p.drain(sr.x.src.br); err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", s.name, err)
+		return nil, wrap(AtSheet, err, s.name)
 	}
 	return why, nil
 }
@@ -282,12 +282,12 @@ func (wb *workbook) chooseSheet(want string, sst *sharedStrings, rules tableRule
 				continue
 			}
 			if !s.visible() {
-				return s, fmt.Errorf("sheet %q is %s: a hidden sheet is not what the user sees; unhide it in Excel first, or choose a visible sheet: %s",
+				return s, refuse(SheetHidden,
 					want, s.state, wb.names(workbookSheet.visible))
 			}
 			return s, nil
 		}
-		return workbookSheet{}, fmt.Errorf("no sheet %q; the sheets are: %s", want, wb.names(all))
+		return workbookSheet{}, refuse(NoSuchSheet, want, wb.names(all))
 	}
 	var visible []workbookSheet
 	for _, s := range wb.sheets {
@@ -297,12 +297,12 @@ func (wb *workbook) chooseSheet(want string, sst *sharedStrings, rules tableRule
 	}
 	switch len(visible) {
 	case 0:
-		return workbookSheet{}, fmt.Errorf("the workbook has no visible sheet (hidden: %s)", wb.names(hidden))
+		return workbookSheet{}, refuse(NoVisibleSheet, wb.names(hidden))
 	case 1:
 		return visible[0], nil
 	}
 	var match []workbookSheet
-	var whys []string
+	var whys sheetWhys
 	for _, s := range visible {
 		why, err := wb.probeHeader(s, sst, rules)
 		if err != nil {
@@ -311,7 +311,7 @@ func (wb *workbook) chooseSheet(want string, sst *sharedStrings, rules tableRule
 		if why == nil {
 			match = append(match, s)
 		} else {
-			whys = append(whys, fmt.Sprintf("%q: %v", s.name, why))
+			whys = append(whys, sheetWhy{s.name, why})
 		}
 	}
 	var names []string
@@ -322,10 +322,9 @@ func (wb *workbook) chooseSheet(want string, sst *sharedStrings, rules tableRule
 	case 1:
 		return match[0], nil
 	case 0:
-		return workbookSheet{}, fmt.Errorf("no visible sheet has a header with a phone and a product column in its first %d rows (%s); pass -sheet NAME with the list's sheet", HeaderSearchRows,
-			strings.Join(whys, "; "))
+		return workbookSheet{}, refuse(NoSheetHeader, HeaderSearchRows, whys)
 	}
-	return workbookSheet{}, fmt.Errorf("%d sheets could be the list: %s; say which with -sheet NAME", len(match), strings.Join(names, ", "))
+	return workbookSheet{}, refuse(SheetsAmbiguous, len(match), strings.Join(names, ", "))
 }
 
 // openXLSX chooses a sheet (see chooseSheet) and returns its rows.
@@ -370,7 +369,7 @@ func readSheet(ctx context.Context, wb *workbook, s workbookSheet, sst *sharedSt
 			return each(&rawRow{End: true, Merged: sr.Merged})
 		}
 		if err != nil {
-			return fmt.Errorf("sheet %q: %w", s.name, err)
+			return wrap(AtSheet, err, s.name)
 		}
 		if err := each(&row); err != nil {
 			return err

@@ -44,7 +44,7 @@ func openWorkbookZip(path string) (*workbookZip, error) {
 	zr, err := zip.NewReader(f, fi.Size())
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("not a readable workbook (%v): save it again as .xlsx", err)
+		return nil, refuse(NotZipBecause, err.Error())
 	}
 	w := &workbookZip{f: f, files: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
@@ -52,12 +52,12 @@ func openWorkbookZip(path string) (*workbookZip, error) {
 		// its bytes are not what anyone saw.
 		if zf.Flags&0x1 != 0 {
 			f.Close()
-			return nil, fmt.Errorf("refused workbook: %q is encrypted: save the file again without a password", journal.Clip(zf.Name))
+			return nil, refuse(Encrypted, journal.Clip(zf.Name))
 		}
 		k := strings.ToLower(zf.Name)
 		if _, dup := w.files[k]; dup {
 			f.Close()
-			return nil, fmt.Errorf("damaged workbook: it holds %q twice", journal.Clip(zf.Name))
+			return nil, refuse(Damaged, fmt.Sprintf("it holds %q twice", journal.Clip(zf.Name)))
 		}
 		w.files[k] = zf
 	}
@@ -74,17 +74,17 @@ func (w *workbookZip) has(name string) bool { return w.files[strings.ToLower(nam
 func (w *workbookZip) open(name string, limit int64) (*partReader, error) {
 	zf := w.files[strings.ToLower(name)]
 	if zf == nil {
-		return nil, fmt.Errorf("damaged workbook: no part %s", journal.Clip(name))
+		return nil, refuse(Damaged, fmt.Sprintf("no part %s", journal.Clip(name)))
 	}
 	if zf.UncompressedSize64 > uint64(limit) {
-		return nil, limitErr("%s unpacks to %s bytes; at most %s", name, thousands64(zf.UncompressedSize64), journal.Thousands(int(limit)))
+		return nil, limitErr(LimitTechnical, fmt.Sprintf("%s unpacks to %s bytes; at most %s", name, thousands64(zf.UncompressedSize64), journal.Thousands(int(limit))))
 	}
 	// The entry is inflated here rather than by zf.Open, so that every
 	// byte of it is accounted for: its CRC, its size and the end of its
 	// compressed stream, where archive/zip leaves trailing bytes unread.
 	raw, err := zf.OpenRaw()
 	if err != nil {
-		return nil, fmt.Errorf("damaged workbook: %s: %w", name, err)
+		return nil, wrap(Damaged, err, name)
 	}
 	p := &partReader{name: name, zf: zf, raw: &countReader{r: raw}, crc: crc32.NewIEEE(), limit: limit}
 	switch zf.Method {
@@ -94,7 +94,7 @@ func (w *workbookZip) open(name string, limit int64) (*partReader, error) {
 		p.br = bufio.NewReader(p.raw)
 		p.rc = flate.NewReader(p.br)
 	default:
-		return nil, fmt.Errorf("%s is compressed with method %d, which Excel does not write: save the file again as .xlsx", name, zf.Method)
+		return nil, refuse(Compression, name, int(zf.Method))
 	}
 	return p, nil
 }
@@ -141,17 +141,17 @@ func (p *partReader) Read(b []byte) (int, error) {
 	p.n += int64(n)
 	switch {
 	case p.n > p.limit:
-		p.err = limitErr("%s unpacks to more than %s bytes", p.name, journal.Thousands(int(p.limit)))
+		p.err = limitErr(LimitTechnical, fmt.Sprintf("%s unpacks to more than %s bytes", p.name, journal.Thousands(int(p.limit))))
 		return 0, p.err
 	case uint64(p.n) > p.zf.UncompressedSize64:
-		p.err = fmt.Errorf("damaged workbook: %s unpacks to more than the %s bytes the archive says", p.name, thousands64(p.zf.UncompressedSize64))
+		p.err = refuse(Damaged, fmt.Sprintf("%s unpacks to more than the %s bytes the archive says", p.name, thousands64(p.zf.UncompressedSize64)))
 		return 0, p.err
 	}
 	p.crc.Write(b[:n])
 	if err == io.EOF {
 		err = p.end()
 	} else if err != nil {
-		err = fmt.Errorf("damaged workbook: %s: %w", p.name, err)
+		err = wrap(Damaged, err, p.name)
 	}
 	p.err = err
 	return n, err
@@ -165,11 +165,11 @@ func (p *partReader) end() error {
 	}
 	switch {
 	case p.crc.Sum32() != p.zf.CRC32:
-		return fmt.Errorf("damaged workbook: %s: %w", p.name, zip.ErrChecksum)
+		return wrap(Damaged, zip.ErrChecksum, p.name)
 	case uint64(p.n) != p.zf.UncompressedSize64:
-		return fmt.Errorf("damaged workbook: %s: %s bytes, not the %s the archive says", p.name, journal.Thousands(int(p.n)), thousands64(p.zf.UncompressedSize64))
+		return refuse(Damaged, fmt.Sprintf("%s: %s bytes, not the %s the archive says", p.name, journal.Thousands(int(p.n)), thousands64(p.zf.UncompressedSize64)))
 	case uint64(used) != p.zf.CompressedSize64:
-		return fmt.Errorf("damaged workbook: %s: its compressed data ends before the entry does", p.name)
+		return refuse(Damaged, fmt.Sprintf("%s: its compressed data ends before the entry does", p.name))
 	}
 	return io.EOF
 }
@@ -202,7 +202,7 @@ type xmlSource struct {
 
 func (s *xmlSource) ReadByte() (byte, error) {
 	if s.n-s.mark > maxXMLToken {
-		return 0, limitErr("an XML element or text longer than %s bytes", journal.Thousands(maxXMLToken))
+		return 0, limitErr(LimitTechnical, fmt.Sprintf("an XML element or text longer than %s bytes", journal.Thousands(maxXMLToken)))
 	}
 	c, err := s.br.ReadByte()
 	if err == nil {
@@ -261,7 +261,7 @@ func newXMLReader(part string, r io.Reader) *xmlReader {
 func (x *xmlReader) next() (xml.Token, error) {
 	x.src.mark = x.src.n
 	if *x.spent++; *x.spent > x.maxTokens {
-		return nil, fmt.Errorf("%s: %w", x.part, limitErr("more than %s XML elements and texts", journal.Thousands(x.maxTokens)))
+		return nil, wrap(AtPart, limitErr(LimitTechnical, fmt.Sprintf("more than %s XML elements and texts", journal.Thousands(x.maxTokens))), x.part)
 	}
 	var t xml.Token
 	var err error
@@ -272,10 +272,10 @@ func (x *xmlReader) next() (xml.Token, error) {
 	}
 	if err == io.EOF {
 		if !x.root {
-			return nil, fmt.Errorf("damaged workbook: %s holds no XML document", x.part)
+			return nil, refuse(Damaged, fmt.Sprintf("%s holds no XML document", x.part))
 		}
 		if x.depth != 0 {
-			return nil, fmt.Errorf("damaged workbook: %s: broken XML: it ends inside an element", x.part)
+			return nil, refuse(Damaged, fmt.Sprintf("%s: broken XML: it ends inside an element", x.part))
 		}
 		return nil, io.EOF
 	}
@@ -285,24 +285,24 @@ func (x *xmlReader) next() (xml.Token, error) {
 		}
 		var se *xml.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("damaged workbook: %s: broken XML at line %d: %s", x.part, se.Line, se.Msg)
+			return nil, refuse(Damaged, fmt.Sprintf("%s: broken XML at line %d: %s", x.part, se.Line, se.Msg))
 		}
 		if errors.Is(err, errLimit) {
-			return nil, fmt.Errorf("%s: %w", x.part, err)
+			return nil, wrap(AtPart, err, x.part)
 		}
-		return nil, fmt.Errorf("damaged workbook: %s: %w", x.part, err)
+		return nil, wrap(Damaged, err, x.part)
 	}
 	switch tt := t.(type) {
 	case xml.Directive:
-		return nil, fmt.Errorf("refused workbook: %s has a declaration <!%s>: a workbook never needs a DOCTYPE or entities", x.part, journal.Clip(string(tt)))
+		return nil, refuse(Doctype, x.part, journal.Clip(string(tt)))
 	case xml.StartElement:
 		if x.done {
-			return nil, fmt.Errorf("damaged workbook: %s has content after its end", x.part)
+			return nil, refuse(Damaged, fmt.Sprintf("%s has content after its end", x.part))
 		}
 		// encoding/xml keeps every open element on a stack: a few
 		// hundred kilobytes of "<a>" compressed would take gigabytes.
 		if x.depth >= maxXMLDepth {
-			return nil, fmt.Errorf("%s: %w", x.part, limitErr("XML nested more than %d elements deep", maxXMLDepth))
+			return nil, wrap(AtPart, limitErr(LimitTechnical, fmt.Sprintf("XML nested more than %d elements deep", maxXMLDepth)), x.part)
 		}
 		x.depth++
 		x.root = true
@@ -312,7 +312,7 @@ func (x *xmlReader) next() (xml.Token, error) {
 	case xml.EndElement:
 		if x.raw {
 			if n := len(x.stack); n == 0 || x.stack[n-1] != tt.Name {
-				return nil, fmt.Errorf("damaged workbook: %s: broken XML: </%s> does not close the element open", x.part, journal.Clip(tt.Name.Local))
+				return nil, refuse(Damaged, fmt.Sprintf("%s: broken XML: </%s> does not close the element open", x.part, journal.Clip(tt.Name.Local)))
 			}
 			x.stack = x.stack[:len(x.stack)-1]
 		}
@@ -322,7 +322,7 @@ func (x *xmlReader) next() (xml.Token, error) {
 		}
 	case xml.CharData:
 		if x.depth == 0 && len(bytes.TrimSpace(tt)) > 0 {
-			return nil, fmt.Errorf("damaged workbook: %s has text outside its document", x.part)
+			return nil, refuse(Damaged, fmt.Sprintf("%s has text outside its document", x.part))
 		}
 	}
 	return t, nil
@@ -357,16 +357,16 @@ func (w *workbookZip) readXMLPart(name string, limit int64, fn func(xml.Token, i
 func checkZipDirectory(f *os.File, size int64) error {
 	const eocdLen, maxEntries = 22, 10_000
 	if size < eocdLen {
-		return errors.New("not a readable workbook (not a zip archive): save it again as .xlsx")
+		return refuse(NotZip)
 	}
 	tail := min(size, 65535+eocdLen)
 	b := make([]byte, tail)
 	if _, err := f.ReadAt(b, size-tail); err != nil {
-		return fmt.Errorf("not a readable workbook: %v", err)
+		return wrap(NotReadable, err)
 	}
 	i := bytes.LastIndex(b[:len(b)-eocdLen+4], []byte("PK\x05\x06"))
 	if i < 0 {
-		return errors.New("not a readable workbook (not a zip archive): save it again as .xlsx")
+		return refuse(NotZip)
 	}
 	le := func(b []byte) (n uint64) {
 		for k := len(b) - 1; k >= 0; k-- {
@@ -382,30 +382,30 @@ func checkZipDirectory(f *os.File, size int64) error {
 	// entry, and their directory ends where the end record starts.
 	head := make([]byte, 4)
 	if _, err := f.ReadAt(head, 0); err != nil || string(head) != "PK\x03\x04" {
-		return errors.New("damaged workbook: the file does not start with a zip entry (bytes before the archive?): save it again as .xlsx")
+		return refuse(DamagedZipStart)
 	}
 	eocd := size - tail + int64(i)
 	zip64 := (entries == 0xFFFF || dirSize == 0xFFFFFFFF) && i >= 20 && string(b[i-20:i-16]) == "PK\x06\x07"
 	if dirOffset := le(b[i+16 : i+20]); !zip64 && dirOffset+dirSize != uint64(eocd) {
-		return errors.New("damaged workbook: the zip directory is not where the archive says (bytes before or inside the archive?): save it again as .xlsx")
+		return refuse(DamagedZipDir)
 	}
 	if zip64 {
 		// Zip64: the figures are in the zip64 end record the locator points at.
 		off := le(b[i-20+8 : i-20+16])
 		rec := make([]byte, 48)
 		if off > uint64(size-48) {
-			return errors.New("damaged workbook: bad zip64 directory")
+			return refuse(Damaged, "bad zip64 directory")
 		}
 		if _, err := f.ReadAt(rec, int64(off)); err != nil || string(rec[:4]) != "PK\x06\x06" {
-			return errors.New("damaged workbook: bad zip64 directory")
+			return refuse(Damaged, "bad zip64 directory")
 		}
 		entries, dirSize = le(rec[32:40]), le(rec[40:48])
 	}
 	switch {
 	case entries > maxEntries:
-		return limitErr("the workbook archive has %s entries; at most %s", thousands64(entries), journal.Thousands(maxEntries))
+		return limitErr(LimitTechnical, fmt.Sprintf("the workbook archive has %s entries; at most %s", thousands64(entries), journal.Thousands(maxEntries)))
 	case dirSize > MaxPartBytes:
-		return limitErr("the workbook archive's directory is %s bytes; at most %s", thousands64(dirSize), journal.Thousands(MaxPartBytes))
+		return limitErr(LimitTechnical, fmt.Sprintf("the workbook archive's directory is %s bytes; at most %s", thousands64(dirSize), journal.Thousands(MaxPartBytes)))
 	}
 	return nil
 }

@@ -24,10 +24,10 @@ const sstChunk = 1 << 20 // larger than any cell (MaxCellChars × 4 bytes)
 
 func (s *sharedStrings) add(b []byte) error {
 	if len(s.refs) >= MaxSharedStrings {
-		return limitErr("more than %s shared strings", journal.Thousands(MaxSharedStrings))
+		return limitErr(LimitSharedStrings, journal.Thousands(MaxSharedStrings))
 	}
 	if s.text += len(b); s.text > MaxSharedStringsText {
-		return limitErr("shared strings of more than %s bytes of text", journal.Thousands(MaxSharedStringsText))
+		return limitErr(LimitSharedText, journal.Thousands(MaxSharedStringsText))
 	}
 	n := len(s.chunks)
 	if n == 0 || len(s.chunks[n-1])+len(b) > sstChunk {
@@ -79,14 +79,14 @@ func (w *workbookZip) readSharedStrings(name string) (*sharedStrings, error) {
 				inSI = false
 				s := unescapeOOXML(buf)
 				if err := checkCell(0, s); err != nil {
-					return fmt.Errorf("shared string %s: %w", journal.Thousands(len(sst.refs)), err)
+					return wrap(SharedString, err, journal.Thousands(len(sst.refs)))
 				}
 				return sst.add([]byte(s))
 			}
 		case xml.CharData:
 			if inT != 0 {
 				if len(buf)+len(t) > MaxCellChars*utf8.UTFMax {
-					return limitErr("shared string %s: longer than %s characters", journal.Thousands(len(sst.refs)), journal.Thousands(MaxCellChars))
+					return limitErr(SharedStringLong, journal.Thousands(len(sst.refs)), journal.Thousands(MaxCellChars))
 				}
 				buf = append(buf, t...)
 			}
@@ -211,7 +211,7 @@ func (s *sheetReader) next(row *rawRow) error {
 		t, err := s.x.next()
 		if err == io.EOF {
 			if inRow || s.dataDepth != 0 && !s.dataDone {
-				return fmt.Errorf("damaged workbook: %s ends inside its data", s.part)
+				return refuse(Damaged, fmt.Sprintf("%s ends inside its data", s.part))
 			}
 			return io.EOF
 		}
@@ -229,7 +229,7 @@ func (s *sheetReader) next(row *rawRow) error {
 				switch {
 				case depth == 2 && t.Name.Local == "sheetData":
 					if s.dataDone {
-						return fmt.Errorf("damaged workbook: %s has two <sheetData>", s.part)
+						return refuse(Damaged, fmt.Sprintf("%s has two <sheetData>", s.part))
 					}
 					s.dataDepth = depth
 				case depth == 3 && t.Name.Local == "col":
@@ -274,7 +274,7 @@ func (s *sheetReader) next(row *rawRow) error {
 					// Viewers disagree on a cell of two values (LibreOffice
 					// shows neither of <v> and <is>): it is not one value.
 					if hasV || hasIS {
-						return s.rowErr(fmt.Errorf("damaged workbook: cell %s%d holds more than one value", columnName(cellCol), s.lastRow))
+						return s.rowErr(refuse(Damaged, fmt.Sprintf("cell %s%d holds more than one value", columnName(cellCol), s.lastRow)))
 					}
 				}
 				switch t.Name.Local {
@@ -305,7 +305,7 @@ func (s *sheetReader) next(row *rawRow) error {
 				inCell = false
 				v, err := s.value(cellType, hasV, hasIS)
 				if err != nil {
-					return s.rowErr(fmt.Errorf("column %s: %w", columnName(cellCol), err))
+					return s.rowErr(wrap(AtColumn, err, columnName(cellCol)))
 				}
 				if hasFormul {
 					row.Formulas = append(row.Formulas, cellCol)
@@ -319,7 +319,7 @@ func (s *sheetReader) next(row *rawRow) error {
 					return s.rowErr(err)
 				}
 				if s.rowBytes += len(v); s.rowBytes > MaxRowBytes {
-					return s.rowErr(limitErr("the row holds more than %s bytes of text", journal.Thousands(MaxRowBytes)))
+					return s.rowErr(limitErr(LimitRowBytesOver, journal.Thousands(MaxRowBytes)))
 				}
 				for len(row.Cells) < cellCol {
 					row.Cells = append(row.Cells, "")
@@ -342,7 +342,7 @@ func (s *sheetReader) next(row *rawRow) error {
 		case xml.CharData:
 			if inV && !hasIS || isT != 0 {
 				if len(s.cell)+len(t) > MaxCellChars*utf8.UTFMax {
-					return s.rowErr(limitErr("column %s: a cell longer than %s characters", columnName(cellCol), journal.Thousands(MaxCellChars)))
+					return s.rowErr(limitErr(LimitCellAt, columnName(cellCol), journal.Thousands(MaxCellChars)))
 				}
 				s.cell = append(s.cell, t...)
 			}
@@ -370,7 +370,7 @@ func (s *sheetReader) checkNamespace(n xml.Name) error {
 	if space == "" {
 		space = "no namespace"
 	}
-	return fmt.Errorf("damaged workbook: %s: <%s> of %s, not SpreadsheetML's: viewers do not show it", s.part, n.Local, journal.Clip(space))
+	return refuse(Damaged, fmt.Sprintf("%s: <%s> of %s, not SpreadsheetML's: viewers do not show it", s.part, n.Local, journal.Clip(space)))
 }
 
 // rowErr names the row being read, or the one before.
@@ -379,9 +379,9 @@ func (s *sheetReader) rowErr(err error) error {
 	case s.lastRow == 0:
 		return err
 	case !s.inRow:
-		return fmt.Errorf("after row %d: %w", s.lastRow, err)
+		return wrap(AfterRow, err, s.lastRow)
 	}
-	return fmt.Errorf("row %d: %w", s.lastRow, err)
+	return wrap(AtRow, err, s.lastRow)
 }
 
 func (s *sheetReader) value(typ string, hasV, hasIS bool) (string, error) {
@@ -392,10 +392,10 @@ func (s *sheetReader) value(typ string, hasV, hasIS bool) (string, error) {
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(string(s.cell)))
 		if err != nil || i < 0 {
-			return "", fmt.Errorf("damaged workbook: shared string index %q", journal.Clip(string(s.cell)))
+			return "", refuse(Damaged, fmt.Sprintf("shared string index %q", journal.Clip(string(s.cell))))
 		}
 		if s.sst == nil || i >= len(s.sst.refs) {
-			return "", fmt.Errorf("damaged workbook: shared string %d does not exist", i)
+			return "", refuse(Damaged, fmt.Sprintf("shared string %d does not exist", i))
 		}
 		return s.sst.get(i), nil
 	case "inlineStr", "str":
@@ -406,7 +406,7 @@ func (s *sheetReader) value(typ string, hasV, hasIS bool) (string, error) {
 		}
 		return string(s.cell), nil
 	}
-	return "", fmt.Errorf("damaged workbook: unknown cell type %q", journal.Clip(typ))
+	return "", refuse(Damaged, fmt.Sprintf("unknown cell type %q", journal.Clip(typ)))
 }
 
 func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err error) {
@@ -416,7 +416,7 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 		case "r":
 			v, err := strconv.Atoi(a.Value)
 			if err != nil {
-				return 0, false, fmt.Errorf("damaged workbook: %s: row number %q", s.part, journal.Clip(a.Value))
+				return 0, false, refuse(Damaged, fmt.Sprintf("%s: row number %q", s.part, journal.Clip(a.Value)))
 			}
 			n = v
 		case "hidden":
@@ -429,9 +429,9 @@ func (s *sheetReader) rowAttrs(t xml.StartElement) (n int, hidden bool, err erro
 	}
 	switch {
 	case n > MaxRows:
-		return 0, false, limitErr("row %s; at most %s rows (Excel's limit)", journal.Thousands(n), journal.Thousands(MaxRows))
+		return 0, false, limitErr(LimitRowAt, journal.Thousands(n), journal.Thousands(MaxRows))
 	case n <= s.lastRow:
-		return 0, false, fmt.Errorf("damaged workbook: %s: row %d after row %d", s.part, n, s.lastRow)
+		return 0, false, refuse(Damaged, fmt.Sprintf("%s: row %d after row %d", s.part, n, s.lastRow))
 	}
 	return n, hidden, nil
 }
@@ -446,9 +446,9 @@ func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ stri
 			c, r, ok := parseCellRef(a.Value)
 			switch {
 			case !ok:
-				return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell reference %q", journal.Clip(a.Value)))
+				return 0, "", 0, s.rowErr(refuse(Damaged, fmt.Sprintf("cell reference %q", journal.Clip(a.Value))))
 			case r != s.lastRow:
-				return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s is not in row %d", journal.Clip(a.Value), s.lastRow))
+				return 0, "", 0, s.rowErr(refuse(Damaged, fmt.Sprintf("cell %s is not in row %d", journal.Clip(a.Value), s.lastRow)))
 			}
 			col = c
 		case "t":
@@ -461,9 +461,9 @@ func (s *sheetReader) cellAttrs(t xml.StartElement, last int) (col int, typ stri
 	}
 	switch {
 	case col >= MaxColumns:
-		return 0, "", 0, s.rowErr(limitErr("a cell in column %s; at most %s columns (Excel's limit)", journal.Thousands(col+1), journal.Thousands(MaxColumns)))
+		return 0, "", 0, s.rowErr(limitErr(LimitColumnAt, journal.Thousands(col+1), journal.Thousands(MaxColumns)))
 	case col <= last:
-		return 0, "", 0, s.rowErr(fmt.Errorf("damaged workbook: cell %s comes after column %s", columnName(col), columnName(last)))
+		return 0, "", 0, s.rowErr(refuse(Damaged, fmt.Sprintf("cell %s comes after column %s", columnName(col), columnName(last))))
 	}
 	return col, typ, style, nil
 }
@@ -500,7 +500,7 @@ func (s *sheetReader) hiddenCol(t xml.StartElement) error {
 		return nil
 	}
 	if len(s.HiddenCols) >= MaxColumns {
-		return limitErr("%s: more than %s column ranges", s.part, journal.Thousands(MaxColumns))
+		return limitErr(LimitTechnical, fmt.Sprintf("%s: more than %s column ranges", s.part, journal.Thousands(MaxColumns)))
 	}
 	s.HiddenCols = append(s.HiddenCols, colRange{lo - 1, min(hi, MaxColumns) - 1})
 	return nil
@@ -518,10 +518,10 @@ func (s *sheetReader) mergeCell(t xml.StartElement) error {
 		c0, r0, ok0 := parseCellRef(from)
 		c1, r1, ok1 := parseCellRef(to)
 		if !ok0 || !ok1 || c1 < c0 || r1 < r0 {
-			return fmt.Errorf("damaged workbook: %s: merged range %q", s.part, journal.Clip(a.Value))
+			return refuse(Damaged, fmt.Sprintf("%s: merged range %q", s.part, journal.Clip(a.Value)))
 		}
 		if len(s.Merged) >= MaxRows {
-			return limitErr("%s: more than %s merged ranges", s.part, journal.Thousands(MaxRows))
+			return limitErr(LimitTechnical, fmt.Sprintf("%s: more than %s merged ranges", s.part, journal.Thousands(MaxRows)))
 		}
 		s.Merged = append(s.Merged, cellRange{c0, r0, c1, r1})
 	}
