@@ -209,7 +209,7 @@ func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags,
 		if ctx.Err() != nil {
 			return err
 		}
-		return &exitError{code: ExitError, msg: cmd + ": workspace guard", err: err}
+		return errOf(ExitError, msgGuardFailed, cmd).cause(err)
 	}
 	// What a person confirmed in the console is checked first, so that a
 	// guard refusing now because another batch started since says so.
@@ -220,7 +220,7 @@ func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags,
 		return errOf(ExitInvalid, msgGuardRefused, cmd, guardLines{found})
 	}
 	for _, line := range found.LinesIn(string(e.lang)) {
-		fmt.Fprintf(e.stderr, "flowbatch: %s\n", line)
+		fmt.Fprint(e.stderr, e.tr(msgGuardLine, line))
 	}
 	if err := write(found); err != nil {
 		return err

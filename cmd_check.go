@@ -400,7 +400,7 @@ func previewGuard(ctx context.Context, l lang, dir string, nb workspace.NewBatch
 		if ctx.Err() != nil {
 			return "", err
 		}
-		return "", &exitError{code: ExitError, msg: "check: workspace guard", err: err}
+		return "", errOf(ExitError, msgGuardFailed, "check").cause(err)
 	}
 	if found.Refused() {
 		return "", errOf(ExitInvalid, msgGuardRefused, "check", guardLines{found})

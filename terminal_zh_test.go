@@ -346,11 +346,6 @@ func TestNoProseOutsideTheCatalogue(t *testing.T) {
 		"按回车键关闭窗口 / Press Enter to close this window":                             true,
 		// Bilingual already.
 		"403 forbidden (%s): open the link flowbatch serve printed / 请打开 flowbatch serve 启动时打印的链接\n": true,
-		// The workspace guard's words: the row words' (issue 13, words).
-		": workspace guard":      true,
-		"check: workspace guard": true,
-		"workspace guard: passed (workspace %s does not exist yet: no other batch to compare)": true,
-		"workspace guard: not checked (no -batch)":                                             true,
 	}
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()
