@@ -2,8 +2,9 @@ package input
 
 import (
 	"io"
-	"io/fs"
 	"os"
+
+	"github.com/flowbatch/flowbatch/batch/journal"
 )
 
 // NotRegularError is a path given as a file that is not a regular file:
@@ -21,36 +22,15 @@ func (e *NotRegularError) Error() string { return e.In("en") }
 func (e *NotRegularError) In(lang string) string { return reason(NotRegular, e.Kind).In(lang) }
 
 // OpenRegular opens the file at path for reading, refusing anything but
-// a regular file with a *NotRegularError. It opens without blocking (a
-// named pipe with no writer cannot hang it) and decides on the opened
-// file, so what is read is what was checked. Every reader of a user's
-// file opens it here.
+// a regular file with a *NotRegularError (journal.OpenRegular: without
+// blocking, deciding on the opened file). Every reader of a user's file
+// opens it here.
 func OpenRegular(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if m := fi.Mode(); !m.IsRegular() {
-		f.Close()
-		kind := "not a regular file"
-		switch {
-		case m.IsDir():
-			kind = "a directory"
-		case m&fs.ModeNamedPipe != 0:
-			kind = "a named pipe"
-		case m&fs.ModeDevice != 0:
-			kind = "a device"
-		case m&fs.ModeSocket != 0:
-			kind = "a socket"
-		}
+	f, kind, err := journal.OpenRegular(path)
+	if kind != "" {
 		return nil, &NotRegularError{Path: path, Kind: kind}
 	}
-	return f, nil
+	return f, err
 }
 
 // opener opens a user's file for one pass through its bytes: openFile,

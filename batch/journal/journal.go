@@ -570,32 +570,45 @@ func NotJournal(path string, err error) error {
 
 // openJournalFile opens the journal at path for reading. Anything but a
 // regular file (a directory, a named pipe, a device such as /dev/zero) is
-// a *NotJournalError: it is opened without blocking, so a named pipe
-// with no writer cannot hang the command, and never read.
+// a *NotJournalError, never read (see OpenRegular).
 func openJournalFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	f, kind, err := OpenRegular(path)
+	if kind != "" {
+		return nil, &NotJournalError{Path: path, Kind: kind}
+	}
+	return f, err
+}
+
+// OpenRegular opens the file at path for reading if it is a regular file.
+// It opens without blocking, so a named pipe with no writer cannot hang
+// the command, and decides on the opened file, so what is read is what
+// was checked. Anything else is closed at once and named in kind ("a
+// directory", "a named pipe", "a device", "a socket", "not a regular
+// file"), with a nil file and error.
+func OpenRegular(path string) (f *os.File, kind string, err error) {
+	f, err = os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, "", err
 	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		kind := "not a regular file"
-		switch {
-		case fi.IsDir():
-			kind = "a directory"
-		case fi.Mode()&fs.ModeNamedPipe != 0:
-			kind = "a named pipe"
-		case fi.Mode()&fs.ModeDevice != 0:
-			kind = "a device"
-		case fi.Mode()&fs.ModeSocket != 0:
-			kind = "a socket"
-		}
-		return nil, &NotJournalError{Path: path, Kind: kind}
+	switch m := fi.Mode(); {
+	case m.IsRegular():
+		return f, "", nil
+	case m.IsDir():
+		kind = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	default:
+		kind = "not a regular file"
 	}
-	return f, nil
+	f.Close()
+	return nil, kind, nil
 }
