@@ -31,7 +31,7 @@ import (
 
 // The console's pages: Start (upload and check), Confirm, Watch and
 // Finish (one page per batch), Batches, Settings. Every page is rendered
-// from console/*.html with the words of serve_text.go.
+// from console/*.html with the console's words of messages.go.
 
 //go:embed console
 var consoleFiles embed.FS

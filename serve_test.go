@@ -535,7 +535,7 @@ func TestServeLockedBatchShowsTheLockError(t *testing.T) {
 
 func TestConsoleWordsComplete(t *testing.T) {
 	for k, w := range consoleWords {
-		if w[0] == "" || w[1] == "" {
+		if w.en == "" || w.zh == "" {
 			t.Errorf("%s lacks a language: %q", k, w)
 		}
 	}

@@ -356,7 +356,7 @@ func TestNoProseOutsideTheCatalogue(t *testing.T) {
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "serve_") {
-			continue // the console speaks through serve_text.go
+			continue // the console speaks through messages.go (consoleWords)
 		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
