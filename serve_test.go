@@ -7,8 +7,12 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -19,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -539,28 +544,12 @@ func TestConsoleWordsComplete(t *testing.T) {
 			t.Errorf("%s lacks a language: %q", k, w)
 		}
 	}
-	// Every key the templates and the code name is in the table.
-	keys := regexp.MustCompile(`(?:\.T|\.Tf|word\((?:l|lang|"zh"|"en")) "([a-z][a-z.]*)"`)
-	var sources []string
-	for _, f := range []string{"serve_console.go", "serve_jobs.go", "serve_preview.go"} {
-		b, _ := os.ReadFile(f)
-		sources = append(sources, string(b))
-	}
-	entries, _ := consoleFiles.ReadDir("console")
-	for _, e := range entries {
-		if !e.IsDir() {
-			b, _ := consoleFiles.ReadFile("console/" + e.Name())
-			sources = append(sources, string(b))
+	for _, k := range consoleKeysUsed(t) {
+		if _, ok := consoleWords[k]; !ok {
+			t.Errorf("word %q is used but not in consoleWords (messages.go)", k)
 		}
 	}
-	for _, src := range sources {
-		for _, m := range keys.FindAllStringSubmatch(src, -1) {
-			if _, ok := consoleWords[m[1]]; !ok && !strings.HasSuffix(m[1], ".") {
-				t.Errorf("word %q is used but not in consoleWords", m[1])
-			}
-		}
-	}
-	for _, s := range []string{"preparing", "running", "halted", "open", "done", "failed"} {
+	for _, s := range []string{"preparing", "running", "halted", "open", "done", "failed", "none"} {
 		if _, ok := consoleWords["state."+s]; !ok {
 			t.Errorf("no word for state %s", s)
 		}
@@ -571,10 +560,80 @@ func TestConsoleWordsComplete(t *testing.T) {
 		}
 	}
 	for _, k := range outputKinds {
-		if _, ok := consoleWords["file."+k]; !ok {
-			t.Errorf("no word for file %s", k)
+		for _, key := range []string{"file." + k, "file." + k + ".note"} {
+			if _, ok := consoleWords[key]; !ok {
+				t.Errorf("no word %s for file %s", key, k)
+			}
 		}
 	}
+	for _, from := range []string{"env", "file", ""} {
+		if _, ok := consoleWords["settings.from."+from]; !ok {
+			t.Errorf("no word for a key set from %q", from)
+		}
+	}
+	all := boundFacts{SHA256: "a", Rows: 1, Pids: map[string]int{"105000": 1}, Guard: []string{"x"}}
+	for _, ch := range all.changes(boundFacts{}) {
+		if _, ok := consoleWords["fact."+ch.What]; !ok {
+			t.Errorf("no word for the fact %s", ch.What)
+		}
+	}
+}
+
+// consoleKeysUsed are the keys the console names: {{.T "key"}} and
+// {{.Tf "key" …}} in its templates and script, and every string literal
+// of serve_*.go that has the form of a key of the catalogue (its first
+// part one of the catalogue's: "start.title", "why.refused",
+// word(l, "remedy.key")). A key built at run time ("state."+s) is
+// checked above, by what it is built from.
+func consoleKeysUsed(t *testing.T) []string {
+	t.Helper()
+	var keys []string
+	tmpl := regexp.MustCompile(`\.Tf? "([a-z][a-z0-9._]*)"`)
+	err := fs.WalkDir(consoleFiles, "console", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := consoleFiles.ReadFile(p)
+		for _, m := range tmpl.FindAllStringSubmatch(string(b), -1) {
+			if !strings.HasSuffix(m[1], ".") {
+				keys = append(keys, m[1])
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces := map[string]bool{}
+	for k := range consoleWords {
+		ns, _, _ := strings.Cut(k, ".")
+		spaces[ns] = true
+	}
+	keyForm := regexp.MustCompile(`^([a-z]+)(\.[a-z0-9_]+)+$`)
+	files, _ := filepath.Glob("serve_*.go")
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, _ := strconv.Unquote(lit.Value)
+				if m := keyForm.FindStringSubmatch(s); m != nil && spaces[m[1]] {
+					keys = append(keys, s)
+				}
+			}
+			return true
+		})
+	}
+	if len(keys) < 150 {
+		t.Fatalf("found %d keys the console names; is the search missing them?", len(keys))
+	}
+	return keys
 }
 
 func TestDefaultArgsDoubleClickOnWindows(t *testing.T) {
