@@ -811,8 +811,8 @@ var consoleWords = map[string]msg{
 	"start.sheet":       {"Sheet name", "工作表名称"},
 	"start.submit":      {"Upload and check", "上传并检查"},
 	"start.note":        {"The file is kept in this computer's workspace, readable only by you.", "文件保存在本机的工作区，只有你能读取。"},
-	"start.badbatch":    {"The batch name cannot be used", "批次名称不可用"},
-	"start.badperiod":   {"The month is not right", "月份不对"},
+	"start.badbatch":    {"The batch name cannot be used: %s", "批次名称不可用：%s"},
+	"start.badperiod":   {"The month is not right: %s", "月份不对：%s"},
 	"start.nofile":      {"Please choose a file.", "请选择一个文件。"},
 	"start.badext":      {"This kind of file is not supported. Supported: %s", "不支持这种文件。支持：%s"},
 
@@ -980,6 +980,7 @@ var consoleWords = map[string]msg{
 	"settings.where":     {"Saved in: %s", "保存位置：%s"},
 	"settings.save":      {"Save", "保存"},
 	"settings.saved":     {"Saved.", "已保存。"},
+	"settings.nosave":    {"The settings could not be saved: %s", "设置无法保存：%s"},
 
 	"err.noplan":      {"No such upload", "找不到这次上传"},
 	"err.noplan.try":  {"After the console restarts, upload the file again.", "控制台重启后需要重新上传文件。"},
@@ -990,6 +991,16 @@ var consoleWords = map[string]msg{
 	"batch.needfile":  {"This batch was started from a terminal, and the console has no copy of its file. Upload the same file, %s (sha256 %s…), to continue:", "这个批次是在终端里开始的，控制台没有它的文件。请上传同一个文件 %s（sha256 %s…）以继续："},
 	"batch.sendfile":  {"Upload the file", "上传文件"},
 	"err.noupload":    {"This batch's file %s (sha256 %s…) is not among the console's uploads: continue it from a terminal with the same command.", "这个批次的文件 %s（sha256 %s…）不在控制台的上传目录里：请在终端里用同一条命令继续。"},
+
+	// What a page or a plain answer says when a request cannot be done.
+	"err.store":    {"The file could not be stored in the workspace: %s", "文件无法保存到工作区：%s"},
+	"err.running":  {"This batch is running in this console already.", "这个批次已经在这个控制台里运行。"},
+	"err.start":    {"The batch could not start: %s", "批次无法开始：%s"},
+	"err.render":   {"The page could not be shown: %s", "页面无法显示：%s"},
+	"err.stream":   {"This connection cannot carry live progress; reload the page.", "这个连接无法实时显示进度：请刷新页面。"},
+	"err.toolarge": {"The file is larger than %d MiB, the most this console takes (flowbatch serve -max-upload).", "文件超过 %d MiB，超出控制台能接收的大小（flowbatch serve -max-upload）。"},
+	"err.form":     {"The form could not be read: %s", "无法读取表单：%s"},
+	"err.journal":  {"The journal could not be read: %s", "无法读取日志：%s"},
 }
 
 // word is the console's text for key in lang ("zh" or "en"); a key not
@@ -1001,6 +1012,21 @@ func word(l, key string) string {
 	}
 	return m.in(lang(l))
 }
+
+// wordf is word with its fmt verbs filled; an argument that is an error
+// or a localized thing is said in lang, as on the terminal.
+func wordf(l, key string, a ...any) string {
+	return fmt.Sprintf(word(l, key), localize(lang(l), a)...)
+}
+
+// serve_bind.go: a start whose confirmed facts changed (the run's
+// refusal, on the terminal and on the batch's page).
+var (
+	msgConfirmedChanged  = msg{"%s: what was confirmed changed before the batch started: %s; nothing was sent", "%s：确认的内容在批次开始前变了：%s；什么都没有发送"}
+	msgFactChanged       = msg{"%s was %s, now %s", "%s 确认时是 %s，现在是 %s"}
+	msgFactSep           = msg{"; ", "；"}
+	msgGuardFoundNothing = msg{"passed, nothing found", "通过，没有发现问题"}
+)
 
 // cmd_demo.go: the demo.
 var (
