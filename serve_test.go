@@ -476,30 +476,46 @@ func TestServeConfirmRefusals(t *testing.T) {
 // again by run itself, under the workspace lock; a change refuses the
 // start, exit 3, saying what changed, with nothing written or sent.
 func TestStartBindingRefusesChangedFacts(t *testing.T) {
-	sim, vars := subSim(t, juhesim.Config{SettleDelay: 10 * time.Millisecond, SuccessRatio: 1})
-	dir := t.TempDir()
-	in := subCSV(t, dir, 4)
-	journalPath := filepath.Join(dir, "bind.journal")
-	confirmed := boundFacts{SHA256: "0000", Rows: 3, Pids: map[string]int{"105000": 3}}
-	var out, errb bytes.Buffer
-	vars = withWorkspace(t, vars)
-	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] },
-		start: &startBinding{facts: confirmed, extra: map[string]string{settingConfirmedBy: "x"}}}
-	err := Run(context.Background(), e, []string{"run", "-in", in, "-batch", "bind", "-journal", journalPath, "-out", filepath.Join(dir, "bind.xlsx")})
-	code := report(&errb, err)
-	if code != ExitInvalid {
-		t.Fatalf("exit %d, want %d:\n%s", code, ExitInvalid, errb.String())
-	}
-	for _, want := range []string{"what was confirmed changed", "sha256 was 0000", "rows was 3", "105000×3", "nothing was sent"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("refusal lacks %q:\n%s", want, errb.String())
-		}
-	}
-	if _, err := os.Stat(journalPath); !os.IsNotExist(err) {
-		t.Errorf("a journal was written: %v", err)
-	}
-	if n := sim.Requests().Submits; n != 0 {
-		t.Errorf("%d submits", n)
+	for _, tt := range []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{"what was confirmed changed", "sha256 was 0000", "rows was 3", "105000×3", "nothing was sent"}},
+		// In Chinese, as the terminal and the batch's page say it.
+		{"zh", []string{"确认的内容在批次开始前变了", "文件 (sha256) 确认时是 0000", "待发送的行 确认时是 3", "105000×3", "什么都没有发送"}},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			sim, vars := subSim(t, juhesim.Config{SettleDelay: 10 * time.Millisecond, SuccessRatio: 1})
+			dir := t.TempDir()
+			in := subCSV(t, dir, 4)
+			journalPath := filepath.Join(dir, "bind.journal")
+			confirmed := boundFacts{SHA256: "0000", Rows: 3, Pids: map[string]int{"105000": 3}}
+			var out, errb bytes.Buffer
+			vars = withWorkspace(t, vars)
+			e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] },
+				start: &startBinding{facts: confirmed, extra: map[string]string{settingConfirmedBy: "x"}}}
+			err := Run(context.Background(), e, []string{"run", "-in", in, "-batch", "bind", "-journal", journalPath, "-out", filepath.Join(dir, "bind.xlsx"), "-lang", tt.lang})
+			code := report(&errb, err)
+			if code != ExitInvalid {
+				t.Fatalf("exit %d, want %d:\n%s", code, ExitInvalid, errb.String())
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(errb.String(), want) {
+					t.Errorf("refusal lacks %q:\n%s", want, errb.String())
+				}
+			}
+			if tt.lang == "zh" {
+				if run := englishRun(refusalOf(errb.String())); run != "" {
+					t.Errorf("the refusal reads English in zh (%q):\n%s", run, errb.String())
+				}
+			}
+			if _, err := os.Stat(journalPath); !os.IsNotExist(err) {
+				t.Errorf("a journal was written: %v", err)
+			}
+			if n := sim.Requests().Submits; n != 0 {
+				t.Errorf("%d submits", n)
+			}
+		})
 	}
 }
 
@@ -634,6 +650,48 @@ func consoleKeysUsed(t *testing.T) []string {
 		t.Fatalf("found %d keys the console names; is the search missing them?", len(keys))
 	}
 	return keys
+}
+
+// TestConsoleFailuresInThePagesLanguage: what a page or a plain answer
+// says when a request cannot be done is the catalogue's, in the page's
+// language, the file system's part too (errText): an upload past
+// -max-upload, an upload the workspace cannot store, settings that
+// cannot be saved.
+func TestConsoleFailuresInThePagesLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		lang                      string
+		tooLarge, noStore, noSave string
+		notAFolder                string
+	}{
+		{"zh", "文件超过 1 MiB", "文件无法保存到工作区：", "设置无法保存：", "不是文件夹"},
+		{"en", "The file is larger than 1 MiB", "The file could not be stored in the workspace: ", "The settings could not be saved: ", "not a directory"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			tc := newTestConsole(t, juhesim.Config{})
+			tc.post(t, "/lang", url.Values{"lang": {tt.lang}})
+			code, body := tc.upload(t, "big.csv", bytes.Repeat([]byte("x"), 3<<20), map[string]string{"batch": "big"})
+			if code != http.StatusRequestEntityTooLarge || !strings.Contains(body, tt.tooLarge) {
+				t.Errorf("an upload past -max-upload: %d, want 413 with %q:\n%s", code, tt.tooLarge, body)
+			}
+			// The uploads folder is a file: nothing can be stored.
+			os.MkdirAll(tc.ws, 0o700)
+			if err := os.WriteFile(filepath.Join(tc.ws, "uploads"), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, page := tc.upload(t, "gift.csv", giftCSV(2), map[string]string{"batch": "nostore"})
+			if code != http.StatusInternalServerError || !strings.Contains(page, tt.noStore) || !strings.Contains(page, tt.notAFolder) {
+				t.Errorf("an upload not stored: %d, want 500 with %q and %q:\n%s", code, tt.noStore, tt.notAFolder, page)
+			}
+			// The settings' folder is under a file: they cannot be saved.
+			blocker := filepath.Join(t.TempDir(), "file")
+			os.WriteFile(blocker, nil, 0o600)
+			tc.c.creds = credStore{path: filepath.Join(blocker, "flowbatch", "credentials.json")}
+			code, page = tc.post(t, "/settings", url.Values{"key": {"k"}, "openid": {"o"}})
+			if code != http.StatusInternalServerError || !strings.Contains(page, tt.noSave) || !strings.Contains(page, tt.notAFolder) {
+				t.Errorf("settings not saved: %d, want 500 with %q and %q:\n%s", code, tt.noSave, tt.notAFolder, page)
+			}
+		})
+	}
 }
 
 func TestDefaultArgsDoubleClickOnWindows(t *testing.T) {
