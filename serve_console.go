@@ -196,11 +196,11 @@ func (p page) GuardLines(pv *preview) []string {
 
 // Creds is what the balance answer proved of the key, in the page's
 // language.
-func (p page) Creds(s string) string {
-	if s == juhe.CredsVerified.String() {
+func (p page) Creds(pv *preview) string {
+	if pv.Verified {
 		return word(p.Lang, "check.verified")
 	}
-	return s
+	return pv.Credentials
 }
 
 func (c *console) lang(r *http.Request) string {
@@ -519,7 +519,7 @@ func (c *console) checkPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pv := c.preview(r.Context(), pl)
+	pv := c.preview(r.Context(), pl, c.lang(r))
 	c.render(w, r, http.StatusOK, "check", "check.title", checkData{Plan: pl, P: pv})
 }
 
@@ -537,7 +537,7 @@ func (c *console) confirmPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pv := c.preview(r.Context(), pl)
+	pv := c.preview(r.Context(), pl, c.lang(r))
 	if !pv.CanConfirm {
 		http.Redirect(w, r, "/plan/"+pl.ID, http.StatusSeeOther)
 		return
@@ -551,7 +551,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pv := c.preview(r.Context(), pl)
+	pv := c.preview(r.Context(), pl, c.lang(r))
 	d := confirmData{Plan: pl, P: pv, Digest: pv.Facts.digest(), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	again := func(msg string) {
 		d.Error = msg

@@ -838,10 +838,14 @@ func TestServeCheckShowsTheGuardRefusal(t *testing.T) {
 	}
 	_, plan := tc.upload(t, "again.csv", append(data, "13900000077,105000,new\n"...), map[string]string{"batch": "second"})
 	_, page := tc.get(t, plan)
-	for _, want := range []string{`class="card bad" id="guard"`, "工作区检查拒绝批次 second（周期 ", "the workspace guard refuses batch second", `"first"`, word("zh", "why.check")} {
+	for _, want := range []string{`class="card bad" id="guard"`, "工作区检查拒绝批次 second（周期 ", `"first"`, word("zh", "why.check")} {
 		if !strings.Contains(html.UnescapeString(page), want) {
 			t.Errorf("the check page lacks %q", want)
 		}
+	}
+	// check's own verdict, below, speaks the page's language too.
+	if _, verdict, _ := strings.Cut(html.UnescapeString(page), `id="verdict"`); strings.Contains(verdict, "the workspace guard refuses") || !strings.Contains(verdict, "拒绝批次 second") {
+		t.Errorf("check's verdict on a Chinese page:\n%s", verdict)
 	}
 	if strings.Contains(page, `id="to-confirm"`) {
 		t.Errorf("a batch the guard refuses can be confirmed")
@@ -1011,7 +1015,8 @@ func TestConsoleSpeaksChinese(t *testing.T) {
 			t.Errorf("the check page lacks %q", want)
 		}
 	}
-	// What check printed (the verdict's details) is the terminal's text.
+	// Above check's verdict, the page's own words (check speaks the
+	// page's language too: TestServeCheckShowsTheGuardRefusal).
 	own, _, _ := strings.Cut(page, `id="verdict"`)
 	for _, bad := range []string{"bad phone", "key and OpenID verified", "workspace guard:"} {
 		if strings.Contains(own, bad) {
