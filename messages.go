@@ -13,8 +13,9 @@ import (
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-// The terminal's message catalogue: what a person reads from flowbatch
-// (halts, refusals, summaries, progress, -h), in English and in Chinese.
+// The message catalogue: what a person reads from flowbatch, on the
+// terminal (halts, refusals, summaries, progress, -h) and on the
+// console's pages (consoleWords, by key), in English and in Chinese.
 // The workbook's labels are reconcile's (reconcile/labels.go).
 //
 // What a script reads never changes with the language: exit codes,
@@ -25,7 +26,11 @@ import (
 // To add a message: declare a msg here, in the block of its file, with
 // the same fmt verbs in the same order in both languages
 // (TestCatalogueVerbsAgree holds them), and print it with e.tr(msgX, …),
-// or return errOf(code, msgX, …).try(msgY, …) for an error.
+// or return errOf(code, msgX, …).try(msgY, …) for an error. A word of
+// the console is a key of consoleWords, a msg like any other: a page
+// says it with {{.T "key"}} or {{.Tf "key" …}}, the console's code with
+// word(l, key) or wordf(l, key, …) (TestConsoleWordsComplete holds every
+// key named to one there).
 
 // lang is the terminal's language.
 type lang string
