@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -242,7 +241,7 @@ func (c *console) guard(next http.Handler) http.Handler {
 				return
 			}
 			if err := parseForm(w, r, c.maxUpload); err != nil {
-				http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+				http.Error(w, formErrText(c.lang(r), err, c.maxUpload), http.StatusRequestEntityTooLarge)
 				return
 			}
 			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(c.csrf)) != 1 {
@@ -272,23 +271,14 @@ func (c *console) sameOrigin(r *http.Request) bool {
 	return true
 }
 
-// parseForm reads a POST body, bounded: a multipart upload up to max.
+// parseForm reads a POST body, bounded: a multipart upload up to max
+// (past it, an *http.MaxBytesError: formErrText says it).
 func parseForm(w http.ResponseWriter, r *http.Request, max int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			var me *http.MaxBytesError
-			if errors.As(err, &me) {
-				return fmt.Errorf("upload larger than %d MiB (serve -max-upload)", max>>20)
-			}
-			return fmt.Errorf("reading the upload: %v", err)
-		}
-		return nil
+		return r.ParseMultipartForm(1 << 20)
 	}
-	if err := r.ParseForm(); err != nil {
-		return fmt.Errorf("reading the form: %v", err)
-	}
-	return nil
+	return r.ParseForm()
 }
 
 func forbidden(w http.ResponseWriter, why string) {

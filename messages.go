@@ -13,8 +13,9 @@ import (
 	"github.com/flowbatch/flowbatch/reconcile"
 )
 
-// The terminal's message catalogue: what a person reads from flowbatch
-// (halts, refusals, summaries, progress, -h), in English and in Chinese.
+// The message catalogue: what a person reads from flowbatch, on the
+// terminal (halts, refusals, summaries, progress, -h) and on the
+// console's pages (consoleWords, by key), in English and in Chinese.
 // The workbook's labels are reconcile's (reconcile/labels.go).
 //
 // What a script reads never changes with the language: exit codes,
@@ -25,7 +26,11 @@ import (
 // To add a message: declare a msg here, in the block of its file, with
 // the same fmt verbs in the same order in both languages
 // (TestCatalogueVerbsAgree holds them), and print it with e.tr(msgX, …),
-// or return errOf(code, msgX, …).try(msgY, …) for an error.
+// or return errOf(code, msgX, …).try(msgY, …) for an error. A word of
+// the console is a key of consoleWords, a msg like any other: a page
+// says it with {{.T "key"}} or {{.Tf "key" …}}, the console's code with
+// word(l, key) or wordf(l, key, …) (TestConsoleWordsComplete holds every
+// key named to one there).
 
 // lang is the terminal's language.
 type lang string
@@ -776,6 +781,256 @@ var (
 	msgServeInterrupted    = msg{"serve: interrupted: %s stopped with every request in flight journaled; continue in the console, or run the same command again", "serve：已中断：%s已停止，每个在途请求都已记入日志；在控制台里继续，或再次运行同一命令"}
 	msgServeStopped        = msg{"serve: stopped", "serve：已停止"}
 	msgReuploadTry         = msg{"Try: upload the file again and confirm what it holds now", "试试：重新上传文件，并确认它现在的内容"}
+)
+
+// serve_*.go and console/: the console's words, by the key its templates
+// ({{.T "key"}}, {{.Tf "key" …}}) and its code (word(l, key)) name;
+// TestConsoleWordsComplete holds every key named to one here.
+var consoleWords = map[string]msg{
+	"brand":  {"data-gift console", "流量赠送控制台"},
+	"footer": {"flowbatch · every order journaled, paid once", "flowbatch · 每一笔都记在日志里，只付一次"},
+	"yuan":   {"yuan", "元"},
+
+	"nav.start":    {"New batch", "新建批次"},
+	"nav.batches":  {"Batches", "全部批次"},
+	"nav.settings": {"Settings", "设置"},
+
+	"step.check":   {"Upload and check", "上传并检查"},
+	"step.confirm": {"Confirm", "确认"},
+	"step.watch":   {"Watch", "执行"},
+	"step.finish":  {"Finish", "完成"},
+
+	"start.title":       {"New batch", "新建批次"},
+	"start.h1":          {"Start a gifting batch", "新建一个赠送批次"},
+	"start.lead":        {"Upload the list (CSV, Excel or LibreOffice). It is checked first; nothing is spent before you confirm.", "上传名单（CSV、Excel 或 LibreOffice 表格）。先检查，确认之前不会花一分钱。"},
+	"start.drop":        {"Drop the file here, or click to choose it", "把文件拖到这里，或点击选择文件"},
+	"start.max":         {"up to %d MB", "最大 %d MB"},
+	"start.batch":       {"Batch name", "批次名称"},
+	"start.batch.help":  {"letters, digits, - _ .; this month by default", "字母、数字、- _ .；默认是本月"},
+	"start.period":      {"Month of the gift", "赠送月份"},
+	"start.period.help": {"YYYY-MM; one gift per person per month", "YYYY-MM，每人每月只送一次"},
+	"start.more":        {"More options", "更多选项"},
+	"start.skip":        {"Skip invalid rows and send the rest (they are recorded, never charged)", "跳过无效行，其余照常发送（无效行记录在案，不扣费）"},
+	"start.pid":         {"One product id for every row", "统一产品编码"},
+	"start.pid.help":    {"for a list without a product column, e.g. 105000", "名单没有产品编码列时填写，例如 105000"},
+	"start.sheet":       {"Sheet name", "工作表名称"},
+	"start.submit":      {"Upload and check", "上传并检查"},
+	"start.note":        {"The file is kept in this computer's workspace, readable only by you.", "文件保存在本机的工作区，只有你能读取。"},
+	"start.badbatch":    {"The batch name cannot be used: %s", "批次名称不可用：%s"},
+	"start.badperiod":   {"The month is not right: %s", "月份不对：%s"},
+	"start.nofile":      {"Please choose a file.", "请选择一个文件。"},
+	"start.badext":      {"This kind of file is not supported. Supported: %s", "不支持这种文件。支持：%s"},
+
+	"check.title":      {"Check", "检查结果"},
+	"check.h1":         {"What the check found", "检查结果"},
+	"check.file":       {"File", "文件"},
+	"check.batch":      {"Batch", "批次"},
+	"check.period":     {"month", "月份"},
+	"check.format":     {"Format", "格式"},
+	"check.sheet":      {"sheet", "工作表"},
+	"check.header":     {"Header", "表头"},
+	"check.headerrow":  {"row %d", "第 %d 行"},
+	"check.carried":    {"carried columns:", "附带列："},
+	"check.rows":       {"Rows", "行数"},
+	"check.rowcounts":  {"%d rows, %d to send, %d with problems", "共 %d 行，待发送 %d 行，有问题 %d 行"},
+	"check.refused":    {"This file cannot be read; none of it is used", "这个文件无法读取，整个文件未被使用"},
+	"check.problems":   {"Problems", "问题行"},
+	"check.row":        {"Row", "行号"},
+	"check.rowno":      {"row %d", "第 %d 行"},
+	"check.reason":     {"Why", "原因"},
+	"check.more":       {"The first %d of %d are listed.", "只列出前 %d 条，共 %d 条。"},
+	"check.fixhint":    {"Fix these rows in the spreadsheet and upload again, or choose to skip invalid rows under More options.", "请在表格里改正这些行后重新上传；或在“更多选项”里选择跳过无效行。"},
+	"check.noproblems": {"None.", "没有问题。"},
+	"check.hidden":     {"%d rows are hidden or filtered out: the file is refused; unhide or delete them.", "有 %d 行是隐藏或被筛选掉的：文件被拒绝，请取消隐藏或删除这些行。"},
+	"check.footers":    {"Rows below the list that are not data (never sent):", "表格下方不是数据的行（不会发送）："},
+	"check.bypid":      {"By product", "按产品"},
+	"check.pid":        {"Product id", "产品编码"},
+	"check.product":    {"Product", "产品"},
+	"check.count":      {"Rows", "行数"},
+	"check.price":      {"Price", "单价"},
+	"check.cost":       {"Subtotal", "小计"},
+	"check.noprice":    {"not in the catalogue", "产品目录里没有这个编码"},
+	"check.none":       {"None", "无"},
+	"check.bycarrier":  {"By carrier", "按运营商"},
+	"check.catalogue":  {"Rows the provider will reject by its catalogue (no charge)", "服务商会按目录拒绝的行（不扣费）"},
+	"check.estimate":   {"Estimate", "预计花费"},
+	"check.balance":    {"Balance", "账户余额"},
+	"check.cap":        {"Budget cap (once confirmed)", "预算上限（确认后生效）"},
+	"check.short":      {"The estimate exceeds the balance by %s yuan: please top up first.", "预计花费比余额多 %s 元：请先充值。"},
+	"check.nobalance":  {"Balance not read:", "余额未读到："},
+	"check.capnote":    {"The amount you confirm is this batch's hard cap: spending stops there, however often it is resumed.", "确认的金额就是这个批次的硬性上限：花费到此为止，无论重试多少次。"},
+	"check.creds":      {"Key:", "密钥："},
+	"check.verified":   {"key and OpenID verified", "KEY 和 OpenID 已通过验证"},
+	"check.nocreds":    {"JUHE_KEY and JUHE_OPENID are not set (see Settings)", "没有设置 JUHE_KEY 和 JUHE_OPENID（在“设置”里填写）"},
+	"check.guard":      {"Workspace guard (no second gift)", "工作区检查（防止重复赠送）"},
+	"check.guardnew":   {"No other batch in the workspace yet: nothing to compare.", "工作区里还没有别的批次，无需比较。"},
+	"check.ok":         {"%d orders can be sent, estimated at %s yuan.", "可以发送 %d 笔订单，预计 %s 元。"},
+	"check.next":       {"Next: confirm", "下一步：确认"},
+	"check.again":      {"Upload again", "重新上传"},
+	"check.full":       {"The full output of check", "命令行 check 的完整输出"},
+	"check.tobatch":    {"Open this batch", "打开这个批次"},
+
+	"why.refused": {"The file is refused: fix it and upload again.", "文件被拒绝：请修正后重新上传。"},
+	"why.exists":  {"This batch name has a journal already: continue it under Batches, or choose another name.", "这个批次名称已经有日志了：请在“全部批次”里继续它，或换一个名称。"},
+	"why.nocreds": {"No provider key yet: enter it under Settings, or set the environment before starting.", "还没有服务商密钥：请在“设置”里填写，或在启动前设置环境变量。"},
+	"why.check":   {"The check does not pass: a run would be refused. Fix what is listed above and upload again.", "检查不通过：这样发送会被拒绝。请按上面的提示修正后重新上传。"},
+	"why.nothing": {"Nothing to send.", "没有可发送的行。"},
+	"why.noprice": {"A product has no price, so no budget cap can be set: check the product ids.", "有产品没有价格，无法确定预算上限：请核对产品编码。"},
+
+	"confirm.title":      {"Confirm", "确认"},
+	"confirm.h1":         {"Confirm the batch", "确认发送"},
+	"confirm.lead":       {"%[1]d orders from %[2]s will be sent, as batch %[3]s. Nothing is charged before you confirm.", "将按名单 %[2]s 发送 %[1]d 笔订单，批次 %[3]s。确认后才开始扣费。"},
+	"confirm.rows":       {"Orders", "订单数"},
+	"confirm.amount":     {"Amount", "金额"},
+	"confirm.typeamount": {"Type the amount above (yuan)", "请输入上面的金额（元）"},
+	"confirm.name":       {"Your name", "你的姓名"},
+	"confirm.binds":      {"On confirming: this amount becomes the budget cap; your name and the computer's user are journaled; the file, the rows, the products and the guard's result are fixed now, and if any has changed when the batch starts it is refused.", "确认后：这个金额就是预算上限；你的姓名和电脑用户名记入日志；文件、行、产品和工作区检查的结果在此刻固定，开始时如有任何变化就拒绝执行。"},
+	"confirm.go":         {"Confirm and start", "确认并开始"},
+	"confirm.back":       {"Back to the check", "返回检查结果"},
+	"confirm.cannot":     {"This batch cannot be confirmed now: go back to the check.", "这个批次现在不能确认：请返回检查结果。"},
+	"confirm.changed":    {"Something changed since this page was shown; nothing started. See below, then confirm again.", "确认页打开之后情况有变化，未开始。请看下表，核对后重新确认。"},
+	"confirm.badamount":  {"The amount typed is not the amount to confirm, %s yuan.", "输入的金额与要确认的金额 %s 元不一致。"},
+	"confirm.noname":     {"Please type your name (at most 60 characters).", "请输入你的姓名（60 个字以内）。"},
+	"confirm.what":       {"What", "项目"},
+	"confirm.was":        {"When shown", "确认时"},
+	"confirm.now":        {"Now", "现在"},
+
+	"fact.sha256": {"File (sha256)", "文件 (sha256)"},
+	"fact.rows":   {"Rows to send", "待发送的行"},
+	"fact.pids":   {"Rows per product", "各产品行数"},
+	"fact.guard":  {"The guard's result", "工作区检查结果"},
+
+	"batch.title":         {"Batch", "批次"},
+	"batch.h1":            {"Batch", "批次"},
+	"batch.by":            {"confirmed by", "确认人"},
+	"batch.bycli":         {"started from a terminal by", "在终端里启动，用户"},
+	"batch.heldby":        {"held by process %d", "进程 %d 正在处理"},
+	"batch.continue":      {"Continue", "继续"},
+	"batch.continue.note": {"The same as running the same command again: the journal's settings and the stored file; nothing paid is paid again.", "与再次运行同一条命令相同：使用日志里记下的设置和保存的文件，已付的不会再付。"},
+	"batch.cli":           {"The same batch from a terminal", "在终端里继续同一个批次"},
+	"batch.log":           {"Run log", "运行记录"},
+
+	"watch.done":    {"Rows done", "已完成"},
+	"watch.sent":    {"Submitted", "已提交"},
+	"watch.success": {"Success", "成功"},
+	"watch.failed":  {"Failed", "失败"},
+	"watch.spent":   {"Spent", "已支出"},
+	"watch.cap":     {"Budget cap", "预算上限"},
+	"watch.speed":   {"Rate", "速度"},
+	"watch.rate":    {"%.0f rows/min", "%.0f 行/分"},
+	"watch.eta":     {"ETA", "预计剩余"},
+	"time.h":        {"%dh", "%d 小时"},
+	"time.m":        {"%dm", "%d 分"},
+	"time.s":        {"%ds", "%d 秒"},
+	"watch.note":    {"Closing the browser does not stop the batch. To stop it, press Ctrl-C where flowbatch serve runs: requests in flight finish and are journaled.", "关闭浏览器不会停止批次。要停止，请在运行 flowbatch serve 的窗口按 Ctrl-C：正在进行的请求会完成并记入日志。"},
+
+	"state.preparing": {"preparing", "准备中"},
+	"state.running":   {"running", "进行中"},
+	"state.halted":    {"halted", "已暂停"},
+	"state.open":      {"open", "未完成"},
+	"state.done":      {"done", "已完成"},
+	"state.failed":    {"not started", "未开始"},
+	"state.none":      {"none", "不存在"},
+
+	"remedy.balance":     {"Balance insufficient: top up, then press Continue", "余额不足：请充值后点击继续"},
+	"remedy.cap":         {"The confirmed budget cap is reached: to send more, raise -max-spend from a terminal and run the same command", "已达到确认的预算上限：如需多发，请在终端提高 -max-spend 后运行同一条命令"},
+	"remedy.key":         {"The key or the OpenID is wrong: correct it under Settings, then press Continue", "密钥或 OpenID 不对：请在“设置”里改正后点击继续"},
+	"remedy.maintenance": {"The provider is under maintenance: press Continue later", "服务商接口维护中：请稍后点击继续"},
+	"remedy.throttled":   {"The provider limits the requests: press Continue later", "服务商限制了请求次数：请稍后点击继续"},
+	"remedy.halt":        {"The provider said stop: do what the message below says, then press Continue", "服务商要求停止：请按下面的提示处理后点击继续"},
+	"remedy.open":        {"Some orders are still charging: press Continue later to ask again", "还有订单在充值中：请稍后点击继续查询结果"},
+	"remedy.locked":      {"Another program (another console or a command line) holds this batch: wait for it or stop it, then press Continue", "另一个程序（另一个控制台或命令行）正在处理这个批次：请等它结束或停止它，再点击继续"},
+	"remedy.interrupted": {"Interrupted, with every request in flight journaled: press Continue", "已中断，进行中的请求都已记入日志：点击继续"},
+	"remedy.invalid":     {"The checks before the start refused this batch; nothing was spent: see the message below", "开始前的检查拒绝了这个批次，未花费：请看下面的说明"},
+	"remedy.damaged":     {"The journal is damaged: do not continue; keep the files and ask for help", "日志已损坏：请不要继续，保留文件并联系管理员"},
+	"remedy.error":       {"An unexpected error; nothing recorded is lost: see the message below, then press Continue", "出现意外错误，已记录的都不会丢失：请看下面的说明，然后点击继续"},
+
+	"finish.h2":        {"Result", "结果"},
+	"finish.sofar":     {"So far", "到目前为止"},
+	"finish.bystate":   {"Rows by state", "各状态行数"},
+	"finish.bypid":     {"Spend by product (yuan)", "按产品支出（元）"},
+	"finish.bycarrier": {"Spend by carrier (yuan)", "按运营商支出（元）"},
+	"finish.files":     {"Downloads", "下载"},
+
+	"fig.headline": {"%d succeeded · spent %s yuan · failed %d (refunded %s) · open %d · control total %s", "%d 人成功 · 支出 %s 元 · 失败 %d (已退 %s) · 待处理 %d · 勾稽 %s"},
+	"fig.tied":     {"ties out", "一致"},
+	"fig.mismatch": {"MISMATCH", "不一致"},
+
+	// The seven states are named by the workbook (reconcile.StateName),
+	// as on the terminal.
+
+	"file.workbook":      {"Reconciliation workbook", "对账工作簿"},
+	"file.workbook.note": {"the full reconciliation, for the records", "完整的对账表，留档用"},
+	"file.masked":        {"Masked copy", "脱敏副本"},
+	"file.masked.note":   {"phones masked, safe to circulate", "手机号打码，可以对外发送"},
+	"file.retry":         {"Retry file", "重发名单"},
+	"file.retry.note":    {"rows that ended uncharged, to upload as a new batch", "未扣费的行，可作为新批次上传"},
+	"file.attest":        {"Attestation", "证明文件"},
+	"file.attest.note":   {"the journal's checkpoint, for the audit", "日志的检查点，供审计核对"},
+
+	"batches.title": {"Batches", "全部批次"},
+	"batches.h1":    {"Every batch of the workspace", "工作区里的全部批次"},
+	"batches.batch": {"Batch", "批次"},
+	"batches.state": {"State", "状态"},
+	"batches.none":  {"No batch yet.", "还没有批次。"},
+
+	"settings.title":     {"Settings", "设置"},
+	"settings.h1":        {"Provider key", "服务商密钥"},
+	"settings.lead":      {"The 聚合数据 KEY and OpenID (from 个人中心). Kept in a file on this computer that only you can read; never shown on a page again.", "聚合数据的 KEY 和 OpenID（在个人中心里）。保存在本机、只有你能读取的文件里，不会再显示在页面上。"},
+	"settings.from.env":  {"set (from the environment, which wins)", "已设置（来自环境变量，优先使用）"},
+	"settings.from.file": {"set (saved on this computer)", "已设置（保存在本机）"},
+	"settings.from.":     {"not set", "未设置"},
+	"settings.key":       {"New KEY (blank keeps it)", "新的 KEY（留空则不变）"},
+	"settings.openid":    {"New OpenID (blank keeps it)", "新的 OpenID（留空则不变）"},
+	"settings.where":     {"Saved in: %s", "保存位置：%s"},
+	"settings.save":      {"Save", "保存"},
+	"settings.saved":     {"Saved.", "已保存。"},
+	"settings.nosave":    {"The settings could not be saved: %s", "设置无法保存：%s"},
+
+	"err.noplan":      {"No such upload", "找不到这次上传"},
+	"err.noplan.try":  {"After the console restarts, upload the file again.", "控制台重启后需要重新上传文件。"},
+	"err.nobatch":     {"No such batch", "没有这个批次"},
+	"err.nobatch.try": {"Batches lists every batch of the workspace.", "在“全部批次”里可以看到工作区的每个批次。"},
+	"err.continue":    {"Cannot continue", "无法继续"},
+	"err.notthefile":  {"That is not this batch's file: it takes %s (sha256 %s…), the very same file, to continue.", "这不是这个批次的文件：需要 %s（sha256 %s…），同一个文件才能继续。"},
+	"batch.needfile":  {"This batch was started from a terminal, and the console has no copy of its file. Upload the same file, %s (sha256 %s…), to continue:", "这个批次是在终端里开始的，控制台没有它的文件。请上传同一个文件 %s（sha256 %s…）以继续："},
+	"batch.sendfile":  {"Upload the file", "上传文件"},
+	"err.noupload":    {"This batch's file %s (sha256 %s…) is not among the console's uploads: continue it from a terminal with the same command.", "这个批次的文件 %s（sha256 %s…）不在控制台的上传目录里：请在终端里用同一条命令继续。"},
+
+	// What a page or a plain answer says when a request cannot be done.
+	"err.store":    {"The file could not be stored in the workspace: %s", "文件无法保存到工作区：%s"},
+	"err.running":  {"This batch is running in this console already.", "这个批次已经在这个控制台里运行。"},
+	"err.start":    {"The batch could not start: %s", "批次无法开始：%s"},
+	"err.render":   {"The page could not be shown: %s", "页面无法显示：%s"},
+	"err.stream":   {"This connection cannot carry live progress; reload the page.", "这个连接无法实时显示进度：请刷新页面。"},
+	"err.toolarge": {"The file is larger than %d MiB, the most this console takes (flowbatch serve -max-upload).", "文件超过 %d MiB，超出控制台能接收的大小（flowbatch serve -max-upload）。"},
+	"err.form":     {"The form could not be read: %s", "无法读取表单：%s"},
+	"err.journal":  {"The journal could not be read: %s", "无法读取日志：%s"},
+}
+
+// word is the console's text for key in lang ("zh" or "en"); a key not
+// in consoleWords is shown as itself.
+func word(l, key string) string {
+	m, ok := consoleWords[key]
+	if !ok {
+		return key
+	}
+	return m.in(lang(l))
+}
+
+// wordf is word with its fmt verbs filled; an argument that is an error
+// or a localized thing is said in lang, as on the terminal.
+func wordf(l, key string, a ...any) string {
+	return fmt.Sprintf(word(l, key), localize(lang(l), a)...)
+}
+
+// serve_bind.go: a start whose confirmed facts changed (the run's
+// refusal, on the terminal and on the batch's page).
+var (
+	msgConfirmedChanged  = msg{"%s: what was confirmed changed before the batch started: %s; nothing was sent", "%s：确认的内容在批次开始前变了：%s；什么都没有发送"}
+	msgFactChanged       = msg{"%s was %s, now %s", "%s 确认时是 %s，现在是 %s"}
+	msgFactSep           = msg{"; ", "；"}
+	msgGuardFoundNothing = msg{"passed, nothing found", "通过，没有发现问题"}
 )
 
 // cmd_demo.go: the demo.

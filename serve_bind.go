@@ -77,7 +77,7 @@ func (a boundFacts) changes(b boundFacts) []factChange {
 		out = append(out, factChange{"pids", pidCounts(a.Pids), pidCounts(b.Pids)})
 	}
 	if !slices.Equal(a.Guard, b.Guard) {
-		out = append(out, factChange{"guard", guardText(a.Guard), guardText(b.Guard)})
+		out = append(out, factChange{"guard", strings.Join(a.Guard, "; "), strings.Join(b.Guard, "; ")})
 	}
 	return out
 }
@@ -90,27 +90,43 @@ func pidCounts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func guardText(g []string) string {
-	if len(g) == 0 {
-		return "passed, nothing found"
-	}
-	return strings.Join(g, "; ")
-}
-
 // digest is one string for all the facts, to carry in a form.
 func (a boundFacts) digest() string {
 	return fmt.Sprintf("%s|%d|%s|%s|%s", a.SHA256, a.Rows, a.RowSum, pidCounts(a.Pids), strings.Join(a.Guard, "\n"))
 }
 
-// changedError refuses a start whose facts are not the ones confirmed.
-type changedError struct{ Changes []factChange }
-
-func (e *changedError) Error() string {
-	var parts []string
-	for _, c := range e.Changes {
-		parts = append(parts, fmt.Sprintf("%s was %s, now %s", c.What, c.Was, c.Now))
+// in is c as a reader of l sees it: a guard that found nothing said so.
+func (c factChange) in(l lang) factChange {
+	for _, v := range []*string{&c.Was, &c.Now} {
+		if *v == "" && c.What == "guard" {
+			*v = msgGuardFoundNothing.in(l)
+		}
 	}
-	return "what was confirmed changed before the batch started: " + strings.Join(parts, "; ") + "; nothing was sent"
+	return c
+}
+
+// changeList is what changed, in the reader's language: the terminal's
+// refusal, and so the batch page's last words.
+type changeList []factChange
+
+func (cl changeList) in(l lang) string {
+	var parts []string
+	for _, c := range cl {
+		c = c.in(l)
+		parts = append(parts, msgFactChanged.f(l, factName(c.What), c.Was, c.Now))
+	}
+	return strings.Join(parts, msgFactSep.in(l))
+}
+
+// factName is a fact as the refusal names it: its key in English
+// ("sha256 was …"), the confirm page's word in Chinese.
+type factName string
+
+func (f factName) in(l lang) string {
+	if l == langZH {
+		return word(string(l), "fact."+string(f))
+	}
+	return string(f)
 }
 
 // check refuses, exit 3, a start whose facts differ from the confirmed
@@ -120,7 +136,7 @@ func (b *startBinding) check(g *guardedStart, found workspace.Findings) error {
 		return nil
 	}
 	if ch := b.facts.changes(factsOf(g, found)); len(ch) > 0 {
-		return (&exitError{code: ExitInvalid, msg: "run", err: &changedError{ch}}).try(msgReuploadTry)
+		return errOf(ExitInvalid, msgConfirmedChanged, "run", changeList(ch)).try(msgReuploadTry)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -31,7 +32,7 @@ import (
 
 // The console's pages: Start (upload and check), Confirm, Watch and
 // Finish (one page per batch), Batches, Settings. Every page is rendered
-// from console/*.html with the words of serve_text.go.
+// from console/*.html with the console's words of messages.go.
 
 //go:embed console
 var consoleFiles embed.FS
@@ -172,7 +173,7 @@ func yuan(m juhe.Money) string {
 }
 
 // Tf is T with fmt verbs filled.
-func (p page) Tf(key string, a ...any) string { return fmt.Sprintf(word(p.Lang, key), a...) }
+func (p page) Tf(key string, a ...any) string { return wordf(p.Lang, key, a...) }
 
 // Reason is a problem row's reason in the page's language.
 func (p page) Reason(pr input.Problem) string { return pr.In(p.Lang) }
@@ -195,11 +196,11 @@ func (p page) GuardLines(pv *preview) []string {
 
 // Creds is what the balance answer proved of the key, in the page's
 // language.
-func (p page) Creds(s string) string {
-	if s == juhe.CredsVerified.String() {
+func (p page) Creds(pv *preview) string {
+	if pv.Verified {
 		return word(p.Lang, "check.verified")
 	}
-	return s
+	return pv.Credentials
 }
 
 func (c *console) lang(r *http.Request) string {
@@ -214,12 +215,22 @@ func (c *console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Title = p.T(title)
 	var buf bytes.Buffer
 	if err := c.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		http.Error(w, "rendering the page: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, wordf(p.Lang, "err.render", err), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// formErrText is why a POST's form was not read (parseForm), in l: an
+// upload past -max-upload, or a body that is no form.
+func formErrText(l string, err error, max int64) string {
+	var me *http.MaxBytesError
+	if errors.As(err, &me) {
+		return wordf(l, "err.toolarge", max>>20)
+	}
+	return wordf(l, "err.form", err)
 }
 
 // message shows one message page: an error, with what to do.
@@ -302,7 +313,7 @@ func (c *console) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	batchID := strings.TrimSpace(r.PostFormValue("batch"))
 	if err := input.ValidateBatchID(batchID); err != nil {
-		fail(http.StatusBadRequest, word(l, "start.badbatch")+": "+err.Error())
+		fail(http.StatusBadRequest, wordf(l, "start.badbatch", err))
 		return
 	}
 	period := strings.TrimSpace(r.PostFormValue("period"))
@@ -310,7 +321,7 @@ func (c *console) upload(w http.ResponseWriter, r *http.Request) {
 		period = p
 	}
 	if _, err := workspace.ParsePeriod(period); err != nil {
-		fail(http.StatusBadRequest, word(l, "start.badperiod")+": "+err.Error())
+		fail(http.StatusBadRequest, wordf(l, "start.badperiod", err))
 		return
 	}
 	f, fh, err := r.FormFile("file")
@@ -321,12 +332,12 @@ func (c *console) upload(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	ext := strings.ToLower(filepath.Ext(fh.Filename))
 	if !slices.Contains(uploadExts, ext) {
-		fail(http.StatusBadRequest, fmt.Sprintf(word(l, "start.badext"), input.SupportedFormats))
+		fail(http.StatusBadRequest, wordf(l, "start.badext", input.SupportedFormats))
 		return
 	}
 	u, err := c.store(f, ext, fh.Filename)
 	if err != nil {
-		fail(http.StatusInternalServerError, err.Error())
+		fail(http.StatusInternalServerError, wordf(l, "err.store", err))
 		return
 	}
 	pl := &plan{ID: newToken()[:24], Upload: u, Batch: batchID, Period: period,
@@ -347,15 +358,17 @@ func (c *console) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 // store writes an upload into the workspace's uploads folder, mode 0600,
-// named by its sha256: written to a temporary name, then renamed.
+// named by its sha256: written to a temporary name, then renamed. Its
+// error is the file system's, with the path; the page says what failed
+// (err.store).
 func (c *console) store(src io.Reader, ext, shownName string) (upload, error) {
 	dir := c.uploadsDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	tmp, err := os.CreateTemp(dir, ".upload-*")
 	if err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
@@ -367,22 +380,22 @@ func (c *console) store(src io.Reader, ext, shownName string) (upload, error) {
 		err = cerr
 	}
 	if err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	u := upload{SHA256: hex.EncodeToString(h.Sum(nil)), Ext: ext, File: uploadFileName(shownName, ext), Size: n}
 	u.Name = u.File
 	if err := os.MkdirAll(filepath.Join(dir, u.SHA256), 0o700); err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	if err := os.Rename(tmp.Name(), c.uploadPath(u)); err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	if err := os.Chmod(c.uploadPath(u), 0o600); err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	b, _ := json.Marshal(u)
 	if err := os.WriteFile(filepath.Join(dir, u.SHA256+".json"), b, 0o600); err != nil {
-		return upload{}, fmt.Errorf("storing the upload: %w", err)
+		return upload{}, err
 	}
 	return u, nil
 }
@@ -506,7 +519,7 @@ func (c *console) checkPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pv := c.preview(r.Context(), pl)
+	pv := c.preview(r.Context(), pl, c.lang(r))
 	c.render(w, r, http.StatusOK, "check", "check.title", checkData{Plan: pl, P: pv})
 }
 
@@ -524,7 +537,7 @@ func (c *console) confirmPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pv := c.preview(r.Context(), pl)
+	pv := c.preview(r.Context(), pl, c.lang(r))
 	if !pv.CanConfirm {
 		http.Redirect(w, r, "/plan/"+pl.ID, http.StatusSeeOther)
 		return
@@ -538,7 +551,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pv := c.preview(r.Context(), pl)
+	pv := c.preview(r.Context(), pl, c.lang(r))
 	d := confirmData{Plan: pl, P: pv, Digest: pv.Facts.digest(), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	again := func(msg string) {
 		d.Error = msg
@@ -548,7 +561,9 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	// be the ones the person read.
 	if r.PostFormValue("digest") != d.Digest {
 		d.Error = word(l, "confirm.changed")
-		d.Changes = shownChanges(r.PostFormValue("digest"), pv.Facts)
+		for _, ch := range shownChanges(r.PostFormValue("digest"), pv.Facts) {
+			d.Changes = append(d.Changes, ch.in(lang(l)))
+		}
 		if !pv.CanConfirm {
 			d.Error += " " + word(l, pv.Why)
 		}
@@ -561,7 +576,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	amount, err := juhe.ParseMoney("amount", strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("amount"), ",", "")))
 	if err != nil || amount != pv.Estimate {
-		again(fmt.Sprintf(word(l, "confirm.badamount"), yuan(pv.Estimate)))
+		again(wordf(l, "confirm.badamount", yuan(pv.Estimate)))
 		return
 	}
 	if d.Name == "" || len([]rune(d.Name)) > 60 {
@@ -573,7 +588,7 @@ func (c *console) confirm(w http.ResponseWriter, r *http.Request) {
 		settingConfirmedBy: d.Name, settingConsoleUser: who.User, settingConfirmedYuan: amount.String(),
 	}}
 	if err := c.start(pl, amount, b, l); err != nil {
-		again(err.Error())
+		again(launchErr(l, err))
 		return
 	}
 	c.mu.Lock()
@@ -631,7 +646,7 @@ func (c *console) settingsData() settingsData {
 
 func (c *console) settingsPage(w http.ResponseWriter, r *http.Request) {
 	if !loopbackOnly(r) {
-		forbidden(w, "settings answer on loopback only")
+		forbidden(w, "loopback")
 		return
 	}
 	c.render(w, r, http.StatusOK, "settings", "settings.title", c.settingsData())
@@ -639,7 +654,7 @@ func (c *console) settingsPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *console) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if !loopbackOnly(r) {
-		forbidden(w, "settings answer on loopback only")
+		forbidden(w, "loopback")
 		return
 	}
 	key, openID := strings.TrimSpace(r.PostFormValue("key")), strings.TrimSpace(r.PostFormValue("openid"))
@@ -652,7 +667,7 @@ func (c *console) saveSettings(w http.ResponseWriter, r *http.Request) {
 		cr.OpenID = openID
 	}
 	if err := c.creds.save(cr); err != nil {
-		d.Error = err.Error()
+		d.Error = wordf(c.lang(r), "settings.nosave", err)
 		c.render(w, r, http.StatusInternalServerError, "settings", "settings.title", d)
 		return
 	}
@@ -740,7 +755,7 @@ func since(lang string, d time.Duration) string {
 		key string
 	}{{h, "time.h"}, {m, "time.m"}, {sec, "time.s"}} {
 		if p.n > 0 || p.key == "time.s" && len(parts) == 0 {
-			parts = append(parts, fmt.Sprintf(word(lang, p.key), p.n))
+			parts = append(parts, wordf(lang, p.key, p.n))
 		}
 	}
 	sep := " "

@@ -44,19 +44,20 @@ func (s credStore) load() (credentials, error) {
 }
 
 // save writes the file, mode 0600 in a 0700 folder, through a temporary
-// file renamed over it.
+// file renamed over it. Its error is the file system's, with the path;
+// the page says what failed (settings.nosave).
 func (s credStore) save(c credentials) error {
 	dir := filepath.Dir(s.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("saving the settings: %w", err)
+		return err
 	}
 	b, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("saving the settings: %w", err)
+		return err
 	}
 	tmp, err := os.CreateTemp(dir, ".credentials-*")
 	if err != nil {
-		return fmt.Errorf("saving the settings: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(b)
@@ -72,8 +73,5 @@ func (s credStore) save(c credentials) error {
 	if err == nil {
 		err = os.Rename(tmp.Name(), s.path)
 	}
-	if err != nil {
-		return fmt.Errorf("saving the settings in %s: %w", dir, err)
-	}
-	return nil
+	return err
 }

@@ -123,6 +123,14 @@ func (c *console) start(pl *plan, cap juhe.Money, b *startBinding, lang string) 
 // errRunning says the batch runs in this console already.
 var errRunning = errors.New("this batch is running in this console already")
 
+// launchErr is why launch did not start a batch, in the page's language.
+func launchErr(l string, err error) string {
+	if errors.Is(err, errRunning) {
+		return word(l, "err.running")
+	}
+	return wordf(l, "err.start", err)
+}
+
 func (c *console) launch(batchID string, args []string, b *startBinding) error {
 	if err := os.MkdirAll(c.outDir(batchID), 0o700); err != nil {
 		return err
@@ -313,7 +321,7 @@ func (c *console) stateAt(ctx context.Context, batchID, path, lang string) batch
 		v.Batch, v.Journal, v.Running, v.HeldBy = s.Batch, s.Journal, s.Running, s.HeldBy
 		s = v
 	} else if !errors.Is(err, os.ErrNotExist) && !s.Running {
-		s.Message = err.Error()
+		s.Message = wordf(lang, "err.journal", err)
 	}
 	switch {
 	case s.Running && !s.Exists:
@@ -486,7 +494,7 @@ func figures(lang string, b *batch.Book) (headline string, byState, byPid, byCar
 	if sum != t.Rows {
 		check = word(lang, "fig.mismatch")
 	}
-	headline = fmt.Sprintf(word(lang, "fig.headline"), t.ByStatus[batch.StatusSuccess], yuan(t.Spend), t.ByStatus[batch.StatusFailed], yuan(t.Refunded), t.OpenCount, check)
+	headline = wordf(lang, "fig.headline", t.ByStatus[batch.StatusSuccess], yuan(t.Spend), t.ByStatus[batch.StatusFailed], yuan(t.Refunded), t.OpenCount, check)
 	most := 0
 	for _, st := range batch.Statuses {
 		most = max(most, t.ByStatus[st])
@@ -546,7 +554,7 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 	}
 	fl, ok := w.(http.Flusher)
 	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		http.Error(w, word(c.lang(r), "err.stream"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -577,7 +585,7 @@ func (c *console) events(w http.ResponseWriter, r *http.Request) {
 			}
 			if moved > 0 {
 				perMin := float64(moved) / el * 60
-				s.Rate = fmt.Sprintf(word(l, "watch.rate"), perMin)
+				s.Rate = wordf(l, "watch.rate", perMin)
 				if left > 0 && s.Running {
 					s.ETA = since(l, time.Duration(float64(left)/perMin*float64(time.Minute)))
 				}
@@ -611,7 +619,7 @@ func (c *console) continuable(w http.ResponseWriter, r *http.Request, id string)
 	jp := c.journalOf(r.Context(), id)
 	b, err := batch.LoadBook(r.Context(), jp)
 	if err != nil {
-		c.message(w, r, http.StatusConflict, "err.continue", journalErr("continue", jp, err).Error())
+		c.message(w, r, http.StatusConflict, "err.continue", inLang(journalErr("continue", jp, err), lang(c.lang(r))).Error())
 		return "", nil, false
 	}
 	return jp, b, true
@@ -627,12 +635,12 @@ func (c *console) continueBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok := c.storedUpload(b.Input.SHA256, b.Input.Name)
 	if !ok {
-		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.noupload"), b.Input.Name, shortHash(b.Input.SHA256)))
+		c.message(w, r, http.StatusConflict, "err.continue", wordf(l, "err.noupload", b.Input.Name, shortHash(b.Input.SHA256)))
 		return
 	}
 	args := c.runArgs(id, jp, c.uploadPath(u), b.Header.Settings, "", l)
 	if err := c.launch(id, args, nil); err != nil {
-		c.message(w, r, http.StatusConflict, "err.continue", err.Error())
+		c.message(w, r, http.StatusConflict, "err.continue", launchErr(l, err))
 		return
 	}
 	http.Redirect(w, r, "/batch/"+id, http.StatusSeeOther)
@@ -655,21 +663,21 @@ func (c *console) batchFile(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	ext := strings.ToLower(filepath.Ext(fh.Filename))
 	if !slices.Contains(uploadExts, ext) || !strings.EqualFold(ext, filepath.Ext(b.Input.Name)) {
-		c.message(w, r, http.StatusBadRequest, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
+		c.message(w, r, http.StatusBadRequest, "err.continue", wordf(l, "err.notthefile", b.Input.Name, shortHash(b.Input.SHA256)))
 		return
 	}
 	// Kept under the journal's name, so that the continue reads it as the
 	// batch has it.
 	u, err := c.store(f, ext, b.Input.Name)
 	if err != nil {
-		c.message(w, r, http.StatusInternalServerError, "err.continue", err.Error())
+		c.message(w, r, http.StatusInternalServerError, "err.continue", wordf(l, "err.store", err))
 		return
 	}
 	if u.SHA256 != b.Input.SHA256 {
 		os.Remove(c.uploadPath(u))
 		os.Remove(filepath.Dir(c.uploadPath(u)))
 		os.Remove(filepath.Join(c.uploadsDir(), u.SHA256+".json"))
-		c.message(w, r, http.StatusConflict, "err.continue", fmt.Sprintf(word(l, "err.notthefile"), b.Input.Name, shortHash(b.Input.SHA256)))
+		c.message(w, r, http.StatusConflict, "err.continue", wordf(l, "err.notthefile", b.Input.Name, shortHash(b.Input.SHA256)))
 		return
 	}
 	http.Redirect(w, r, "/batch/"+id, http.StatusSeeOther)

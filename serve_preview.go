@@ -59,7 +59,8 @@ type preview struct {
 	Account      string
 	BalanceNote  string
 	Shortfall    juhe.Money
-	Credentials  string
+	Credentials  string // what the balance answer proved of the key, in the page's language
+	Verified     bool   // the key and the OpenID both
 	NoCreds      bool
 
 	Catalogue []string // rows the provider will reject by its catalogue
@@ -84,7 +85,9 @@ func (pl *plan) options() input.Options {
 	return input.Options{Sheet: pl.Sheet, BatchID: pl.Batch, Pid: pl.Pid, HiddenRows: input.HiddenRefuse}
 }
 
-func (c *console) preview(ctx context.Context, pl *plan) *preview {
+// preview reads the plan's upload as check does, in the page's
+// language l.
+func (c *console) preview(ctx context.Context, pl *plan, l string) *preview {
 	pv := &preview{}
 	path := c.uploadPath(pl.Upload)
 	journalPath := filepath.Join(c.ws, pl.Batch+".journal")
@@ -116,7 +119,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 		pv.Err = strings.ReplaceAll(err.Error(), filepath.Base(path), pl.Upload.Name)
 		pv.ErrZh = strings.ReplaceAll(input.ErrorIn(err, "zh"), filepath.Base(path), pl.Upload.Name)
 		pv.Why = "why.refused"
-		c.runCheckInto(ctx, pl, pv)
+		c.runCheckInto(ctx, pl, pv, l)
 		return pv
 	}
 	pv.Info, pv.Header, pv.Hidden, pv.Footers = rep.Info, rep.HeaderRow, rep.HiddenCount, rep.Footers
@@ -142,7 +145,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 	} else {
 		p := readPreflight(ctx, cl)
 		pre = &p
-		pv.Credentials = p.verified(langEN)
+		pv.Credentials, pv.Verified = p.verified(lang(l)), p.balance.Credentials == juhe.CredsVerified
 	}
 	var catalogue map[string]juhe.Product
 	if pre != nil {
@@ -170,10 +173,10 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 		pv.Shortfall = pre.shortfall(pv.Estimate)
 	}
 	var cat bytes.Buffer
-	printCatalogueProblems(&cat, langEN, byPid, catalogue, maxShown)
-	for _, l := range strings.Split(strings.TrimSpace(cat.String()), "\n") {
-		if strings.HasPrefix(l, "  ") {
-			pv.Catalogue = append(pv.Catalogue, strings.TrimSpace(l))
+	printCatalogueProblems(&cat, lang(l), byPid, catalogue, maxShown)
+	for _, line := range strings.Split(strings.TrimSpace(cat.String()), "\n") {
+		if strings.HasPrefix(line, "  ") {
+			pv.Catalogue = append(pv.Catalogue, strings.TrimSpace(line))
 		}
 	}
 
@@ -196,7 +199,7 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 	}
 	pv.Facts = factsOf(g, found)
 
-	c.runCheckInto(ctx, pl, pv)
+	c.runCheckInto(ctx, pl, pv, l)
 	switch {
 	case pv.Exists != "":
 		pv.Why = "why.exists"
@@ -214,9 +217,10 @@ func (c *console) preview(ctx context.Context, pl *plan) *preview {
 	return pv
 }
 
-// checkArgs is the check command line that predicts the console's run.
-func (c *console) checkArgs(pl *plan) []string {
-	args := []string{"check", "-in", c.uploadPath(pl.Upload), "-batch", pl.Batch, "-workspace", c.ws, "-period", pl.Period, "-prices", "provider"}
+// checkArgs is the check command line that predicts the console's run,
+// speaking the page's language l.
+func (c *console) checkArgs(pl *plan, l string) []string {
+	args := []string{"check", "-in", c.uploadPath(pl.Upload), "-batch", pl.Batch, "-workspace", c.ws, "-period", pl.Period, "-prices", "provider", "-lang", l}
 	if pl.SkipInvalid {
 		args = append(args, "-skip-invalid")
 	}
@@ -230,10 +234,10 @@ func (c *console) checkArgs(pl *plan) []string {
 }
 
 // runCheckInto runs check in this process and keeps its words and exit code.
-func (c *console) runCheckInto(ctx context.Context, pl *plan, pv *preview) {
+func (c *console) runCheckInto(ctx context.Context, pl *plan, pv *preview, l string) {
 	var out bytes.Buffer
 	e := &env{stdout: &out, stderr: &out, getenv: c.getenv}
-	err := Run(ctx, e, c.checkArgs(pl))
+	err := Run(ctx, e, c.checkArgs(pl, l))
 	var msg bytes.Buffer
 	pv.CheckCode = report(&msg, err)
 	pv.CheckMsg = strings.TrimSpace(strings.TrimPrefix(msg.String(), "flowbatch: "))
@@ -241,6 +245,6 @@ func (c *console) runCheckInto(ctx context.Context, pl *plan, pv *preview) {
 	pv.CheckText = strings.ReplaceAll(text, c.uploadPath(pl.Upload), pl.Upload.Name)
 	pv.CheckText = strings.ReplaceAll(pv.CheckText, filepath.Base(c.uploadPath(pl.Upload)), pl.Upload.Name)
 	if errors.Is(err, context.Canceled) {
-		pv.CheckMsg = "interrupted"
+		pv.CheckMsg = msgInterrupted.in(lang(l))
 	}
 }

@@ -7,8 +7,12 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -19,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -471,30 +476,46 @@ func TestServeConfirmRefusals(t *testing.T) {
 // again by run itself, under the workspace lock; a change refuses the
 // start, exit 3, saying what changed, with nothing written or sent.
 func TestStartBindingRefusesChangedFacts(t *testing.T) {
-	sim, vars := subSim(t, juhesim.Config{SettleDelay: 10 * time.Millisecond, SuccessRatio: 1})
-	dir := t.TempDir()
-	in := subCSV(t, dir, 4)
-	journalPath := filepath.Join(dir, "bind.journal")
-	confirmed := boundFacts{SHA256: "0000", Rows: 3, Pids: map[string]int{"105000": 3}}
-	var out, errb bytes.Buffer
-	vars = withWorkspace(t, vars)
-	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] },
-		start: &startBinding{facts: confirmed, extra: map[string]string{settingConfirmedBy: "x"}}}
-	err := Run(context.Background(), e, []string{"run", "-in", in, "-batch", "bind", "-journal", journalPath, "-out", filepath.Join(dir, "bind.xlsx")})
-	code := report(&errb, err)
-	if code != ExitInvalid {
-		t.Fatalf("exit %d, want %d:\n%s", code, ExitInvalid, errb.String())
-	}
-	for _, want := range []string{"what was confirmed changed", "sha256 was 0000", "rows was 3", "105000×3", "nothing was sent"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("refusal lacks %q:\n%s", want, errb.String())
-		}
-	}
-	if _, err := os.Stat(journalPath); !os.IsNotExist(err) {
-		t.Errorf("a journal was written: %v", err)
-	}
-	if n := sim.Requests().Submits; n != 0 {
-		t.Errorf("%d submits", n)
+	for _, tt := range []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{"what was confirmed changed", "sha256 was 0000", "rows was 3", "105000×3", "nothing was sent"}},
+		// In Chinese, as the terminal and the batch's page say it.
+		{"zh", []string{"确认的内容在批次开始前变了", "文件 (sha256) 确认时是 0000", "待发送的行 确认时是 3", "105000×3", "什么都没有发送"}},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			sim, vars := subSim(t, juhesim.Config{SettleDelay: 10 * time.Millisecond, SuccessRatio: 1})
+			dir := t.TempDir()
+			in := subCSV(t, dir, 4)
+			journalPath := filepath.Join(dir, "bind.journal")
+			confirmed := boundFacts{SHA256: "0000", Rows: 3, Pids: map[string]int{"105000": 3}}
+			var out, errb bytes.Buffer
+			vars = withWorkspace(t, vars)
+			e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] },
+				start: &startBinding{facts: confirmed, extra: map[string]string{settingConfirmedBy: "x"}}}
+			err := Run(context.Background(), e, []string{"run", "-in", in, "-batch", "bind", "-journal", journalPath, "-out", filepath.Join(dir, "bind.xlsx"), "-lang", tt.lang})
+			code := report(&errb, err)
+			if code != ExitInvalid {
+				t.Fatalf("exit %d, want %d:\n%s", code, ExitInvalid, errb.String())
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(errb.String(), want) {
+					t.Errorf("refusal lacks %q:\n%s", want, errb.String())
+				}
+			}
+			if tt.lang == "zh" {
+				if run := englishRun(refusalOf(errb.String())); run != "" {
+					t.Errorf("the refusal reads English in zh (%q):\n%s", run, errb.String())
+				}
+			}
+			if _, err := os.Stat(journalPath); !os.IsNotExist(err) {
+				t.Errorf("a journal was written: %v", err)
+			}
+			if n := sim.Requests().Submits; n != 0 {
+				t.Errorf("%d submits", n)
+			}
+		})
 	}
 }
 
@@ -535,32 +556,16 @@ func TestServeLockedBatchShowsTheLockError(t *testing.T) {
 
 func TestConsoleWordsComplete(t *testing.T) {
 	for k, w := range consoleWords {
-		if w[0] == "" || w[1] == "" {
+		if w.en == "" || w.zh == "" {
 			t.Errorf("%s lacks a language: %q", k, w)
 		}
 	}
-	// Every key the templates and the code name is in the table.
-	keys := regexp.MustCompile(`(?:\.T|\.Tf|word\((?:l|lang|"zh"|"en")) "([a-z][a-z.]*)"`)
-	var sources []string
-	for _, f := range []string{"serve_console.go", "serve_jobs.go", "serve_preview.go"} {
-		b, _ := os.ReadFile(f)
-		sources = append(sources, string(b))
-	}
-	entries, _ := consoleFiles.ReadDir("console")
-	for _, e := range entries {
-		if !e.IsDir() {
-			b, _ := consoleFiles.ReadFile("console/" + e.Name())
-			sources = append(sources, string(b))
+	for _, k := range consoleKeysUsed(t) {
+		if _, ok := consoleWords[k]; !ok {
+			t.Errorf("word %q is used but not in consoleWords (messages.go)", k)
 		}
 	}
-	for _, src := range sources {
-		for _, m := range keys.FindAllStringSubmatch(src, -1) {
-			if _, ok := consoleWords[m[1]]; !ok && !strings.HasSuffix(m[1], ".") {
-				t.Errorf("word %q is used but not in consoleWords", m[1])
-			}
-		}
-	}
-	for _, s := range []string{"preparing", "running", "halted", "open", "done", "failed"} {
+	for _, s := range []string{"preparing", "running", "halted", "open", "done", "failed", "none"} {
 		if _, ok := consoleWords["state."+s]; !ok {
 			t.Errorf("no word for state %s", s)
 		}
@@ -571,9 +576,121 @@ func TestConsoleWordsComplete(t *testing.T) {
 		}
 	}
 	for _, k := range outputKinds {
-		if _, ok := consoleWords["file."+k]; !ok {
-			t.Errorf("no word for file %s", k)
+		for _, key := range []string{"file." + k, "file." + k + ".note"} {
+			if _, ok := consoleWords[key]; !ok {
+				t.Errorf("no word %s for file %s", key, k)
+			}
 		}
+	}
+	for _, from := range []string{"env", "file", ""} {
+		if _, ok := consoleWords["settings.from."+from]; !ok {
+			t.Errorf("no word for a key set from %q", from)
+		}
+	}
+	all := boundFacts{SHA256: "a", Rows: 1, Pids: map[string]int{"105000": 1}, Guard: []string{"x"}}
+	for _, ch := range all.changes(boundFacts{}) {
+		if _, ok := consoleWords["fact."+ch.What]; !ok {
+			t.Errorf("no word for the fact %s", ch.What)
+		}
+	}
+}
+
+// consoleKeysUsed are the keys the console names: {{.T "key"}} and
+// {{.Tf "key" …}} in its templates and script, and every string literal
+// of serve_*.go that has the form of a key of the catalogue (its first
+// part one of the catalogue's: "start.title", "why.refused",
+// word(l, "remedy.key")). A key built at run time ("state."+s) is
+// checked above, by what it is built from.
+func consoleKeysUsed(t *testing.T) []string {
+	t.Helper()
+	var keys []string
+	tmpl := regexp.MustCompile(`\.Tf? "([a-z][a-z0-9._]*)"`)
+	err := fs.WalkDir(consoleFiles, "console", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := consoleFiles.ReadFile(p)
+		for _, m := range tmpl.FindAllStringSubmatch(string(b), -1) {
+			if !strings.HasSuffix(m[1], ".") {
+				keys = append(keys, m[1])
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces := map[string]bool{}
+	for k := range consoleWords {
+		ns, _, _ := strings.Cut(k, ".")
+		spaces[ns] = true
+	}
+	keyForm := regexp.MustCompile(`^([a-z]+)(\.[a-z0-9_]+)+$`)
+	files, _ := filepath.Glob("serve_*.go")
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, _ := strconv.Unquote(lit.Value)
+				if m := keyForm.FindStringSubmatch(s); m != nil && spaces[m[1]] {
+					keys = append(keys, s)
+				}
+			}
+			return true
+		})
+	}
+	if len(keys) < 150 {
+		t.Fatalf("found %d keys the console names; is the search missing them?", len(keys))
+	}
+	return keys
+}
+
+// TestConsoleFailuresInThePagesLanguage: what a page or a plain answer
+// says when a request cannot be done is the catalogue's, in the page's
+// language, the file system's part too (errText): an upload past
+// -max-upload, an upload the workspace cannot store, settings that
+// cannot be saved.
+func TestConsoleFailuresInThePagesLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		lang                      string
+		tooLarge, noStore, noSave string
+		notAFolder                string
+	}{
+		{"zh", "文件超过 1 MiB", "文件无法保存到工作区：", "设置无法保存：", "不是文件夹"},
+		{"en", "The file is larger than 1 MiB", "The file could not be stored in the workspace: ", "The settings could not be saved: ", "not a directory"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			tc := newTestConsole(t, juhesim.Config{})
+			tc.post(t, "/lang", url.Values{"lang": {tt.lang}})
+			code, body := tc.upload(t, "big.csv", bytes.Repeat([]byte("x"), 3<<20), map[string]string{"batch": "big"})
+			if code != http.StatusRequestEntityTooLarge || !strings.Contains(body, tt.tooLarge) {
+				t.Errorf("an upload past -max-upload: %d, want 413 with %q:\n%s", code, tt.tooLarge, body)
+			}
+			// The uploads folder is a file: nothing can be stored.
+			os.MkdirAll(tc.ws, 0o700)
+			if err := os.WriteFile(filepath.Join(tc.ws, "uploads"), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, page := tc.upload(t, "gift.csv", giftCSV(2), map[string]string{"batch": "nostore"})
+			if code != http.StatusInternalServerError || !strings.Contains(page, tt.noStore) || !strings.Contains(page, tt.notAFolder) {
+				t.Errorf("an upload not stored: %d, want 500 with %q and %q:\n%s", code, tt.noStore, tt.notAFolder, page)
+			}
+			// The settings' folder is under a file: they cannot be saved.
+			blocker := filepath.Join(t.TempDir(), "file")
+			os.WriteFile(blocker, nil, 0o600)
+			tc.c.creds = credStore{path: filepath.Join(blocker, "flowbatch", "credentials.json")}
+			code, page = tc.post(t, "/settings", url.Values{"key": {"k"}, "openid": {"o"}})
+			if code != http.StatusInternalServerError || !strings.Contains(page, tt.noSave) || !strings.Contains(page, tt.notAFolder) {
+				t.Errorf("settings not saved: %d, want 500 with %q and %q:\n%s", code, tt.noSave, tt.notAFolder, page)
+			}
+		})
 	}
 }
 
@@ -721,10 +838,14 @@ func TestServeCheckShowsTheGuardRefusal(t *testing.T) {
 	}
 	_, plan := tc.upload(t, "again.csv", append(data, "13900000077,105000,new\n"...), map[string]string{"batch": "second"})
 	_, page := tc.get(t, plan)
-	for _, want := range []string{`class="card bad" id="guard"`, "工作区检查拒绝批次 second（周期 ", "the workspace guard refuses batch second", `"first"`, word("zh", "why.check")} {
+	for _, want := range []string{`class="card bad" id="guard"`, "工作区检查拒绝批次 second（周期 ", `"first"`, word("zh", "why.check")} {
 		if !strings.Contains(html.UnescapeString(page), want) {
 			t.Errorf("the check page lacks %q", want)
 		}
+	}
+	// check's own verdict, below, speaks the page's language too.
+	if _, verdict, _ := strings.Cut(html.UnescapeString(page), `id="verdict"`); strings.Contains(verdict, "the workspace guard refuses") || !strings.Contains(verdict, "拒绝批次 second") {
+		t.Errorf("check's verdict on a Chinese page:\n%s", verdict)
 	}
 	if strings.Contains(page, `id="to-confirm"`) {
 		t.Errorf("a batch the guard refuses can be confirmed")
@@ -894,7 +1015,8 @@ func TestConsoleSpeaksChinese(t *testing.T) {
 			t.Errorf("the check page lacks %q", want)
 		}
 	}
-	// What check printed (the verdict's details) is the terminal's text.
+	// Above check's verdict, the page's own words (check speaks the
+	// page's language too: TestServeCheckShowsTheGuardRefusal).
 	own, _, _ := strings.Cut(page, `id="verdict"`)
 	for _, bad := range []string{"bad phone", "key and OpenID verified", "workspace guard:"} {
 		if strings.Contains(own, bad) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/printer"
 	"go/token"
 	"io/fs"
 	"os"
@@ -330,9 +331,13 @@ func TestTerminalGoldenCheck(t *testing.T) {
 // One catalogue: the main package prints no English prose of its own
 // and refuses with no text outside messages.go. A string literal of three
 // or more English words given to fmt.Fprint*, an exitError's msg, or a
-// msg literal outside messages.go names its file and line here. The
-// lines a script reads (README "Reading flowbatch from a script"), and
-// the address lines a script or a test reads to find a server, stay.
+// msg literal outside messages.go names its file and line here; so does
+// a table of words anywhere else (a [2]string, a map or slice of them or
+// of msgs), and, in the console (serve_*.go, cmd_serve.go), English prose
+// a page or a plain answer shows (http.Error, forbidden, a message page,
+// a page's Error or Message). The lines a script reads (README "Reading
+// flowbatch from a script"), and the address lines a script or a test
+// reads to find a server, stay.
 func TestNoProseOutsideTheCatalogue(t *testing.T) {
 	allowed := map[string]bool{
 		// What a script reads, in English in every language.
@@ -346,12 +351,14 @@ func TestNoProseOutsideTheCatalogue(t *testing.T) {
 		"按回车键关闭窗口 / Press Enter to close this window":                             true,
 		// Bilingual already.
 		"403 forbidden (%s): open the link flowbatch serve printed / 请打开 flowbatch serve 启动时打印的链接\n": true,
+		// The console's event stream: its protocol, no words.
+		"event: end\ndata: {}\n\n": true,
 	}
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()
 	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "serve_") {
-			continue // the console speaks through serve_text.go
+		if strings.HasSuffix(name, "_test.go") {
+			continue
 		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
@@ -362,11 +369,15 @@ func TestNoProseOutsideTheCatalogue(t *testing.T) {
 				t.Errorf("%s: %s %q: put it in messages.go (msg{en, zh})", fset.Position(n.Pos()), what, s)
 			}
 		}
+		console := strings.HasPrefix(name, "serve_") || name == "cmd_serve.go"
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CompositeLit:
 				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "msg" && name != "messages.go" && len(n.Elts) > 0 {
 					t.Errorf("%s: a msg outside messages.go: the catalogue is one file", fset.Position(n.Pos()))
+				}
+				if name != "messages.go" && n.Type != nil && wordsTableType(n.Type) {
+					t.Errorf("%s: a table of words (%s) outside messages.go: the catalogue is one file", fset.Position(n.Pos()), types(n.Type))
 				}
 				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "exitError" {
 					for _, el := range n.Elts {
@@ -377,7 +388,23 @@ func TestNoProseOutsideTheCatalogue(t *testing.T) {
 						}
 					}
 				}
+			case *ast.AssignStmt:
+				// What a page shows of a request: its error or message.
+				for i, lhs := range n.Lhs {
+					if sel, ok := lhs.(*ast.SelectorExpr); ok && console && shownField[sel.Sel.Name] && i < len(n.Rhs) {
+						for _, s := range stringLits(n.Rhs[i]) {
+							offend(n, sel.Sel.Name, s)
+						}
+					}
+				}
 			case *ast.CallExpr:
+				if fn := callName(n.Fun); console && shownCall[fn] {
+					for _, a := range n.Args {
+						for _, s := range stringLits(a) {
+							offend(a, fn, s)
+						}
+					}
+				}
 				sel, ok := n.Fun.(*ast.SelectorExpr)
 				if !ok || fmt.Sprint(sel.X) != "fmt" || !strings.HasPrefix(sel.Sel.Name, "Fprint") {
 					return true
@@ -391,6 +418,57 @@ func TestNoProseOutsideTheCatalogue(t *testing.T) {
 			return true
 		})
 	}
+}
+
+// shownCall are the calls of the console whose text a person reads: a
+// plain answer (http.Error, forbidden), a message page, a page's error
+// (upload's fail, confirm's again); shownField the fields of a page's
+// data that it shows.
+var (
+	shownCall  = map[string]bool{"http.Error": true, "forbidden": true, "message": true, "render": true, "fail": true, "again": true}
+	shownField = map[string]bool{"Error": true, "Message": true, "Remedy": true, "Rate": true, "ETA": true, "Headline": true}
+)
+
+func callName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		if x, ok := e.X.(*ast.Ident); ok && x.Name == "http" {
+			return "http." + e.Sel.Name
+		}
+		return e.Sel.Name
+	}
+	return ""
+}
+
+// wordsTableType says whether a literal's type is a table of words: a
+// [2]string (a pair of languages), or a map or slice of them or of msgs
+// (a msg alone is the rule above's).
+func wordsTableType(e ast.Expr) bool {
+	var elt ast.Expr
+	switch e := e.(type) {
+	case *ast.ArrayType:
+		if l, ok := e.Len.(*ast.BasicLit); ok && l.Value == "2" && fmt.Sprint(e.Elt) == "string" {
+			return true
+		}
+		elt = e.Elt
+	case *ast.MapType:
+		elt = e.Value
+	default:
+		return false
+	}
+	if id, ok := elt.(*ast.Ident); ok && id.Name == "msg" {
+		return true
+	}
+	return wordsTableType(elt)
+}
+
+// types prints a type expression.
+func types(e ast.Expr) string {
+	var b bytes.Buffer
+	printer.Fprint(&b, token.NewFileSet(), e)
+	return b.String()
 }
 
 // stringLits are the string literals of an expression: itself, or the
