@@ -1183,6 +1183,15 @@ func noteIn(l lang, format string, a ...any) string {
 	return fmt.Sprintf(m.in(l), localize(l, a)...)
 }
 
+// batchguard.go and cmd_workspace.go: the workspace lock another
+// process holds (wsLockedWords; the English is workspace.LockedError's).
+var (
+	msgWsLockedBy     = msg{"workspace %s is in use by process %d (waited %s)", "工作区 %s 正被进程 %d 使用（已等待 %s）"}
+	msgWsLockedOther  = msg{"workspace %s is in use by another process (waited %s)", "工作区 %s 正被另一个进程使用（已等待 %s）"}
+	msgWsLockedTry    = msg{"Try: wait for it to finish starting its batch, then run the same command again", "试试：等它把批次启动完，再运行同一命令"}
+	msgWsLockedAndTry = msg{"%s; %s", "%s；%s"}
+)
+
 // The words of rows, refusals and the guard, in the terminal's language.
 // They are not here but where they are made, each in one table:
 // batch/input/reasons.go holds every reason a row is given (journaled in
