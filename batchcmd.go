@@ -531,9 +531,9 @@ func importSideCallbacks(ctx context.Context, eng *batch.Engine, client *juhe.Cl
 	ci := callback.NewImporter(callback.SidePath(journal))
 	importOnce := func(ctx context.Context) {
 		if n, err := ci.ImportTo(ctx, batchID, opts); err != nil && ctx.Err() == nil {
-			logf("importing callbacks: %v", err)
+			logf(noteImportFailed, err)
 		} else if n > 0 {
-			logf("imported %s from the callback server", plural(n, "callback"))
+			logf(noteImported, count{n, nounCallback})
 		}
 	}
 	tickCtx, cancel := context.WithCancel(ctx)
@@ -648,8 +648,10 @@ func warnTo(w io.Writer, l lang) func(string) {
 	return func(s string) { fmt.Fprint(w, msgWarning.f(l, s)) }
 }
 
-func logTo(w io.Writer) func(string, ...any) {
+// logTo returns the Logf that the engine's and the callbacks' notes
+// reach w through, one line each, in l.
+func logTo(w io.Writer, l lang) func(string, ...any) {
 	return func(format string, args ...any) {
-		fmt.Fprintf(w, "flowbatch: "+format+"\n", args...)
+		fmt.Fprintln(w, msgNoteLine.f(l, noteIn(l, format, args...)))
 	}
 }

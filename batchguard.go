@@ -194,7 +194,7 @@ func underWorkspaceLock(ctx context.Context, e *env, cmd string, f *submitFlags,
 	if err != nil {
 		var le *workspace.LockedError
 		if errors.As(err, &le) {
-			return &exitError{code: ExitLocked, msg: fmt.Sprintf("%s: %v", cmd, le)}
+			return wsLockedErr(cmd, le)
 		}
 		return &exitError{code: ExitError, msg: cmd, err: err}
 	}

@@ -63,7 +63,7 @@ func runCallback(ctx context.Context, e *env, args []string) error {
 	opts.Verifier = client
 	opts.MaxBody = *maxBody
 	opts.Logf = func(format string, a ...any) {
-		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().Format(time.RFC3339), fmt.Sprintf(format, a...))
+		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().Format(time.RFC3339), noteIn(e.lang, format, a...))
 	}
 	srv := callback.NewServer(*addr, callback.NewHandler(opts))
 	ln, err := net.Listen("tcp", *addr)

@@ -52,8 +52,9 @@ func cbMainJournal(t *testing.T, ids ...string) (string, *journal.Journal, *batc
 
 var listenRE = regexp.MustCompile(`listening on (http://\S+/) for batch (\S+) \(writing (.+)\)`)
 
-// startCallback runs `flowbatch callback` in-process and waits for its URL.
-func startCallback(t *testing.T, journal string) (base string, out, errOut *syncBuffer, stop func() error) {
+// startCallback runs `flowbatch callback` in-process, with the extra
+// flags, and waits for its URL.
+func startCallback(t *testing.T, journal string, extra ...string) (base string, out, errOut *syncBuffer, stop func() error) {
 	t.Helper()
 	out, errOut = &syncBuffer{}, &syncBuffer{}
 	e := &env{stdout: out, stderr: errOut, getenv: func(k string) string {
@@ -64,7 +65,9 @@ func startCallback(t *testing.T, journal string) (base string, out, errOut *sync
 	}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, e, []string{"callback", "-addr", "127.0.0.1:0", "-journal", journal}) }()
+	go func() {
+		done <- Run(ctx, e, append([]string{"callback", "-addr", "127.0.0.1:0", "-journal", journal}, extra...))
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if m := listenRE.FindStringSubmatch(out.String()); m != nil {
@@ -191,6 +194,23 @@ func TestCallbackCommand(t *testing.T) {
 		if o, ok := book.Order(id); !ok || o.CallbackState != want {
 			t.Errorf("%s: callback state %v, want %d", id, o, want)
 		}
+	}
+}
+
+// A zh callback server says what it refused in Chinese.
+func TestCallbackNotesInChinese(t *testing.T) {
+	t.Parallel()
+	const a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"
+	path, _, _ := cbMainJournal(t, a)
+	base, _, errOut, _ := startCallback(t, path, "-lang", "zh")
+	v := cbValues(a, "S1", "1")
+	v.Set("sign", juhe.CallbackSign("forged", "S1", a))
+	if code, body := cbGet(t, base, v); code != 403 {
+		t.Fatalf("forged: %d %q, want 403", code, body)
+	}
+	if got := errOut.String(); !strings.Contains(got, " 回调：已拒绝 GET Forbidden，来自 ") || !strings.Contains(got, "orderid="+a+"：") ||
+		strings.Contains(got, "callback: refused") {
+		t.Errorf("the refusal's note in a zh terminal: %q", got)
 	}
 }
 

@@ -59,9 +59,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: *rate, Workers: *workers,
-		Progress: newProgress(e.stderr, e.lang), Logf: logTo(e.stderr),
+		Progress: newProgress(e.stderr, e.lang), Logf: logTo(e.stderr, e.lang),
 	})
-	_, stopImports := importSideCallbacks(ctx, eng, client, *journal, book.Header.BatchID, logTo(e.stderr))
+	_, stopImports := importSideCallbacks(ctx, eng, client, *journal, book.Header.BatchID, logTo(e.stderr, e.lang))
 	res, err := eng.Settle(ctx, *wait)
 	stopImports()
 	closeErr := j.Close()

@@ -103,7 +103,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	defer j.Close()
 
-	logf := logTo(e.stderr)
+	logf := logTo(e.stderr, e.lang)
 	first, every := f.politeQueries(fs)
 	eng := batch.NewEngine(j, book, client, batch.EngineOptions{
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr, e.lang)),

@@ -52,9 +52,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		Rate: f.rate, Workers: f.workers, CBURL: f.cburl, ResubmitGrace: f.engineGrace(fs, book, warnTo(e.stderr, e.lang)),
 		FirstQueryDelay: first, QueryInterval: every,
 		Prices:   f.prices,
-		Progress: prog, Logf: logTo(e.stderr),
+		Progress: prog, Logf: logTo(e.stderr, e.lang),
 	})
-	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr))
+	_, stopImports := importSideCallbacks(ctx, eng, client, f.journal, f.batchID, logTo(e.stderr, e.lang))
 	res, err := eng.Submit(ctx)
 	stopImports()
 	balanceAfter(ctx, e, client, j, book)

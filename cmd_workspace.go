@@ -108,7 +108,7 @@ func workspaceForget(ctx context.Context, e *env, flagDir, journal, why, who str
 	if err != nil {
 		var le *workspace.LockedError
 		if errors.As(err, &le) {
-			return errOf(ExitLocked, msgCmdErr, "workspace forget", le)
+			return wsLockedErr("workspace forget", le)
 		}
 		return &exitError{code: ExitError, msg: "workspace forget", err: err}
 	}

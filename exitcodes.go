@@ -7,11 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
+	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
 	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/batch/input"
 	"github.com/flowbatch/flowbatch/batch/journal"
+	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
 )
@@ -116,11 +118,14 @@ func errText(l lang, err error) string {
 func plainOSErr(l lang, err error) (string, bool) {
 	var pe *fs.PathError
 	var de *journal.DamageError
+	var we *workspace.LockedError
 	switch {
 	case l != langZH:
 		return "", false
 	case errors.As(err, &de):
 		return msgDamageAt.f(l, de.Path, de.Record, de.Offset, damageWhy(l, de.Why)), true
+	case errors.As(err, &we):
+		return msgWsLockedAndTry.f(l, wsLockedWords{we}, msgWsLockedTry), true
 	case !errors.As(err, &pe):
 		return "", false
 	}
@@ -250,6 +255,23 @@ func (w lockedWords) in(l lang) string {
 		return msgLockedBy.f(l, w.e.Path, w.e.PID)
 	}
 	return msgLockedOther.f(l, w.e.Path)
+}
+
+// wsLockedWords is a workspace another process holds, in the reader's
+// language, without its "Try:" (msgWsLockedTry).
+type wsLockedWords struct{ e *workspace.LockedError }
+
+func (w wsLockedWords) in(l lang) string {
+	waited := w.e.Waited.Round(time.Millisecond)
+	if w.e.PID > 0 {
+		return msgWsLockedBy.f(l, w.e.Dir, w.e.PID, waited)
+	}
+	return msgWsLockedOther.f(l, w.e.Dir, waited)
+}
+
+// wsLockedErr is cmd's exit 6 for a workspace another process holds.
+func wsLockedErr(cmd string, le *workspace.LockedError) *exitError {
+	return errOf(ExitLocked, msgCmdErr, cmd, wsLockedWords{le}).try(msgWsLockedTry)
 }
 
 // attestErr maps a journal that no longer reaches the attestation beside

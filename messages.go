@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/flowbatch/flowbatch/batch"
+	"github.com/flowbatch/flowbatch/batch/callback"
 	"github.com/flowbatch/flowbatch/batch/workspace"
 	"github.com/flowbatch/flowbatch/juhe"
 	"github.com/flowbatch/flowbatch/reconcile"
@@ -1387,6 +1388,64 @@ var flagHelpZh = map[string]string{
 	"sim.v":                     "把每个请求和事件记到 stderr（从不记 KEY 或 OpenID）",
 	"max-spend":                 "本批次所有运行合计的支出上限，单位`元`（默认 $FLOWBATCH_MAX_SPEND；记入日志：续跑沿用，给出更高或更低的金额即修改）",
 }
+
+// The operator's notes while a batch runs: the engine's and the
+// settler's (batch.Notes), the callback server's (callback.Notes) and
+// the importing of its callbacks (batchcmd.go). Each note is its
+// package's English format; noteIn finds its Chinese here by it, and a
+// format not here prints in English (TestEveryNoteIsTranslated).
+const (
+	noteImportFailed = "importing callbacks: %v"
+	noteImported     = "imported %s from the callback server"
+)
+
+var noteMsgs = []msg{
+	{batch.NotePreExisting, "第 %s 行：订单 %s：服务商说在本日志第一次发送它之前就已有这个订单号（210508）；批次号 %q 以前用过吗？除非查询发现它仍在充值，否则它算作那个订单"},
+	{batch.NoteNoSuchOrderIn, "第 %s 行：订单 %s：本次运行已提交 %d 次，服务商仍没有这个订单；留给下次运行"},
+	{batch.NoteStillUnknown, "第 %s 行：订单 %s：查询 %d 次仍没有应答；它仍是未知，结算时会再次查询"},
+	{batch.NoteStaysOpen, "第 %s 行：订单 %s：%s；它仍未完成，会再次查询"},
+	{batch.NoteExistsYetNone, "第 %s 行：订单 %s：服务商说没有这个订单，但它此前已表明订单存在；它仍未完成，会再次查询"},
+	{batch.NoteBatchOff, "%s：本次运行余下的时间里逐个查询订单（flow/ordersta）"},
+	{batch.NoteBatchDropped, "flow/batchquery：一个应答中的 %d 项被搁置，其订单改为逐个查询；第一项：%s"},
+	{batch.NoteNotFound, "第 %s 行：订单 %s：服务商没有这个订单；submit 或 run 会再次提交它"},
+	{callback.NoteNotRecorded, "回调：来自 %s，orderid=%s：未能记录，回复 500 让服务商重发：%v"},
+	{callback.NoteRefused, "回调：已拒绝 %s %s，来自 %s，orderid=%s：%s"},
+	{noteImportFailed, "导入回调时出错：%v"},
+	{noteImported, "已从回调服务导入 %s"},
+}
+
+// noteByFormat is noteMsgs by their English.
+var noteByFormat = func() map[string]msg {
+	m := make(map[string]msg, len(noteMsgs))
+	for _, n := range noteMsgs {
+		m[n.en] = n
+	}
+	return m
+}()
+
+var (
+	msgNoteLine  = msg{"flowbatch: %s", "flowbatch：%s"}
+	nounCallback = noun{"callback", "callbacks", "个回调"}
+)
+
+// noteIn is a note of format in l: its Chinese from noteMsgs, or the
+// format itself.
+func noteIn(l lang, format string, a ...any) string {
+	m, ok := noteByFormat[format]
+	if !ok {
+		m = msg{en: format}
+	}
+	return fmt.Sprintf(m.in(l), localize(l, a)...)
+}
+
+// batchguard.go and cmd_workspace.go: the workspace lock another
+// process holds (wsLockedWords; the English is workspace.LockedError's).
+var (
+	msgWsLockedBy     = msg{"workspace %s is in use by process %d (waited %s)", "工作区 %s 正被进程 %d 使用（已等待 %s）"}
+	msgWsLockedOther  = msg{"workspace %s is in use by another process (waited %s)", "工作区 %s 正被另一个进程使用（已等待 %s）"}
+	msgWsLockedTry    = msg{"Try: wait for it to finish starting its batch, then run the same command again", "试试：等它把批次启动完，再运行同一命令"}
+	msgWsLockedAndTry = msg{"%s; %s", "%s；%s"}
+)
 
 // The words of rows, refusals and the guard, in the terminal's language.
 // They are not here but where they are made, each in one table:

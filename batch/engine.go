@@ -90,7 +90,8 @@ type EngineOptions struct {
 
 	// Progress receives the counters; nil keeps them private.
 	Progress *Progress
-	// Logf receives notes for the operator; nil discards them.
+	// Logf receives notes for the operator, each a format of Notes; nil
+	// discards them.
 	Logf func(format string, args ...any)
 }
 
@@ -763,7 +764,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 				return waiting{}, false
 			}
 			if o.PreExisting && !was {
-				e.opts.Logf("row %s: order %s: the provider says it had the orderid before this journal first sent it (210508); was batch id %q used before? Unless a query finds it still charging, it will be counted as that order",
+				e.opts.Logf(NotePreExisting,
 					journal.Thousands(o.Line), o.OrderID, e.book.Header.BatchID)
 			}
 			switch out.Class {
@@ -791,7 +792,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 			return waiting{}, false
 		case out.Class == juhe.ClassNotFound:
 			if resubmits >= e.opts.MaxResubmits {
-				e.opts.Logf("row %s: order %s: the provider has no such order after %d submits in this run; leaving it for the next run",
+				e.opts.Logf(NoteNoSuchOrderIn,
 					journal.Thousands(o.Line), o.OrderID, resubmits)
 				return waiting{}, false
 			}
@@ -814,7 +815,7 @@ func (e *Engine) submitOrder(ctx context.Context, w waiting) (again waiting, ok 
 			return waiting{}, false
 		default: // unknown or throttled: ask again later
 			if unknowns >= e.opts.MaxUnknownQueries {
-				e.opts.Logf("row %s: order %s: still no answer after %d queries; it stays unknown and is queried again while settling",
+				e.opts.Logf(NoteStillUnknown,
 					journal.Thousands(o.Line), o.OrderID, unknowns+1)
 				return waiting{}, false
 			}
@@ -966,7 +967,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			}
 			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: out.Code, HTTPStatus: out.HTTPStatus, State: juhe.StateNone,
 				Foreign: why, Reason: conflictMark + why}
-			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", journal.Thousands(o.Line), o.OrderID, why)
+			e.opts.Logf(NoteStaysOpen, journal.Thousands(o.Line), o.OrderID, why)
 		case again.Class == juhe.ClassNotFound:
 			// A lookup that named a sporder_id for this orderid a moment
 			// ago has not settled on "no such order", whatever the grace:
@@ -975,7 +976,7 @@ func (e *Engine) queryOnce(ctx context.Context, o *OrderState) (juhe.Outcome, er
 			why := fmt.Sprintf("answers disagree: one names sporder_id %q, the next says there is no such order (%d)", journal.Clip(out.SporderID), again.Code)
 			out = juhe.Outcome{Class: juhe.ClassUnknown, Code: again.Code, HTTPStatus: again.HTTPStatus, State: juhe.StateNone,
 				Foreign: why, Reason: conflictMark + why}
-			e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", journal.Thousands(o.Line), o.OrderID, why)
+			e.opts.Logf(NoteStaysOpen, journal.Thousands(o.Line), o.OrderID, why)
 		default:
 			out = again // no answer to confirm the first: ask again later
 		}
@@ -1008,7 +1009,7 @@ func (e *Engine) recordQuery(ctx context.Context, o *OrderState, out juhe.Outcom
 	if out.Class == juhe.ClassNotFound && o.Exists {
 		// The book flagged the conflict; the order exists, so it is
 		// queried again and never submitted again.
-		e.opts.Logf("row %s: order %s: the provider says there is no such order, yet it had shown that it exists; it stays open and is queried again",
+		e.opts.Logf(NoteExistsYetNone,
 			journal.Thousands(o.Line), o.OrderID)
 		out.Class = juhe.ClassUnknown
 	}
@@ -1039,7 +1040,7 @@ func (e *Engine) vet(o *OrderState, out juhe.Outcome) juhe.Outcome {
 	}
 	if out.Foreign != "" {
 		out.Reason = conflictMark + out.Foreign
-		e.opts.Logf("row %s: order %s: %s; it stays open and is queried again", journal.Thousands(o.Line), o.OrderID, out.Foreign)
+		e.opts.Logf(NoteStaysOpen, journal.Thousands(o.Line), o.OrderID, out.Foreign)
 		return out
 	}
 	if strings.HasPrefix(out.Reason, conflictMark) {

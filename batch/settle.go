@@ -53,13 +53,6 @@ const (
 	crossCheckAfter = 3
 )
 
-// The notes settling writes for the operator.
-const (
-	noteBatchOff     = "%s: querying orders one by one (flow/ordersta) for the rest of this run"
-	noteBatchDropped = "flow/batchquery: %d items of an answer set aside and their orders queried one by one; first: %s"
-	noteNotFound     = "row %s: order %s: the provider has no such order; it will be submitted again by submit or run"
-)
-
 // batchReason is the reason journaled with a batchquery item.
 func batchReason(remark string) string {
 	if remark == "" {
@@ -400,7 +393,7 @@ func (e *Engine) batchable(id string) bool {
 // batchOff gives flow/batchquery up for the run, saying why once.
 func (e *Engine) batchOff(r juhe.Reply) {
 	if !e.batch.off.Swap(true) {
-		e.opts.Logf(noteBatchOff, r.String())
+		e.opts.Logf(NoteBatchOff, r.String())
 	}
 }
 
@@ -477,7 +470,7 @@ func (e *Engine) settleBatch(ctx context.Context, items []*settleItem) []settled
 		return alone()
 	}
 	if res.DroppedCount > 0 && len(res.Dropped) > 0 {
-		e.opts.Logf(noteBatchDropped, res.DroppedCount, res.Dropped[0])
+		e.opts.Logf(NoteBatchDropped, res.DroppedCount, res.Dropped[0])
 	}
 	for j, k := range idx {
 		o := &orders[j]
@@ -544,7 +537,7 @@ func (e *Engine) settleOne(ctx context.Context, it *settleItem) (again, gone boo
 		e.prog.Accepted.Add(1)
 		return !out.State.Final(), false
 	case juhe.ClassNotFound:
-		e.opts.Logf(noteNotFound, journal.Thousands(o.Line), o.OrderID)
+		e.opts.Logf(NoteNotFound, journal.Thousands(o.Line), o.OrderID)
 		return false, true
 	case juhe.ClassHalt:
 		return false, false

@@ -43,12 +43,23 @@ type Options struct {
 	// Notify, if set, is told of every newly recorded callback, so the
 	// engine can query that order now.
 	Notify func(orderID string)
-	// Logf, if set, gets one line per refused or failed callback. Lines
-	// never hold the sign or the key.
+	// Logf, if set, gets one line per refused or failed callback, a
+	// format of Notes. Lines never hold the sign or the key.
 	Logf func(format string, args ...any)
 	// MaxBody bounds a request body; default DefaultMaxBody.
 	MaxBody int64
 }
+
+// The notes a handler writes through Options.Logf, one format each. The
+// main package prints them in the terminal's language by their format:
+// change one only with its translation (TestEveryNoteIsTranslated).
+const (
+	NoteNotRecorded = "callback: from %s orderid=%s: not recorded, answering 500 so the provider retries: %v"
+	NoteRefused     = "callback: refused %s %s from %s orderid=%s: %s"
+)
+
+// Notes are every note format above.
+var Notes = []string{NoteNotRecorded, NoteRefused}
 
 // Handler serves the provider's status callbacks: it verifies the
 // sign, records each new verified callback once, and answers "success".
@@ -137,7 +148,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	err = h.opts.Record(context.WithoutCancel(r.Context()), n)
 	unlock()
 	if err != nil {
-		h.opts.Logf("callback: from %s orderid=%s: not recorded, answering 500 so the provider retries: %v", r.RemoteAddr, n.OrderID, err)
+		h.opts.Logf(NoteNotRecorded, r.RemoteAddr, n.OrderID, err)
 		reply(w, http.StatusInternalServerError, "error")
 		return
 	}
@@ -154,7 +165,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, order
 	if id == "" {
 		id = "-"
 	}
-	h.opts.Logf("callback: refused %s %s from %s orderid=%s: %s", r.Method, http.StatusText(code), r.RemoteAddr, id, why)
+	h.opts.Logf(NoteRefused, r.Method, http.StatusText(code), r.RemoteAddr, id, why)
 	body := "forbidden"
 	switch code {
 	case http.StatusRequestEntityTooLarge:
