@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowbatch/flowbatch/batch"
@@ -183,7 +184,7 @@ func report(w io.Writer, err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.message() != "" || ee.err != nil {
-			fmt.Fprintf(w, "flowbatch: %s\n", ee.Error())
+			fmt.Fprint(w, msgErrLine.f(ee.lang, ee.Error()))
 		}
 		if tip := ee.hintText(); tip != "" {
 			fmt.Fprintf(w, "%s\n", tip)
@@ -196,6 +197,19 @@ func report(w io.Writer, err error) int {
 	}
 	fmt.Fprintf(w, "flowbatch: %v\n", err)
 	return ExitError
+}
+
+// reportText is what report printed without its "flowbatch: " (in
+// Chinese "flowbatch：") in front: a page shows it under its own title.
+func reportText(s string) string {
+	s = strings.TrimSpace(s)
+	for _, l := range []lang{langEN, langZH} {
+		prefix, _, _ := strings.Cut(msgErrLine.in(l), "%s")
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			return rest
+		}
+	}
+	return s
 }
 
 // canceled keeps a cancellation in an error's chain (errors.Is finds

@@ -1463,6 +1463,7 @@ func (g guardLines) in(l lang) string { return strings.Join(g.found.LinesIn(stri
 // The guard's lines of check, and its refusal.
 var (
 	msgGuardRefused     = msg{"%s: %s", "%s：%s"}
+	msgErrLine          = msg{"flowbatch: %s\n", "flowbatch：%s\n"}
 	msgGuardFailed      = msg{"%s: workspace guard", "%s：工作区检查时出错"}
 	msgGuardLine        = msg{"flowbatch: %s\n", "flowbatch：%s\n"}
 	msgGuardNotChecked  = msg{"workspace guard: not checked (no -batch)", "工作区检查：没有检查（没有 -batch）"}

@@ -169,7 +169,7 @@ func (c *console) launch(batchID string, args []string, b *startBinding) error {
 				report(j, merr)
 			}
 		}
-		o := &outcome{Code: code, Message: strings.TrimPrefix(strings.TrimSpace(msg.String()), "flowbatch: "), At: time.Now().UTC()}
+		o := &outcome{Code: code, Message: reportText(msg.String()), At: time.Now().UTC()}
 		j.mu.Lock()
 		j.outcome = o
 		j.log.Write(msg.Bytes())

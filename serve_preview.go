@@ -240,7 +240,7 @@ func (c *console) runCheckInto(ctx context.Context, pl *plan, pv *preview, l str
 	err := Run(ctx, e, c.checkArgs(pl, l))
 	var msg bytes.Buffer
 	pv.CheckCode = report(&msg, err)
-	pv.CheckMsg = strings.TrimSpace(strings.TrimPrefix(msg.String(), "flowbatch: "))
+	pv.CheckMsg = reportText(msg.String())
 	text := out.String() + msg.String()
 	pv.CheckText = strings.ReplaceAll(text, c.uploadPath(pl.Upload), pl.Upload.Name)
 	pv.CheckText = strings.ReplaceAll(pv.CheckText, filepath.Base(c.uploadPath(pl.Upload)), pl.Upload.Name)

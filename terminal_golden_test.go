@@ -375,7 +375,7 @@ func TestWrongKeyHaltSaysNothingWasCharged(t *testing.T) {
 		first, said string
 	}{
 		{"en", "flowbatch: submit: halted: fix JUHE_KEY, then run the same command again: wrong key (10001)", "Nothing was charged"},
-		{"zh", "flowbatch: submit：已停止：改正 JUHE_KEY，然后再次运行同一命令：KEY 错误（10001）", "没有扣费"},
+		{"zh", "flowbatch：submit：已停止：改正 JUHE_KEY，然后再次运行同一命令：KEY 错误（10001）", "没有扣费"},
 	} {
 		t.Run(tc.l, func(t *testing.T) {
 			dir := t.TempDir()

@@ -117,7 +117,8 @@ func TestTerminalRowsGolden(t *testing.T) {
 				if code != ExitInvalid {
 					t.Fatalf("exit %d\n%s", code, errOut)
 				}
-				_, tail, ok := strings.Cut(errOut, "flowbatch: "+cmd)
+				prefix := msgErrLine.f(lang(l), cmd)
+				_, tail, ok := strings.Cut(errOut, strings.TrimSuffix(prefix, "\n"))
 				if !ok {
 					t.Fatalf("no refusal:\n%s", errOut)
 				}

@@ -209,14 +209,19 @@ func TestHelpIsChinese(t *testing.T) {
 	}
 }
 
-// refusalOf is the last "flowbatch:" line of stderr and what follows it
-// (the hint): the refusal report prints.
+// refusalOf is the last "flowbatch: " (in Chinese "flowbatch：") line of
+// stderr and what follows it (the hint): the refusal report prints.
 func refusalOf(stderr string) string {
-	i := strings.LastIndex(stderr, "flowbatch: ")
+	i, p := -1, ""
+	for _, prefix := range []string{"flowbatch: ", "flowbatch："} {
+		if j := strings.LastIndex(stderr, prefix); j > i {
+			i, p = j, prefix
+		}
+	}
 	if i < 0 {
 		return ""
 	}
-	return strings.TrimPrefix(stderr[i:], "flowbatch: ")
+	return strings.TrimPrefix(stderr[i:], p)
 }
 
 // An error of the file system a person meets wrapped in ours is said
@@ -247,19 +252,19 @@ func TestOSErrorsPlainInChinese(t *testing.T) {
 		// As report prints it: after the command, and as a message's argument.
 		var b bytes.Buffer
 		report(&b, inLang((&exitError{code: ExitError, msg: "check"}).cause(tc.err), langZH))
-		if want := "flowbatch: check：" + tc.zh + "\n"; b.String() != want {
+		if want := "flowbatch：check：" + tc.zh + "\n"; b.String() != want {
 			t.Errorf("report: %q, want %q", b.String(), want)
 		}
 		b.Reset()
 		report(&b, inLang(usageErr(msgCmdErr, "month", tc.err), langZH))
-		if want := "flowbatch: month：" + tc.zh + "\n"; b.String() != want {
+		if want := "flowbatch：month：" + tc.zh + "\n"; b.String() != want {
 			t.Errorf("report: %q, want %q", b.String(), want)
 		}
 	}
 	// A bare error reaching Run's caller is said in the language too.
 	var b bytes.Buffer
 	report(&b, inLang(wrap("open", "x.csv", syscall.ENOENT), langZH))
-	if b.String() != "flowbatch: 找不到文件 x.csv\n" {
+	if b.String() != "flowbatch：找不到文件 x.csv\n" {
 		t.Errorf("bare error: %q", b.String())
 	}
 }

@@ -36,9 +36,9 @@ func TestWorkspaceLockedInTheReadersLanguage(t *testing.T) {
 		want string
 	}{
 		{"submit zh", []string{"submit", "-lang", "zh", "-in", in, "-batch", "a", "-journal", filepath.Join(dir, "a.journal"), "-period", "2026-11"},
-			fmt.Sprintf("flowbatch: submit：工作区 %s 正被进程 %d 使用（已等待 %s）\n试试：等它把批次启动完，再运行同一命令\n", ws, pid, waited)},
+			fmt.Sprintf("flowbatch：submit：工作区 %s 正被进程 %d 使用（已等待 %s）\n试试：等它把批次启动完，再运行同一命令\n", ws, pid, waited)},
 		{"forget zh", []string{"workspace", "forget", "-lang", "zh", "-journal", filepath.Join(dir, "x.journal"), "-why", "lost"},
-			fmt.Sprintf("flowbatch: workspace forget：工作区 %s 正被进程 %d 使用（已等待 %s）\n试试：等它把批次启动完，再运行同一命令\n", ws, pid, waited)},
+			fmt.Sprintf("flowbatch：workspace forget：工作区 %s 正被进程 %d 使用（已等待 %s）\n试试：等它把批次启动完，再运行同一命令\n", ws, pid, waited)},
 		{"submit en", []string{"submit", "-lang", "en", "-in", in, "-batch", "b", "-journal", filepath.Join(dir, "b.journal"), "-period", "2026-11"},
 			fmt.Sprintf("flowbatch: submit: workspace %s is in use by process %d (waited %s)\nTry: wait for it to finish starting its batch, then run the same command again\n", ws, pid, waited)},
 	} {
