@@ -126,7 +126,8 @@ func ReadPlanFile(path string) (*Plan, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+		// -encoding reaches -in only: a plan file is saved again instead.
+		return nil, fmt.Errorf("-plan-file %s: %w", name, input.WithoutEncodingFlag(err))
 	}
 	p := &Plan{File: name, SHA256: info.SHA256, Pids: map[juhe.Carrier]juhe.Product{}}
 	var rows []planRow

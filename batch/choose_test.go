@@ -325,8 +325,8 @@ func TestReadPlanFileDecodesAsTheInput(t *testing.T) {
 			}
 			p, err := ReadPlanFile(path)
 			switch {
-			case inErr != nil && (err == nil || !strings.HasSuffix(err.Error(), ": "+inErr.Error())):
-				t.Errorf("ReadPlanFile: %v (plan %+v); want the input reader's refusal %q", err, p, inErr)
+			case inErr != nil && (err == nil || !strings.HasSuffix(err.Error(), ": "+input.WithoutEncodingFlag(inErr).Error())):
+				t.Errorf("ReadPlanFile: %v (plan %+v); want the input reader's refusal %q, its advice for a file without -encoding", err, p, inErr)
 			case inErr == nil && (err != nil || p.Label != tc.label || p.SHA256 != info.SHA256):
 				t.Errorf("ReadPlanFile: %+v, %v; want %s, sha256 %s", p, err, tc.label, info.SHA256)
 			}

@@ -120,6 +120,29 @@ func ErrorIn(err error, lang string) string {
 	return s
 }
 
+// WithoutEncodingFlag is err for a CSV read without an -encoding flag
+// (a plan file): a refusal that would advise -encoding advises saving
+// the file again as CSV UTF-8 instead; any other error is err.
+func WithoutEncodingFlag(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		ie, ok := e.(*Error)
+		if !ok {
+			continue
+		}
+		switch ie.Kind {
+		case EncodingBOM:
+			return refuse(SaveBOM)
+		case EncodingBoth:
+			return refuse(SaveBoth)
+		case EncodingNeither:
+			return refuse(SaveNeither)
+		case CSVNotUTF8, CSVNotGBK:
+			return refuse(SaveAsUTF8At, ie.Args[0])
+		}
+	}
+	return err
+}
+
 // ReasonIn is a journaled reason (the English of a Reason, from any
 // journal) in lang; text that is no reason's stays as it is.
 func ReasonIn(en, lang string) string {
@@ -309,6 +332,10 @@ const (
 	EncodingBOM        Kind = "encoding_bom"
 	EncodingBoth       Kind = "encoding_both"
 	EncodingNeither    Kind = "encoding_neither"
+	SaveBOM            Kind = "save_bom"
+	SaveBoth           Kind = "save_both"
+	SaveNeither        Kind = "save_neither"
+	SaveAsUTF8At       Kind = "save_as_utf8_at"
 	CSVUnreadable      Kind = "csv_unreadable"
 	CSVLoneCR          Kind = "csv_lone_cr"
 	CSVNotUTF8         Kind = "csv_not_utf8"
@@ -453,6 +480,12 @@ var reasonWords = []struct {
 	{EncodingBOM, false, "the file starts with a UTF-8 byte order mark but is not valid UTF-8; use -encoding", "文件以 UTF-8 的 BOM 开头，却不是有效的 UTF-8；请用 -encoding 指明编码"},
 	{EncodingBoth, false, "cannot tell the encoding: the bytes read as UTF-8 and as GBK; use -encoding utf-8 or -encoding gbk", "无法判断编码：这些字节既能按 UTF-8 也能按 GBK 读；请用 -encoding utf-8 或 -encoding gbk 指明"},
 	{EncodingNeither, false, "cannot tell the encoding: the file is neither UTF-8 nor GBK/GB18030; use -encoding", "无法判断编码：文件既不是 UTF-8 也不是 GBK/GB18030；请用 -encoding 指明编码"},
+	// A file read without an -encoding flag (a plan file): the advice is
+	// what works for it.
+	{SaveBOM, false, "the file starts with a UTF-8 byte order mark but is not valid UTF-8; save it again as \"CSV UTF-8\"", "文件以 UTF-8 的 BOM 开头，却不是有效的 UTF-8；请把它另存为“CSV UTF-8”"},
+	{SaveBoth, false, "cannot tell the encoding: the bytes read as UTF-8 and as GBK; save it again as \"CSV UTF-8\"", "无法判断编码：这些字节既能按 UTF-8 也能按 GBK 读；请把它另存为“CSV UTF-8”"},
+	{SaveNeither, false, "cannot tell the encoding: the file is neither UTF-8 nor GBK/GB18030; save it again as \"CSV UTF-8\"", "无法判断编码：文件既不是 UTF-8 也不是 GBK/GB18030；请把它另存为“CSV UTF-8”"},
+	{SaveAsUTF8At, false, "row %d: not valid in the file's encoding: save it again as \"CSV UTF-8\"", "第 %d 行：不符合文件的编码：请把它另存为“CSV UTF-8”"},
 	{CSVUnreadable, false, "row %d: unreadable row (line %d, column %d)", "第 %d 行：这一行无法读取（文件第 %d 行，第 %d 个字符）"},
 	{CSVLoneCR, false, "row %d: a carriage return without a line feed (an old Mac line ending, or one inside a cell): a spreadsheet starts a new row there; save the file again as CSV with ordinary line endings",
 		"第 %d 行：有一个不带换行符的回车符（旧式 Mac 换行，或在单元格里）：表格软件会在那里另起一行；请用普通换行重新另存为 CSV"},
