@@ -27,7 +27,7 @@ type order struct {
 	// in Book.wide otherwise (see wideMap): times as ms after the book's
 	// epoch (0 is no time), row numbers, costs in 厘, seqs, codes. A
 	// million orders of 128 bytes is the most of reconcile's memory
-	// (BENCHMARKS.md §4a).
+	// (BENCHMARKS.md §4b).
 	submittedAt, queryAt, callbackAt, finalAt int32
 	chargedAt                                 int32 // when fExists was first set
 	// When the latest attempt ended, for the resubmit grace period: the
