@@ -629,7 +629,7 @@ func failedAttestation(err error, def string) string {
 // while writing a big workbook makes a lot of short-lived garbage; at the
 // default 100 the heap grows to twice the Book before a collection. At 40
 // a 1M-order reconcile peaks at ~355 MB instead of ~375 MB at 50, for the
-// same CPU time (measured, BENCHMARKS.md §4a; the compact Book is
+// same CPU time (measured, BENCHMARKS.md §4b; the compact Book is
 // pointer-free and cheap to mark).
 const reconcileGCPercent = 40
 

@@ -12,7 +12,7 @@ import (
 )
 
 // TestOrderIs128Bytes: the compact order is most of reconcile's memory on
-// a million orders (BENCHMARKS.md §4a: under 400 MB). A field added to it
+// a million orders (BENCHMARKS.md §4b: under 400 MB). A field added to it
 // must come out of its room, or the benchmark must be measured again.
 func TestOrderIs128Bytes(t *testing.T) {
 	if n := unsafe.Sizeof(order{}); n > 128 {
