@@ -49,7 +49,9 @@ func TestPlanRefusalsInChinese(t *testing.T) {
 			`-plan "3T": want a flow volume such as 1G, 2G or 500M`},
 		{"size", func() error { return readPlan("big.csv", big) },
 			"-plan-file big.csv: 70000 bytes; a plan lists one product per carrier"},
-		{"grew", func() error { return input.Wrap(input.PlanFileAt, input.Refuse(input.PlanRowBytes, 5, 64<<10), "plans.csv") },
+		{"grew", func() error {
+			return input.Wrap(input.PlanFileAt, input.Refuse(input.PlanRowBytes, 5, 64<<10), "plans.csv")
+		},
 			"-plan-file plans.csv: row 5: more than 65536 bytes; a plan lists one product per carrier"},
 		{"empty", func() error { return readPlan("empty.csv", "") }, "-plan-file empty.csv: no carrier listed"},
 		{"header only", func() error { return readPlan("head.csv", "carrier,pid\n") }, "-plan-file head.csv: no carrier listed"},
