@@ -116,8 +116,8 @@ func localize(l lang, a []any) []any {
 			out[i] = x.in(l)
 		case error:
 			out[i] = x
-			if s, ok := plainOSErr(l, x); ok {
-				out[i] = s
+			if l == langZH {
+				out[i] = errText(l, x) // a refusal it holds in l's words
 			}
 		default:
 			out[i] = x

@@ -64,7 +64,7 @@ var labelRE = regexp.MustCompile(`^(?i)([1-9][0-9]{0,6})\s*(M|MB|G|GB)$`)
 func ParsePlanLabel(s string) (*Plan, error) {
 	m := labelRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return nil, fmt.Errorf("-plan %q: want a flow volume such as 1G, 2G or 500M", s)
+		return nil, input.Refuse(input.PlanVolume, s)
 	}
 	n, _ := strconv.Atoi(m[1])
 	if strings.HasPrefix(strings.ToUpper(m[2]), "G") {
@@ -102,15 +102,15 @@ func ReadPlanFile(path string) (*Plan, error) {
 	name := filepath.Base(path)
 	f, err := input.OpenRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+		return nil, input.Wrap(input.PlanFileAt, err, name)
 	}
 	fi, err := f.Stat()
 	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+		return nil, input.Wrap(input.PlanFileAt, err, name)
 	}
 	if fi.Size() > maxPlanFile {
-		return nil, fmt.Errorf("-plan-file %s: %d bytes; a plan lists one product per carrier", name, fi.Size())
+		return nil, input.Refuse(input.PlanFileSize, name, fi.Size())
 	}
 	recs := &planRecords{}
 	size := 0
@@ -119,7 +119,7 @@ func ReadPlanFile(path string) (*Plan, error) {
 			size += len(c) + 1
 		}
 		if size > maxPlanFile {
-			return fmt.Errorf("row %d: more than %d bytes; a plan lists one product per carrier", row, maxPlanFile) // it grew
+			return input.Refuse(input.PlanRowBytes, row, maxPlanFile) // it grew
 		}
 		recs.recs = append(recs.recs, slices.Clone(cells))
 		recs.rows = append(recs.rows, row)
@@ -127,7 +127,7 @@ func ReadPlanFile(path string) (*Plan, error) {
 	})
 	if err != nil {
 		// -encoding reaches -in only: a plan file is saved again instead.
-		return nil, fmt.Errorf("-plan-file %s: %w", name, input.WithoutEncodingFlag(err))
+		return nil, input.Wrap(input.PlanFileAt, input.WithoutEncodingFlag(err), name)
 	}
 	p := &Plan{File: name, SHA256: info.SHA256, Pids: map[juhe.Carrier]juhe.Product{}}
 	var rows []planRow
@@ -135,9 +135,9 @@ func ReadPlanFile(path string) (*Plan, error) {
 	// come back in the file's order, one per record after the header.
 	if err := gocsv.UnmarshalCSV(recs, &rows); err != nil {
 		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
-			return nil, fmt.Errorf("-plan-file %s: no carrier listed", name)
+			return nil, input.Refuse(input.PlanNoCarrier, name)
 		}
-		return nil, fmt.Errorf("-plan-file %s: %w", name, err)
+		return nil, input.Wrap(input.PlanFileAt, err, name)
 	}
 	for i, row := range rows {
 		line := recs.rows[i+1]
@@ -147,18 +147,18 @@ func ReadPlanFile(path string) (*Plan, error) {
 		}
 		c, ok := juhe.ParseCarrier(carrier)
 		if !ok {
-			return nil, fmt.Errorf("-plan-file %s: row %d: carrier %q: want 移动, 联通 or 电信", name, line, carrier)
+			return nil, input.Wrap(input.PlanFileAt, input.Refuse(input.PlanCarrier, line, carrier), name)
 		}
 		if pid == "" || len(pid) > 32 || strings.Trim(pid, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			return nil, fmt.Errorf("-plan-file %s: row %d: pid %q: want 1–32 letters and digits", name, line, pid)
+			return nil, input.Wrap(input.PlanFileAt, input.Refuse(input.PlanPid, line, pid), name)
 		}
 		if was, dup := p.Pids[c]; dup {
-			return nil, fmt.Errorf("-plan-file %s: row %d: %s is listed twice (pid %s and %s): one product per carrier", name, line, c.English(), was.Pid, pid)
+			return nil, input.Wrap(input.PlanFileAt, input.Refuse(input.PlanTwice, line, c.English(), was.Pid, pid), name)
 		}
 		p.Pids[c] = juhe.Product{Pid: pid, Carrier: c}
 	}
 	if len(p.Pids) == 0 {
-		return nil, fmt.Errorf("-plan-file %s: no carrier listed", name)
+		return nil, input.Refuse(input.PlanNoCarrier, name)
 	}
 	var parts []string
 	for _, c := range Carriers {
@@ -201,12 +201,12 @@ func (p *planRecords) Read() ([]string, error) {
 			continue
 		}
 		if *col >= 0 {
-			return nil, fmt.Errorf("row %d has two columns %q and %q for one thing: keep one", row, rec[*col], h)
+			return nil, input.Refuse(input.PlanColumnsTwice, row, rec[*col], h)
 		}
 		*col, head[c] = c, tag
 	}
 	if carrierCol < 0 || pidCol < 0 {
-		return nil, fmt.Errorf("row %d must name the columns: carrier (or 运营商) and pid (or 产品编码…); it has %q", row, rec)
+		return nil, input.Refuse(input.PlanColumnsNamed, row, rec)
 	}
 	return head, nil
 }
@@ -288,13 +288,25 @@ type AmbiguousPlanError struct {
 	Candidates []juhe.Product
 }
 
-func (e *AmbiguousPlanError) Error() string {
-	var c []string
-	for _, p := range e.Candidates {
-		c = append(c, fmt.Sprintf("%s %s", p.Pid, p.Name))
+func (e *AmbiguousPlanError) Error() string { return e.In("en") }
+
+// In is the refusal in lang ("zh" or "en"), from the reasons table.
+func (e *AmbiguousPlanError) In(lang string) string {
+	return input.Reason{Kind: input.PlanAmbiguous, Args: []any{e.Plan, len(e.Candidates), e.Carrier.English(), candidates(e.Candidates)}}.In(lang)
+}
+
+// candidates are the products a label matches, "pid name" each.
+type candidates []juhe.Product
+
+func (c candidates) In(lang string) string {
+	parts := make([]string, len(c))
+	for i, p := range c {
+		parts[i] = p.Pid + " " + p.Name
 	}
-	return fmt.Sprintf("-plan %s matches %d %s products of the catalogue: %s; name the one for each carrier in a -plan-file (carrier,pid)",
-		e.Plan, len(e.Candidates), e.Carrier.English(), strings.Join(c, "; "))
+	if lang == "zh" {
+		return strings.Join(parts, "；")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Resolve finds a label's product for each carrier in need among
@@ -320,9 +332,9 @@ func (p *Plan) Resolve(products []juhe.Product, need map[juhe.Carrier]bool) erro
 			got, ok := byPid[x.Pid]
 			switch {
 			case !ok:
-				return fmt.Errorf("%s: pid %s (for %s) is not in the catalogue", p.Flag(), x.Pid, c.English())
+				return input.Refuse(input.PlanNotInCatalogue, p.Flag(), x.Pid, c.English())
 			case got.Carrier != juhe.CarrierUnknown && got.Carrier != c:
-				return fmt.Errorf("%s: pid %s is a %s product (%s), listed for %s", p.Flag(), x.Pid, got.Carrier.English(), got.Name, c.English())
+				return input.Refuse(input.PlanOtherCarrier, p.Flag(), x.Pid, got.Carrier.English(), got.Name, c.English())
 			}
 			p.Pids[c] = got
 		}

@@ -9,7 +9,6 @@ package batch
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -48,7 +47,7 @@ func AppendPlanInput(ctx context.Context, j *journal.Journal, book *Book, path s
 	wantSHA := want.Info.SHA256
 	want = nil
 	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecInput, At: now, Input: &info}); err != nil {
-		return fmt.Errorf("planning %s: %w", info.Name, err)
+		return input.Wrap(input.Planning, err, info.Name)
 	}
 	chunk := make([]*journal.Record, 0, planChunk)
 	rows, size := 0, 0
@@ -84,14 +83,13 @@ func AppendPlanInput(ctx context.Context, j *journal.Journal, book *Book, path s
 		err = flush()
 	}
 	if err != nil {
-		return fmt.Errorf("planning %s: %w", info.Name, err)
+		return input.Wrap(input.Planning, err, info.Name)
 	}
 	if rep.Info.SHA256 != wantSHA {
-		return fmt.Errorf("planning %s: the file changed while it was read (sha256 %s, then %s); nothing was submitted: run the command again",
-			info.Name, short(wantSHA), short(rep.Info.SHA256))
+		return input.Refuse(input.PlanningChanged, info.Name, short(wantSHA), short(rep.Info.SHA256))
 	}
 	if err := appendApply(ctx, j, book, &journal.Record{Type: journal.RecPlanned, At: time.Now().UnixMilli(), Planned: &journal.Planned{Rows: rows}}); err != nil {
-		return fmt.Errorf("planning %s: %w", info.Name, err)
+		return input.Wrap(input.Planning, err, info.Name)
 	}
 	return nil
 }

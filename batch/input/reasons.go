@@ -94,24 +94,23 @@ func refuse(k Kind, a ...any) error { return &Error{Reason: reason(k, a...)} }
 // wrap is a refusal of kind k whose detail is err.
 func wrap(k Kind, err error, a ...any) error { return &Error{Reason: reason(k, a...), Err: err} }
 
-// ErrorIn is err's text in lang: the reader's refusal it holds (an
-// *Error) in that language, with whatever wrapped it as it is.
+// Refuse is a refusal of kind k, for a package that refuses a file of
+// its own in this table's words (batch: a plan file, a plan).
+func Refuse(k Kind, a ...any) error { return refuse(k, a...) }
+
+// Wrap is a refusal of kind k whose detail is err, for the same.
+func Wrap(k Kind, err error, a ...any) error { return wrap(k, err, a...) }
+
+// ErrorIn is err's text in lang: the refusal it holds (an *Error, or
+// any error that says itself in a language, as a NotRegularError or a
+// plan's) in that language, with whatever wrapped it as it is.
 func ErrorIn(err error, lang string) string {
 	s := err.Error()
 	var e interface {
 		error
 		In(string) string
 	}
-	var ie *Error
-	var nr *NotRegularError
-	switch {
-	case lang != "zh":
-		return s
-	case errors.As(err, &ie):
-		e = ie
-	case errors.As(err, &nr):
-		e = nr
-	default:
+	if lang != "zh" || !errors.As(err, &e) {
 		return s
 	}
 	if en := e.Error(); strings.HasSuffix(s, en) {
@@ -256,6 +255,7 @@ var argWords = func() map[Kind]map[string]string {
 	gives := map[string]string{"one product": "同一个产品", "its carrier's product": "其运营商的产品"}
 	return map[Kind]map[string]string{
 		NoPlanProductPrefix: carriers, NoPlanProductTelcheck: carriers,
+		PlanTwice: carriers, PlanNotInCatalogue: carriers, PlanOtherCarrier: carriers, PlanAmbiguous: carriers,
 		Merged: columns, ColumnHidden: columns,
 		PidColTogether: gives, PidColumnPresent: gives,
 		FileType: {SupportedFormats: ".csv、.txt（CSV）、.xlsx、.xlsm（Excel）和 .ods（LibreOffice）"},
@@ -383,6 +383,26 @@ const (
 	LimitSharedText    Kind = "limit_shared_text"
 	LimitSheets        Kind = "limit_sheets"
 	NotRegular         Kind = "not_regular"
+)
+
+// The refusals of a plan (package batch): -plan, a -plan-file, and
+// writing the rows it plans.
+const (
+	PlanVolume         Kind = "plan_volume"
+	PlanFileAt         Kind = "plan_file_at"
+	PlanFileSize       Kind = "plan_file_size"
+	PlanRowBytes       Kind = "plan_row_bytes"
+	PlanNoCarrier      Kind = "plan_no_carrier"
+	PlanCarrier        Kind = "plan_carrier"
+	PlanPid            Kind = "plan_pid"
+	PlanTwice          Kind = "plan_twice"
+	PlanColumnsTwice   Kind = "plan_columns_twice"
+	PlanColumnsNamed   Kind = "plan_columns_named"
+	PlanNotInCatalogue Kind = "plan_not_in_catalogue"
+	PlanOtherCarrier   Kind = "plan_other_carrier"
+	PlanAmbiguous      Kind = "plan_ambiguous"
+	Planning           Kind = "planning"
+	PlanningChanged    Kind = "planning_changed"
 )
 
 // reasonWords is every reason, in English and in Chinese, with the same
@@ -538,6 +558,24 @@ var reasonWords = []struct {
 	{LimitSharedText, false, "shared strings of more than %s bytes of text", "共享字符串的文字超过 %s 字节"},
 	{SharedString, false, "shared string %s", "第 %s 个共享字符串"},
 	{SharedStringLong, false, "shared string %s: longer than %s characters", "第 %s 个共享字符串超过 %s 个字符"},
+	{PlanVolume, false, "-plan %q: want a flow volume such as 1G, 2G or 500M", "-plan %q：请给出流量大小，例如 1G、2G 或 500M"},
+	{PlanFileAt, false, "-plan-file %s", "-plan-file %s"},
+	{PlanFileSize, false, "-plan-file %s: %d bytes; a plan lists one product per carrier", "-plan-file %s：%d 字节；套餐计划每个运营商只列一个产品"},
+	{PlanRowBytes, false, "row %d: more than %d bytes; a plan lists one product per carrier", "第 %d 行：超过 %d 字节；套餐计划每个运营商只列一个产品"},
+	{PlanNoCarrier, false, "-plan-file %s: no carrier listed", "-plan-file %s：一个运营商也没有列出"},
+	{PlanCarrier, false, "row %d: carrier %q: want 移动, 联通 or 电信", "第 %d 行：运营商 %q 无法识别：请写 移动、联通 或 电信"},
+	{PlanPid, false, "row %d: pid %q: want 1–32 letters and digits", "第 %d 行：产品编码 %q 有误：应为 1–32 个字母和数字"},
+	{PlanTwice, false, "row %d: %s is listed twice (pid %s and %s): one product per carrier", "第 %d 行：%s列了两次（产品编码 %s 和 %s）：每个运营商只列一个产品"},
+	{PlanColumnsTwice, false, "row %d has two columns %q and %q for one thing: keep one", "第 %d 行有两列 %q 和 %q 说的是同一件事：请只留一列"},
+	{PlanColumnsNamed, false, "row %d must name the columns: carrier (or 运营商) and pid (or 产品编码…); it has %q",
+		"第 %d 行必须写明列名：运营商（或 carrier）和产品编码（或 pid…）；现在是 %q"},
+	{PlanNotInCatalogue, false, "%s: pid %s (for %s) is not in the catalogue", "%s：产品编码 %s（列给%s）不在产品目录里"},
+	{PlanOtherCarrier, false, "%s: pid %s is a %s product (%s), listed for %s", "%s：产品编码 %s 是%s的产品（%s），却列给了%s"},
+	{PlanAmbiguous, false, "-plan %s matches %d %s products of the catalogue: %s; name the one for each carrier in a -plan-file (carrier,pid)",
+		"-plan %s 在产品目录里对上了 %d 个%s的产品：%s；请在 -plan-file（carrier,pid）里为每个运营商写明一个"},
+	{Planning, false, "planning %s", "登记 %s 的各行"},
+	{PlanningChanged, false, "planning %s: the file changed while it was read (sha256 %s, then %s); nothing was submitted: run the command again",
+		"登记 %s 的各行：读取时文件变了（校验值先是 %s，后是 %s）；什么都没有提交：请再运行一次命令"},
 	// LimitTechnical: a limit of the file's structure (XML, archive)
 	// that no list a person keeps comes near; its words are technical.
 	{LimitTechnical, false, "%s", "%s"},
