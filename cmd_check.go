@@ -189,7 +189,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if tc == nil {
-			chooser.Carriers.Notes = append(chooser.Carriers.Notes, e.tr(msgPlanNotAsked))
+			chooser.Carriers.Notes = append(chooser.Carriers.Notes, input.Reason{Kind: input.TelcheckNotAsked})
 		}
 		if err := applyPlan(rep, &kept, chooser, read); err != nil {
 			return err

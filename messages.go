@@ -489,10 +489,6 @@ var (
 	msgPlanCarriers     = msg{"carriers: %d by flow/telcheck (ported numbers included), %d by prefix\n", "运营商：  %d 个由 flow/telcheck 确定（含携号转网），%d 个按号段\n"}
 	msgPlanNote         = msg{"  note: %s\n", "  注意：%s\n"}
 	msgPlanSep          = msg{"; ", "；"}
-	msgPlanNotAsked     = msg{
-		"flow/telcheck not asked (JUHE_KEY and JUHE_OPENID are not both set, or the key was refused): carriers by prefix here; submit and run ask it",
-		"未询问 flow/telcheck（JUHE_KEY 和 JUHE_OPENID 没有都设置，或密钥被拒绝）：这里按号段判断运营商；submit 和 run 会询问它",
-	}
 )
 
 // resume.go: a resume reads the journal.

@@ -105,3 +105,26 @@ func TestPlanRefusalsInChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanNotesInChinese: the notes under check's plan line (why some
+// numbers' carriers came from their prefix) read as they always did in
+// English, and without an English run in a Chinese terminal.
+func TestPlanNotesInChinese(t *testing.T) {
+	for _, tc := range []struct {
+		note input.Reason
+		en   string
+	}{
+		{input.Reason{Kind: input.TelcheckOff, Args: []any{"10012 超过每日限额"}}, "flow/telcheck is not available (10012 超过每日限额): carriers by prefix"},
+		{input.Reason{Kind: input.TelcheckNoProduct, Args: []any{3}}, "flow/telcheck knows no product for 3 numbers (210501, 210503…): their carrier by prefix; the provider will likely reject them, without charge"},
+		{input.Reason{Kind: input.TelcheckNoCarrier, Args: []any{2, 3}}, "flow/telcheck gave no carrier for 2 numbers (after 3 tries each): their carrier by prefix"},
+		{input.Reason{Kind: input.TelcheckNotAsked}, "flow/telcheck not asked (JUHE_KEY and JUHE_OPENID are not both set, or the key was refused): carriers by prefix here; submit and run ask it"},
+	} {
+		if got := msgPlanNote.f(langEN, tc.note.In("en")); got != "  note: "+tc.en+"\n" {
+			t.Errorf("en: %q, want %q", got, tc.en)
+		}
+		zh := msgPlanNote.f(langZH, tc.note.In("zh"))
+		if run := englishRun(verbless(strings.NewReplacer("flow/telcheck", "", "JUHE_KEY", "", "JUHE_OPENID", "").Replace(zh))); run != "" {
+			t.Errorf("zh %q keeps English %q", zh, run)
+		}
+	}
+}

@@ -209,7 +209,7 @@ func printPlan(w io.Writer, l lang, ch *batch.Chooser) {
 	tel, pre := ch.Carriers.Count()
 	fmt.Fprint(w, msgPlanCarriers.f(l, tel, pre))
 	for _, n := range ch.Carriers.Notes {
-		fmt.Fprint(w, msgPlanNote.f(l, n))
+		fmt.Fprint(w, msgPlanNote.f(l, n.In(string(l))))
 	}
 }
 

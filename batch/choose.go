@@ -12,7 +12,6 @@ package batch
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 	"regexp"
@@ -385,7 +384,7 @@ type ChooseOptions struct {
 type CarrierChoices struct {
 	ByPhone  map[string]Choice
 	Products []juhe.Product // every product telcheck listed, once
-	Notes    []string       // why some numbers fell back to their prefix
+	Notes    []input.Reason // why some numbers fell back to their prefix
 }
 
 // Count is how many numbers were decided each way.
@@ -490,13 +489,13 @@ func Choose(ctx context.Context, tc Telchecker, phones []string, opt ChooseOptio
 		return nil, first
 	}
 	if off != "" {
-		out.Notes = append(out.Notes, fmt.Sprintf("flow/telcheck is not available (%s): carriers by prefix", off))
+		out.Notes = append(out.Notes, input.Reason{Kind: input.TelcheckOff, Args: []any{off}})
 	}
 	if rejected > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("flow/telcheck knows no product for %d numbers (210501, 210503…): their carrier by prefix; the provider will likely reject them, without charge", rejected))
+		out.Notes = append(out.Notes, input.Reason{Kind: input.TelcheckNoProduct, Args: []any{rejected}})
 	}
 	if unknown > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("flow/telcheck gave no carrier for %d numbers (after %d tries each): their carrier by prefix", unknown, opt.Tries))
+		out.Notes = append(out.Notes, input.Reason{Kind: input.TelcheckNoCarrier, Args: []any{unknown, opt.Tries}})
 	}
 	sort.Slice(out.Products, func(i, j int) bool { return out.Products[i].Pid < out.Products[j].Pid })
 	return out, nil

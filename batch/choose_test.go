@@ -215,7 +215,7 @@ func TestChoose(t *testing.T) {
 	if tc.calls[mobile] != 1 || tc.calls[flaky] != 3 || tc.calls[dead] != 3 || tc.calls[none] != 1 {
 		t.Errorf("calls %v: a number is asked once, an unknown answer at most 3 times", tc.calls)
 	}
-	if len(cc.Notes) != 2 || !strings.Contains(cc.Notes[0], "no product for 1 numbers") || !strings.Contains(cc.Notes[1], "no carrier for 1 numbers") {
+	if len(cc.Notes) != 2 || !strings.Contains(cc.Notes[0].String(), "no product for 1 numbers") || !strings.Contains(cc.Notes[1].String(), "no carrier for 1 numbers") {
 		t.Errorf("notes %q", cc.Notes)
 	}
 	if n, p := cc.Count(); n != 3 || p != 2 {
@@ -231,7 +231,7 @@ func TestChoose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(off.calls) != 1 || len(cc.Notes) != 1 || !strings.Contains(cc.Notes[0], "not available") {
+	if len(off.calls) != 1 || len(cc.Notes) != 1 || !strings.Contains(cc.Notes[0].String(), "not available") {
 		t.Errorf("not available: %d numbers asked, notes %q", len(off.calls), cc.Notes)
 	}
 	if _, p := cc.Count(); p != len(phones) {

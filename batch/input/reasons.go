@@ -401,6 +401,10 @@ const (
 	PlanNotInCatalogue Kind = "plan_not_in_catalogue"
 	PlanOtherCarrier   Kind = "plan_other_carrier"
 	PlanAmbiguous      Kind = "plan_ambiguous"
+	TelcheckOff        Kind = "telcheck_off"
+	TelcheckNoProduct  Kind = "telcheck_no_product"
+	TelcheckNoCarrier  Kind = "telcheck_no_carrier"
+	TelcheckNotAsked   Kind = "telcheck_not_asked"
 	Planning           Kind = "planning"
 	PlanningChanged    Kind = "planning_changed"
 )
@@ -571,6 +575,13 @@ var reasonWords = []struct {
 		"第 %d 行必须写明列名：运营商（或 carrier）和产品编码（或 pid…）；现在是 %q"},
 	{PlanNotInCatalogue, false, "%s: pid %s (for %s) is not in the catalogue", "%s：产品编码 %s（列给%s）不在产品目录里"},
 	{PlanOtherCarrier, false, "%s: pid %s is a %s product (%s), listed for %s", "%s：产品编码 %s 是%s的产品（%s），却列给了%s"},
+	// Notes of the carriers a plan chose (check, run).
+	{TelcheckOff, false, "flow/telcheck is not available (%s): carriers by prefix", "flow/telcheck 不可用（%s）：按号段判断运营商"},
+	{TelcheckNoProduct, false, "flow/telcheck knows no product for %d numbers (210501, 210503…): their carrier by prefix; the provider will likely reject them, without charge",
+		"flow/telcheck 对 %d 个号码没有可用的产品（210501、210503…）：按号段判断其运营商；服务商很可能拒绝它们，不扣费"},
+	{TelcheckNoCarrier, false, "flow/telcheck gave no carrier for %d numbers (after %d tries each): their carrier by prefix", "flow/telcheck 没有给出 %d 个号码的运营商（各试了 %d 次）：按号段判断其运营商"},
+	{TelcheckNotAsked, false, "flow/telcheck not asked (JUHE_KEY and JUHE_OPENID are not both set, or the key was refused): carriers by prefix here; submit and run ask it",
+		"未询问 flow/telcheck（JUHE_KEY 和 JUHE_OPENID 没有都设置，或密钥被拒绝）：这里按号段判断运营商；submit 和 run 会询问它"},
 	{PlanAmbiguous, false, "-plan %s matches %d %s products of the catalogue: %s; name the one for each carrier in a -plan-file (carrier,pid)",
 		"-plan %s 在产品目录里对上了 %d 个%s的产品：%s；请在 -plan-file（carrier,pid）里为每个运营商写明一个"},
 	{Planning, false, "planning %s", "登记 %s 的各行"},

@@ -48,7 +48,7 @@ var rowReasonSamples = map[Kind][]any{
 // taken out.
 var englishWord = regexp.MustCompile(`[A-Za-z]{2,}`)
 
-var typedTokens = []string{"-hidden-rows skip", "-hidden-rows include", "-hidden-rows", "-plan-file", "-plan", "flow/telcheck",
+var typedTokens = []string{"-hidden-rows skip", "-hidden-rows include", "-hidden-rows", "-plan-file", "-plan", "flow/telcheck", "JUHE_KEY", "JUHE_OPENID", "submit", "run",
 	"-phone-col", "-pid-col", "-encoding utf-8", "-encoding gbk", "-encoding", "-sheet", "-pid", "skip", "include",
 	"utf-8", "gbk", "gb18030", "GBK/GB18030", "UTF-8", "BOM", "CSV", "Excel", "WPS", "LibreOffice Calc", ".xlsx", ".xls", ".et", ".ods",
 	".csv", ".txt", ".xlsm", "LibreOffice", "zip", "OpenDocument", "content.xml", "GBK", "README", "Input files", "DOCTYPE", "soffice --headless --convert-to xlsx", "Mac"}
