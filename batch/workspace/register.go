@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -147,26 +146,7 @@ func (l *Locked) Forget(ctx context.Context, path, why, who string) (Forgetting,
 }
 
 func (ws *Workspace) appendForgotten(fg Forgetting) error {
-	path := filepath.Join(ws.Dir, forgottenName)
-	line, err := json.Marshal(fg)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, err = f.Write(append(line, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return AppendJSONLine(filepath.Join(ws.Dir, forgottenName), fg)
 }
 
 // Attested records that the journal at path was attested at records and
