@@ -3,13 +3,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // Named pipes and /dev/zero are Unix's.
@@ -57,20 +55,7 @@ func TestInputThatIsNoFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			done := make(chan struct{})
-			var stderr string
-			var code int
-			go func() {
-				defer close(done)
-				_, stderr, code = runCmd(ctx, t, vars, c.args...)
-			}()
-			select {
-			case <-done:
-			case <-ctx.Done():
-				t.Fatalf("%v hangs", c.args)
-			}
+			stderr, code := runPromptly(t, vars, c.args...)
 			if code != c.code || !strings.Contains(stderr, c.want) {
 				t.Errorf("%v: exit %d, want %d saying %q:\n%s", c.args, code, c.code, c.want, stderr)
 			}
@@ -105,20 +90,7 @@ func TestAttestationOrMaskedOutputThatIsNoFile(t *testing.T) {
 		{"reconcile -mask -csv", []string{"reconcile", "-journal", j, "-mask", "-out", filepath.Join(dir, "m.xlsx"), "-csv", fifo + ".csv"}, ExitUsage, "is not a masked copy"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			done := make(chan struct{})
-			var stderr string
-			var code int
-			go func() {
-				defer close(done)
-				_, stderr, code = runCmd(ctx, t, nil, c.args...)
-			}()
-			select {
-			case <-done:
-			case <-ctx.Done():
-				t.Fatalf("%v hangs", c.args)
-			}
+			stderr, code := runPromptly(t, nil, c.args...)
 			if code != c.code || !strings.Contains(stderr, c.want) {
 				t.Errorf("%v: exit %d, want %d saying %q:\n%s", c.args, code, c.code, c.want, stderr)
 			}

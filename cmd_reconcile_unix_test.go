@@ -43,24 +43,31 @@ func TestJournalThatIsNoFile(t *testing.T) {
 			{"submit", "-in", in, "-batch", "B1", "-journal", tc.journal},
 		} {
 			t.Run(args[0]+" "+tc.journal, func(t *testing.T) {
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-				defer cancel()
-				done := make(chan struct{})
-				var stderr string
-				var code int
-				go func() {
-					defer close(done)
-					_, stderr, code = runCmd(ctx, t, vars, args...)
-				}()
-				select {
-				case <-done:
-				case <-ctx.Done():
-					t.Fatalf("%v hangs", args)
-				}
+				stderr, code := runPromptly(t, vars, args...)
 				if code != ExitUsage || !strings.Contains(stderr, "is not a flowbatch journal "+tc.want) {
 					t.Errorf("exit %d, want %d saying %q:\n%s", code, ExitUsage, tc.want, stderr)
 				}
 			})
 		}
 	}
+}
+
+// runPromptly runs flowbatch with args as runCmd does, failing the test
+// if it has not answered within 20 s: a named pipe with no writer once
+// hung commands for good.
+func runPromptly(t *testing.T, vars map[string]string, args ...string) (stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, stderr, code = runCmd(ctx, t, vars, args...)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("%v hangs", args)
+	}
+	return stderr, code
 }
